@@ -1,0 +1,259 @@
+/* controller.c - head / layer / iteration sequencing with cascade token and
+ * head pruning (docs/spec.md s10). Mirrors rtl/controller.v. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "head.h"
+
+typedef struct {
+    int32_t *list; /* active members, ascending */
+    int n;
+} sp_set;
+
+/* keep only members flagged in keep[] (order preserved) */
+static void set_filter(sp_set *s, const unsigned char *keep)
+{
+    int m = 0;
+    for (int i = 0; i < s->n; i++)
+        if (keep[s->list[i]])
+            s->list[m++] = s->list[i];
+    s->n = m;
+}
+
+static uint64_t fnv_i16(uint64_t h, const int16_t *x, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint16_t u = (uint16_t)x[i];
+        h = (h ^ (u & 0xff)) * UINT64_C(0x100000001b3);
+        h = (h ^ (u >> 8)) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static int check_trace(const sp_config *cfg, const sp_trace *tr, char *err, size_t errlen)
+{
+    const sp_alg_cfg *a = &cfg->alg;
+    if (tr->d > SP_MAX_D || tr->ntok > SP_MAX_TOKENS || tr->layers > SP_MAX_LAYERS ||
+        tr->heads > SP_MAX_HEADS) {
+        snprintf(err, errlen, "trace %s: shape beyond the model limits (d <= %d, tokens <= %d, layers/heads <= %d)",
+                 tr->id, SP_MAX_D, SP_MAX_TOKENS, SP_MAX_LAYERS);
+        return -1;
+    }
+    int kb = a->k_msb + a->k_lsb, vb = a->v_msb + a->v_lsb;
+    /* docs/spec.md s4: the 32-bit QK accumulator must not overflow */
+    if ((double)(1 << (a->q_bits - 1)) * (double)(1 << (kb - 1)) * tr->d > 2147483648.0) {
+        snprintf(err, errlen, "config: q_bits %d x key bits %d x d %d can overflow the 32-bit QK accumulator",
+                 a->q_bits, kb, tr->d);
+        return -1;
+    }
+    struct { const int16_t *x; size_t n; int bits; const char *name; } ts[3] = {
+        {tr->q, (size_t)tr->iters * tr->layers * tr->heads * tr->rows * tr->d, a->q_bits, "q"},
+        {tr->k, (size_t)tr->layers * tr->heads * tr->ntok * tr->d, kb, "k"},
+        {tr->v, (size_t)tr->layers * tr->heads * tr->ntok * tr->d, vb, "v"},
+    };
+    for (int i = 0; i < 3; i++) {
+        int32_t lo = -(1 << (ts[i].bits - 1)), hi = (1 << (ts[i].bits - 1)) - 1;
+        for (size_t j = 0; j < ts[i].n; j++)
+            if (ts[i].x[j] < lo || ts[i].x[j] > hi) {
+                snprintf(err, errlen, "trace %s: %s element %zu = %d does not fit the configured %d bits",
+                         tr->id, ts[i].name, j, ts[i].x[j], ts[i].bits);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+void sp_run_result_free(sp_run_result *r)
+{
+    free(r->tokens_active);
+    free(r->heads_active);
+    free(r->steps);
+    memset(r, 0, sizeof *r);
+}
+
+int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *obs,
+                 sp_run_result *res, char *err, size_t errlen)
+{
+    const sp_alg_cfg *a = &cfg->alg;
+    memset(res, 0, sizeof *res);
+    if (check_trace(cfg, tr, err, errlen))
+        return -1;
+    int L = tr->layers, H = tr->heads, d = tr->d, N = tr->ntok;
+    size_t lh = (size_t)L * H, kvn = lh * (size_t)N * d;
+    int rc = -1;
+    int16_t *kmsb = malloc(kvn * sizeof(int16_t)), *vmsb = malloc(kvn * sizeof(int16_t));
+    sp_logit_scale *sc = malloc(lh * sizeof *sc);
+    uint64_t *imp = calloc((size_t)N, sizeof *imp), *himp = calloc((size_t)H, sizeof *himp);
+    uint64_t *key = malloc((size_t)(N > H ? N : H) * sizeof *key);
+    int32_t *kept = malloc((size_t)N * sizeof *kept);
+    int32_t *hidx = malloc((size_t)H * sizeof *hidx);
+    unsigned char *flag = malloc((size_t)(N > H ? N : H));
+    sp_set *A = calloc((size_t)L, sizeof *A), *HS = calloc((size_t)L, sizeof *HS);
+    uint16_t *prob = malloc((size_t)N * sizeof *prob);
+    int32_t *vkept = malloc((size_t)N * sizeof *vkept);
+    sp_head_scratch scr = {0};
+    res->iters = tr->iters;
+    res->layers = L;
+    res->heads = H;
+    res->n_steps = (size_t)tr->iters * lh;
+    res->tokens_active = calloc((size_t)tr->iters * L, sizeof(int));
+    res->heads_active = calloc((size_t)tr->iters * L, sizeof(int));
+    res->steps = calloc(res->n_steps, sizeof *res->steps);
+    if (!kmsb || !vmsb || !sc || !imp || !himp || !key || !kept || !hidx || !flag || !A || !HS ||
+        !prob || !vkept || !res->tokens_active || !res->heads_active || !res->steps ||
+        sp_head_scratch_init(&scr, N)) {
+        snprintf(err, errlen, "out of memory for trace %s", tr->id);
+        goto done;
+    }
+    for (int l = 0; l < L; l++) {
+        A[l].list = malloc((size_t)N * sizeof(int32_t));
+        HS[l].list = malloc((size_t)H * sizeof(int32_t));
+        if (!A[l].list || !HS[l].list) {
+            snprintf(err, errlen, "out of memory for trace %s", tr->id);
+            goto done;
+        }
+        for (int t = 0; t < tr->ctx; t++)
+            A[l].list[t] = t;
+        A[l].n = tr->ctx;
+        for (int h = 0; h < H; h++)
+            HS[l].list[h] = h;
+        HS[l].n = H;
+    }
+    for (int h = 0; h < H; h++)
+        hidx[h] = h;
+    /* MSB-approx copies: what the datapath sees after an MSB-only fetch */
+    for (size_t i = 0; i < lh; i++) {
+        sp_quant_row_msb(tr->k + i * N * d, kmsb + i * N * d, N * d, a->k_lsb);
+        sp_quant_row_msb(tr->v + i * N * d, vmsb + i * N * d, N * d, a->v_lsb);
+        if (sp_logit_scale_make(tr->sq[i], tr->sk[i], d, &sc[i])) {
+            snprintf(err, errlen, "trace %s: layer %zu head %zu: q/k scales %g, %g give no 16-bit logit multiplier",
+                     tr->id, i / H, i % H, tr->sq[i], tr->sk[i]);
+            goto done;
+        }
+    }
+    uint64_t hash = UINT64_C(0xcbf29ce484222325);
+    sp_head_result hr;
+    memset(&hr, 0, sizeof hr);
+    hr.prob = prob;
+    hr.kept = vkept;
+    for (int it = 0; it < tr->iters; it++) {
+        if (tr->mode == SP_MODE_DECODE)
+            for (int l = 0; l < L; l++)
+                A[l].list[A[l].n++] = tr->ctx + it;
+        for (int l = 0; l < L; l++) {
+            res->tokens_active[(size_t)it * L + l] = A[l].n;
+            res->heads_active[(size_t)it * L + l] = HS[l].n;
+            for (int hi = 0; hi < HS[l].n; hi++) {
+                int h = HS[l].list[hi];
+                size_t lhi = (size_t)l * H + h;
+                sp_head_ctx c = {a, &cfg->hw, d, sc[lhi], tr->k + lhi * N * d, kmsb + lhi * N * d,
+                                 tr->v + lhi * N * d, vmsb + lhi * N * d};
+                sp_step_rec *rec = &res->steps[((size_t)it * L + l) * H + h];
+                rec->active = (uint32_t)A[l].n;
+                const int16_t *qbase = sp_trace_q(tr, it, l, h);
+                int nrows = tr->mode == SP_MODE_DECODE ? 1 : A[l].n;
+                for (int ri = 0; ri < nrows; ri++) {
+                    int row = tr->mode == SP_MODE_DECODE ? 0 : A[l].list[ri];
+                    if (sp_head_step(&c, qbase + (size_t)row * d, A[l].list, A[l].n, &scr, &hr, &rec->ev)) {
+                        snprintf(err, errlen, "out of memory in head step");
+                        goto done;
+                    }
+                    for (int i = 0; i < A[l].n; i++)
+                        imp[A[l].list[i]] = sp_imp_add(imp[A[l].list[i]], prob[i]);
+                    rec->ev.imp_adds += (uint64_t)A[l].n + 1;
+                    himp[h] = sp_imp_add(himp[h], hr.head_imp_add);
+                    rec->rows++;
+                    rec->kept_values += (uint32_t)hr.n_kept;
+                    rec->requant_rows += (uint32_t)hr.requant;
+                    hash = fnv_i16(hash, hr.out, d);
+                    if (obs && obs->head_step)
+                        obs->head_step(obs->ctx, it, l, h, row, &hr);
+                }
+                rec->it = it;
+                rec->layer = l;
+                rec->head = h;
+            }
+            if (l == L - 1)
+                continue;
+            sp_events pev;
+            memset(&pev, 0, sizeof pev);
+            sp_topk_stats ts;
+            if (l >= a->token_start_layer) {
+                int n = A[l].n;
+                for (int i = 0; i < n; i++)
+                    key[i] = imp[A[l].list[i]];
+                int kk = sp_topk(key, A[l].list, n, (int)sp_keep_count((uint32_t)n, a->token_keep_q16),
+                                 cfg->hw.topk_comparators, cfg->hw.topk_round_overhead, kept, &ts);
+                if (kk < 0) {
+                    snprintf(err, errlen, "out of memory in token top-k");
+                    goto done;
+                }
+                pev.topk_runs++;
+                pev.topk_rounds += ts.rounds;
+                pev.topk_compares += ts.compares;
+                pev.topk_cycles += ts.cycles;
+                pev.tokens_pruned += (uint64_t)(n - kk);
+                memset(flag, 0, (size_t)N);
+                for (int i = 0; i < kk; i++)
+                    flag[kept[i]] = 1;
+                for (int j = l + 1; j < L; j++)
+                    set_filter(&A[j], flag);
+                if (obs && obs->token_prune)
+                    obs->token_prune(obs->ctx, it, l, kept, kk);
+            }
+            if (l >= a->head_start_layer) {
+                int n = HS[l].n;
+                for (int i = 0; i < n; i++)
+                    key[i] = himp[HS[l].list[i]];
+                int kk = sp_topk(key, HS[l].list, n, (int)sp_keep_count((uint32_t)n, a->head_keep_q16),
+                                 cfg->hw.topk_comparators, cfg->hw.topk_round_overhead, kept, &ts);
+                if (kk < 0) {
+                    snprintf(err, errlen, "out of memory in head top-k");
+                    goto done;
+                }
+                pev.topk_runs++;
+                pev.topk_rounds += ts.rounds;
+                pev.topk_compares += ts.compares;
+                pev.topk_cycles += ts.cycles;
+                pev.heads_pruned += (uint64_t)(n - kk);
+                memset(flag, 0, (size_t)H);
+                for (int i = 0; i < kk; i++)
+                    flag[kept[i]] = 1;
+                for (int j = l + 1; j < L; j++)
+                    set_filter(&HS[j], flag);
+                if (obs && obs->head_prune)
+                    obs->head_prune(obs->ctx, it, l, kept, kk);
+            }
+            /* pruning events go to the layer's first active head record */
+            if (HS[l].n > 0)
+                sp_events_add(&res->steps[((size_t)it * L + l) * H + HS[l].list[0]].ev, &pev);
+            else
+                sp_events_add(&res->total, &pev);
+        }
+    }
+    for (size_t i = 0; i < res->n_steps; i++) {
+        sp_step_rec *rec = &res->steps[i];
+        if (rec->rows == 0) {
+            rec->it = (int)(i / lh);
+            rec->layer = (int)(i / H % L);
+            rec->head = (int)(i % H);
+        }
+        sp_events_add(&res->total, &rec->ev);
+    }
+    res->out_checksum = hash;
+    rc = 0;
+done:
+    if (A)
+        for (int l = 0; l < L; l++)
+            free(A[l].list);
+    if (HS)
+        for (int l = 0; l < L; l++)
+            free(HS[l].list);
+    free(A); free(HS);
+    free(kmsb); free(vmsb); free(sc); free(imp); free(himp); free(key); free(kept);
+    free(hidx); free(flag); free(prob); free(vkept);
+    sp_head_scratch_free(&scr);
+    if (rc)
+        sp_run_result_free(res);
+    return rc;
+}

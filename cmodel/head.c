@@ -1,0 +1,98 @@
+/* head.c - one head-step: QK on MSB keys, softmax, requant decision and
+ * LSB refetch, local value pruning by top-k, PV (docs/spec.md s4-s8). */
+#include <stdlib.h>
+#include "head.h"
+
+int sp_head_scratch_init(sp_head_scratch *s, int cap)
+{
+    size_t n = (size_t)(cap > 0 ? cap : 1);
+    s->cap = cap;
+    s->y = malloc(n * sizeof *s->y);
+    s->pos = malloc(n * sizeof *s->pos);
+    s->kpos = malloc(n * sizeof *s->kpos);
+    s->key = malloc(n * sizeof *s->key);
+    s->vrows = malloc(n * sizeof *s->vrows);
+    s->pk = malloc(n * sizeof *s->pk);
+    if (!s->y || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
+        sp_head_scratch_free(s);
+        return -1;
+    }
+    for (int i = 0; i < cap; i++)
+        s->pos[i] = i;
+    return 0;
+}
+
+void sp_head_scratch_free(sp_head_scratch *s)
+{
+    free(s->y); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
+    s->y = s->pos = s->kpos = NULL;
+    s->key = NULL;
+    s->vrows = NULL;
+    s->pk = NULL;
+}
+
+static void scores(const sp_head_ctx *c, const int16_t *q, const int16_t *kbase,
+                   const int32_t *tokens, int n, int32_t *y)
+{
+    for (int i = 0; i < n; i++) {
+        int32_t acc = sp_qk_dot(q, kbase + (size_t)tokens[i] * c->d, c->d);
+        y[i] = sp_qk_logit(acc, c->scale.mult, c->scale.shift);
+    }
+}
+
+int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
+                 sp_head_scratch *s, sp_head_result *r, sp_events *ev)
+{
+    const sp_alg_cfg *a = c->alg;
+    int d = c->d;
+    uint64_t nd = (uint64_t)n * (uint64_t)d;
+    r->n_active = n;
+    r->tokens = (int32_t *)tokens;
+    ev->head_steps++;
+    ev->bits_q += (uint64_t)d * (uint64_t)a->q_bits;
+    /* pass 1: MSB planes of the keys */
+    ev->keys_msb += (uint64_t)n;
+    ev->bits_k_msb += nd * (uint64_t)a->k_msb;
+    ev->mac_qk += nd;
+    scores(c, q, c->k_msb, tokens, n, s->y);
+    sp_softmax(s->y, n, r->prob, &r->sm, ev);
+    r->requant = sp_requant_decide(r->sm.pmax, a->tau_q15, a->k_lsb);
+    if (r->requant) {
+        /* pass 2: the LSB planes complete the keys */
+        ev->requants++;
+        ev->keys_lsb += (uint64_t)n;
+        ev->bits_k_lsb += nd * (uint64_t)a->k_lsb;
+        ev->mac_qk += nd;
+        scores(c, q, c->k_full, tokens, n, s->y);
+        sp_softmax(s->y, n, r->prob, &r->sm, ev);
+    }
+    /* local value pruning: top-k positions by probability */
+    int kv = (int)sp_keep_count((uint32_t)n, a->value_keep_q16);
+    for (int i = 0; i < n; i++)
+        s->key[i] = r->prob[i];
+    int nk = sp_topk(s->key, s->pos, n, kv, c->hw->topk_comparators,
+                     c->hw->topk_round_overhead, s->kpos, &r->vtopk);
+    if (nk < 0)
+        return -1;
+    ev->topk_runs++;
+    ev->topk_rounds += r->vtopk.rounds;
+    ev->topk_compares += r->vtopk.compares;
+    ev->topk_cycles += r->vtopk.cycles;
+    const int16_t *vbase = r->requant ? c->v_full : c->v_msb;
+    for (int i = 0; i < nk; i++) {
+        int32_t t = tokens[s->kpos[i]];
+        r->kept[i] = t;
+        s->pk[i] = r->prob[s->kpos[i]];
+        s->vrows[i] = vbase + (size_t)t * d;
+    }
+    r->n_kept = nk;
+    ev->values_fetched += (uint64_t)nk;
+    ev->bits_v += (uint64_t)nk * (uint64_t)d * (uint64_t)(a->v_msb + (r->requant ? a->v_lsb : 0));
+    if (r->requant)
+        ev->values_lsb += (uint64_t)nk;
+    ev->mac_pv += (uint64_t)nk * (uint64_t)d;
+    sp_pv(s->pk, s->vrows, nk, d, r->out);
+    ev->bits_out += (uint64_t)d * 16;
+    r->head_imp_add = sp_head_imp_of(r->out, d);
+    return 0;
+}

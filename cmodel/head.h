@@ -1,0 +1,34 @@
+/* head.h - one head-step (internal to libspattn; used by controller.c and
+ * the tests). */
+#ifndef SP_HEAD_H
+#define SP_HEAD_H
+#include "spattn.h"
+
+typedef struct {
+    const sp_alg_cfg *alg;
+    const sp_hw_cfg *hw;
+    int d;
+    sp_logit_scale scale;
+    /* rows indexed by token: full-width and MSB-approx copies */
+    const int16_t *k_full, *k_msb, *v_full, *v_msb;
+} sp_head_ctx;
+
+/* scratch sized for the trace's token count */
+typedef struct {
+    int32_t *y;
+    int32_t *pos;
+    int32_t *kpos;
+    uint64_t *key;
+    const int16_t **vrows;
+    uint16_t *pk;
+    int cap;
+} sp_head_scratch;
+
+int sp_head_scratch_init(sp_head_scratch *s, int cap);
+void sp_head_scratch_free(sp_head_scratch *s);
+
+/* Runs sections 4-8 of docs/spec.md for one query row over tokens[0..n).
+ * Fills r (r->prob and r->kept must have room for n). Returns -1 on OOM. */
+int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
+                 sp_head_scratch *s, sp_head_result *r, sp_events *ev);
+#endif

@@ -1,0 +1,16 @@
+/* importance.c - token and head importance accumulators (docs/spec.md s9). */
+#include "spattn.h"
+
+uint64_t sp_imp_add(uint64_t acc, uint64_t x)
+{
+    uint64_t s = acc + x;
+    return s > SP_IMP_MAX ? SP_IMP_MAX : s;
+}
+
+uint64_t sp_head_imp_of(const int16_t *out, int d)
+{
+    uint64_t s = 0;
+    for (int j = 0; j < d; j++)
+        s += (uint64_t)(out[j] < 0 ? -(int32_t)out[j] : out[j]);
+    return s;
+}

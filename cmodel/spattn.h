@@ -1,0 +1,286 @@
+/* spattn.h - public interface of libspattn, the bit-accurate C model of a
+ * SpAtten-style attention accelerator. Every number format is defined in
+ * docs/spec.md; the unit functions here mirror rtl/<unit>.v one to one. */
+#ifndef SPATTN_H
+#define SPATTN_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define SP_VERSION "0.1.0"
+
+/* Hard limits of the model (docs/spec.md section 1). They bound every
+ * accumulator width in the spec, so they are checked at config/trace load. */
+#define SP_MAX_D 256
+#define SP_MAX_TOKENS 16384
+#define SP_MAX_LAYERS 64
+#define SP_MAX_HEADS 64
+
+/* Fixed-point constants of the datapath (docs/spec.md). */
+#define SP_LOGIT_FRAC 8  /* fractional bits of the base-2 logit y */
+#define SP_LOGIT_BITS 24 /* y is signed 24-bit, saturating */
+#define SP_EXP_LUT_BITS 8 /* exp LUT has 2^8 entries */
+#define SP_EXP_ONE 32768  /* e = 2^15 for the max token */
+#define SP_PROB_FRAC 15   /* probabilities are Q1.15, 0..32768 */
+#define SP_PROB_ONE 32768
+#define SP_RECIP_SHIFT 46 /* R = floor(2^46 / sum) */
+#define SP_IMP_MAX ((UINT64_C(1) << 48) - 1) /* importance saturates at 48 bits */
+#define SP_RATIO_ONE 65536 /* keep ratios are Q16 */
+
+/* ------------------------------------------------------------------ */
+/* Configuration (filled by the YAML loader, cmodel/config.c)          */
+
+typedef enum { SP_DRAM_HBM2 = 0, SP_DRAM_DDR4, SP_DRAM_LPDDR4 } sp_dram_kind;
+
+typedef struct {
+    sp_dram_kind kind;
+    int channels;      /* independent channels */
+    int banks;         /* banks per channel */
+    int row_bytes;     /* row-buffer size per bank, bytes */
+    int burst_bytes;   /* bytes per column access (burst) */
+    double clock_mhz;  /* DRAM command clock */
+    int tRCD, tRP, tCL, tCCD, tRAS; /* DRAM clock cycles */
+    int tREFI, tRFC;   /* refresh interval / duration, DRAM clock cycles */
+    double bytes_per_clk_per_channel; /* data bus bytes per DRAM clock */
+} sp_dram_cfg;
+
+typedef struct {
+    double clock_mhz;        /* accelerator clock */
+    int n_qk;                /* multipliers in the QK unit */
+    int n_pv;                /* multipliers in the PV unit */
+    int k_sram_bytes;        /* key buffer */
+    int v_sram_bytes;        /* value buffer */
+    int topk_comparators;    /* comparators in the top-k engine */
+    int topk_round_overhead; /* extra cycles per quick-select round */
+    sp_dram_cfg dram;
+} sp_hw_cfg;
+
+typedef struct {
+    /* keep ratios, Q16: 65536 keeps everything */
+    uint32_t token_keep_q16;
+    int token_start_layer;   /* token pruning after layers >= this */
+    uint32_t head_keep_q16;
+    int head_start_layer;
+    uint32_t value_keep_q16; /* local value pruning */
+    int q_bits;              /* signed query width */
+    int k_msb, k_lsb;        /* key: MSB bits fetched first, LSB on refetch */
+    int v_msb, v_lsb;        /* value: same split */
+    uint32_t tau_q15;        /* requant if max prob < tau (Q1.15); 0 disables */
+    /* the same ratios as given by the user, for reports */
+    double token_keep, head_keep, value_keep, tau;
+} sp_alg_cfg;
+
+typedef struct {
+    /* pJ per event; every default names its source in configs/ */
+    double mac_qk_pj, mac_pv_pj;
+    double exp_pj, div_pj, cmp_pj, add_pj;
+    double sram_read_pj_per_byte, sram_write_pj_per_byte;
+    double dram_pj_per_bit;
+    double static_mw;
+    int node_nm;
+} sp_energy_cfg;
+
+typedef struct {
+    sp_hw_cfg hw;
+    sp_alg_cfg alg;
+    sp_energy_cfg energy;
+    char source[512]; /* file the config came from, for reports */
+} sp_config;
+
+/* Built-in defaults (same values as configs/default.yaml). */
+void sp_config_default(sp_config *c);
+/* Range checks shared by every loader; on error writes a message into err
+ * (naming the key) and returns -1. */
+int sp_config_check(const sp_config *c, char *err, size_t errlen);
+/* Ratio in [0,1] to Q16, rounded to nearest. */
+uint32_t sp_ratio_q16(double r);
+/* YAML loader (cmodel/config_yaml.c): strict schema, `include:` of a base
+ * file, errors as "file:line: message"; runs sp_config_check. */
+int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen);
+/* Prints the fully resolved config as YAML that sp_config_load accepts. */
+void sp_config_print(FILE *f, const sp_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Traces (in-memory form; readers in traces/)                         */
+
+typedef enum { SP_MODE_DECODE = 0, SP_MODE_ENCODER = 1 } sp_mode;
+
+typedef struct {
+    sp_mode mode;
+    int layers, heads, d;
+    int ctx;    /* tokens present before iteration 0 (decode) or L (encoder) */
+    int iters;  /* decode iterations (1 for encoder) */
+    int rows;   /* query rows per head-step: 1 (decode) or ctx (encoder) */
+    int ntok;   /* tokens in k/v: ctx + iters (decode) or ctx (encoder) */
+    int q_bits, k_bits, v_bits; /* signed widths of the stored integers */
+    /* q: [iters][layers][heads][rows][d]; k, v: [layers][heads][ntok][d] */
+    int16_t *q, *k, *v;
+    /* real value = integer * scale, per [layers][heads] */
+    float *sq, *sk, *sv;
+    char id[256];       /* trace identity for reports */
+    char model[128];
+} sp_trace;
+
+void sp_trace_free(sp_trace *t);
+/* Allocates tensors for the shape already set in t; -1 on overflow/OOM. */
+int sp_trace_alloc(sp_trace *t);
+static inline int16_t *sp_trace_q(const sp_trace *t, int it, int l, int h)
+{
+    return t->q + ((((size_t)it * t->layers + l) * t->heads + h) * t->rows) * t->d;
+}
+static inline int16_t *sp_trace_k(const sp_trace *t, int l, int h)
+{
+    return t->k + (((size_t)l * t->heads + h) * t->ntok) * t->d;
+}
+static inline int16_t *sp_trace_v(const sp_trace *t, int l, int h)
+{
+    return t->v + (((size_t)l * t->heads + h) * t->ntok) * t->d;
+}
+
+/* Opens a tensor trace by spec (traces/trace_open.c): "synth:..." runs the
+ * generator, a path ending in .safetensors is read; -1 with a message. */
+int sp_trace_open(const char *spec, const sp_alg_cfg *alg, sp_trace *t, char *err, size_t errlen);
+
+/* Synthetic generator (traces/synth.c). peak: how peaked attention is
+ * (0 = flat, larger = sharper); see docs/traces.md. */
+typedef struct {
+    sp_mode mode;
+    int layers, heads, d, len, iters;
+    uint64_t seed;
+    double peak;
+} sp_synth_spec;
+void sp_synth_spec_default(sp_synth_spec *s);
+/* Parses "synth:layers=12,heads=12,..." ; -1 with a message on error. */
+int sp_synth_parse(const char *text, sp_synth_spec *s, char *err, size_t errlen);
+int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t,
+                      char *err, size_t errlen);
+
+/* Deterministic PRNG (xoshiro256**-style, our own seeding). */
+typedef struct { uint64_t s[4]; } sp_rng;
+void sp_rng_seed(sp_rng *r, uint64_t seed);
+uint64_t sp_rng_next(sp_rng *r);
+double sp_rng_uniform(sp_rng *r);  /* [0,1) */
+double sp_rng_normal(sp_rng *r);   /* N(0,1) */
+
+/* ------------------------------------------------------------------ */
+/* Events: what the timing and energy models count                    */
+
+typedef struct {
+    uint64_t head_steps;       /* (iteration, layer, head, row) computed */
+    uint64_t keys_msb;         /* key rows fetched at MSB width */
+    uint64_t keys_lsb;         /* key rows refetched (LSB planes) */
+    uint64_t values_fetched;   /* value rows fetched */
+    uint64_t values_lsb;       /* value rows fetched with LSB planes */
+    uint64_t bits_k_msb, bits_k_lsb, bits_v, bits_q; /* DRAM bits by kind */
+    uint64_t bits_out;
+    uint64_t mac_qk;           /* q*k multiply-accumulates (both passes) */
+    uint64_t mac_pv;
+    uint64_t exp_ops;          /* exp LUT lookups */
+    uint64_t div_ops;          /* reciprocal divisions (one per softmax) */
+    uint64_t mul_norm;         /* e*R normalisation multiplies */
+    uint64_t softmax_runs;
+    uint64_t requants;         /* head-steps that refetched LSBs */
+    uint64_t topk_runs, topk_rounds, topk_compares, topk_cycles;
+    uint64_t imp_adds;         /* importance accumulator updates */
+    uint64_t tokens_pruned, heads_pruned;
+} sp_events;
+
+void sp_events_add(sp_events *dst, const sp_events *src);
+
+/* ------------------------------------------------------------------ */
+/* Unit functions: fixed-point helpers (cmodel/fixed.c)                */
+
+int64_t sp_sat(int64_t x, int bits);            /* saturate to signed bits */
+uint64_t sp_usat(uint64_t x, int bits);         /* saturate to unsigned bits */
+int64_t sp_shr_round(int64_t x, int s);         /* round half up: (x + 2^(s-1)) >> s */
+int sp_fits_signed(int64_t x, int bits);
+
+/* quant (cmodel/quant.c): MSB/LSB split and merge of one signed element */
+int32_t sp_quant_msb(int32_t x, int lsb);        /* x >> lsb (floor) */
+uint32_t sp_quant_lsb(int32_t x, int lsb);       /* x & (2^lsb - 1) */
+int32_t sp_quant_merge(int32_t msb, uint32_t lsb_bits, int lsb);
+int32_t sp_quant_approx(int32_t msb, int lsb);   /* (msb << lsb) | half LSB */
+/* Whole row: full-width x to the value the datapath sees at MSB width. */
+void sp_quant_row_msb(const int16_t *x, int16_t *out, int n, int lsb);
+
+/* qk (cmodel/qk.c) */
+int32_t sp_qk_dot(const int16_t *q, const int16_t *k, int d);
+int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift);
+typedef struct { uint32_t mult; int shift; } sp_logit_scale;
+/* Folds scales, 1/sqrt(d), log2(e) and 2^SP_LOGIT_FRAC into mult/shift. */
+int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out);
+
+/* softmax (cmodel/softmax.c) */
+uint16_t sp_exp_lut(unsigned idx);                /* 2^15 * 2^(-idx/256), rounded */
+uint32_t sp_exp2_neg(uint32_t dist);              /* e for distance below max */
+uint32_t sp_softmax_recip(uint32_t sum);          /* floor(2^46 / sum) */
+uint16_t sp_softmax_norm(uint32_t e, uint32_t recip);
+typedef struct { int32_t max; uint32_t sum; uint32_t recip; uint16_t pmax; } sp_softmax_info;
+void sp_softmax(const int32_t *y, int n, uint16_t *p, sp_softmax_info *info, sp_events *ev);
+
+/* requant (cmodel/requant.c) */
+int sp_requant_decide(uint16_t pmax, uint32_t tau_q15, int lsb_bits);
+
+/* topk (cmodel/topk.c): keep the k largest of (key desc, index asc). */
+typedef struct { uint32_t rounds, compares, cycles, zeros_removed; } sp_topk_stats;
+int sp_topk(const uint64_t *key, const int32_t *idx, int n, int k, int comparators,
+            int round_overhead, int32_t *kept, sp_topk_stats *st);
+uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16);
+
+/* pv (cmodel/pv.c) */
+void sp_pv(const uint16_t *p, const int16_t *const *vrows, int n, int d, int16_t *out);
+
+/* importance (cmodel/importance.c) */
+uint64_t sp_imp_add(uint64_t acc, uint64_t x);   /* saturating at 48 bits */
+uint64_t sp_head_imp_of(const int16_t *out, int d);
+
+/* ------------------------------------------------------------------ */
+/* Head step and controller (cmodel/head.c, cmodel/controller.c)      */
+
+/* Result of one head-step for one query row. Arrays are owned by the
+ * caller and sized for the trace's token count. */
+typedef struct {
+    int n_active;          /* active tokens seen */
+    int requant;           /* LSBs refetched */
+    int n_kept;            /* tokens kept by local value pruning */
+    int32_t *tokens;       /* [n_active] active token indexes, ascending */
+    uint16_t *prob;        /* [n_active] final probabilities */
+    int32_t *kept;         /* [n_kept] kept token indexes, ascending */
+    int16_t out[SP_MAX_D]; /* head output */
+    uint64_t head_imp_add; /* sum |out| */
+    sp_softmax_info sm;
+    sp_topk_stats vtopk;
+} sp_head_result;
+
+/* Observer of every head-step and pruning decision; the co-simulation
+ * checker and the reports hook in here. NULL callbacks are skipped. */
+typedef struct {
+    void *ctx;
+    void (*head_step)(void *ctx, int it, int layer, int head, int row, const sp_head_result *r);
+    void (*token_prune)(void *ctx, int it, int layer, const int32_t *kept, int n_kept);
+    void (*head_prune)(void *ctx, int it, int layer, const int32_t *kept, int n_kept);
+} sp_observer;
+
+/* Per (iteration, layer, head) record kept for reports/timing. */
+typedef struct {
+    int it, layer, head;
+    uint32_t rows, active, kept_values, requant_rows;
+    sp_events ev;
+} sp_step_rec;
+
+typedef struct {
+    sp_events total;
+    uint64_t out_checksum;             /* FNV-1a over all outputs in order */
+    int *tokens_active;                /* [iters][layers] active tokens at layer start */
+    int *heads_active;                 /* [iters][layers] */
+    sp_step_rec *steps;                /* [iters][layers][heads] */
+    size_t n_steps;
+    int iters, layers, heads;
+} sp_run_result;
+
+int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *obs,
+                 sp_run_result *res, char *err, size_t errlen);
+void sp_run_result_free(sp_run_result *r);
+
+#endif

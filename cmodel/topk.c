@@ -1,0 +1,107 @@
+/* topk.c - the top-k engine: zero eliminator plus quick-select with a
+ * middle-position pivot over the total order (key desc, index asc)
+ * (docs/spec.md s7). The cycle count comes from the same rounds the RTL
+ * runs. Mirrors rtl/topk.v. */
+#include <stdlib.h>
+#include <string.h>
+#include "spattn.h"
+
+uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16)
+{
+    if (n == 0)
+        return 0;
+    uint64_t k = ((uint64_t)n * ratio_q16) >> 16;
+    return k < 1 ? 1 : (uint32_t)k;
+}
+
+/* element a comes before b in the total order; positions are in ascending
+ * index order, so comparing positions compares indexes */
+static int before(const uint64_t *key, int32_t a, int32_t b)
+{
+    return key[a] > key[b] || (key[a] == key[b] && a < b);
+}
+
+static uint32_t ceil_div(uint32_t a, uint32_t b)
+{
+    return (a + b - 1) / b;
+}
+
+/* Inputs: key[i], idx[i] for positions i < n, idx strictly ascending.
+ * Returns the number kept (k clamped to 0..n) and writes their idx values
+ * to kept[] in ascending order; -1 when out of memory. */
+int sp_topk(const uint64_t *key, const int32_t *idx, int n, int k, int comparators,
+            int round_overhead, int32_t *kept, sp_topk_stats *st)
+{
+    sp_topk_stats s = {0, 0, 0, 0};
+    k = k > n ? n : (k < 0 ? 0 : k);
+    uint32_t c = (uint32_t)(comparators > 0 ? comparators : 1);
+    size_t sz = (size_t)(n > 0 ? n : 1);
+    int32_t *cand = malloc(sizeof(int32_t) * sz);
+    int32_t *g = malloc(sizeof(int32_t) * sz);
+    int32_t *l = malloc(sizeof(int32_t) * sz);
+    unsigned char *sel = calloc(sz, 1);
+    if (!cand || !g || !l || !sel) {
+        free(cand); free(g); free(l); free(sel);
+        return -1;
+    }
+    /* zero eliminator pass */
+    s.cycles += ceil_div((uint32_t)n, c);
+    int32_t nc = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (key[i] != 0)
+            cand[nc++] = i;
+    s.zeros_removed = (uint32_t)(n - nc);
+    if (nc < k) {
+        /* all non-zeros, then the first k - nc zeros by index */
+        int32_t need = k - nc;
+        for (int32_t i = 0; i < n; i++) {
+            if (key[i] != 0)
+                sel[i] = 1;
+            else if (need > 0) {
+                sel[i] = 1;
+                need--;
+            }
+        }
+    } else {
+        int32_t need = k;
+        while (need > 0) {
+            if (need == nc) {
+                for (int32_t i = 0; i < nc; i++)
+                    sel[cand[i]] = 1;
+                break;
+            }
+            int32_t piv = cand[nc >> 1], ng = 0, nl = 0;
+            for (int32_t i = 0; i < nc; i++) {
+                int32_t e = cand[i];
+                if (e == piv)
+                    continue;
+                if (before(key, e, piv))
+                    g[ng++] = e;
+                else
+                    l[nl++] = e;
+            }
+            s.rounds++;
+            s.compares += (uint32_t)(nc - 1);
+            s.cycles += ceil_div((uint32_t)nc, c) + (uint32_t)round_overhead;
+            if (ng >= need) {
+                memcpy(cand, g, sizeof(int32_t) * (size_t)ng);
+                nc = ng;
+            } else {
+                for (int32_t i = 0; i < ng; i++)
+                    sel[g[i]] = 1;
+                sel[piv] = 1;
+                need -= ng + 1;
+                memcpy(cand, l, sizeof(int32_t) * (size_t)nl);
+                nc = nl;
+            }
+        }
+    }
+    int nk = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (sel[i])
+            kept[nk++] = idx[i];
+    free(cand); free(g); free(l); free(sel);
+    if (st)
+        *st = s;
+    return nk;
+}

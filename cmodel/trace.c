@@ -1,0 +1,32 @@
+/* trace.c - allocation of the in-memory trace (readers live in traces/). */
+#include <stdlib.h>
+#include <string.h>
+#include "spattn.h"
+
+int sp_trace_alloc(sp_trace *t)
+{
+    if (t->layers < 1 || t->heads < 1 || t->d < 1 || t->ntok < 1 || t->rows < 1 || t->iters < 1)
+        return -1;
+    size_t lh = (size_t)t->layers * (size_t)t->heads;
+    size_t nq = (size_t)t->iters * lh * (size_t)t->rows * (size_t)t->d;
+    size_t nk = lh * (size_t)t->ntok * (size_t)t->d;
+    t->q = calloc(nq, sizeof(int16_t));
+    t->k = calloc(nk, sizeof(int16_t));
+    t->v = calloc(nk, sizeof(int16_t));
+    t->sq = calloc(lh, sizeof(float));
+    t->sk = calloc(lh, sizeof(float));
+    t->sv = calloc(lh, sizeof(float));
+    if (!t->q || !t->k || !t->v || !t->sq || !t->sk || !t->sv) {
+        sp_trace_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+void sp_trace_free(sp_trace *t)
+{
+    free(t->q); free(t->k); free(t->v);
+    free(t->sq); free(t->sk); free(t->sv);
+    t->q = t->k = t->v = NULL;
+    t->sq = t->sk = t->sv = NULL;
+}
