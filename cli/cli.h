@@ -1,0 +1,30 @@
+/* cli.h - subcommands of the spattn command and shared CLI helpers. */
+#ifndef SP_CLI_H
+#define SP_CLI_H
+#include <stddef.h>
+
+/* Exit statuses: 0 ok, 1 run failed (e.g. co-sim mismatch), 2 bad input. */
+#define SP_EXIT_OK 0
+#define SP_EXIT_FAIL 1
+#define SP_EXIT_USAGE 2
+
+int cmd_run(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+
+/* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
+int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Output directory written atomically: files go into a fresh temporary
+ * directory beside the target, which replaces the target only when the run
+ * succeeded. A target that exists must be an earlier spattn output (it holds
+ * the marker file) so nothing a user made is removed. */
+typedef struct {
+    char final[4096];
+    char tmp[4096];
+} sp_outdir;
+int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen);
+int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);
+void sp_outdir_abort(sp_outdir *o);
+#define SP_OUTDIR_MARKER ".spattn-output"
+#endif
