@@ -81,14 +81,29 @@ typedef struct {
     int node_nm;
 } sp_energy_cfg;
 
+/* Optional `sweep:` section: axes of a full-factorial sweep. Each axis names
+ * a numeric key path ("algorithm.token_keep") and the values it takes. */
+#define SP_SWEEP_MAX_AXES 8
+#define SP_SWEEP_MAX_VALUES 64
+typedef struct {
+    char key[64];
+    int n_values;
+    double values[SP_SWEEP_MAX_VALUES];
+} sp_sweep_axis;
+typedef struct {
+    int n_axes; /* 0: no sweep */
+    sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
+} sp_sweep;
+
 typedef struct {
     sp_hw_cfg hw;
     sp_alg_cfg alg;
     sp_energy_cfg energy;
+    sp_sweep sweep;
     char source[512]; /* file the config came from, for reports */
 } sp_config;
 
-/* Built-in defaults (same values as configs/default.yaml). */
+/* Built-in defaults (same values as configs/paper.yaml). */
 void sp_config_default(sp_config *c);
 /* Range checks shared by every loader; on error writes a message into err
  * (naming the key) and returns -1. */
@@ -100,6 +115,11 @@ uint32_t sp_ratio_q16(double r);
 int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen);
 /* Prints the fully resolved config as YAML that sp_config_load accepts. */
 void sp_config_print(FILE *f, const sp_config *cfg);
+/* Numeric fields by key path (as in YAML, e.g. "hardware.dram.channels"),
+ * for sweeps: set keeps Q16/Q15 fields in step and rejects a non-integer
+ * for an integer key (-1 with a message); no range check (sp_config_check). */
+int sp_config_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
+int sp_config_get_key(const sp_config *cfg, const char *key, double *v);
 
 /* ------------------------------------------------------------------ */
 /* Traces (in-memory form; readers in traces/)                         */
