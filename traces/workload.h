@@ -25,11 +25,27 @@ typedef struct {
 typedef struct {
     sp_wl_row *rows;
     size_t n;
-    int iters, layers, heads;
+    int iters, layers, heads;   /* grid: every (iter, layer, head) exactly once */
+    int d;                      /* embedding_length_D, the same on every row */
     char path[512];
+    char footer[512];           /* trailing "NAME,,,,..." line (the run's config), or "" */
 } sp_workload;
 
-/* Reads a workload CSV; malformed input gives "file:line: message", -1. */
+/* Totals over all rows, for `spattn trace info` and the timing-only mode.
+ * Bits of -1 ("full width") count as full_bits. */
+typedef struct {
+    int len_min, len_max;
+    unsigned long long len_sum, keys_sum, values_sum;
+    unsigned long long requants, topk_runs, acc_imp;
+    int k_bits_min, k_bits_max, v_bits_min, v_bits_max, q_bits_min, q_bits_max;
+    unsigned long long kv_bits;     /* sum of (keys * k_bits + values * v_bits) * d, MSBs only */
+    unsigned long long kv_bits_lsb; /* LSB refetch: keys * lsb_incr * d where if_requant */
+} sp_wl_summary;
+void sp_workload_summarize(const sp_workload *w, int full_bits, sp_wl_summary *s);
+
+/* Reads a workload CSV; malformed input gives
+ * "FILE:LINE: column 'x': what is wrong" (or "FILE: ..." when no line
+ * applies) and -1. Rows are stored in (iter, layer, head) order. */
 int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t errlen);
 void sp_workload_free(sp_workload *w);
 #endif

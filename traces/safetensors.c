@@ -1,0 +1,541 @@
+/* safetensors.c - safetensors container reader and writer.
+ * Format (huggingface/safetensors, docs/traces.md): u64 little-endian N,
+ * N bytes of UTF-8 JSON (may be padded with spaces), then the byte buffer.
+ * The JSON maps tensor names to {"dtype", "shape", "data_offsets":[b, e]}
+ * (offsets relative to the byte buffer) plus an optional "__metadata__"
+ * string->string map. The tensors must cover the buffer exactly, without
+ * overlap or gap. Every malformed input gives "NAME: what is wrong". */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cJSON.h>
+#include "safetensors.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "safetensors.c assumes a little-endian host (tensor bytes are copied as is)"
+#endif
+
+static const struct { const char *name; size_t size; } dtypes[SP_ST_NDTYPES] = {
+    [SP_ST_BOOL] = {"BOOL", 1}, [SP_ST_U8] = {"U8", 1}, [SP_ST_I8] = {"I8", 1},
+    [SP_ST_F8_E5M2] = {"F8_E5M2", 1}, [SP_ST_F8_E4M3] = {"F8_E4M3", 1},
+    [SP_ST_I16] = {"I16", 2}, [SP_ST_U16] = {"U16", 2}, [SP_ST_F16] = {"F16", 2},
+    [SP_ST_BF16] = {"BF16", 2}, [SP_ST_I32] = {"I32", 4}, [SP_ST_U32] = {"U32", 4},
+    [SP_ST_F32] = {"F32", 4}, [SP_ST_I64] = {"I64", 8}, [SP_ST_U64] = {"U64", 8},
+    [SP_ST_F64] = {"F64", 8},
+};
+
+const char *sp_st_dtype_name(sp_st_dtype t)
+{
+    return (unsigned)t < SP_ST_NDTYPES ? dtypes[t].name : "?";
+}
+
+size_t sp_st_dtype_size(sp_st_dtype t)
+{
+    return (unsigned)t < SP_ST_NDTYPES ? dtypes[t].size : 0;
+}
+
+static int fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s: %s", name, msg);
+    return -1;
+}
+
+void sp_st_free(sp_st_file *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < f->n_meta; i++) {
+        free(f->meta[i].key);
+        free(f->meta[i].val);
+    }
+    free(f->meta);
+    free(f->tensors);
+    free(f->image);
+    memset(f, 0, sizeof *f);
+}
+
+const sp_st_tensor *sp_st_find(const sp_st_file *f, const char *name)
+{
+    for (int i = 0; i < f->n_tensors; i++)
+        if (!strcmp(f->tensors[i].name, name))
+            return &f->tensors[i];
+    return NULL;
+}
+
+const char *sp_st_meta(const sp_st_file *f, const char *key)
+{
+    for (int i = 0; i < f->n_meta; i++)
+        if (!strcmp(f->meta[i].key, key))
+            return f->meta[i].val;
+    return NULL;
+}
+
+/* JSON number that must be an integer in [0, 2^53]. */
+static int json_u64(const cJSON *x, uint64_t *out)
+{
+    if (!cJSON_IsNumber(x))
+        return -1;
+    double v = x->valuedouble;
+    if (!(v >= 0.0 && v <= 9007199254740992.0) || v != floor(v))
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int cmp_begin(const void *a, const void *b)
+{
+    const sp_st_tensor *x = *(const sp_st_tensor *const *)a, *y = *(const sp_st_tensor *const *)b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+static int parse_tensor(const char *name, const cJSON *e, size_t data_len, sp_st_tensor *t,
+                        char *err, size_t errlen)
+{
+    if (strlen(e->string) >= SP_ST_MAX_NAME || !e->string[0])
+        return fail(err, errlen, name, "tensor name '%.40s' is empty or longer than %d bytes",
+                    e->string, SP_ST_MAX_NAME - 1);
+    strcpy(t->name, e->string);
+    if (!cJSON_IsObject(e))
+        return fail(err, errlen, name, "tensor '%s': entry is not a JSON object", t->name);
+    const cJSON *dt = NULL, *sh = NULL, *off = NULL;
+    for (const cJSON *c = e->child; c; c = c->next) {
+        const cJSON **slot = !strcmp(c->string, "dtype") ? &dt
+                           : !strcmp(c->string, "shape") ? &sh
+                           : !strcmp(c->string, "data_offsets") ? &off : NULL;
+        if (!slot)
+            return fail(err, errlen, name, "tensor '%s': unknown key '%.40s'", t->name, c->string);
+        if (*slot)
+            return fail(err, errlen, name, "tensor '%s': duplicate key '%s'", t->name, c->string);
+        *slot = c;
+    }
+    if (!dt || !sh || !off)
+        return fail(err, errlen, name, "tensor '%s': missing '%s'", t->name,
+                    !dt ? "dtype" : !sh ? "shape" : "data_offsets");
+    if (!cJSON_IsString(dt))
+        return fail(err, errlen, name, "tensor '%s': dtype is not a string", t->name);
+    int k;
+    for (k = 0; k < SP_ST_NDTYPES; k++)
+        if (!strcmp(dt->valuestring, dtypes[k].name))
+            break;
+    if (k == SP_ST_NDTYPES)
+        return fail(err, errlen, name, "tensor '%s': unknown dtype '%.20s'", t->name, dt->valuestring);
+    t->dtype = (sp_st_dtype)k;
+    if (!cJSON_IsArray(sh))
+        return fail(err, errlen, name, "tensor '%s': shape is not an array", t->name);
+    int nd = cJSON_GetArraySize(sh);
+    if (nd > SP_ST_MAX_DIMS)
+        return fail(err, errlen, name, "tensor '%s': %d dimensions, at most %d supported", t->name, nd,
+                    SP_ST_MAX_DIMS);
+    t->ndim = nd;
+    uint64_t n = 1;
+    int i = 0, overflow = 0;
+    for (const cJSON *c = sh->child; c; c = c->next, i++) {
+        if (json_u64(c, &t->shape[i]))
+            return fail(err, errlen, name, "tensor '%s': shape[%d] is not a non-negative integer", t->name, i);
+        if (t->shape[i] && n > UINT64_MAX / t->shape[i])
+            overflow = 1;
+        else
+            n *= t->shape[i];
+    }
+    if (overflow || n > UINT64_MAX / 8)
+        return fail(err, errlen, name, "tensor '%s': shape has too many elements", t->name);
+    t->nelem = n;
+    if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2 || json_u64(off->child, &t->begin) ||
+        json_u64(off->child->next, &t->end))
+        return fail(err, errlen, name, "tensor '%s': data_offsets is not [begin, end] of non-negative integers",
+                    t->name);
+    if (t->end < t->begin)
+        return fail(err, errlen, name, "tensor '%s': data_offsets [%llu, %llu] end before begin", t->name,
+                    (unsigned long long)t->begin, (unsigned long long)t->end);
+    if (t->end > data_len)
+        return fail(err, errlen, name, "tensor '%s': data_offsets [%llu, %llu] run past the %zu data bytes",
+                    t->name, (unsigned long long)t->begin, (unsigned long long)t->end, data_len);
+    uint64_t bytes = n * dtypes[k].size;
+    if (t->end - t->begin != bytes)
+        return fail(err, errlen, name, "tensor '%s': shape needs %llu bytes of %s but data_offsets give %llu",
+                    t->name, (unsigned long long)bytes, dtypes[k].name,
+                    (unsigned long long)(t->end - t->begin));
+    return 0;
+}
+
+int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->image = buf;
+    f->size = size;
+    cJSON *root = NULL;
+    char *hdr = NULL;
+    int rc = -1;
+    if (size < 8) {
+        fail(err, errlen, name, "file is %zu bytes, too short for the 8-byte header length", size);
+        goto out;
+    }
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--)
+        hlen = (hlen << 8) | buf[i];
+    if (hlen > SP_ST_MAX_HEADER) {
+        fail(err, errlen, name, "header length %llu exceeds the %u-byte limit", (unsigned long long)hlen,
+             SP_ST_MAX_HEADER);
+        goto out;
+    }
+    if (hlen > size - 8) {
+        fail(err, errlen, name, "header length %llu runs past the end of the file (%zu bytes)",
+             (unsigned long long)hlen, size);
+        goto out;
+    }
+    if (hlen < 2 || buf[8] != '{') {
+        fail(err, errlen, name, "header does not start with '{'");
+        goto out;
+    }
+    if (memchr(buf + 8, 0, hlen)) {
+        fail(err, errlen, name, "header contains a NUL byte");
+        goto out;
+    }
+    hdr = malloc(hlen + 1);
+    if (!hdr) {
+        fail(err, errlen, name, "out of memory for a %llu-byte header", (unsigned long long)hlen);
+        goto out;
+    }
+    memcpy(hdr, buf + 8, hlen);
+    hdr[hlen] = 0;
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(hdr, hlen, &end, 0);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        long pos = at && at >= hdr && at <= hdr + hlen ? (long)(at - hdr) : -1;
+        fail(err, errlen, name, "header is not valid JSON (error near header byte %ld)", pos);
+        goto out;
+    }
+    for (const char *p = end; p && p < hdr + hlen; p++)
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t') {
+            fail(err, errlen, name, "header has trailing bytes after the JSON object (header byte %ld)",
+                 (long)(p - hdr));
+            goto out;
+        }
+    if (!cJSON_IsObject(root)) {
+        fail(err, errlen, name, "header is not a JSON object");
+        goto out;
+    }
+    size_t data_len = size - 8 - (size_t)hlen;
+    const unsigned char *data = buf + 8 + hlen;
+    int nt = 0, seen_meta = 0;
+    for (const cJSON *e = root->child; e; e = e->next)
+        nt += strcmp(e->string, "__metadata__") != 0;
+    f->tensors = calloc(nt ? (size_t)nt : 1, sizeof *f->tensors);
+    if (!f->tensors) {
+        fail(err, errlen, name, "out of memory");
+        goto out;
+    }
+    for (const cJSON *e = root->child; e; e = e->next) {
+        if (!strcmp(e->string, "__metadata__")) {
+            if (seen_meta++) {
+                fail(err, errlen, name, "duplicate '__metadata__'");
+                goto out;
+            }
+            if (!cJSON_IsObject(e)) {
+                fail(err, errlen, name, "'__metadata__' is not a JSON object");
+                goto out;
+            }
+            int nm = cJSON_GetArraySize(e);
+            f->meta = calloc(nm ? (size_t)nm : 1, sizeof *f->meta);
+            if (!f->meta) {
+                fail(err, errlen, name, "out of memory");
+                goto out;
+            }
+            for (const cJSON *m = e->child; m; m = m->next) {
+                if (!cJSON_IsString(m)) {
+                    fail(err, errlen, name, "'__metadata__' value of '%.40s' is not a string", m->string);
+                    goto out;
+                }
+                if (sp_st_meta(f, m->string)) {
+                    fail(err, errlen, name, "'__metadata__' has duplicate key '%.40s'", m->string);
+                    goto out;
+                }
+                sp_st_meta_kv *kv = &f->meta[f->n_meta];
+                kv->key = strdup(m->string);
+                kv->val = strdup(m->valuestring);
+                f->n_meta++;
+                if (!kv->key || !kv->val) {
+                    fail(err, errlen, name, "out of memory");
+                    goto out;
+                }
+            }
+            continue;
+        }
+        if (sp_st_find(f, e->string)) {
+            fail(err, errlen, name, "duplicate tensor '%.60s'", e->string);
+            goto out;
+        }
+        sp_st_tensor *t = &f->tensors[f->n_tensors];
+        if (parse_tensor(name, e, data_len, t, err, errlen))
+            goto out;
+        t->data = data + t->begin;
+        f->n_tensors++;
+    }
+    /* coverage: sorted by offset, the tensors must tile [0, data_len) */
+    {
+        const sp_st_tensor **ord = malloc((f->n_tensors ? (size_t)f->n_tensors : 1) * sizeof *ord);
+        if (!ord) {
+            fail(err, errlen, name, "out of memory");
+            goto out;
+        }
+        for (int i = 0; i < f->n_tensors; i++)
+            ord[i] = &f->tensors[i];
+        qsort(ord, (size_t)f->n_tensors, sizeof *ord, cmp_begin);
+        uint64_t pos = 0;
+        int bad = 0;
+        for (int i = 0; i < f->n_tensors && !bad; i++) {
+            if (ord[i]->begin < pos) {
+                fail(err, errlen, name, "tensor '%s' (bytes %llu..%llu) overlaps the tensor before it",
+                     ord[i]->name, (unsigned long long)ord[i]->begin, (unsigned long long)ord[i]->end);
+                bad = 1;
+            } else if (ord[i]->begin > pos) {
+                fail(err, errlen, name, "data bytes %llu..%llu belong to no tensor (gap before '%s')",
+                     (unsigned long long)pos, (unsigned long long)ord[i]->begin, ord[i]->name);
+                bad = 1;
+            }
+            pos = ord[i]->end;
+        }
+        free(ord);
+        if (bad)
+            goto out;
+        if (pos != data_len) {
+            fail(err, errlen, name, "data bytes %llu..%zu after the last tensor belong to no tensor",
+                 (unsigned long long)pos, data_len);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    free(hdr);
+    if (rc)
+        sp_st_free(f);
+    return rc;
+}
+
+int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return fail(err, errlen, path, "cannot open: %s", strerror(errno));
+    if (fseek(fp, 0, SEEK_END)) {
+        fclose(fp);
+        return fail(err, errlen, path, "cannot seek: %s", strerror(errno));
+    }
+    long sz = ftell(fp);
+    if (sz < 0 || fseek(fp, 0, SEEK_SET)) {
+        fclose(fp);
+        return fail(err, errlen, path, "not a regular file");
+    }
+    unsigned char *buf = malloc(sz ? (size_t)sz : 1);
+    if (!buf) {
+        fclose(fp);
+        return fail(err, errlen, path, "out of memory for %ld bytes", sz);
+    }
+    size_t got = fread(buf, 1, (size_t)sz, fp);
+    int rerr = ferror(fp);
+    fclose(fp);
+    if (rerr || got != (size_t)sz) {
+        free(buf);
+        return fail(err, errlen, path, "read error");
+    }
+    return sp_st_parse(path, buf, (size_t)sz, f, err, errlen);
+}
+
+/* ---- writer ---- */
+
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        sb_put(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
+
+static void sb_json_str(sbuf *b, const char *s)
+{
+    sb_put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            sb_put(b, e, 2);
+        } else if (*p < 0x20) {
+            sb_printf(b, "\\u%04x", *p);
+        } else {
+            sb_put(b, (const char *)p, 1);
+        }
+    }
+    sb_put(b, "\"", 1);
+}
+
+static int cmp_out(const void *a, const void *b)
+{
+    return strcmp((*(const sp_st_out *const *)a)->name, (*(const sp_st_out *const *)b)->name);
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+    return strcmp((*(const sp_st_meta_kv *const *)a)->key, (*(const sp_st_meta_kv *const *)b)->key);
+}
+
+int sp_st_write(const char *path, const sp_st_out *ts, int n, const sp_st_meta_kv *meta, int nmeta,
+                char *err, size_t errlen)
+{
+    const sp_st_out **ord = malloc(((size_t)n + 1) * sizeof *ord);
+    const sp_st_meta_kv **mord = malloc(((size_t)nmeta + 1) * sizeof *mord);
+    uint64_t *bytes = malloc(((size_t)n + 1) * sizeof *bytes);
+    sbuf b = {0};
+    int rc = -1;
+    FILE *fp = NULL;
+    char tmp[1100] = "";
+    if (!ord || !mord || !bytes) {
+        fail(err, errlen, path, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        ord[i] = &ts[i];
+    for (int i = 0; i < nmeta; i++)
+        mord[i] = &meta[i];
+    qsort(ord, (size_t)n, sizeof *ord, cmp_out);
+    qsort(mord, (size_t)nmeta, sizeof *mord, cmp_meta);
+    for (int i = 0; i < n; i++) {
+        const sp_st_out *t = ord[i];
+        if (!t->name[0] || strlen(t->name) >= SP_ST_MAX_NAME || !strcmp(t->name, "__metadata__") ||
+            (i && !strcmp(t->name, ord[i - 1]->name))) {
+            fail(err, errlen, path, "bad or duplicate tensor name '%.60s'", t->name);
+            goto out;
+        }
+        if ((unsigned)t->dtype >= SP_ST_NDTYPES || t->ndim < 0 || t->ndim > SP_ST_MAX_DIMS) {
+            fail(err, errlen, path, "tensor '%s': bad dtype or rank", t->name);
+            goto out;
+        }
+        uint64_t e = 1;
+        for (int j = 0; j < t->ndim; j++) {
+            if (t->shape[j] && e > (UINT64_MAX / 16) / t->shape[j]) {
+                fail(err, errlen, path, "tensor '%s': too many elements", t->name);
+                goto out;
+            }
+            e *= t->shape[j];
+        }
+        bytes[i] = e * dtypes[t->dtype].size;
+    }
+    for (int i = 1; i < nmeta; i++)
+        if (!strcmp(mord[i]->key, mord[i - 1]->key)) {
+            fail(err, errlen, path, "duplicate metadata key '%.60s'", mord[i]->key);
+            goto out;
+        }
+    sb_put(&b, "{", 1);
+    if (nmeta) {
+        sb_json_str(&b, "__metadata__");
+        sb_put(&b, ":{", 2);
+        for (int i = 0; i < nmeta; i++) {
+            if (i)
+                sb_put(&b, ",", 1);
+            sb_json_str(&b, mord[i]->key);
+            sb_put(&b, ":", 1);
+            sb_json_str(&b, mord[i]->val);
+        }
+        sb_put(&b, "}", 1);
+    }
+    uint64_t off = 0;
+    for (int i = 0; i < n; i++) {
+        const sp_st_out *t = ord[i];
+        if (nmeta || i)
+            sb_put(&b, ",", 1);
+        sb_json_str(&b, t->name);
+        sb_printf(&b, ":{\"dtype\":\"%s\",\"shape\":[", dtypes[t->dtype].name);
+        for (int j = 0; j < t->ndim; j++)
+            sb_printf(&b, j ? ",%llu" : "%llu", (unsigned long long)t->shape[j]);
+        sb_printf(&b, "],\"data_offsets\":[%llu,%llu]}", (unsigned long long)off,
+                  (unsigned long long)(off + bytes[i]));
+        off += bytes[i];
+    }
+    sb_put(&b, "}", 1);
+    while ((b.n + 8) % 8) /* pad with spaces so the data starts 8-aligned */
+        sb_put(&b, " ", 1);
+    if (b.oom || b.n > SP_ST_MAX_HEADER) {
+        fail(err, errlen, path, b.oom ? "out of memory" : "header too large");
+        goto out;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    fp = fopen(tmp, "wb");
+    if (!fp) {
+        fail(err, errlen, path, "cannot create '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)(((uint64_t)b.n >> (8 * i)) & 0xff);
+    int ok = fwrite(len8, 1, 8, fp) == 8 && fwrite(b.s, 1, b.n, fp) == b.n;
+    for (int i = 0; i < n && ok; i++)
+        if (bytes[i])
+            ok = fwrite(ord[i]->data, 1, (size_t)bytes[i], fp) == bytes[i];
+    if (fclose(fp))
+        ok = 0;
+    fp = NULL;
+    if (!ok) {
+        fail(err, errlen, path, "write error on '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (rename(tmp, path)) {
+        fail(err, errlen, path, "cannot rename '%s': %s", tmp, strerror(errno));
+        goto out;
+    }
+    tmp[0] = 0;
+    rc = 0;
+out:
+    if (fp)
+        fclose(fp);
+    if (tmp[0])
+        remove(tmp);
+    free(b.s);
+    free(ord);
+    free(mord);
+    free(bytes);
+    return rc;
+}
