@@ -37,8 +37,14 @@ int64_t ref_rnd(int64_t x, int s)
 {
     if (s <= 0)
         return x;
-    long double v = (long double)x / ldexpl(1.0L, s);
-    return (int64_t)floorl(v + 0.5L);
+    /* x = q * 2^s + r with 0 <= r < 2^s (Euclidean division), then round
+     * the remainder half up */
+    int64_t d = INT64_C(1) << s;
+    int64_t r = x % d;
+    if (r < 0)
+        r += d;
+    int64_t q = (x - r) / d;
+    return r >= d / 2 ? q + 1 : q;
 }
 
 int64_t ref_sat(int64_t x, int bits)

@@ -20,8 +20,8 @@ uint32_t ref_exp_lut(int i);
 /* spec s7: keep(n, r16) = 0 if n = 0, else max(1, floor(n * r16 / 65536)),
  * computed in double (exact: n * r16 < 2^53) */
 uint32_t ref_keep(uint32_t n, uint32_t r16);
-/* round half up of x / 2^s, computed with long double floor (exact for
- * |x| < 2^63, s <= 62) */
+/* round half up of x / 2^s (s <= 62), by Euclidean division and the
+ * remainder, not by shifting */
 int64_t ref_rnd(int64_t x, int s);
 /* saturate to signed bits via explicit bounds */
 int64_t ref_sat(int64_t x, int bits);
