@@ -40,8 +40,9 @@ static int check_trace(const sp_config *cfg, const sp_trace *tr, char *err, size
         return -1;
     }
     int kb = a->k_msb + a->k_lsb, vb = a->v_msb + a->v_lsb;
-    /* docs/spec.md s4: the 32-bit QK accumulator must not overflow */
-    if ((double)(1 << (a->q_bits - 1)) * (double)(1 << (kb - 1)) * tr->d > 2147483648.0) {
+    /* docs/spec.md s4: the 32-bit QK accumulator must not overflow; max
+     * |acc| = 2^(Bq-1) * 2^(Bk-1) * D, so equality with 2^31 overflows too */
+    if ((double)(1 << (a->q_bits - 1)) * (double)(1 << (kb - 1)) * tr->d >= 2147483648.0) {
         snprintf(err, errlen, "config: q_bits %d x key bits %d x d %d can overflow the 32-bit QK accumulator",
                  a->q_bits, kb, tr->d);
         return -1;
