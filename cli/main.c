@@ -22,6 +22,7 @@ static const struct {
     const char *help;
 } cmds[] = {
     {"run", cmd_run, "run -c CONFIG -t TRACE [-o DIR]   simulate a trace, write DIR (default out/)"},
+    {"trace", cmd_trace, "trace info|gen ...               inspect a trace (synth:, .safetensors, .csv); write a synthetic one"},
 };
 
 static void usage(FILE *f)
