@@ -84,5 +84,9 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
 int sp_trace_write_safetensors_meta(const char *path, const sp_trace *t, const sp_st_meta_kv *extra,
                                     int nextra, char *err, size_t errlen);
 int sp_trace_write_safetensors(const char *path, const sp_trace *t, char *err, size_t errlen);
+/* FNV-1a 64 over the little-endian bytes of q, k, v (int16) then scale_q,
+ * scale_k, scale_v (float32), in tensor order: identifies trace contents
+ * (printed by `spattn trace info`, recomputed by the interop test). */
+uint64_t sp_trace_content_hash(const sp_trace *t);
 
 #endif

@@ -255,6 +255,27 @@ int sp_trace_write_safetensors(const char *path, const sp_trace *t, char *err, s
     return sp_trace_write_safetensors_meta(path, t, NULL, 0, err, errlen);
 }
 
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+uint64_t sp_trace_content_hash(const sp_trace *t)
+{
+    size_t lh = (size_t)t->layers * t->heads;
+    size_t nq = (size_t)t->iters * lh * t->rows * t->d, nk = lh * t->ntok * t->d;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    h = fnv_bytes(h, t->q, nq * 2);
+    h = fnv_bytes(h, t->k, nk * 2);
+    h = fnv_bytes(h, t->v, nk * 2);
+    h = fnv_bytes(h, t->sq, lh * 4);
+    h = fnv_bytes(h, t->sk, lh * 4);
+    return fnv_bytes(h, t->sv, lh * 4);
+}
+
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);

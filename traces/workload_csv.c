@@ -143,8 +143,8 @@ static int parse_row(ctx_t *c, char **f, sp_wl_row *r)
     if (r->topk_flag != (r->topk_k != -1))
         return bad(c, C_TOPK, "%.40s does not agree with if_topk %s", f[C_TOPK],
                    r->topk_flag ? "True" : "False");
-    if (r->topk_flag && r->topk_k > r->keys)
-        return bad(c, C_TOPK, "k %d exceeds key_fetch_num %d", r->topk_k, r->keys);
+    if (r->topk_flag && r->topk_k > r->len)
+        return bad(c, C_TOPK, "k %d exceeds sentence_length_L %d", r->topk_k, r->len);
     return 0;
 }
 
