@@ -25,6 +25,8 @@ void sp_config_default(sp_config *c)
     c->hw.v_sram_bytes = 196 * 1024;
     c->hw.topk_comparators = 16;
     c->hw.topk_round_overhead = 2;
+    c->hw.softmax_lanes = 8; /* = qk_multipliers / 64: softmax keeps pace with QK at D = 64 (docs/costs.md) */
+    c->hw.kv_buffers = 2;    /* double-buffered K and V SRAM (docs/costs.md) */
     /* HBM2: 16 channels x 128-bit at 1 GHz DDR = 32 B/clk/channel, 512 GB/s;
      * banks, row size and timing (DRAM clocks, tCK 1 ns) from DRAMsim3
      * configs/HBM2_4Gb_x128.ini; sources per key in configs/paper.yaml */

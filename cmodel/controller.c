@@ -193,6 +193,8 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                 pev.topk_rounds += ts.rounds;
                 pev.topk_compares += ts.compares;
                 pev.topk_cycles += ts.cycles;
+                pev.prune_topk_cycles += ts.cycles;
+                pev.prune_topk_compares += ts.compares;
                 pev.tokens_pruned += (uint64_t)(n - kk);
                 memset(flag, 0, (size_t)N);
                 for (int i = 0; i < kk; i++)
@@ -216,6 +218,8 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                 pev.topk_rounds += ts.rounds;
                 pev.topk_compares += ts.compares;
                 pev.topk_cycles += ts.cycles;
+                pev.prune_topk_cycles += ts.cycles;
+                pev.prune_topk_compares += ts.compares;
                 pev.heads_pruned += (uint64_t)(n - kk);
                 memset(flag, 0, (size_t)H);
                 for (int i = 0; i < kk; i++)

@@ -53,6 +53,8 @@ typedef struct {
     int v_sram_bytes;        /* value buffer */
     int topk_comparators;    /* comparators in the top-k engine */
     int topk_round_overhead; /* extra cycles per quick-select round */
+    int softmax_lanes;       /* hardware.softmax_lanes: scores per cycle in each softmax pass (timing model, docs/costs.md) */
+    int kv_buffers;          /* hardware.kv_buffers: K/V SRAM slots: 1 = public-release overlap rule, 2 = double-buffered */
     sp_dram_cfg dram;
 } sp_hw_cfg;
 
@@ -202,6 +204,7 @@ typedef struct {
     uint64_t softmax_runs;
     uint64_t requants;         /* head-steps that refetched LSBs */
     uint64_t topk_runs, topk_rounds, topk_compares, topk_cycles;
+    uint64_t prune_topk_cycles, prune_topk_compares; /* token+head pruning share of the topk_* counts */
     uint64_t imp_adds;         /* importance accumulator updates */
     uint64_t tokens_pruned, heads_pruned;
 } sp_events;
