@@ -23,6 +23,7 @@ static const struct {
 } cmds[] = {
     {"run", cmd_run, "run -c CONFIG -t TRACE [-o DIR]   simulate a trace, write DIR (default out/)"},
     {"trace", cmd_trace, "trace info|gen ...               inspect a trace (synth:, .safetensors, .csv); write a synthetic one"},
+    {"config", cmd_config, "config show CONFIG              print the resolved config (includes applied) as YAML"},
 };
 
 static void usage(FILE *f)
