@@ -94,6 +94,8 @@ int sp_config_check(const sp_config *c, char *err, size_t errlen)
     CHECK(h->v_sram_bytes >= 64, "hardware.v_sram_bytes must be >= 64, got %d", h->v_sram_bytes);
     CHECK(h->topk_comparators >= 1 && h->topk_comparators <= 1024, "hardware.topk_comparators must be in 1..1024, got %d", h->topk_comparators);
     CHECK(h->topk_round_overhead >= 0 && h->topk_round_overhead <= 64, "hardware.topk_round_overhead must be in 0..64, got %d", h->topk_round_overhead);
+    CHECK(h->softmax_lanes >= 1 && h->softmax_lanes <= 65536, "hardware.softmax_lanes must be in 1..65536, got %d", h->softmax_lanes);
+    CHECK(h->kv_buffers >= 1 && h->kv_buffers <= 2, "hardware.kv_buffers must be 1 or 2, got %d", h->kv_buffers);
     CHECK(h->dram.channels >= 1 && h->dram.channels <= 256, "hardware.dram.channels must be in 1..256, got %d", h->dram.channels);
     CHECK(h->dram.banks >= 1 && h->dram.banks <= 256, "hardware.dram.banks must be in 1..256, got %d", h->dram.banks);
     CHECK(h->dram.burst_bytes >= 1 && h->dram.row_bytes >= h->dram.burst_bytes, "hardware.dram.row_bytes must be >= burst_bytes >= 1, got %d and %d", h->dram.row_bytes, h->dram.burst_bytes);
