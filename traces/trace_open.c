@@ -109,8 +109,8 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
     else if (mode && !strcmp(mode, "encoder"))
         t->mode = SP_MODE_ENCODER;
     else {
-        snprintf(err, errlen, "%s: __metadata__ 'mode' is %s, expected 'decode' or 'encoder'", path,
-                 mode ? "not decode|encoder" : "missing");
+        snprintf(err, errlen, "%s: __metadata__ 'mode' is %s%.40s%s, expected 'decode' or 'encoder'", path,
+                 mode ? "'" : "", mode ? mode : "missing", mode ? "'" : "");
         goto out;
     }
     struct { const char *key; long lo, hi; int *dst; } ints[4] = {
@@ -121,8 +121,8 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
         long x;
         const char *s = sp_st_meta(&f, ints[i].key);
         if (parse_meta_int(s, ints[i].lo, ints[i].hi, &x)) {
-            snprintf(err, errlen, "%s: __metadata__ '%s' is %s, expected an integer in %ld..%ld", path,
-                     ints[i].key, s ? "out of range or not an integer" : "missing", ints[i].lo, ints[i].hi);
+            snprintf(err, errlen, "%s: __metadata__ '%s' is %s%.40s%s, expected an integer in %ld..%ld", path,
+                     ints[i].key, s ? "'" : "", s ? s : "missing", s ? "'" : "", ints[i].lo, ints[i].hi);
             goto out;
         }
         *ints[i].dst = (int)x;
