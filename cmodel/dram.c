@@ -1,0 +1,277 @@
+/* dram.c - DRAM timing model: per-channel in-order service, per-bank open
+ * row (open-page policy), ACT/PRE/column timing, data-bus occupancy and
+ * all-bank refresh. Times inside are DRAM clock cycles; the API speaks
+ * accelerator cycles. The rules are written out in docs/costs.md s2. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dram.h"
+
+const char *const sp_dram_kind_names[SP_DK_N] = {"q", "k_msb", "k_lsb", "v", "out", "other"};
+
+void sp_dram_preset(sp_dram_kind kind, sp_dram_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    switch (kind) {
+    case SP_DRAM_DDR4:
+        /* DDR4-3200, 8 Gb x8 devices, one 64-bit rank per channel:
+         * DRAMsim3 configs/DDR4_8Gb_x8_3200.ini (JESD79-4 speed bin 3200AA):
+         * tCK 0.625 ns, CL = tRCD = tRP = 22, tRAS 52, tCCD_L 8, tREFI 12480,
+         * tRFC 560 (350 ns); 4 bank groups x 4 banks; 1024 columns x 64 bit
+         * = 8 KB row per rank; BL8 x 64 bit = 64 B per burst, 16 B/clk.
+         * 4 channels = 102.4 GB/s (our choice of system). */
+        c->channels = 4;
+        c->banks = 16;
+        c->row_bytes = 8192;
+        c->burst_bytes = 64;
+        c->clock_mhz = 1600.0;
+        c->tRCD = 22; c->tRP = 22; c->tCL = 22; c->tCCD = 8; c->tRAS = 52;
+        c->tREFI = 12480; c->tRFC = 560;
+        c->bytes_per_clk_per_channel = 16.0;
+        break;
+    case SP_DRAM_LPDDR4:
+        /* LPDDR4-3200 x16 channel (JESD209-4; Micron MT53 datasheet class):
+         * tCK 0.625 ns, RL 28 (DBI off), tRCD = tRPpb = 18 ns -> 29 clk,
+         * tRAS 42 ns -> 68, BL16 -> tCCD 8, tREFI 3.9 us -> 6240,
+         * tRFCab 280 ns -> 448; 8 banks, 2 KB page; BL16 x 16 bit = 32 B,
+         * 4 B/clk. 4 channels = 25.6 GB/s (two x32 packages). */
+        c->channels = 4;
+        c->banks = 8;
+        c->row_bytes = 2048;
+        c->burst_bytes = 32;
+        c->clock_mhz = 1600.0;
+        c->tRCD = 29; c->tRP = 29; c->tCL = 28; c->tCCD = 8; c->tRAS = 68;
+        c->tREFI = 6240; c->tRFC = 448;
+        c->bytes_per_clk_per_channel = 4.0;
+        break;
+    case SP_DRAM_HBM2:
+    default:
+        /* HBM2, the SpAtten design point: 16 x 128-bit channels at 1 GHz DDR
+         * (512 GB/s); timing from DRAMsim3 configs/HBM2_4Gb_x128.ini
+         * (tCK 1 ns, CL = tRCD = tRP = 14, tRAS 34, tCCD_L 2, tREFI 3900,
+         * tRFC 260, 16 banks, 64 columns x 128 bit = 1 KB rows); 32-byte
+         * accesses as in the public SpAtten fetcher. Same as configs/paper.yaml. */
+        c->kind = SP_DRAM_HBM2;
+        c->channels = 16;
+        c->banks = 16;
+        c->row_bytes = 1024;
+        c->burst_bytes = 32;
+        c->clock_mhz = 1000.0;
+        c->tRCD = 14; c->tRP = 14; c->tCL = 14; c->tCCD = 2; c->tRAS = 34;
+        c->tREFI = 3900; c->tRFC = 260;
+        c->bytes_per_clk_per_channel = 32.0;
+        break;
+    }
+}
+
+double sp_dram_peak_bytes_per_s(const sp_dram_cfg *c)
+{
+    return (double)c->channels * c->bytes_per_clk_per_channel * c->clock_mhz * 1e6;
+}
+
+static int ilog2_exact(uint64_t x)
+{
+    if (x == 0 || (x & (x - 1)))
+        return -1;
+    int s = 0;
+    while ((UINT64_C(1) << s) < x)
+        s++;
+    return s;
+}
+
+void sp_dram_reset(sp_dram *d)
+{
+    for (int c = 0; c < d->cfg.channels; c++) {
+        d->ch[c].bus_free = 0;
+        d->ch[c].next_ref = d->cfg.tREFI > 0 ? (uint64_t)d->cfg.tREFI : UINT64_MAX;
+        for (int b = 0; b < d->cfg.banks; b++) {
+            d->ch[c].bank[b].bank_open = -1;
+            d->ch[c].bank[b].t_act = 0;
+            d->ch[c].bank[b].t_ready = 0;
+        }
+    }
+    memset(&d->st, 0, sizeof d->st);
+    d->st.first_dram_cycle = UINT64_MAX;
+}
+
+int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    if (c->channels < 1 || c->banks < 1 || c->burst_bytes < 1 || c->row_bytes < c->burst_bytes ||
+        c->row_bytes % c->burst_bytes || c->clock_mhz <= 0 || c->bytes_per_clk_per_channel <= 0 ||
+        accel_mhz <= 0 || c->tCCD < 1) {
+        snprintf(err, errlen, "dram: bad configuration (channels %d, banks %d, row_bytes %d, burst_bytes %d: row_bytes must be a multiple of burst_bytes)",
+                 c->channels, c->banks, c->row_bytes, c->burst_bytes);
+        return -1;
+    }
+    d->cfg = *c;
+    d->acc_per_dram = accel_mhz / c->clock_mhz;
+    d->burst_clks = (int)ceil((double)c->burst_bytes / c->bytes_per_clk_per_channel - 1e-9);
+    if (d->burst_clks < 1)
+        d->burst_clks = 1;
+    d->cols = (uint32_t)(c->row_bytes / c->burst_bytes);
+    d->sh_burst = ilog2_exact((uint64_t)c->burst_bytes);
+    d->sh_ch = ilog2_exact((uint64_t)c->channels);
+    d->sh_bank = ilog2_exact((uint64_t)c->banks);
+    d->sh_col = ilog2_exact(d->cols);
+    d->pow2 = d->sh_burst >= 0 && d->sh_ch >= 0 && d->sh_bank >= 0 && d->sh_col >= 0;
+    d->ch = calloc((size_t)c->channels, sizeof *d->ch);
+    if (!d->ch) {
+        snprintf(err, errlen, "dram: out of memory");
+        return -1;
+    }
+    for (int i = 0; i < c->channels; i++) {
+        d->ch[i].bank = calloc((size_t)c->banks, sizeof(sp_dram_bank));
+        if (!d->ch[i].bank) {
+            sp_dram_free(d);
+            snprintf(err, errlen, "dram: out of memory");
+            return -1;
+        }
+    }
+    sp_dram_reset(d);
+    return 0;
+}
+
+void sp_dram_free(sp_dram *d)
+{
+    if (d->ch)
+        for (int i = 0; i < d->cfg.channels; i++)
+            free(d->ch[i].bank);
+    free(d->ch);
+    d->ch = NULL;
+}
+
+void sp_dram_map(const sp_dram *d, uint64_t addr, int *ch, int *bank, uint64_t *row, uint32_t *col)
+{
+    if (d->pow2) {
+        uint64_t b = addr >> d->sh_burst;
+        *ch = (int)(b & (uint64_t)(d->cfg.channels - 1));
+        b >>= d->sh_ch;
+        *bank = (int)(b & (uint64_t)(d->cfg.banks - 1));
+        b >>= d->sh_bank;
+        *col = (uint32_t)(b & (d->cols - 1));
+        *row = b >> d->sh_col;
+        return;
+    }
+    uint64_t b = addr / (uint64_t)d->cfg.burst_bytes;
+    *ch = (int)(b % (uint64_t)d->cfg.channels);
+    b /= (uint64_t)d->cfg.channels;
+    *bank = (int)(b % (uint64_t)d->cfg.banks);
+    b /= (uint64_t)d->cfg.banks;
+    *col = (uint32_t)(b % d->cols);
+    *row = b / d->cols;
+}
+
+static inline uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* one burst at DRAM cycle t; returns the DRAM cycle its data ends */
+static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
+{
+    const sp_dram_cfg *c = &d->cfg;
+    int ci, bi;
+    uint64_t row;
+    uint32_t col;
+    sp_dram_map(d, addr, &ci, &bi, &row, &col);
+    sp_dram_chan *ch = &d->ch[ci];
+    sp_dram_bank *bk = &ch->bank[bi];
+    /* all-bank refresh: a refresh falls due at next_ref and runs when the
+     * channel's data bus has drained (never postponed further); banks
+     * close and stay busy for tRFC */
+    uint64_t ts = max_u64(t, ch->bus_free);
+    while (ts >= ch->next_ref) {
+        uint64_t r0 = max_u64(ch->next_ref, ch->bus_free), r1 = r0 + (uint64_t)c->tRFC;
+        for (int b = 0; b < c->banks; b++) {
+            ch->bank[b].bank_open = -1;
+            ch->bank[b].t_ready = max_u64(ch->bank[b].t_ready, r1);
+        }
+        ch->bus_free = max_u64(ch->bus_free, r1);
+        ch->next_ref += (uint64_t)c->tREFI;
+        d->st.refreshes++;
+    }
+    uint64_t T = max_u64(t, bk->t_ready), tcol;
+    if (bk->bank_open == (int)row) {
+        d->st.row_hits++;
+        tcol = T;
+    } else {
+        uint64_t tact;
+        if (bk->bank_open >= 0) {
+            d->st.row_misses++;
+            uint64_t tpre = max_u64(T, bk->t_act + (uint64_t)c->tRAS);
+            tact = tpre + (uint64_t)c->tRP;
+        } else {
+            d->st.row_empty++;
+            tact = T;
+        }
+        bk->t_act = tact;
+        bk->bank_open = (int)row;
+        tcol = tact + (uint64_t)c->tRCD;
+    }
+    /* the data bus of the channel serves bursts in call order */
+    uint64_t ds = max_u64(tcol + (uint64_t)c->tCL, ch->bus_free);
+    /* column command issued tCL before its data slot; same-bank column
+     * commands are tCCD apart (tCCD_L: bank groups are not modelled) */
+    bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
+    uint64_t de = ds + (uint64_t)d->burst_clks;
+    ch->bus_free = de;
+    d->st.bus_busy_dram_cycles += (uint64_t)d->burst_clks;
+    if (ds < d->st.first_dram_cycle)
+        d->st.first_dram_cycle = ds;
+    if (de > d->st.last_dram_cycle)
+        d->st.last_dram_cycle = de;
+    d->st.bursts++;
+    if (is_write)
+        d->st.writes++;
+    else
+        d->st.reads++;
+    return de;
+}
+
+uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    if ((unsigned)kind >= SP_DK_N)
+        kind = SP_DK_OTHER;
+    d->st.requests++;
+    if (bytes == 0) {
+        if (first)
+            *first = now;
+        return now;
+    }
+    d->st.useful_bytes[kind] += bytes;
+    uint64_t t = (uint64_t)floor((double)now / d->acc_per_dram + 1e-9);
+    uint64_t bb = (uint64_t)d->cfg.burst_bytes;
+    uint64_t a0 = addr / bb * bb, a1 = addr + bytes;
+    uint64_t dfirst = UINT64_MAX, dlast = 0;
+    for (uint64_t a = a0; a < a1; a += bb) {
+        uint64_t de = burst(d, a, is_write, t);
+        if (dfirst == UINT64_MAX)
+            dfirst = de;
+        if (de > dlast)
+            dlast = de;
+        d->st.burst_bytes[kind] += bb;
+    }
+    uint64_t done = (uint64_t)ceil((double)dlast * d->acc_per_dram - 1e-9);
+    if (done <= now)
+        done = now + 1;
+    if (first) {
+        uint64_t f = (uint64_t)ceil((double)dfirst * d->acc_per_dram - 1e-9);
+        *first = f <= now ? now + 1 : f;
+    }
+    return done;
+}
+
+double sp_dram_achieved_bytes_per_s(const sp_dram *d)
+{
+    if (d->st.last_dram_cycle <= d->st.first_dram_cycle || d->st.first_dram_cycle == UINT64_MAX)
+        return 0.0;
+    uint64_t bytes = 0;
+    for (int k = 0; k < SP_DK_N; k++)
+        bytes += d->st.burst_bytes[k];
+    double s = (double)(d->st.last_dram_cycle - d->st.first_dram_cycle) / (d->cfg.clock_mhz * 1e6);
+    return (double)bytes / s;
+}

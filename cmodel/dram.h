@@ -1,0 +1,87 @@
+/* dram.h - DRAM timing model (cmodel/dram.c): channels, banks, open-row
+ * buffers, tRCD/tRP/tCL/tCCD/tRAS, refresh and an address map. One C
+ * implementation: the timing model calls it per fetch job and the SystemC
+ * memory target wraps the same functions. docs/costs.md section 2 states
+ * the model and the sources of the presets. */
+#ifndef SP_DRAM_H
+#define SP_DRAM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "spattn.h"
+
+/* What a request carries, for the traffic-by-kind report. */
+typedef enum {
+    SP_DK_Q = 0,     /* query row */
+    SP_DK_K_MSB,     /* key MSB planes (first fetch) */
+    SP_DK_K_LSB,     /* key LSB planes (refetch after a requant) */
+    SP_DK_V,         /* value rows (MSB planes, plus LSB planes after a requant) */
+    SP_DK_OUT,       /* head output written back */
+    SP_DK_OTHER,
+    SP_DK_N
+} sp_dram_kindof;
+
+extern const char *const sp_dram_kind_names[SP_DK_N]; /* "q", "k_msb", ... */
+
+typedef struct {
+    uint64_t requests;              /* sp_dram_access calls */
+    uint64_t bursts;                /* column accesses */
+    uint64_t reads, writes;         /* bursts by direction */
+    uint64_t row_hits, row_misses, row_empty; /* open row / other row open / bank closed */
+    uint64_t refreshes;
+    uint64_t useful_bytes[SP_DK_N];   /* bytes asked for, by kind */
+    uint64_t burst_bytes[SP_DK_N];    /* bytes moved on the bus (whole bursts), by kind */
+    uint64_t first_dram_cycle, last_dram_cycle; /* span of data-bus activity */
+    uint64_t bus_busy_dram_cycles;  /* summed over channels */
+} sp_dram_stats;
+
+typedef struct {
+    int bank_open;        /* open row, -1 when closed */
+    uint64_t t_act;       /* DRAM cycle of the last ACT */
+    uint64_t t_ready;     /* earliest next column command to this bank */
+} sp_dram_bank;
+
+typedef struct {
+    uint64_t bus_free;    /* data bus free from this DRAM cycle */
+    uint64_t next_ref;    /* next refresh due */
+    sp_dram_bank *bank;
+} sp_dram_chan;
+
+typedef struct {
+    sp_dram_cfg cfg;
+    double acc_per_dram;  /* accelerator cycles per DRAM cycle */
+    int burst_clks;       /* data-bus cycles per burst */
+    uint32_t cols;        /* bursts per row */
+    int pow2;             /* channels, banks, cols, burst all powers of two */
+    int sh_burst, sh_ch, sh_bank, sh_col;
+    sp_dram_chan *ch;
+    sp_dram_stats st;
+} sp_dram;
+
+/* Fills c with a named preset (docs/costs.md cites each number). */
+void sp_dram_preset(sp_dram_kind kind, sp_dram_cfg *c);
+/* Peak data bandwidth in bytes per second: channels x bytes/clk x clock. */
+double sp_dram_peak_bytes_per_s(const sp_dram_cfg *c);
+
+/* accel_mhz: the clock the now/completion cycles of sp_dram_access count.
+ * -1 with a message on a bad config or out of memory. */
+int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, size_t errlen);
+void sp_dram_free(sp_dram *d);
+/* Clears state and statistics (banks closed, buses idle). */
+void sp_dram_reset(sp_dram *d);
+
+/* One request of `bytes` bytes at byte address addr, issued at accelerator
+ * cycle now. It is split into bursts by the address map; bursts are served
+ * in call order per channel (no reordering). Returns the accelerator cycle
+ * at which the last data beat has moved; *first (if not NULL) gets the
+ * cycle of the first beat. Calls must come with non-decreasing now. */
+uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                        sp_dram_kindof kind, uint64_t now, uint64_t *first);
+
+/* Address map (docs/costs.md): burst | channel | bank | column | row from
+ * the least significant end, so consecutive bursts spread over channels,
+ * then banks, then the columns of one row. */
+void sp_dram_map(const sp_dram *d, uint64_t addr, int *ch, int *bank, uint64_t *row, uint32_t *col);
+
+/* Achieved data bandwidth over the active span, bytes per second. */
+double sp_dram_achieved_bytes_per_s(const sp_dram *d);
+#endif

@@ -1,0 +1,208 @@
+/* test_dram.c - the DRAM timing model (cmodel/dram.c, docs/costs.md s2):
+ * address map, row hit/miss timing, streaming bandwidth against the
+ * configured peak, random rows far below it, refresh, presets. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dram.h"
+
+/* stated margin: a long sequential read reaches at least this fraction of
+ * channels x bytes/clk x clock (losses: refresh tRFC/tREFI = 6.7 % on
+ * HBM2, and the in-order row switch every banks x columns bursts) */
+#define STREAM_MIN_FRACTION 0.85
+/* and a random-row pattern stays below this fraction */
+#define RANDOM_MAX_FRACTION 0.25
+
+static sp_dram mk(sp_dram_kind k)
+{
+    sp_dram_cfg c;
+    sp_dram_preset(k, &c);
+    sp_dram d;
+    char err[256];
+    ck_assert_int_eq(sp_dram_init(&d, &c, 1000.0, err, sizeof err), 0);
+    return d;
+}
+
+static double stream_fraction(sp_dram_kind k, uint64_t bytes, uint32_t req)
+{
+    sp_dram d = mk(k);
+    uint64_t done = 0;
+    for (uint64_t a = 0; a < bytes; a += req) {
+        uint64_t e = sp_dram_access(&d, a, req, 0, SP_DK_K_MSB, 0, NULL);
+        if (e > done)
+            done = e;
+    }
+    double peak = sp_dram_peak_bytes_per_s(&d.cfg);
+    double got = sp_dram_achieved_bytes_per_s(&d);
+    ck_assert_uint_eq(d.st.useful_bytes[SP_DK_K_MSB], bytes);
+    ck_assert_uint_eq(d.st.burst_bytes[SP_DK_K_MSB], bytes);
+    /* the completion cycle agrees with the achieved bandwidth */
+    double secs = (double)done / 1e9;
+    ck_assert(secs > 0);
+    sp_dram_free(&d);
+    return got / peak;
+}
+
+START_TEST(test_map_spreads_channels_then_banks)
+{
+    sp_dram d = mk(SP_DRAM_HBM2);
+    int ch, bank;
+    uint64_t row;
+    uint32_t col;
+    sp_dram_map(&d, 0, &ch, &bank, &row, &col);
+    ck_assert_int_eq(ch, 0);
+    sp_dram_map(&d, 32, &ch, &bank, &row, &col);
+    ck_assert_int_eq(ch, 1);
+    ck_assert_int_eq(bank, 0);
+    sp_dram_map(&d, 32 * 16, &ch, &bank, &row, &col);
+    ck_assert_int_eq(ch, 0);
+    ck_assert_int_eq(bank, 1);
+    sp_dram_map(&d, 32 * 16 * 16, &ch, &bank, &row, &col);
+    ck_assert_int_eq(bank, 0);
+    ck_assert_uint_eq(col, 1);
+    ck_assert_uint_eq(row, 0);
+    sp_dram_map(&d, (uint64_t)32 * 16 * 16 * 32, &ch, &bank, &row, &col);
+    ck_assert_uint_eq(col, 0);
+    ck_assert_uint_eq(row, 1);
+    sp_dram_free(&d);
+}
+END_TEST
+
+START_TEST(test_hit_and_miss_latency)
+{
+    sp_dram d = mk(SP_DRAM_HBM2);
+    const sp_dram_cfg *c = &d.cfg;
+    /* closed bank: ACT + tRCD + tCL + one bus cycle */
+    uint64_t e = sp_dram_access(&d, 0, 32, 0, SP_DK_Q, 0, NULL);
+    ck_assert_uint_eq(e, (uint64_t)(c->tRCD + c->tCL + 1));
+    ck_assert_uint_eq(d.st.row_empty, 1);
+    /* same row, later: hit, tCL + 1 */
+    uint64_t e2 = sp_dram_access(&d, 0, 32, 0, SP_DK_Q, 1000, NULL);
+    ck_assert_uint_eq(e2, 1000 + (uint64_t)(c->tCL + 1));
+    ck_assert_uint_eq(d.st.row_hits, 1);
+    /* other row of the same bank and channel: PRE + ACT + tRCD + tCL + 1 */
+    uint64_t other = (uint64_t)32 * 16 * 16 * 32; /* row 1, bank 0, channel 0 */
+    uint64_t e3 = sp_dram_access(&d, other, 32, 0, SP_DK_Q, 2000, NULL);
+    ck_assert_uint_eq(e3, 2000 + (uint64_t)(c->tRP + c->tRCD + c->tCL + 1));
+    ck_assert_uint_eq(d.st.row_misses, 1);
+    sp_dram_free(&d);
+}
+END_TEST
+
+START_TEST(test_stream_reaches_peak)
+{
+    /* 8 MB sequential read, 64-byte requests, all issued at cycle 0 */
+    double f = stream_fraction(SP_DRAM_HBM2, (uint64_t)8 << 20, 64);
+    printf("dram: HBM2 stream %.3f of peak\n", f);
+    ck_assert_msg(f >= STREAM_MIN_FRACTION && f <= 1.0, "HBM2 stream reached %.3f of peak", f);
+    f = stream_fraction(SP_DRAM_DDR4, (uint64_t)4 << 20, 64);
+    printf("dram: DDR4 stream %.3f of peak\n", f);
+    ck_assert_msg(f >= STREAM_MIN_FRACTION && f <= 1.0, "DDR4 stream reached %.3f of peak", f);
+    f = stream_fraction(SP_DRAM_LPDDR4, (uint64_t)1 << 20, 32);
+    printf("dram: LPDDR4 stream %.3f of peak\n", f);
+    ck_assert_msg(f >= STREAM_MIN_FRACTION && f <= 1.0, "LPDDR4 stream reached %.3f of peak", f);
+}
+END_TEST
+
+START_TEST(test_random_rows_stay_low)
+{
+    sp_dram d = mk(SP_DRAM_HBM2);
+    uint64_t x = 12345;
+    uint64_t row_span = (uint64_t)32 * 16 * 16 * 32; /* bytes per row index */
+    for (int i = 0; i < 200000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t row = (x >> 33) % 16384;
+        uint64_t within = (x >> 20) % row_span / 32 * 32;
+        sp_dram_access(&d, row * row_span + within, 32, 0, SP_DK_V, 0, NULL);
+    }
+    double f = sp_dram_achieved_bytes_per_s(&d) / sp_dram_peak_bytes_per_s(&d.cfg);
+    printf("dram: HBM2 random rows %.3f of peak\n", f);
+    ck_assert_msg(f < RANDOM_MAX_FRACTION, "random rows reached %.3f of peak", f);
+    ck_assert(d.st.row_misses > d.st.row_hits * 10);
+    sp_dram_free(&d);
+}
+END_TEST
+
+START_TEST(test_refresh_counts)
+{
+    sp_dram d = mk(SP_DRAM_HBM2);
+    /* one access per channel at cycle 10 * tREFI: ten refreshes due each */
+    for (int ch = 0; ch < 16; ch++)
+        sp_dram_access(&d, (uint64_t)ch * 32, 32, 0, SP_DK_OTHER, 10 * 3900 + 5, NULL);
+    ck_assert_uint_eq(d.st.refreshes, 16 * 10);
+    /* a request landing inside a refresh waits for it: tRFC after the due time */
+    sp_dram_reset(&d);
+    uint64_t e = sp_dram_access(&d, 0, 32, 0, SP_DK_OTHER, 3900, NULL);
+    ck_assert_uint_ge(e, 3900 + 260 + 14 + 14);
+    sp_dram_free(&d);
+}
+END_TEST
+
+START_TEST(test_partial_bursts_and_kinds)
+{
+    sp_dram d = mk(SP_DRAM_HBM2);
+    /* 48 bytes at offset 16 touch bytes 16..63: two 32-byte bursts */
+    sp_dram_access(&d, 16, 48, 0, SP_DK_K_LSB, 0, NULL);
+    ck_assert_uint_eq(d.st.useful_bytes[SP_DK_K_LSB], 48);
+    ck_assert_uint_eq(d.st.burst_bytes[SP_DK_K_LSB], 64);
+    sp_dram_access(&d, 4096, 8, 1, SP_DK_OUT, 0, NULL);
+    ck_assert_uint_eq(d.st.writes, 1);
+    ck_assert_uint_eq(d.st.reads, 2);
+    sp_dram_free(&d);
+}
+END_TEST
+
+START_TEST(test_bad_config)
+{
+    sp_dram_cfg c;
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    c.row_bytes = 1000; /* not a multiple of 32 */
+    sp_dram d;
+    char err[256];
+    ck_assert_int_eq(sp_dram_init(&d, &c, 1000.0, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "row_bytes"));
+}
+END_TEST
+
+START_TEST(test_peak_values)
+{
+    sp_dram_cfg c;
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    ck_assert_double_eq_tol(sp_dram_peak_bytes_per_s(&c), 512e9, 1);
+    sp_dram_preset(SP_DRAM_DDR4, &c);
+    ck_assert_double_eq_tol(sp_dram_peak_bytes_per_s(&c), 102.4e9, 1);
+    sp_dram_preset(SP_DRAM_LPDDR4, &c);
+    ck_assert_double_eq_tol(sp_dram_peak_bytes_per_s(&c), 25.6e9, 1);
+    /* the HBM2 preset is the paper configuration of sp_config_default */
+    sp_config cfg;
+    sp_config_default(&cfg);
+    ck_assert_int_eq(cfg.hw.dram.channels, c.channels * 0 + 16);
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    ck_assert_int_eq(cfg.hw.dram.tRCD, c.tRCD);
+    ck_assert_int_eq(cfg.hw.dram.tRAS, c.tRAS);
+    ck_assert_int_eq(cfg.hw.dram.burst_bytes, c.burst_bytes);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dram");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_map_spreads_channels_then_banks);
+    tcase_add_test(tc, test_hit_and_miss_latency);
+    tcase_add_test(tc, test_stream_reaches_peak);
+    tcase_add_test(tc, test_random_rows_stay_low);
+    tcase_add_test(tc, test_refresh_counts);
+    tcase_add_test(tc, test_partial_bursts_and_kinds);
+    tcase_add_test(tc, test_bad_config);
+    tcase_add_test(tc, test_peak_values);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int nf = srunner_ntests_failed(r);
+    srunner_free(r);
+    return nf ? 1 : 0;
+}
