@@ -1,0 +1,44 @@
+# mk/rtl.mk - RTL datapath units (rtl/): Verilator unit tests against the C
+# model, lint, Yosys synthesis, mutant check. Included by the top Makefile.
+
+VERILATOR ?= verilator
+YOSYS     ?= yosys
+RTL_BUILD := $(BUILD)/rtl
+RTL_ROOT  := $(abspath .)
+# Test builds: low C++ optimisation keeps compile time down on 2 cores.
+RTL_TB_CFLAGS := -O1 -I$(RTL_ROOT)/cmodel -I$(RTL_ROOT)/tests/rtl
+RTL_TB_VFLAGS := --cc --exe --build -O3 --x-assign fast --x-initial fast -Irtl \
+                 -MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1 -s"
+
+# rtl_tb(name, top, rtl files, -G params, C++ defines, extra verilator flags, tb source)
+define rtl_tb
+RTL_TB_$(1) := $(RTL_BUILD)/$(1)/tb_$(1)
+$$(RTL_BUILD)/$(1)/tb_$(1): $(7) tests/rtl/tb_common.h $(3) $$(LIB) mk/rtl.mk
+	@mkdir -p $$(RTL_BUILD)/$(1)
+	@echo "verilator $(1)"
+	@$$(VERILATOR) $$(RTL_TB_VFLAGS) --top-module $(2) $(4) $(6) \
+	  -CFLAGS "$$(RTL_TB_CFLAGS) $(5)" -LDFLAGS "$$(abspath $$(LIB)) -lm" \
+	  --Mdir $$(RTL_BUILD)/$(1) -o tb_$(1) $(3) $$(abspath $(7)) >$$(RTL_BUILD)/$(1).log 2>&1 \
+	  || { cat $$(RTL_BUILD)/$(1).log; exit 1; }
+endef
+
+RTL_SOFTMAX_SRC := rtl/softmax.v rtl/exp_lut.v rtl/recip_div.v
+
+$(eval $(call rtl_tb,exp_lut,exp_lut,rtl/exp_lut.v,,,,tests/rtl/tb_exp_lut.cpp))
+$(eval $(call rtl_tb,quant,quant,rtl/quant.v,-GLanes=4,-DTB_LANES=4,,tests/rtl/tb_quant.cpp))
+$(eval $(call rtl_tb,requant,requant,rtl/requant.v,,,,tests/rtl/tb_requant.cpp))
+$(eval $(call rtl_tb,importance,importance,rtl/importance.v,-GLanes=2 -GD=64,-DTB_LANES=2 -DTB_D=64,,tests/rtl/tb_importance.cpp))
+$(eval $(call rtl_tb,recip_div,recip_div,rtl/recip_div.v,,,,tests/rtl/tb_recip_div.cpp))
+
+RTL_TB_NAMES := exp_lut quant requant importance recip_div
+RTL_TB_BINS  := $(foreach n,$(RTL_TB_NAMES),$(RTL_TB_$(n)))
+
+.PHONY: rtl-unit-tests rtl-tb-build
+rtl-tb-build: $(RTL_TB_BINS)
+
+rtl-unit-tests: deps $(LIB)
+	@$(MAKE) --no-print-directory rtl-tb-build
+	@fail=0; for t in $(RTL_TB_BINS); do $$t || fail=1; done; exit $$fail
+
+TEST_EXTRA += rtl-unit-tests
+HELP_EXTRA += "make rtl-unit-tests  Verilator unit tests of rtl/ against the C model (build/rtl/)"
