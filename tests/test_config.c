@@ -1,0 +1,485 @@
+/* test_config.c - the YAML config loader (cmodel/config_yaml.c, docs/config.md):
+ * shipped configs, print -> load round trip, include/override, sweeps,
+ * key accessors, every bad config in tests/bad/configs (each names its
+ * expected error line in a first-line comment "# expect: ..."), and the
+ * exit status of `spattn config show` on a bad config. Run from the
+ * project root (the Makefile does). */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ref.h"
+
+#define BAD_DIR "tests/bad/configs/"
+
+/* Every key of docs/config.md, written out here independently of the
+ * loader's own table. */
+static const char *const all_keys[] = {
+    "hardware.clock_mhz", "hardware.qk_multipliers", "hardware.pv_multipliers",
+    "hardware.k_sram_bytes", "hardware.v_sram_bytes", "hardware.topk_comparators",
+    "hardware.topk_round_overhead", "hardware.softmax_lanes", "hardware.kv_buffers",
+    "hardware.dram.kind", "hardware.dram.channels", "hardware.dram.banks",
+    "hardware.dram.row_bytes", "hardware.dram.burst_bytes", "hardware.dram.clock_mhz",
+    "hardware.dram.tRCD", "hardware.dram.tRP", "hardware.dram.tCL", "hardware.dram.tCCD",
+    "hardware.dram.tRAS", "hardware.dram.tREFI", "hardware.dram.tRFC",
+    "hardware.dram.bytes_per_clk_per_channel",
+    "algorithm.token_keep", "algorithm.token_start_layer", "algorithm.head_keep",
+    "algorithm.head_start_layer", "algorithm.value_keep", "algorithm.q_bits", "algorithm.k_msb",
+    "algorithm.k_lsb", "algorithm.v_msb", "algorithm.v_lsb", "algorithm.tau",
+    "energy.mac_qk_pj", "energy.mac_pv_pj", "energy.exp_pj", "energy.div_pj", "energy.cmp_pj",
+    "energy.add_pj", "energy.sram_read_pj_per_byte", "energy.sram_write_pj_per_byte",
+    "energy.dram_pj_per_bit", "energy.static_mw", "energy.node_nm",
+};
+#define NALL ((int)(sizeof all_keys / sizeof all_keys[0]))
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spattn-test-config-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void rm_tmpdir(void)
+{
+    DIR *d = opendir(tmpdir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+            remove(p);
+        }
+    closedir(d);
+    rmdir(tmpdir);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void load_ok(const char *path, sp_config *c)
+{
+    char err[1024] = "";
+    if (sp_config_load(path, c, err, sizeof err))
+        ck_abort_msg("%s: unexpected error: %s", path, err);
+}
+
+/* Equal in every key, every derived fixed-point field and the sweep. */
+static void assert_same(const sp_config *a, const sp_config *b, const char *what)
+{
+    for (int i = 0; i < NALL; i++) {
+        double va, vb;
+        ck_assert_int_eq(sp_config_get_key(a, all_keys[i], &va), 0);
+        ck_assert_int_eq(sp_config_get_key(b, all_keys[i], &vb), 0);
+        if (va != vb)
+            ck_abort_msg("%s: %s differs: %.17g vs %.17g", what, all_keys[i], va, vb);
+    }
+    ck_assert_uint_eq(a->alg.token_keep_q16, b->alg.token_keep_q16);
+    ck_assert_uint_eq(a->alg.head_keep_q16, b->alg.head_keep_q16);
+    ck_assert_uint_eq(a->alg.value_keep_q16, b->alg.value_keep_q16);
+    ck_assert_uint_eq(a->alg.tau_q15, b->alg.tau_q15);
+    ck_assert_int_eq(a->sweep.n_axes, b->sweep.n_axes);
+    for (int x = 0; x < a->sweep.n_axes; x++) {
+        ck_assert_str_eq(a->sweep.axes[x].key, b->sweep.axes[x].key);
+        ck_assert_int_eq(a->sweep.axes[x].n_values, b->sweep.axes[x].n_values);
+        for (int i = 0; i < a->sweep.axes[x].n_values; i++)
+            ck_assert(a->sweep.axes[x].values[i] == b->sweep.axes[x].values[i]);
+    }
+}
+
+/* print -> file -> load gives the same config back */
+static void round_trip(const sp_config *c, const char *what)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/rt.yaml", tmpdir);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    sp_config_print(f, c);
+    ck_assert_int_eq(fclose(f), 0);
+    sp_config back;
+    load_ok(p, &back);
+    assert_same(c, &back, what);
+}
+
+START_TEST(paper_is_builtin_default)
+{
+    sp_config c, d;
+    load_ok("configs/paper.yaml", &c);
+    sp_config_default(&d);
+    assert_same(&c, &d, "paper.yaml vs sp_config_default");
+    ck_assert_str_eq(c.source, "configs/paper.yaml");
+    /* the paper's design point, by value */
+    ck_assert(c.hw.clock_mhz == 1000.0);
+    ck_assert_int_eq(c.hw.n_qk, 512);
+    ck_assert_int_eq(c.hw.n_pv, 512);
+    ck_assert_int_eq(c.hw.k_sram_bytes, 196 * 1024);
+    ck_assert_int_eq(c.hw.v_sram_bytes, 196 * 1024);
+    ck_assert_int_eq(c.hw.topk_comparators, 16);
+    ck_assert_int_eq(c.hw.dram.kind, SP_DRAM_HBM2);
+    ck_assert_int_eq(c.hw.dram.channels, 16);
+    ck_assert_int_eq(c.alg.k_msb + c.alg.k_lsb, 12);
+    ck_assert_int_eq(c.alg.token_start_layer, 2);
+    ck_assert_int_eq(c.alg.head_start_layer, 4);
+    ck_assert_uint_eq(c.alg.tau_q15, 3277); /* llround(0.1 * 32768) = 3276.8 -> 3277 */
+    ck_assert_uint_eq(c.alg.token_keep_q16, 58982);
+    ck_assert_int_eq(c.sweep.n_axes, 0);
+}
+END_TEST
+
+START_TEST(default_overrides_paper)
+{
+    sp_config c, p;
+    load_ok("configs/default.yaml", &c);
+    load_ok("configs/paper.yaml", &p);
+    ck_assert_int_eq(c.hw.n_qk, 64);
+    ck_assert_int_eq(c.hw.n_pv, 64);
+    ck_assert_int_eq(c.hw.dram.channels, 4);
+    ck_assert_int_eq(c.hw.k_sram_bytes, 32768);
+    /* everything default.yaml does not name comes from paper.yaml */
+    p.hw.n_qk = c.hw.n_qk;
+    p.hw.n_pv = c.hw.n_pv;
+    p.hw.k_sram_bytes = c.hw.k_sram_bytes;
+    p.hw.v_sram_bytes = c.hw.v_sram_bytes;
+    p.hw.softmax_lanes = c.hw.softmax_lanes;
+    p.hw.dram.channels = c.hw.dram.channels;
+    assert_same(&c, &p, "default.yaml vs paper.yaml");
+}
+END_TEST
+
+START_TEST(every_shipped_config_round_trips)
+{
+    make_tmpdir();
+    DIR *d = opendir("configs");
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".yaml"))
+            continue;
+        char p[512];
+        snprintf(p, sizeof p, "configs/%s", e->d_name);
+        sp_config c;
+        load_ok(p, &c);
+        round_trip(&c, p);
+        n++;
+    }
+    closedir(d);
+    ck_assert_int_ge(n, 2);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(print_names_every_key_once)
+{
+    sp_config c;
+    sp_config_default(&c);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    sp_config_print(f, &c);
+    fclose(f);
+    int leaves = 0;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *colon = strchr(line, ':');
+        if (line[0] != '#' && colon && colon[1] == ' ')
+            leaves++;
+    }
+    free(buf);
+    ck_assert_int_eq(leaves, NALL);
+}
+END_TEST
+
+START_TEST(round_trip_awkward_values)
+{
+    make_tmpdir();
+    sp_config c;
+    sp_config_default(&c);
+    char err[256];
+    /* values whose shortest decimal form needs all 17 digits, or exponents */
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 1.0 / 3.0, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.tau", 0.1 + 0.2 - 0.3 + 0.05, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.exp_pj", 1e-7, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.static_mw", 123456789012345678.0, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.kind", SP_DRAM_LPDDR4, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.clock_mhz", 1866.5, err, sizeof err), 0);
+    c.sweep.n_axes = 2;
+    snprintf(c.sweep.axes[0].key, sizeof c.sweep.axes[0].key, "algorithm.value_keep");
+    c.sweep.axes[0].n_values = 3;
+    c.sweep.axes[0].values[0] = 0.1;
+    c.sweep.axes[0].values[1] = 1.0 / 7.0;
+    c.sweep.axes[0].values[2] = 1;
+    snprintf(c.sweep.axes[1].key, sizeof c.sweep.axes[1].key, "hardware.qk_multipliers");
+    c.sweep.axes[1].n_values = 2;
+    c.sweep.axes[1].values[0] = 64;
+    c.sweep.axes[1].values[1] = 512;
+    ck_assert_int_eq(sp_config_check(&c, err, sizeof err), 0);
+    round_trip(&c, "awkward values");
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(include_override_and_sweep)
+{
+    make_tmpdir();
+    char p[256], sub[256];
+    snprintf(sub, sizeof sub, "%s/sub", tmpdir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    /* base = paper.yaml as printed, plus a sweep */
+    sp_config d;
+    sp_config_default(&d);
+    d.sweep.n_axes = 1;
+    snprintf(d.sweep.axes[0].key, sizeof d.sweep.axes[0].key, "algorithm.token_keep");
+    d.sweep.axes[0].n_values = 2;
+    d.sweep.axes[0].values[0] = 0.5;
+    d.sweep.axes[0].values[1] = 0.7;
+    snprintf(p, sizeof p, "%s/base.yaml", tmpdir);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    sp_config_print(f, &d);
+    fclose(f);
+    /* middle (in sub/) includes ../base.yaml: paths are relative to the includer */
+    snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
+    write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 0.05\nhardware:\n  dram:\n    kind: ddr4\n");
+    snprintf(p, sizeof p, "%s/top.yaml", tmpdir);
+    write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.25\n  q_bits: 10\n");
+    sp_config c;
+    load_ok(p, &c);
+    ck_assert(c.alg.tau == 0.25);              /* top overrides mid */
+    ck_assert_uint_eq(c.alg.tau_q15, 8192);
+    ck_assert_int_eq(c.alg.q_bits, 10);
+    ck_assert_int_eq(c.hw.dram.kind, SP_DRAM_DDR4); /* from mid */
+    ck_assert_int_eq(c.hw.n_qk, 512);               /* from base */
+    ck_assert_int_eq(c.sweep.n_axes, 1);            /* base's sweep kept */
+    ck_assert(c.sweep.axes[0].values[1] == 0.7);
+    /* a sweep in the including file replaces the base's */
+    write_file(p, "include: sub/mid.yaml\nsweep:\n  axes:\n    - key: algorithm.q_bits\n      values: [4, 8, 12]\n"
+                  "    - key: hardware.dram.channels\n      values: [1, 2]\n");
+    load_ok(p, &c);
+    ck_assert_int_eq(c.sweep.n_axes, 2);
+    ck_assert_str_eq(c.sweep.axes[0].key, "algorithm.q_bits");
+    ck_assert_int_eq(c.sweep.axes[0].n_values, 3);
+    ck_assert(c.sweep.axes[0].values[2] == 12);
+    ck_assert_str_eq(c.sweep.axes[1].key, "hardware.dram.channels");
+    ck_assert(c.alg.tau == 0.05);
+    round_trip(&c, "include + sweep");
+    /* an error in the middle file names that file and line */
+    snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
+    write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 2\n");
+    snprintf(p, sizeof p, "%s/top.yaml", tmpdir);
+    write_file(p, "include: sub/mid.yaml\n");
+    char err[1024], want[512];
+    ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s/sub/mid.yaml:3: algorithm.tau must be in [0, 1], got 2", tmpdir);
+    ck_assert_str_eq(err, want);
+    /* ... unless the top file overrides the value */
+    write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.5\n");
+    load_ok(p, &c);
+    ck_assert(c.alg.tau == 0.5);
+    snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
+    remove(p);
+    rmdir(sub);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(empty_and_missing_files)
+{
+    make_tmpdir();
+    char p[256], err[1024], want[512];
+    sp_config c;
+    snprintf(p, sizeof p, "%s/zero.yaml", tmpdir);
+    write_file(p, "");
+    ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s:1: empty config (expected a mapping with hardware, algorithm, energy or include)", p);
+    ck_assert_str_eq(err, want);
+    snprintf(p, sizeof p, "%s/absent.yaml", tmpdir);
+    ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s:0: cannot open config: No such file or directory", p);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_ne(sp_config_load(tmpdir, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s:0: cannot open config: Is a directory", tmpdir);
+    ck_assert_str_eq(err, want);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(set_and_get_key)
+{
+    sp_config c;
+    sp_config_default(&c);
+    char err[256];
+    double v;
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 0.5, err, sizeof err), 0);
+    ck_assert_uint_eq(c.alg.token_keep_q16, 32768);
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.tau", 0.05, err, sizeof err), 0);
+    ck_assert_uint_eq(c.alg.tau_q15, 1638); /* 1638.4 */
+    ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.channels", 8, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_get_key(&c, "hardware.dram.channels", &v), 0);
+    ck_assert(v == 8);
+    ck_assert_int_ne(sp_config_set_key(&c, "hardware.dram.channels", 8.5, err, sizeof err), 0);
+    ck_assert_str_eq(err, "hardware.dram.channels: expected an integer, got 8.5");
+    ck_assert_int_ne(sp_config_set_key(&c, "hardware.nope", 1, err, sizeof err), 0);
+    ck_assert_str_eq(err, "unknown config key 'hardware.nope'");
+    ck_assert_int_ne(sp_config_get_key(&c, "hardware", &v), 0);
+    ck_assert_int_ne(sp_config_set_key(&c, "hardware.dram.kind", 3, err, sizeof err), 0);
+    ck_assert_int_eq(c.hw.dram.channels, 8); /* failed sets changed nothing */
+}
+END_TEST
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Expected line of a bad config: its first line "# expect: MESSAGE". */
+static void expected_line(const char *path, char *out, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[1024] = "";
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    if (strncmp(line, "# expect: ", 10))
+        ck_abort_msg("%s: first line must be '# expect: ...'", path);
+    snprintf(out, len, "%s", line + 10);
+}
+
+/* The error with every "tests/bad/configs/" removed (messages name files
+ * as opened, relative to the project root). */
+static void strip_dir(const char *in, char *out, size_t len)
+{
+    size_t n = 0, dl = strlen(BAD_DIR);
+    while (*in && n + 1 < len) {
+        if (!strncmp(in, BAD_DIR, dl)) {
+            in += dl;
+            continue;
+        }
+        out[n++] = *in++;
+    }
+    out[n] = '\0';
+}
+
+START_TEST(bad_configs_give_expected_line)
+{
+    DIR *d = opendir(BAD_DIR);
+    ck_assert_ptr_nonnull(d);
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+            ck_assert_int_lt(n, 256);
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    ck_assert_int_ge(n, 40);
+    for (int i = 0; i < n; i++) {
+        char path[512], want[1024], err[1024], got[1024];
+        snprintf(path, sizeof path, BAD_DIR "%s", names[i]);
+        expected_line(path, want, sizeof want);
+        sp_config c, before;
+        memset(&c, 0x5a, sizeof c);
+        before = c;
+        if (!sp_config_load(path, &c, err, sizeof err))
+            ck_abort_msg("%s: loaded, expected error '%s'", path, want);
+        strip_dir(err, got, sizeof got);
+        if (strcmp(got, want))
+            ck_abort_msg("%s:\n  want: %s\n  got:  %s", path, want, got);
+        if (memcmp(&c, &before, sizeof c))
+            ck_abort_msg("%s: a failed load changed the caller's config", path);
+        free(names[i]);
+    }
+    printf("test_config: %d bad configs gave their expected error line\n", n);
+}
+END_TEST
+
+/* `spattn config show`: exit 2 and the error line for a bad config, no
+ * output on stdout; exit 0 and a loadable config for a good one. */
+START_TEST(cli_config_show_exit_status)
+{
+    const char *bin = getenv("SPATTN");
+    if (!bin || !*bin) {
+        printf("test_config: cli check skipped: SPATTN is not set (make test-unit sets it)\n");
+        return;
+    }
+    make_tmpdir();
+    char cmd[1024], out[256], errf[256];
+    snprintf(out, sizeof out, "%s/out.yaml", tmpdir);
+    snprintf(errf, sizeof errf, "%s/err.txt", tmpdir);
+    const char *bad = BAD_DIR "range_kmsb_klsb.yaml";
+    snprintf(cmd, sizeof cmd, "'%s' config show %s >%s 2>%s", bin, bad, out, errf);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 2);
+    struct stat sb;
+    ck_assert_int_eq(stat(out, &sb), 0);
+    ck_assert_int_eq((int)sb.st_size, 0);
+    char want[1024], line[1024] = "";
+    expected_line(bad, want, sizeof want);
+    FILE *f = fopen(errf, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    char got[1024];
+    strip_dir(line, got, sizeof got);
+    ck_assert_ptr_nonnull(strstr(got, want));
+    /* usage error is also status 2 */
+    snprintf(cmd, sizeof cmd, "'%s' config frobnicate >%s 2>%s", bin, out, errf);
+    st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 2);
+    /* good config: status 0, output loads back to the same config */
+    snprintf(cmd, sizeof cmd, "'%s' config show configs/default.yaml >%s 2>%s", bin, out, errf);
+    st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 0);
+    sp_config a, b;
+    load_ok("configs/default.yaml", &a);
+    load_ok(out, &b);
+    assert_same(&a, &b, "config show output");
+    rm_tmpdir();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, paper_is_builtin_default);
+    tcase_add_test(tc, default_overrides_paper);
+    tcase_add_test(tc, every_shipped_config_round_trips);
+    tcase_add_test(tc, print_names_every_key_once);
+    tcase_add_test(tc, round_trip_awkward_values);
+    tcase_add_test(tc, include_override_and_sweep);
+    tcase_add_test(tc, empty_and_missing_files);
+    tcase_add_test(tc, set_and_get_key);
+    tcase_add_test(tc, bad_configs_give_expected_line);
+    tcase_add_test(tc, cli_config_show_exit_status);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return ref_run_suite(suite());
+}
