@@ -21,7 +21,7 @@ int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the marker file) so nothing a user made is removed. */
 typedef struct {
     char final[4096];
-    char tmp[4096];
+    char tmp[4160];
 } sp_outdir;
 int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen);
 int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);

@@ -44,7 +44,7 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen)
     memcpy(o->final, dir, n);
     o->final[n] = 0;
     if (stat(o->final, &st) == 0) {
-        char mark[4200];
+        char mark[4300];
         snprintf(mark, sizeof mark, "%s/%s", o->final, SP_OUTDIR_MARKER);
         if (!S_ISDIR(st.st_mode)) {
             snprintf(err, errlen, "output '%s' exists and is not a directory", o->final);
@@ -71,7 +71,7 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create a directory beside '%s': %s", o->final, strerror(errno));
         return -1;
     }
-    char mark[4200];
+    char mark[4300];
     snprintf(mark, sizeof mark, "%s/%s", o->tmp, SP_OUTDIR_MARKER);
     FILE *f = fopen(mark, "w");
     if (!f || fputs("written by spattn; the whole directory is replaced by the next run\n", f) < 0 ||
