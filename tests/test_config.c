@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "dram.h"
 #include "ref.h"
 
 #define BAD_DIR "tests/bad/configs/"
@@ -154,6 +155,54 @@ START_TEST(default_overrides_paper)
     p.hw.softmax_lanes = c.hw.softmax_lanes;
     p.hw.dram.channels = c.hw.dram.channels;
     assert_same(&c, &p, "default.yaml vs paper.yaml");
+}
+END_TEST
+
+/* The DRAM presets of the timing model (cmodel/dram.c) and the shipped
+ * configs name the same parts: they must agree key by key. */
+START_TEST(dram_presets_match_configs)
+{
+    static const struct { const char *file; sp_dram_kind kind; } cases[] = {
+        {"configs/paper.yaml", SP_DRAM_HBM2},
+        {"configs/ddr4.yaml", SP_DRAM_DDR4},
+        {"configs/lpddr4.yaml", SP_DRAM_LPDDR4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sp_config c, p;
+        load_ok(cases[i].file, &c);
+        p = c;
+        sp_dram_preset(cases[i].kind, &p.hw.dram);
+        for (int k = 0; k < NALL; k++) {
+            if (strncmp(all_keys[k], "hardware.dram.", 14))
+                continue;
+            double a, b;
+            sp_config_get_key(&c, all_keys[k], &a);
+            sp_config_get_key(&p, all_keys[k], &b);
+            if (a != b)
+                ck_abort_msg("%s: %s = %.17g, sp_dram_preset gives %.17g", cases[i].file, all_keys[k], a, b);
+        }
+    }
+}
+END_TEST
+
+START_TEST(sweep_preset)
+{
+    sp_config c;
+    load_ok("configs/sweep-pruning.yaml", &c);
+    ck_assert_int_eq(c.sweep.n_axes, 2);
+    ck_assert_str_eq(c.sweep.axes[0].key, "algorithm.token_keep");
+    ck_assert_int_eq(c.sweep.axes[0].n_values, 6);
+    ck_assert_str_eq(c.sweep.axes[1].key, "algorithm.value_keep");
+    ck_assert_int_eq(c.sweep.axes[1].n_values, 4);
+    /* every point of the sweep passes the range check */
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 4; j++) {
+            sp_config t = c;
+            char err[256];
+            ck_assert_int_eq(sp_config_set_key(&t, c.sweep.axes[0].key, c.sweep.axes[0].values[i], err, sizeof err), 0);
+            ck_assert_int_eq(sp_config_set_key(&t, c.sweep.axes[1].key, c.sweep.axes[1].values[j], err, sizeof err), 0);
+            ck_assert_int_eq(sp_config_check(&t, err, sizeof err), 0);
+        }
 }
 END_TEST
 
@@ -467,6 +516,8 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, paper_is_builtin_default);
     tcase_add_test(tc, default_overrides_paper);
+    tcase_add_test(tc, dram_presets_match_configs);
+    tcase_add_test(tc, sweep_preset);
     tcase_add_test(tc, every_shipped_config_round_trips);
     tcase_add_test(tc, print_names_every_key_once);
     tcase_add_test(tc, round_trip_awkward_values);
