@@ -1,0 +1,186 @@
+/* test_cli.c - the spattn command end to end: bad input gives one line on
+ * stderr, exit status 2 and no output directory; a good run writes
+ * stats.json; two runs write the same bytes; a directory spattn did not
+ * write is never replaced. Drives the binary named by $SPATTN (set by
+ * `make test`); skips with a printed reason when it is unset. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *bin;
+static char tmpdir[256];
+
+/* runs "bin ARGS" with stderr captured; returns exit status */
+static int run(const char *args, char *errbuf, size_t errlen)
+{
+    char cmd[2048], errf[300];
+    snprintf(errf, sizeof errf, "%s/stderr.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin, args, errf);
+    int st = system(cmd);
+    FILE *f = fopen(errf, "r");
+    size_t n = f ? fread(errbuf, 1, errlen - 1, f) : 0;
+    errbuf[n] = 0;
+    if (f)
+        fclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+#define SMALL "synth:layers=3,heads=2,d=16,len=40,iters=2,seed=7"
+
+/* each bad invocation: exit 2, exactly one stderr line containing `want`,
+ * and the output directory does not appear */
+static void expect_bad(const char *args_fmt, const char *want)
+{
+    char args[1024], err[4096], out[300];
+    snprintf(out, sizeof out, "%s/out_bad", tmpdir);
+    snprintf(args, sizeof args, args_fmt, out);
+    int rc = run(args, err, sizeof err);
+    ck_assert_msg(rc == 2, "'%s' exited %d, expected 2 (stderr: %s)", args, rc, err);
+    ck_assert_msg(count_lines(err) == 1, "'%s' printed %d lines: %s", args, count_lines(err), err);
+    ck_assert_msg(strstr(err, want) != NULL, "'%s': stderr '%s' lacks '%s'", args, err, want);
+    ck_assert_msg(!exists(out), "'%s' left %s behind", args, out);
+}
+
+START_TEST(bad_flags_and_specs)
+{
+    if (!bin)
+        return;
+    expect_bad("run -c configs/default.yaml -t " SMALL " -o %s --bogus", "unknown option '--bogus'");
+    expect_bad("run -t " SMALL " -o %s", "missing -c CONFIG");
+    expect_bad("run -c configs/default.yaml -o %s", "missing -t TRACE");
+    expect_bad("run -c configs/default.yaml -t synth:layers=0 -o %s", "bad value '0' for 'layers'");
+    expect_bad("run -c configs/default.yaml -t synth:colour=red -o %s", "unknown key 'colour'");
+    expect_bad("run -c configs/default.yaml -t nosuch.safetensors -o %s", "nosuch.safetensors");
+    expect_bad("run -c configs/nosuch.yaml -t " SMALL " -o %s", "nosuch.yaml");
+    expect_bad("run -c configs/default.yaml -t " SMALL " -o %s --engine warp", "unknown engine 'warp'");
+    expect_bad("frobnicate %s", "unknown command 'frobnicate'");
+}
+END_TEST
+
+START_TEST(impossible_config_values)
+{
+    if (!bin)
+        return;
+    char cfg[300], args[1024];
+    snprintf(cfg, sizeof cfg, "%s/keep.yaml", tmpdir);
+    char text[512];
+    snprintf(text, sizeof text, "include: %s/configs/default.yaml\nalgorithm:\n  token_keep: 1.5\n",
+             getenv("PWD") ? getenv("PWD") : ".");
+    write_file(cfg, text);
+    snprintf(args, sizeof args, "run -c %s -t " SMALL " -o %%s", cfg);
+    expect_bad(args, "keep.yaml:3:");
+    snprintf(text, sizeof text, "include: %s/configs/default.yaml\nalgorithm:\n  k_msb: 0\n",
+             getenv("PWD") ? getenv("PWD") : ".");
+    write_file(cfg, text);
+    expect_bad(args, "keep.yaml:3:");
+}
+END_TEST
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    *len = fread(b, 1, (size_t)n, f);
+    fclose(f);
+    return b;
+}
+
+START_TEST(good_run_is_deterministic)
+{
+    if (!bin)
+        return;
+    char args[1024], err[4096], p1[400], p2[400];
+    for (int i = 0; i < 2; i++) {
+        snprintf(args, sizeof args, "run -c configs/default.yaml -t " SMALL " -o %s/run%d", tmpdir, i);
+        ck_assert_int_eq(run(args, err, sizeof err), 0);
+    }
+    snprintf(p1, sizeof p1, "%s/run0/stats.json", tmpdir);
+    snprintf(p2, sizeof p2, "%s/run1/stats.json", tmpdir);
+    size_t n1, n2;
+    char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(n1, n2);
+    ck_assert_int_eq(memcmp(a, b, n1), 0);
+    ck_assert_ptr_nonnull(strstr(a, "\"outputs_fnv1a64\""));
+    free(a);
+    free(b);
+    /* rerunning into an earlier spattn output replaces it */
+    snprintf(args, sizeof args, "run -c configs/default.yaml -t " SMALL " -o %s/run0", tmpdir);
+    ck_assert_int_eq(run(args, err, sizeof err), 0);
+}
+END_TEST
+
+START_TEST(foreign_directory_untouched)
+{
+    if (!bin)
+        return;
+    char dir[300], keep[400], args[1024], err[4096];
+    snprintf(dir, sizeof dir, "%s/mine", tmpdir);
+    mkdir(dir, 0755);
+    snprintf(keep, sizeof keep, "%s/thesis.tex", dir);
+    write_file(keep, "precious\n");
+    snprintf(args, sizeof args, "run -c configs/default.yaml -t " SMALL " -o %s", dir);
+    ck_assert_int_eq(run(args, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "was not written by spattn"));
+    ck_assert(exists(keep));
+}
+END_TEST
+
+int main(void)
+{
+    bin = getenv("SPATTN");
+    if (!bin)
+        printf("test_cli: SPATTN is not set (run through `make test`); CLI checks skipped\n");
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spattn-test-cli.XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return EXIT_FAILURE;
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, bad_flags_and_specs);
+    tcase_add_test(tc, impossible_config_values);
+    tcase_add_test(tc, good_run_is_deterministic);
+    tcase_add_test(tc, foreign_directory_untouched);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_cli: could not remove %s\n", tmpdir);
+    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
