@@ -30,7 +30,13 @@ $(eval $(call rtl_tb,requant,requant,rtl/requant.v,,,,tests/rtl/tb_requant.cpp))
 $(eval $(call rtl_tb,importance,importance,rtl/importance.v,-GLanes=2 -GD=64,-DTB_LANES=2 -DTB_D=64,,tests/rtl/tb_importance.cpp))
 $(eval $(call rtl_tb,recip_div,recip_div,rtl/recip_div.v,,,,tests/rtl/tb_recip_div.cpp))
 
-RTL_TB_NAMES := exp_lut quant requant importance recip_div
+$(eval $(call rtl_tb,qk_wide,qk,rtl/qk.v,-GD=32 -GNQk=64,-DTB_D=32 -DTB_NQK=64,,tests/rtl/tb_qk.cpp))
+$(eval $(call rtl_tb,qk_fold,qk,rtl/qk.v,-GD=64 -GNQk=16,-DTB_D=64 -DTB_NQK=16,,tests/rtl/tb_qk.cpp))
+$(eval $(call rtl_tb,pv_wide,pv,rtl/pv.v,-GD=32 -GNPv=128,-DTB_D=32 -DTB_NPV=128,,tests/rtl/tb_pv.cpp))
+$(eval $(call rtl_tb,pv_fold,pv,rtl/pv.v,-GD=64 -GNPv=16,-DTB_D=64 -DTB_NPV=16,,tests/rtl/tb_pv.cpp))
+$(eval $(call rtl_tb,softmax,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,,tests/rtl/tb_softmax.cpp))
+
+RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax
 RTL_TB_BINS  := $(foreach n,$(RTL_TB_NAMES),$(RTL_TB_$(n)))
 
 .PHONY: rtl-unit-tests rtl-tb-build

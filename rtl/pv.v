@@ -1,0 +1,101 @@
+// pv.v - probability x value accumulation and output rounding
+// (docs/spec.md s8; C: cmodel/pv.c sp_pv).
+//   acc[d] += p * v[d] (32-bit signed), out[d] = sat(rnd(acc[d], 15), 16).
+// NPv multipliers: TPB = NPv/D tokens per beat when NPv >= D (their products
+// are summed per dimension), else one token folded over F = D/NPv beats,
+// beat b covering dimensions b*NPv .. b*NPv+NPv-1.
+module pv #(
+  parameter integer D   = 64,  // head dimension of the hardware (max)
+  parameter integer NPv = 64,  // multipliers
+  parameter integer VW  = 16   // value element bits (signed)
+) (
+  input  wire              clk_i,
+  input  wire              rst_ni,
+  input  wire              start_i,     // clear the accumulators
+  input  wire              in_valid_i,
+  output wire              in_ready_o,
+  input  wire              in_last_i,   // last beat of the last token
+  input  wire [((NPv >= D) ? NPv / D : 1)*16-1:0] in_p_i,  // Q1.15, 0 pads a lane
+  input  wire [NPv*VW-1:0] in_v_i,
+  output wire              out_valid_o,
+  output wire [D*16-1:0]   out_o,
+  output wire [D*32-1:0]   acc_o
+);
+  localparam integer TPB = (NPv >= D) ? NPv / D : 1;  // tokens per beat
+  localparam integer F   = (NPv >= D) ? 1 : D / NPv;  // beats per token
+  localparam integer EPB = (NPv >= D) ? D : NPv;      // dims per beat
+  localparam integer FW  = (F > 1) ? $clog2(F) : 1;
+  localparam integer LastBeatI = F - 1;
+  localparam [FW-1:0] LastBeat = LastBeatI[FW-1:0];
+
+  generate
+    if (D < 1 || D > 256) begin : gen_chk_d
+      $error("pv: D must be 1..256 (spec s1)");
+    end
+    if (NPv < 1 || (NPv >= D && NPv % D != 0) || (NPv < D && D % NPv != 0)) begin : gen_chk_npv
+      $error("pv: NPv must be a multiple or a divisor of D");
+    end
+    if (VW < 2 || VW > 16) begin : gen_chk_vw
+      $error("pv: VW must be 2..16 (spec s2)");
+    end
+  endgenerate
+
+  assign in_ready_o = !start_i;
+  wire take = in_valid_i && !start_i;
+
+  reg  [FW-1:0]   beat_q, beat_d;
+  reg  [D*32-1:0] acc_q, acc_d;
+  reg             done_q, done_d;
+
+  // per beat: for each of the EPB dimensions, sum over the TPB tokens
+  reg signed [31:0] s;
+  integer e, t, dim;
+  always @(*) begin
+    acc_d  = acc_q;
+    s      = 32'sd0;
+    dim    = 0;
+    beat_d = beat_q;
+    done_d = done_q;
+    if (start_i) begin
+      acc_d  = {D*32{1'b0}};
+      beat_d = {FW{1'b0}};
+      done_d = 1'b0;
+    end else if (take) begin
+      for (e = 0; e < EPB; e = e + 1) begin
+        dim = (F == 1) ? e : beat_q * EPB + e;
+        s = $signed(acc_q[dim*32 +: 32]);
+        for (t = 0; t < TPB; t = t + 1)
+          s = s + $signed({1'b0, in_p_i[t*16 +: 16]}) * $signed(in_v_i[(t*EPB + e)*VW +: VW]);
+        acc_d[dim*32 +: 32] = s;
+      end
+      beat_d = (F == 1 || beat_q == LastBeat) ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};
+      done_d = in_last_i;
+    end
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc_q  <= {D*32{1'b0}};
+      beat_q <= {FW{1'b0}};
+      done_q <= 1'b0;
+    end else begin
+      acc_q  <= acc_d;
+      beat_q <= beat_d;
+      done_q <= done_d;
+    end
+  end
+
+  // out = sat(rnd(acc, 15), 16); rnd(x, 15) = (x >> 15) + x[14], 18 bits
+  genvar g;
+  generate
+    for (g = 0; g < D; g = g + 1) begin : gen_out
+      wire signed [17:0] sh = $signed({acc_q[g*32 + 31], acc_q[g*32 + 15 +: 17]})
+                              + $signed({17'd0, acc_q[g*32 + 14]});
+      assign out_o[g*16 +: 16] = (sh > 18'sd32767) ? 16'h7fff :
+                                 (sh < -18'sd32768) ? 16'h8000 : sh[15:0];
+    end
+  endgenerate
+
+  assign out_valid_o = done_q;
+  assign acc_o       = acc_q;
+endmodule
