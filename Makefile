@@ -48,7 +48,7 @@ help:
 	@echo "make bench   throughput figures of the C model (and RTL where built)"
 	@echo "make lint    verilator --lint-only -Wall on rtl/"
 	@echo "make clean   remove build/ and out/"
-	@$(foreach h,$(HELP_EXTRA),echo "$(h)";)
+	@for h in $(HELP_EXTRA); do echo "$$h"; done
 
 deps: $(DEPS_OK)
 $(DEPS_OK):
