@@ -35,8 +35,10 @@ $(eval $(call rtl_tb,qk_fold,qk,rtl/qk.v,-GD=64 -GNQk=16,-DTB_D=64 -DTB_NQK=16,,
 $(eval $(call rtl_tb,pv_wide,pv,rtl/pv.v,-GD=32 -GNPv=128,-DTB_D=32 -DTB_NPV=128,,tests/rtl/tb_pv.cpp))
 $(eval $(call rtl_tb,pv_fold,pv,rtl/pv.v,-GD=64 -GNPv=16,-DTB_D=64 -DTB_NPV=16,,tests/rtl/tb_pv.cpp))
 $(eval $(call rtl_tb,softmax,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,,tests/rtl/tb_softmax.cpp))
+$(eval $(call rtl_tb,topk48,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,,tests/rtl/tb_topk.cpp))
+$(eval $(call rtl_tb,topk16,topk,rtl/topk.v,-GKeyW=16 -GMaxN=256 -GNCmp=16 -GRoundOverhead=3,-DTB_KEYW=16 -DTB_MAXN=256 -DTB_NCMP=16 -DTB_RO=3,,tests/rtl/tb_topk.cpp))
 
-RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax
+RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax topk48 topk16
 RTL_TB_BINS  := $(foreach n,$(RTL_TB_NAMES),$(RTL_TB_$(n)))
 
 .PHONY: rtl-unit-tests rtl-tb-build
@@ -48,3 +50,16 @@ rtl-unit-tests: deps $(LIB)
 
 TEST_EXTRA += rtl-unit-tests
 HELP_EXTRA += "make rtl-unit-tests  Verilator unit tests of rtl/ against the C model (build/rtl/)"
+
+# ---- mutants: the same sources built with a mutant define must FAIL
+$(eval $(call rtl_tb,topk_mutant,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,+define+SPATTN_MUTANT_TOPK_TIE,tests/rtl/tb_topk.cpp))
+$(eval $(call rtl_tb,softmax_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,+define+SPATTN_MUTANT_EXP_LUT,tests/rtl/tb_softmax.cpp))
+
+.PHONY: test-mutant
+test-mutant: deps $(LIB)
+	@$(MAKE) --no-print-directory $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant)
+	@for t in $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant); do \
+	  echo "== $$t (mutant: must FAIL)"; \
+	  if $$t; then echo "test-mutant: $$t passed, the test did not catch the mutant"; exit 1; fi; \
+	done; echo "test-mutant: both mutants caught"
+HELP_EXTRA += "make test-mutant     build topk (flipped tie-break) and softmax (one exp LUT entry off) mutants; succeeds only if their unit tests FAIL"

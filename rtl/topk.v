@@ -1,0 +1,421 @@
+// topk.v - top-k engine: zero eliminator plus quick-select with the middle
+// pivot and stable G/L partition (docs/spec.md s7; C: cmodel/topk.c sp_topk).
+// Keeps the k largest of the total order (key descending, position
+// ascending) and reports a kept flag per position.
+//
+// Cycle by cycle (counted in cycles_o, equal to sp_topk's stats.cycles):
+//   ZERO   one cycle per input beat of NCmp keys: non-zero keys are
+//          appended to the candidate buffer, zeros are flagged;
+//   round: PIVOT  1 cycle: pivot = cand[|cand| >> 1];
+//          STREAM ceil(|cand|/NCmp) cycles: NCmp comparators, G and L
+//                 (before / after the pivot) appended in arrival order;
+//          SWAP   RoundOverhead-1 cycles: decide, swap the buffer roles.
+// Three candidate buffers rotate roles (cand, G, L). Keeping a whole G or L
+// list is done lazily: each element's last (round, side) is recorded and a
+// per-(round, side) "kept" bit is set; the flag readout combines them.
+module topk #(
+  parameter integer KeyW          = 48,    // key bits (unsigned)
+  parameter integer MaxN          = 1024,  // max elements
+  parameter integer NCmp          = 16,    // comparators = keys per cycle
+  parameter integer RoundOverhead = 2      // cycles per round besides streaming
+) (
+  input  wire                      clk_i,
+  input  wire                      rst_ni,
+  input  wire                      start_i,    // pulse, accepted when !busy_o
+  input  wire [$clog2(MaxN+1)-1:0] n_i,        // 0..MaxN
+  input  wire [$clog2(MaxN+1)-1:0] k_i,        // clamped to n
+  input  wire                      in_valid_i,
+  output wire                      in_ready_o,
+  input  wire [NCmp*KeyW-1:0]      in_keys_i,  // beat b lane i: position b*NCmp+i
+  output wire                      done_o,     // one-cycle pulse
+  output wire [31:0]               cycles_o,
+  output wire [31:0]               rounds_o,
+  output wire [31:0]               compares_o,
+  output wire [31:0]               zeros_o,
+  output wire                      out_valid_o,
+  input  wire                      out_ready_i,
+  output wire [NCmp-1:0]           out_kept_o, // beat b lane i: position b*NCmp+i kept
+  output wire                      busy_o
+);
+  localparam integer NW = $clog2(MaxN + 1);            // counts 0..MaxN
+  localparam integer AW = (MaxN > 1) ? $clog2(MaxN) : 1;  // positions
+  localparam integer EW = KeyW + AW;                   // buffer entry {key, pos}
+  localparam integer CW = NW + 1;                      // stream pointers (+NCmp)
+
+  generate
+    if (KeyW < 1 || KeyW > 64) begin : gen_chk_keyw
+      $error("topk: KeyW must be 1..64");
+    end
+    if (MaxN < 2 || MaxN > 16384 || (MaxN & (MaxN - 1)) != 0) begin : gen_chk_maxn
+      $error("topk: MaxN must be a power of two, 2..16384 (spec s1)");
+    end
+    if (NCmp < 1 || NCmp > MaxN) begin : gen_chk_ncmp
+      $error("topk: NCmp must be 1..MaxN");
+    end
+    if (RoundOverhead < 2 || RoundOverhead > 255) begin : gen_chk_ro
+      $error("topk: RoundOverhead must be 2..255 (pivot load + decision)");
+    end
+  endgenerate
+
+  localparam [2:0] StIdle = 3'd0, StZero = 3'd1, StPivot = 3'd2, StStream = 3'd3,
+                   StSwap = 3'd4, StDone = 3'd5, StOut = 3'd6;
+  localparam integer  NCmpI = NCmp;
+  localparam [CW-1:0] NCmpC = NCmpI[CW-1:0];
+  localparam integer RoI = RoundOverhead - 1;
+  localparam [7:0]    SwapCycles = RoI[7:0];
+
+  // ---------------------------------------------------------------- state
+  reg [2:0]      state_q, state_d;
+  reg [NW-1:0]   n_q, n_d;
+  reg [NW-1:0]   k_q, k_d;
+  reg [CW-1:0]   ptr_q, ptr_d;      // ZERO/OUT: position of lane 0; STREAM: read index
+  reg [NW-1:0]   nc_q, nc_d;        // |cand|
+  reg [NW-1:0]   need_q, need_d;
+  reg [NW-1:0]   gcnt_q, gcnt_d, lcnt_q, lcnt_d;
+  reg [1:0]      cur_q, cur_d, gb_q, gb_d, lb_q, lb_d;  // buffer roles
+  reg [EW-1:0]   piv_q, piv_d;
+  reg [AW-1:0]   round_q, round_d;  // rounds <= n - 1 < MaxN
+  reg [7:0]      wait_q, wait_d;
+  reg            fallback_q, fallback_d;  // |non-zero| <= k: keep non-zeros + first zeros
+  reg [NW-1:0]   zc_q, zc_d;               // zeros seen in OUT
+  reg [31:0]     cycles_q, cycles_d, rounds_q, rounds_d, compares_q, compares_d, zeros_q, zeros_d;
+
+  // per-position bits and tags, per-(round, side) kept bits
+  reg [MaxN-1:0]   zero_q;           // key is 0
+  reg [MaxN-1:0]   psel_q;           // kept as a pivot
+  reg [MaxN-1:0]   tagv_q;           // tag valid
+  reg [AW:0]       tag_q [0:MaxN-1]; // {round, side (1 = L)} of the last partition
+  reg [2*MaxN-1:0] commit_q;         // commit[{round, side}]: that list is kept
+
+  // candidate buffers: 3 x MaxN entries {key, pos}, address {buffer, index}
+  reg [EW-1:0] cb_q [0:3*MaxN-1];
+
+  // ------------------------------------------------------- lane decode
+  integer i;
+  reg [KeyW-1:0] lkey [0:NCmp-1];     // key of each lane
+  reg [AW-1:0]   lpos [0:NCmp-1];     // position of each lane
+  reg            lval [0:NCmp-1];     // lane holds an element
+  reg            lg   [0:NCmp-1];     // STREAM: goes to G
+  reg            ll   [0:NCmp-1];     // STREAM: goes to L
+  reg            lnz  [0:NCmp-1];     // ZERO: non-zero
+  reg [AW-1:0]   pg   [0:NCmp-1];     // prefix counts (exclusive, < NCmp)
+  reg [AW-1:0]   pl   [0:NCmp-1];
+  reg [NW-1:0]   cntg, cntl;
+  reg [CW-1:0]   li;
+
+  wire [KeyW-1:0] pkey = piv_q[EW-1:AW];
+  wire [AW-1:0]   ppos = piv_q[AW-1:0];
+
+  always @(*) begin
+    cntg = {NW{1'b0}};
+    cntl = {NW{1'b0}};
+    for (i = 0; i < NCmp; i = i + 1) begin
+      li = ptr_q + i[CW-1:0];
+      lval[i] = 1'b0;
+      lkey[i] = {KeyW{1'b0}};
+      lpos[i] = {AW{1'b0}};
+      if (state_q == StStream) begin
+        lval[i] = (li < {1'b0, nc_q});
+        lkey[i] = cb_q[{cur_q, li[AW-1:0]}][EW-1:AW];
+        lpos[i] = cb_q[{cur_q, li[AW-1:0]}][AW-1:0];
+      end else begin
+        lval[i] = (li < {1'b0, n_q});
+        lkey[i] = in_keys_i[i*KeyW +: KeyW];
+        lpos[i] = li[AW-1:0];
+      end
+      lnz[i] = lval[i] && (lkey[i] != {KeyW{1'b0}});
+`ifdef SPATTN_MUTANT_TOPK_TIE
+      // deliberate mutant for `make test-mutant`: ties go to the higher position
+      lg[i] = lval[i] && (lpos[i] != ppos) &&
+              ((lkey[i] > pkey) || (lkey[i] == pkey && lpos[i] > ppos));
+`else
+      lg[i] = lval[i] && (lpos[i] != ppos) &&
+              ((lkey[i] > pkey) || (lkey[i] == pkey && lpos[i] < ppos));
+`endif
+      ll[i] = lval[i] && (lpos[i] != ppos) && !lg[i];
+      pg[i] = cntg[AW-1:0];
+      pl[i] = cntl[AW-1:0];
+      if (state_q == StZero) begin
+        if (lnz[i]) cntg = cntg + {{(NW-1){1'b0}}, 1'b1};
+        if (lval[i] && !lnz[i]) cntl = cntl + {{(NW-1){1'b0}}, 1'b1};
+      end else begin
+        if (lg[i]) cntg = cntg + {{(NW-1){1'b0}}, 1'b1};
+        if (ll[i]) cntl = cntl + {{(NW-1){1'b0}}, 1'b1};
+      end
+    end
+  end
+
+  // ------------------------------------------------------- flag readout
+  // fallback: kept = non-zero, or a zero among the first (k - nc) zeros
+  reg [NCmp-1:0] kept;
+  reg [NW-1:0]   zrank;
+  reg [NW-1:0]   zlimit;
+  always @(*) begin
+    zrank  = zc_q;
+    zlimit = k_q - nc_q;
+    for (i = 0; i < NCmp; i = i + 1) begin
+      kept[i] = 1'b0;
+      if (lval[i]) begin
+        if (fallback_q) begin
+          if (!zero_q[lpos[i]])
+            kept[i] = 1'b1;
+          else begin
+            kept[i] = (zrank < zlimit);
+            zrank   = zrank + {{(NW-1){1'b0}}, 1'b1};
+          end
+        end else begin
+          kept[i] = psel_q[lpos[i]] ||
+                    (tagv_q[lpos[i]] && commit_q[tag_q[lpos[i]]]);
+        end
+      end
+    end
+  end
+
+  // ------------------------------------------------------- control
+  wire in_take  = (state_q == StZero) && in_valid_i;
+  wire out_take = (state_q == StOut) && out_ready_i;
+  wire [CW-1:0] ptr_next = ptr_q + NCmpC;
+  wire [NW-1:0] one = {{(NW-1){1'b0}}, 1'b1};
+  reg  [NW-1:0] nc_new;
+  reg  [NW-1:0] kk;
+  // SWAP decision inputs
+  wire          g_enough = (gcnt_q >= need_q);
+  wire          g_exact  = (gcnt_q + one == need_q);
+  wire [NW-1:0] need_l   = need_q - gcnt_q - one;
+  wire [AW:0]   cidx_g   = {round_q, 1'b0};
+  wire [AW:0]   cidx_l   = {round_q, 1'b1};
+
+  always @(*) begin
+    state_d    = state_q;
+    n_d        = n_q;
+    k_d        = k_q;
+    ptr_d      = ptr_q;
+    nc_d       = nc_q;
+    need_d     = need_q;
+    gcnt_d     = gcnt_q;
+    lcnt_d     = lcnt_q;
+    cur_d      = cur_q;
+    gb_d       = gb_q;
+    lb_d       = lb_q;
+    piv_d      = piv_q;
+    round_d    = round_q;
+    wait_d     = wait_q;
+    fallback_d = fallback_q;
+    zc_d       = zc_q;
+    cycles_d   = cycles_q;
+    rounds_d   = rounds_q;
+    compares_d = compares_q;
+    zeros_d    = zeros_q;
+    nc_new     = nc_q + cntg;
+    kk         = (k_i > n_i) ? n_i : k_i;
+    case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          n_d        = n_i;
+          k_d        = kk;
+          ptr_d      = {CW{1'b0}};
+          nc_d       = {NW{1'b0}};
+          cur_d      = 2'd0;
+          gb_d       = 2'd1;
+          lb_d       = 2'd2;
+          round_d    = {AW{1'b0}};
+          fallback_d = 1'b0;
+          cycles_d   = 32'd0;
+          rounds_d   = 32'd0;
+          compares_d = 32'd0;
+          zeros_d    = 32'd0;
+          state_d    = (n_i == {NW{1'b0}}) ? StDone : StZero;
+        end
+      end
+      StZero: begin
+        if (in_take) begin
+          cycles_d = cycles_q + 32'd1;
+          zeros_d  = zeros_q + {{(32-NW){1'b0}}, cntl};
+          nc_d     = nc_new;
+          ptr_d    = ptr_next;
+          if (ptr_next >= {1'b0, n_q}) begin
+            ptr_d  = {CW{1'b0}};
+            need_d = k_q;
+            if (nc_new <= k_q) begin
+              // all non-zeros kept (plus the first zeros); no quick-select
+              fallback_d = 1'b1;
+              state_d    = StDone;
+            end else if (k_q == {NW{1'b0}})
+              state_d = StDone;
+            else
+              state_d = StPivot;
+          end
+        end
+      end
+      StPivot: begin
+        cycles_d = cycles_q + 32'd1;
+        piv_d    = cb_q[{cur_q, nc_q[AW:1]}];
+        ptr_d    = {CW{1'b0}};
+        gcnt_d   = {NW{1'b0}};
+        lcnt_d   = {NW{1'b0}};
+        state_d  = StStream;
+      end
+      StStream: begin
+        cycles_d = cycles_q + 32'd1;
+        gcnt_d   = gcnt_q + cntg;
+        lcnt_d   = lcnt_q + cntl;
+        ptr_d    = ptr_next;
+        if (ptr_next >= {1'b0, nc_q}) begin
+          rounds_d   = rounds_q + 32'd1;
+          compares_d = compares_q + {{(32-NW){1'b0}}, nc_q} - 32'd1;
+          wait_d     = SwapCycles;
+          state_d    = StSwap;
+        end
+      end
+      StSwap: begin
+        cycles_d = cycles_q + 32'd1;
+        wait_d   = wait_q - 8'd1;
+        if (wait_q == 8'd1) begin
+          round_d = round_q + {{(AW-1){1'b0}}, 1'b1};
+          state_d = StPivot;
+          if (g_enough) begin
+            // cand = G
+            cur_d = gb_q;
+            gb_d  = cur_q;
+            nc_d  = gcnt_q;
+            if (gcnt_q == need_q)
+              state_d = StDone;   // keep all of G (commit below)
+          end else if (g_exact) begin
+            state_d = StDone;     // keep G and the pivot
+          end else begin
+            // keep G and the pivot, cand = L
+            cur_d  = lb_q;
+            lb_d   = cur_q;
+            nc_d   = lcnt_q;
+            need_d = need_l;
+            if (need_l == lcnt_q)
+              state_d = StDone;   // keep all of L
+          end
+        end
+      end
+      StDone: begin
+        ptr_d   = {CW{1'b0}};
+        zc_d    = {NW{1'b0}};
+        state_d = (n_q == {NW{1'b0}}) ? StIdle : StOut;
+      end
+      StOut: begin
+        if (out_take) begin
+          ptr_d = ptr_next;
+          zc_d  = zrank;
+          if (ptr_next >= {1'b0, n_q})
+            state_d = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q    <= StIdle;
+      n_q        <= {NW{1'b0}};
+      k_q        <= {NW{1'b0}};
+      ptr_q      <= {CW{1'b0}};
+      nc_q       <= {NW{1'b0}};
+      need_q     <= {NW{1'b0}};
+      gcnt_q     <= {NW{1'b0}};
+      lcnt_q     <= {NW{1'b0}};
+      cur_q      <= 2'd0;
+      gb_q       <= 2'd1;
+      lb_q       <= 2'd2;
+      piv_q      <= {EW{1'b0}};
+      round_q    <= {AW{1'b0}};
+      wait_q     <= 8'd0;
+      fallback_q <= 1'b0;
+      zc_q       <= {NW{1'b0}};
+      cycles_q   <= 32'd0;
+      rounds_q   <= 32'd0;
+      compares_q <= 32'd0;
+      zeros_q    <= 32'd0;
+      zero_q     <= {MaxN{1'b0}};
+      psel_q     <= {MaxN{1'b0}};
+      tagv_q     <= {MaxN{1'b0}};
+      commit_q   <= {2*MaxN{1'b0}};
+    end else begin
+      state_q    <= state_d;
+      n_q        <= n_d;
+      k_q        <= k_d;
+      ptr_q      <= ptr_d;
+      nc_q       <= nc_d;
+      need_q     <= need_d;
+      gcnt_q     <= gcnt_d;
+      lcnt_q     <= lcnt_d;
+      cur_q      <= cur_d;
+      gb_q       <= gb_d;
+      lb_q       <= lb_d;
+      piv_q      <= piv_d;
+      round_q    <= round_d;
+      wait_q     <= wait_d;
+      fallback_q <= fallback_d;
+      zc_q       <= zc_d;
+      cycles_q   <= cycles_d;
+      rounds_q   <= rounds_d;
+      compares_q <= compares_d;
+      zeros_q    <= zeros_d;
+      // per-position bits
+      if (state_q == StIdle && start_i) begin
+        zero_q   <= {MaxN{1'b0}};
+        psel_q   <= {MaxN{1'b0}};
+        tagv_q   <= {MaxN{1'b0}};
+        commit_q <= {2*MaxN{1'b0}};
+      end
+      if (in_take) begin
+        for (i = 0; i < NCmp; i = i + 1)
+          if (lval[i] && !lnz[i])
+            zero_q[lpos[i]] <= 1'b1;
+      end
+      if (state_q == StStream) begin
+        for (i = 0; i < NCmp; i = i + 1)
+          if (lg[i] || ll[i])
+            tagv_q[lpos[i]] <= 1'b1;
+      end
+      if (state_q == StSwap && wait_q == 8'd1) begin
+        if (g_enough) begin
+          if (gcnt_q == need_q)
+            commit_q[cidx_g] <= 1'b1;
+        end else begin
+          commit_q[cidx_g] <= 1'b1;
+          psel_q[ppos]     <= 1'b1;
+          if (!g_exact && need_l == lcnt_q)
+            commit_q[cidx_l] <= 1'b1;
+        end
+      end
+    end
+  end
+
+  // memories (no reset): candidate buffers and tags
+  always @(posedge clk_i) begin
+    if (in_take) begin
+      for (i = 0; i < NCmp; i = i + 1)
+        if (lnz[i])
+          cb_q[{cur_q, nc_q[AW-1:0] + pg[i]}] <= {lkey[i], lpos[i]};
+    end
+    if (state_q == StStream) begin
+      for (i = 0; i < NCmp; i = i + 1) begin
+        if (lg[i]) begin
+          cb_q[{gb_q, gcnt_q[AW-1:0] + pg[i]}] <= {lkey[i], lpos[i]};
+          tag_q[lpos[i]] <= {round_q, 1'b0};
+        end
+        if (ll[i]) begin
+          cb_q[{lb_q, lcnt_q[AW-1:0] + pl[i]}] <= {lkey[i], lpos[i]};
+          tag_q[lpos[i]] <= {round_q, 1'b1};
+        end
+      end
+    end
+  end
+
+  assign in_ready_o  = (state_q == StZero);
+  assign done_o      = (state_q == StDone);
+  assign cycles_o    = cycles_q;
+  assign rounds_o    = rounds_q;
+  assign compares_o  = compares_q;
+  assign zeros_o     = zeros_q;
+  assign out_valid_o = (state_q == StOut);
+  assign out_kept_o  = kept;
+  assign busy_o      = (state_q != StIdle);
+endmodule
