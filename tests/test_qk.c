@@ -1,8 +1,8 @@
 /* test_qk.c - dot product, fixed-point logit and the logit scale
  * (docs/spec.md s4). sp_qk_logit is checked exhaustively over the 2^24
- * accumulators [-2^23, 2^23) for several (M, S) pairs (every 5th in the
- * sanitizer run, SP_SANITIZE=1), and on random accumulators over the whole
- * 32-bit range. */
+ * accumulators [-2^23, 2^23) for several (M, S) pairs (also in the
+ * sanitizer run: about 3 s there), and on random accumulators over the
+ * whole 32-bit range (fewer under SP_SANITIZE=1). */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,9 +24,8 @@ START_TEST(logit_slice_exhaustive)
     double rq = 4.0 / 2047.0;
     ck_assert_int_eq(sp_logit_scale_make(rq, rq, 64, &def), 0);
     struct { uint32_t m; int s; } ms[] = {{1, 0}, {65535, 0}, {def.mult, def.shift}, {40000, 40}, {3, 1}};
-    uint32_t stride = ref_stride(5);
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
-        for (int64_t a = -(1 << 23); a < (1 << 23); a += stride) {
+        for (int64_t a = -(1 << 23); a < (1 << 23); a++) {
             int32_t y = sp_qk_logit((int32_t)a, ms[i].m, ms[i].s), w = ref_logit((int32_t)a, ms[i].m, ms[i].s);
             if (y != w)
                 ck_abort_msg("logit(%lld, M=%u, S=%d) = %d, want %d", (long long)a, ms[i].m, ms[i].s, y, w);
