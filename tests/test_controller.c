@@ -391,6 +391,11 @@ static const scenario scen[] = {
     {"encoder keep all", ENC ",seed=14,peak=0.5", 1.0, 1.0, 1.0, 0.0, 0, 0, 0, 0, 0, 0, 0},
     {"encoder heads to 1", "synth:mode=encoder,layers=4,heads=4,d=8,len=16,seed=15,peak=1", 0.75, 0.2, 0.5, 0.2,
      1, 0, 0, 0, 0, 0, 0},
+    /* more heads than tokens: head top-k lists longer than the token count */
+    {"encoder more heads than tokens", "synth:mode=encoder,layers=3,heads=12,d=8,len=3,seed=16,peak=1", 0.7, 0.9,
+     0.5, 0.1, 0, 0, 0, 0, 0, 0, 0},
+    {"decode more heads than tokens", "synth:layers=3,heads=16,d=8,len=1,iters=2,seed=17,peak=1", 0.5, 0.8, 0.5,
+     0.1, 0, 0, 0, 0, 0, 0, 0},
 };
 #define NSCEN ((int)(sizeof scen / sizeof scen[0]))
 
