@@ -86,7 +86,8 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     sp_logit_scale *sc = malloc(lh * sizeof *sc);
     uint64_t *imp = calloc((size_t)N, sizeof *imp), *himp = calloc((size_t)H, sizeof *himp);
     uint64_t *key = malloc((size_t)(N > H ? N : H) * sizeof *key);
-    int32_t *kept = malloc((size_t)N * sizeof *kept);
+    /* holds the token top-k (<= N) and the head top-k (<= H) results */
+    int32_t *kept = malloc((size_t)(N > H ? N : H) * sizeof *kept);
     int32_t *hidx = malloc((size_t)H * sizeof *hidx);
     unsigned char *flag = malloc((size_t)(N > H ? N : H));
     sp_set *A = calloc((size_t)L, sizeof *A), *HS = calloc((size_t)L, sizeof *HS);
