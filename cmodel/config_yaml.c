@@ -916,6 +916,12 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
             sp_config t = L->cfg;
             const char *sf = L->files[L->sweep_file];
             int line = L->fi[L->sweep_file]->value_line[a][i];
+            for (int j = 0; j < i; j++)
+                if (sw->axes[a].values[j] == sw->axes[a].values[i]) {
+                    fail(L, sf, line, "sweep value %g for %s given twice (first at line %d)", sw->axes[a].values[i],
+                         sw->axes[a].key, L->fi[L->sweep_file]->value_line[a][j]);
+                    goto out;
+                }
             if (sp_config_set_key(&t, sw->axes[a].key, sw->axes[a].values[i], msg, sizeof msg) ||
                 sp_config_check(&t, msg, sizeof msg)) {
                 fail(L, sf, line, "sweep value %g: %s", sw->axes[a].values[i], msg);
