@@ -467,6 +467,77 @@ START_TEST(controller_vs_reference)
 }
 END_TEST
 
+/* one comparison run; fails the test with the scenario name on mismatch */
+static void compare_run(const char *name, const sp_config *cfg, const sp_trace *tr)
+{
+    ref_log g;
+    ref_run(cfg, tr, &g);
+    cmp_ctx c = {&g, tr->d, 0, 0, 0, ""};
+    sp_observer obs = {&c, obs_head, obs_tok, obs_hd};
+    sp_run_result res;
+    char err[256] = "";
+    int rc = sp_run_model(cfg, tr, &obs, &res, err, sizeof err);
+    ck_assert_msg(rc == 0, "%s: %s", name, err);
+    ck_assert_msg(c.fails == 0, "%s: %d mismatches; first: %s", name, c.fails, c.msg);
+    ck_assert_msg(c.ih == g.nh && c.ip == g.np, "%s: model made %zu steps / %zu prunes, reference %zu / %zu", name,
+                  c.ih, c.ip, g.nh, g.np);
+    ck_assert_uint_eq(res.total.tokens_pruned, g.tokens_pruned);
+    ck_assert_uint_eq(res.total.heads_pruned, g.heads_pruned);
+    log_free(&g);
+    sp_run_result_free(&res);
+}
+
+START_TEST(random_configs)
+{
+    /* small random shapes (d and len down to 1, one layer, one head) and
+     * random algorithm settings, including the extremes 0 and 1.0 */
+    sp_rng r;
+    sp_rng_seed(&r, 1000 + (uint64_t)_i);
+    int cases = 50;
+    for (int k = 0; k < cases; k++) {
+        sp_config cfg;
+        sp_config_default(&cfg);
+        sp_alg_cfg *a = &cfg.alg;
+        double pick[3];
+        for (int i = 0; i < 3; i++) {
+            uint64_t u = sp_rng_next(&r) % 4;
+            pick[i] = u == 0 ? 0.0 : u == 1 ? 1.0 : sp_rng_uniform(&r);
+        }
+        ref_set_ratio(&a->token_keep_q16, &a->token_keep, pick[0]);
+        ref_set_ratio(&a->head_keep_q16, &a->head_keep, pick[1]);
+        ref_set_ratio(&a->value_keep_q16, &a->value_keep, pick[2] > 0 ? pick[2] : 0.01);
+        uint64_t tu = sp_rng_next(&r) % 4;
+        ref_set_tau(a, tu == 0 ? 0.0 : tu == 1 ? 1.0 : sp_rng_uniform(&r) * 0.5);
+        a->token_start_layer = (int)(sp_rng_next(&r) % 4);
+        a->head_start_layer = (int)(sp_rng_next(&r) % 4);
+        int d = 1 + (int)(sp_rng_next(&r) % 16);
+        a->k_lsb = (int)(sp_rng_next(&r) % 5);
+        a->k_msb = 2 + (int)(sp_rng_next(&r) % 9);
+        a->v_lsb = (int)(sp_rng_next(&r) % 5);
+        a->v_msb = 2 + (int)(sp_rng_next(&r) % 9);
+        a->q_bits = 2 + (int)(sp_rng_next(&r) % 13);
+        while ((double)(1 << (a->q_bits - 1)) * (double)(1 << (a->k_msb + a->k_lsb - 1)) * d >= 2147483648.0)
+            a->q_bits--;
+        char err[256];
+        ck_assert_msg(sp_config_check(&cfg, err, sizeof err) == 0, "%s", err);
+        int enc = (int)(sp_rng_next(&r) % 3) == 0;
+        char spec[200];
+        snprintf(spec, sizeof spec, "synth:mode=%s,layers=%d,heads=%d,d=%d,len=%d,iters=%d,seed=%d,peak=%g",
+                 enc ? "encoder" : "decode", 1 + (int)(sp_rng_next(&r) % 4), 1 + (int)(sp_rng_next(&r) % 6), d,
+                 1 + (int)(sp_rng_next(&r) % (enc ? 12 : 30)), 1 + (int)(sp_rng_next(&r) % 4),
+                 (int)(sp_rng_next(&r) % 1000), 0.05 + 8 * sp_rng_uniform(&r));
+        sp_trace tr;
+        ref_synth(spec, a, &tr);
+        char name[400];
+        snprintf(name, sizeof name, "%s tok %.3f@%d head %.3f@%d val %.3f tau %.3f q%d k%d+%d v%d+%d", spec,
+                 a->token_keep, a->token_start_layer, a->head_keep, a->head_start_layer, a->value_keep, a->tau,
+                 a->q_bits, a->k_msb, a->k_lsb, a->v_msb, a->v_lsb);
+        compare_run(name, &cfg, &tr);
+        sp_trace_free(&tr);
+    }
+}
+END_TEST
+
 START_TEST(reference_sees_pruning)
 {
     /* the scenarios exercise what they claim: pruning happens where asked,
@@ -504,6 +575,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("controller");
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, controller_vs_reference, 0, NSCEN);
+    tcase_add_loop_test(tc, random_configs, 0, 10);
     tcase_add_test(tc, reference_sees_pruning);
     suite_add_tcase(s, tc);
     return s;
