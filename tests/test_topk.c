@@ -5,6 +5,7 @@
  * written here, and against loose invariants that hold whatever the pivot
  * rule. */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,17 @@ START_TEST(keep_count_all_n)
     ck_assert_uint_eq(sp_ratio_q16(0.9), 58982);
     ck_assert_uint_eq(sp_ratio_q16(1.0), 65536);
     ck_assert_uint_eq(sp_ratio_q16(0.0), 0);
+    /* r16 = round(r * 65536) over a fine grid, exact halves included */
+    for (uint32_t i = 0; i <= 1000000; i++) {
+        double rr = i / 1000000.0;
+        uint32_t want = (uint32_t)floor(rr * 65536.0 + 0.5);
+        if (sp_ratio_q16(rr) != want)
+            ck_abort_msg("ratio_q16(%.6f) = %u, want %u", rr, sp_ratio_q16(rr), want);
+    }
+    for (uint32_t j = 0; j < 65536; j++) {
+        double rr = (2.0 * j + 1.0) / 131072.0; /* exactly half way: rounds up */
+        ck_assert_uint_eq(sp_ratio_q16(rr), j + 1);
+    }
 }
 END_TEST
 
