@@ -1,0 +1,807 @@
+/* timing.c - cycle model of the SpAtten pipeline: a small discrete-event
+ * schedule of the units of every head-step (key fetch, QK, softmax,
+ * requant decision, LSB refetch, value top-k, value fetch, PV, importance,
+ * output write, pruning top-k) with in-order units, K/V SRAM slots and one
+ * DRAM model. The rules are in docs/costs.md s1; each is marked R1.. here. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "timing.h"
+
+const char *const sp_unit_names[SP_U_N] = {"fetch_k", "qk", "softmax", "requant", "fetch_k_lsb",
+                                           "topk", "fetch_v", "pv", "importance", "prune", "write"};
+
+void sp_tm_steps_free(sp_tm_steps *v)
+{
+    free(v->s);
+    memset(v, 0, sizeof *v);
+}
+
+static sp_tm_step *push_step(sp_tm_steps *v)
+{
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 1024;
+        sp_tm_step *ns = realloc(v->s, nc * sizeof *ns);
+        if (!ns)
+            return NULL;
+        v->s = ns;
+        v->cap = nc;
+    }
+    sp_tm_step *s = &v->s[v->n++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static uint64_t cdiv(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+uint64_t sp_qk_cycles(uint32_t keys, int d, int n_qk)
+{
+    /* rtl/README.md qk: KPB = max(1, NQk/D) keys per beat, F = max(1, D/NQk) beats per key */
+    uint64_t kpb = (uint64_t)(n_qk >= d ? n_qk / d : 1);
+    uint64_t f = (uint64_t)(d > n_qk ? cdiv((uint64_t)d, (uint64_t)n_qk) : 1);
+    return cdiv(keys, kpb) * f;
+}
+
+uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv)
+{
+    uint64_t tpb = (uint64_t)(n_pv >= d ? n_pv / d : 1);
+    uint64_t f = (uint64_t)(d > n_pv ? cdiv((uint64_t)d, (uint64_t)n_pv) : 1);
+    return cdiv(values, tpb) * f;
+}
+
+uint64_t sp_softmax_cycles(uint32_t n, int lanes)
+{
+    uint64_t p = cdiv(n, (uint64_t)lanes);
+    return p + SP_DIV_CYCLES + p + SP_SOFTMAX_OVERHEAD;
+}
+
+static double harmonic(uint32_t n)
+{
+    if (n < 64) {
+        double h = 0;
+        for (uint32_t i = 1; i <= n; i++)
+            h += 1.0 / i;
+        return h;
+    }
+    double x = (double)n;
+    return log(x) + 0.57721566490153286 + 1.0 / (2 * x) - 1.0 / (12 * x * x);
+}
+
+double sp_topk_expected(uint32_t n, uint32_t k, int comparators, int round_overhead,
+                        double *compares, double *rounds)
+{
+    double c = comparators > 0 ? comparators : 1;
+    double cyc = ceil(n / c), cmp = 0, rnd = 0;
+    if (k > n)
+        k = n;
+    if (k > 0 && k < n) {
+        double nn = n, kk = k;
+        rnd = harmonic(k) + harmonic(n - k + 1) - 1.0;
+        cmp = 2.0 * ((nn + 1) * harmonic(n) - (nn + 3 - kk) * harmonic(n + 1 - k) - (kk + 2) * harmonic(k) + nn + 3);
+        if (cmp < 0)
+            cmp = 0;
+        cyc += (cmp + rnd) / c + rnd * (round_overhead + 0.5);
+    }
+    if (compares)
+        *compares = cmp;
+    if (rounds)
+        *rounds = rnd;
+    return cyc;
+}
+
+/* ------------------------------------------------------------------ */
+/* builders                                                           */
+
+static void set_widths(sp_tm_step *s, const sp_alg_cfg *a, int dense)
+{
+    s->q_bits = (uint8_t)a->q_bits;
+    s->k_msb = (uint8_t)(dense ? a->k_msb + a->k_lsb : a->k_msb);
+    s->k_lsb = (uint8_t)(dense ? 0 : a->k_lsb);
+    s->v_msb = (uint8_t)(dense ? a->v_msb + a->v_lsb : a->v_msb);
+    s->v_lsb = (uint8_t)(dense ? 0 : a->v_lsb);
+}
+
+int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_result *r,
+                         sp_tm_steps *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->iters = r->iters;
+    out->layers = r->layers;
+    out->heads = r->heads;
+    snprintf(out->source, sizeof out->source, "tensor trace");
+    for (int it = 0; it < r->iters; it++)
+        for (int l = 0; l < r->layers; l++) {
+            size_t first = out->n;
+            uint64_t pc = 0, pcmp = 0;
+            for (int h = 0; h < r->heads; h++) {
+                const sp_step_rec *rec = &r->steps[((size_t)it * r->layers + l) * r->heads + h];
+                pc += rec->ev.prune_topk_cycles;
+                pcmp += rec->ev.prune_topk_compares;
+                if (rec->rows == 0)
+                    continue;
+                uint64_t vc = rec->ev.topk_cycles - rec->ev.prune_topk_cycles;
+                uint64_t vcmp = rec->ev.topk_compares - rec->ev.prune_topk_compares;
+                for (uint32_t row = 0; row < rec->rows; row++) {
+                    sp_tm_step *s = push_step(out);
+                    if (!s) {
+                        snprintf(err, errlen, "out of memory building timing steps");
+                        sp_tm_steps_free(out);
+                        return -1;
+                    }
+                    s->it = it;
+                    s->layer = l;
+                    s->head = h;
+                    s->d = tr->d;
+                    s->keys = rec->active;
+                    s->span = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
+                    /* rows of an encoder head-step share its counts evenly */
+                    uint32_t R = rec->rows;
+                    s->values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
+                    s->requant = row < rec->requant_rows;
+                    s->vtopk_cycles = vc / R + (row < vc % R ? 1 : 0);
+                    s->vtopk_compares = vcmp / R + (row < vcmp % R ? 1 : 0);
+                    set_widths(s, &cfg->alg, 0);
+                }
+            }
+            if (out->n > first) {
+                sp_tm_step *last = &out->s[out->n - 1];
+                last->layer_end = 1;
+                last->prune_cycles = pc;
+                last->prune_compares = pcmp;
+                last->prune_after = pc > 0;
+            }
+        }
+    return 0;
+}
+
+int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
+                      char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->iters = tr->iters;
+    out->layers = tr->layers;
+    out->heads = tr->heads;
+    snprintf(out->source, sizeof out->source, "dense (derived)");
+    for (int it = 0; it < tr->iters; it++)
+        for (int l = 0; l < tr->layers; l++)
+            for (int h = 0; h < tr->heads; h++) {
+                uint32_t n = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
+                uint32_t rows = tr->mode == SP_MODE_DECODE ? 1 : n;
+                for (uint32_t row = 0; row < rows; row++) {
+                    sp_tm_step *s = push_step(out);
+                    if (!s) {
+                        snprintf(err, errlen, "out of memory building timing steps");
+                        sp_tm_steps_free(out);
+                        return -1;
+                    }
+                    s->it = it;
+                    s->layer = l;
+                    s->head = h;
+                    s->d = tr->d;
+                    s->keys = s->span = s->values = n;
+                    set_widths(s, &cfg->alg, 1);
+                    s->layer_end = h == tr->heads - 1 && row == rows - 1;
+                }
+            }
+    return 0;
+}
+
+int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int dense,
+                              sp_tm_steps *out, char *err, size_t errlen)
+{
+    const sp_alg_cfg *a = &cfg->alg;
+    const sp_hw_cfg *hw = &cfg->hw;
+    memset(out, 0, sizeof *out);
+    out->iters = w->iters;
+    out->layers = w->layers;
+    out->heads = w->heads;
+    snprintf(out->source, sizeof out->source, dense ? "dense (derived from workload)" : "workload csv");
+    for (size_t i = 0; i < w->n; i++) {
+        const sp_wl_row *row = &w->rows[i];
+        if (row->d < 1 || row->d > SP_MAX_D || row->len < 1 || row->keys < 0 || row->keys > row->len ||
+            row->values < 0 || row->values > row->keys) {
+            snprintf(err, errlen, "%s: row %zu: counts out of range for the timing model (D %d, L %d, keys %d, values %d)",
+                     w->path, i + 1, row->d, row->len, row->keys, row->values);
+            sp_tm_steps_free(out);
+            return -1;
+        }
+        if (row->keys == 0)
+            continue; /* a pruned head: nothing fetched or computed */
+        sp_tm_step *s = push_step(out);
+        if (!s) {
+            snprintf(err, errlen, "out of memory building timing steps");
+            sp_tm_steps_free(out);
+            return -1;
+        }
+        s->it = row->iter;
+        s->layer = row->layer;
+        s->head = row->head;
+        s->d = row->d;
+        s->span = (uint32_t)row->len;
+        int kfull = a->k_msb + a->k_lsb, vfull = a->v_msb + a->v_lsb;
+        s->q_bits = (uint8_t)(row->q_bits > 0 ? row->q_bits : a->q_bits);
+        if (dense) {
+            s->keys = s->values = (uint32_t)row->len;
+            s->k_msb = (uint8_t)kfull;
+            s->v_msb = (uint8_t)vfull;
+            s->q_bits = (uint8_t)a->q_bits;
+        } else {
+            s->keys = (uint32_t)row->keys;
+            s->values = (uint32_t)row->values;
+            s->k_msb = (uint8_t)(row->k_bits > 0 ? row->k_bits : kfull);
+            s->v_msb = (uint8_t)(row->v_bits > 0 ? row->v_bits : vfull);
+            int incr = row->lsb_incr > 0 ? row->lsb_incr : 0;
+            s->k_lsb = (uint8_t)(row->k_bits > 0 ? incr : 0);
+            s->v_lsb = (uint8_t)(row->v_bits > 0 ? incr : 0);
+            s->requant = row->requant && s->k_lsb > 0;
+            if (s->values < s->keys) {
+                double cmp;
+                s->vtopk_cycles = (uint64_t)llround(sp_topk_expected(s->keys, s->values, hw->topk_comparators,
+                                                                     hw->topk_round_overhead, &cmp, NULL));
+                s->vtopk_compares = (uint64_t)llround(cmp);
+            }
+            if (row->topk_flag && row->topk_k >= 0) {
+                double cmp;
+                s->prune_after = 1;
+                s->prune_cycles = (uint64_t)llround(sp_topk_expected(s->keys, (uint32_t)row->topk_k,
+                                                                     hw->topk_comparators,
+                                                                     hw->topk_round_overhead, &cmp, NULL));
+                s->prune_compares = (uint64_t)llround(cmp);
+            }
+        }
+        if (s->q_bits > 16 || s->k_msb + s->k_lsb > 16 || s->v_msb + s->v_lsb > 16) {
+            snprintf(err, errlen, "%s: row %zu: more than 16 bits per element", w->path, i + 1);
+            sp_tm_steps_free(out);
+            return -1;
+        }
+    }
+    /* layer ends: the last kept row of each (iteration, layer) */
+    for (size_t i = 0; i < out->n; i++) {
+        sp_tm_step *s = &out->s[i];
+        s->layer_end = i + 1 == out->n || out->s[i + 1].it != s->it || out->s[i + 1].layer != s->layer;
+        if (s->prune_after && !s->layer_end) {
+            /* a selection flagged mid-layer runs when the layer ends */
+            sp_tm_step *e = s;
+            size_t j = i;
+            while (!(j + 1 == out->n || out->s[j + 1].it != s->it || out->s[j + 1].layer != s->layer))
+                j++;
+            e = &out->s[j];
+            e->prune_after = 1;
+            e->prune_cycles += s->prune_cycles;
+            e->prune_compares += s->prune_compares;
+            s->prune_after = 0;
+            s->prune_cycles = s->prune_compares = 0;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the schedule                                                        */
+
+enum { N_KF, N_QK1, N_SM1, N_KL, N_QK2, N_SM2, N_TK, N_IMP, N_VF, N_PV, N_OW, N_PR, N_NODES };
+enum { D_END, D_START, D_FIRST };
+
+typedef struct {
+    uint64_t start, end, first;
+    uint8_t state; /* 0 waiting, 1 queued, 2 done */
+} node_t;
+
+typedef struct {
+    uint64_t ready;
+    uint32_t step;
+    uint8_t node;
+} hitem;
+
+typedef struct {
+    const sp_config *cfg;
+    sp_tm_steps *st;
+    node_t *nd;          /* [n][N_NODES] */
+    size_t *gfirst;      /* first step of the group of step i */
+    hitem *heap;
+    size_t hn, hcap;
+    sp_dram dram;
+    int B;               /* K/V SRAM slots */
+    uint64_t slot_bytes_k;
+    uint64_t region;     /* bytes per (layer, head, plane) region */
+    uint64_t fetch_free;
+    uint64_t res_free[SP_U_N];
+    uint64_t total;
+    uint64_t k_overflow;
+} sched;
+
+static int exists(const sched *S, size_t i, int x)
+{
+    const sp_tm_step *s = &S->st->s[i];
+    if (x == N_KL || x == N_QK2 || x == N_SM2)
+        return s->requant;
+    if (x == N_PR)
+        return s->layer_end;
+    return 1;
+}
+
+static node_t *ND(const sched *S, size_t i, int x)
+{
+    return &S->nd[i * N_NODES + (size_t)x];
+}
+
+static int qk_final(const sched *S, size_t i)
+{
+    return S->st->s[i].requant ? N_QK2 : N_QK1;
+}
+
+static int sm_final(const sched *S, size_t i)
+{
+    return S->st->s[i].requant ? N_SM2 : N_SM1;
+}
+
+typedef struct {
+    size_t step;
+    int node, what;
+    uint64_t add;
+} dep_t;
+
+/* R1..R9 of docs/costs.md s1 */
+static int deps(const sched *S, size_t i, int x, dep_t *d)
+{
+    int n = 0;
+    const sp_tm_step *s = &S->st->s[i];
+    int first_in_group = S->gfirst[i] == i;
+#define DEP(j, nn, w, a) (d[n].step = (j), d[n].node = (nn), d[n].what = (w), d[n].add = (a), n++)
+    switch (x) {
+    case N_KF:
+        if (i > 0)
+            DEP(i - 1, N_KF, D_START, 0); /* R1: key fetches in head-step order */
+        if (i >= (size_t)S->B)
+            DEP(i - (size_t)S->B, qk_final(S, i - (size_t)S->B), D_END, 0); /* R2: K slot free */
+        if (first_in_group && i > 0 && S->st->s[i - 1].prune_after)
+            DEP(i - 1, N_PR, D_END, 0); /* R3: the pruned set is known */
+        break;
+    case N_QK1:
+        DEP(i, N_KF, D_FIRST, 0);
+        if (i > 0)
+            DEP(i - 1, qk_final(S, i - 1), D_END, 0); /* R4: in-order units */
+        if (first_in_group && i > 0)
+            DEP(i - 1, N_PR, D_END, 0); /* R5: q of layer l+1 needs layer l's outputs */
+        break;
+    case N_SM1:
+        DEP(i, N_QK1, D_START, 1); /* R6: softmax loads logits as QK streams them */
+        if (i > 0)
+            DEP(i - 1, sm_final(S, i - 1), D_END, 0);
+        break;
+    case N_KL:
+        DEP(i, N_SM1, D_END, 1); /* R7: requant decided one cycle after softmax */
+        break;
+    case N_QK2:
+        DEP(i, N_KL, D_FIRST, 0);
+        DEP(i, N_QK1, D_END, 0);
+        break;
+    case N_SM2:
+        DEP(i, N_QK2, D_START, 1);
+        DEP(i, N_SM1, D_END, 0);
+        break;
+    case N_TK:
+        DEP(i, sm_final(S, i), D_END, 1);
+        if (i > 0)
+            DEP(i - 1, S->st->s[i - 1].layer_end ? N_PR : N_TK, D_END, 0);
+        break;
+    case N_IMP:
+        DEP(i, sm_final(S, i), D_END, 0);
+        if (i > 0)
+            DEP(i - 1, N_IMP, D_END, 0);
+        break;
+    case N_VF:
+        DEP(i, N_TK, D_END, 0);
+        if (i >= (size_t)S->B)
+            DEP(i - (size_t)S->B, N_PV, D_END, 0); /* R2: V slot free */
+        break;
+    case N_PV:
+        DEP(i, N_VF, D_FIRST, 0);
+        if (i > 0)
+            DEP(i - 1, N_PV, D_END, 0);
+        break;
+    case N_OW:
+        DEP(i, N_PV, D_END, 0);
+        break;
+    case N_PR:
+        DEP(i, N_TK, D_END, 0); /* R8: after the layer's last PV, importance and top-k */
+        DEP(i, N_PV, D_END, 0);
+        DEP(i, N_IMP, D_END, 0);
+        break;
+    }
+    (void)s;
+#undef DEP
+    return n;
+}
+
+static int hless(const hitem *a, const hitem *b)
+{
+    if (a->ready != b->ready)
+        return a->ready < b->ready;
+    if (a->step != b->step)
+        return a->step < b->step;
+    return a->node < b->node;
+}
+
+static int hpush(sched *S, hitem it)
+{
+    if (S->hn == S->hcap) {
+        size_t nc = S->hcap ? S->hcap * 2 : 256;
+        hitem *nh = realloc(S->heap, nc * sizeof *nh);
+        if (!nh)
+            return -1;
+        S->heap = nh;
+        S->hcap = nc;
+    }
+    size_t k = S->hn++;
+    S->heap[k] = it;
+    while (k > 0) {
+        size_t p = (k - 1) / 2;
+        if (!hless(&S->heap[k], &S->heap[p]))
+            break;
+        hitem t = S->heap[k];
+        S->heap[k] = S->heap[p];
+        S->heap[p] = t;
+        k = p;
+    }
+    return 0;
+}
+
+static hitem hpop(sched *S)
+{
+    hitem top = S->heap[0];
+    S->heap[0] = S->heap[--S->hn];
+    size_t k = 0;
+    for (;;) {
+        size_t l = 2 * k + 1, r = l + 1, m = k;
+        if (l < S->hn && hless(&S->heap[l], &S->heap[m]))
+            m = l;
+        if (r < S->hn && hless(&S->heap[r], &S->heap[m]))
+            m = r;
+        if (m == k)
+            break;
+        hitem t = S->heap[k];
+        S->heap[k] = S->heap[m];
+        S->heap[m] = t;
+        k = m;
+    }
+    return top;
+}
+
+/* queue (i, x) if it exists, is waiting and all its dependencies are done */
+static int try_queue(sched *S, size_t i, int x)
+{
+    if (i >= S->st->n || !exists(S, i, x))
+        return 0;
+    node_t *me = ND(S, i, x);
+    if (me->state)
+        return 0;
+    dep_t d[8];
+    int n = deps(S, i, x, d);
+    uint64_t ready = 0;
+    for (int k = 0; k < n; k++) {
+        if (!exists(S, d[k].step, d[k].node))
+            continue;
+        node_t *o = ND(S, d[k].step, d[k].node);
+        if (o->state != 2)
+            return 0;
+        uint64_t t = (d[k].what == D_END ? o->end : d[k].what == D_START ? o->start : o->first) + d[k].add;
+        if (t > ready)
+            ready = t;
+    }
+    me->state = 1;
+    hitem h = {ready, (uint32_t)i, (uint8_t)x};
+    return hpush(S, h);
+}
+
+/* Address layout (R9): each (layer, head) has one region per plane kind
+ * (K MSB, K LSB, V MSB, V LSB), rows of ceil(d * bits / 8) bytes by token
+ * position; q and outputs have their own regions. */
+enum { P_KM, P_KL, P_VM, P_VL, P_Q, P_OUT };
+
+static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
+{
+    uint64_t lh = (uint64_t)s->layer * (uint64_t)S->st->heads + (uint64_t)s->head;
+    if (plane <= P_VL)
+        return (lh * 4 + (uint64_t)plane) * S->region;
+    uint64_t nlh = (uint64_t)S->st->layers * (uint64_t)S->st->heads;
+    uint64_t idx = ((uint64_t)s->it * nlh + lh) * 2 + (plane == P_OUT);
+    return nlh * 4 * S->region + idx * 1024;
+}
+
+/* Fetch `count` rows of `rb` bytes from a region: row j sits at token
+ * position pos(j) = floor(j * span / count) when idx is NULL (rows spread
+ * evenly over the span: the CSV path and the dense case, where count =
+ * span makes them contiguous). Bursts shared with the previous row are
+ * not fetched twice; runs of adjacent bursts go out as one request. */
+typedef struct {
+    uint64_t first, end;
+} job_t;
+
+static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, uint32_t rb,
+                       sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    if (count == 0 || rb == 0)
+        return;
+    uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
+    uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
+    uint64_t lastb = UINT64_MAX;
+    for (uint32_t j = 0; j <= count; j++) {
+        uint64_t fb = 0, lb = 0;
+        int have = j < count;
+        if (have) {
+            uint64_t pos = (uint64_t)j * span / count;
+            uint64_t a = base + pos * rb;
+            fb = a / bb;
+            lb = (a + rb - 1) / bb;
+            if (lastb != UINT64_MAX && fb <= lastb)
+                fb = lastb + 1;
+            if (fb > lb)
+                continue;
+            lastb = lb;
+            if (run0 != UINT64_MAX && fb == run1 + 1) {
+                run1 = lb;
+                continue;
+            }
+        }
+        if (run0 != UINT64_MAX) {
+            uint64_t f;
+            uint64_t e = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
+            if (f < J->first)
+                J->first = f;
+            if (e > J->end)
+                J->end = e;
+        }
+        run0 = fb;
+        run1 = lb;
+    }
+}
+
+static uint32_t row_bytes(int d, int bits)
+{
+    return (uint32_t)cdiv((uint64_t)d * (uint64_t)bits, 8);
+}
+
+static void run_node(sched *S, size_t i, int x, uint64_t ready)
+{
+    const sp_hw_cfg *hw = &S->cfg->hw;
+    sp_tm_step *s = &S->st->s[i];
+    node_t *me = ND(S, i, x);
+    uint64_t start = ready, end = ready;
+    job_t J = {UINT64_MAX, 0};
+    int unit = -1;
+    switch (x) {
+    case N_KF:
+    case N_KL:
+    case N_VF:
+    case N_OW:
+        /* R10: the fetcher issues a job's requests at its start; jobs start
+         * in the order they become ready; the DRAM model queues per channel */
+        if (start < S->fetch_free)
+            start = S->fetch_free;
+        S->fetch_free = start;
+        if (x == N_KF) {
+            unit = SP_U_FETCH_K;
+            uint32_t qb = row_bytes(s->d, s->q_bits);
+            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
+            s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
+            J.end = e;
+            fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
+            s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
+        } else if (x == N_KL) {
+            unit = SP_U_FETCH_KLSB;
+            fetch_rows(S, region_base(S, s, P_KL), s->keys, s->span, row_bytes(s->d, s->k_lsb), SP_DK_K_LSB, start, &J);
+            s->data_bits[SP_DK_K_LSB] += (uint64_t)s->keys * s->d * s->k_lsb;
+            /* R2: keys that do not fit one K slot streamed through it in
+             * pass 1, so pass 2 fetches the MSB planes again */
+            if ((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb) > S->slot_bytes_k) {
+                S->k_overflow++;
+                fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
+                s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
+            }
+        } else if (x == N_VF) {
+            unit = SP_U_FETCH_V;
+            /* kept values: spread evenly over the token positions (R9) */
+            uint32_t span = s->keys ? s->span : 0;
+            fetch_rows(S, region_base(S, s, P_VM), s->values, span, row_bytes(s->d, s->v_msb), SP_DK_V, start, &J);
+            s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_msb;
+            if (s->requant && s->v_lsb) {
+                fetch_rows(S, region_base(S, s, P_VL), s->values, span, row_bytes(s->d, s->v_lsb), SP_DK_V, start, &J);
+                s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_lsb;
+            }
+        } else {
+            unit = SP_U_WRITE;
+            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_OUT), row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
+            s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
+            J.end = e;
+        }
+        if (J.end == 0)
+            J.end = start;
+        if (J.first == UINT64_MAX)
+            J.first = J.end;
+        me->first = J.first;
+        end = J.end;
+        break;
+    case N_QK1:
+    case N_QK2: {
+        unit = SP_U_QK;
+        if (start < S->res_free[unit])
+            start = S->res_free[unit];
+        uint64_t c = sp_qk_cycles(s->keys, s->d, hw->n_qk);
+        node_t *job = ND(S, i, x == N_QK1 ? N_KF : N_KL);
+        end = start + c;
+        if (end < job->end + 1)
+            end = job->end + 1; /* R6: streaming: cannot finish before the last key arrives */
+        end += SP_QK_LATENCY;
+        break;
+    }
+    case N_SM1:
+    case N_SM2: {
+        unit = SP_U_SOFTMAX;
+        if (start < S->res_free[unit])
+            start = S->res_free[unit];
+        uint64_t p = cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        uint64_t load = start + p;
+        uint64_t qe = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2)->end;
+        if (load < qe)
+            load = qe;
+        end = load + sp_softmax_cycles(s->keys, hw->softmax_lanes);
+        if (x == N_SM1) {
+            s->cyc[SP_U_REQUANT] += 1;
+        }
+        break;
+    }
+    case N_TK:
+        unit = SP_U_TOPK;
+        if (start < S->res_free[unit])
+            start = S->res_free[unit];
+        end = start + s->vtopk_cycles;
+        break;
+    case N_IMP:
+        unit = SP_U_IMPORTANCE;
+        if (start < S->res_free[unit])
+            start = S->res_free[unit];
+        end = start + cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        break;
+    case N_PV: {
+        unit = SP_U_PV;
+        if (start < S->res_free[unit])
+            start = S->res_free[unit];
+        node_t *job = ND(S, i, N_VF);
+        end = start + sp_pv_cycles(s->values, s->d, hw->n_pv);
+        if (end < job->end + 1)
+            end = job->end + 1;
+        end += SP_PV_LATENCY;
+        break;
+    }
+    case N_PR:
+        unit = SP_U_PRUNE;
+        if (s->prune_after) {
+            if (start < S->res_free[SP_U_TOPK])
+                start = S->res_free[SP_U_TOPK];
+            end = start + s->prune_cycles;
+            S->res_free[SP_U_TOPK] = end; /* the same top-k engine */
+        }
+        break;
+    }
+    me->start = start;
+    me->end = end;
+    if (x != N_KF && x != N_KL && x != N_VF && x != N_OW)
+        me->first = start;
+    me->state = 2;
+    if (unit >= 0) {
+        if (x != N_KF && x != N_KL && x != N_VF && x != N_OW && unit != SP_U_PRUNE)
+            S->res_free[unit] = end;
+        s->cyc[unit] += (uint32_t)(end - start);
+    }
+    if (x == N_KF)
+        s->t_start = start;
+    if (end > s->t_end)
+        s->t_end = end;
+    if (end > S->total)
+        S->total = end;
+}
+
+int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
+{
+    const sp_hw_cfg *hw = &cfg->hw;
+    memset(r, 0, sizeof *r);
+    if (hw->softmax_lanes < 1 || hw->softmax_lanes > 4096) {
+        snprintf(err, errlen, "config: hardware.softmax_lanes must be in 1..4096, got %d", hw->softmax_lanes);
+        return -1;
+    }
+    if (hw->kv_buffers < 1 || hw->kv_buffers > 8) {
+        snprintf(err, errlen, "config: hardware.kv_buffers must be in 1..8, got %d", hw->kv_buffers);
+        return -1;
+    }
+    sched S;
+    memset(&S, 0, sizeof S);
+    S.cfg = cfg;
+    S.st = st;
+    S.B = hw->kv_buffers;
+    S.slot_bytes_k = (uint64_t)hw->k_sram_bytes / (uint64_t)S.B;
+    if (sp_dram_init(&S.dram, &hw->dram, hw->clock_mhz, err, errlen))
+        return -1;
+    uint32_t maxspan = 1;
+    int maxd = 1;
+    for (size_t i = 0; i < st->n; i++) {
+        sp_tm_step *s = &st->s[i];
+        if (s->span > maxspan)
+            maxspan = s->span;
+        if (s->d > maxd)
+            maxd = s->d;
+        if (s->span < s->keys)
+            s->span = s->keys;
+        s->t_start = s->t_end = 0;
+        memset(s->cyc, 0, sizeof s->cyc);
+        memset(s->data_bits, 0, sizeof s->data_bits);
+    }
+    if (st->layers < 1)
+        st->layers = 1;
+    if (st->heads < 1)
+        st->heads = 1;
+    S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
+    S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
+    S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
+    int rc = -1;
+    if (!S.nd || !S.gfirst) {
+        snprintf(err, errlen, "out of memory in the timing model");
+        goto done;
+    }
+    for (size_t i = 0; i < st->n; i++)
+        S.gfirst[i] = (i > 0 && !st->s[i - 1].layer_end) ? S.gfirst[i - 1] : i;
+    for (int x = 0; x < N_NODES; x++)
+        if (try_queue(&S, 0, x)) {
+            snprintf(err, errlen, "out of memory in the timing model");
+            goto done;
+        }
+    size_t done_nodes = 0;
+    while (S.hn > 0) {
+        hitem h = hpop(&S);
+        run_node(&S, h.step, h.node, h.ready);
+        done_nodes++;
+        /* wake anything that may depend on this node */
+        size_t i = h.step, hi = i + (size_t)S.B + 1;
+        for (size_t j = i; j <= hi && j < st->n; j++)
+            for (int x = 0; x < N_NODES; x++)
+                if (try_queue(&S, j, x)) {
+                    snprintf(err, errlen, "out of memory in the timing model");
+                    goto done;
+                }
+    }
+    size_t want = 0;
+    for (size_t i = 0; i < st->n; i++)
+        for (int x = 0; x < N_NODES; x++)
+            want += (size_t)exists(&S, i, x);
+    if (done_nodes != want) {
+        snprintf(err, errlen, "timing model: schedule stalled after %zu of %zu unit runs (internal error)", done_nodes, want);
+        goto done;
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        const sp_tm_step *s = &st->s[i];
+        for (int u = 0; u < SP_U_N; u++)
+            r->unit_cycles[u] += s->cyc[u];
+        for (int k = 0; k < SP_DK_N; k++)
+            r->data_bits[k] += s->data_bits[k];
+        r->requants += s->requant;
+    }
+    r->head_steps = st->n;
+    r->total_cycles = S.total;
+    r->reset_cycles = 0;
+    r->k_overflow_steps = S.k_overflow;
+    r->dram = S.dram.st;
+    r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
+    r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&S.dram);
+    r->seconds = (double)S.total / (hw->clock_mhz * 1e6);
+    rc = 0;
+done:
+    sp_dram_free(&S.dram);
+    free(S.nd);
+    free(S.gfirst);
+    free(S.heap);
+    return rc;
+}

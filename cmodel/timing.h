@@ -1,0 +1,109 @@
+/* timing.h - cycle model of the SpAtten pipeline (cmodel/timing.c).
+ * Input: one record per head-step (one query row of one head of one layer
+ * of one iteration) with the counts the functional model produced or an
+ * official workload CSV gives. Output: total cycles, per-unit cycles, DRAM
+ * statistics from the DRAM model (cmodel/dram.c). The rules (unit
+ * latencies, overlap, address layout) are written out in docs/costs.md s1. */
+#ifndef SP_TIMING_H
+#define SP_TIMING_H
+#include <stddef.h>
+#include <stdint.h>
+#include "dram.h"
+#include "spattn.h"
+#include "workload.h"
+
+typedef enum {
+    SP_U_FETCH_K = 0, /* query + key MSB fetch (job span) */
+    SP_U_QK,          /* dot products, both passes */
+    SP_U_SOFTMAX,     /* both passes */
+    SP_U_REQUANT,     /* the requant decision */
+    SP_U_FETCH_KLSB,  /* key LSB refetch (job span) */
+    SP_U_TOPK,        /* local value pruning */
+    SP_U_FETCH_V,     /* value fetch (job span) */
+    SP_U_PV,
+    SP_U_IMPORTANCE,
+    SP_U_PRUNE,       /* cascade token/head pruning top-k after a layer */
+    SP_U_WRITE,       /* output write-back (job span) */
+    SP_U_N
+} sp_unit;
+extern const char *const sp_unit_names[SP_U_N]; /* "fetch_k", "qk", ... */
+
+/* One head-step. Inputs first, then what sp_timing_run fills in. */
+typedef struct {
+    int it, layer, head;
+    int d;
+    uint32_t keys;        /* active keys: fetched (MSB planes) and scored */
+    uint32_t span;        /* token positions they lie among (address model) */
+    uint32_t values;      /* value rows fetched after local value pruning */
+    uint8_t requant;      /* LSB planes refetched, second QK + softmax pass */
+    uint8_t q_bits, k_msb, k_lsb, v_msb, v_lsb; /* bits per element */
+    uint8_t layer_end;    /* last head-step of its (iteration, layer) */
+    uint8_t prune_after;  /* a pruning top-k runs after this layer */
+    uint64_t vtopk_cycles, vtopk_compares; /* local value pruning top-k */
+    uint64_t prune_cycles, prune_compares; /* pruning top-k (layer_end only) */
+    /* filled by sp_timing_run */
+    uint64_t t_start, t_end;     /* key fetch start .. last unit end */
+    uint32_t cyc[SP_U_N];        /* per-unit cycles of this head-step */
+    uint64_t data_bits[SP_DK_N]; /* DRAM data demanded, by kind */
+} sp_tm_step;
+
+typedef struct {
+    sp_tm_step *s;
+    size_t n, cap;
+    int iters, layers, heads;
+    char source[64]; /* "tensor trace", "workload csv", "dense (derived)" */
+} sp_tm_steps;
+
+typedef struct {
+    uint64_t total_cycles;       /* first key fetch to last write, accelerator cycles */
+    uint64_t reset_cycles;       /* reset/initialisation: none in this model (0), reported apart */
+    uint64_t unit_cycles[SP_U_N];/* sums of sp_tm_step.cyc */
+    uint64_t data_bits[SP_DK_N]; /* sums of sp_tm_step.data_bits */
+    uint64_t head_steps, requants, k_overflow_steps;
+    sp_dram_stats dram;
+    double dram_peak_bytes_per_s, dram_achieved_bytes_per_s;
+    double seconds;              /* total_cycles / clock */
+} sp_tm_result;
+
+void sp_tm_steps_free(sp_tm_steps *v);
+
+/* Builders. From a functional run (one step per query row; value top-k and
+ * pruning cycles from the engine's own statistics): */
+int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_result *r,
+                         sp_tm_steps *out, char *err, size_t errlen);
+/* The dense baseline of a tensor trace on the same hardware: every token
+ * and head, full-width K/V, no requant, value_keep 1 (no top-k). */
+int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
+                      char *err, size_t errlen);
+/* From an official workload CSV: counts from the file, top-k cycles from
+ * the expected-rounds model below (the CSV has no data); -1 (full width)
+ * means the config's k_msb + k_lsb (resp. v, q) bits. dense != 0 derives
+ * the dense baseline from the same rows (keys = values = L, full width). */
+int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int dense,
+                              sp_tm_steps *out, char *err, size_t errlen);
+
+/* Expected cost of the quick-select of docs/spec.md s7 on n distinct keys
+ * in random order keeping k (a middle-position pivot then is a uniformly
+ * random pivot): rounds = H_k + H_(n-k+1) - 1 pivots (element at distance j
+ * from rank k is a pivot with probability 1/(j+1)); compares by Knuth's
+ * formula for quickselect, 2((n+1)H_n - (n+3-k)H_(n+1-k) - (k+2)H_k + n + 3);
+ * cycles = ceil(n/C) + (compares + rounds)/C + rounds (overhead + 1/2). */
+double sp_topk_expected(uint32_t n, uint32_t k, int comparators, int round_overhead,
+                        double *compares, double *rounds);
+
+/* Softmax cycles over n scores with P lanes, after its last input:
+ * exp+sum pass ceil(n/P), 47-cycle restoring divider, normalise pass
+ * ceil(n/P), plus SP_SOFTMAX_OVERHEAD; the load (max) pass ceil(n/P)
+ * overlaps the QK stream. */
+#define SP_DIV_CYCLES 47
+#define SP_SOFTMAX_OVERHEAD 2
+#define SP_QK_LATENCY 4 /* rtl/README.md: logits 4 cycles after the last beat */
+#define SP_PV_LATENCY 1 /* rtl/README.md: out_valid the cycle after the last beat */
+uint64_t sp_softmax_cycles(uint32_t n, int lanes);
+uint64_t sp_qk_cycles(uint32_t keys, int d, int n_qk);
+uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
+
+/* Runs the pipeline over the steps in order; fills each step's outputs and
+ * r. -1 with a message on a bad config. */
+int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
+#endif
