@@ -20,6 +20,36 @@ static void set_filter(sp_set *s, const unsigned char *keep)
     s->n = m;
 }
 
+/* Cascade pruning step (docs/spec.md s10): keep the top keep(|cur|, r16)
+ * members of cur by importance, and drop the others from every later
+ * layer's set. key, kept and flag are scratch of at least `universe`
+ * entries. Returns the number kept, or -1 when out of memory. */
+static int prune_after_layer(const sp_set *cur, sp_set *later, int n_later, const uint64_t *importance,
+                             uint32_t r16, const sp_hw_cfg *hw, uint64_t *key, int32_t *kept,
+                             unsigned char *flag, size_t universe, sp_events *ev)
+{
+    sp_topk_stats ts;
+    int n = cur->n;
+    for (int i = 0; i < n; i++)
+        key[i] = importance[cur->list[i]];
+    int kk = sp_topk(key, cur->list, n, (int)sp_keep_count((uint32_t)n, r16), hw->topk_comparators,
+                     hw->topk_round_overhead, kept, &ts);
+    if (kk < 0)
+        return -1;
+    ev->topk_runs++;
+    ev->topk_rounds += ts.rounds;
+    ev->topk_compares += ts.compares;
+    ev->topk_cycles += ts.cycles;
+    ev->prune_topk_cycles += ts.cycles;
+    ev->prune_topk_compares += ts.compares;
+    memset(flag, 0, universe);
+    for (int i = 0; i < kk; i++)
+        flag[kept[i]] = 1;
+    for (int j = 0; j < n_later; j++)
+        set_filter(&later[j], flag);
+    return kk;
+}
+
 static uint64_t fnv_i16(uint64_t h, const int16_t *x, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -88,7 +118,6 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     uint64_t *key = malloc((size_t)(N > H ? N : H) * sizeof *key);
     /* holds the token top-k (<= N) and the head top-k (<= H) results */
     int32_t *kept = malloc((size_t)(N > H ? N : H) * sizeof *kept);
-    int32_t *hidx = malloc((size_t)H * sizeof *hidx);
     unsigned char *flag = malloc((size_t)(N > H ? N : H));
     sp_set *A = calloc((size_t)L, sizeof *A), *HS = calloc((size_t)L, sizeof *HS);
     uint16_t *prob = malloc((size_t)N * sizeof *prob);
@@ -101,7 +130,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     res->tokens_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->heads_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->steps = calloc(res->n_steps, sizeof *res->steps);
-    if (!kmsb || !vmsb || !sc || !imp || !himp || !key || !kept || !hidx || !flag || !A || !HS ||
+    if (!kmsb || !vmsb || !sc || !imp || !himp || !key || !kept || !flag || !A || !HS ||
         !prob || !vkept || !res->tokens_active || !res->heads_active || !res->steps ||
         sp_head_scratch_init(&scr, N)) {
         snprintf(err, errlen, "out of memory for trace %s", tr->id);
@@ -121,8 +150,6 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
             HS[l].list[h] = h;
         HS[l].n = H;
     }
-    for (int h = 0; h < H; h++)
-        hidx[h] = h;
     /* MSB-approx copies: what the datapath sees after an MSB-only fetch */
     for (size_t i = 0; i < lh; i++) {
         sp_quant_row_msb(tr->k + i * N * d, kmsb + i * N * d, N * d, a->k_lsb);
@@ -179,54 +206,25 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                 continue;
             sp_events pev;
             memset(&pev, 0, sizeof pev);
-            sp_topk_stats ts;
             if (l >= a->token_start_layer) {
-                int n = A[l].n;
-                for (int i = 0; i < n; i++)
-                    key[i] = imp[A[l].list[i]];
-                int kk = sp_topk(key, A[l].list, n, (int)sp_keep_count((uint32_t)n, a->token_keep_q16),
-                                 cfg->hw.topk_comparators, cfg->hw.topk_round_overhead, kept, &ts);
+                int kk = prune_after_layer(&A[l], A + l + 1, L - l - 1, imp, a->token_keep_q16, &cfg->hw,
+                                           key, kept, flag, (size_t)N, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in token top-k");
                     goto done;
                 }
-                pev.topk_runs++;
-                pev.topk_rounds += ts.rounds;
-                pev.topk_compares += ts.compares;
-                pev.topk_cycles += ts.cycles;
-                pev.prune_topk_cycles += ts.cycles;
-                pev.prune_topk_compares += ts.compares;
-                pev.tokens_pruned += (uint64_t)(n - kk);
-                memset(flag, 0, (size_t)N);
-                for (int i = 0; i < kk; i++)
-                    flag[kept[i]] = 1;
-                for (int j = l + 1; j < L; j++)
-                    set_filter(&A[j], flag);
+                pev.tokens_pruned += (uint64_t)(A[l].n - kk);
                 if (obs && obs->token_prune)
                     obs->token_prune(obs->ctx, it, l, kept, kk);
             }
             if (l >= a->head_start_layer) {
-                int n = HS[l].n;
-                for (int i = 0; i < n; i++)
-                    key[i] = himp[HS[l].list[i]];
-                int kk = sp_topk(key, HS[l].list, n, (int)sp_keep_count((uint32_t)n, a->head_keep_q16),
-                                 cfg->hw.topk_comparators, cfg->hw.topk_round_overhead, kept, &ts);
+                int kk = prune_after_layer(&HS[l], HS + l + 1, L - l - 1, himp, a->head_keep_q16, &cfg->hw,
+                                           key, kept, flag, (size_t)H, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in head top-k");
                     goto done;
                 }
-                pev.topk_runs++;
-                pev.topk_rounds += ts.rounds;
-                pev.topk_compares += ts.compares;
-                pev.topk_cycles += ts.cycles;
-                pev.prune_topk_cycles += ts.cycles;
-                pev.prune_topk_compares += ts.compares;
-                pev.heads_pruned += (uint64_t)(n - kk);
-                memset(flag, 0, (size_t)H);
-                for (int i = 0; i < kk; i++)
-                    flag[kept[i]] = 1;
-                for (int j = l + 1; j < L; j++)
-                    set_filter(&HS[j], flag);
+                pev.heads_pruned += (uint64_t)(HS[l].n - kk);
                 if (obs && obs->head_prune)
                     obs->head_prune(obs->ctx, it, l, kept, kk);
             }
@@ -257,7 +255,7 @@ done:
             free(HS[l].list);
     free(A); free(HS);
     free(kmsb); free(vmsb); free(sc); free(imp); free(himp); free(key); free(kept);
-    free(hidx); free(flag); free(prob); free(vkept);
+    free(flag); free(prob); free(vkept);
     sp_head_scratch_free(&scr);
     if (rc)
         sp_run_result_free(res);
