@@ -63,3 +63,67 @@ test-mutant: deps $(LIB)
 	  if $$t; then echo "test-mutant: $$t passed, the test did not catch the mutant"; exit 1; fi; \
 	done; echo "test-mutant: both mutants caught"
 HELP_EXTRA += "make test-mutant     build topk (flipped tie-break) and softmax (one exp LUT entry off) mutants; succeeds only if their unit tests FAIL"
+
+# ---- exp LUT: rtl/exp_lut.v must equal what the generator writes from sp_exp_lut()
+$(RTL_BUILD)/gen_exp_lut: tests/rtl/gen_exp_lut.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIB) -lm -o $@
+
+.PHONY: rtl-exp-lut-check rtl-gen-exp-lut
+rtl-exp-lut-check: $(RTL_BUILD)/gen_exp_lut
+	@$(RTL_BUILD)/gen_exp_lut > $(RTL_BUILD)/exp_lut.v && cmp -s $(RTL_BUILD)/exp_lut.v rtl/exp_lut.v \
+	  && echo "PASS exp_lut.v equals gen_exp_lut output" \
+	  || { echo "FAIL exp_lut.v differs from gen_exp_lut output (make rtl-gen-exp-lut)"; exit 1; }
+rtl-gen-exp-lut: $(RTL_BUILD)/gen_exp_lut
+	$(RTL_BUILD)/gen_exp_lut > rtl/exp_lut.v.tmp && mv rtl/exp_lut.v.tmp rtl/exp_lut.v
+
+rtl-unit-tests: rtl-exp-lut-check
+
+# ---- lint: every rtl/*.v with itself as top (submodules found with -y rtl),
+# plus the folded / narrow-key parameter sets of the datapath units
+RTL_LINT_VARIANTS := qk:-GNQk=16 pv:-GNPv=16 topk:-GKeyW=16 quant:-GLanes=3 importance:-GLanes=4
+.PHONY: lint-rtl
+lint-rtl: deps
+	@fail=0; for f in $(sort $(wildcard rtl/*.v)); do \
+	  top=$$(basename $$f .v); \
+	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$f || { echo "lint-rtl: $$f FAILED"; fail=1; }; \
+	done; \
+	for v in $(RTL_LINT_VARIANTS); do \
+	  top=$${v%%:*}; par=$${v#*:}; \
+	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$par rtl/$$top.v || { echo "lint-rtl: $$top $$par FAILED"; fail=1; }; \
+	done; \
+	[ $$fail = 0 ] && echo "lint-rtl: verilator --lint-only -Wall clean on $(words $(wildcard rtl/*.v)) files + $(words $(RTL_LINT_VARIANTS)) parameter variants"; exit $$fail
+LINT_EXTRA += lint-rtl
+HELP_EXTRA += "make lint-rtl        verilator --lint-only -Wall on every rtl/*.v (and parameter variants)"
+
+# ---- synthesis: Yosys generic `synth; stat -tech cmos` per datapath unit.
+# Parameters are kept small so the whole run stays around a minute on 2
+# cores (memories are mapped to flip-flops: there is no SRAM macro library);
+# cell counts therefore describe these sizes, not the paper's design point.
+# unit|files|chparam settings, with '+' standing for a space
+RTL_SYNTH_UNITS := \
+  quant|rtl/quant.v|-set+Lanes+1 \
+  requant|rtl/requant.v| \
+  importance|rtl/importance.v|-set+Lanes+1+-set+D+16 \
+  exp_lut|rtl/exp_lut.v| \
+  recip_div|rtl/recip_div.v|-set+NumW+47+-set+DenW+32 \
+  qk|rtl/qk.v|-set+D+16+-set+NQk+16 \
+  pv|rtl/pv.v|-set+D+16+-set+NPv+16 \
+  softmax|rtl/softmax.v+rtl/exp_lut.v+rtl/recip_div.v|-set+MaxN+64 \
+  topk|rtl/topk.v|-set+KeyW+16+-set+MaxN+64+-set+NCmp+4
+.PHONY: synth
+synth: deps
+	@mkdir -p $(BUILD)/synth
+	@echo "unit,parameters,cells,transistors_est" > $(BUILD)/synth/summary.csv.tmp
+	@for e in $(foreach u,$(RTL_SYNTH_UNITS),'$(u)'); do \
+	  e=$$(echo "$$e" | tr '+' ' '); unit=$${e%%|*}; r=$${e#*|}; files=$${r%%|*}; params=$${r#*|}; \
+	  echo "synth $$unit ($$params)"; \
+	  $(YOSYS) -q -l $(BUILD)/synth/$$unit.log -p "read_verilog -Irtl $$files; $${params:+chparam $$params $$unit;} synth -top $$unit; tee -q -o $(BUILD)/synth/$$unit.txt stat -tech cmos" >/dev/null \
+	    || { echo "synth: yosys failed on $$unit (see $(BUILD)/synth/$$unit.log)"; exit 1; }; \
+	  cells=$$(awk '/Number of cells:/ {c=$$4} END {print c}' $(BUILD)/synth/$$unit.txt); \
+	  tr=$$(awk '/Estimated number of transistors:/ {t=$$5} END {print t}' $(BUILD)/synth/$$unit.txt); \
+	  echo "$$unit,\"$$params\",$$cells,$$tr" >> $(BUILD)/synth/summary.csv.tmp; \
+	done
+	@mv $(BUILD)/synth/summary.csv.tmp $(BUILD)/synth/summary.csv
+	@cat $(BUILD)/synth/summary.csv
+HELP_EXTRA += "make synth           Yosys synth + stat per rtl unit (small parameters): build/synth/<unit>.txt, summary.csv"
