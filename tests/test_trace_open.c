@@ -397,6 +397,17 @@ START_TEST(cli_trace)
     ck_assert_int_eq(run("trace info --no-run " MINILM, out, sizeof out, er, sizeof er), 0);
     ck_assert_msg(strstr(out, "source           austen-pride-prejudice-ch1.txt\n"), "%s", out);
     ck_assert_ptr_null(strstr(out, "keys fetched"));
+    const char *wl = getenv("SPATTN_WORKLOADS");
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/gpt2-small-wikitext2-pruned.csv", wl ? wl : "");
+    if (wl && !access(csv, R_OK)) {
+        snprintf(args, sizeof args, "trace info %s", csv);
+        ck_assert_int_eq(run(args, out, sizeof out, er, sizeof er), 0);
+        ck_assert_msg(strstr(out, "iterations       32\n") && strstr(out, "requants         323 of 4608") &&
+                      strstr(out, "reduction 12.08x"), "%s", out);
+    } else {
+        printf("cli_trace: official CSV part skipped: %s is absent\n", csv);
+    }
     /* bad input: one line on stderr, status 2, no file */
     struct { const char *args, *msg; } bad[] = {
         {"trace gen synth:bogus=1 -o %s/x.safetensors",
