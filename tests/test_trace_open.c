@@ -375,7 +375,7 @@ START_TEST(cli_trace)
     }
     mk_tmp();
     static char out[65536], er[4096];
-    char args[512], path[256];
+    char args[1200], path[256];
     snprintf(path, sizeof path, "%s/g.safetensors", tmpdir);
     snprintf(args, sizeof args, "trace gen synth:layers=2,heads=2,d=8,len=10,iters=3,seed=5 -o %s", path);
     ck_assert_int_eq(run(args, out, sizeof out, er, sizeof er), 0);
