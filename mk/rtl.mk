@@ -81,7 +81,10 @@ rtl-unit-tests: rtl-exp-lut-check
 
 # ---- lint: every rtl/*.v with itself as top (submodules found with -y rtl),
 # plus the folded / narrow-key parameter sets of the datapath units
-RTL_LINT_VARIANTS := qk:-GNQk=16 pv:-GNPv=16 topk:-GKeyW=16 quant:-GLanes=3 importance:-GLanes=4
+# (top:parameters, '+' standing for a space)
+RTL_LINT_VARIANTS := qk:-GNQk=16 qk:-GD=256+-GNQk=512 pv:-GNPv=16 pv:-GD=256+-GNPv=512 \
+                     topk:-GKeyW=16 topk:-GMaxN=16384+-GNCmp=16 softmax:-GMaxN=16384 \
+                     quant:-GLanes=3 importance:-GLanes=4+-GD=256
 .PHONY: lint-rtl
 lint-rtl: deps
 	@fail=0; for f in $(sort $(wildcard rtl/*.v)); do \
@@ -89,7 +92,7 @@ lint-rtl: deps
 	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$f || { echo "lint-rtl: $$f FAILED"; fail=1; }; \
 	done; \
 	for v in $(RTL_LINT_VARIANTS); do \
-	  top=$${v%%:*}; par=$${v#*:}; \
+	  top=$${v%%:*}; par=$$(echo "$${v#*:}" | tr '+' ' '); \
 	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$par rtl/$$top.v || { echo "lint-rtl: $$top $$par FAILED"; fail=1; }; \
 	done; \
 	[ $$fail = 0 ] && echo "lint-rtl: verilator --lint-only -Wall clean on $(words $(wildcard rtl/*.v)) files + $(words $(RTL_LINT_VARIANTS)) parameter variants"; exit $$fail

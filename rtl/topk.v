@@ -332,10 +332,13 @@ module topk #(
       rounds_q   <= 32'd0;
       compares_q <= 32'd0;
       zeros_q    <= 32'd0;
-      zero_q     <= {MaxN{1'b0}};
-      psel_q     <= {MaxN{1'b0}};
-      tagv_q     <= {MaxN{1'b0}};
-      commit_q   <= {2*MaxN{1'b0}};
+      for (i = 0; i < MaxN; i = i + 1) begin  // loops: no >8k-bit replications
+        zero_q[i]            <= 1'b0;
+        psel_q[i]            <= 1'b0;
+        tagv_q[i]            <= 1'b0;
+        commit_q[2*i]        <= 1'b0;
+        commit_q[2*i + 1]    <= 1'b0;
+      end
     end else begin
       state_q    <= state_d;
       n_q        <= n_d;
@@ -359,10 +362,13 @@ module topk #(
       zeros_q    <= zeros_d;
       // per-position bits
       if (state_q == StIdle && start_i) begin
-        zero_q   <= {MaxN{1'b0}};
-        psel_q   <= {MaxN{1'b0}};
-        tagv_q   <= {MaxN{1'b0}};
-        commit_q <= {2*MaxN{1'b0}};
+        for (i = 0; i < MaxN; i = i + 1) begin
+          zero_q[i]         <= 1'b0;
+          psel_q[i]         <= 1'b0;
+          tagv_q[i]         <= 1'b0;
+          commit_q[2*i]     <= 1'b0;
+          commit_q[2*i + 1] <= 1'b0;
+        end
       end
       if (in_take) begin
         for (i = 0; i < NCmp; i = i + 1)
