@@ -221,6 +221,8 @@ START_TEST(bad_corpus)
     sp_st_file f;
     ck_assert_int_eq(sp_st_read("tests/bad/traces/does-not-exist.safetensors", &f, err, sizeof err), -1);
     ck_assert_str_eq(err, "tests/bad/traces/does-not-exist.safetensors: cannot open: No such file or directory");
+    ck_assert_int_eq(sp_st_read("tests/bad/traces", &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "tests/bad/traces: not a regular file");
 }
 END_TEST
 

@@ -60,6 +60,8 @@ START_TEST(bad_corpus)
     sp_workload w;
     ck_assert_int_eq(sp_workload_load_csv("tests/bad/csv/nope.csv", &w, err, sizeof err), -1);
     ck_assert_str_eq(err, "tests/bad/csv/nope.csv: cannot open: No such file or directory");
+    ck_assert_int_eq(sp_workload_load_csv("tests/bad/csv", &w, err, sizeof err), -1);
+    ck_assert_str_eq(err, "tests/bad/csv: not a regular file");
 }
 END_TEST
 

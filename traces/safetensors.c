@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cJSON.h>
 #include "safetensors.h"
 
@@ -333,15 +334,16 @@ int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return fail(err, errlen, path, "cannot open: %s", strerror(errno));
-    if (fseek(fp, 0, SEEK_END)) {
-        fclose(fp);
-        return fail(err, errlen, path, "cannot seek: %s", strerror(errno));
-    }
-    long sz = ftell(fp);
-    if (sz < 0 || fseek(fp, 0, SEEK_SET)) {
+    struct stat st;
+    if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
         fclose(fp);
         return fail(err, errlen, path, "not a regular file");
     }
+    if ((uintmax_t)st.st_size > (uintmax_t)SIZE_MAX / 2) {
+        fclose(fp);
+        return fail(err, errlen, path, "file too large");
+    }
+    long sz = (long)st.st_size;
     unsigned char *buf = malloc(sz ? (size_t)sz : 1);
     if (!buf) {
         fclose(fp);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "spattn.h"
 #include "workload.h"
 
@@ -195,6 +196,12 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        snprintf(err, errlen, "%s: not a regular file", path);
         return -1;
     }
     char *line = NULL;
