@@ -130,6 +130,48 @@ START_TEST(small_good_file)
 }
 END_TEST
 
+/* every single-byte change of a small valid file parses or fails with a
+ * "FILE:" message; under ASan any over-read fails the test */
+START_TEST(byte_flip_fuzz)
+{
+    static const char good[] = HDR "\n"
+                               "0,0,0,32.0,10,10,-1,-1,-1,False,-1,10,-1,False,False,False,-1\n"
+                               "0,0,1,32,10,8,4,8,0.1,True,2,3,5,True,True,True,4\n"
+                               "cfg.yml,,,,,,,,,,,,,,,,\n";
+    static const char vals[] = {',', '\n', '\r', '-', '0', '9', '.', 'T', 'x', ' ', '"', 0};
+    char path[] = "/tmp/sp_wlf_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char buf[sizeof good];
+    int ok = 0, bad = 0;
+    size_t n = sizeof good - 1;
+    for (size_t pos = strlen(HDR); pos < n; pos += ref_sanitize() ? 2 : 1)
+        for (size_t v = 0; v < sizeof vals; v++) {
+            if (good[pos] == vals[v])
+                continue;
+            memcpy(buf, good, sizeof good);
+            buf[pos] = vals[v];
+            FILE *f = fopen(path, "wb");
+            fwrite(buf, 1, n, f);
+            fclose(f);
+            sp_workload w;
+            char err[512];
+            if (sp_workload_load_csv(path, &w, err, sizeof err) == 0) {
+                ck_assert_uint_eq(w.n, (size_t)w.iters * w.layers * w.heads);
+                sp_workload_free(&w);
+                ok++;
+            } else {
+                ck_assert_msg(!strncmp(err, path, strlen(path)) && err[strlen(path)] == ':', "%s", err);
+                bad++;
+            }
+        }
+    ck_assert_int_gt(ok, 0);
+    ck_assert_int_gt(bad, ok);
+    remove(path);
+}
+END_TEST
+
 static int official(const char *name, char *path, size_t n)
 {
     const char *dir = getenv("SPATTN_WORKLOADS");
@@ -201,6 +243,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bad_corpus);
     tcase_add_test(tc, small_good_file);
+    tcase_add_test(tc, byte_flip_fuzz);
     tcase_add_test(tc, official_pruned);
     tcase_add_test(tc, official_dense);
     suite_add_tcase(s, tc);
