@@ -1,0 +1,179 @@
+// fetcher.v - memory read requests for q rows, logit scales and the MSB and
+// LSB bit planes of K and V rows (docs/rtl.md s2, s3).
+// The controller hands over one *row* at a time (region, layer, head,
+// index, destination slot); the fetcher issues its beats on a valid/ready
+// request bus at the fixed address map
+//   addr = {region[2:0], layer[5:0], head[5:0], index[13:0], beat[3:0], 5'b0}
+// and assembles the in-order responses back into rows. A finished row is
+// presented for one cycle on out_*; consumers always accept it. MSB and LSB
+// planes are separate regions, so an LSB refetch reads only LSB beats.
+module fetcher #(
+  parameter integer D        = 64,  // head dimension of the hardware
+  parameter integer KMsb     = 8,
+  parameter integer KLsb     = 4,
+  parameter integer VMsb     = 8,
+  parameter integer VLsb     = 4,
+  parameter integer SlotW    = 10,  // destination slot bits
+  parameter integer MaxOut   = 16   // rows in flight (power of two)
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  // rows from the controller
+  input  wire                 row_valid_i,
+  output wire                 row_ready_o,
+  input  wire [2:0]           row_region_i,
+  input  wire [5:0]           row_layer_i,
+  input  wire [5:0]           row_head_i,
+  input  wire [13:0]          row_index_i,
+  input  wire [SlotW-1:0]     row_slot_i,
+  // memory request / response (responses in request order, never stalled)
+  output wire                 mem_req_valid_o,
+  input  wire                 mem_req_ready_i,
+  output wire [39:0]          mem_req_addr_o,
+  input  wire                 mem_rsp_valid_i,
+  input  wire [255:0]         mem_rsp_data_i,
+  // assembled rows
+  output wire                 out_valid_o,
+  output wire [2:0]           out_region_o,
+  output wire [SlotW-1:0]     out_slot_o,
+  output wire [((16*D+255)/256)*256-1:0] out_row_o,  // q rows are the widest
+  output wire                 idle_o,       // nothing issued or in flight
+  output wire [63:0]          beats_o       // request beats accepted
+);
+  // beats per row of each region (rows are padded to whole beats)
+  localparam integer BeatsQ  = (16 * D + 255) / 256;
+  localparam integer BeatsKM = (KMsb * D + 255) / 256;
+  localparam integer BeatsKL = (KLsb * D + 255) / 256;
+  localparam integer BeatsVM = (VMsb * D + 255) / 256;
+  localparam integer BeatsVL = (VLsb * D + 255) / 256;
+  localparam integer RowBeats = BeatsQ;  // q rows are the widest (16 bits)
+  localparam integer OutW = $clog2(MaxOut);
+
+  generate
+    if (RowBeats > 16) begin : gen_chk_beats
+      $error("fetcher: a row must fit 16 beats (D <= 256)");
+    end
+    if (MaxOut < 2 || (MaxOut & (MaxOut - 1)) != 0) begin : gen_chk_out
+      $error("fetcher: MaxOut must be a power of two >= 2");
+    end
+    if (SlotW < 1 || SlotW > 14) begin : gen_chk_slot
+      $error("fetcher: SlotW must be 1..14");
+    end
+  endgenerate
+
+  function automatic [4:0] beats_of(input [2:0] region);
+    begin
+      case (region)
+        3'd1:    beats_of = BeatsQ[4:0];
+        3'd2:    beats_of = BeatsKM[4:0];
+        3'd3:    beats_of = BeatsKL[4:0];
+        3'd4:    beats_of = BeatsVM[4:0];
+        3'd5:    beats_of = BeatsVL[4:0];
+        default: beats_of = 5'd1;  // scale table
+      endcase
+    end
+  endfunction
+
+  // ---- issue side: one row at a time, one beat per accepted request
+  reg         iss_busy_q;
+  reg  [28:0] iss_base_q;   // {region, layer, head, index}
+  reg  [4:0]  iss_beat_q, iss_nbeats_q;
+  reg  [63:0] beats_q;
+
+  // in-flight row descriptors (responses come back in order)
+  reg  [2:0]       fifo_region_q [0:MaxOut-1];
+  reg  [SlotW-1:0] fifo_slot_q   [0:MaxOut-1];
+  reg  [OutW:0]    fifo_wr_q, fifo_rd_q;
+  wire [OutW:0]    fifo_fill = fifo_wr_q - fifo_rd_q;
+  wire             fifo_full = fifo_fill[OutW];
+
+  wire req_fire  = iss_busy_q && mem_req_ready_i;
+  wire last_iss  = iss_beat_q + 5'd1 == iss_nbeats_q;
+  assign row_ready_o = (!iss_busy_q || (req_fire && last_iss)) && !fifo_full;
+  wire row_fire  = row_valid_i && row_ready_o;
+
+  assign mem_req_valid_o = iss_busy_q;
+  assign mem_req_addr_o  = {2'b0, iss_base_q, iss_beat_q[3:0], 5'd0};
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      iss_busy_q   <= 1'b0;
+      iss_base_q   <= 29'd0;
+      iss_beat_q   <= 5'd0;
+      iss_nbeats_q <= 5'd0;
+      beats_q      <= 64'd0;
+      fifo_wr_q    <= {(OutW+1){1'b0}};
+    end else begin
+      if (req_fire) begin
+        beats_q    <= beats_q + 64'd1;
+        iss_beat_q <= iss_beat_q + 5'd1;
+        if (last_iss)
+          iss_busy_q <= 1'b0;
+      end
+      if (row_fire) begin
+        iss_busy_q   <= 1'b1;
+        iss_base_q   <= {row_region_i, row_layer_i, row_head_i, row_index_i};
+        iss_beat_q   <= 5'd0;
+        iss_nbeats_q <= beats_of(row_region_i);
+        fifo_wr_q    <= fifo_wr_q + 1'b1;
+      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (row_fire) begin
+      fifo_region_q[fifo_wr_q[OutW-1:0]] <= row_region_i;
+      fifo_slot_q[fifo_wr_q[OutW-1:0]]   <= row_slot_i;
+    end
+  end
+
+  // ---- response side: assemble the beats of the oldest row
+  wire [2:0]       rsp_region = fifo_region_q[fifo_rd_q[OutW-1:0]];
+  wire [SlotW-1:0] rsp_slot   = fifo_slot_q[fifo_rd_q[OutW-1:0]];
+  reg  [4:0]       rsp_beat_q;
+  reg  [RowBeats*256-1:0] row_q;
+  reg              out_valid_q;
+  reg  [2:0]       out_region_q;
+  reg  [SlotW-1:0] out_slot_q;
+  wire             rsp_last = rsp_beat_q + 5'd1 == beats_of(rsp_region);
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rsp_beat_q   <= 5'd0;
+      fifo_rd_q    <= {(OutW+1){1'b0}};
+      out_valid_q  <= 1'b0;
+      out_region_q <= 3'd0;
+      out_slot_q   <= {SlotW{1'b0}};
+    end else begin
+      out_valid_q <= 1'b0;
+      if (mem_rsp_valid_i) begin
+        if (rsp_last) begin
+          rsp_beat_q   <= 5'd0;
+          fifo_rd_q    <= fifo_rd_q + 1'b1;
+          out_valid_q  <= 1'b1;
+          out_region_q <= rsp_region;
+          out_slot_q   <= rsp_slot;
+        end else begin
+          rsp_beat_q <= rsp_beat_q + 5'd1;
+        end
+      end
+    end
+  end
+
+  // row storage: not reset (a datapath register)
+  integer b;
+  always @(posedge clk_i) begin
+    if (mem_rsp_valid_i) begin
+      for (b = 0; b < RowBeats; b = b + 1)
+        if (rsp_beat_q == b[4:0])
+          row_q[b*256 +: 256] <= mem_rsp_data_i;
+    end
+  end
+
+  assign out_valid_o  = out_valid_q;
+  assign out_region_o = out_region_q;
+  assign out_slot_o   = out_slot_q;
+  assign out_row_o    = row_q;
+  assign idle_o       = !iss_busy_q && fifo_fill == {(OutW+1){1'b0}} && !out_valid_q;
+  assign beats_o      = beats_q;
+endmodule

@@ -1,0 +1,25 @@
+// kbuf.v - the key buffer: K rows of the active tokens of one head-step as
+// bit planes (MSB planes written by the first fetch, LSB planes only by a
+// requant refetch); read one line of KPB keys per cycle for the qk unit.
+module kbuf #(
+  parameter integer D     = 64,
+  parameter integer KMsb  = 8,
+  parameter integer KLsb  = 4,
+  parameter integer Depth = 1024,  // rows = max active tokens
+  parameter integer Lanes = 1,     // keys per qk beat (NQk / D)
+  parameter integer SlotW = 10
+) (
+  input  wire                   clk_i,
+  input  wire                   wr_en_i,
+  input  wire                   wr_lsb_i,
+  input  wire [SlotW-1:0]       wr_slot_i,
+  input  wire [((KMsb > KLsb) ? KMsb : KLsb)*D-1:0] wr_planes_i,
+  input  wire [SlotW-((Lanes > 1) ? $clog2(Lanes) : 0)-1:0] rd_line_i,
+  input  wire                   rd_full_i,
+  output wire [Lanes*D*16-1:0]  rd_data_o
+);
+  planebuf #(.D(D), .MsbW(KMsb), .LsbW(KLsb), .Depth(Depth), .Lanes(Lanes), .SlotW(SlotW)) u_buf (
+    .clk_i(clk_i), .wr_en_i(wr_en_i), .wr_lsb_i(wr_lsb_i), .wr_slot_i(wr_slot_i),
+    .wr_planes_i(wr_planes_i), .rd_line_i(rd_line_i), .rd_full_i(rd_full_i), .rd_data_o(rd_data_o)
+  );
+endmodule

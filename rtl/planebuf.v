@@ -1,0 +1,113 @@
+// planebuf.v - a row buffer stored as bit planes (the common body of kbuf
+// and vbuf, docs/rtl.md s3). Plane p of a row holds bit p of each of its D
+// elements, so the MSB planes (fetched first) and the LSB planes (fetched
+// only on a requant) are written separately: an LSB refetch writes only the
+// low planes. A read returns one *line* of Lanes rows as 16-bit elements,
+// either approx(msb) or merge(msb, lsb) through the quant unit.
+// Storage is a register array per plane, written one row per cycle with a
+// lane enable, read asynchronously (one line per cycle).
+module planebuf #(
+  parameter integer D     = 64,    // elements per row
+  parameter integer MsbW  = 8,     // MSB planes
+  parameter integer LsbW  = 4,     // LSB planes (0..8)
+  parameter integer Depth = 1024,  // rows (power of two)
+  parameter integer Lanes = 1,     // rows per read line (power of two)
+  parameter integer SlotW = 10     // = log2(Depth)
+) (
+  input  wire                     clk_i,
+  input  wire                     wr_en_i,
+  input  wire                     wr_lsb_i,    // 1: write the LSB planes
+  input  wire [SlotW-1:0]         wr_slot_i,
+  input  wire [((MsbW > LsbW) ? MsbW : LsbW)*D-1:0] wr_planes_i, // plane p at [p*D +: D]
+  input  wire [SlotW-((Lanes > 1) ? $clog2(Lanes) : 0)-1:0] rd_line_i,
+  input  wire                     rd_full_i,   // 1: merge MSB and LSB planes
+  output wire [Lanes*D*16-1:0]    rd_data_o    // element j of row k at [(k*D+j)*16 +: 16]
+);
+  localparam integer LaneW = (Lanes > 1) ? $clog2(Lanes) : 0;
+  localparam integer Lines = Depth / Lanes;
+  localparam integer LW    = (Lines > 1) ? $clog2(Lines) : 1;
+  localparam integer LineBits = Lanes * D;
+
+  generate
+    if (Depth < 2 || (Depth & (Depth - 1)) != 0 || SlotW != $clog2(Depth)) begin : gen_chk_depth
+      $error("planebuf: Depth must be a power of two >= 2 and SlotW = log2(Depth)");
+    end
+    if (Lanes < 1 || (Lanes & (Lanes - 1)) != 0 || Lanes >= Depth) begin : gen_chk_lanes
+      $error("planebuf: Lanes must be a power of two below Depth");
+    end
+    if (MsbW < 1 || LsbW < 0 || LsbW > 8 || MsbW + LsbW > 16) begin : gen_chk_bits
+      $error("planebuf: MsbW 1.., LsbW 0..8, MsbW + LsbW <= 16 (spec s2)");
+    end
+  endgenerate
+
+  wire [LW-1:0] wr_line;
+  wire [LaneW > 0 ? LaneW-1 : 0:0] wr_lane;
+  generate
+    if (LaneW > 0) begin : gen_split
+      assign wr_line = wr_slot_i[SlotW-1:LaneW];
+      assign wr_lane = wr_slot_i[LaneW-1:0];
+    end else begin : gen_nosplit
+      assign wr_line = wr_slot_i;
+      assign wr_lane = 1'b0;
+    end
+  endgenerate
+
+  // plane storage: LSB planes 0..LsbW-1, MSB planes LsbW..LsbW+MsbW-1
+  wire [(MsbW+LsbW)*LineBits-1:0] line_bits;  // plane p of the read line
+  genvar p;
+  generate
+    for (p = 0; p < MsbW + LsbW; p = p + 1) begin : gen_plane
+      reg [LineBits-1:0] mem_q [0:Lines-1];
+      localparam integer Src = (p < LsbW) ? p : p - LsbW;  // plane within its write
+      localparam [0:0] IsLsb = (p < LsbW) ? 1'b1 : 1'b0;
+      wire we = wr_en_i && (wr_lsb_i == IsLsb);
+      wire [D-1:0] wd = wr_planes_i[Src*D +: D];
+      always @(posedge clk_i) begin
+        if (we)
+          mem_q[wr_line][wr_lane*D +: D] <= wd;
+      end
+      assign line_bits[p*LineBits +: LineBits] = mem_q[rd_line_i];
+    end
+  endgenerate
+
+  // elements of the read line: MSB part sign-extended to 16 bits, LSB bits
+  wire [Lanes*D*16-1:0] m_el;
+  wire [Lanes*D*8-1:0]  b_el;
+  genvar e, q;
+  generate
+    for (e = 0; e < Lanes * D; e = e + 1) begin : gen_el
+      wire [MsbW-1:0] mbits;
+      for (q = 0; q < MsbW; q = q + 1) begin : gen_m
+        assign mbits[q] = line_bits[(LsbW + q) * LineBits + e];
+      end
+      assign m_el[e*16 +: 16] = {{(16-MsbW){mbits[MsbW-1]}}, mbits};
+      if (LsbW > 0) begin : gen_l
+        wire [LsbW-1:0] lbits;
+        for (q = 0; q < LsbW; q = q + 1) begin : gen_lb
+          assign lbits[q] = line_bits[q * LineBits + e];
+        end
+        if (LsbW < 8) begin : gen_pad
+          assign b_el[e*8 +: 8] = {{(8-LsbW){1'b0}}, lbits};
+        end else begin : gen_nopad
+          assign b_el[e*8 +: 8] = lbits;
+        end
+      end else begin : gen_nol
+        assign b_el[e*8 +: 8] = 8'd0;
+      end
+    end
+  endgenerate
+
+  localparam [3:0] LsbN = LsbW[3:0];
+  /* verilator lint_off PINCONNECTEMPTY */
+  quant #(.Lanes(Lanes * D), .W(16)) u_quant (
+    .lsb_n_i (LsbN),
+    .x_i     ({Lanes*D*16{1'b0}}),
+    .msb_o   (),   // the split direction is unused here: rows arrive as planes
+    .lsb_o   (),
+    .m_i     (m_el),
+    .b_i     (b_el),
+    .full_i  (rd_full_i),
+    .val_o   (rd_data_o)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+endmodule

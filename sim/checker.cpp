@@ -1,0 +1,293 @@
+// checker.cpp - see checker.h.
+#include "checker.h"
+#include <cstdio>
+#include <cstring>
+
+Checker::Checker(const sp_config *cfg, const sp_trace *tr) : cfg_(cfg), tr_(tr)
+{
+    imp_.assign((size_t)tr->ntok, 0);
+    himp_.assign((size_t)tr->heads, 0);
+}
+
+Checker::~Checker()
+{
+    if (started_) {
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            abort_ = true;
+            have_ = false;
+        }
+        cv_.notify_all();
+        th_.join();
+        if (c_rc_ == 0)
+            sp_run_result_free(&res_);
+    }
+}
+
+void Checker::start()
+{
+    started_ = true;
+    th_ = std::thread([this] {
+        sp_observer obs = {this, cb_step, cb_tok, cb_head};
+        c_rc_ = sp_run_model(cfg_, tr_, &obs, &res_, c_err_, sizeof c_err_);
+        Rec end;
+        end.kind = kRecEnd;
+        post(end);
+    });
+}
+
+void Checker::post(const Rec &r)
+{
+    std::unique_lock<std::mutex> g(mu_);
+    if (abort_)
+        return;
+    slot_ = r;
+    have_ = true;
+    cv_.notify_all();
+    cv_.wait(g, [this] { return !have_ || abort_; });
+}
+
+bool Checker::next(Rec &r)
+{
+    std::unique_lock<std::mutex> g(mu_);
+    cv_.wait(g, [this] { return have_; });
+    r = slot_;
+    return true;
+}
+
+void Checker::release()
+{
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        if (slot_.kind == kRecEnd)
+            return;  // the end record stays
+        have_ = false;
+    }
+    cv_.notify_all();
+}
+
+void Checker::cb_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
+{
+    Rec x;
+    x.kind = kRecStep;
+    x.it = it; x.layer = l; x.head = h; x.row = row; x.hr = r;
+    static_cast<Checker *>(ctx)->post(x);
+}
+
+void Checker::cb_tok(void *ctx, int it, int l, const int32_t *kept, int n)
+{
+    Rec x;
+    x.kind = kRecTok;
+    x.it = it; x.layer = l; x.kept = kept; x.n_kept = n;
+    static_cast<Checker *>(ctx)->post(x);
+}
+
+void Checker::cb_head(void *ctx, int it, int l, const int32_t *kept, int n)
+{
+    Rec x;
+    x.kind = kRecHead;
+    x.it = it; x.layer = l; x.kept = kept; x.n_kept = n;
+    static_cast<Checker *>(ctx)->post(x);
+}
+
+static const char *kind_name(unsigned k)
+{
+    static const char *n[] = {"none", "prob", "requant", "value-kept", "out", "step-end",
+                              "token-imp", "token-keep", "token-end", "head-imp", "head-keep",
+                              "head-end"};
+    return k < sizeof n / sizeof n[0] ? n[k] : "unknown";
+}
+
+bool Checker::fail(const char *unit, const ObsEvent &e, const std::string &what, long long rtl, long long c)
+{
+    char b[512];
+    snprintf(b, sizeof b,
+             "MISMATCH unit=%s it=%u layer=%u head=%u row=%u index=%u: %s: rtl=%lld c=%lld", unit,
+             e.it, e.layer, e.head, e.row, e.idx, what.c_str(), rtl, c);
+    failed_ = true;
+    msg_ = b;
+    return false;
+}
+
+// which C record a kind of observation belongs to
+static int group_of(unsigned k)
+{
+    if (k >= kObsProb && k <= kObsStepEnd)
+        return 1;
+    if (k >= kObsTokImp && k <= kObsTokEnd)
+        return 2;
+    if (k >= kObsHeadImp && k <= kObsHeadEnd)
+        return 3;
+    return 0;
+}
+
+bool Checker::feed(const ObsEvent &e, uint64_t cycle)
+{
+    (void)cycle;
+    if (failed_)
+        return false;
+    int g = group_of(e.kind);
+    if (!g)
+        return fail("controller", e, std::string("unknown observation kind ") + std::to_string(e.kind),
+                    e.kind, 0);
+    if (!open_) {
+        next(cur_);
+        open_ = true;
+        n_prob_ = n_vkept_ = n_out_ = n_keep_ = n_imp_ = 0;
+        seen_rq_ = false;
+        if (cur_.kind == kRecEnd) {
+            if (c_rc_)
+                return fail("cmodel", e, std::string("C model error: ") + c_err_, 0, 0);
+            return fail("controller", e, std::string("RTL produced ") + kind_name(e.kind) +
+                        " but the C model has finished", 1, 0);
+        }
+        static const char *rk[] = {"", "head-step", "token-prune", "head-prune", ""};
+        if ((int)cur_.kind != g)
+            return fail("controller", e, std::string("RTL began a ") + rk[g] + ", C model a " +
+                        rk[cur_.kind], g, cur_.kind);
+    }
+    const Rec &r = cur_;
+    if ((int)e.it != r.it)
+        return fail("controller", e, "iteration", e.it, r.it);
+    if ((int)e.layer != r.layer)
+        return fail("controller", e, "layer", e.layer, r.layer);
+    if (g == 1) {
+        const sp_head_result *h = r.hr;
+        if ((int)e.head != r.head)
+            return fail("controller", e, "head", e.head, r.head);
+        if ((int)e.row != r.row)
+            return fail("controller", e, "query row", e.row, r.row);
+        switch (e.kind) {
+        case kObsProb:
+            if (n_prob_ >= h->n_active)
+                return fail("controller", e, "more active tokens than the C model", n_prob_ + 1, h->n_active);
+            if ((int)e.idx != h->tokens[n_prob_])
+                return fail("controller", e, "active token #" + std::to_string(n_prob_), e.idx, h->tokens[n_prob_]);
+            if (e.data != h->prob[n_prob_])
+                return fail("softmax", e, "probability of token " + std::to_string(e.idx), (long long)e.data,
+                            h->prob[n_prob_]);
+            n_prob_++;
+            break;
+        case kObsRequant:
+            if ((int)e.data != h->requant)
+                return fail("requant", e, "requant flag", (long long)e.data, h->requant);
+            seen_rq_ = true;
+            break;
+        case kObsVKept:
+            if (n_vkept_ >= h->n_kept)
+                return fail("topk", e, "more kept values than the C model", n_vkept_ + 1, h->n_kept);
+            if ((int)e.idx != h->kept[n_vkept_])
+                return fail("topk", e, "value-pruning kept token #" + std::to_string(n_vkept_), e.idx,
+                            h->kept[n_vkept_]);
+            n_vkept_++;
+            break;
+        case kObsOut:
+            if ((int)e.idx != n_out_ || n_out_ >= tr_->d)
+                return fail("pv", e, "output dimension order", e.idx, n_out_);
+            if ((int16_t)(uint16_t)e.data != h->out[n_out_])
+                return fail("pv", e, "output element " + std::to_string(e.idx), (int16_t)(uint16_t)e.data,
+                            h->out[n_out_]);
+            n_out_++;
+            break;
+        case kObsStepEnd:
+            if (n_prob_ != h->n_active)
+                return fail("controller", e, "active tokens in head-step", n_prob_, h->n_active);
+            if (!seen_rq_)
+                return fail("requant", e, "no requant decision observed", 0, 1);
+            if (n_vkept_ != h->n_kept)
+                return fail("topk", e, "kept values in head-step", n_vkept_, h->n_kept);
+            if (n_out_ != tr_->d)
+                return fail("pv", e, "output elements", n_out_, tr_->d);
+            for (int i = 0; i < h->n_active; i++)
+                imp_[h->tokens[i]] = sp_imp_add(imp_[h->tokens[i]], h->prob[i]);
+            himp_[r.head] = sp_imp_add(himp_[r.head], h->head_imp_add);
+            if (lt_it_ != r.it || lt_layer_ != r.layer) {
+                layer_heads_.clear();
+                lt_it_ = r.it;
+                lt_layer_ = r.layer;
+            }
+            if (layer_heads_.empty() || layer_heads_.back() != r.head)
+                layer_heads_.push_back(r.head);
+            last_tokens_.assign(h->tokens, h->tokens + h->n_active);
+            n_steps_++;
+            n_probs_ += (uint64_t)n_prob_;
+            n_outs_ += (uint64_t)n_out_;
+            n_requant_ += (uint64_t)h->requant;
+            n_vk_ += (uint64_t)n_vkept_;
+            open_ = false;
+            release();
+            break;
+        }
+        return true;
+    }
+    // pruning records: importance of every member, then the kept list
+    bool tok = g == 2;
+    const char *what = tok ? "token" : "head";
+    if ((int)e.it != lt_it_ || (int)e.layer != lt_layer_)
+        return fail("controller", e, std::string(what) + " pruning before any head-step of this layer", e.layer,
+                    lt_layer_);
+    int members = tok ? (int)last_tokens_.size() : (int)layer_heads_.size();
+    if (e.kind == kObsTokImp || e.kind == kObsHeadImp) {
+        if (n_imp_ >= members)
+            return fail("controller", e, std::string("more ") + what + "s ranked than active", n_imp_ + 1, members);
+        int want = tok ? last_tokens_[n_imp_] : layer_heads_[n_imp_];
+        if ((int)e.idx != want)
+            return fail("controller", e, std::string("ranked ") + what + " #" + std::to_string(n_imp_), e.idx, want);
+        uint64_t c = tok ? imp_[e.idx] : himp_[e.idx];
+        if (e.data != c)
+            return fail("importance", e, std::string(what) + " importance of " + std::to_string(e.idx),
+                        (long long)e.data, (long long)c);
+        n_imp_++;
+        n_imps_++;
+    } else if (e.kind == kObsTokKeep || e.kind == kObsHeadKeep) {
+        if (n_keep_ >= r.n_kept)
+            return fail("topk", e, std::string("more ") + what + "s kept than the C model", n_keep_ + 1, r.n_kept);
+        if ((int)e.idx != r.kept[n_keep_])
+            return fail("topk", e, std::string("kept ") + what + " #" + std::to_string(n_keep_), e.idx,
+                        r.kept[n_keep_]);
+        n_keep_++;
+    } else {
+        if (n_imp_ != members)
+            return fail("controller", e, std::string(what) + "s ranked", n_imp_, members);
+        if (n_keep_ != r.n_kept)
+            return fail("topk", e, std::string(what) + "s kept", n_keep_, r.n_kept);
+        (tok ? n_tprune_ : n_hprune_)++;
+        open_ = false;
+        release();
+    }
+    return true;
+}
+
+bool Checker::finish(uint64_t cycle)
+{
+    (void)cycle;
+    if (failed_)
+        return false;
+    ObsEvent e = {0, 0, 0, 0, 0, 0, 0};
+    if (open_)
+        return fail("controller", e, "RTL finished inside an open record", 1, 0);
+    Rec r;
+    next(r);
+    if (r.kind != kRecEnd) {
+        e.it = (unsigned)r.it;
+        e.layer = (unsigned)r.layer;
+        e.head = (unsigned)r.head;
+        e.row = (unsigned)r.row;
+        return fail("controller", e, "RTL finished but the C model has more records (kind)", 0, r.kind);
+    }
+    if (c_rc_)
+        return fail("cmodel", e, std::string("C model error: ") + c_err_, 0, 0);
+    return true;
+}
+
+std::string Checker::counts() const
+{
+    char b[512];
+    snprintf(b, sizeof b,
+             "head_steps=%llu probs=%llu outputs=%llu requants=%llu values_kept=%llu "
+             "token_prunes=%llu head_prunes=%llu importances=%llu",
+             (unsigned long long)n_steps_, (unsigned long long)n_probs_, (unsigned long long)n_outs_,
+             (unsigned long long)n_requant_, (unsigned long long)n_vk_, (unsigned long long)n_tprune_,
+             (unsigned long long)n_hprune_, (unsigned long long)n_imps_);
+    return b;
+}

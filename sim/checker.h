@@ -1,0 +1,86 @@
+// checker.h - lock-step checker: runs the C model (sp_run_model) in its
+// own thread; each observer callback hands one expected record to the
+// checker and waits until the RTL has produced and matched it. The first
+// difference stops the run with a message naming the unit, iteration,
+// layer, head, row, index and both values.
+#ifndef SP_CHECKER_H
+#define SP_CHECKER_H
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+extern "C" {
+#include "spattn.h"
+}
+
+// Kinds on the RTL observation port (rtl/spattn_top.v, docs/rtl.md s4).
+enum ObsKind : unsigned {
+    kObsNone = 0, kObsProb = 1, kObsRequant = 2, kObsVKept = 3, kObsOut = 4, kObsStepEnd = 5,
+    kObsTokImp = 6, kObsTokKeep = 7, kObsTokEnd = 8, kObsHeadImp = 9, kObsHeadKeep = 10,
+    kObsHeadEnd = 11
+};
+
+struct ObsEvent {
+    unsigned kind;
+    unsigned it, layer, head, row, idx;
+    uint64_t data;
+};
+
+class Checker {
+public:
+    Checker(const sp_config *cfg, const sp_trace *tr);
+    ~Checker();
+    void start();
+    // Feeds one RTL observation; false after the first mismatch.
+    bool feed(const ObsEvent &e, uint64_t cycle);
+    // The RTL said done: the C model must have nothing left.
+    bool finish(uint64_t cycle);
+    bool failed() const { return failed_; }
+    const std::string &message() const { return msg_; }
+    std::string counts() const;
+    uint64_t head_steps() const { return n_steps_; }
+
+private:
+    enum RecKind { kRecNone, kRecStep, kRecTok, kRecHead, kRecEnd };
+    struct Rec {
+        RecKind kind = kRecNone;
+        int it = 0, layer = 0, head = 0, row = 0;
+        const sp_head_result *hr = nullptr;
+        const int32_t *kept = nullptr;
+        int n_kept = 0;
+    };
+    static void cb_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r);
+    static void cb_tok(void *ctx, int it, int l, const int32_t *kept, int n);
+    static void cb_head(void *ctx, int it, int l, const int32_t *kept, int n);
+    void post(const Rec &r);     // C thread: hand over and wait
+    bool next(Rec &r);           // checker: take the next record
+    void release();              // checker: let the C thread go on
+    bool fail(const char *unit, const ObsEvent &e, const std::string &what, long long rtl, long long c);
+
+    const sp_config *cfg_;
+    const sp_trace *tr_;
+    std::thread th_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool have_ = false, abort_ = false, started_ = false;
+    Rec slot_;
+    int c_rc_ = 0;
+    char c_err_[512] = {0};
+    sp_run_result res_{};
+
+    Rec cur_;
+    bool open_ = false;
+    int n_prob_ = 0, n_vkept_ = 0, n_out_ = 0, n_keep_ = 0, n_imp_ = 0;
+    bool seen_rq_ = false;
+    std::vector<uint64_t> imp_, himp_;
+    std::vector<int32_t> last_tokens_;  // A_l as seen in the layer's last head-step
+    std::vector<int> layer_heads_;      // heads computed in the current (it, layer)
+    int lt_it_ = -1, lt_layer_ = -1;
+    bool failed_ = false;
+    std::string msg_;
+    uint64_t n_steps_ = 0, n_probs_ = 0, n_outs_ = 0, n_requant_ = 0, n_vk_ = 0, n_tprune_ = 0,
+             n_hprune_ = 0, n_imps_ = 0;
+};
+#endif

@@ -1,0 +1,134 @@
+// harness.cpp - see harness.h.
+#include "harness.h"
+#include <cstdio>
+
+RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const sp_config *cfg,
+                       const sp_trace *tr, Checker *checker, sc_core::sc_time period, const char *waves)
+    : sc_module(n), clk("clk"), socket("socket"), ctx_(ctx), cfg_(cfg), tr_(tr), checker_(checker),
+      period_(period)
+{
+#if SIM_TRACE
+    if (waves)
+        ctx_->traceEverOn(true);
+#endif
+    top_.reset(new Vspattn_top(ctx_, "spattn_top"));
+#if SIM_TRACE
+    if (waves) {
+        fst_.reset(new VerilatedFstC);
+        top_->trace(fst_.get(), 99);
+        fst_->open(waves);
+    }
+#else
+    (void)waves;
+#endif
+    rtl_set_run_regs(top_.get(), *cfg_, *tr_);
+    top_->rst_ni = 0;
+    top_->clk_i = 0;
+    top_->start_i = 0;
+    top_->mem_req_ready_i = 0;
+    top_->mem_rsp_valid_i = 0;
+    top_->eval();
+    SC_METHOD(tick);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+RtlHarness::~RtlHarness()
+{
+#if SIM_TRACE
+    if (fst_)
+        fst_->close();
+#endif
+    top_->final();
+}
+
+void RtlHarness::stop(bool good, const std::string &msg)
+{
+    finished = true;
+    ok = good;
+    message = msg;
+    counters = rtl_counters(top_.get());
+    sc_core::sc_stop();
+}
+
+void RtlHarness::tick()
+{
+    if (finished)
+        return;
+    Vspattn_top *t = top_.get();
+    // 1. what the last edge produced
+    if (cycle > kStartCycle) {
+        if (t->obs_kind_o) {
+            last_obs_ = cycle;
+            if (checker_ && !checker_->feed(rtl_obs(t), cycle)) {
+                stop(false, checker_->message());
+                return;
+            }
+        }
+        if (t->done_o) {
+            run_cycles = cycle - kStartCycle - 1;
+            if (checker_ && !checker_->finish(cycle)) {
+                stop(false, checker_->message());
+                return;
+            }
+            stop(true, "");
+            return;
+        }
+        if (cycle - last_obs_ > watchdog) {
+            char b[160];
+            snprintf(b, sizeof b, "MISMATCH unit=controller: no observation for %llu cycles (hang) at cycle %llu",
+                     (unsigned long long)watchdog, (unsigned long long)cycle);
+            stop(false, b);
+            return;
+        }
+    }
+    // 2. memory request: one beat per cycle through the TLM socket
+    bool ready = rsp_.can_accept() && cycle >= kResetCycles;
+    t->mem_req_ready_i = ready;
+    if (ready && t->mem_req_valid_o) {
+        uint64_t addr = t->mem_req_addr_o;
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        pl_.set_command(tlm::TLM_READ_COMMAND);
+        pl_.set_address(addr);
+        pl_.set_data_ptr(buf_);
+        pl_.set_data_length(spaddr::kBeatBytes);
+        pl_.set_streaming_width(spaddr::kBeatBytes);
+        pl_.set_byte_enable_ptr(nullptr);
+        pl_.set_dmi_allowed(false);
+        pl_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        socket->b_transport(pl_, delay);
+        if (pl_.is_response_error()) {
+            spaddr::Fields f = spaddr::split(addr);
+            char b[256];
+            snprintf(b, sizeof b,
+                     "MISMATCH unit=fetcher: read of unmapped address 0x%010llx (region %u layer %u head %u index %u beat %u)",
+                     (unsigned long long)addr, f.region, f.layer, f.head, f.index, f.beat);
+            stop(false, b);
+            return;
+        }
+        rsp_.push(cycle + (uint64_t)(delay / period_), buf_);
+    }
+    // 3. the response due now
+    uint8_t d[spaddr::kBeatBytes];
+    rtl_set_rsp(t, rsp_.pop(cycle, d), d);
+    // 4. trace driver: reset, then one start pulse
+    t->rst_ni = cycle >= kResetCycles;
+    t->start_i = cycle == kStartCycle;
+    // 5. settle the inputs, then the rising edge
+    t->eval();
+    t->clk_i = 1;
+    t->eval();
+#if SIM_TRACE
+    if (fst_) {
+        fst_->dump((uint64_t)(2 * cycle + 1));
+    }
+#endif
+    t->clk_i = 0;
+    cycle++;
+#if SIM_TRACE
+    if (fst_) {
+        t->eval();
+        fst_->dump((uint64_t)(2 * cycle));
+    }
+#endif
+}

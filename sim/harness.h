@@ -1,0 +1,54 @@
+// harness.h - SystemC module around the Verilated spattn_top: clocks it,
+// turns its memory read port into TLM-2.0 b_transport calls (initiator
+// socket; the target is mem_target.h), drives reset, run registers and
+// start (the trace driver), and feeds the observation port to the checker.
+#ifndef SP_HARNESS_H
+#define SP_HARNESS_H
+#include <memory>
+#include <string>
+// Verilator's headers first: with SystemC seen first they expect its
+// names in the global namespace
+#include "rtlport.h"
+#include "memmodel.h"
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#if SIM_TRACE
+#include "verilated_fst_c.h"
+#endif
+
+struct RtlHarness : sc_core::sc_module {
+    sc_core::sc_in<bool> clk;
+    tlm_utils::simple_initiator_socket<RtlHarness> socket;
+    SC_HAS_PROCESS(RtlHarness);
+
+    RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const sp_config *cfg, const sp_trace *tr,
+               Checker *checker, sc_core::sc_time period, const char *waves);
+    ~RtlHarness() override;
+
+    bool finished = false;      // done_o seen or run stopped
+    bool ok = false;            // finished without a mismatch or error
+    std::string message;        // first failure
+    uint64_t cycle = 0;         // clock edges so far
+    uint64_t run_cycles = 0;    // from start to done
+    RtlCounters counters{};
+    uint64_t watchdog = 20000000;  // cycles without any observation
+
+private:
+    void tick();
+    void stop(bool good, const std::string &msg);
+    VerilatedContext *ctx_;
+    std::unique_ptr<Vspattn_top> top_;
+    const sp_config *cfg_;
+    const sp_trace *tr_;
+    Checker *checker_;
+    sc_core::sc_time period_;
+    RspQueue rsp_;
+    uint64_t last_obs_ = 0;
+    tlm::tlm_generic_payload pl_;
+    uint8_t buf_[spaddr::kBeatBytes];
+#if SIM_TRACE
+    std::unique_ptr<VerilatedFstC> fst_;
+#endif
+};
+#endif

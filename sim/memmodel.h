@@ -1,0 +1,51 @@
+// memmodel.h - the memory behind the RTL's read port: the trace image
+// (image.h) and the C DRAM timing model (cmodel/dram.c), plus the in-order
+// response queue of the port (one 32-byte beat per cycle at most). The TLM
+// target (mem_target.h) and the plain C++ loop (bench_loop.cpp) both use it.
+#ifndef SP_MEMMODEL_H
+#define SP_MEMMODEL_H
+#include <cstdint>
+#include <deque>
+#include <string>
+#include "image.h"
+extern "C" {
+#include "dram.h"
+}
+
+class MemModel {
+public:
+    ~MemModel();
+    bool init(const sp_config &cfg, const sp_trace &tr, int hw_d, std::string &err);
+    // A read of the beat at addr issued at accelerator cycle now: copies the
+    // data, returns the cycle its data has arrived; false when unmapped.
+    bool read(uint64_t addr, uint64_t now, uint8_t *data, uint64_t *done);
+    const sp_dram_stats &dram_stats() const { return dram_.st; }
+    uint64_t image_bytes() const { return img_.bytes_total(); }
+
+private:
+    MemImage img_;
+    sp_dram dram_{};
+    bool dram_ok_ = false;
+};
+
+// In-order responses: a beat becomes visible at max(its arrival, the
+// previous beat's cycle + 1).
+class RspQueue {
+public:
+    static constexpr size_t kMaxInFlight = 256;  // request beats outstanding
+    bool can_accept() const { return q_.size() < kMaxInFlight; }
+    void push(uint64_t arrive, const uint8_t *data);
+    // The beat due at cycle now, if any (pops it).
+    bool pop(uint64_t now, uint8_t *data);
+    bool empty() const { return q_.empty(); }
+
+private:
+    struct Beat {
+        uint64_t cycle;
+        uint8_t data[spaddr::kBeatBytes];
+    };
+    std::deque<Beat> q_;
+    uint64_t last_ = 0;
+    bool any_ = false;
+};
+#endif

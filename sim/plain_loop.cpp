@@ -1,0 +1,58 @@
+// plain_loop.cpp - see plain_loop.h. Mirrors RtlHarness::tick step by step.
+#include "plain_loop.h"
+#include <chrono>
+#include <memory>
+
+PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp_trace &tr, MemModel &mem)
+{
+    PlainResult r{false, 0, {}, 0.0};
+    std::unique_ptr<Vspattn_top> top(new Vspattn_top(ctx, "spattn_top"));
+    Vspattn_top *t = top.get();
+    rtl_set_run_regs(t, cfg, tr);
+    t->rst_ni = 0;
+    t->clk_i = 0;
+    t->start_i = 0;
+    t->mem_req_ready_i = 0;
+    t->mem_rsp_valid_i = 0;
+    t->eval();
+    RspQueue rsp;
+    uint8_t buf[spaddr::kBeatBytes], d[spaddr::kBeatBytes];
+    uint64_t last_obs = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    for (uint64_t cycle = 0;; cycle++) {
+        if (cycle > kStartCycle) {
+            if (t->obs_kind_o)
+                last_obs = cycle;
+            if (t->done_o) {
+                r.ok = true;
+                r.cycles = cycle;
+                break;
+            }
+            if (cycle - last_obs > 20000000) {
+                r.cycles = cycle;
+                break;
+            }
+        }
+        bool ready = rsp.can_accept() && cycle >= kResetCycles;
+        t->mem_req_ready_i = ready;
+        if (ready && t->mem_req_valid_o) {
+            uint64_t done;
+            if (!mem.read(t->mem_req_addr_o, cycle, buf, &done)) {
+                r.cycles = cycle;
+                break;
+            }
+            rsp.push(done, buf);
+        }
+        rtl_set_rsp(t, rsp.pop(cycle, d), d);
+        t->rst_ni = cycle >= kResetCycles;
+        t->start_i = cycle == kStartCycle;
+        t->eval();
+        t->clk_i = 1;
+        t->eval();
+        t->clk_i = 0;
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.counters = rtl_counters(t);
+    t->final();
+    return r;
+}

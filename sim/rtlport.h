@@ -1,0 +1,82 @@
+// rtlport.h - helpers to drive the Verilated spattn_top (run registers,
+// memory response, observation port, activity counters); shared by the
+// SystemC harness and the plain C++ loop.
+#ifndef SP_RTLPORT_H
+#define SP_RTLPORT_H
+#include <cstdint>
+#include <cstring>
+#include "Vspattn_top.h"
+#include "checker.h"
+#include "addrmap.h"
+extern "C" {
+#include "spattn.h"
+}
+
+inline void rtl_set_run_regs(Vspattn_top *t, const sp_config &c, const sp_trace &tr)
+{
+    const sp_alg_cfg &a = c.alg;
+    t->cfg_decode_i = tr.mode == SP_MODE_DECODE;
+    t->cfg_layers_i = (uint8_t)tr.layers;
+    t->cfg_heads_i = (uint8_t)tr.heads;
+    t->cfg_ctx_i = (uint16_t)tr.ctx;
+    t->cfg_iters_i = (uint16_t)tr.iters;
+    t->cfg_d_i = (uint16_t)tr.d;
+    t->cfg_token_keep_i = a.token_keep_q16;
+    t->cfg_token_start_i = (uint8_t)(a.token_start_layer > 127 ? 127 : a.token_start_layer);
+    t->cfg_head_keep_i = a.head_keep_q16;
+    t->cfg_head_start_i = (uint8_t)(a.head_start_layer > 127 ? 127 : a.head_start_layer);
+    t->cfg_value_keep_i = a.value_keep_q16;
+    t->cfg_tau_i = (uint16_t)a.tau_q15;
+}
+
+inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *data)
+{
+    t->mem_rsp_valid_i = valid;
+    if (valid)
+        for (int w = 0; w < spaddr::kBeatBytes / 4; w++) {
+            uint32_t x;
+            std::memcpy(&x, data + 4 * w, 4);  // little-endian host
+            t->mem_rsp_data_i[w] = x;
+        }
+}
+
+inline ObsEvent rtl_obs(const Vspattn_top *t)
+{
+    ObsEvent e;
+    e.kind = t->obs_kind_o;
+    e.it = t->obs_it_o;
+    e.layer = t->obs_layer_o;
+    e.head = t->obs_head_o;
+    e.row = t->obs_row_o;
+    e.idx = t->obs_idx_o;
+    e.data = t->obs_data_o;
+    return e;
+}
+
+struct RtlCounters {
+    uint64_t cycles, init, qk_mul, pv_mul, kbuf_wr, kbuf_rd, vbuf_wr, vbuf_rd, dram_beats, cmp,
+        topk_cycles, softmax_runs;
+};
+
+inline RtlCounters rtl_counters(const Vspattn_top *t)
+{
+    RtlCounters c;
+    c.cycles = t->cnt_cycles_o;
+    c.init = t->cnt_init_o;
+    c.qk_mul = t->cnt_qk_mul_o;
+    c.pv_mul = t->cnt_pv_mul_o;
+    c.kbuf_wr = t->cnt_kbuf_wr_o;
+    c.kbuf_rd = t->cnt_kbuf_rd_o;
+    c.vbuf_wr = t->cnt_vbuf_wr_o;
+    c.vbuf_rd = t->cnt_vbuf_rd_o;
+    c.dram_beats = t->cnt_dram_beats_o;
+    c.cmp = t->cnt_cmp_o;
+    c.topk_cycles = t->cnt_topk_cycles_o;
+    c.softmax_runs = t->cnt_softmax_o;
+    return c;
+}
+
+// cycles of reset before the run starts, and the start pulse
+constexpr uint64_t kResetCycles = 4;
+constexpr uint64_t kStartCycle = 6;
+#endif

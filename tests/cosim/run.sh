@@ -1,0 +1,29 @@
+#!/bin/sh
+# run.sh - co-simulation regression (make test-cosim): the RTL against the C
+# model on small synthetic encoder and decode traces and on the shipped
+# real-model trace; every run must end with a PASS line (0 mismatches).
+# SPATTN_COSIM names the co-sim binary (built for tests/cosim/small.yaml).
+set -u
+COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
+CFG=tests/cosim/small.yaml
+export SYSC_DISABLE_COPYRIGHT_MESSAGE=1
+TRACES="
+synth:mode=decode,layers=4,heads=4,d=16,len=64,iters=3
+synth:mode=encoder,layers=3,heads=2,d=16,len=24
+synth:mode=decode,layers=2,heads=3,d=32,len=40,iters=4,peak=0.05,seed=7
+synth:mode=encoder,layers=2,heads=2,d=32,len=48,peak=4,seed=3
+synth:mode=decode,layers=1,heads=1,d=8,len=1,iters=5,seed=9
+"
+[ -f traces/data/minilm-austen-encoder.safetensors ] && TRACES="$TRACES traces/data/minilm-austen-encoder.safetensors"
+fail=0
+for t in $TRACES; do
+  out=$("$COSIM" -c "$CFG" -t "$t" 2>/dev/null)
+  rc=$?
+  last=$(printf '%s\n' "$out" | tail -n 1)
+  case "$last" in
+    PASS*) echo "cosim PASS  $t :: ${last#PASS }" ;;
+    *) echo "cosim FAIL  $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1 ;;
+  esac
+done
+[ $fail -eq 0 ] && echo "test-cosim: all traces PASS" || echo "test-cosim: FAILED"
+exit $fail
