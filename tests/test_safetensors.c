@@ -200,6 +200,7 @@ static const struct { const char *file, *msg; } corpus[] = {
     {"fractional-offset", "tensor 'a': data_offsets is not [begin, end] of non-negative integers"},
     {"metadata-not-string", "'__metadata__' value of 'ctx' is not a string"},
     {"duplicate-tensor", "duplicate tensor 'a'"},
+    {"duplicate-metadata-key", "'__metadata__' has duplicate key 'a'"},
     {"missing-dtype", "tensor 'a': missing 'dtype'"},
     {"extra-key", "tensor 'a': unknown key 'align'"},
     {"too-many-elements", "tensor 'a': shape has too many elements"},
@@ -322,6 +323,37 @@ START_TEST(header_length_values)
 }
 END_TEST
 
+/* a large header parses in n log n: 200000 zero-size tensors, one duplicated */
+START_TEST(many_tensors)
+{
+    int n = 200000;
+    size_t cap = (size_t)n * 64 + 64, len = 0;
+    unsigned char *b = malloc(cap);
+    len = 8;
+    b[len++] = '{';
+    for (int i = 0; i < n; i++)
+        len += (size_t)sprintf((char *)b + len, "%s\"t%d\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[0,0]}",
+                               i ? "," : "", i == n - 1 ? 7 : i);
+    b[len++] = '}';
+    uint64_t h = len - 8;
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(h >> (8 * i));
+    unsigned char *b2 = malloc(len);
+    memcpy(b2, b, len);
+    sp_st_file f;
+    char err[512];
+    ck_assert_int_eq(sp_st_parse("big", b, len, &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "big: duplicate tensor 't7'");
+    /* rename the last one: valid */
+    unsigned char *p = (unsigned char *)strstr((char *)b2 + len - 80, "\"t7\"");
+    ck_assert_ptr_nonnull(p);
+    p[2] = 'x';
+    ck_assert_msg(sp_st_parse("big", b2, len, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(f.n_tensors, n);
+    sp_st_free(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("safetensors");
@@ -334,6 +366,7 @@ static Suite *suite(void)
     tcase_add_test(tc, truncation_fuzz);
     tcase_add_test(tc, byte_flip_fuzz);
     tcase_add_test(tc, header_length_values);
+    tcase_add_test(tc, many_tensors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -172,6 +172,36 @@ static int parse_tensor(const char *name, const cJSON *e, size_t data_len, sp_st
     return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int find_dup(const sp_st_file *f, const char *name, char *err, size_t errlen)
+{
+    int n = f->n_tensors > f->n_meta ? f->n_tensors : f->n_meta;
+    const char **v = malloc((n ? (size_t)n : 1) * sizeof *v);
+    if (!v)
+        return fail(err, errlen, name, "out of memory");
+    for (int pass = 0; pass < 2; pass++) {
+        int m = pass ? f->n_tensors : f->n_meta;
+        for (int i = 0; i < m; i++)
+            v[i] = pass ? f->tensors[i].name : f->meta[i].key;
+        qsort(v, (size_t)m, sizeof *v, cmp_name);
+        for (int i = 1; i < m; i++)
+            if (!strcmp(v[i], v[i - 1])) {
+                if (pass)
+                    fail(err, errlen, name, "duplicate tensor '%.60s'", v[i]);
+                else
+                    fail(err, errlen, name, "'__metadata__' has duplicate key '%.40s'", v[i]);
+                free(v);
+                return -1;
+            }
+    }
+    free(v);
+    return 0;
+}
+
 int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
@@ -261,10 +291,6 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
                     fail(err, errlen, name, "'__metadata__' value of '%.40s' is not a string", m->string);
                     goto out;
                 }
-                if (sp_st_meta(f, m->string)) {
-                    fail(err, errlen, name, "'__metadata__' has duplicate key '%.40s'", m->string);
-                    goto out;
-                }
                 sp_st_meta_kv *kv = &f->meta[f->n_meta];
                 kv->key = strdup(m->string);
                 kv->val = strdup(m->valuestring);
@@ -276,16 +302,15 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
             }
             continue;
         }
-        if (sp_st_find(f, e->string)) {
-            fail(err, errlen, name, "duplicate tensor '%.60s'", e->string);
-            goto out;
-        }
         sp_st_tensor *t = &f->tensors[f->n_tensors];
         if (parse_tensor(name, e, data_len, t, err, errlen))
             goto out;
         t->data = data + t->begin;
         f->n_tensors++;
     }
+    /* duplicates, found by sorting (cJSON keeps repeated keys) */
+    if (find_dup(f, name, err, errlen))
+        goto out;
     /* coverage: sorted by offset, the tensors must tile [0, data_len) */
     {
         const sp_st_tensor **ord = malloc((f->n_tensors ? (size_t)f->n_tensors : 1) * sizeof *ord);

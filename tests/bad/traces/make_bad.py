@@ -76,6 +76,7 @@ container("negative-shape.safetensors", '{"a":{"dtype":"I16","shape":[-1],"data_
 container("fractional-offset.safetensors", '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1.5]}}', b"\0\0")
 container("metadata-not-string.safetensors", '{"__metadata__":{"ctx":12}}')
 container("duplicate-tensor.safetensors", '{"a":{%s,"data_offsets":[0,8]},"a":{%s,"data_offsets":[8,16]}}' % (T8, T8), b"\0" * 16)
+container("duplicate-metadata-key.safetensors", '{"__metadata__":{"a":"1","b":"2","a":"3"}}')
 container("missing-dtype.safetensors", '{"a":{"shape":[1],"data_offsets":[0,1]}}', b"\0")
 container("extra-key.safetensors", '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"align":8}}', b"\0")
 container("too-many-elements.safetensors", '{"a":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,1]}}', b"\0")
