@@ -650,9 +650,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (load < qe)
             load = qe;
         end = load + sp_softmax_cycles(s->keys, hw->softmax_lanes);
-        if (x == N_SM1) {
-            s->cyc[SP_U_REQUANT] += 1;
-        }
+        if (x == N_SM1 && s->k_lsb > 0)
+            s->cyc[SP_U_REQUANT] += 1; /* the decision; none without LSB planes */
         break;
     }
     case N_TK:

@@ -1,0 +1,24 @@
+# cycles.gp - cycles by unit: this run and its dense baseline on the same
+# hardware. Data: units.dat (unit, run, dense), written by spattn's report
+# writer next to this script. Run in the output directory: gnuplot cycles.gp
+reset
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set format y "%g"
+set key outside top center horizontal
+set logscale y
+set yrange [1:*]
+set ylabel "unit busy cycles (summed over head-steps, log scale)"
+set xtics rotate by -30 noenhanced
+set title "Cycles by unit: run vs dense baseline" noenhanced
+set terminal pngcairo size 1000,560 font "sans,11"
+set output "cycles.png.part"
+plot "units.dat" using 2:xtic(1) title "run" lc rgb "#1f77b4", \
+     "" using 3 title "dense baseline" lc rgb "#bbbbbb"
+set terminal svg size 1000,560 font "sans,11"
+set output "cycles.svg.part"
+replot
+unset output

@@ -1,0 +1,23 @@
+# dram.gp - DRAM data traffic per layer (MB, all iterations and heads):
+# this run (pruned) against its dense baseline. Data: dram_layers.dat
+# (layer, run_MB, dense_MB).
+reset
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set format y "%g"
+set key outside top center horizontal
+set ylabel "DRAM data (MB)"
+set xlabel "layer"
+set yrange [0:*]
+set title "DRAM traffic per layer: pruned vs dense" noenhanced
+set terminal pngcairo size 1000,560 font "sans,11"
+set output "dram.png.part"
+plot "dram_layers.dat" using 2:xtic(1) title "run (pruned)" lc rgb "#2ca02c", \
+     "" using 3 title "dense baseline" lc rgb "#bbbbbb"
+set terminal svg size 1000,560 font "sans,11"
+set output "dram.svg.part"
+replot
+unset output

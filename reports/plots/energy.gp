@@ -1,0 +1,23 @@
+# energy.gp - energy by component (microjoules): this run and its dense
+# baseline. Data: energy.dat (component, run_uJ, dense_uJ).
+reset
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set format y "%g"
+set key outside top center horizontal
+set ylabel "energy (uJ, log scale)"
+set logscale y
+
+set xtics rotate by -30 noenhanced
+set title "Energy breakdown: run vs dense baseline" noenhanced
+set terminal pngcairo size 1000,560 font "sans,11"
+set output "energy.png.part"
+plot "energy.dat" using 2:xtic(1) title "run" lc rgb "#d62728", \
+     "" using 3 title "dense baseline" lc rgb "#bbbbbb"
+set terminal svg size 1000,560 font "sans,11"
+set output "energy.svg.part"
+replot
+unset output
