@@ -1,0 +1,65 @@
+/* engine_rtl.c - `spattn run --engine rtl|cosim` runs the SystemC
+ * co-simulation binary: $SPATTN_COSIM if set, else sim/spattn_cosim next to
+ * the spattn executable (build/sim/spattn_cosim, built by `make cosim`). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+#include "engine_rtl.h"
+
+static int cosim_path(char *buf, size_t len)
+{
+    const char *env = getenv("SPATTN_COSIM");
+    if (env && *env) {
+        if (strlen(env) >= len)
+            return -1;
+        strcpy(buf, env);
+        return 0;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = 0;
+    if ((size_t)snprintf(buf, len, "%s/sim/spattn_cosim", exe) >= len)
+        return -1;
+    return 0;
+}
+
+int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trace, const char *out)
+{
+    char bin[PATH_MAX];
+    if (cosim_path(bin, sizeof bin))
+        return sp_cli_error("run: cannot locate the co-simulation binary (set SPATTN_COSIM)");
+    if (access(bin, X_OK))
+        return sp_cli_error("run: engine %s needs %s (build it with `make cosim`): %s", engine, bin,
+                            strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return sp_cli_error("run: fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", (char *)out,
+                        "--engine", (char *)engine, NULL};
+        setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+        execv(bin, argv);
+        fprintf(stderr, "spattn: run: exec %s: %s\n", bin, strerror(errno));
+        _exit(SP_EXIT_USAGE);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return sp_cli_error("run: waitpid: %s", strerror(errno));
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return sp_cli_error("run: %s killed by signal %d", bin, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
