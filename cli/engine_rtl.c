@@ -50,7 +50,6 @@ int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trac
     if (pid == 0) {
         char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", (char *)out,
                         "--engine", (char *)engine, NULL};
-        setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
         execv(bin, argv);
         fprintf(stderr, "spattn: run: exec %s: %s\n", bin, strerror(errno));
         _exit(SP_EXIT_USAGE);

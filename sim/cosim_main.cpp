@@ -65,8 +65,18 @@ static int write_stats(const std::string &dir, const std::string &text, std::str
     return 0;
 }
 
+// Our own main: silence SystemC's banner (stdout belongs to the result
+// lines) before the kernel starts, then run sc_main through the kernel.
+int main(int argc, char **argv)
+{
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
 int sc_main(int argc, char **argv)
 {
+    // the "simulation stopped by user" note of sc_stop is not a result
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     const char *cfg_path = nullptr, *trace = nullptr, *out = nullptr, *engine = "cosim", *waves = nullptr,
                *harness = "systemc";
     for (int i = 1; i < argc; i++) {
@@ -156,7 +166,6 @@ int sc_main(int argc, char **argv)
         sp_trace_free(&tr);
         return pr.ok ? 0 : 1;
     }
-    setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
     int rc;
     {
         VerilatedContext ctx;

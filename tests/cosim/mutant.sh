@@ -5,7 +5,6 @@
 # succeeds only if it does.
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/mutant/spattn_cosim}
-export SYSC_DISABLE_COPYRIGHT_MESSAGE=1
 # a flat trace (peak 0.05) gives many equal probabilities, so top-k ties
 T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,peak=0.05,seed=5
 out=$("$COSIM" -c tests/cosim/small.yaml -t "$T" 2>/dev/null)

@@ -6,13 +6,14 @@
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
 CFG=tests/cosim/small.yaml
-export SYSC_DISABLE_COPYRIGHT_MESSAGE=1
 TRACES="
 synth:mode=decode,layers=4,heads=4,d=16,len=64,iters=3
 synth:mode=encoder,layers=3,heads=2,d=16,len=24
 synth:mode=decode,layers=2,heads=3,d=32,len=40,iters=4,peak=0.05,seed=7
 synth:mode=encoder,layers=2,heads=2,d=32,len=48,peak=4,seed=3
 synth:mode=decode,layers=1,heads=1,d=8,len=1,iters=5,seed=9
+synth:mode=decode,layers=5,heads=5,d=24,len=90,iters=6,peak=0.3,seed=11
+synth:mode=encoder,layers=4,heads=3,d=32,len=40,peak=2,seed=4
 "
 [ -f traces/data/minilm-austen-encoder.safetensors ] && TRACES="$TRACES traces/data/minilm-austen-encoder.safetensors"
 fail=0
