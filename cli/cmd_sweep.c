@@ -1,0 +1,101 @@
+/* cmd_sweep.c - `spattn sweep`: every point of the config's `sweep:` axes
+ * through the C model, timing and energy models, compared with one
+ * unpruned full-width reference run; writes sweep.csv, sweep.json and the
+ * Pareto plots into one output directory (docs/sweep.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "spattn.h"
+#include "sweep.h"
+#include "sweep_report.h"
+
+
+static int usage(void)
+{
+    return sp_cli_error("usage: spattn sweep -c CONFIG -t TRACE [-o DIR] [-j N] [--no-plots]");
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    const char *cfg_path = NULL, *trace = NULL, *out = "out-sweep", *jobs_s = "1";
+    int plots = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = NULL;
+        if (!strcmp(a, "-c") || !strcmp(a, "--config"))
+            dst = &cfg_path;
+        else if (!strcmp(a, "-t") || !strcmp(a, "--trace"))
+            dst = &trace;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
+            dst = &out;
+        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs"))
+            dst = &jobs_s;
+        else if (!strcmp(a, "--no-plots")) {
+            plots = 0;
+            continue;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            return usage();
+        else
+            return sp_cli_error("sweep: unknown option '%s'", a);
+        if (i + 1 >= argc)
+            return sp_cli_error("sweep: option '%s' needs a value", a);
+        *dst = argv[++i];
+    }
+    if (!cfg_path)
+        return sp_cli_error("sweep: missing -c CONFIG");
+    if (!trace)
+        return sp_cli_error("sweep: missing -t TRACE");
+    char *end;
+    long jobs = strtol(jobs_s, &end, 10);
+    if (!*jobs_s || *end || jobs < 1 || jobs > 64)
+        return sp_cli_error("sweep: -j must be an integer in 1..64, got '%s'", jobs_s);
+
+    char err[2048];
+    sp_config cfg;
+    if (sp_config_load(cfg_path, &cfg, err, sizeof err))
+        return sp_cli_error("%s", err);
+    if (cfg.sweep.n_axes == 0)
+        return sp_cli_error("%s: no sweep section (add sweep: axes: [{key: ..., values: [...]}]; see docs/sweep.md)",
+                            cfg_path);
+    if (sp_sweep_check(&cfg, err, sizeof err))
+        return sp_cli_error("%s: %s", cfg_path, err);
+    sp_trace tr;
+    memset(&tr, 0, sizeof tr);
+    if (sp_trace_open(trace, &cfg.alg, &tr, err, sizeof err))
+        return sp_cli_error("%s", err);
+    sp_outdir od;
+    if (sp_outdir_begin(&od, out, err, sizeof err)) {
+        sp_trace_free(&tr);
+        return sp_cli_error("%s", err);
+    }
+    sp_sweep_result res;
+    int rc = SP_EXIT_OK;
+    if (sp_sweep_run(&cfg, &tr, (int)jobs, &res, err, sizeof err)) {
+        rc = sp_cli_error("%s", err);
+    } else {
+        sp_sweep_report_in in = {&cfg, cfg_path, trace, &tr, &res};
+        char note[512];
+        int wr = sp_sweep_report_write_dir(od.tmp, &in, plots, note, sizeof note, err, sizeof err);
+        if (wr < 0 || sp_outdir_commit(&od, err, sizeof err)) {
+            rc = sp_cli_error("%s", err);
+        } else {
+            size_t front = 0;
+            for (size_t p = 0; p < res.n; p++)
+                front += (size_t)res.pts[p].pareto_cycles_energy;
+            printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
+                   "reference %zu head-steps)\n",
+                   od.final, res.n, front, res.ref.n);
+            if (plots && wr == 0)
+                printf("spattn: plots %s/pareto_energy_cycles.png, %s/pareto_accuracy_energy.png (+ .svg)\n",
+                       od.final, od.final);
+            if (wr > 0)
+                fprintf(stderr, "spattn: warning: %s\n", note);
+        }
+        sp_sweep_result_free(&res);
+    }
+    if (rc != SP_EXIT_OK)
+        sp_outdir_abort(&od);
+    sp_trace_free(&tr);
+    return rc;
+}

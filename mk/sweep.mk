@@ -1,0 +1,43 @@
+# sweep.mk - `spattn sweep` (docs/sweep.md): the Pareto plot scripts
+# embedded into libspattn, a small demo sweep, help lines. The unit test
+# tests/test_sweep.c is picked up by the top Makefile.
+
+# reports/plots/sweep/pareto_*.gp -> C strings (the sweep report writes them
+# into the output directory beside sweep.csv and runs gnuplot there)
+SWEEP_GP := $(sort $(wildcard reports/plots/sweep/pareto_*.gp))
+SWEEP_GP_C := $(BUILD)/gen/sweep_plot_scripts.c
+
+$(SWEEP_GP_C): $(SWEEP_GP) mk/sweep.mk
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from reports/plots/sweep/pareto_*.gp by mk/sweep.mk: do not edit */'; \
+	  echo '#include "sweep_report.h"'; \
+	  echo 'const char *const sp_sweep_plot_names[] = {'; \
+	  for f in $(SWEEP_GP); do echo "    \"$$(basename $$f)\","; done; \
+	  echo '};'; \
+	  echo 'const char *const sp_sweep_plot_scripts[] = {'; \
+	  for f in $(SWEEP_GP); do sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $$f; echo '    ,'; done; \
+	  echo '};'; \
+	  echo 'const int sp_sweep_plot_count = (int)(sizeof sp_sweep_plot_names / sizeof sp_sweep_plot_names[0]);'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/sweep_plot_scripts.o: $(SWEEP_GP_C) $(HDRS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/obj/gen/sweep_plot_scripts.o: $(SWEEP_GP_C) $(HDRS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(LIB): $(BUILD)/obj/gen/sweep_plot_scripts.o
+$(LIB_SAN): $(BUILD)/san/obj/gen/sweep_plot_scripts.o
+
+# A small sweep for `make demo`: configs/sweep-pruning.yaml (24 points) on a
+# small synthetic decode trace; a few seconds.
+SWEEP_DEMO_TRACE ?= synth:layers=4,heads=4,d=64,len=256,iters=8,seed=1
+SWEEP_DEMO_OUT ?= out/sweep
+.PHONY: demo-sweep
+demo-sweep: $(SPATTN)
+	$(SPATTN) sweep -c configs/sweep-pruning.yaml -t $(SWEEP_DEMO_TRACE) -o $(SWEEP_DEMO_OUT)
+
+DEMO_EXTRA += demo-sweep
+HELP_EXTRA += "make demo-sweep    configs/sweep-pruning.yaml on a small synthetic trace: out/sweep/ (sweep.csv, Pareto plots)"

@@ -1,0 +1,35 @@
+# pareto_accuracy_energy.gp - a sweep's accuracy against its energy: the
+# mean relative L2 error of the head outputs against the unpruned
+# full-width reference run (docs/sweep.md), and the Pareto front of
+# (energy, error) labelled with the swept values. Data: sweep.csv; names:
+# sweep_vars.gp (both written by `spattn sweep`). Run in the output directory.
+load "sweep_vars.gp"
+set datafile separator comma
+set table $front separator comma
+plot "sweep.csv" using (column("energy_total_pJ") * 1e-6):(column("out_rel_err_mean") * 100):(lab(0)) with table if (column("pareto_energy_err") > 0)
+unset table
+# smooth unique sorts the front by x; it needs two points or more
+stats $front using 1 nooutput
+front_smooth = STATS_records > 1 ? "smooth unique" : ""
+set grid
+set key at screen 0.5, screen 0.015 center bottom horizontal maxrows 2
+set bmargin 7
+set xlabel "energy (uJ, energy model)"
+set ylabel "mean relative L2 error of head outputs (%)"
+set yrange [0:*]
+set cblabel color_axis noenhanced
+set palette defined (0 "#440154", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde725")
+set offsets graph 0.05, graph 0.12, graph 0.08, graph 0
+set title "Output error vs energy: ".trace_id noenhanced
+set terminal pngcairo noenhanced size 1000,650 font "sans,11"
+set output "pareto_accuracy_energy.png.part"
+plot "sweep.csv" using (column("energy_total_pJ") * 1e-6):(column("out_rel_err_mean") * 100):(column(color_axis)) \
+       with points pt 7 ps 1.4 lc palette title "sweep point (colour: ".color_axis.")", \
+     $front using 1:2 @front_smooth with lines lw 2.5 lc rgb "#d62728" title "Pareto front", \
+     $front using 1:2 with points pt 6 ps 2.2 lw 2 lc rgb "#d62728" notitle, \
+     $front using 1:2:3 with labels offset char 1.2, char 0.9 left font ",9" \
+       title "label: ".label_names
+set terminal svg noenhanced size 1000,650 font "sans,11" dynamic
+set output "pareto_accuracy_energy.svg.part"
+replot
+unset output

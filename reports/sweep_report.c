@@ -1,0 +1,390 @@
+/* sweep_report.c - output files of `spattn sweep`: sweep.csv (one row per
+ * point, units in the column names), sweep.json (the same plus the config
+ * echo, the trace id and the reference run), and the Pareto plots drawn by
+ * gnuplot from sweep.csv with the scripts of reports/plots/sweep/.
+ * docs/sweep.md defines every column. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cJSON.h>
+#include "sweep_report.h"
+
+/* shortest %g form that reads back to exactly v (same bytes everywhere) */
+static void fmt_num(char *buf, size_t len, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, len, "%.0f", v);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void put_num(FILE *f, double v)
+{
+    char b[64];
+    fmt_num(b, sizeof b, v);
+    fputs(b, f);
+}
+
+/* fixed decimals for physical quantities (same bytes everywhere; far
+ * finer than the models' resolution) */
+static void put_fix(FILE *f, double v, int decimals)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.*f", decimals, v);
+    if (!strcmp(b, "-0.000") || !strcmp(b, "-0.000000")) /* no negative zero */
+        memmove(b, b + 1, strlen(b));
+    fputs(b, f);
+}
+
+static const char *const count_cols[] = {"head_steps", "keys_fetched", "keys_lsb_refetched", "values_fetched",
+                                         "requant_count", "tokens_pruned", "heads_pruned"};
+#define N_COUNT ((int)(sizeof count_cols / sizeof count_cols[0]))
+
+static void counts_of(const sp_sweep_point *p, uint64_t c[N_COUNT])
+{
+    c[0] = p->ev.head_steps;
+    c[1] = p->ev.keys_msb;
+    c[2] = p->ev.keys_lsb;
+    c[3] = p->ev.values_fetched;
+    c[4] = p->ev.requants;
+    c[5] = p->ev.tokens_pruned;
+    c[6] = p->ev.heads_pruned;
+}
+
+char *sp_sweep_csv_text(const sp_sweep_report_in *in)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    const sp_sweep *sw = &in->cfg->sweep;
+    fputs("point", f);
+    for (int a = 0; a < sw->n_axes; a++)
+        fprintf(f, ",%s", sw->axes[a].key);
+    fputs(",cycles,time_us", f);
+    for (int k = 0; k < SP_E_N; k++)
+        fprintf(f, ",energy_%s_pJ", sp_energy_names[k]);
+    fputs(",energy_total_pJ,dram_bytes,dram_data_bytes", f);
+    for (int k = 0; k < N_COUNT; k++)
+        fprintf(f, ",%s", count_cols[k]);
+    fputs(",out_rel_err_mean,out_rel_err_max,argmax_match,pareto_cycles_energy,pareto_energy_err\n", f);
+    for (size_t i = 0; i < in->res->n; i++) {
+        const sp_sweep_point *p = &in->res->pts[i];
+        uint64_t c[N_COUNT];
+        counts_of(p, c);
+        fprintf(f, "%zu", p->index);
+        for (int a = 0; a < sw->n_axes; a++)
+            fputc(',', f), put_num(f, p->values[a]);
+        fprintf(f, ",%llu,", (unsigned long long)p->cycles);
+        put_fix(f, p->seconds * 1e6, 6);
+        for (int k = 0; k < SP_E_N; k++)
+            fputc(',', f), put_fix(f, p->energy_pj[k], 3);
+        fputc(',', f), put_fix(f, p->energy_total_pj, 3);
+        fprintf(f, ",%llu,%llu", (unsigned long long)p->dram_bytes, (unsigned long long)p->dram_data_bytes);
+        for (int k = 0; k < N_COUNT; k++)
+            fprintf(f, ",%llu", (unsigned long long)c[k]);
+        fputc(',', f), put_fix(f, p->rel_err_mean, 9);
+        fputc(',', f), put_fix(f, p->rel_err_max, 9);
+        fputc(',', f), put_fix(f, p->argmax_match, 9);
+        fprintf(f, ",%d,%d\n", p->pareto_cycles_energy, p->pareto_energy_err);
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(text);
+        return NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+static void num(cJSON *o, const char *k, double v)
+{
+    cJSON_AddNumberToObject(o, k, v);
+}
+
+static cJSON *point_json(const sp_sweep *sw, const sp_sweep_point *p)
+{
+    cJSON *o = cJSON_CreateObject(), *v = cJSON_CreateObject(), *e = cJSON_CreateObject();
+    char k[96];
+    num(o, "point", (double)p->index);
+    for (int a = 0; a < sw->n_axes; a++)
+        num(v, sw->axes[a].key, p->values[a]);
+    cJSON_AddItemToObject(o, "values", v);
+    num(o, "cycles", (double)p->cycles);
+    num(o, "time_us", p->seconds * 1e6);
+    for (int i = 0; i < SP_E_N; i++) {
+        snprintf(k, sizeof k, "%s_pJ", sp_energy_names[i]);
+        num(e, k, p->energy_pj[i]);
+    }
+    num(e, "total_pJ", p->energy_total_pj);
+    cJSON_AddItemToObject(o, "energy", e);
+    num(o, "dram_bytes", (double)p->dram_bytes);
+    num(o, "dram_data_bytes", (double)p->dram_data_bytes);
+    uint64_t c[N_COUNT];
+    counts_of(p, c);
+    for (int i = 0; i < N_COUNT; i++)
+        num(o, count_cols[i], (double)c[i]);
+    cJSON *acc = cJSON_CreateObject();
+    num(acc, "out_rel_err_mean", p->rel_err_mean);
+    num(acc, "out_rel_err_max", p->rel_err_max);
+    num(acc, "argmax_match", p->argmax_match);
+    num(acc, "reference_head_steps", (double)p->ref_steps);
+    num(acc, "head_steps_computed", (double)p->steps_run);
+    cJSON_AddItemToObject(o, "accuracy", acc);
+    char ck[20];
+    snprintf(ck, sizeof ck, "%016llx", (unsigned long long)p->out_checksum);
+    cJSON_AddStringToObject(o, "outputs_fnv1a64", ck);
+    cJSON_AddBoolToObject(o, "pareto_cycles_energy", p->pareto_cycles_energy);
+    cJSON_AddBoolToObject(o, "pareto_energy_err", p->pareto_energy_err);
+    return o;
+}
+
+char *sp_sweep_json_text(const sp_sweep_report_in *in)
+{
+    const sp_sweep *sw = &in->cfg->sweep;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "tool", "spattn " SP_VERSION);
+    cJSON_AddStringToObject(root, "engine", "cmodel");
+    cJSON_AddStringToObject(root, "config_file", in->config_path);
+    cJSON_AddStringToObject(root, "trace", in->trace_spec);
+    cJSON_AddStringToObject(root, "trace_id", in->trace->id);
+    /* config echo: the resolved base config as YAML that loads again */
+    char *yaml = NULL;
+    size_t ylen = 0;
+    FILE *f = open_memstream(&yaml, &ylen);
+    if (f) {
+        sp_config_print(f, in->cfg);
+        fclose(f);
+    }
+    cJSON_AddStringToObject(root, "config_yaml", yaml ? yaml : "");
+    free(yaml);
+    cJSON *swj = cJSON_CreateObject(), *axes = cJSON_CreateArray();
+    cJSON_AddStringToObject(swj, "order", "axis 0 outermost, last axis innermost (varies fastest)");
+    num(swj, "points_count", (double)in->res->n);
+    for (int a = 0; a < sw->n_axes; a++) {
+        cJSON *ax = cJSON_CreateObject();
+        cJSON_AddStringToObject(ax, "key", sw->axes[a].key);
+        cJSON_AddItemToObject(ax, "values", cJSON_CreateDoubleArray(sw->axes[a].values, sw->axes[a].n_values));
+        cJSON_AddItemToArray(axes, ax);
+    }
+    cJSON_AddItemToObject(swj, "axes", axes);
+    cJSON_AddItemToObject(root, "sweep", swj);
+    sp_config rc;
+    sp_sweep_reference_config(in->cfg, &rc);
+    cJSON *ref = cJSON_CreateObject(), *ra = cJSON_CreateObject();
+    num(ra, "token_keep", rc.alg.token_keep);
+    num(ra, "head_keep", rc.alg.head_keep);
+    num(ra, "value_keep", rc.alg.value_keep);
+    num(ra, "tau", rc.alg.tau);
+    num(ra, "k_msb", rc.alg.k_msb);
+    num(ra, "k_lsb", rc.alg.k_lsb);
+    num(ra, "v_msb", rc.alg.v_msb);
+    num(ra, "v_lsb", rc.alg.v_lsb);
+    cJSON_AddItemToObject(ref, "algorithm", ra);
+    num(ref, "head_steps", (double)in->res->ref.n);
+    num(ref, "head_steps_nonzero_output", (double)in->res->ref.nonzero);
+    num(ref, "keys_fetched", (double)in->res->ref.ev.keys_msb);
+    num(ref, "values_fetched", (double)in->res->ref.ev.values_fetched);
+    cJSON_AddItemToObject(root, "reference", ref);
+    cJSON *pts = cJSON_CreateArray();
+    for (size_t i = 0; i < in->res->n; i++)
+        cJSON_AddItemToArray(pts, point_json(sw, &in->res->pts[i]));
+    cJSON_AddItemToObject(root, "points", pts);
+    char *s = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *t = malloc(n + 2);
+    if (t) {
+        memcpy(t, s, n);
+        t[n] = '\n';
+        t[n + 1] = 0;
+    }
+    cJSON_free(s);
+    return t;
+}
+
+/* dir/name through dir/name.part and a rename */
+static int write_file(const char *dir, const char *name, const char *text, char *err, size_t errlen)
+{
+    char path[8192], tmp[8300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    size_t n = strlen(text);
+    if (!f || fwrite(text, 1, n, f) != n || fclose(f)) {
+        snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    if (rename(tmp, path)) {
+        snprintf(err, errlen, "cannot rename '%s': %s", tmp, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* a string gnuplot reads back literally inside double quotes */
+static void gp_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++)
+        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 32 ? '_' : *s, f);
+    fputc('"', f);
+}
+
+/* sweep_vars.gp: the names the plot scripts use for this sweep */
+static char *vars_text(const sp_sweep_report_in *in)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    const sp_sweep *sw = &in->cfg->sweep;
+    fputs("# sweep_vars.gp - written by spattn sweep: column names of this sweep for the\n"
+          "# pareto_*.gp scripts (colour = first swept key; labels = every swept value)\n",
+          f);
+    fputs("color_axis = ", f);
+    gp_string(f, sw->axes[0].key);
+    fputs("\nlabel_names = ", f);
+    char names[1024];
+    size_t used = 0;
+    names[0] = 0;
+    for (int a = 0; a < sw->n_axes && used < sizeof names; a++) {
+        const char *k = strrchr(sw->axes[a].key, '.');
+        int w = snprintf(names + used, sizeof names - used, "%s%s", a ? "/" : "", k ? k + 1 : sw->axes[a].key);
+        if (w > 0)
+            used += (size_t)w;
+    }
+    gp_string(f, names);
+    fputs("\nlab(x) = sprintf(\"", f);
+    for (int a = 0; a < sw->n_axes; a++)
+        fputs(a ? "/%g" : "%g", f);
+    fputs("\"", f);
+    for (int a = 0; a < sw->n_axes; a++) {
+        fputs(", column(", f);
+        gp_string(f, sw->axes[a].key);
+        fputs(")", f);
+    }
+    fputs(")\ntrace_id = ", f);
+    gp_string(f, in->trace->id);
+    fputs("\n", f);
+    fclose(f);
+    return text;
+}
+
+static const char *const plot_outputs[] = {"png", "svg"};
+
+/* runs gnuplot on the scripts inside dir; 0 drawn, 1 not (note) */
+static int draw(const char *dir, char *note, size_t notelen)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(note, notelen, "plots not drawn: fork failed: %s", strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        int fd = open("gnuplot.log.part", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        char *argv[16];
+        int n = 0;
+        argv[n++] = (char *)"gnuplot";
+        for (int i = 0; i < sp_sweep_plot_count && n < 15; i++)
+            argv[n++] = (char *)sp_sweep_plot_names[i];
+        argv[n] = NULL;
+        execvp("gnuplot", argv);
+        _exit(127);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    char path[8192], part[8300];
+    /* pareto_x.gp writes pareto_x.png.part and pareto_x.svg.part */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < sp_sweep_plot_count; i++)
+            for (int o = 0; o < 2; o++) {
+                const char *nm = sp_sweep_plot_names[i];
+                size_t stem = strlen(nm) > 3 ? strlen(nm) - 3 : strlen(nm);
+                snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem, nm, plot_outputs[o]);
+                snprintf(part, sizeof part, "%s.part", path);
+                if (pass == 0 && ok && access(part, F_OK) != 0)
+                    ok = 0; /* a script drew nothing */
+                if (pass == 1) {
+                    if (ok)
+                        rename(part, path);
+                    else
+                        remove(part);
+                }
+            }
+    snprintf(path, sizeof path, "%s/gnuplot.log", dir);
+    snprintf(part, sizeof part, "%s/gnuplot.log.part", dir);
+    FILE *lf = fopen(part, "r");
+    long sz = 0;
+    if (lf) {
+        fseek(lf, 0, SEEK_END);
+        sz = ftell(lf);
+        fclose(lf);
+    }
+    if (sz > 0)
+        rename(part, path); /* kept only when gnuplot said something */
+    else
+        remove(part);
+    if (ok)
+        return 0;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        snprintf(note, notelen, "plots not drawn: gnuplot not found on PATH (install gnuplot-nox; "
+                 "sweep.csv and the scripts are in the output directory)");
+    else
+        snprintf(note, notelen, "plots not drawn: gnuplot failed (see gnuplot.log in the output directory)");
+    return 1;
+}
+
+int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int plots, char *note,
+                              size_t notelen, char *err, size_t errlen)
+{
+    note[0] = 0;
+    char *csv = sp_sweep_csv_text(in), *json = sp_sweep_json_text(in), *vars = plots ? vars_text(in) : NULL;
+    int rc = 0;
+    if (!csv || !json || (plots && !vars)) {
+        snprintf(err, errlen, "out of memory writing the sweep report");
+        rc = -1;
+    }
+    if (!rc)
+        rc = write_file(dir, "sweep.csv", csv, err, errlen);
+    if (!rc)
+        rc = write_file(dir, "sweep.json", json, err, errlen);
+    if (!rc && plots) {
+        rc = write_file(dir, "sweep_vars.gp", vars, err, errlen);
+        for (int i = 0; i < sp_sweep_plot_count && !rc; i++)
+            rc = write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
+    }
+    free(csv);
+    free(json);
+    free(vars);
+    if (rc || !plots)
+        return rc;
+    return draw(dir, note, notelen);
+}
