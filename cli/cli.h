@@ -11,6 +11,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
 int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
