@@ -237,6 +237,10 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     if ((unsigned)kind >= SP_DK_N)
         kind = SP_DK_OTHER;
     d->st.requests++;
+    if (now < d->st.last_now)
+        d->st.late_calls++;
+    else
+        d->st.last_now = now;
     if (bytes == 0) {
         if (first)
             *first = now;

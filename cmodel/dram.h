@@ -32,6 +32,8 @@ typedef struct {
     uint64_t burst_bytes[SP_DK_N];    /* bytes moved on the bus (whole bursts), by kind */
     uint64_t first_dram_cycle, last_dram_cycle; /* span of data-bus activity */
     uint64_t bus_busy_dram_cycles;  /* summed over channels */
+    uint64_t late_calls;            /* calls whose now was below an earlier call's (API misuse) */
+    uint64_t last_now;
 } sp_dram_stats;
 
 typedef struct {
