@@ -201,6 +201,32 @@ START_TEST(test_cli_paper_run)
     /* the dense file beside the pruned one is the baseline */
     cJSON *src = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "dense_baseline"), "source");
     ck_assert(cJSON_IsString(src) && strstr(src->valuestring, "dense.csv"));
+    /* the other report files: one layers.csv row per (iteration, layer,
+     * head), energy.csv, and the plots (or a note saying why not) */
+    snprintf(path, sizeof path, "%s/out/layers.csv", dir);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    long lines = 0;
+    for (int ch; (ch = fgetc(f)) != EOF;)
+        lines += ch == '\n';
+    fclose(f);
+    ck_assert_int_eq(lines, 1 + 4608);
+    snprintf(path, sizeof path, "%s/out/energy.csv", dir);
+    ck_assert_int_eq(access(path, R_OK), 0);
+    cJSON *plots = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "files"), "plots");
+    ck_assert(cJSON_IsArray(plots));
+    if (cJSON_GetArraySize(plots) == 0) {
+        cJSON *note = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "files"), "plots_note");
+        ck_assert(cJSON_IsString(note) && strstr(note->valuestring, "gnuplot"));
+        printf("test_paper_check: %s\n", note->valuestring);
+    } else {
+        for (int i = 0; i < cJSON_GetArraySize(plots); i++) {
+            struct stat sb;
+            snprintf(path, sizeof path, "%s/out/%s", dir, cJSON_GetArrayItem(plots, i)->valuestring);
+            ck_assert_int_eq(stat(path, &sb), 0);
+            ck_assert(sb.st_size > 1000);
+        }
+    }
     cJSON_Delete(j);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);

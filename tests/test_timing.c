@@ -60,6 +60,9 @@ START_TEST(test_unit_formulas)
     ck_assert_uint_eq(sp_pv_cycles(204, 64, 512), 26);
     ck_assert_uint_eq(sp_softmax_cycles(993, 8), 125 + 47 + 125 + SP_SOFTMAX_OVERHEAD);
     ck_assert_uint_eq(sp_softmax_cycles(5, 1), 5 + 47 + 5 + SP_SOFTMAX_OVERHEAD);
+    /* with the load pass, one lane: rtl/README.md "Softmax latency" 3n + 49 */
+    for (uint32_t n = 1; n < 1100; n += 37)
+        ck_assert_uint_eq(n + sp_softmax_cycles(n, 1), 3 * n + 49);
 }
 END_TEST
 
