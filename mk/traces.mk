@@ -2,13 +2,21 @@
 # interop test run by `make test`, and `make trace-minilm`, which regenerates
 # the committed all-MiniLM-L6-v2 trace. Included by the top Makefile.
 
-# Python used by the interop test: it needs numpy and safetensors; when they
-# do not import, the test is skipped with the reason (make test installs
-# nothing). Point it at a venv with `make test TRACE_PY=venv/bin/python`.
-TRACE_PY ?= python3
+# Python used by the interop test: it needs numpy and safetensors. By
+# default make test puts them in a venv under build/ from PyPI (test time
+# only, never used by the simulator); when that cannot be done (no network)
+# the test is skipped with the reason. `make test TRACE_PY=/path/python`
+# uses another interpreter instead.
+INTEROP_VENV := $(BUILD)/interop-venv
+TRACE_PY ?= $(INTEROP_VENV)/bin/python
+
+$(INTEROP_VENV)/.ok:
+	@python3 -m venv $(INTEROP_VENV) >/dev/null 2>&1 && \
+	  $(INTEROP_VENV)/bin/pip install -q numpy safetensors >/dev/null 2>&1 && touch $@ || \
+	  echo "interop: could not make $(INTEROP_VENV) with numpy and safetensors from PyPI"
 
 .PHONY: test-traces-interop trace-minilm
-test-traces-interop: $(SPATTN)
+test-traces-interop: $(SPATTN) $(if $(filter $(INTEROP_VENV)/bin/python,$(TRACE_PY)),$(INTEROP_VENV)/.ok)
 	@if $(TRACE_PY) -c 'import numpy, safetensors' >/dev/null 2>&1; then \
 	  echo "== tests/interop_safetensors.py ($(TRACE_PY))"; \
 	  SPATTN=$(SPATTN) $(TRACE_PY) tests/interop_safetensors.py; \
