@@ -3,12 +3,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "engine_rtl.h"
 #include "report.h"
 #include "spattn.h"
 
 static int usage(void)
 {
-    return sp_cli_error("usage: spattn run -c CONFIG -t TRACE [-o DIR] [--engine cmodel] [--baseline DENSE.csv]");
+    return sp_cli_error("usage: spattn run -c CONFIG -t TRACE [-o DIR] [--engine cmodel|rtl|cosim] [--baseline DENSE.csv]");
 }
 
 /* Timing-only run of an official workload CSV (reports/, docs/costs.md):
@@ -80,8 +81,10 @@ int cmd_run(int argc, char **argv)
         return sp_cli_error("run: missing -c CONFIG");
     if (!trace)
         return sp_cli_error("run: missing -t TRACE");
+    if (!strcmp(engine, "rtl") || !strcmp(engine, "cosim"))
+        return sp_engine_rtl_run(engine, cfg_path, trace, out);
     if (strcmp(engine, "cmodel"))
-        return sp_cli_error("run: unknown engine '%s' (known: cmodel)", engine);
+        return sp_cli_error("run: unknown engine '%s' (known: cmodel, rtl, cosim)", engine);
 
     char err[1024];
     sp_config cfg;
