@@ -36,19 +36,27 @@ static int cosim_path(char *buf, size_t len)
 
 int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trace, const char *out)
 {
-    char bin[PATH_MAX];
+    char bin[PATH_MAX], err[1024];
     if (cosim_path(bin, sizeof bin))
         return sp_cli_error("run: cannot locate the co-simulation binary (set SPATTN_COSIM)");
     if (access(bin, X_OK))
         return sp_cli_error("run: engine %s needs %s (build it with `make cosim`): %s", engine, bin,
                             strerror(errno));
+    /* the same atomic output directory as the cmodel engine: the co-sim
+     * writes into a fresh temporary directory that replaces DIR only when
+     * the run passed */
+    sp_outdir od;
+    if (sp_outdir_begin(&od, out, err, sizeof err))
+        return sp_cli_error("%s", err);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        sp_outdir_abort(&od);
         return sp_cli_error("run: fork: %s", strerror(errno));
+    }
     if (pid == 0) {
-        char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", (char *)out,
+        char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", od.tmp,
                         "--engine", (char *)engine, NULL};
         execv(bin, argv);
         fprintf(stderr, "spattn: run: exec %s: %s\n", bin, strerror(errno));
@@ -56,9 +64,19 @@ int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trac
     }
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            sp_outdir_abort(&od);
             return sp_cli_error("run: waitpid: %s", strerror(errno));
-    if (WIFEXITED(st))
+        }
+    if (!WIFEXITED(st)) {
+        sp_outdir_abort(&od);
+        return sp_cli_error("run: %s killed by signal %d", bin, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    }
+    if (WEXITSTATUS(st) != 0) {
+        sp_outdir_abort(&od);
         return WEXITSTATUS(st);
-    return sp_cli_error("run: %s killed by signal %d", bin, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    }
+    if (sp_outdir_commit(&od, err, sizeof err))
+        return sp_cli_error("%s", err);
+    return SP_EXIT_OK;
 }
