@@ -10,6 +10,17 @@
 
 static int write_atomic(const char *path, const char *text)
 {
+    /* an unchanged file keeps its time stamp, so make does not rebuild
+     * the Verilated model for nothing */
+    char old[4096];
+    FILE *o = fopen(path, "r");
+    if (o) {
+        size_t n = fread(old, 1, sizeof old - 1, o);
+        old[n] = 0;
+        fclose(o);
+        if (!strcmp(old, text))
+            return 0;
+    }
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
