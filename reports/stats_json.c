@@ -73,26 +73,59 @@ static cJSON *events_json(const sp_events *e)
 
 static cJSON *config_json(const sp_config *c)
 {
-    cJSON *o = cJSON_CreateObject(), *h = cJSON_CreateObject(), *a = cJSON_CreateObject();
+    cJSON *o = cJSON_CreateObject(), *h = cJSON_CreateObject(), *m = cJSON_CreateObject(),
+          *a = cJSON_CreateObject(), *e = cJSON_CreateObject();
+    const sp_dram_cfg *d = &c->hw.dram;
+    cJSON_AddStringToObject(o, "source", c->source);
     num(h, "clock_mhz", c->hw.clock_mhz);
-    num(h, "qk_multipliers", c->hw.n_qk);
-    num(h, "pv_multipliers", c->hw.n_pv);
+    num(h, "qk_multipliers_count", c->hw.n_qk);
+    num(h, "pv_multipliers_count", c->hw.n_pv);
     num(h, "k_sram_bytes", c->hw.k_sram_bytes);
     num(h, "v_sram_bytes", c->hw.v_sram_bytes);
-    num(h, "topk_comparators", c->hw.topk_comparators);
-    num(a, "token_keep", c->alg.token_keep);
-    num(a, "token_start_layer", c->alg.token_start_layer);
-    num(a, "head_keep", c->alg.head_keep);
-    num(a, "head_start_layer", c->alg.head_start_layer);
-    num(a, "value_keep", c->alg.value_keep);
+    num(h, "topk_comparators_count", c->hw.topk_comparators);
+    num(h, "topk_round_overhead_cycles", c->hw.topk_round_overhead);
+    num(h, "softmax_lanes_count", c->hw.softmax_lanes);
+    num(h, "kv_buffers_count", c->hw.kv_buffers);
+    cJSON_AddStringToObject(m, "kind", d->kind == SP_DRAM_HBM2 ? "hbm2" : d->kind == SP_DRAM_DDR4 ? "ddr4" : "lpddr4");
+    num(m, "channels_count", d->channels);
+    num(m, "banks_count", d->banks);
+    num(m, "row_bytes", d->row_bytes);
+    num(m, "burst_bytes", d->burst_bytes);
+    num(m, "clock_mhz", d->clock_mhz);
+    num(m, "tRCD_dram_cycles", d->tRCD);
+    num(m, "tRP_dram_cycles", d->tRP);
+    num(m, "tCL_dram_cycles", d->tCL);
+    num(m, "tCCD_dram_cycles", d->tCCD);
+    num(m, "tRAS_dram_cycles", d->tRAS);
+    num(m, "tREFI_dram_cycles", d->tREFI);
+    num(m, "tRFC_dram_cycles", d->tRFC);
+    num(m, "bus_bytes_per_dram_cycle", d->bytes_per_clk_per_channel);
+    cJSON_AddItemToObject(h, "dram", m);
+    num(a, "token_keep_ratio", c->alg.token_keep);
+    num(a, "token_start_layer_index", c->alg.token_start_layer);
+    num(a, "head_keep_ratio", c->alg.head_keep);
+    num(a, "head_start_layer_index", c->alg.head_start_layer);
+    num(a, "value_keep_ratio", c->alg.value_keep);
     num(a, "q_bits", c->alg.q_bits);
-    num(a, "k_msb", c->alg.k_msb);
-    num(a, "k_lsb", c->alg.k_lsb);
-    num(a, "v_msb", c->alg.v_msb);
-    num(a, "v_lsb", c->alg.v_lsb);
-    num(a, "tau", c->alg.tau);
+    num(a, "k_msb_bits", c->alg.k_msb);
+    num(a, "k_lsb_bits", c->alg.k_lsb);
+    num(a, "v_msb_bits", c->alg.v_msb);
+    num(a, "v_lsb_bits", c->alg.v_lsb);
+    num(a, "tau_ratio", c->alg.tau);
+    num(e, "mac_qk_pJ", c->energy.mac_qk_pj);
+    num(e, "mac_pv_pJ", c->energy.mac_pv_pj);
+    num(e, "exp_pJ", c->energy.exp_pj);
+    num(e, "div_pJ", c->energy.div_pj);
+    num(e, "cmp_pJ", c->energy.cmp_pj);
+    num(e, "add_pJ", c->energy.add_pj);
+    num(e, "sram_read_pJ_per_byte", c->energy.sram_read_pj_per_byte);
+    num(e, "sram_write_pJ_per_byte", c->energy.sram_write_pj_per_byte);
+    num(e, "dram_pJ_per_bit", c->energy.dram_pj_per_bit);
+    num(e, "static_mW", c->energy.static_mw);
+    num(e, "node_nm", c->energy.node_nm);
     cJSON_AddItemToObject(o, "hardware", h);
     cJSON_AddItemToObject(o, "algorithm", a);
+    cJSON_AddItemToObject(o, "energy", e);
     return o;
 }
 
@@ -225,11 +258,11 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
         cJSON_AddStringToObject(root, "trace_id", t->id);
         cJSON *shape = cJSON_CreateObject();
         cJSON_AddStringToObject(shape, "mode", t->mode == SP_MODE_DECODE ? "decode" : "encoder");
-        num(shape, "layers", t->layers);
-        num(shape, "heads", t->heads);
-        num(shape, "d", t->d);
-        num(shape, "context_tokens", t->ctx);
-        num(shape, "iterations", t->iters);
+        num(shape, "layers_count", t->layers);
+        num(shape, "heads_count", t->heads);
+        num(shape, "head_dim_count", t->d);
+        num(shape, "context_tokens_count", t->ctx);
+        num(shape, "iterations_count", t->iters);
         cJSON_AddItemToObject(root, "trace_shape", shape);
         char hex[32];
         snprintf(hex, sizeof hex, "%016llx", (unsigned long long)r->out_checksum);
@@ -241,9 +274,9 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
         cJSON *shape = cJSON_CreateObject();
         cJSON_AddStringToObject(shape, "mode", "timing-only workload csv");
         num(shape, "rows_count", (double)w->n);
-        num(shape, "layers", w->layers);
-        num(shape, "heads", w->heads);
-        num(shape, "iterations", w->iters);
+        num(shape, "layers_count", w->layers);
+        num(shape, "heads_count", w->heads);
+        num(shape, "iterations_count", w->iters);
         cJSON_AddItemToObject(root, "trace_shape", shape);
         cJSON_AddStringToObject(root, "topk_cycles_model",
                                 "expected quick-select rounds (sp_topk_expected, docs/costs.md s1): the CSV has no data");
@@ -277,8 +310,8 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
         for (int it = 0; it < r->iters; it++) {
             for (int l = 0; l < r->layers; l++) {
                 cJSON *o = cJSON_CreateObject();
-                num(o, "iteration", it);
-                num(o, "layer", l);
+                num(o, "iteration_index", it);
+                num(o, "layer_index", l);
                 num(o, "active_tokens_count", r->tokens_active[(size_t)it * r->layers + l]);
                 num(o, "active_heads_count", r->heads_active[(size_t)it * r->layers + l]);
                 uint64_t rq = 0;
