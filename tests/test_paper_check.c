@@ -167,6 +167,32 @@ static double jnum(cJSON *o, const char *path)
     return o->valuedouble;
 }
 
+
+/* every number in stats.json names its unit in its key */
+static const char *const units[] = {"_cycles", "_pJ", "_bytes", "_bits", "_count", "_mm2", "_s", "_W", "_nm",
+                                    "_mhz", "_ratio", "_index", "_per_s", "_per_byte", "_per_bit", "_mW",
+                                    "_per_dram_cycle"};
+
+static int has_unit(const char *k)
+{
+    size_t n = strlen(k);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t m = strlen(units[i]);
+        if (n > m && !strcmp(k + n - m, units[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static void check_units(const cJSON *o)
+{
+    for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+        if (cJSON_IsNumber(c) && c->string)
+            ck_assert_msg(has_unit(c->string), "stats.json key '%s' names no unit", c->string);
+        check_units(c);
+    }
+}
+
 START_TEST(test_cli_paper_run)
 {
     const char *bin = getenv("SPATTN");
@@ -189,6 +215,7 @@ START_TEST(test_cli_paper_run)
     text[n] = 0;
     cJSON *j = cJSON_Parse(text);
     ck_assert_ptr_nonnull(j);
+    check_units(j);
     sp_config c = paper_cfg();
     hand_t hp = hand(pruned, 12, 12, c.alg.q_bits), hd = hand(dense, 12, 12, c.alg.q_bits);
     ck_assert_double_eq_tol(jnum(j, "timing.dram.data_by_kind.k_msb_bytes"), hp.kmsb / 8, 0.5);
