@@ -11,6 +11,22 @@
 #include "sweep_report.h"
 
 
+/* line of the top-level `sweep:` key in path (0 when it is not there, e.g.
+ * the section comes from an included file) */
+static int sweep_line(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[4096];
+    int line = 0, found = 0;
+    while (f && !found && fgets(buf, sizeof buf, f)) {
+        line++;
+        found = !strncmp(buf, "sweep:", 6);
+    }
+    if (f)
+        fclose(f);
+    return found ? line : 0;
+}
+
 static int usage(void)
 {
     return sp_cli_error("usage: spattn sweep -c CONFIG -t TRACE [-o DIR] [-j N] [--no-plots]");
@@ -58,8 +74,12 @@ int cmd_sweep(int argc, char **argv)
     if (cfg.sweep.n_axes == 0)
         return sp_cli_error("%s: no sweep section (add sweep: axes: [{key: ..., values: [...]}]; see docs/sweep.md)",
                             cfg_path);
-    if (sp_sweep_check(&cfg, err, sizeof err))
+    if (sp_sweep_check(&cfg, err, sizeof err)) {
+        int line = sweep_line(cfg_path);
+        if (line > 0)
+            return sp_cli_error("%s:%d: %s", cfg_path, line, err);
         return sp_cli_error("%s: %s", cfg_path, err);
+    }
     sp_trace tr;
     memset(&tr, 0, sizeof tr);
     if (sp_trace_open(trace, &cfg.alg, &tr, err, sizeof err))
