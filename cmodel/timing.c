@@ -514,7 +514,7 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
 }
 
 /* Fetch `count` rows of `rb` bytes from a region: row j sits at token
- * position pos(j) = floor(j * span / count) when idx is NULL (rows spread
+ * position pos_of[j], or pos(j) = floor(j * span / count) when pos_of is NULL (rows spread
  * evenly over the span: the CSV path and the dense case, where count =
  * span makes them contiguous). Bursts shared with the previous row are
  * not fetched twice; runs of adjacent bursts go out as one request. */
@@ -522,8 +522,8 @@ typedef struct {
     uint64_t first, end;
 } job_t;
 
-static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, uint32_t rb,
-                       sp_dram_kindof kind, uint64_t now, job_t *J)
+static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
+                       uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
 {
     if (count == 0 || rb == 0)
         return;
@@ -534,7 +534,7 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, u
         uint64_t fb = 0, lb = 0;
         int have = j < count;
         if (have) {
-            uint64_t pos = (uint64_t)j * span / count;
+            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : (uint64_t)j * span / count;
             uint64_t a = base + pos * rb;
             fb = a / bb;
             lb = (a + rb - 1) / bb;
@@ -590,27 +590,27 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
             s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
             J.end = e;
-            fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
+            fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
             s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
         } else if (x == N_KL) {
             unit = SP_U_FETCH_KLSB;
-            fetch_rows(S, region_base(S, s, P_KL), s->keys, s->span, row_bytes(s->d, s->k_lsb), SP_DK_K_LSB, start, &J);
+            fetch_rows(S, region_base(S, s, P_KL), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_lsb), SP_DK_K_LSB, start, &J);
             s->data_bits[SP_DK_K_LSB] += (uint64_t)s->keys * s->d * s->k_lsb;
             /* R2: keys that do not fit one K slot streamed through it in
              * pass 1, so pass 2 fetches the MSB planes again */
             if ((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb) > S->slot_bytes_k) {
                 S->k_overflow++;
-                fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
+                fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
                 s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
             }
         } else if (x == N_VF) {
             unit = SP_U_FETCH_V;
             /* kept values: spread evenly over the token positions (R9) */
             uint32_t span = s->keys ? s->span : 0;
-            fetch_rows(S, region_base(S, s, P_VM), s->values, span, row_bytes(s->d, s->v_msb), SP_DK_V, start, &J);
+            fetch_rows(S, region_base(S, s, P_VM), s->values, span, s->val_pos, row_bytes(s->d, s->v_msb), SP_DK_V, start, &J);
             s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_msb;
             if (s->requant && s->v_lsb) {
-                fetch_rows(S, region_base(S, s, P_VL), s->values, span, row_bytes(s->d, s->v_lsb), SP_DK_V, start, &J);
+                fetch_rows(S, region_base(S, s, P_VL), s->values, span, s->val_pos, row_bytes(s->d, s->v_lsb), SP_DK_V, start, &J);
                 s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_lsb;
             }
         } else {
@@ -735,6 +735,13 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             maxd = s->d;
         if (s->span < s->keys)
             s->span = s->keys;
+        /* given positions are ascending: the last one bounds them all */
+        if ((s->key_pos && s->keys && (s->key_pos[s->keys - 1] < 0 || (uint32_t)s->key_pos[s->keys - 1] >= s->span)) ||
+            (s->val_pos && s->values && (s->val_pos[s->values - 1] < 0 || (uint32_t)s->val_pos[s->values - 1] >= s->span))) {
+            snprintf(err, errlen, "timing model: head-step %zu: token position beyond its span of %u", i, s->span);
+            sp_dram_free(&S.dram);
+            return -1;
+        }
         s->t_start = s->t_end = 0;
         memset(s->cyc, 0, sizeof s->cyc);
         memset(s->data_bits, 0, sizeof s->data_bits);

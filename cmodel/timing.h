@@ -41,6 +41,9 @@ typedef struct {
     uint8_t prune_after;  /* a pruning top-k runs after this layer */
     uint64_t vtopk_cycles, vtopk_compares; /* local value pruning top-k */
     uint64_t prune_cycles, prune_compares; /* pruning top-k (layer_end only) */
+    /* token positions of the keys [keys] and kept values [values], ascending,
+     * from the functional run; NULL: spread evenly over the span (R9) */
+    const int32_t *key_pos, *val_pos;
     /* filled by sp_timing_run */
     uint64_t t_start, t_end;     /* key fetch start .. last unit end */
     uint32_t cyc[SP_U_N];        /* per-unit cycles of this head-step */

@@ -72,6 +72,20 @@ int sp_report_costs(const sp_report_in *in, sp_report_data *d, char *err, size_t
             snprintf(d->dense_steps.source, sizeof d->dense_steps.source, "dense workload csv");
     } else if (in->trace && in->res) {
         rc = sp_tm_steps_from_run(cfg, in->trace, in->res, &d->steps, err, errlen);
+        /* token positions of the run, when captured completely: a step has
+         * exactly the captured counts, else the spread rule stays */
+        const sp_report_capture *c = in->capture;
+        if (!rc && c && !c->overflow && c->calls == d->steps.n) {
+            int ok = 1;
+            for (size_t i = 0; i < d->steps.n && ok; i++)
+                ok = c->kn[i] == d->steps.s[i].keys && c->vn[i] == d->steps.s[i].values;
+            for (size_t i = 0; i < d->steps.n && ok; i++) {
+                d->steps.s[i].key_pos = c->pool + c->koff[i];
+                d->steps.s[i].val_pos = c->pool + c->voff[i];
+            }
+            if (ok)
+                snprintf(d->steps.source, sizeof d->steps.source, "tensor trace (token positions of the run)");
+        }
         if (!rc)
             rc = sp_tm_steps_dense(cfg, in->trace, &d->dense_steps, err, errlen);
     } else {

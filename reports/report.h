@@ -12,6 +12,25 @@
 #include "timing.h"
 #include "workload.h"
 
+/* Token positions of every head-step of a functional run, captured through
+ * the controller's observer, so the timing model fetches the rows the run
+ * really used (R9 of docs/costs.md). Beyond SP_CAPTURE_MAX_INTS positions
+ * the capture stops and the report falls back to the spread rule. */
+#define SP_CAPTURE_MAX_INTS (16u << 20)
+typedef struct {
+    int32_t *pool;
+    size_t n, cap;
+    size_t *koff, *voff; /* per head-step call: offsets into pool */
+    uint32_t *kn, *vn;
+    size_t calls, ccap;
+    int overflow;
+    int last_it, last_layer, last_head;
+} sp_report_capture;
+void sp_report_capture_init(sp_report_capture *c);
+void sp_report_capture_free(sp_report_capture *c);
+/* an observer whose head_step callback fills c */
+sp_observer sp_report_capture_observer(sp_report_capture *c);
+
 typedef struct {
     const sp_config *cfg;
     const char *config_path; /* as given by the user */
@@ -23,6 +42,7 @@ typedef struct {
     const sp_workload *workload;
     const sp_workload *baseline; /* the dense CSV; NULL: derived from workload */
     const char *baseline_path;
+    const sp_report_capture *capture; /* tensor runs: token positions, or NULL */
 } sp_report_in;
 
 /* Headline figures, for the command line. */

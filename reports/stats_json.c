@@ -281,6 +281,7 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
         cJSON_AddStringToObject(root, "topk_cycles_model",
                                 "expected quick-select rounds (sp_topk_expected, docs/costs.md s1): the CSV has no data");
     }
+    cJSON_AddStringToObject(root, "timing_input", d.steps.source);
     cJSON_AddItemToObject(root, "timing", timing_json(&d.tm, in->cfg));
     cJSON_AddItemToObject(root, "energy", energy_json(&d.en, in->cfg->energy.node_nm));
     cJSON_AddItemToObject(root, "area", area_json(&d.area));

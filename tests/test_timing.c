@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ref.h"
+#include "report.h"
 #include "timing.h"
 
 static sp_tm_steps mk_steps(size_t n, uint32_t keys, uint32_t values, int requant)
@@ -243,6 +244,84 @@ START_TEST(test_bits_match_events)
 }
 END_TEST
 
+
+/* given token positions are the rows fetched: gaps cost whole bursts */
+START_TEST(test_given_positions)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_tm_steps v = mk_steps(1, 100, 10, 0);
+    int32_t kp[100], vp[10];
+    for (int i = 0; i < 100; i++)
+        kp[i] = 10 * i; /* every tenth token of 1000 */
+    for (int i = 0; i < 10; i++)
+        vp[i] = 100 * i;
+    v.s[0].span = 1000;
+    v.s[0].k_msb = 6; /* 48-byte rows: never burst-aligned neighbours */
+    sp_tm_result r, r2;
+    char err[256];
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    v.s[0].key_pos = kp;
+    v.s[0].val_pos = vp;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r2, err, sizeof err), 0);
+    /* same positions as the spread rule (floor(j * 1000 / 100) = 10 j): same result */
+    ck_assert_uint_eq(r2.dram.burst_bytes[SP_DK_K_MSB], r.dram.burst_bytes[SP_DK_K_MSB]);
+    ck_assert_uint_eq(r2.total_cycles, r.total_cycles);
+    /* each 48-byte row at 480-byte stride touches two 32-byte bursts */
+    ck_assert_uint_eq(r2.dram.burst_bytes[SP_DK_K_MSB], 100 * 64);
+    /* contiguous rows: 4800 bytes in 150 bursts */
+    for (int i = 0; i < 100; i++)
+        kp[i] = i;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r2, err, sizeof err), 0);
+    ck_assert_uint_eq(r2.dram.burst_bytes[SP_DK_K_MSB], 4800);
+    /* a position beyond the span is refused */
+    kp[99] = 1000;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r2, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "beyond its span"));
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+
+/* the report's capture gives the timing model the run's token positions */
+START_TEST(test_capture_positions)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_trace tr;
+    ref_synth("synth:mode=decode,layers=4,heads=4,d=64,len=200,iters=2,seed=9", &c.alg, &tr);
+    sp_report_capture cap;
+    sp_report_capture_init(&cap);
+    sp_observer obs = sp_report_capture_observer(&cap);
+    sp_run_result rr;
+    char err[256];
+    ck_assert_int_eq(sp_run_model(&c, &tr, &obs, &rr, err, sizeof err), 0);
+    ck_assert_uint_eq(cap.calls, rr.total.head_steps);
+    sp_report_in in;
+    memset(&in, 0, sizeof in);
+    in.cfg = &c;
+    in.trace = &tr;
+    in.res = &rr;
+    in.capture = &cap;
+    sp_report_data d;
+    ck_assert_int_eq(sp_report_costs(&in, &d, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(d.steps.source, "token positions"));
+    ck_assert_ptr_nonnull(d.steps.s[0].key_pos);
+    ck_assert_uint_eq(d.tm.data_bits[SP_DK_K_MSB], rr.total.bits_k_msb);
+    ck_assert_uint_eq(d.tm.data_bits[SP_DK_V], rr.total.bits_v);
+    ck_assert_uint_eq(d.tm.dram.late_calls, 0);
+    /* the last layer's keys are a strict subset after cascade pruning */
+    const sp_tm_step *last = &d.steps.s[d.steps.n - 1];
+    ck_assert_uint_lt(last->keys, last->span);
+    for (uint32_t j = 1; j < last->keys; j++)
+        ck_assert_int_lt(last->key_pos[j - 1], last->key_pos[j]);
+    sp_report_data_free(&d);
+    sp_report_capture_free(&cap);
+    sp_run_result_free(&rr);
+    sp_trace_free(&tr);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     sp_config c;
@@ -312,6 +391,8 @@ int main(void)
     tcase_add_test(tc, test_layer_barrier);
     tcase_add_test(tc, test_bits_match_events);
     tcase_add_test(tc, test_bad_config);
+    tcase_add_test(tc, test_capture_positions);
+    tcase_add_test(tc, test_given_positions);
     tcase_add_test(tc, test_workload_dense_equivalence);
     suite_add_tcase(s, tc);
     return ref_run_suite(s);
