@@ -37,7 +37,7 @@ static int run_workload(const sp_config *cfg, const char *cfg_path, const char *
     if (sp_outdir_begin(&od, out, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
-        sp_report_in in = {cfg, cfg_path, trace, NULL, NULL, "timing", &w, base ? &b : NULL, base};
+        sp_report_in in = {cfg, cfg_path, trace, NULL, NULL, "timing", &w, base ? &b : NULL, base, NULL};
         sp_report_summary sum;
         if (sp_report_write_dir_sum(od.tmp, &in, &sum, err, sizeof err) || sp_outdir_commit(&od, err, sizeof err)) {
             rc = sp_cli_error("%s", err);
@@ -106,10 +106,13 @@ int cmd_run(int argc, char **argv)
     }
     sp_run_result res;
     int rc = SP_EXIT_OK;
-    if (sp_run_model(&cfg, &tr, NULL, &res, err, sizeof err)) {
+    sp_report_capture cap; /* token positions for the DRAM model */
+    sp_report_capture_init(&cap);
+    sp_observer obs = sp_report_capture_observer(&cap);
+    if (sp_run_model(&cfg, &tr, &obs, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
-        sp_report_in in = {&cfg, cfg_path, trace, &tr, &res, engine, NULL, NULL, NULL};
+        sp_report_in in = {&cfg, cfg_path, trace, &tr, &res, engine, NULL, NULL, NULL, &cap};
         sp_report_summary sum;
         if (sp_report_write_dir_sum(od.tmp, &in, &sum, err, sizeof err) || sp_outdir_commit(&od, err, sizeof err)) {
             rc = sp_cli_error("%s", err);
@@ -120,6 +123,7 @@ int cmd_run(int argc, char **argv)
         }
         sp_run_result_free(&res);
     }
+    sp_report_capture_free(&cap);
     if (rc != SP_EXIT_OK)
         sp_outdir_abort(&od);
     sp_trace_free(&tr);
