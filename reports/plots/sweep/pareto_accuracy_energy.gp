@@ -3,6 +3,8 @@
 # full-width reference run (docs/sweep.md), and the Pareto front of
 # (energy, error) labelled with the swept values. Data: sweep.csv; names:
 # sweep_vars.gp (both written by `spattn sweep`). Run in the output directory.
+# one gnuplot process runs every script: start from the defaults
+reset
 load "sweep_vars.gp"
 set datafile separator comma
 set table $front separator comma
@@ -19,7 +21,8 @@ set ylabel "mean relative L2 error of head outputs (%)"
 set yrange [0:*]
 set cblabel color_axis noenhanced
 set palette defined (0 "#440154", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde725")
-set offsets graph 0.05, graph 0.12, graph 0.08, graph 0
+set autoscale fix
+set offsets graph 0.04, graph 0.12, graph 0.08, graph 0.06
 set title "Output error vs energy: ".trace_id noenhanced
 set terminal pngcairo noenhanced size 1000,650 font "sans,11"
 set output "pareto_accuracy_energy.png.part"
