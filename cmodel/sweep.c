@@ -250,6 +250,7 @@ int sp_sweep_run_point(const sp_config *cfg, const sp_trace *tr, const sp_sweep_
     double sum = ac.err_sum + (double)missed_nonzero;
     pt->rel_err_mean = ref->n ? sum / (double)ref->n : 0.0;
     pt->rel_err_max = ac.err_max;
+    pt->rel_err_computed_mean = ac.visited ? ac.err_sum / (double)ac.visited : 0.0;
     if (missed_nonzero > 0)
         pt->rel_err_max = 1.0 > ac.err_max ? 1.0 : ac.err_max;
     pt->argmax_match = ref->n ? (double)ac.argmax_same / (double)ref->n : 1.0;

@@ -56,6 +56,7 @@ typedef struct {
     /* accuracy against the reference (docs/sweep.md) */
     double rel_err_mean;              /* mean relative L2 error of head outputs */
     double rel_err_max;
+    double rel_err_computed_mean;     /* the same mean over the head-steps the point computed */
     double argmax_match;              /* fraction of head-steps with the same argmax token */
     uint64_t ref_steps, steps_run;    /* reference head-steps; of them, computed by this point */
     int pareto_cycles_energy;         /* on the (cycles, energy) front */

@@ -79,7 +79,7 @@ char *sp_sweep_csv_text(const sp_sweep_report_in *in)
     fputs(",energy_total_pJ,dram_bytes,dram_data_bytes", f);
     for (int k = 0; k < N_COUNT; k++)
         fprintf(f, ",%s", count_cols[k]);
-    fputs(",out_rel_err_mean,out_rel_err_max,argmax_match,pareto_cycles_energy,pareto_energy_err\n", f);
+    fputs(",out_rel_err_mean,out_rel_err_max,out_rel_err_computed_mean,argmax_match,pareto_cycles_energy,pareto_energy_err\n", f);
     for (size_t i = 0; i < in->res->n; i++) {
         const sp_sweep_point *p = &in->res->pts[i];
         uint64_t c[N_COUNT];
@@ -97,6 +97,7 @@ char *sp_sweep_csv_text(const sp_sweep_report_in *in)
             fprintf(f, ",%llu", (unsigned long long)c[k]);
         fputc(',', f), put_fix(f, p->rel_err_mean, 9);
         fputc(',', f), put_fix(f, p->rel_err_max, 9);
+        fputc(',', f), put_fix(f, p->rel_err_computed_mean, 9);
         fputc(',', f), put_fix(f, p->argmax_match, 9);
         fprintf(f, ",%d,%d\n", p->pareto_cycles_energy, p->pareto_energy_err);
     }
@@ -139,6 +140,7 @@ static cJSON *point_json(const sp_sweep *sw, const sp_sweep_point *p)
     cJSON *acc = cJSON_CreateObject();
     num(acc, "out_rel_err_mean", p->rel_err_mean);
     num(acc, "out_rel_err_max", p->rel_err_max);
+    num(acc, "out_rel_err_computed_mean", p->rel_err_computed_mean);
     num(acc, "argmax_match", p->argmax_match);
     num(acc, "reference_head_steps", (double)p->ref_steps);
     num(acc, "head_steps_computed", (double)p->steps_run);
