@@ -20,20 +20,24 @@ static void set_filter(sp_set *s, const unsigned char *keep)
     s->n = m;
 }
 
-/* Cascade pruning step (docs/spec.md s10): keep the top keep(|cur|, r16)
- * members of cur by importance, and drop the others from every later
- * layer's set. key, kept and flag are scratch of at least `universe`
- * entries. Returns the number kept, or -1 when out of memory. */
-static int prune_after_layer(const sp_set *cur, sp_set *later, int n_later, const uint64_t *importance,
+/* Cascade pruning step after layer l (docs/spec.md s10): the next layer's
+ * set `next` keeps its top min(|next|, keep(|cur|, r16)) members by
+ * importance, and every later set drops what `next` dropped. The count
+ * follows the current layer's size, so in decode a layer loses at most the
+ * newly appended member per iteration once its size has settled. key, kept
+ * and flag are scratch of at least `universe` entries. Returns the number
+ * kept, or -1 when out of memory. */
+static int prune_after_layer(const sp_set *cur, sp_set *next, int n_next, const uint64_t *importance,
                              uint32_t r16, const sp_hw_cfg *hw, uint64_t *key, int32_t *kept,
                              unsigned char *flag, size_t universe, sp_events *ev)
 {
     sp_topk_stats ts;
-    int n = cur->n;
+    int n = next->n;
     for (int i = 0; i < n; i++)
-        key[i] = importance[cur->list[i]];
-    int kk = sp_topk(key, cur->list, n, (int)sp_keep_count((uint32_t)n, r16), hw->topk_comparators,
-                     hw->topk_round_overhead, kept, &ts);
+        key[i] = importance[next->list[i]];
+    uint32_t target = sp_keep_count((uint32_t)cur->n, r16);
+    int kk = sp_topk(key, next->list, n, (int)(target < (uint32_t)n ? target : (uint32_t)n),
+                     hw->topk_comparators, hw->topk_round_overhead, kept, &ts);
     if (kk < 0)
         return -1;
     ev->topk_runs++;
@@ -45,8 +49,8 @@ static int prune_after_layer(const sp_set *cur, sp_set *later, int n_later, cons
     memset(flag, 0, universe);
     for (int i = 0; i < kk; i++)
         flag[kept[i]] = 1;
-    for (int j = 0; j < n_later; j++)
-        set_filter(&later[j], flag);
+    for (int j = 0; j < n_next; j++)
+        set_filter(&next[j], flag);
     return kk;
 }
 
@@ -207,24 +211,26 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
             sp_events pev;
             memset(&pev, 0, sizeof pev);
             if (l >= a->token_start_layer) {
+                int before = A[l + 1].n;
                 int kk = prune_after_layer(&A[l], A + l + 1, L - l - 1, imp, a->token_keep_q16, &cfg->hw,
                                            key, kept, flag, (size_t)N, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in token top-k");
                     goto done;
                 }
-                pev.tokens_pruned += (uint64_t)(A[l].n - kk);
+                pev.tokens_pruned += (uint64_t)(before - kk);
                 if (obs && obs->token_prune)
                     obs->token_prune(obs->ctx, it, l, kept, kk);
             }
             if (l >= a->head_start_layer) {
+                int before = HS[l + 1].n;
                 int kk = prune_after_layer(&HS[l], HS + l + 1, L - l - 1, himp, a->head_keep_q16, &cfg->hw,
                                            key, kept, flag, (size_t)H, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in head top-k");
                     goto done;
                 }
-                pev.heads_pruned += (uint64_t)(HS[l].n - kk);
+                pev.heads_pruned += (uint64_t)(before - kk);
                 if (obs && obs->head_prune)
                     obs->head_prune(obs->ctx, it, l, kept, kk);
             }

@@ -10,7 +10,9 @@ uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16)
 {
     if (n == 0)
         return 0;
-    uint64_t k = ((uint64_t)n * ratio_q16) >> 16;
+    /* nearest, halves up: a ratio that is exact in decimal (0.9 of 10) must
+     * not lose a member to its Q16 rounding (58982 / 65536 < 0.9) */
+    uint64_t k = ((uint64_t)n * ratio_q16 + 32768) >> 16;
     return k < 1 ? 1 : (uint32_t)k;
 }
 

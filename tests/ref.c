@@ -29,7 +29,7 @@ uint32_t ref_keep(uint32_t n, uint32_t r16)
 {
     if (n == 0)
         return 0;
-    double k = floor((double)n * (double)r16 / 65536.0);
+    double k = floor((double)n * (double)r16 / 65536.0 + 0.5);
     return k < 1.0 ? 1u : (uint32_t)k;
 }
 

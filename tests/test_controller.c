@@ -197,11 +197,12 @@ static void ref_run(const sp_config *cfg, const sp_trace *tr, ref_log *g)
     unsigned char *act = calloc((size_t)L * N, 1), *hact = calloc((size_t)L * H, 1);
     uint64_t *imp = calloc((size_t)N, sizeof *imp), *himp = calloc((size_t)H, sizeof *himp);
     int32_t *tok = malloc(sizeof *tok * (size_t)N), *kept = malloc(sizeof *kept * (size_t)N);
+    int32_t *nxt = malloc(sizeof *nxt * (size_t)N);
     int32_t hl[SP_MAX_HEADS];
     uint64_t *key = malloc(sizeof *key * (size_t)N);
     g->tokens_active = calloc((size_t)tr->iters * L, sizeof(int));
     g->heads_active = calloc((size_t)tr->iters * L, sizeof(int));
-    ck_assert(act && hact && imp && himp && tok && kept && key && g->tokens_active && g->heads_active);
+    ck_assert(act && hact && imp && himp && tok && kept && nxt && key && g->tokens_active && g->heads_active);
     for (int l = 0; l < L; l++) {
         for (int t = 0; t < tr->ctx; t++)
             act[(size_t)l * N + t] = 1;
@@ -243,9 +244,15 @@ static void ref_run(const sp_config *cfg, const sp_trace *tr, ref_log *g)
             if (l == L - 1)
                 continue;
             if (l >= a->token_start_layer) {
-                for (int i = 0; i < n; i++)
-                    key[i] = imp[tok[i]];
-                int kk = ref_topk(key, tok, n, (int)ref_keep((uint32_t)n, a->token_keep_q16), kept);
+                /* candidates: the next layer's tokens; count from this layer's */
+                int nn = 0;
+                for (int t = 0; t < N; t++)
+                    if (act[(size_t)(l + 1) * N + t]) {
+                        nxt[nn] = t;
+                        key[nn++] = imp[t];
+                    }
+                int want = (int)ref_keep((uint32_t)n, a->token_keep_q16);
+                int kk = ref_topk(key, nxt, nn, want < nn ? want : nn, kept);
                 unsigned char *in = calloc((size_t)N, 1);
                 ck_assert_ptr_nonnull(in);
                 for (int i = 0; i < kk; i++)
@@ -254,27 +261,32 @@ static void ref_run(const sp_config *cfg, const sp_trace *tr, ref_log *g)
                     for (int t = 0; t < N; t++)
                         act[(size_t)j * N + t] &= in[t];
                 free(in);
-                g->tokens_pruned += (uint64_t)(n - kk);
+                g->tokens_pruned += (uint64_t)(nn - kk);
                 log_prune(g, 0, it, l, kept, kk);
             }
             if (l >= a->head_start_layer) {
                 uint64_t hk[SP_MAX_HEADS];
-                int32_t hkept[SP_MAX_HEADS];
-                for (int i = 0; i < nh; i++)
-                    hk[i] = himp[hl[i]];
-                int kk = ref_topk(hk, hl, nh, (int)ref_keep((uint32_t)nh, a->head_keep_q16), hkept);
+                int32_t hkept[SP_MAX_HEADS], hn[SP_MAX_HEADS];
+                int nn = 0;
+                for (int h = 0; h < H; h++)
+                    if (hact[(size_t)(l + 1) * H + h]) {
+                        hn[nn] = h;
+                        hk[nn++] = himp[h];
+                    }
+                int want = (int)ref_keep((uint32_t)nh, a->head_keep_q16);
+                int kk = ref_topk(hk, hn, nn, want < nn ? want : nn, hkept);
                 unsigned char in[SP_MAX_HEADS] = {0};
                 for (int i = 0; i < kk; i++)
                     in[hkept[i]] = 1;
                 for (int j = l + 1; j < L; j++)
                     for (int h = 0; h < H; h++)
                         hact[(size_t)j * H + h] &= in[h];
-                g->heads_pruned += (uint64_t)(nh - kk);
+                g->heads_pruned += (uint64_t)(nn - kk);
                 log_prune(g, 1, it, l, hkept, kk);
             }
         }
     }
-    free(act); free(hact); free(imp); free(himp); free(tok); free(kept); free(key);
+    free(act); free(hact); free(imp); free(himp); free(tok); free(kept); free(key); free(nxt);
 }
 
 /* ---- comparison through the observer ---- */

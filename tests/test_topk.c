@@ -218,7 +218,9 @@ START_TEST(keep_count_all_n)
     /* ratio 1.0 keeps everything; the config rounds ratios to nearest */
     ck_assert_uint_eq(sp_keep_count(1000, 65536), 1000);
     ck_assert_uint_eq(sp_keep_count(1000, 0), 1);
-    ck_assert_uint_eq(sp_keep_count(10, sp_ratio_q16(0.9)), 8); /* 10 * 58982 >> 16 = 8.99 -> 8 */
+    ck_assert_uint_eq(sp_keep_count(10, sp_ratio_q16(0.9)), 9); /* 10 * 58982 / 65536 = 8.99 -> 9 */
+    ck_assert_uint_eq(sp_keep_count(12, sp_ratio_q16(0.9)), 11); /* 10.8 -> 11 */
+    ck_assert_uint_eq(sp_keep_count(3, sp_ratio_q16(0.5)), 2);  /* 1.5 -> 2: halves up */
     ck_assert_uint_eq(sp_ratio_q16(0.9), 58982);
     ck_assert_uint_eq(sp_ratio_q16(1.0), 65536);
     ck_assert_uint_eq(sp_ratio_q16(0.0), 0);
