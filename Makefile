@@ -69,19 +69,23 @@ $(patsubst %,$(BUILD)/obj/%.o,$(HOT_UNITS)): OPT = -O3
 
 $(BUILD)/obj/%.o: %.c $(HDRS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/san/obj/%.o: %.c $(HDRS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	@echo "  CC san  $<"
+	@$(CC) $(CFLAGS) $(SAN) -c $< -o $@
 
 $(LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(LIB_SAN): $(patsubst %.c,$(BUILD)/san/obj/%.o,$(LIB_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(SPATTN): $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC)) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -91,11 +95,13 @@ $(BUILD)/san/spattn: $(patsubst %.c,$(BUILD)/san/obj/%.o,$(CLI_SRC)) $(LIB_SAN)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_HELP)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -lcheck_pic -lsubunit -lrt -pthread -o $@
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $^ $(LDLIBS) -lcheck_pic -lsubunit -lrt -pthread -o $@
 
 $(BUILD)/san/tests/%: $(BUILD)/san/obj/tests/%.o $(patsubst %.c,$(BUILD)/san/obj/%.o,$(TEST_HELP)) $(LIB_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -lcheck_pic -lsubunit -lrt -pthread -o $@
+	@echo "  LD san  $@"
+	@$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -lcheck_pic -lsubunit -lrt -pthread -o $@
 
 # Tests run from the project root with the CLI built (some drive it).
 test-unit: $(TESTS) $(SPATTN)
