@@ -31,12 +31,13 @@ $(BUILD)/san/obj/gen/sweep_plot_scripts.o: $(SWEEP_GP_C) $(HDRS) | $(DEPS_OK)
 $(LIB): $(BUILD)/obj/gen/sweep_plot_scripts.o
 $(LIB_SAN): $(BUILD)/san/obj/gen/sweep_plot_scripts.o
 
-# A small sweep for `make demo`: configs/sweep-pruning.yaml (24 points) on a
-# small synthetic decode trace; a few seconds.
+# A small sweep for `make demo` (after its run wrote out/): configs/sweep-
+# pruning.yaml (24 points) on a small synthetic decode trace; under a second.
 SWEEP_DEMO_TRACE ?= synth:layers=4,heads=4,d=64,len=256,iters=8,seed=1
 SWEEP_DEMO_OUT ?= out/sweep
 .PHONY: demo-sweep
 demo-sweep: $(SPATTN)
+	@d=$$(dirname $(SWEEP_DEMO_OUT)); [ -d "$$d" ] || { echo "demo-sweep: $$d/ does not exist (make demo writes out/ first, or set SWEEP_DEMO_OUT)" >&2; exit 2; }
 	$(SPATTN) sweep -c configs/sweep-pruning.yaml -t $(SWEEP_DEMO_TRACE) -o $(SWEEP_DEMO_OUT)
 
 DEMO_EXTRA += demo-sweep
