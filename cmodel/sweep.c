@@ -65,7 +65,16 @@ int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char 
 
 int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
 {
-    size_t n = sp_sweep_npoints(&base->sweep);
+    const sp_sweep *s = &base->sweep;
+    double total = 1;
+    for (int a = 0; a < s->n_axes; a++)
+        total *= s->axes[a].n_values;
+    if (total > SP_SWEEP_MAX_POINTS) {
+        snprintf(err, errlen, "sweep has %.0f points, more than %d (each is a full run); use fewer values",
+                 total, SP_SWEEP_MAX_POINTS);
+        return -1;
+    }
+    size_t n = sp_sweep_npoints(s);
     sp_config t;
     for (size_t p = 0; p < n; p++)
         if (sp_sweep_point_config(base, p, &t, err, errlen))

@@ -73,7 +73,9 @@ typedef struct {
     sp_sweep_ref ref;
 } sp_sweep_result;
 
-/* Every point's config is valid (sp_sweep_point_config); -1 with the
+/* Most points one sweep may have (each one is a full model run). */
+#define SP_SWEEP_MAX_POINTS 100000
+/* At most SP_SWEEP_MAX_POINTS points, and every point's config is valid (sp_sweep_point_config); -1 with the
  * message of the first that is not. */
 int sp_sweep_check(const sp_config *base, char *err, size_t errlen);
 /* The whole sweep: reference, then every point on `jobs` threads (>= 1);

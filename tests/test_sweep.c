@@ -125,6 +125,17 @@ START_TEST(bad_points)
     add_axis(&c, "hardware.dram.channels", 1, fr);
     ck_assert_int_eq(sp_sweep_check(&c, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "expected an integer"));
+    /* too many points: 64^3 */
+    sp_config_default(&c);
+    for (int a = 0; a < 3; a++) {
+        double many[64];
+        for (int i = 0; i < 64; i++)
+            many[i] = 0.1 + i * 0.01;
+        add_axis(&c, a == 0 ? "algorithm.token_keep" : a == 1 ? "algorithm.head_keep" : "algorithm.value_keep", 64,
+                 many);
+    }
+    ck_assert_int_eq(sp_sweep_check(&c, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "sweep has 262144 points, more than 100000"));
     /* jobs out of range */
     sp_config_default(&c);
     add_axis(&c, "algorithm.token_keep", 2, v);
