@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cJSON.h>
 #include "sweep.h"
 #include "sweep_report.h"
 
@@ -310,6 +311,21 @@ START_TEST(stronger_pruning_fetches_less)
             ck_assert(p->energy_total_pj > 0);
             ck_assert_uint_gt(p->dram_bytes, 0);
         }
+    /* the flags the run set are the dominance relation over its points */
+    for (size_t i = 0; i < r.n; i++) {
+        int dom_ce = 0, dom_ee = 0;
+        for (size_t j = 0; j < r.n; j++) {
+            const sp_sweep_point *a = &r.pts[j], *b = &r.pts[i];
+            if (a->cycles <= b->cycles && a->energy_total_pj <= b->energy_total_pj &&
+                (a->cycles < b->cycles || a->energy_total_pj < b->energy_total_pj))
+                dom_ce = 1;
+            if (a->energy_total_pj <= b->energy_total_pj && a->rel_err_mean <= b->rel_err_mean &&
+                (a->energy_total_pj < b->energy_total_pj || a->rel_err_mean < b->rel_err_mean))
+                dom_ee = 1;
+        }
+        ck_assert_int_eq(r.pts[i].pareto_cycles_energy, !dom_ce);
+        ck_assert_int_eq(r.pts[i].pareto_energy_err, !dom_ee);
+    }
     /* the most pruned point is less accurate than the least pruned */
     ck_assert(r.pts[0].rel_err_mean > r.pts[11].rel_err_mean);
     ck_assert_uint_eq(r.pts[11].ev.tokens_pruned, 0);
@@ -490,6 +506,23 @@ START_TEST(cli_deterministic_and_plots)
     ck_assert_ptr_nonnull(j0);
     ck_assert_ptr_nonnull(j2);
     ck_assert_str_eq(j0, j2);
+    /* sweep.json: 6 points in order, each with its values and the metrics */
+    cJSON *root = cJSON_Parse(j0);
+    ck_assert_ptr_nonnull(root);
+    cJSON *pts = cJSON_GetObjectItem(root, "points");
+    ck_assert_int_eq(cJSON_GetArraySize(pts), 6);
+    for (int i = 0; i < 6; i++) {
+        cJSON *pt = cJSON_GetArrayItem(pts, i);
+        ck_assert_int_eq(cJSON_GetObjectItem(pt, "point")->valueint, i);
+        cJSON *v = cJSON_GetObjectItem(pt, "values");
+        ck_assert(cJSON_GetObjectItem(v, "algorithm.token_keep")->valuedouble == (i / 2 == 0 ? 0.5 : i / 2 == 1 ? 0.75 : 1.0));
+        ck_assert(cJSON_GetObjectItem(v, "algorithm.value_keep")->valuedouble == (i % 2 ? 1.0 : 0.2));
+        ck_assert(cJSON_GetObjectItem(pt, "cycles")->valuedouble > 0);
+        ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(pt, "accuracy"), "out_rel_err_mean"));
+    }
+    ck_assert_str_eq(cJSON_GetObjectItem(root, "trace")->valuestring, TR_DECODE);
+    ck_assert_ptr_nonnull(strstr(cJSON_GetObjectItem(root, "config_yaml")->valuestring, "sweep:"));
+    cJSON_Delete(root);
     free(j0);
     free(j2);
     for (int k = 0; k < 3; k++)
