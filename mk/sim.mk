@@ -4,6 +4,7 @@
 #
 #   build/sim/spattn_cosim        COSIM_CONFIG (default configs/default.yaml), hardware D = COSIM_D (64)
 #   build/sim/small/spattn_cosim  tests/cosim/small.yaml, D = 32 (regression)
+#   build/sim/fold/spattn_cosim   tests/cosim/fold.yaml, D = 32 (regression: folded qk/pv, no V LSBs)
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 
 VERILATOR    ?= verilator
@@ -43,6 +44,7 @@ endef
 
 $(eval $(call sim_build,main,$(COSIM_CONFIG),$(COSIM_D),$(SIM_MK_FAST),))
 $(eval $(call sim_build,small,tests/cosim/small.yaml,32,$(SIM_MK_TEST),))
+$(eval $(call sim_build,fold,tests/cosim/fold.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
 
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
@@ -52,8 +54,10 @@ $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 cosim: deps $(SIM_BUILD)/spattn_cosim
 
 test-cosim: deps $(LIB)
-	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim
-	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh
+	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim $(SIM_BUILD)/fold/spattn_cosim
+	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh tests/cosim/small.yaml \
+	  traces/data/minilm-austen-encoder.safetensors
+	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh tests/cosim/fold.yaml
 
 test-mutant-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim

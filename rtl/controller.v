@@ -3,9 +3,10 @@
 // cmodel/controller.c sp_run_model, cmodel/head.c sp_head_step).
 //
 // Active sets: token t is in A_l iff depth[t] > l, head h is in H_l iff
-// hdepth[h] > l. Every set starts full (depth = layers); pruning at layer l
-// sets depth = l + 1 for the members of A_l that top-k did not keep, which
-// is exactly A_j = A_j n K for all j > l, and keeps A_0 ... nested.
+// hdepth[h] > l. Every set starts full (depth = layers). Pruning after layer
+// l ranks the members of A_l+1 (depth > l + 1) by importance, keeps the top
+// min(|A_l+1|, keep(|A_l|)) and sets depth = l + 1 for the others: they
+// leave A_l+1 and every later set, and A_0 ... stay nested (spec s10).
 //
 // One head-step (docs/rtl.md s5), phase by phase:
 //   Q row -> K MSB planes of the active tokens into kbuf -> qk -> softmax
@@ -22,7 +23,8 @@ module controller #(
   parameter integer MaxVals   = 256,   // vbuf rows = max kept values (power of two)
   parameter integer NQk       = 64,
   parameter integer NPv       = 64,
-  parameter integer NCmp      = 16     // top-k keys per beat (power of two)
+  parameter integer NCmp      = 16,    // top-k keys per beat (power of two)
+  parameter integer VLsb      = 4      // V LSB planes (0: a requant fetches no V LSB rows)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -173,14 +175,14 @@ module controller #(
     STEnd = 6'd30, SHPChk = 6'd31, SHGather = 6'd32, SHWalk = 6'd33, SHEnd = 6'd34,
     SNextL = 6'd35, SDone = 6'd36;
 
-  // keep(n, r16) = 0 if n = 0 else max(1, (n * r16) >> 16)  (spec s7)
-  // (n * r) >> 16 <= n since r <= 2^16: the product's top bit and its 16
+  // keep(n, r16) = 0 if n = 0 else max(1, (n * r16 + 2^15) >> 16)  (spec s7):
+  // the result is <= n since r <= 2^16, so the sum's top bit and its 16
   // fraction bits are not needed
   /* verilator lint_off UNUSEDSIGNAL */
   function automatic [TCW-1:0] keep_count(input [TCW-1:0] n, input [16:0] r);
     reg [TCW+16:0] prod;
     begin
-      prod = {17'd0, n} * {{TCW{1'b0}}, r};
+      prod = {17'd0, n} * {{TCW{1'b0}}, r} + {{TCW{1'b0}}, 17'h08000};
       if (n == {TCW{1'b0}})
         keep_count = {TCW{1'b0}};
       else if (prod[TCW+15:16] == {TCW{1'b0}})
@@ -233,7 +235,9 @@ module controller #(
   reg             wsub_q, wsub_d;      // 1: LSB row of the kept value next
   reg [TCW-1:0]   pl_q, pl_d;          // pv lines sent
   reg [VFW-1:0]   pb_q, pb_d;          // pv beat within a token
-  reg [6:0]       hm_q, hm_d;          // heads in the head selection
+  reg [6:0]       hm_q, hm_d;          // heads in the head selection (H_l+1)
+  reg [6:0]       hl_q, hl_d;          // |H_l| during the head gather
+  reg [TCW-1:0]   m_q, m_d;            // tokens in the token selection (A_l+1)
   reg [3:0]       okind_q, okind_d;
   reg [15:0]      oidx_q, oidx_d;
   reg [47:0]      odata_q, odata_d;
@@ -247,7 +251,8 @@ module controller #(
   wire [TCW-1:0] klines = (n_q + KPB[TCW-1:0] - 1'b1) >> KPBW;
   wire [TCW-1:0] slines = (sn_q + NCmp[TCW-1:0] - 1'b1) >> CW;
   wire [TCW-1:0] vlines = (wj_q + TPB[TCW-1:0] - 1'b1) >> TPBW;
-  wire [TCW-1:0] vwant  = rq_q ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
+  wire           vlsb   = rq_q && (VLsb > 0);                    // kept values need LSB rows
+  wire [TCW-1:0] vwant  = vlsb ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
   wire [TCW-1:0] n_rem  = n_q - yrecv_q;
   // line and lane of a position in the selection buffers
   localparam integer CWW = (CW > 0) ? CW : 1;
@@ -305,7 +310,7 @@ module controller #(
     yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;
     yfed_d = yfed_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
     fline_d = fline_q;  sdone_d = sdone_q;  wj_d = wj_q;  wsub_d = wsub_q;  pl_d = pl_q;
-    pb_d = pb_q;  hm_d = hm_q;
+    pb_d = pb_q;  hm_d = hm_q;  hl_d = hl_q;  m_d = m_q;
     okind_d = 4'd0;  oidx_d = oidx_q;  odata_d = odata_q;
     row_valid_o = 1'b0;  row_region_o = RScale;  row_index_o = 14'd0;  row_slot_o = {TIW{1'b0}};
     sm_start = 1'b0;  sm_abort = 1'b0;  tk_start = 1'b0;  pv_start = 1'b0;
@@ -502,8 +507,8 @@ module controller #(
       end
       // ---- top-k: start, stream the key lines, wait, collect kept flags
       SSelStart: begin
-        tk_start = 1'b1;
-        state_d = SSelIn;
+        tk_start = sn_q != {TCW{1'b0}};
+        state_d = (sn_q != {TCW{1'b0}}) ? SSelIn : SSelFlags;
         sline_d = {TCW{1'b0}};
         fline_d = {TCW{1'b0}};
         sdone_d = 1'b0;
@@ -522,10 +527,11 @@ module controller #(
           state_d = SSelFlags;
       end
       SSelFlags: begin
-        if (to_fire) begin
+        if (to_fire)
           sflag_we = 1'b1;
+        if (to_fire || sn_q == {TCW{1'b0}}) begin
           fline_d = fline_q + 1'b1;
-          if (fline_q + 1'b1 == slines) begin
+          if (fline_q + 1'b1 == slines || sn_q == {TCW{1'b0}}) begin
             cnt_d = 15'd0;
             wj_d = {TCW{1'b0}};
             wsub_d = 1'b0;
@@ -550,7 +556,7 @@ module controller #(
           row_index_o = {{(14-TIW){1'b0}}, ctok};
           row_slot_o = {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]};
           if (row_fire) begin
-            if (rq_q && !wsub_q) begin
+            if (vlsb && !wsub_q) begin
               wsub_d = 1'b1;
             end else begin
               wsub_d = 1'b0;
@@ -623,28 +629,38 @@ module controller #(
       // ---- cascade token pruning after the layer
       SLayerEnd: begin
         cnt_d = 15'd0;
+        m_d = {TCW{1'b0}};
         if (!last_layer && l_q >= cfg_token_start_i)
           state_d = STGather;
         else
           state_d = SHPChk;
       end
+      // A_l+1 keeps its top min(|A_l+1|, keep(|A_l|)) by importance (spec
+      // s10); its members are compacted in place at the front of tok_q
       STGather: begin
         if (cnt_t == n_q) begin
           state_d = SSelStart;
           skind_d = SelTok;
-          sn_d = n_q;
-          sk_d = keep_count(n_q, cfg_token_keep_i);
+          sn_d = m_q;
+          sk_d = (keep_count(n_q, cfg_token_keep_i) < m_q) ? keep_count(n_q, cfg_token_keep_i) : m_q;
         end else begin
-          skey_we = 1'b1;
-          skey_wd = imp_q[ctok];
-          okind_d = OTokImp;
-          oidx_d = {{(16-TIW){1'b0}}, ctok};
-          odata_d = imp_q[ctok];
+          if (depth_q[ctok] > l_q + 7'd1) begin
+            tok_we = 1'b1;
+            tok_wa = m_q[TIW-1:0];
+            tok_wd = ctok;
+            skey_we = 1'b1;
+            skey_wa = m_q[TIW-1:0];
+            skey_wd = imp_q[ctok];
+            okind_d = OTokImp;
+            oidx_d = {{(16-TIW){1'b0}}, ctok};
+            odata_d = imp_q[ctok];
+            m_d = m_q + 1'b1;
+          end
           cnt_d = cnt_q + 15'd1;
         end
       end
       STWalk: begin
-        if (cnt_t == n_q) begin
+        if (cnt_t == sn_q) begin
           state_d = STEnd;
         end else begin
           if (sflag) begin
@@ -669,19 +685,24 @@ module controller #(
       SHPChk: begin
         cnt_d = 15'd0;
         hm_d = 7'd0;
+        hl_d = 7'd0;
         if (!last_layer && l_q >= cfg_head_start_i)
           state_d = SHGather;
         else
           state_d = SNextL;
       end
+      // H_l+1 keeps its top min(|H_l+1|, keep(|H_l|)) by importance
       SHGather: begin
         if (cnt_q[6:0] == cfg_heads_i) begin
           state_d = SSelStart;
           skind_d = SelHead;
           sn_d = {{(TCW-7){1'b0}}, hm_q};
-          sk_d = keep_count({{(TCW-7){1'b0}}, hm_q}, cfg_head_keep_i);
+          sk_d = (keep_count({{(TCW-7){1'b0}}, hl_q}, cfg_head_keep_i) < {{(TCW-7){1'b0}}, hm_q}) ?
+                 keep_count({{(TCW-7){1'b0}}, hl_q}, cfg_head_keep_i) : {{(TCW-7){1'b0}}, hm_q};
         end else begin
-          if (hdepth_q[cnt_q[5:0]] > l_q) begin
+          if (hdepth_q[cnt_q[5:0]] > l_q)
+            hl_d = hl_q + 7'd1;
+          if (hdepth_q[cnt_q[5:0]] > l_q + 7'd1) begin
             hlist_we = 1'b1;
             skey_we = 1'b1;
             skey_wa = {{(TIW-6){1'b0}}, hm_q[5:0]};
@@ -751,7 +772,8 @@ module controller #(
       seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};  skind_q <= SelVal;
       sn_q <= {TCW{1'b0}};  sk_q <= {TCW{1'b0}};  sline_q <= {TCW{1'b0}};
       fline_q <= {TCW{1'b0}};  sdone_q <= 1'b0;  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
-      pl_q <= {TCW{1'b0}};  pb_q <= {VFW{1'b0}};  hm_q <= 7'd0;
+      pl_q <= {TCW{1'b0}};  pb_q <= {VFW{1'b0}};  hm_q <= 7'd0;  hl_q <= 7'd0;
+      m_q <= {TCW{1'b0}};
       okind_q <= 4'd0;  oidx_q <= 16'd0;  odata_q <= 48'd0;
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;  ri_q <= ri_d;
@@ -761,6 +783,7 @@ module controller #(
       seridx_q <= seridx_d;  yfed_q <= yfed_d;  skind_q <= skind_d;  sn_q <= sn_d;
       sk_q <= sk_d;  sline_q <= sline_d;  fline_q <= fline_d;  sdone_q <= sdone_d;
       wj_q <= wj_d;  wsub_q <= wsub_d;  pl_q <= pl_d;  pb_q <= pb_d;  hm_q <= hm_d;
+      hl_q <= hl_d;  m_q <= m_d;
       okind_q <= okind_d;  oidx_q <= oidx_d;  odata_q <= odata_d;
     end
   end

@@ -211,7 +211,7 @@ module spattn_top #(
   // ---- controller
   wire init;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
-               .NCmp(NCmp)) u_controller (
+               .NCmp(NCmp), .VLsb(VLsb)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init),
     .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),

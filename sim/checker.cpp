@@ -134,6 +134,7 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
         next(cur_);
         open_ = true;
         n_prob_ = n_vkept_ = n_out_ = n_keep_ = n_imp_ = 0;
+        rank_pos_ = 0;
         seen_rq_ = false;
         if (cur_.kind == kRecEnd) {
             if (c_rc_)
@@ -226,13 +227,19 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
     if ((int)e.it != lt_it_ || (int)e.layer != lt_layer_)
         return fail("controller", e, std::string(what) + " pruning before any head-step of this layer", e.layer,
                     lt_layer_);
-    int members = tok ? (int)last_tokens_.size() : (int)layer_heads_.size();
+    // the ranked members are those of the next layer's set (spec s10): a
+    // subset of this layer's set, in ascending order; the C model's kept
+    // list (exact) and the next layer's head-steps pin them down
+    const std::vector<int32_t> *tl = &last_tokens_;
+    std::vector<int32_t> hl(layer_heads_.begin(), layer_heads_.end());
+    const std::vector<int32_t> &cur = tok ? *tl : hl;
     if (e.kind == kObsTokImp || e.kind == kObsHeadImp) {
-        if (n_imp_ >= members)
-            return fail("controller", e, std::string("more ") + what + "s ranked than active", n_imp_ + 1, members);
-        int want = tok ? last_tokens_[n_imp_] : layer_heads_[n_imp_];
-        if ((int)e.idx != want)
-            return fail("controller", e, std::string("ranked ") + what + " #" + std::to_string(n_imp_), e.idx, want);
+        while (rank_pos_ < cur.size() && cur[rank_pos_] < (int32_t)e.idx)
+            rank_pos_++;
+        if (rank_pos_ >= cur.size() || cur[rank_pos_] != (int32_t)e.idx)
+            return fail("controller", e, std::string("ranked ") + what + " #" + std::to_string(n_imp_) +
+                        " is not an active " + what + " of this layer (or out of order)", e.idx, -1);
+        rank_pos_++;
         uint64_t c = tok ? imp_[e.idx] : himp_[e.idx];
         if (e.data != c)
             return fail("importance", e, std::string(what) + " importance of " + std::to_string(e.idx),
@@ -247,8 +254,6 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
                         r.kept[n_keep_]);
         n_keep_++;
     } else {
-        if (n_imp_ != members)
-            return fail("controller", e, std::string(what) + "s ranked", n_imp_, members);
         if (n_keep_ != r.n_kept)
             return fail("topk", e, std::string(what) + "s kept", n_keep_, r.n_kept);
         (tok ? n_tprune_ : n_hprune_)++;

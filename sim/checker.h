@@ -73,6 +73,7 @@ private:
     Rec cur_;
     bool open_ = false;
     int n_prob_ = 0, n_vkept_ = 0, n_out_ = 0, n_keep_ = 0, n_imp_ = 0;
+    size_t rank_pos_ = 0;
     bool seen_rq_ = false;
     std::vector<uint64_t> imp_, himp_;
     std::vector<int32_t> last_tokens_;  // A_l as seen in the layer's last head-step

@@ -43,6 +43,28 @@ static std::string json_str(const char *s)
     return o + "\"";
 }
 
+// The widths the RTL is built for must hold every trace element (the C
+// model's own load check, made before the RTL runs: the RTL would wrap).
+static std::string check_ranges(const sp_config &cfg, const sp_trace &tr)
+{
+    const sp_alg_cfg &a = cfg.alg;
+    struct { const int16_t *x; size_t n; int bits; const char *name; } ts[3] = {
+        {tr.q, (size_t)tr.iters * tr.layers * tr.heads * tr.rows * tr.d, a.q_bits, "q"},
+        {tr.k, (size_t)tr.layers * tr.heads * tr.ntok * tr.d, a.k_msb + a.k_lsb, "k"},
+        {tr.v, (size_t)tr.layers * tr.heads * tr.ntok * tr.d, a.v_msb + a.v_lsb, "v"},
+    };
+    for (auto &t : ts) {
+        int lo = -(1 << (t.bits - 1)), hi = (1 << (t.bits - 1)) - 1;
+        for (size_t j = 0; j < t.n; j++)
+            if (t.x[j] < lo || t.x[j] > hi)
+                return std::string(t.name) + " element " + std::to_string(j) + " = " + std::to_string(t.x[j]) +
+                       " does not fit the configured " + std::to_string(t.bits) + " bits";
+    }
+    if ((double)(1 << (a.q_bits - 1)) * (double)(1 << (a.k_msb + a.k_lsb - 1)) * tr.d > 2147483648.0)
+        return "q_bits x key bits x d can overflow the 32-bit QK accumulator";
+    return "";
+}
+
 static int write_stats(const std::string &dir, const std::string &text, std::string &err)
 {
     if (mkdir(dir.c_str(), 0777) && errno != EEXIST) {
@@ -146,6 +168,8 @@ int sc_main(int argc, char **argv)
     else if ((int)sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16) > built.max_vals)
         e = "trace keeps up to " + std::to_string(sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16)) +
             " values; the V buffer holds " + std::to_string(built.max_vals) + " (hardware.v_sram_bytes)";
+    if (e.empty())
+        e = check_ranges(cfg, tr);
     if (!e.empty()) {
         sp_trace_free(&tr);
         return usage_error(std::string(trace) + ": " + e);

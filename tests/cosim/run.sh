@@ -2,10 +2,11 @@
 # run.sh - co-simulation regression (make test-cosim): the RTL against the C
 # model on small synthetic encoder and decode traces and on the shipped
 # real-model trace; every run must end with a PASS line (0 mismatches).
-# SPATTN_COSIM names the co-sim binary (built for tests/cosim/small.yaml).
+# Usage: run.sh CONFIG [TRACE FILES]; SPATTN_COSIM names the co-sim binary
+# built for CONFIG.
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
-CFG=tests/cosim/small.yaml
+CFG=${1:-tests/cosim/small.yaml}
 TRACES="
 synth:mode=decode,layers=4,heads=4,d=16,len=64,iters=3
 synth:mode=encoder,layers=3,heads=2,d=16,len=24
@@ -15,16 +16,19 @@ synth:mode=decode,layers=1,heads=1,d=8,len=1,iters=5,seed=9
 synth:mode=decode,layers=5,heads=5,d=24,len=90,iters=6,peak=0.3,seed=11
 synth:mode=encoder,layers=4,heads=3,d=32,len=40,peak=2,seed=4
 "
-[ -f traces/data/minilm-austen-encoder.safetensors ] && TRACES="$TRACES traces/data/minilm-austen-encoder.safetensors"
+# further traces from the command line (the real-model trace for configs
+# whose bit widths it fits)
+[ $# -gt 0 ] && shift
+for x in "$@"; do TRACES="$TRACES $x"; done
 fail=0
 for t in $TRACES; do
   out=$("$COSIM" -c "$CFG" -t "$t" 2>/dev/null)
   rc=$?
   last=$(printf '%s\n' "$out" | tail -n 1)
   case "$last" in
-    PASS*) echo "cosim PASS  $t :: ${last#PASS }" ;;
-    *) echo "cosim FAIL  $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1 ;;
+    PASS*) echo "cosim PASS  $CFG $t :: ${last#PASS }" ;;
+    *) echo "cosim FAIL  $CFG $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1 ;;
   esac
 done
-[ $fail -eq 0 ] && echo "test-cosim: all traces PASS" || echo "test-cosim: FAILED"
+[ $fail -eq 0 ] && echo "test-cosim: $CFG: all traces PASS" || echo "test-cosim: $CFG: FAILED"
 exit $fail
