@@ -167,7 +167,7 @@ module controller #(
 
   localparam [5:0]
     SIdle = 6'd0, SInit = 6'd1, SList = 6'd2, SHScan = 6'd3, SScaleReq = 6'd4,
-    SScaleWait = 6'd5, SQReq = 6'd6, SQWait = 6'd7, SKFetch = 6'd8, SQkStart = 6'd9,
+    SScaleWait = 6'd5, SQReq = 6'd6, SQWait = 6'd7, SQkStart = 6'd9,
     SQk = 6'd10, SSmWait = 6'd11, SAbort = 6'd12, SPStream = 6'd13, SSelStart = 6'd14,
     SSelIn = 6'd15, SSelWait = 6'd16, SSelFlags = 6'd17, SVWalk = 6'd18, SVWait = 6'd19,
     SPvStart = 6'd20, SPv = 6'd21, SPvWait = 6'd22, SHImp = 6'd23, SOut = 6'd24,
@@ -402,15 +402,26 @@ module controller #(
       SQWait: begin
         if (fetch_valid_i && fetch_region_i == RQ) begin
           qv_d = fetch_row_i;
-          state_d = SKFetch;
+          state_d = SQkStart;
           pass2_d = 1'b0;
           rq_d = 1'b0;
-          cnt_d = 15'd0;
-          fdone_d = {TCW{1'b0}};
         end
       end
-      // K rows of the active tokens: MSB planes (pass 1) or LSB planes (pass 2)
-      SKFetch: begin
+      SQkStart: begin
+        sm_start = 1'b1;
+        state_d = SQk;
+        cnt_d = 15'd0;
+        fdone_d = {TCW{1'b0}};
+        kl_d = {TCW{1'b0}};
+        kb_d = {KFW{1'b0}};
+        yrecv_d = {TCW{1'b0}};
+        sercnt_d = {(KPBW+1){1'b0}};
+        yfed_d = {TCW{1'b0}};
+      end
+      // K rows of the active tokens (MSB planes in pass 1, LSB planes in
+      // pass 2) stream into kbuf while qk consumes every line whose rows
+      // have arrived; logits serialised one per cycle into softmax
+      SQk: begin
         if (cnt_t != n_q) begin
           row_valid_o = 1'b1;
           row_region_o = pass2_q ? RKLsb : RKMsb;
@@ -419,20 +430,6 @@ module controller #(
           if (row_fire)
             cnt_d = cnt_q + 15'd1;
         end
-        if (fdone_d == n_q)
-          state_d = SQkStart;
-      end
-      SQkStart: begin
-        sm_start = 1'b1;
-        state_d = SQk;
-        kl_d = {TCW{1'b0}};
-        kb_d = {KFW{1'b0}};
-        yrecv_d = {TCW{1'b0}};
-        sercnt_d = {(KPBW+1){1'b0}};
-        yfed_d = {TCW{1'b0}};
-      end
-      // keys -> qk -> logits serialised one per cycle -> softmax
-      SQk: begin
         if (k_fire) begin
           if (KF == 1 || kb_q == KF[KFW-1:0] - 1'b1) begin
             kb_d = {KFW{1'b0}};
@@ -479,9 +476,7 @@ module controller #(
       SAbort: begin
         sm_abort = 1'b1;
         pass2_d = 1'b1;
-        state_d = SKFetch;
-        cnt_d = 15'd0;
-        fdone_d = {TCW{1'b0}};
+        state_d = SQkStart;
       end
       // final probabilities: buffer, selection keys, token importance
       SPStream: begin
@@ -833,7 +828,10 @@ module controller #(
   assign shift_o = shift_q;
   assign kb_line_o = kl_q[KLW-1:0];
   assign kb_full_o = pass2_q;
-  assign qk_k_valid_o = state_q == SQk && kl_q != klines;
+  // a kbuf line is ready once all its rows have arrived (rows arrive in slot order)
+  wire [TCW-1:0] klines_done = fdone_q >> KPBW;
+  wire kline_ready = (kl_q < klines_done) || (fdone_q == n_q);
+  assign qk_k_valid_o = state_q == SQk && kl_q != klines && kline_ready;
   generate
     if (KF == 1) begin : gen_k_whole
       assign qk_k_data_o = kb_data_i;
