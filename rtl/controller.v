@@ -270,6 +270,37 @@ module controller #(
     end
   endgenerate
 
+  // value walk: the next kept position at or after cpos in its selection
+  // line (a priority encoder), so the walk spends a cycle per kept value and
+  // per line, not per position
+  wire          nk_found;
+  wire [TIW-1:0] kpos;
+  generate
+    if (CW > 0) begin : gen_kpos
+      reg [CWW-1:0] nk_lane;
+      reg           nk_any;
+      integer       li;
+      always @(*) begin
+        nk_any = 1'b0;
+        nk_lane = {CWW{1'b0}};
+        for (li = NCmp - 1; li >= 0; li = li - 1)
+          if (sflag_line[li] && li >= {{(32-CWW){1'b0}}, cpos_lane}) begin
+            nk_any = 1'b1;
+            nk_lane = li[CWW-1:0];
+          end
+      end
+      assign nk_found = nk_any;
+      assign kpos = {cpos[TIW-1:CW], nk_lane};
+    end else begin : gen_kpos1
+      assign nk_found = sflag_line[0];
+      assign kpos = cpos;
+    end
+  endgenerate
+  wire [TIW-1:0] ktok = tok_q[kpos];
+  wire [15:0]    cnt16 = {1'b0, cnt_q};
+  wire [15:0]    n16 = {{(16-TCW){1'b0}}, n_q};
+  wire [14:0]    next_line = ((cnt_q >> CW) + 15'd1) << CW;
+
   // fetch completions of the current phase
   wire f_k   = fetch_valid_i && (fetch_region_i == RKMsb || fetch_region_i == RKLsb);
   wire f_v   = fetch_valid_i && (fetch_region_i == RVMsb || fetch_region_i == RVLsb);
@@ -320,7 +351,7 @@ module controller #(
     pbuf_we = 1'b0;  pbuf_wa = yfed_q[TIW-1:0];
     skey_we = 1'b0;  skey_wa = cpos;  skey_wd = 48'd0;
     sflag_we = 1'b0;  sflag_wa = fline_q[SLW-1:0];
-    vp_we = 1'b0;  vp_wa = wj_q[VIW-1:0];  vp_wd = pbuf_q[cpos];
+    vp_we = 1'b0;  vp_wa = wj_q[VIW-1:0];  vp_wd = pbuf_q[kpos];
     hdepth_we = 1'b0;  hdepth_wa = cnt_q[5:0];  hdepth_wd = cfg_layers_i;
     himp_we = 1'b0;  himp_wa = cnt_q[5:0];  himp_wd = 48'd0;
     hlist_we = 1'b0;  hlist_wa = hm_q[5:0];
@@ -541,14 +572,16 @@ module controller #(
       end
       // ---- kept values: V rows (MSB, then LSB when requantized) into vbuf
       SVWalk: begin
-        if (cnt_t == n_q) begin
+        if (cnt16 >= n16) begin
           state_d = SVWait;
-        end else if (!sflag) begin
-          cnt_d = cnt_q + 15'd1;
+        end else if (!nk_found) begin
+          cnt_d = next_line;
+        end else if ({1'b0, kpos} >= n_q) begin
+          state_d = SVWait;
         end else begin
           row_valid_o = 1'b1;
           row_region_o = wsub_q ? RVLsb : RVMsb;
-          row_index_o = {{(14-TIW){1'b0}}, ctok};
+          row_index_o = {{(14-TIW){1'b0}}, ktok};
           row_slot_o = {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]};
           if (row_fire) begin
             if (vlsb && !wsub_q) begin
@@ -557,10 +590,10 @@ module controller #(
               wsub_d = 1'b0;
               vp_we = 1'b1;
               okind_d = OVKept;
-              oidx_d = {{(16-TIW){1'b0}}, ctok};
+              oidx_d = {{(16-TIW){1'b0}}, ktok};
               odata_d = 48'd0;
               wj_d = wj_q + 1'b1;
-              cnt_d = cnt_q + 15'd1;
+              cnt_d = {{(15-TIW){1'b0}}, kpos} + 15'd1;
             end
           end
         end
