@@ -8,6 +8,7 @@
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 
 VERILATOR    ?= verilator
+YOSYS        ?= yosys
 SIM_BUILD    := $(BUILD)/sim
 SIM_ROOT     := $(abspath .)
 COSIM_CONFIG ?= configs/default.yaml
@@ -50,7 +51,7 @@ $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 	cp $< $@
 
-.PHONY: cosim test-cosim test-mutant-cosim bench-cosim lint-sim
+.PHONY: cosim test-cosim test-mutant-cosim bench-cosim lint-sim synth-top
 cosim: deps $(SIM_BUILD)/spattn_cosim
 
 test-cosim: deps $(LIB)
@@ -75,6 +76,15 @@ lint-sim: deps
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
 	@echo "lint-sim: spattn_top, controller, fetcher, kbuf, vbuf, planebuf clean (verilator -Wall)"
 
+# Yosys synthesis of the whole top at a small size (a synthesizability
+# check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers
+synth-top: deps
+	@mkdir -p $(SIM_BUILD)
+	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl $(SIM_RTL); \
+	  chparam -set D 8 -set MaxTokens 64 -set MaxVals 64 -set NQk 8 -set NPv 8 -set NCmp 2 spattn_top; \
+	  synth -top spattn_top; tee -o $(SIM_BUILD)/synth-top.stat stat"
+	@grep -E "Number of cells" $(SIM_BUILD)/synth-top.stat | tail -1 | sed 's/^ */synth-top: spattn_top (D=8, 64 rows):/'
+
 TEST_EXTRA  += test-cosim test-mutant-cosim
 BENCH_EXTRA += bench-cosim
 LINT_EXTRA  += lint-sim
@@ -82,3 +92,4 @@ HELP_EXTRA  += "make cosim            build build/sim/spattn_cosim (RTL + System
 HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces, 0 mismatches"
 HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break mutant; succeeds only if the co-sim FAILs"
 HELP_EXTRA  += "make bench-cosim      co-sim cycles/s: SystemC harness vs a plain C++ loop"
+HELP_EXTRA  += "make synth-top        Yosys synthesis of rtl/spattn_top.v at a small size (cell count)"
