@@ -83,7 +83,8 @@ synth-top: deps
 	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl $(SIM_RTL); \
 	  chparam -set D 8 -set MaxTokens 64 -set MaxVals 64 -set NQk 8 -set NPv 8 -set NCmp 2 spattn_top; \
 	  synth -top spattn_top; tee -o $(SIM_BUILD)/synth-top.stat stat"
-	@grep -E "Number of cells" $(SIM_BUILD)/synth-top.stat | tail -1 | sed 's/^ */synth-top: spattn_top (D=8, 64 rows):/'
+	@grep -E "Number of cells" $(SIM_BUILD)/synth-top.stat | tail -1 | \
+	  sed 's/.*Number of cells: *\([0-9]*\).*/synth-top: spattn_top (D=8, 64-row buffers): \1 generic cells/'
 
 TEST_EXTRA  += test-cosim test-mutant-cosim
 BENCH_EXTRA += bench-cosim
