@@ -37,6 +37,12 @@ public:
     bool feed(const ObsEvent &e, uint64_t cycle);
     // The RTL said done: the C model must have nothing left.
     bool finish(uint64_t cycle);
+    // After finish(): the RTL's activity counters against the C model's
+    // event counts (the figures the energy model uses).
+    struct Activity {
+        uint64_t kbuf_row_writes, vbuf_row_writes, softmax_runs, topk_compares, topk_cycles;
+    };
+    bool check_events(const Activity &a);
     bool failed() const { return failed_; }
     const std::string &message() const { return msg_; }
     std::string counts() const;

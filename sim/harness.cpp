@@ -71,6 +71,14 @@ void RtlHarness::tick()
                 stop(false, checker_->message());
                 return;
             }
+            if (checker_) {
+                RtlCounters c = rtl_counters(t);
+                Checker::Activity act = {c.kbuf_wr, c.vbuf_wr, c.softmax_runs, c.cmp, c.topk_cycles};
+                if (!checker_->check_events(act)) {
+                    stop(false, checker_->message());
+                    return;
+                }
+            }
             stop(true, "");
             return;
         }
