@@ -32,6 +32,7 @@ module controller #(
   output wire                 busy_o,
   output wire                 done_o,
   output wire                 init_o,        // RAM initialisation phase
+  output reg  [3:0]           phase_o,       // what the cycle is spent on (docs/rtl.md s6)
   // run registers (held stable while busy)
   input  wire                 cfg_decode_i,
   input  wire [6:0]           cfg_layers_i,  // 1..64
@@ -852,6 +853,27 @@ module controller #(
   assign busy_o = state_q != SIdle && state_q != SDone;
   assign done_o = state_q == SDone;
   assign init_o = state_q == SInit;
+
+  // phase of the cycle, for the cycles-by-phase counters
+  localparam [3:0] PhIdle = 4'd0, PhScan = 4'd1, PhQFetch = 4'd2, PhQk = 4'd3, PhSoftmax = 4'd4,
+                   PhRequant = 4'd5, PhVSel = 4'd6, PhVFetch = 4'd7, PhPv = 4'd8, PhOut = 4'd9,
+                   PhPrune = 4'd10;
+  always @(*) begin
+    case (state_q)
+      SList, SHScan, SNextRow, SLayerEnd, SHPChk, SNextL: phase_o = PhScan;
+      SScaleReq, SScaleWait, SQReq, SQWait:               phase_o = PhQFetch;
+      SQkStart, SQk:                phase_o = pass2_q ? PhRequant : PhQk;
+      SSmWait:                      phase_o = pass2_q ? PhRequant : PhSoftmax;
+      SAbort:                       phase_o = PhRequant;
+      SPStream:                     phase_o = PhSoftmax;
+      SSelStart, SSelIn, SSelWait, SSelFlags: phase_o = (skind_q == SelVal) ? PhVSel : PhPrune;
+      SVWalk, SVWait:               phase_o = PhVFetch;
+      SPvStart, SPv, SPvWait, SHImp: phase_o = PhPv;
+      SOut, SStepEnd:               phase_o = PhOut;
+      STGather, STWalk, STEnd, SHGather, SHWalk, SHEnd: phase_o = PhPrune;
+      default:                      phase_o = PhIdle;
+    endcase
+  end
 
   assign row_layer_o = l_q[5:0];
   assign row_head_o  = h_q[5:0];

@@ -61,7 +61,8 @@ module spattn_top #(
   output wire [63:0]   cnt_dram_beats_o,  // memory beats requested
   output wire [63:0]   cnt_cmp_o,         // top-k comparator uses
   output wire [63:0]   cnt_topk_cycles_o,
-  output wire [63:0]   cnt_softmax_o      // softmax runs (both passes)
+  output wire [63:0]   cnt_softmax_o,     // softmax runs (both passes)
+  output wire [11*64-1:0] cnt_phase_o     // busy cycles by controller phase 0..10 (docs/rtl.md s6)
 );
   localparam integer TIW = $clog2(MaxTokens);
   localparam integer TCW = TIW + 1;
@@ -210,10 +211,11 @@ module spattn_top #(
 
   // ---- controller
   wire init;
+  wire [3:0] phase;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
                .NCmp(NCmp), .VLsb(VLsb)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init),
+    .init_o(init), .phase_o(phase),
     .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
     .cfg_ctx_i(cfg_ctx_i), .cfg_iters_i(cfg_iters_i), .cfg_d_i(cfg_d_i),
     .cfg_token_keep_i(cfg_token_keep_i), .cfg_token_start_i(cfg_token_start_i),
@@ -284,6 +286,24 @@ module spattn_top #(
   assign cnt_cmp_o         = c_cmp_q;
   assign cnt_topk_cycles_o = c_tkc_q;
   assign cnt_softmax_o     = c_sm_q;
+
+  // cycles by phase (phase 0 counts idle and initialisation cycles)
+  reg [63:0] c_phase_q [0:10];
+  integer pi;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (pi = 0; pi < 11; pi = pi + 1)
+        c_phase_q[pi] <= 64'd0;
+    end else if (busy_o && phase <= 4'd10) begin
+      c_phase_q[phase] <= c_phase_q[phase] + 64'd1;
+    end
+  end
+  genvar gp;
+  generate
+    for (gp = 0; gp < 11; gp = gp + 1) begin : gen_phase
+      assign cnt_phase_o[gp*64 +: 64] = c_phase_q[gp];
+    end
+  endgenerate
 
   // unused status of the units (kept on the ports for unit tests)
   wire unused_ok = &{1'b0, sm_busy, tk_busy};

@@ -210,7 +210,14 @@ int sc_main(int argc, char **argv)
                 (unsigned long long)h.cycle, secs, secs > 0 ? (double)h.cycle / secs : 0.0, engine);
         const sp_dram_stats &ds = mem.dram_stats();
         std::string counts = cosim ? checker.counts() : std::string("");
-        char js[4096];
+        std::string phases;
+        for (int i = 0; i < kPhases; i++) {
+            char pb[96];
+            snprintf(pb, sizeof pb, "%s      \"%s\": %llu", i ? ",\n" : "", kPhaseNames[i],
+                     (unsigned long long)c.phase[i]);
+            phases += pb;
+        }
+        char js[8192];
         snprintf(js, sizeof js,
                  "{\n  \"engine\": \"%s\",\n  \"config\": %s,\n  \"trace\": %s,\n  \"result\": \"%s\",\n"
                  "  \"message\": %s,\n  \"rtl\": {\n    \"cycles\": %llu,\n    \"init_cycles\": %llu,\n"
@@ -218,7 +225,7 @@ int sc_main(int argc, char **argv)
                  "    \"pv_multiplier_enables\": %llu,\n    \"kbuf_row_writes\": %llu,\n"
                  "    \"kbuf_line_reads\": %llu,\n    \"vbuf_row_writes\": %llu,\n    \"vbuf_line_reads\": %llu,\n"
                  "    \"dram_beats\": %llu,\n    \"topk_comparator_uses\": %llu,\n    \"topk_cycles\": %llu,\n"
-                 "    \"softmax_runs\": %llu\n  },\n  \"dram\": {\n    \"bursts\": %llu,\n    \"row_hits\": %llu,\n"
+                 "    \"softmax_runs\": %llu,\n    \"cycles_by_phase\": {\n%s\n    }\n  },\n  \"dram\": {\n    \"bursts\": %llu,\n    \"row_hits\": %llu,\n"
                  "    \"row_misses\": %llu,\n    \"row_empty\": %llu,\n    \"refreshes\": %llu\n  },\n"
                  "  \"checker\": %s\n}\n",
                  engine, json_str(cfg_path).c_str(), json_str(tr.id).c_str(),
@@ -227,7 +234,7 @@ int sc_main(int argc, char **argv)
                  (unsigned long long)c.qk_mul, (unsigned long long)c.pv_mul, (unsigned long long)c.kbuf_wr,
                  (unsigned long long)c.kbuf_rd, (unsigned long long)c.vbuf_wr, (unsigned long long)c.vbuf_rd,
                  (unsigned long long)c.dram_beats, (unsigned long long)c.cmp,
-                 (unsigned long long)c.topk_cycles, (unsigned long long)c.softmax_runs,
+                 (unsigned long long)c.topk_cycles, (unsigned long long)c.softmax_runs, phases.c_str(),
                  (unsigned long long)ds.bursts, (unsigned long long)ds.row_hits,
                  (unsigned long long)ds.row_misses, (unsigned long long)ds.row_empty,
                  (unsigned long long)ds.refreshes, json_str(counts.c_str()).c_str());

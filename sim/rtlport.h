@@ -53,9 +53,16 @@ inline ObsEvent rtl_obs(const Vspattn_top *t)
     return e;
 }
 
+constexpr int kPhases = 11;
+// controller phases (rtl/controller.v phase_o, docs/rtl.md s6)
+static const char *const kPhaseNames[kPhases] = {"idle_init", "scan", "q_fetch", "k_fetch_qk", "softmax",
+                                                 "requant", "value_topk", "value_fetch", "pv", "out",
+                                                 "prune"};
+
 struct RtlCounters {
     uint64_t cycles, init, qk_mul, pv_mul, kbuf_wr, kbuf_rd, vbuf_wr, vbuf_rd, dram_beats, cmp,
         topk_cycles, softmax_runs;
+    uint64_t phase[kPhases];
 };
 
 inline RtlCounters rtl_counters(const Vspattn_top *t)
@@ -73,6 +80,8 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
     c.cmp = t->cnt_cmp_o;
     c.topk_cycles = t->cnt_topk_cycles_o;
     c.softmax_runs = t->cnt_softmax_o;
+    for (int i = 0; i < kPhases; i++)
+        c.phase[i] = (uint64_t)t->cnt_phase_o[2 * i] | ((uint64_t)t->cnt_phase_o[2 * i + 1] << 32);
     return c;
 }
 
