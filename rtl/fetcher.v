@@ -3,7 +3,7 @@
 // The controller hands over one *row* at a time (region, layer, head,
 // index, destination slot); the fetcher issues its beats on a valid/ready
 // request bus at the fixed address map
-//   addr = {region[2:0], layer[5:0], head[5:0], index[13:0], beat[3:0], 5'b0}
+//   addr = {region[2:0], layer[5:0], head[5:0], index[13:4], beat[3:0], index[3:0], 5'b0}
 // and assembles the in-order responses back into rows. A finished row is
 // presented for one cycle on out_*; consumers always accept it. MSB and LSB
 // planes are separate regions, so an LSB refetch reads only LSB beats.
@@ -93,7 +93,11 @@ module fetcher #(
   wire row_fire  = row_valid_i && row_ready_o;
 
   assign mem_req_valid_o = iss_busy_q;
-  assign mem_req_addr_o  = {2'b0, iss_base_q, iss_beat_q[3:0], 5'd0};
+  // the 4 low index bits sit right above the beat offset, so consecutive
+  // tokens go to different DRAM channels (and the beats of one row to
+  // different banks) under the burst|channel|bank|column|row map of
+  // cmodel/dram.c
+  assign mem_req_addr_o  = {2'b0, iss_base_q[28:4], iss_beat_q[3:0], iss_base_q[3:0], 5'd0};
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
