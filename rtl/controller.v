@@ -168,7 +168,7 @@ module controller #(
 
   localparam [5:0]
     SIdle = 6'd0, SInit = 6'd1, SList = 6'd2, SHScan = 6'd3, SScaleReq = 6'd4,
-    SScaleWait = 6'd5, SQReq = 6'd6, SQWait = 6'd7, SQkStart = 6'd9,
+    SQReq = 6'd6, SQkStart = 6'd9,
     SQk = 6'd10, SSmWait = 6'd11, SAbort = 6'd12, SPStream = 6'd13, SSelStart = 6'd14,
     SSelIn = 6'd15, SSelWait = 6'd16, SSelFlags = 6'd17, SVWalk = 6'd18, SVWait = 6'd19,
     SPvStart = 6'd20, SPv = 6'd21, SPvWait = 6'd22, SHImp = 6'd23, SOut = 6'd24,
@@ -218,6 +218,7 @@ module controller #(
   reg [TCW-1:0]   fdone_q, fdone_d;    // fetched rows of the phase
   reg             pass2_q, pass2_d;
   reg             rq_q, rq_d;
+  reg             qok_q, qok_d;        // q of the current row has arrived
   reg [15:0]      mult_q, mult_d;
   reg [5:0]       shift_q, shift_d;
   reg [D*16-1:0]  qv_q, qv_d;
@@ -337,7 +338,7 @@ module controller #(
 
   always @(*) begin
     state_d = state_q;  it_d = it_q;  l_d = l_q;  h_d = h_q;  ri_d = ri_q;  rowtok_d = rowtok_q;
-    n_d = n_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  pass2_d = pass2_q;  rq_d = rq_q;
+    n_d = n_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  pass2_d = pass2_q;  rq_d = rq_q;  qok_d = qok_q;
     mult_d = mult_q;  shift_d = shift_q;  qv_d = qv_q;  kl_d = kl_q;  kb_d = kb_q;
     yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;
     yfed_d = yfed_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
@@ -357,9 +358,18 @@ module controller #(
     himp_we = 1'b0;  himp_wa = cnt_q[5:0];  himp_wd = 48'd0;
     hlist_we = 1'b0;  hlist_wa = hm_q[5:0];
 
-    // completions of fetched rows are counted in every phase
+    // completions of fetched rows are counted in every phase; the logit
+    // scale and q are captured when they arrive
     if (f_k || f_v)
       fdone_d = fdone_q + 1'b1;
+    if (fetch_valid_i && fetch_region_i == RScale) begin
+      mult_d = fetch_row_i[15:0];
+      shift_d = fetch_row_i[21:16];
+    end
+    if (fetch_valid_i && fetch_region_i == RQ) begin
+      qv_d = fetch_row_i;
+      qok_d = 1'b1;
+    end
 
     case (state_q)
       SIdle: begin
@@ -413,28 +423,18 @@ module controller #(
         row_valid_o = 1'b1;
         row_region_o = RScale;
         if (row_fire)
-          state_d = SScaleWait;
-      end
-      SScaleWait: begin
-        if (fetch_valid_i && fetch_region_i == RScale) begin
-          mult_d = fetch_row_i[15:0];
-          shift_d = fetch_row_i[21:16];
           state_d = SQReq;
-        end
       end
       SQReq: begin
         row_valid_o = 1'b1;
         row_region_o = RQ;
         row_index_o = cfg_decode_i ? it_q[13:0] : {{(14-TIW){1'b0}}, tok_q[ri_q[TIW-1:0]]};
+        // the K fetch starts at once; qk waits for q (responses come in
+        // request order: scale, then q, then the K rows)
         if (row_fire) begin
-          state_d = SQWait;
-          rowtok_d = cfg_decode_i ? {TIW{1'b0}} : tok_q[ri_q[TIW-1:0]];
-        end
-      end
-      SQWait: begin
-        if (fetch_valid_i && fetch_region_i == RQ) begin
-          qv_d = fetch_row_i;
           state_d = SQkStart;
+          rowtok_d = cfg_decode_i ? {TIW{1'b0}} : tok_q[ri_q[TIW-1:0]];
+          qok_d = 1'b0;
           pass2_d = 1'b0;
           rq_d = 1'b0;
         end
@@ -795,7 +795,7 @@ module controller #(
     if (!rst_ni) begin
       state_q <= SIdle;  it_q <= 15'd0;  l_q <= 7'd0;  h_q <= 7'd0;
       ri_q <= {TCW{1'b0}};  rowtok_q <= {TIW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
-      fdone_q <= {TCW{1'b0}};  pass2_q <= 1'b0;  rq_q <= 1'b0;  mult_q <= 16'd1;
+      fdone_q <= {TCW{1'b0}};  pass2_q <= 1'b0;  rq_q <= 1'b0;  qok_q <= 1'b0;  mult_q <= 16'd1;
       shift_q <= 6'd0;  qv_q <= {D*16{1'b0}};  kl_q <= {TCW{1'b0}};  kb_q <= {KFW{1'b0}};
       yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*24{1'b0}};  sercnt_q <= {(KPBW+1){1'b0}};
       seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};  skind_q <= SelVal;
@@ -807,7 +807,7 @@ module controller #(
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;  ri_q <= ri_d;
       rowtok_q <= rowtok_d;  n_q <= n_d;  cnt_q <= cnt_d;  fdone_q <= fdone_d;
-      pass2_q <= pass2_d;  rq_q <= rq_d;  mult_q <= mult_d;  shift_q <= shift_d;  qv_q <= qv_d;
+      pass2_q <= pass2_d;  rq_q <= rq_d;  qok_q <= qok_d;  mult_q <= mult_d;  shift_q <= shift_d;  qv_q <= qv_d;
       kl_q <= kl_d;  kb_q <= kb_d;  yrecv_q <= yrecv_d;  ser_q <= ser_d;  sercnt_q <= sercnt_d;
       seridx_q <= seridx_d;  yfed_q <= yfed_d;  skind_q <= skind_d;  sn_q <= sn_d;
       sk_q <= sk_d;  sline_q <= sline_d;  fline_q <= fline_d;  sdone_q <= sdone_d;
@@ -861,7 +861,7 @@ module controller #(
   always @(*) begin
     case (state_q)
       SList, SHScan, SNextRow, SLayerEnd, SHPChk, SNextL: phase_o = PhScan;
-      SScaleReq, SScaleWait, SQReq, SQWait:               phase_o = PhQFetch;
+      SScaleReq, SQReq:             phase_o = PhQFetch;
       SQkStart, SQk:                phase_o = pass2_q ? PhRequant : PhQk;
       SSmWait:                      phase_o = pass2_q ? PhRequant : PhSoftmax;
       SAbort:                       phase_o = PhRequant;
@@ -886,7 +886,7 @@ module controller #(
   // a kbuf line is ready once all its rows have arrived (rows arrive in slot order)
   wire [TCW-1:0] klines_done = fdone_q >> KPBW;
   wire kline_ready = (kl_q < klines_done) || (fdone_q == n_q);
-  assign qk_k_valid_o = state_q == SQk && kl_q != klines && kline_ready;
+  assign qk_k_valid_o = state_q == SQk && qok_q && kl_q != klines && kline_ready;
   generate
     if (KF == 1) begin : gen_k_whole
       assign qk_k_data_o = kb_data_i;
