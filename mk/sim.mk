@@ -31,7 +31,9 @@ $(SIM_BUILD)/spattn_simcfg: sim/simcfg.c sim/simparams.h $(LIB)
 
 # sim_build(name, config, D, makeflags, extra verilator flags)
 define sim_build
-$$(SIM_BUILD)/$(1)/sim_params.h: $(2) $$(SIM_BUILD)/spattn_simcfg
+# regenerated on every make (a config includes other files, and COSIM_CONFIG
+# may name another one); simcfg leaves an unchanged file untouched
+$$(SIM_BUILD)/$(1)/sim_params.h: $(2) $$(SIM_BUILD)/spattn_simcfg sim-params-force
 	@mkdir -p $$(SIM_BUILD)/$(1)
 	@$$(SIM_BUILD)/spattn_simcfg -c $(2) -d $(3) -o $$(SIM_BUILD)/$(1)/sim_params >/dev/null
 $$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(LIB) mk/sim.mk
@@ -51,7 +53,8 @@ $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 	cp $< $@
 
-.PHONY: cosim test-cosim test-mutant-cosim bench-cosim lint-sim synth-top
+.PHONY: cosim test-cosim test-mutant-cosim bench-cosim lint-sim synth-top sim-params-force
+sim-params-force:
 cosim: deps $(SIM_BUILD)/spattn_cosim
 
 test-cosim: deps $(LIB)
