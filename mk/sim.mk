@@ -43,6 +43,7 @@ $$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(
 	  --Mdir $$(SIM_BUILD)/$(1)/obj -o ../spattn_cosim rtl/spattn_top.v \
 	  $$(addprefix $$(SIM_ROOT)/,$$(SIM_CPP)) >$$(SIM_BUILD)/$(1).log 2>&1 \
 	  || { cat $$(SIM_BUILD)/$(1).log; exit 1; }
+	@touch $$@
 endef
 
 $(eval $(call sim_build,main,$(COSIM_CONFIG),$(COSIM_D),$(SIM_MK_FAST),))
