@@ -63,6 +63,7 @@ test-cosim: deps $(LIB)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh tests/cosim/small.yaml \
 	  traces/data/minilm-austen-encoder.safetensors
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh tests/cosim/fold.yaml
+	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/cli.sh
 
 test-mutant-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim

@@ -1,0 +1,44 @@
+#!/bin/sh
+# cli.sh - spattn_cosim command-line checks (make test-cosim): bad input
+# gives one message line naming what is wrong, exit status 2 and no output
+# file; the same inputs give the same stats.json bytes; --waves writes an
+# FST file; the rtl engine alone reports the same RTL cycles as the co-sim.
+set -u
+COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
+CFG=tests/cosim/small.yaml
+T=synth:mode=decode,layers=3,heads=2,d=16,len=20,iters=2
+W=build/sim/cli-check
+rm -rf "$W" && mkdir -p "$W"
+fail=0
+bad() {  # expected-substring args...
+  want=$1; shift
+  err=$("$COSIM" "$@" -o "$W/bad" 2>&1 >/dev/null); rc=$?
+  lines=$(printf '%s\n' "$err" | grep -c .)
+  if [ $rc -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -q -- "$want" || [ -e "$W/bad" ]; then
+    echo "cli FAIL: $* -> exit $rc, $lines lines: $err"; fail=1
+  else
+    echo "cli ok: bad input -> $err"
+  fi
+}
+bad "cannot open config" -c "$W/none.yaml" -t "$T"
+bad "unknown key 'foo'" -c "$CFG" -t synth:foo=1
+bad "exceeds the hardware D" -c "$CFG" -t synth:d=64
+bad "the K buffer holds" -c "$CFG" -t synth:mode=decode,d=16,len=200
+bad "unknown engine" -c "$CFG" -t "$T" --engine warp
+bad "unknown option" -c "$CFG" -t "$T" --bogus 1
+bad "rebuild with make cosim" -c configs/default.yaml -t "$T"
+# determinism: two runs, same bytes
+"$COSIM" -c "$CFG" -t "$T" -o "$W/a" >/dev/null 2>&1 && "$COSIM" -c "$CFG" -t "$T" -o "$W/b" >/dev/null 2>&1 \
+  && cmp -s "$W/a/stats.json" "$W/b/stats.json" && echo "cli ok: stats.json identical over two runs" \
+  || { echo "cli FAIL: stats.json differs between two runs (or a run failed)"; fail=1; }
+# waves
+"$COSIM" -c "$CFG" -t "$T" --waves "$W/w.fst" >/dev/null 2>&1
+if [ -s "$W/w.fst" ]; then echo "cli ok: --waves wrote $(wc -c < "$W/w.fst") bytes of FST"; else echo "cli FAIL: no FST"; fail=1; fi
+# the rtl engine alone: same RTL cycle count as the co-sim
+c1=$("$COSIM" -c "$CFG" -t "$T" 2>/dev/null | tail -n 1 | sed -n 's/.*rtl_cycles=\([0-9]*\).*/\1/p')
+c2=$("$COSIM" -c "$CFG" -t "$T" --engine rtl 2>/dev/null | tail -n 1 | sed -n 's/.*rtl_cycles=\([0-9]*\).*/\1/p')
+c3=$("$COSIM" -c "$CFG" -t "$T" --harness plain 2>/dev/null | tail -n 1 | sed -n 's/.*rtl_cycles=\([0-9]*\).*/\1/p')
+if [ -n "$c1" ] && [ "$c1" = "$c2" ] && [ "$c1" = "$c3" ]; then echo "cli ok: $c1 RTL cycles in cosim, rtl and plain-loop runs"
+else echo "cli FAIL: RTL cycles cosim '$c1' rtl '$c2' plain '$c3'"; fail=1; fi
+[ $fail -eq 0 ] && echo "test-cosim: command line checks passed" || echo "test-cosim: command line checks FAILED"
+exit $fail
