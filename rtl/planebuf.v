@@ -70,44 +70,56 @@ module planebuf #(
     end
   endgenerate
 
-  // elements of the read line: MSB part sign-extended to 16 bits, LSB bits
-  wire [Lanes*D*16-1:0] m_el;
-  wire [Lanes*D*8-1:0]  b_el;
-  genvar e, q;
+  // elements of the read line: MSB part sign-extended to 16 bits, LSB bits,
+  // one quant unit per element. Element arrays and loops (rather than
+  // slices of one wide vector assigned from generate blocks) keep the
+  // simulator from building chains of wide concatenations.
+  localparam integer NEl = Lanes * D;
+  reg  [15:0] m_el [0:NEl-1];
+  reg  [7:0]  b_el [0:NEl-1];
+  wire [15:0] v_el [0:NEl-1];
+  reg  [15:0] mv;
+  reg  [7:0]  bv;
+  integer     e, q;
+  always @(*) begin
+    for (e = 0; e < NEl; e = e + 1) begin
+      mv = 16'd0;
+      bv = 8'd0;
+      for (q = 0; q < MsbW; q = q + 1)
+        mv[q] = line_bits[(LsbW + q) * LineBits + e];
+      for (q = MsbW; q < 16; q = q + 1)
+        mv[q] = mv[MsbW-1];
+      for (q = 0; q < LsbW; q = q + 1)
+        bv[q] = line_bits[q * LineBits + e];
+      m_el[e] = mv;
+      b_el[e] = bv;
+    end
+  end
+
+  localparam [3:0] LsbN = LsbW[3:0];
+  genvar g;
   generate
-    for (e = 0; e < Lanes * D; e = e + 1) begin : gen_el
-      wire [MsbW-1:0] mbits;
-      for (q = 0; q < MsbW; q = q + 1) begin : gen_m
-        assign mbits[q] = line_bits[(LsbW + q) * LineBits + e];
-      end
-      assign m_el[e*16 +: 16] = {{(16-MsbW){mbits[MsbW-1]}}, mbits};
-      if (LsbW > 0) begin : gen_l
-        wire [LsbW-1:0] lbits;
-        for (q = 0; q < LsbW; q = q + 1) begin : gen_lb
-          assign lbits[q] = line_bits[q * LineBits + e];
-        end
-        if (LsbW < 8) begin : gen_pad
-          assign b_el[e*8 +: 8] = {{(8-LsbW){1'b0}}, lbits};
-        end else begin : gen_nopad
-          assign b_el[e*8 +: 8] = lbits;
-        end
-      end else begin : gen_nol
-        assign b_el[e*8 +: 8] = 8'd0;
-      end
+    for (g = 0; g < NEl; g = g + 1) begin : gen_quant
+      /* verilator lint_off PINCONNECTEMPTY */
+      quant #(.Lanes(1), .W(16)) u_quant (
+        .lsb_n_i (LsbN),
+        .x_i     (16'd0),
+        .msb_o   (),   // the split direction is unused here: rows arrive as planes
+        .lsb_o   (),
+        .m_i     (m_el[g]),
+        .b_i     (b_el[g]),
+        .full_i  (rd_full_i),
+        .val_o   (v_el[g])
+      );
+      /* verilator lint_on PINCONNECTEMPTY */
     end
   endgenerate
 
-  localparam [3:0] LsbN = LsbW[3:0];
-  /* verilator lint_off PINCONNECTEMPTY */
-  quant #(.Lanes(Lanes * D), .W(16)) u_quant (
-    .lsb_n_i (LsbN),
-    .x_i     ({Lanes*D*16{1'b0}}),
-    .msb_o   (),   // the split direction is unused here: rows arrive as planes
-    .lsb_o   (),
-    .m_i     (m_el),
-    .b_i     (b_el),
-    .full_i  (rd_full_i),
-    .val_o   (rd_data_o)
-  );
-  /* verilator lint_on PINCONNECTEMPTY */
+  reg [Lanes*D*16-1:0] rd_data;
+  integer o;
+  always @(*) begin
+    for (o = 0; o < NEl; o = o + 1)
+      rd_data[o*16 +: 16] = v_el[o];
+  end
+  assign rd_data_o = rd_data;
 endmodule
