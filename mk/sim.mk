@@ -66,6 +66,8 @@ test-cosim: deps $(LIB)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh tests/cosim/small.yaml \
 	  traces/data/minilm-austen-encoder.safetensors
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh tests/cosim/fold.yaml
+	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/stress.sh tests/cosim/small.yaml 40 1
+	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/stress.sh tests/cosim/fold.yaml 40 2
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/cli.sh
 
 test-mutant-cosim: deps $(LIB)
