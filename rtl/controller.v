@@ -81,6 +81,7 @@ module controller #(
   input  wire                 sm_p_valid_i,
   output wire                 sm_p_ready_o,
   input  wire [15:0]          sm_p_i,
+  input  wire [15:0]          sm_pmax_i,     // pmax of the softmax just finished
   input  wire                 rq_i,          // requant unit's decision on pmax
   // topk
   output wire                 tk_start_o,
@@ -495,7 +496,7 @@ module controller #(
             rq_d = rq_i;
             okind_d = ORequant;
             oidx_d = 16'd0;
-            odata_d = {47'd0, rq_i};
+            odata_d = {16'd0, sm_pmax_i, 15'd0, rq_i};  // first-pass pmax and the decision
           end
           if (!pass2_q && rq_i) begin
             state_d = SAbort;

@@ -109,6 +109,30 @@ bool Checker::fail(const char *unit, const ObsEvent &e, const std::string &what,
     return false;
 }
 
+// pmax of a requantized head-step's first softmax (MSB-approx keys),
+// recomputed with the C model's unit functions (the observer reports the
+// second, final softmax)
+uint16_t Checker::pass1_pmax(const Rec &r, const sp_head_result *h)
+{
+    int d = tr_->d, H = tr_->heads;
+    size_t lh = (size_t)r.layer * H + r.head;
+    sp_logit_scale sc;
+    if (sp_logit_scale_make(tr_->sq[lh], tr_->sk[lh], d, &sc))
+        return 0;
+    const int16_t *q = sp_trace_q(tr_, r.it, r.layer, r.head) + (size_t)r.row * d;
+    std::vector<int16_t> km((size_t)d);
+    std::vector<int32_t> y((size_t)h->n_active);
+    std::vector<uint16_t> p((size_t)h->n_active);
+    for (int i = 0; i < h->n_active; i++) {
+        sp_quant_row_msb(sp_trace_k(tr_, r.layer, r.head) + (size_t)h->tokens[i] * d, km.data(), d,
+                         cfg_->alg.k_lsb);
+        y[(size_t)i] = sp_qk_logit(sp_qk_dot(q, km.data(), d), sc.mult, sc.shift);
+    }
+    sp_softmax_info info;
+    sp_softmax(y.data(), h->n_active, p.data(), &info, nullptr);
+    return info.pmax;
+}
+
 // which C record a kind of observation belongs to
 static int group_of(unsigned k)
 {
@@ -169,11 +193,17 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
                             h->prob[n_prob_]);
             n_prob_++;
             break;
-        case kObsRequant:
-            if ((int)e.data != h->requant)
-                return fail("requant", e, "requant flag", (long long)e.data, h->requant);
+        case kObsRequant: {
+            // the first softmax's pmax (bits 31:16) and the decision (bit 0)
+            uint16_t pm = (uint16_t)(e.data >> 16);
+            uint16_t want = h->requant ? pass1_pmax(r, h) : h->sm.pmax;
+            if (pm != want)
+                return fail("softmax", e, h->requant ? "pmax of the first (MSB-key) softmax" : "pmax", pm, want);
+            if ((int)(e.data & 1) != h->requant)
+                return fail("requant", e, "requant flag", (long long)(e.data & 1), h->requant);
             seen_rq_ = true;
             break;
+        }
         case kObsVKept:
             if (n_vkept_ >= h->n_kept)
                 return fail("topk", e, "more kept values than the C model", n_vkept_ + 1, h->n_kept);

@@ -63,6 +63,7 @@ private:
     void post(const Rec &r);     // C thread: hand over and wait
     bool next(Rec &r);           // checker: take the next record
     void release();              // checker: let the C thread go on
+    uint16_t pass1_pmax(const Rec &r, const sp_head_result *h);
     bool fail(const char *unit, const ObsEvent &e, const std::string &what, long long rtl, long long c);
 
     const sp_config *cfg_;
