@@ -105,7 +105,6 @@ module controller #(
   output wire [TPB*16-1:0]    pv_in_p_o,
   output wire [NPv*16-1:0]    pv_in_v_o,
   input  wire                 pv_out_valid_i,
-  input  wire [D*16-1:0]      pv_out_i,
   // importance (combinational unit)
   output wire [47:0]          imp_tok_acc_o,
   output wire [15:0]          imp_tok_p_o,
@@ -172,7 +171,7 @@ module controller #(
     SQReq = 6'd6, SQkStart = 6'd9,
     SQk = 6'd10, SSmWait = 6'd11, SAbort = 6'd12, SPStream = 6'd13, SSelStart = 6'd14,
     SSelIn = 6'd15, SSelWait = 6'd16, SSelFlags = 6'd17, SVWalk = 6'd18, SVWait = 6'd19,
-    SPvStart = 6'd20, SPv = 6'd21, SPvWait = 6'd22, SHImp = 6'd23, SOut = 6'd24,
+    SPvStart = 6'd20, SPv = 6'd21, SPvWait = 6'd22, SHImp = 6'd23, 
     SStepEnd = 6'd25, SNextRow = 6'd26, SLayerEnd = 6'd27, STGather = 6'd28, STWalk = 6'd29,
     STEnd = 6'd30, SHPChk = 6'd31, SHGather = 6'd32, SHWalk = 6'd33, SHEnd = 6'd34,
     SNextL = 6'd35, SDone = 6'd36;
@@ -626,20 +625,16 @@ module controller #(
         if (pv_out_valid_i)
           state_d = SHImp;
       end
+      // head importance; the output vector is observed whole (obs_vec_o of
+      // spattn_top, held by pv until its next start)
       SHImp: begin
         himp_we = 1'b1;
         himp_wa = h_q[5:0];
         himp_wd = imp_head_sum_i;
-        cnt_d = 15'd0;
-        state_d = SOut;
-      end
-      SOut: begin
         okind_d = OOut;
-        oidx_d = {7'd0, cnt_q[8:0]};
-        odata_d = {32'd0, pv_out_i[cnt_q[7:0]*16 +: 16]};
-        cnt_d = cnt_q + 15'd1;
-        if (cnt_q[8:0] + 9'd1 == cfg_d_i)
-          state_d = SStepEnd;
+        oidx_d = {7'd0, cfg_d_i};
+        odata_d = 48'd0;
+        state_d = SStepEnd;
       end
       SStepEnd: begin
         okind_d = OStepEnd;
@@ -869,8 +864,8 @@ module controller #(
       SPStream:                     phase_o = PhSoftmax;
       SSelStart, SSelIn, SSelWait, SSelFlags: phase_o = (skind_q == SelVal) ? PhVSel : PhPrune;
       SVWalk, SVWait:               phase_o = PhVFetch;
-      SPvStart, SPv, SPvWait, SHImp: phase_o = PhPv;
-      SOut, SStepEnd:               phase_o = PhOut;
+      SPvStart, SPv, SPvWait:       phase_o = PhPv;
+      SHImp, SStepEnd:              phase_o = PhOut;
       STGather, STWalk, STEnd, SHGather, SHWalk, SHEnd: phase_o = PhPrune;
       default:                      phase_o = PhIdle;
     endcase

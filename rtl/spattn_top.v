@@ -49,6 +49,7 @@ module spattn_top #(
   output wire [13:0]   obs_row_o,
   output wire [15:0]   obs_idx_o,
   output wire [47:0]   obs_data_o,
+  output wire [D*16-1:0] obs_vec_o,       // head output (pv), read with an `out` item
   // activity counters
   output wire [63:0]   cnt_cycles_o,      // busy cycles after initialisation
   output wire [63:0]   cnt_init_o,        // initialisation cycles
@@ -239,13 +240,15 @@ module spattn_top #(
     .vb_line_o(vb_line), .vb_full_o(vb_full), .vb_data_i(vb_data),
     .pv_start_o(pv_start), .pv_in_valid_o(pv_in_valid), .pv_in_ready_i(pv_in_ready),
     .pv_in_last_o(pv_in_last), .pv_in_p_o(pv_in_p), .pv_in_v_o(pv_in_v),
-    .pv_out_valid_i(pv_out_valid), .pv_out_i(pv_out),
+    .pv_out_valid_i(pv_out_valid),
     .imp_tok_acc_o(imp_tok_acc), .imp_tok_p_o(imp_tok_p), .imp_tok_sum_i(imp_tok_sum),
     .imp_head_acc_o(imp_head_acc), .imp_head_sum_i(imp_head_sum),
     .obs_kind_o(obs_kind_o), .obs_it_o(obs_it_o), .obs_layer_o(obs_layer_o),
     .obs_head_o(obs_head_o), .obs_row_o(obs_row_o), .obs_idx_o(obs_idx_o),
     .obs_data_o(obs_data_o)
   );
+
+  assign obs_vec_o = pv_out;
 
   // ---- activity counters
   reg [63:0] c_cycles_q, c_init_q, c_qk_q, c_pv_q, c_kwr_q, c_krd_q, c_vwr_q, c_vrd_q, c_cmp_q,
@@ -306,6 +309,7 @@ module spattn_top #(
     end
   endgenerate
 
-  // unused status of the units (kept on the ports for unit tests)
-  wire unused_ok = &{1'b0, sm_busy, tk_busy};
+  // unused status of the units (kept on the ports for unit tests), and the
+  // fetcher row bits beyond a small D's q row
+  wire unused_ok = &{1'b0, sm_busy, tk_busy, f_row};
 endmodule

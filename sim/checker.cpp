@@ -213,12 +213,15 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
             n_vkept_++;
             break;
         case kObsOut:
-            if ((int)e.idx != n_out_ || n_out_ >= tr_->d)
-                return fail("pv", e, "output dimension order", e.idx, n_out_);
-            if ((int16_t)(uint16_t)e.data != h->out[n_out_])
-                return fail("pv", e, "output element " + std::to_string(e.idx), (int16_t)(uint16_t)e.data,
-                            h->out[n_out_]);
-            n_out_++;
+            if ((int)e.idx != tr_->d || !e.vec)
+                return fail("pv", e, "output vector length", e.idx, tr_->d);
+            for (int j = 0; j < tr_->d; j++)
+                if (e.vec[j] != h->out[j]) {
+                    ObsEvent f = e;
+                    f.idx = (unsigned)j;
+                    return fail("pv", f, "output element " + std::to_string(j), e.vec[j], h->out[j]);
+                }
+            n_out_ += tr_->d;
             break;
         case kObsStepEnd:
             if (n_prob_ != h->n_active)
@@ -298,7 +301,7 @@ bool Checker::finish(uint64_t cycle)
     (void)cycle;
     if (failed_)
         return false;
-    ObsEvent e = {0, 0, 0, 0, 0, 0, 0};
+    ObsEvent e = {0, 0, 0, 0, 0, 0, 0, nullptr};
     if (open_)
         return fail("controller", e, "RTL finished inside an open record", 1, 0);
     Rec r;
@@ -318,7 +321,7 @@ bool Checker::finish(uint64_t cycle)
 bool Checker::check_events(const Activity &a)
 {
     const sp_events &t = res_.total;
-    ObsEvent e = {0, 0, 0, 0, 0, 0, 0};
+    ObsEvent e = {0, 0, 0, 0, 0, 0, 0, nullptr};
     struct { const char *what; uint64_t rtl, c; } rows[] = {
         {"K buffer row writes vs keys_msb + keys_lsb", a.kbuf_row_writes, t.keys_msb + t.keys_lsb},
         // with v_lsb = 0 a requantized head-step has no V LSB planes to

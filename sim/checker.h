@@ -26,6 +26,7 @@ struct ObsEvent {
     unsigned kind;
     unsigned it, layer, head, row, idx;
     uint64_t data;
+    const int16_t *vec;  // kind out: the head output (idx elements)
 };
 
 class Checker {

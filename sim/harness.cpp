@@ -60,7 +60,7 @@ void RtlHarness::tick()
     if (cycle > kStartCycle) {
         if (t->obs_kind_o) {
             last_obs_ = cycle;
-            if (checker_ && !checker_->feed(rtl_obs(t), cycle)) {
+            if (checker_ && !checker_->feed(rtl_obs(t, vec_, tr_->d), cycle)) {
                 stop(false, checker_->message());
                 return;
             }

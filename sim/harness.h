@@ -47,6 +47,7 @@ private:
     uint64_t last_obs_ = 0;
     tlm::tlm_generic_payload pl_;
     uint8_t buf_[spaddr::kBeatBytes];
+    int16_t vec_[SP_MAX_D];
 #if SIM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
 #endif

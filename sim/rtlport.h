@@ -40,7 +40,18 @@ inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *data)
         }
 }
 
-inline ObsEvent rtl_obs(const Vspattn_top *t)
+// element j of the D x 16-bit output port, whatever C type Verilator
+// gave it (IData, QData or VlWide)
+inline int16_t rtl_vec_el(uint32_t w, int j) { return (int16_t)(uint16_t)(w >> (16 * j)); }
+inline int16_t rtl_vec_el(uint64_t w, int j) { return (int16_t)(uint16_t)(w >> (16 * j)); }
+template <std::size_t N>
+inline int16_t rtl_vec_el(const VlWide<N> &w, int j)
+{
+    return (int16_t)(uint16_t)(w[(std::size_t)j / 2] >> (16 * (j % 2)));
+}
+
+// buf: room for the head output (filled for kind out)
+inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
 {
     ObsEvent e;
     e.kind = t->obs_kind_o;
@@ -50,6 +61,12 @@ inline ObsEvent rtl_obs(const Vspattn_top *t)
     e.row = t->obs_row_o;
     e.idx = t->obs_idx_o;
     e.data = t->obs_data_o;
+    e.vec = nullptr;
+    if (e.kind == kObsOut) {
+        for (int j = 0; j < d; j++)
+            buf[j] = rtl_vec_el(t->obs_vec_o, j);
+        e.vec = buf;
+    }
     return e;
 }
 
