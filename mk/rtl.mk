@@ -103,30 +103,69 @@ HELP_EXTRA += "make lint-rtl        verilator --lint-only -Wall on every rtl/*.v
 # Parameters are kept small so the whole run stays around a minute on 2
 # cores (memories are mapped to flip-flops: there is no SRAM macro library);
 # cell counts therefore describe these sizes, not the paper's design point.
-# unit|files|chparam settings, with '+' standing for a space
-RTL_SYNTH_UNITS := \
-  quant|rtl/quant.v|-set+Lanes+1 \
-  requant|rtl/requant.v| \
-  importance|rtl/importance.v|-set+Lanes+1+-set+D+16 \
-  exp_lut|rtl/exp_lut.v| \
-  recip_div|rtl/recip_div.v|-set+NumW+47+-set+DenW+32 \
-  qk|rtl/qk.v|-set+D+16+-set+NQk+16 \
-  pv|rtl/pv.v|-set+D+16+-set+NPv+16 \
-  softmax|rtl/softmax.v+rtl/exp_lut.v+rtl/recip_div.v|-set+MaxN+64 \
-  topk|rtl/topk.v|-set+KeyW+16+-set+MaxN+64+-set+NCmp+4
+# Each run also writes the gate netlist build/synth/<unit>_net.v, which
+# `make rtl-gate-tests` simulates with the same testbenches.
+RTL_SYNTH_UNITS := quant requant importance exp_lut recip_div qk pv softmax topk
+SYN_FILES_quant      := rtl/quant.v
+SYN_PARAMS_quant     := -set Lanes 1
+SYN_FILES_requant    := rtl/requant.v
+SYN_FILES_importance := rtl/importance.v
+SYN_PARAMS_importance:= -set Lanes 1 -set D 16
+SYN_FILES_exp_lut    := rtl/exp_lut.v
+SYN_FILES_recip_div  := rtl/recip_div.v
+SYN_PARAMS_recip_div := -set NumW 47 -set DenW 32
+SYN_FILES_qk         := rtl/qk.v
+SYN_PARAMS_qk        := -set D 16 -set NQk 16
+SYN_FILES_pv         := rtl/pv.v
+SYN_PARAMS_pv        := -set D 16 -set NPv 16
+SYN_FILES_softmax    := $(RTL_SOFTMAX_SRC)
+SYN_PARAMS_softmax   := -set MaxN 64
+SYN_FILES_topk       := rtl/topk.v
+SYN_PARAMS_topk      := -set KeyW 16 -set MaxN 64 -set NCmp 4
+
+define rtl_syn
+$$(BUILD)/synth/$(1).txt: $$(SYN_FILES_$(1)) mk/rtl.mk | deps
+	@mkdir -p $$(BUILD)/synth
+	@echo "synth $(1) ($$(SYN_PARAMS_$(1)))"
+	@$$(YOSYS) -q -l $$(BUILD)/synth/$(1).log -p "read_verilog -Irtl $$(SYN_FILES_$(1)); $$(if $$(SYN_PARAMS_$(1)),chparam $$(SYN_PARAMS_$(1)) $(1);) synth -top $(1); tee -q -o $$(BUILD)/synth/$(1).txt.tmp stat -tech cmos; write_verilog -noattr $$(BUILD)/synth/$(1)_net.v" >/dev/null \
+	  || { echo "synth: yosys failed on $(1) (see $$(BUILD)/synth/$(1).log)"; exit 1; }
+	@mv $$(BUILD)/synth/$(1).txt.tmp $$@
+$$(BUILD)/synth/$(1)_net.v: $$(BUILD)/synth/$(1).txt
+endef
+$(foreach u,$(RTL_SYNTH_UNITS),$(eval $(call rtl_syn,$(u))))
+
 .PHONY: synth
-synth: deps
-	@mkdir -p $(BUILD)/synth
-	@echo "unit,parameters,cells,transistors_est" > $(BUILD)/synth/summary.csv.tmp
-	@for e in $(foreach u,$(RTL_SYNTH_UNITS),'$(u)'); do \
-	  e=$$(echo "$$e" | tr '+' ' '); unit=$${e%%|*}; r=$${e#*|}; files=$${r%%|*}; params=$${r#*|}; \
-	  echo "synth $$unit ($$params)"; \
-	  $(YOSYS) -q -l $(BUILD)/synth/$$unit.log -p "read_verilog -Irtl $$files; $${params:+chparam $$params $$unit;} synth -top $$unit; tee -q -o $(BUILD)/synth/$$unit.txt stat -tech cmos" >/dev/null \
-	    || { echo "synth: yosys failed on $$unit (see $(BUILD)/synth/$$unit.log)"; exit 1; }; \
-	  cells=$$(awk '/Number of cells:/ {c=$$4} END {print c}' $(BUILD)/synth/$$unit.txt); \
-	  tr=$$(awk '/Estimated number of transistors:/ {t=$$5} END {print t}' $(BUILD)/synth/$$unit.txt); \
-	  echo "$$unit,\"$$params\",$$cells,$$tr" >> $(BUILD)/synth/summary.csv.tmp; \
-	done
+synth: $(foreach u,$(RTL_SYNTH_UNITS),$(BUILD)/synth/$(u).txt)
+	@{ echo "unit,parameters,cells,transistors_est"; \
+	  $(foreach u,$(RTL_SYNTH_UNITS),\
+	    echo "$(u),\"$(SYN_PARAMS_$(u))\",$$(awk '/Number of cells:/ {c=$$4} END {print c}' $(BUILD)/synth/$(u).txt),$$(awk '/Estimated number of transistors:/ {t=$$5} END {print t}' $(BUILD)/synth/$(u).txt)";) \
+	  } > $(BUILD)/synth/summary.csv.tmp
 	@mv $(BUILD)/synth/summary.csv.tmp $(BUILD)/synth/summary.csv
 	@cat $(BUILD)/synth/summary.csv
 HELP_EXTRA += "make synth           Yosys synth + stat per rtl unit (small parameters): build/synth/<unit>.txt, summary.csv"
+
+# ---- gate level: the Yosys netlists of `make synth` run the same benches
+# (synthesis parameters; fewer vectors). Not part of `make test` (~3 min).
+# -O0: Verilator 5.006's optimisations mis-evaluate XOR/adder trees of Yosys
+# netlists: bit 31 of a sum of 4 signed products came out flipped on every
+# one of 100000 random inputs, and qk's netlist failed its bench; the netlists
+# are right by Yosys `eval` and under Verilator -O0 (or -fno-dfg plus
+# -fno-const-bit-op-tree). Known upstream: verilator/verilator #4059, #5186.
+RTL_GATE_VFLAGS := -Wno-fatal -Wno-lint -Wno-style -O0
+$(eval $(call rtl_tb,gate_quant,quant,$(BUILD)/synth/quant_net.v,,-DTB_LANES=1,$(RTL_GATE_VFLAGS),tests/rtl/tb_quant.cpp))
+$(eval $(call rtl_tb,gate_requant,requant,$(BUILD)/synth/requant_net.v,,,$(RTL_GATE_VFLAGS),tests/rtl/tb_requant.cpp))
+$(eval $(call rtl_tb,gate_importance,importance,$(BUILD)/synth/importance_net.v,,-DTB_LANES=1 -DTB_D=16,$(RTL_GATE_VFLAGS),tests/rtl/tb_importance.cpp))
+$(eval $(call rtl_tb,gate_exp_lut,exp_lut,$(BUILD)/synth/exp_lut_net.v,,,$(RTL_GATE_VFLAGS),tests/rtl/tb_exp_lut.cpp))
+$(eval $(call rtl_tb,gate_recip_div,recip_div,$(BUILD)/synth/recip_div_net.v,,,$(RTL_GATE_VFLAGS),tests/rtl/tb_recip_div.cpp))
+$(eval $(call rtl_tb,gate_qk,qk,$(BUILD)/synth/qk_net.v,,-DTB_D=16 -DTB_NQK=16,$(RTL_GATE_VFLAGS),tests/rtl/tb_qk.cpp))
+$(eval $(call rtl_tb,gate_pv,pv,$(BUILD)/synth/pv_net.v,,-DTB_D=16 -DTB_NPV=16,$(RTL_GATE_VFLAGS),tests/rtl/tb_pv.cpp))
+$(eval $(call rtl_tb,gate_softmax,softmax,$(BUILD)/synth/softmax_net.v,,-DTB_MAXN=64,$(RTL_GATE_VFLAGS),tests/rtl/tb_softmax.cpp))
+$(eval $(call rtl_tb,gate_topk,topk,$(BUILD)/synth/topk_net.v,,-DTB_KEYW=16 -DTB_MAXN=64 -DTB_NCMP=4 -DTB_RO=2,$(RTL_GATE_VFLAGS),tests/rtl/tb_topk.cpp))
+RTL_GATE_BINS := $(foreach u,$(RTL_SYNTH_UNITS),$(RTL_TB_gate_$(u)))
+RTL_GATE_VECTORS ?= 3000
+
+.PHONY: rtl-gate-tests
+rtl-gate-tests: deps $(LIB)
+	@$(MAKE) --no-print-directory $(RTL_GATE_BINS)
+	@fail=0; for t in $(RTL_GATE_BINS); do printf 'gate-level: '; $$t 1 $(RTL_GATE_VECTORS) || fail=1; done; exit $$fail
+HELP_EXTRA += "make rtl-gate-tests  simulate the Yosys netlists of make synth with the same unit benches"

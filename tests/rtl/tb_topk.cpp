@@ -40,7 +40,7 @@ int main(int argc, char **argv)
         else if ((v & 63) == 0)
             n = (int)tb_range(&rng, 1, TB_MAXN);
         else
-            n = (int)tb_range(&rng, 0, 80);
+            n = (int)tb_range(&rng, 0, 80 < TB_MAXN ? 80 : TB_MAXN);
         int kind = (int)tb_range(&rng, 0, 7);
         uint64_t base = tb_rand(&rng) & KMAX;
         std::vector<uint64_t> key((size_t)(n > 0 ? n : 1));
