@@ -78,13 +78,13 @@ bench-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/spattn_cosim
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
-SIM_LINT_TOPS := spattn_top controller fetcher kbuf vbuf planebuf
+SIM_LINT_TOPS := spattn_top controller fetcher writer kbuf vbuf planebuf
 lint-sim: deps
 	@for t in $(SIM_LINT_TOPS); do \
 	  $(VERILATOR) --lint-only -Wall -Irtl --top-module $$t rtl/$$t.v || exit 1; done
 	@$(VERILATOR) --lint-only -Wall -Irtl --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
-	@echo "lint-sim: spattn_top, controller, fetcher, kbuf, vbuf, planebuf clean (verilator -Wall)"
+	@echo "lint-sim: spattn_top, controller, fetcher, writer, kbuf, vbuf, planebuf clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
 # check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers

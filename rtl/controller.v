@@ -105,6 +105,11 @@ module controller #(
   output wire [TPB*16-1:0]    pv_in_p_o,
   output wire [NPv*16-1:0]    pv_in_v_o,
   input  wire                 pv_out_valid_i,
+  // output write-back (writer)
+  output wire                 wb_valid_o,
+  input  wire                 wb_ready_i,
+  output wire [13:0]          wb_index_o,
+  input  wire                 wb_idle_i,
   // importance (combinational unit)
   output wire [47:0]          imp_tok_acc_o,
   output wire [15:0]          imp_tok_p_o,
@@ -174,7 +179,7 @@ module controller #(
     SPvStart = 6'd20, SPv = 6'd21, SPvWait = 6'd22, SHImp = 6'd23, 
     SStepEnd = 6'd25, SNextRow = 6'd26, SLayerEnd = 6'd27, STGather = 6'd28, STWalk = 6'd29,
     STEnd = 6'd30, SHPChk = 6'd31, SHGather = 6'd32, SHWalk = 6'd33, SHEnd = 6'd34,
-    SNextL = 6'd35, SDone = 6'd36;
+    SNextL = 6'd35, SDone = 6'd36, SDrain = 6'd37;
 
   // keep(n, r16) = 0 if n = 0 else max(1, (n * r16 + 2^15) >> 16)  (spec s7):
   // the result is <= n since r <= 2^16, so the sum's top bit and its 16
@@ -627,14 +632,17 @@ module controller #(
       end
       // head importance; the output vector is observed whole (obs_vec_o of
       // spattn_top, held by pv until its next start)
+      // held until the writer takes the output vector
       SHImp: begin
-        himp_we = 1'b1;
-        himp_wa = h_q[5:0];
-        himp_wd = imp_head_sum_i;
-        okind_d = OOut;
-        oidx_d = {7'd0, cfg_d_i};
-        odata_d = 48'd0;
-        state_d = SStepEnd;
+        if (wb_ready_i) begin
+          himp_we = 1'b1;
+          himp_wa = h_q[5:0];
+          himp_wd = imp_head_sum_i;
+          okind_d = OOut;
+          oidx_d = {7'd0, cfg_d_i};
+          odata_d = 48'd0;
+          state_d = SStepEnd;
+        end
       end
       SStepEnd: begin
         okind_d = OStepEnd;
@@ -773,8 +781,13 @@ module controller #(
           it_d = it_q + 15'd1;
           state_d = SList;
         end else begin
-          state_d = SDone;
+          state_d = SDrain;
         end
+      end
+      // the last output write leaves before done
+      SDrain: begin
+        if (wb_idle_i)
+          state_d = SDone;
       end
       SDone: begin
         if (start_i) begin
@@ -865,7 +878,7 @@ module controller #(
       SSelStart, SSelIn, SSelWait, SSelFlags: phase_o = (skind_q == SelVal) ? PhVSel : PhPrune;
       SVWalk, SVWait:               phase_o = PhVFetch;
       SPvStart, SPv, SPvWait:       phase_o = PhPv;
-      SHImp, SStepEnd:              phase_o = PhOut;
+      SHImp, SStepEnd, SDrain:      phase_o = PhOut;
       STGather, STWalk, STEnd, SHGather, SHWalk, SHEnd: phase_o = PhPrune;
       default:                      phase_o = PhIdle;
     endcase
@@ -919,6 +932,9 @@ module controller #(
       assign pv_in_v_o = vb_data_i[pb_q * NPv * 16 +: NPv * 16];
     end
   endgenerate
+
+  assign wb_valid_o = state_q == SHImp;
+  assign wb_index_o = cfg_decode_i ? it_q[13:0] : {{(14-TIW){1'b0}}, rowtok_q};
 
   assign obs_kind_o  = okind_q;
   assign obs_it_o    = it_q[13:0];

@@ -41,6 +41,11 @@ module spattn_top #(
   output wire [39:0]   mem_req_addr_o,
   input  wire          mem_rsp_valid_i,
   input  wire [255:0]  mem_rsp_data_i,
+  // memory write port (posted 32-byte writes of the head outputs)
+  output wire          mem_wr_valid_o,
+  input  wire          mem_wr_ready_i,
+  output wire [39:0]   mem_wr_addr_o,
+  output wire [255:0]  mem_wr_data_o,
   // observation port
   output wire [3:0]    obs_kind_o,
   output wire [13:0]   obs_it_o,
@@ -60,6 +65,7 @@ module spattn_top #(
   output wire [63:0]   cnt_vbuf_wr_o,
   output wire [63:0]   cnt_vbuf_rd_o,
   output wire [63:0]   cnt_dram_beats_o,  // memory beats requested
+  output wire [63:0]   cnt_dram_wr_beats_o, // memory beats written
   output wire [63:0]   cnt_cmp_o,         // top-k comparator uses
   output wire [63:0]   cnt_topk_cycles_o,
   output wire [63:0]   cnt_softmax_o,     // softmax runs (both passes)
@@ -210,6 +216,19 @@ module spattn_top #(
   );
   /* verilator lint_on PINCONNECTEMPTY */
 
+  // ---- output write-back
+  wire wb_valid, wb_ready, wb_idle;
+  wire [13:0] wb_index;
+  wire [63:0] wr_beats;
+  writer #(.D(D)) u_writer (
+    .clk_i(clk_i), .rst_ni(rst_ni), .vec_valid_i(wb_valid), .vec_ready_o(wb_ready),
+    .vec_layer_i(row_layer), .vec_head_i(row_head), .vec_index_i(wb_index), .vec_data_i(pv_out),
+    .mem_wr_valid_o(mem_wr_valid_o), .mem_wr_ready_i(mem_wr_ready_i),
+    .mem_wr_addr_o(mem_wr_addr_o), .mem_wr_data_o(mem_wr_data_o), .idle_o(wb_idle),
+    .beats_o(wr_beats)
+  );
+  assign cnt_dram_wr_beats_o = wr_beats;
+
   // ---- controller
   wire init;
   wire [3:0] phase;
@@ -241,6 +260,7 @@ module spattn_top #(
     .pv_start_o(pv_start), .pv_in_valid_o(pv_in_valid), .pv_in_ready_i(pv_in_ready),
     .pv_in_last_o(pv_in_last), .pv_in_p_o(pv_in_p), .pv_in_v_o(pv_in_v),
     .pv_out_valid_i(pv_out_valid),
+    .wb_valid_o(wb_valid), .wb_ready_i(wb_ready), .wb_index_o(wb_index), .wb_idle_i(wb_idle),
     .imp_tok_acc_o(imp_tok_acc), .imp_tok_p_o(imp_tok_p), .imp_tok_sum_i(imp_tok_sum),
     .imp_head_acc_o(imp_head_acc), .imp_head_sum_i(imp_head_sum),
     .obs_kind_o(obs_kind_o), .obs_it_o(obs_it_o), .obs_layer_o(obs_layer_o),

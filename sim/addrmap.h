@@ -23,7 +23,7 @@ constexpr int kLayerShift = kHeadShift + 6;               // 29
 constexpr int kRegionShift = kLayerShift + 6;             // 35
 constexpr int kAddrBits = 40;
 
-enum Region : unsigned { kScale = 0, kQ = 1, kKMsb = 2, kKLsb = 3, kVMsb = 4, kVLsb = 5, kRegions = 6 };
+enum Region : unsigned { kScale = 0, kQ = 1, kKMsb = 2, kKLsb = 3, kVMsb = 4, kVLsb = 5, kOut = 6, kRegions = 7 };
 
 inline uint64_t make(unsigned region, unsigned layer, unsigned head, unsigned index, unsigned beat)
 {

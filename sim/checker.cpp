@@ -1,5 +1,6 @@
 // checker.cpp - see checker.h.
 #include "checker.h"
+#include "addrmap.h"
 #include <cstdio>
 #include <cstring>
 
@@ -243,6 +244,9 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
             if (layer_heads_.empty() || layer_heads_.back() != r.head)
                 layer_heads_.push_back(r.head);
             last_tokens_.assign(h->tokens, h->tokens + h->n_active);
+            exp_out_[spaddr::make(spaddr::kOut, (unsigned)r.layer, (unsigned)r.head,
+                                  (unsigned)(r.it * tr_->rows + r.row), 0)]
+                .assign(h->out, h->out + tr_->d);
             n_steps_++;
             n_probs_ += (uint64_t)n_prob_;
             n_outs_ += (uint64_t)n_out_;
@@ -335,6 +339,32 @@ bool Checker::check_events(const Activity &a)
     for (auto &r : rows)
         if (r.rtl != r.c)
             return fail("events", e, r.what, (long long)r.rtl, (long long)r.c);
+    return true;
+}
+
+bool Checker::check_outputs(const std::function<bool(uint64_t, uint8_t *)> &peek, uint64_t wr_beats,
+                            int row_beats)
+{
+    std::vector<uint8_t> row((size_t)row_beats * spaddr::kBeatBytes);
+    for (const auto &kv : exp_out_) {
+        spaddr::Fields f = spaddr::split(kv.first);
+        ObsEvent e = {0, 0, f.layer, f.head, f.index, 0, 0, nullptr};
+        for (int b = 0; b < row_beats; b++)
+            if (!peek(kv.first + ((uint64_t)b << spaddr::kBeatFieldShift), row.data() + b * spaddr::kBeatBytes))
+                return fail("writer", e, "output row not in memory", 0, 1);
+        for (int j = 0; j < tr_->d; j++) {
+            int16_t v = (int16_t)(uint16_t)(row[2 * (size_t)j] | (row[2 * (size_t)j + 1] << 8));
+            if (v != kv.second[(size_t)j]) {
+                e.idx = (unsigned)j;
+                return fail("writer", e, "output element in memory (row = iteration x rows + query row)", v,
+                            kv.second[(size_t)j]);
+            }
+        }
+    }
+    ObsEvent e = {0, 0, 0, 0, 0, 0, 0, nullptr};
+    if (wr_beats != (uint64_t)exp_out_.size() * (uint64_t)row_beats)
+        return fail("writer", e, "output write beats vs head-steps x beats per row", (long long)wr_beats,
+                    (long long)exp_out_.size() * row_beats);
     return true;
 }
 

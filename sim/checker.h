@@ -7,6 +7,8 @@
 #define SP_CHECKER_H
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -44,6 +46,10 @@ public:
         uint64_t kbuf_row_writes, vbuf_row_writes, softmax_runs, topk_compares, topk_cycles;
     };
     bool check_events(const Activity &a);
+    // After finish(): every head output the C model produced must be in the
+    // output region of memory (read back with peek), and the RTL must have
+    // written exactly those rows (wr_beats = rows x beats per row).
+    bool check_outputs(const std::function<bool(uint64_t, uint8_t *)> &peek, uint64_t wr_beats, int row_beats);
     bool failed() const { return failed_; }
     const std::string &message() const { return msg_; }
     std::string counts() const;
@@ -84,6 +90,7 @@ private:
     size_t rank_pos_ = 0;
     bool seen_rq_ = false;
     std::vector<uint64_t> imp_, himp_;
+    std::map<uint64_t, std::vector<int16_t>> exp_out_;  // by output-row address
     std::vector<int32_t> last_tokens_;  // A_l as seen in the layer's last head-step
     std::vector<int> layer_heads_;      // heads computed in the current (it, layer)
     int lt_it_ = -1, lt_layer_ = -1;

@@ -197,7 +197,7 @@ int sc_main(int argc, char **argv)
         sc_core::sc_time period(1000.0 / cfg.hw.clock_mhz, sc_core::SC_NS);
         sc_core::sc_clock clk("clk", period);
         MemTarget target("mem", &mem, period);
-        RtlHarness h("rtl", &ctx, &cfg, &tr, cosim ? &checker : nullptr, period, waves);
+        RtlHarness h("rtl", &ctx, &cfg, &tr, cosim ? &checker : nullptr, &mem, period, waves);
         h.clk(clk);
         h.socket.bind(target.socket);
         if (cosim)
@@ -224,7 +224,7 @@ int sc_main(int argc, char **argv)
                  "    \"reset_cycles\": %llu,\n    \"qk_multiplier_enables\": %llu,\n"
                  "    \"pv_multiplier_enables\": %llu,\n    \"kbuf_row_writes\": %llu,\n"
                  "    \"kbuf_line_reads\": %llu,\n    \"vbuf_row_writes\": %llu,\n    \"vbuf_line_reads\": %llu,\n"
-                 "    \"dram_beats\": %llu,\n    \"topk_comparator_uses\": %llu,\n    \"topk_cycles\": %llu,\n"
+                 "    \"dram_read_beats\": %llu,\n    \"dram_write_beats\": %llu,\n    \"topk_comparator_uses\": %llu,\n    \"topk_cycles\": %llu,\n"
                  "    \"softmax_runs\": %llu,\n    \"cycles_by_phase\": {\n%s\n    }\n  },\n  \"dram\": {\n    \"bursts\": %llu,\n    \"row_hits\": %llu,\n"
                  "    \"row_misses\": %llu,\n    \"row_empty\": %llu,\n    \"refreshes\": %llu\n  },\n"
                  "  \"checker\": %s\n}\n",
@@ -233,7 +233,7 @@ int sc_main(int argc, char **argv)
                  (unsigned long long)c.cycles, (unsigned long long)c.init, (unsigned long long)kResetCycles,
                  (unsigned long long)c.qk_mul, (unsigned long long)c.pv_mul, (unsigned long long)c.kbuf_wr,
                  (unsigned long long)c.kbuf_rd, (unsigned long long)c.vbuf_wr, (unsigned long long)c.vbuf_rd,
-                 (unsigned long long)c.dram_beats, (unsigned long long)c.cmp,
+                 (unsigned long long)c.dram_beats, (unsigned long long)c.dram_wr_beats, (unsigned long long)c.cmp,
                  (unsigned long long)c.topk_cycles, (unsigned long long)c.softmax_runs, phases.c_str(),
                  (unsigned long long)ds.bursts, (unsigned long long)ds.row_hits,
                  (unsigned long long)ds.row_misses, (unsigned long long)ds.row_empty,

@@ -3,9 +3,10 @@
 #include <cstdio>
 
 RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const sp_config *cfg,
-                       const sp_trace *tr, Checker *checker, sc_core::sc_time period, const char *waves)
+                       const sp_trace *tr, Checker *checker, MemModel *mem, sc_core::sc_time period,
+                       const char *waves)
     : sc_module(n), clk("clk"), socket("socket"), ctx_(ctx), cfg_(cfg), tr_(tr), checker_(checker),
-      period_(period)
+      mem_(mem), period_(period)
 {
 #if SIM_TRACE
     if (waves)
@@ -27,6 +28,7 @@ RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const s
     top_->start_i = 0;
     top_->mem_req_ready_i = 0;
     top_->mem_rsp_valid_i = 0;
+    top_->mem_wr_ready_i = 0;
     top_->eval();
     SC_METHOD(tick);
     sensitive << clk.pos();
@@ -74,7 +76,10 @@ void RtlHarness::tick()
             if (checker_) {
                 RtlCounters c = rtl_counters(t);
                 Checker::Activity act = {c.kbuf_wr, c.vbuf_wr, c.softmax_runs, c.cmp, c.topk_cycles};
-                if (!checker_->check_events(act)) {
+                MemModel *m = mem_;
+                if (!checker_->check_events(act) ||
+                    !checker_->check_outputs([m](uint64_t a, uint8_t *d) { return m->peek(a, d); },
+                                             c.dram_wr_beats, m->out_beats())) {
                     stop(false, checker_->message());
                     return;
                 }
@@ -115,6 +120,29 @@ void RtlHarness::tick()
             return;
         }
         rsp_.push(cycle + (uint64_t)(delay / period_), buf_);
+    }
+    // 2b. posted write of a head-output beat, through the same socket
+    t->mem_wr_ready_i = cycle >= kResetCycles;
+    if (cycle >= kResetCycles && t->mem_wr_valid_o) {
+        uint64_t addr = t->mem_wr_addr_o;
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        rtl_wr_data(t, wbuf_);
+        pl_.set_command(tlm::TLM_WRITE_COMMAND);
+        pl_.set_address(addr);
+        pl_.set_data_ptr(wbuf_);
+        pl_.set_data_length(spaddr::kBeatBytes);
+        pl_.set_streaming_width(spaddr::kBeatBytes);
+        pl_.set_byte_enable_ptr(nullptr);
+        pl_.set_dmi_allowed(false);
+        pl_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        socket->b_transport(pl_, delay);
+        if (pl_.is_response_error()) {
+            char b[160];
+            snprintf(b, sizeof b, "MISMATCH unit=writer: write outside the output region at 0x%010llx",
+                     (unsigned long long)addr);
+            stop(false, b);
+            return;
+        }
     }
     // 3. the response due now
     uint8_t d[spaddr::kBeatBytes];

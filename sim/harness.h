@@ -22,8 +22,9 @@ struct RtlHarness : sc_core::sc_module {
     tlm_utils::simple_initiator_socket<RtlHarness> socket;
     SC_HAS_PROCESS(RtlHarness);
 
+    // mem: the memory behind the target (read back for the output check)
     RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const sp_config *cfg, const sp_trace *tr,
-               Checker *checker, sc_core::sc_time period, const char *waves);
+               Checker *checker, MemModel *mem, sc_core::sc_time period, const char *waves);
     ~RtlHarness() override;
 
     bool finished = false;      // done_o seen or run stopped
@@ -42,12 +43,14 @@ private:
     const sp_config *cfg_;
     const sp_trace *tr_;
     Checker *checker_;
+    MemModel *mem_;
     sc_core::sc_time period_;
     RspQueue rsp_;
     uint64_t last_obs_ = 0;
     tlm::tlm_generic_payload pl_;
     uint8_t buf_[spaddr::kBeatBytes];
     int16_t vec_[SP_MAX_D];
+    uint8_t wbuf_[spaddr::kBeatBytes];
 #if SIM_TRACE
     std::unique_ptr<VerilatedFstC> fst_;
 #endif

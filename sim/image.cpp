@@ -47,6 +47,7 @@ bool MemImage::build(const sp_config &cfg, const sp_trace &tr, int hw_d, std::st
     alloc(spaddr::kKLsb, a.k_lsb ? ceil_beats((long)a.k_lsb * w) : 0, tr.ntok);
     alloc(spaddr::kVMsb, ceil_beats((long)a.v_msb * w), tr.ntok);
     alloc(spaddr::kVLsb, a.v_lsb ? ceil_beats((long)a.v_lsb * w) : 0, tr.ntok);
+    alloc(spaddr::kOut, ceil_beats(16L * w), tr.iters * tr.rows);  // written by the RTL
     for (int l = 0; l < tr.layers; l++)
         for (int h = 0; h < tr.heads; h++) {
             size_t lh = (size_t)l * tr.heads + h;
@@ -83,7 +84,7 @@ bool MemImage::build(const sp_config &cfg, const sp_trace &tr, int hw_d, std::st
     return true;
 }
 
-bool MemImage::read_beat(uint64_t a, uint8_t *out) const
+bool MemImage::locate(uint64_t a, size_t *off) const
 {
     spaddr::Fields f = spaddr::split(a);
     if ((a >> spaddr::kAddrBits) || f.offset || f.region >= spaddr::kRegions)
@@ -92,9 +93,26 @@ bool MemImage::read_beat(uint64_t a, uint8_t *out) const
     if ((int)f.layer >= layers_ || (int)f.head >= heads_ || (int)f.index >= g.nidx ||
         (int)f.beat >= g.beats)
         return false;
-    size_t off = ((((size_t)f.layer * heads_ + f.head) * g.nidx + f.index) * g.beats + f.beat) *
-                 spaddr::kBeatBytes;
-    std::memcpy(out, g.data.data() + off, spaddr::kBeatBytes);
+    *off = ((((size_t)f.layer * heads_ + f.head) * g.nidx + f.index) * g.beats + f.beat) *
+           spaddr::kBeatBytes;
+    return true;
+}
+
+bool MemImage::read_beat(uint64_t a, uint8_t *out) const
+{
+    size_t off;
+    if (!locate(a, &off))
+        return false;
+    std::memcpy(out, reg_[spaddr::split(a).region].data.data() + off, spaddr::kBeatBytes);
+    return true;
+}
+
+bool MemImage::write_beat(uint64_t a, const uint8_t *in)
+{
+    size_t off;
+    if (spaddr::split(a).region != spaddr::kOut || !locate(a, &off))
+        return false;
+    std::memcpy(reg_[spaddr::kOut].data.data() + off, in, spaddr::kBeatBytes);
     return true;
 }
 

@@ -21,6 +21,8 @@ public:
     // Copies the beat at byte address a (beat aligned) into out[32];
     // false when the address maps to nothing.
     bool read_beat(uint64_t a, uint8_t *out) const;
+    // Stores a beat at byte address a; only the output region is writable.
+    bool write_beat(uint64_t a, const uint8_t *in);
     int beats(unsigned region) const { return reg_[region].beats; }
     uint64_t bytes_total() const;
 
@@ -34,6 +36,7 @@ private:
     int layers_ = 0, heads_ = 0;
     void alloc(unsigned r, int beats, int nidx);
     uint8_t *row(unsigned r, int l, int h, int idx);
+    bool locate(uint64_t a, size_t *off) const;
     void planes(unsigned r, int l, int h, int idx, const int16_t *x, int d, int stride, int lo, int n);
 };
 #endif

@@ -1,5 +1,6 @@
 // mem_target.h - TLM-2.0 memory target: serves 32-byte reads from the trace
-// image and annotates the delay the C DRAM model gives (memmodel.h).
+// image with the delay the C DRAM model gives, and takes the posted writes
+// of the head outputs (memmodel.h).
 #ifndef SP_MEM_TARGET_H
 #define SP_MEM_TARGET_H
 #include <systemc>
@@ -20,11 +21,21 @@ struct MemTarget : sc_core::sc_module {
 
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay)
     {
-        if (p.get_command() != tlm::TLM_READ_COMMAND || p.get_data_length() != spaddr::kBeatBytes) {
+        bool rd = p.get_command() == tlm::TLM_READ_COMMAND, wr = p.get_command() == tlm::TLM_WRITE_COMMAND;
+        if ((!rd && !wr) || p.get_data_length() != spaddr::kBeatBytes) {
             p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
             return;
         }
         uint64_t now = (uint64_t)((sc_core::sc_time_stamp() + delay) / period);
+        if (wr) {
+            // posted: the DRAM model books the bus time, the initiator goes on
+            if (!mem->write(p.get_address(), now, p.get_data_ptr())) {
+                p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+                return;
+            }
+            p.set_response_status(tlm::TLM_OK_RESPONSE);
+            return;
+        }
         uint64_t done;
         if (!mem->read(p.get_address(), now, p.get_data_ptr(), &done)) {
             p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);

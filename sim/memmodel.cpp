@@ -41,6 +41,14 @@ bool MemModel::read(uint64_t addr, uint64_t now, uint8_t *data, uint64_t *done)
     return true;
 }
 
+bool MemModel::write(uint64_t addr, uint64_t now, const uint8_t *data)
+{
+    if (!img_.write_beat(addr, data))
+        return false;
+    sp_dram_access(&dram_, addr, spaddr::kBeatBytes, 1, SP_DK_OUT, now, nullptr);
+    return true;
+}
+
 void RspQueue::push(uint64_t arrive, const uint8_t *data)
 {
     Beat b;

@@ -19,8 +19,13 @@ public:
     // A read of the beat at addr issued at accelerator cycle now: copies the
     // data, returns the cycle its data has arrived; false when unmapped.
     bool read(uint64_t addr, uint64_t now, uint8_t *data, uint64_t *done);
+    // A posted write of one beat (the head outputs); false when the address
+    // is not in the output region.
+    bool write(uint64_t addr, uint64_t now, const uint8_t *data);
+    bool peek(uint64_t addr, uint8_t *data) const { return img_.read_beat(addr, data); }
     const sp_dram_stats &dram_stats() const { return dram_.st; }
     uint64_t image_bytes() const { return img_.bytes_total(); }
+    int out_beats() const { return img_.beats(spaddr::kOut); }
 
 private:
     MemImage img_;

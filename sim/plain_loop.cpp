@@ -14,6 +14,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
     t->start_i = 0;
     t->mem_req_ready_i = 0;
     t->mem_rsp_valid_i = 0;
+    t->mem_wr_ready_i = 0;
     t->eval();
     RspQueue rsp;
     uint8_t buf[spaddr::kBeatBytes], d[spaddr::kBeatBytes];
@@ -42,6 +43,14 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
                 break;
             }
             rsp.push(done, buf);
+        }
+        t->mem_wr_ready_i = cycle >= kResetCycles;
+        if (cycle >= kResetCycles && t->mem_wr_valid_o) {
+            rtl_wr_data(t, buf);
+            if (!mem.write(t->mem_wr_addr_o, cycle, buf)) {
+                r.cycles = cycle;
+                break;
+            }
         }
         rtl_set_rsp(t, rsp.pop(cycle, d), d);
         t->rst_ni = cycle >= kResetCycles;

@@ -51,6 +51,15 @@ inline int16_t rtl_vec_el(const VlWide<N> &w, int j)
 }
 
 // buf: room for the head output (filled for kind out)
+// the beat on the write port, as bytes
+inline void rtl_wr_data(const Vspattn_top *t, uint8_t *data)
+{
+    for (int w = 0; w < spaddr::kBeatBytes / 4; w++) {
+        uint32_t x = t->mem_wr_data_o[w];
+        std::memcpy(data + 4 * w, &x, 4);  // little-endian host
+    }
+}
+
 inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
 {
     ObsEvent e;
@@ -77,7 +86,7 @@ static const char *const kPhaseNames[kPhases] = {"idle_init", "scan", "q_fetch",
                                                  "prune"};
 
 struct RtlCounters {
-    uint64_t cycles, init, qk_mul, pv_mul, kbuf_wr, kbuf_rd, vbuf_wr, vbuf_rd, dram_beats, cmp,
+    uint64_t cycles, init, qk_mul, pv_mul, kbuf_wr, kbuf_rd, vbuf_wr, vbuf_rd, dram_beats, dram_wr_beats, cmp,
         topk_cycles, softmax_runs;
     uint64_t phase[kPhases];
 };
@@ -94,6 +103,7 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
     c.vbuf_wr = t->cnt_vbuf_wr_o;
     c.vbuf_rd = t->cnt_vbuf_rd_o;
     c.dram_beats = t->cnt_dram_beats_o;
+    c.dram_wr_beats = t->cnt_dram_wr_beats_o;
     c.cmp = t->cnt_cmp_o;
     c.topk_cycles = t->cnt_topk_cycles_o;
     c.softmax_runs = t->cnt_softmax_o;
