@@ -91,57 +91,58 @@ module topk #(
   reg [EW-1:0] cb_q [0:3*MaxN-1];
 
   // ------------------------------------------------------- lane decode
-  integer i;
-  reg [KeyW-1:0] lkey [0:NCmp-1];     // key of each lane
-  reg [AW-1:0]   lpos [0:NCmp-1];     // position of each lane
-  reg            lval [0:NCmp-1];     // lane holds an element
-  reg            lg   [0:NCmp-1];     // STREAM: goes to G
-  reg            ll   [0:NCmp-1];     // STREAM: goes to L
-  reg            lnz  [0:NCmp-1];     // ZERO: non-zero
-  reg [AW-1:0]   pg   [0:NCmp-1];     // prefix counts (exclusive, < NCmp)
-  reg [AW-1:0]   pl   [0:NCmp-1];
-  reg [NW-1:0]   cntg, cntl;
-  reg [CW-1:0]   li;
+  // lane i: element (key, position) of this cycle, flat vectors
+  wire [NCmp*KeyW-1:0] lkey;   // key of each lane
+  wire [NCmp*AW-1:0]   lpos;   // position of each lane
+  wire [NCmp-1:0]      lval;   // lane holds an element
+  wire [NCmp-1:0]      lg;     // STREAM: goes to G (before the pivot)
+  wire [NCmp-1:0]      ll;     // STREAM: goes to L
+  wire [NCmp-1:0]      lnz;    // ZERO: non-zero key
 
   wire [KeyW-1:0] pkey = piv_q[EW-1:AW];
   wire [AW-1:0]   ppos = piv_q[AW-1:0];
 
+  genvar g;
+  generate
+    for (g = 0; g < NCmp; g = g + 1) begin : gen_lane
+      localparam [CW-1:0] Lane = g;
+      wire [CW-1:0]   li  = ptr_q + Lane;
+      wire [EW-1:0]   ent = cb_q[{cur_q, li[AW-1:0]}];
+      wire            str = (state_q == StStream);
+      wire [KeyW-1:0] key = str ? ent[EW-1:AW] : in_keys_i[g*KeyW +: KeyW];
+      wire [AW-1:0]   pos = str ? ent[AW-1:0] : li[AW-1:0];
+      wire            val = str ? (li < {1'b0, nc_q}) : (li < {1'b0, n_q});
+      wire            oth = val && (pos != ppos);
+`ifdef SPATTN_MUTANT_TOPK_TIE
+      // deliberate mutant for `make test-mutant`: ties go to the higher position
+      wire bef = (key > pkey) || (key == pkey && pos > ppos);
+`else
+      wire bef = (key > pkey) || (key == pkey && pos < ppos);
+`endif
+      assign lkey[g*KeyW +: KeyW] = key;
+      assign lpos[g*AW +: AW]     = pos;
+      assign lval[g]              = val;
+      assign lnz[g]               = val && (key != {KeyW{1'b0}});
+      assign lg[g]                = oth && bef;
+      assign ll[g]                = oth && !bef;
+    end
+  endgenerate
+
+  // exclusive prefix counts of the lanes appended to G (or the candidates
+  // in ZERO) and to L (or the zeros in ZERO): write offsets in the buffers
+  wire [NCmp-1:0] incg = (state_q == StZero) ? lnz : lg;
+  wire [NCmp-1:0] incl = (state_q == StZero) ? (lval & ~lnz) : ll;
+  reg  [NCmp*AW-1:0] pg, pl;  // < NCmp <= MaxN: AW bits
+  reg  [NW-1:0]      cntg, cntl;
+  integer i;
   always @(*) begin
     cntg = {NW{1'b0}};
     cntl = {NW{1'b0}};
     for (i = 0; i < NCmp; i = i + 1) begin
-      li = ptr_q + i[CW-1:0];
-      lval[i] = 1'b0;
-      lkey[i] = {KeyW{1'b0}};
-      lpos[i] = {AW{1'b0}};
-      if (state_q == StStream) begin
-        lval[i] = (li < {1'b0, nc_q});
-        lkey[i] = cb_q[{cur_q, li[AW-1:0]}][EW-1:AW];
-        lpos[i] = cb_q[{cur_q, li[AW-1:0]}][AW-1:0];
-      end else begin
-        lval[i] = (li < {1'b0, n_q});
-        lkey[i] = in_keys_i[i*KeyW +: KeyW];
-        lpos[i] = li[AW-1:0];
-      end
-      lnz[i] = lval[i] && (lkey[i] != {KeyW{1'b0}});
-`ifdef SPATTN_MUTANT_TOPK_TIE
-      // deliberate mutant for `make test-mutant`: ties go to the higher position
-      lg[i] = lval[i] && (lpos[i] != ppos) &&
-              ((lkey[i] > pkey) || (lkey[i] == pkey && lpos[i] > ppos));
-`else
-      lg[i] = lval[i] && (lpos[i] != ppos) &&
-              ((lkey[i] > pkey) || (lkey[i] == pkey && lpos[i] < ppos));
-`endif
-      ll[i] = lval[i] && (lpos[i] != ppos) && !lg[i];
-      pg[i] = cntg[AW-1:0];
-      pl[i] = cntl[AW-1:0];
-      if (state_q == StZero) begin
-        if (lnz[i]) cntg = cntg + {{(NW-1){1'b0}}, 1'b1};
-        if (lval[i] && !lnz[i]) cntl = cntl + {{(NW-1){1'b0}}, 1'b1};
-      end else begin
-        if (lg[i]) cntg = cntg + {{(NW-1){1'b0}}, 1'b1};
-        if (ll[i]) cntl = cntl + {{(NW-1){1'b0}}, 1'b1};
-      end
+      pg[i*AW +: AW] = cntg[AW-1:0];
+      pl[i*AW +: AW] = cntl[AW-1:0];
+      cntg = cntg + {{(NW-1){1'b0}}, incg[i]};
+      cntl = cntl + {{(NW-1){1'b0}}, incl[i]};
     end
   end
 
@@ -157,15 +158,15 @@ module topk #(
       kept[i] = 1'b0;
       if (lval[i]) begin
         if (fallback_q) begin
-          if (!zero_q[lpos[i]])
+          if (!zero_q[lpos[i*AW +: AW]])
             kept[i] = 1'b1;
           else begin
             kept[i] = (zrank < zlimit);
             zrank   = zrank + {{(NW-1){1'b0}}, 1'b1};
           end
         end else begin
-          kept[i] = psel_q[lpos[i]] ||
-                    (tagv_q[lpos[i]] && commit_q[tag_q[lpos[i]]]);
+          kept[i] = psel_q[lpos[i*AW +: AW]] ||
+                    (tagv_q[lpos[i*AW +: AW]] && commit_q[tag_q[lpos[i*AW +: AW]]]);
         end
       end
     end
@@ -373,12 +374,12 @@ module topk #(
       if (in_take) begin
         for (i = 0; i < NCmp; i = i + 1)
           if (lval[i] && !lnz[i])
-            zero_q[lpos[i]] <= 1'b1;
+            zero_q[lpos[i*AW +: AW]] <= 1'b1;
       end
       if (state_q == StStream) begin
         for (i = 0; i < NCmp; i = i + 1)
           if (lg[i] || ll[i])
-            tagv_q[lpos[i]] <= 1'b1;
+            tagv_q[lpos[i*AW +: AW]] <= 1'b1;
       end
       if (state_q == StSwap && wait_q == 8'd1) begin
         if (g_enough) begin
@@ -399,17 +400,17 @@ module topk #(
     if (in_take) begin
       for (i = 0; i < NCmp; i = i + 1)
         if (lnz[i])
-          cb_q[{cur_q, nc_q[AW-1:0] + pg[i]}] <= {lkey[i], lpos[i]};
+          cb_q[{cur_q, nc_q[AW-1:0] + pg[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
     end
     if (state_q == StStream) begin
       for (i = 0; i < NCmp; i = i + 1) begin
         if (lg[i]) begin
-          cb_q[{gb_q, gcnt_q[AW-1:0] + pg[i]}] <= {lkey[i], lpos[i]};
-          tag_q[lpos[i]] <= {round_q, 1'b0};
+          cb_q[{gb_q, gcnt_q[AW-1:0] + pg[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+          tag_q[lpos[i*AW +: AW]] <= {round_q, 1'b0};
         end
         if (ll[i]) begin
-          cb_q[{lb_q, lcnt_q[AW-1:0] + pl[i]}] <= {lkey[i], lpos[i]};
-          tag_q[lpos[i]] <= {round_q, 1'b1};
+          cb_q[{lb_q, lcnt_q[AW-1:0] + pl[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+          tag_q[lpos[i*AW +: AW]] <= {round_q, 1'b1};
         end
       end
     end
