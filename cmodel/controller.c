@@ -88,6 +88,15 @@ static int check_trace(const sp_config *cfg, const sp_trace *tr, char *err, size
     };
     for (int i = 0; i < 3; i++) {
         int32_t lo = -(1 << (ts[i].bits - 1)), hi = (1 << (ts[i].bits - 1)) - 1;
+        /* a min/max pass (vectorised) first; the element is located only
+         * when something is out of range */
+        int16_t mn = INT16_MAX, mx = INT16_MIN;
+        for (size_t j = 0; j < ts[i].n; j++) {
+            mn = ts[i].x[j] < mn ? ts[i].x[j] : mn;
+            mx = ts[i].x[j] > mx ? ts[i].x[j] : mx;
+        }
+        if (mn >= lo && mx <= hi)
+            continue;
         for (size_t j = 0; j < ts[i].n; j++)
             if (ts[i].x[j] < lo || ts[i].x[j] > hi) {
                 snprintf(err, errlen, "trace %s: %s element %zu = %d does not fit the configured %d bits",
@@ -114,9 +123,8 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     if (check_trace(cfg, tr, err, errlen))
         return -1;
     int L = tr->layers, H = tr->heads, d = tr->d, N = tr->ntok;
-    size_t lh = (size_t)L * H, kvn = lh * (size_t)N * d;
+    size_t lh = (size_t)L * H;
     int rc = -1;
-    int16_t *kmsb = malloc(kvn * sizeof(int16_t)), *vmsb = malloc(kvn * sizeof(int16_t));
     sp_logit_scale *sc = malloc(lh * sizeof *sc);
     uint64_t *imp = calloc((size_t)N, sizeof *imp), *himp = calloc((size_t)H, sizeof *himp);
     uint64_t *key = malloc((size_t)(N > H ? N : H) * sizeof *key);
@@ -134,7 +142,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     res->tokens_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->heads_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->steps = calloc(res->n_steps, sizeof *res->steps);
-    if (!kmsb || !vmsb || !sc || !imp || !himp || !key || !kept || !flag || !A || !HS ||
+    if (!sc || !imp || !himp || !key || !kept || !flag || !A || !HS ||
         !prob || !vkept || !res->tokens_active || !res->heads_active || !res->steps ||
         sp_head_scratch_init(&scr, N)) {
         snprintf(err, errlen, "out of memory for trace %s", tr->id);
@@ -154,10 +162,8 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
             HS[l].list[h] = h;
         HS[l].n = H;
     }
-    /* MSB-approx copies: what the datapath sees after an MSB-only fetch */
+    /* logit multiplier and shift per layer and head (spec s4) */
     for (size_t i = 0; i < lh; i++) {
-        sp_quant_row_msb(tr->k + i * N * d, kmsb + i * N * d, N * d, a->k_lsb);
-        sp_quant_row_msb(tr->v + i * N * d, vmsb + i * N * d, N * d, a->v_lsb);
         if (sp_logit_scale_make(tr->sq[i], tr->sk[i], d, &sc[i])) {
             snprintf(err, errlen, "trace %s: layer %zu head %zu: q/k scales %g, %g give no 16-bit logit multiplier",
                      tr->id, i / H, i % H, tr->sq[i], tr->sk[i]);
@@ -179,8 +185,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
             for (int hi = 0; hi < HS[l].n; hi++) {
                 int h = HS[l].list[hi];
                 size_t lhi = (size_t)l * H + h;
-                sp_head_ctx c = {a, &cfg->hw, d, sc[lhi], tr->k + lhi * N * d, kmsb + lhi * N * d,
-                                 tr->v + lhi * N * d, vmsb + lhi * N * d};
+                sp_head_ctx c = {a, &cfg->hw, d, sc[lhi], tr->k + lhi * N * d, tr->v + lhi * N * d};
                 sp_step_rec *rec = &res->steps[((size_t)it * L + l) * H + h];
                 rec->active = (uint32_t)A[l].n;
                 const int16_t *qbase = sp_trace_q(tr, it, l, h);
@@ -260,7 +265,7 @@ done:
         for (int l = 0; l < L; l++)
             free(HS[l].list);
     free(A); free(HS);
-    free(kmsb); free(vmsb); free(sc); free(imp); free(himp); free(key); free(kept);
+    free(sc); free(imp); free(himp); free(key); free(kept);
     free(flag); free(prob); free(vkept);
     sp_head_scratch_free(&scr);
     if (rc)

@@ -31,11 +31,12 @@ void sp_head_scratch_free(sp_head_scratch *s)
     s->pk = NULL;
 }
 
-static void scores(const sp_head_ctx *c, const int16_t *q, const int16_t *kbase,
-                   const int32_t *tokens, int n, int32_t *y)
+/* lsb < 0: full keys; else the MSB view with that many LSB bits missing */
+static void scores(const sp_head_ctx *c, const int16_t *q, int lsb, const int32_t *tokens, int n, int32_t *y)
 {
     for (int i = 0; i < n; i++) {
-        int32_t acc = sp_qk_dot(q, kbase + (size_t)tokens[i] * c->d, c->d);
+        const int16_t *k = c->k_full + (size_t)tokens[i] * c->d;
+        int32_t acc = lsb < 0 ? sp_qk_dot(q, k, c->d) : sp_qk_dot_msb(q, k, c->d, lsb);
         y[i] = sp_qk_logit(acc, c->scale.mult, c->scale.shift);
     }
 }
@@ -54,7 +55,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     ev->keys_msb += (uint64_t)n;
     ev->bits_k_msb += nd * (uint64_t)a->k_msb;
     ev->mac_qk += nd;
-    scores(c, q, c->k_msb, tokens, n, s->y);
+    scores(c, q, a->k_lsb, tokens, n, s->y);
     sp_softmax(s->y, n, r->prob, &r->sm, ev);
     r->requant = sp_requant_decide(r->sm.pmax, a->tau_q15, a->k_lsb);
     if (r->requant) {
@@ -63,7 +64,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
         ev->keys_lsb += (uint64_t)n;
         ev->bits_k_lsb += nd * (uint64_t)a->k_lsb;
         ev->mac_qk += nd;
-        scores(c, q, c->k_full, tokens, n, s->y);
+        scores(c, q, -1, tokens, n, s->y);
         sp_softmax(s->y, n, r->prob, &r->sm, ev);
     }
     /* local value pruning: top-k positions by probability */
@@ -78,12 +79,11 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     ev->topk_rounds += r->vtopk.rounds;
     ev->topk_compares += r->vtopk.compares;
     ev->topk_cycles += r->vtopk.cycles;
-    const int16_t *vbase = r->requant ? c->v_full : c->v_msb;
     for (int i = 0; i < nk; i++) {
         int32_t t = tokens[s->kpos[i]];
         r->kept[i] = t;
         s->pk[i] = r->prob[s->kpos[i]];
-        s->vrows[i] = vbase + (size_t)t * d;
+        s->vrows[i] = c->v_full + (size_t)t * d;
     }
     r->n_kept = nk;
     ev->values_fetched += (uint64_t)nk;
@@ -91,7 +91,10 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     if (r->requant)
         ev->values_lsb += (uint64_t)nk;
     ev->mac_pv += (uint64_t)nk * (uint64_t)d;
-    sp_pv(s->pk, s->vrows, nk, d, r->out);
+    if (r->requant)
+        sp_pv(s->pk, s->vrows, nk, d, r->out);
+    else
+        sp_pv_msb(s->pk, s->vrows, nk, d, a->v_lsb, r->out);
     ev->bits_out += (uint64_t)d * 16;
     r->head_imp_add = sp_head_imp_of(r->out, d);
     return 0;

@@ -9,8 +9,9 @@ typedef struct {
     const sp_hw_cfg *hw;
     int d;
     sp_logit_scale scale;
-    /* rows indexed by token: full-width and MSB-approx copies */
-    const int16_t *k_full, *k_msb, *v_full, *v_msb;
+    /* full-width rows indexed by token; the MSB-only view (approx) is
+     * formed as the rows are read, as the RTL's quant unit does */
+    const int16_t *k_full, *v_full;
 } sp_head_ctx;
 
 /* scratch sized for the trace's token count */

@@ -3,13 +3,27 @@
 #include <math.h>
 #include "spattn.h"
 
-int32_t sp_qk_dot(const int16_t *q, const int16_t *k, int d)
+/* q . ((k & keep) | half): keep = all ones, half = 0 is the plain key;
+ * the quant unit's approx(msb(k)) otherwise. int32 accumulation is exact
+ * within the loader's width check. */
+static inline int32_t dot_masked(const int16_t *q, const int16_t *k, int d, int16_t keep, int16_t half)
 {
-    /* int32 accumulation is exact within the loader's width check */
     int32_t acc = 0;
     for (int j = 0; j < d; j++)
-        acc += (int32_t)q[j] * (int32_t)k[j];
+        acc += (int32_t)q[j] * (int32_t)(int16_t)((k[j] & keep) | half);
     return acc;
+}
+
+int32_t sp_qk_dot(const int16_t *q, const int16_t *k, int d)
+{
+    return dot_masked(q, k, d, (int16_t)-1, 0);
+}
+
+int32_t sp_qk_dot_msb(const int16_t *q, const int16_t *k, int d, int lsb)
+{
+    if (lsb == 0)
+        return sp_qk_dot(q, k, d);
+    return dot_masked(q, k, d, (int16_t)~((1 << lsb) - 1), (int16_t)(1 << (lsb - 1)));
 }
 
 int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift)

@@ -229,6 +229,8 @@ void sp_quant_row_msb(const int16_t *x, int16_t *out, int n, int lsb);
 
 /* qk (cmodel/qk.c) */
 int32_t sp_qk_dot(const int16_t *q, const int16_t *k, int d);
+/* q . approx(msb(k)) for full-width k rows: the first pass (spec s3, s4) */
+int32_t sp_qk_dot_msb(const int16_t *q, const int16_t *k, int d, int lsb);
 int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift);
 typedef struct { uint32_t mult; int shift; } sp_logit_scale;
 /* Folds scales, 1/sqrt(d), log2(e) and 2^SP_LOGIT_FRAC into mult/shift. */
@@ -253,6 +255,8 @@ uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16);
 
 /* pv (cmodel/pv.c) */
 void sp_pv(const uint16_t *p, const int16_t *const *vrows, int n, int d, int16_t *out);
+/* the same with approx(msb(v)) of full-width v rows (no requant, spec s6) */
+void sp_pv_msb(const uint16_t *p, const int16_t *const *vrows, int n, int d, int lsb, int16_t *out);
 
 /* importance (cmodel/importance.c) */
 uint64_t sp_imp_add(uint64_t acc, uint64_t x);   /* saturating at 48 bits */
