@@ -59,6 +59,25 @@ START_TEST(random_rows)
                     (int16_t)((int32_t)(sp_rng_next(&r) % (2u << (bv - 1))) - (1 << (bv - 1)));
         }
         check(p, rows, n, d, "random");
+        /* the MSB view formed on the fly equals sp_pv on approx rows */
+        if (n > 0 && t % 4 == 0) {
+            int lsb = (int)(sp_rng_next(&r) % 9);
+            int16_t *va = malloc(sizeof *va * (size_t)n * (size_t)d);
+            const int16_t **ra = malloc(sizeof *ra * (size_t)n);
+            int16_t o1[SP_MAX_D], o2[SP_MAX_D];
+            ck_assert_ptr_nonnull(va);
+            ck_assert_ptr_nonnull(ra);
+            for (int i = 0; i < n; i++) {
+                sp_quant_row_msb(rows[i], va + (size_t)i * d, d, lsb);
+                ra[i] = va + (size_t)i * d;
+            }
+            sp_pv_msb(p, rows, n, d, lsb, o1);
+            sp_pv(p, ra, n, d, o2);
+            for (int j = 0; j < d; j++)
+                ck_assert_int_eq(o1[j], o2[j]);
+            free(va);
+            free(ra);
+        }
     }
     free(p);
     free(vv);

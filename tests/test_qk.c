@@ -82,6 +82,25 @@ START_TEST(dot_random)
 }
 END_TEST
 
+/* the MSB view formed on the fly equals the dot product with the quant
+ * unit's approx rows (spec s3) for every LSB width */
+START_TEST(dot_msb_equals_quant_rows)
+{
+    sp_rng r;
+    sp_rng_seed(&r, 41);
+    int16_t q[SP_MAX_D], k[SP_MAX_D], ka[SP_MAX_D];
+    for (int trial = 0; trial < 20000; trial++) {
+        int d = 1 + (int)(sp_rng_next(&r) % SP_MAX_D), lsb = (int)(sp_rng_next(&r) % 9);
+        for (int j = 0; j < d; j++) {
+            q[j] = (int16_t)((int)(sp_rng_next(&r) % 4095) - 2047);
+            k[j] = (int16_t)((int)(sp_rng_next(&r) % 4096) - 2048);
+        }
+        sp_quant_row_msb(k, ka, d, lsb);
+        ck_assert_int_eq(sp_qk_dot_msb(q, k, d, lsb), sp_qk_dot(q, ka, d));
+    }
+}
+END_TEST
+
 START_TEST(scale_make)
 {
     sp_rng r;
@@ -187,6 +206,7 @@ static Suite *suite(void)
     tcase_add_test(tc, logit_slice_exhaustive);
     tcase_add_test(tc, logit_random_full_range);
     tcase_add_test(tc, dot_random);
+    tcase_add_test(tc, dot_msb_equals_quant_rows);
     tcase_add_test(tc, scale_make);
     tcase_add_test(tc, accumulator_bound);
     suite_add_tcase(s, tc);
