@@ -475,6 +475,14 @@ module controller #(
             kb_d = kb_q + 1'b1;
           end
         end
+        if (sy_fire) begin
+          seridx_d = seridx_q + 1'b1;
+          sercnt_d = sercnt_q - 1'b1;
+          yfed_d = yfed_q + 1'b1;
+          if (yfed_q + 1'b1 == n_q)
+            state_d = SSmWait;
+        end
+        // a new beat of logits may replace the last one in the cycle it leaves
         if (y_fire) begin
           ser_d = qk_y_i;
           seridx_d = {(KPBW+1){1'b0}};
@@ -485,13 +493,6 @@ module controller #(
             sercnt_d = n_rem[KPBW:0];
             yrecv_d = n_q;
           end
-        end
-        if (sy_fire) begin
-          seridx_d = seridx_q + 1'b1;
-          sercnt_d = sercnt_q - 1'b1;
-          yfed_d = yfed_q + 1'b1;
-          if (yfed_q + 1'b1 == n_q)
-            state_d = SSmWait;
         end
       end
       SSmWait: begin
@@ -903,7 +904,8 @@ module controller #(
       assign qk_k_data_o = kb_data_i[kb_q * NQk * 16 +: NQk * 16];
     end
   endgenerate
-  assign qk_y_ready_o = sercnt_q == {(KPBW+1){1'b0}};
+  assign qk_y_ready_o = (sercnt_q == {(KPBW+1){1'b0}}) ||
+                        (sercnt_q == {{KPBW{1'b0}}, 1'b1} && sm_y_ready_i);
 
   assign sm_start_o   = sm_start;
   assign sm_n_o       = n_q;

@@ -1,12 +1,14 @@
 // fetcher.v - memory read requests for q rows, logit scales and the MSB and
 // LSB bit planes of K and V rows (docs/rtl.md s2, s3).
 // The controller hands over one *row* at a time (region, layer, head,
-// index, destination slot); the fetcher issues its beats on a valid/ready
-// request bus at the fixed address map
-//   addr = {region[2:0], layer[5:0], head[5:0], index[13:4], beat[3:0], index[3:0], 5'b0}
-// and assembles the in-order responses back into rows. A finished row is
+// index, destination slot); the fetcher sends it as one request of
+// ceil(bits / 256) beats on a valid/ready bus at the fixed address map
+//   addr(beat b) = {region[2:0], layer[5:0], head[5:0], index[13:4], b[3:0], index[3:0], 5'b0}
+// (the request carries beat 0's address and the beat count) and takes the
+// whole row back in one response, in request order. A finished row is
 // presented for one cycle on out_*; consumers always accept it. MSB and LSB
 // planes are separate regions, so an LSB refetch reads only LSB beats.
+// Port width: one row (up to RowBeats x 32 bytes) per cycle each way.
 module fetcher #(
   parameter integer D        = 64,  // head dimension of the hardware
   parameter integer KMsb     = 8,
@@ -26,12 +28,14 @@ module fetcher #(
   input  wire [5:0]           row_head_i,
   input  wire [13:0]          row_index_i,
   input  wire [SlotW-1:0]     row_slot_i,
-  // memory request / response (responses in request order, never stalled)
+  // memory request / response (one row each; responses in request order,
+  // never stalled)
   output wire                 mem_req_valid_o,
   input  wire                 mem_req_ready_i,
-  output wire [39:0]          mem_req_addr_o,
+  output wire [39:0]          mem_req_addr_o,    // beat 0 of the row
+  output wire [4:0]           mem_req_beats_o,   // beats of the row (1..16)
   input  wire                 mem_rsp_valid_i,
-  input  wire [255:0]         mem_rsp_data_i,
+  input  wire [((16*D+255)/256)*256-1:0] mem_rsp_data_i,  // the row, beat b at [b*256 +: 256]
   // assembled rows
   output wire                 out_valid_o,
   output wire [2:0]           out_region_o,
@@ -74,10 +78,9 @@ module fetcher #(
     end
   endfunction
 
-  // ---- issue side: one row at a time, one beat per accepted request
-  reg         iss_busy_q;
-  reg  [28:0] iss_base_q;   // {region, layer, head, index}
-  reg  [4:0]  iss_beat_q, iss_nbeats_q;
+  // ---- issue side: one request register
+  reg         req_valid_q;
+  reg  [28:0] req_base_q;   // {region, layer, head, index}
   reg  [63:0] beats_q;
 
   // in-flight row descriptors (responses come back in order)
@@ -87,39 +90,33 @@ module fetcher #(
   wire [OutW:0]    fifo_fill = fifo_wr_q - fifo_rd_q;
   wire             fifo_full = fifo_fill[OutW];
 
-  wire req_fire  = iss_busy_q && mem_req_ready_i;
-  wire last_iss  = iss_beat_q + 5'd1 == iss_nbeats_q;
-  assign row_ready_o = (!iss_busy_q || (req_fire && last_iss)) && !fifo_full;
+  wire req_fire  = req_valid_q && mem_req_ready_i;
+  assign row_ready_o = (!req_valid_q || mem_req_ready_i) && !fifo_full;
   wire row_fire  = row_valid_i && row_ready_o;
 
-  assign mem_req_valid_o = iss_busy_q;
+  assign mem_req_valid_o = req_valid_q;
   // the 4 low index bits sit right above the beat offset, so consecutive
   // tokens go to different DRAM channels (and the beats of one row to
   // different banks) under the burst|channel|bank|column|row map of
   // cmodel/dram.c
-  assign mem_req_addr_o  = {2'b0, iss_base_q[28:4], iss_beat_q[3:0], iss_base_q[3:0], 5'd0};
+  assign mem_req_addr_o  = {2'b0, req_base_q[28:4], 4'd0, req_base_q[3:0], 5'd0};
+  assign mem_req_beats_o = beats_of(req_base_q[28:26]);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      iss_busy_q   <= 1'b0;
-      iss_base_q   <= 29'd0;
-      iss_beat_q   <= 5'd0;
-      iss_nbeats_q <= 5'd0;
-      beats_q      <= 64'd0;
-      fifo_wr_q    <= {(OutW+1){1'b0}};
+      req_valid_q <= 1'b0;
+      req_base_q  <= 29'd0;
+      beats_q     <= 64'd0;
+      fifo_wr_q   <= {(OutW+1){1'b0}};
     end else begin
       if (req_fire) begin
-        beats_q    <= beats_q + 64'd1;
-        iss_beat_q <= iss_beat_q + 5'd1;
-        if (last_iss)
-          iss_busy_q <= 1'b0;
+        beats_q     <= beats_q + {59'd0, mem_req_beats_o};
+        req_valid_q <= 1'b0;
       end
       if (row_fire) begin
-        iss_busy_q   <= 1'b1;
-        iss_base_q   <= {row_region_i, row_layer_i, row_head_i, row_index_i};
-        iss_beat_q   <= 5'd0;
-        iss_nbeats_q <= beats_of(row_region_i);
-        fifo_wr_q    <= fifo_wr_q + 1'b1;
+        req_valid_q <= 1'b1;
+        req_base_q  <= {row_region_i, row_layer_i, row_head_i, row_index_i};
+        fifo_wr_q   <= fifo_wr_q + 1'b1;
       end
     end
   end
@@ -131,53 +128,38 @@ module fetcher #(
     end
   end
 
-  // ---- response side: assemble the beats of the oldest row
-  wire [2:0]       rsp_region = fifo_region_q[fifo_rd_q[OutW-1:0]];
-  wire [SlotW-1:0] rsp_slot   = fifo_slot_q[fifo_rd_q[OutW-1:0]];
-  reg  [4:0]       rsp_beat_q;
-  reg  [RowBeats*256-1:0] row_q;
+  // ---- response side: the row of the oldest descriptor
   reg              out_valid_q;
   reg  [2:0]       out_region_q;
   reg  [SlotW-1:0] out_slot_q;
-  wire             rsp_last = rsp_beat_q + 5'd1 == beats_of(rsp_region);
+  reg  [RowBeats*256-1:0] row_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rsp_beat_q   <= 5'd0;
       fifo_rd_q    <= {(OutW+1){1'b0}};
       out_valid_q  <= 1'b0;
       out_region_q <= 3'd0;
       out_slot_q   <= {SlotW{1'b0}};
     end else begin
-      out_valid_q <= 1'b0;
+      out_valid_q <= mem_rsp_valid_i;
       if (mem_rsp_valid_i) begin
-        if (rsp_last) begin
-          rsp_beat_q   <= 5'd0;
-          fifo_rd_q    <= fifo_rd_q + 1'b1;
-          out_valid_q  <= 1'b1;
-          out_region_q <= rsp_region;
-          out_slot_q   <= rsp_slot;
-        end else begin
-          rsp_beat_q <= rsp_beat_q + 5'd1;
-        end
+        fifo_rd_q    <= fifo_rd_q + 1'b1;
+        out_region_q <= fifo_region_q[fifo_rd_q[OutW-1:0]];
+        out_slot_q   <= fifo_slot_q[fifo_rd_q[OutW-1:0]];
       end
     end
   end
 
   // row storage: not reset (a datapath register)
-  integer b;
   always @(posedge clk_i) begin
-    if (mem_rsp_valid_i) begin
-      for (b = 0; b < RowBeats; b = b + 1)
-        if (rsp_beat_q == b[4:0])
-          row_q[b*256 +: 256] <= mem_rsp_data_i;
-    end
+    if (mem_rsp_valid_i)
+      row_q <= mem_rsp_data_i;
   end
 
   assign out_valid_o  = out_valid_q;
   assign out_region_o = out_region_q;
   assign out_slot_o   = out_slot_q;
   assign out_row_o    = row_q;
-  assign idle_o       = !iss_busy_q && fifo_fill == {(OutW+1){1'b0}} && !out_valid_q;
+  assign idle_o       = !req_valid_q && fifo_fill == {(OutW+1){1'b0}} && !out_valid_q;
   assign beats_o      = beats_q;
 endmodule

@@ -35,12 +35,14 @@ module spattn_top #(
   input  wire [6:0]    cfg_head_start_i,
   input  wire [16:0]   cfg_value_keep_i,
   input  wire [15:0]   cfg_tau_i,         // Q1.15
-  // memory read port (32-byte beats, responses in order)
+  // memory read port: one row (1..16 beats of 32 bytes) per request and
+  // per response, responses in request order
   output wire          mem_req_valid_o,
   input  wire          mem_req_ready_i,
   output wire [39:0]   mem_req_addr_o,
+  output wire [4:0]    mem_req_beats_o,
   input  wire          mem_rsp_valid_i,
-  input  wire [255:0]  mem_rsp_data_i,
+  input  wire [((16*D+255)/256)*256-1:0] mem_rsp_data_i,
   // memory write port (posted 32-byte writes of the head outputs)
   output wire          mem_wr_valid_o,
   input  wire          mem_wr_ready_i,
@@ -108,7 +110,8 @@ module spattn_top #(
     .row_valid_i(row_valid), .row_ready_o(row_ready), .row_region_i(row_region),
     .row_layer_i(row_layer), .row_head_i(row_head), .row_index_i(row_index), .row_slot_i(row_slot),
     .mem_req_valid_o(mem_req_valid_o), .mem_req_ready_i(mem_req_ready_i),
-    .mem_req_addr_o(mem_req_addr_o), .mem_rsp_valid_i(mem_rsp_valid_i),
+    .mem_req_addr_o(mem_req_addr_o), .mem_req_beats_o(mem_req_beats_o),
+    .mem_rsp_valid_i(mem_rsp_valid_i),
     .mem_rsp_data_i(mem_rsp_data_i),
     .out_valid_o(f_valid), .out_region_o(f_region), .out_slot_o(f_slot), .out_row_o(f_row),
     .idle_o(), .beats_o(dram_beats)

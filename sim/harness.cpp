@@ -6,7 +6,7 @@ RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const s
                        const sp_trace *tr, Checker *checker, MemModel *mem, sc_core::sc_time period,
                        const char *waves)
     : sc_module(n), clk("clk"), socket("socket"), ctx_(ctx), cfg_(cfg), tr_(tr), checker_(checker),
-      mem_(mem), period_(period)
+      mem_(mem), period_(period), rsp_(rtl_row_bytes()), row_(rtl_row_bytes()), rsp_row_(rtl_row_bytes())
 {
 #if SIM_TRACE
     if (waves)
@@ -95,31 +95,38 @@ void RtlHarness::tick()
             return;
         }
     }
-    // 2. memory request: one beat per cycle through the TLM socket
+    // 2. memory request: one row per cycle, one TLM transaction per beat
     bool ready = rsp_.can_accept() && cycle >= kResetCycles;
     t->mem_req_ready_i = ready;
     if (ready && t->mem_req_valid_o) {
-        uint64_t addr = t->mem_req_addr_o;
-        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-        pl_.set_command(tlm::TLM_READ_COMMAND);
-        pl_.set_address(addr);
-        pl_.set_data_ptr(buf_);
-        pl_.set_data_length(spaddr::kBeatBytes);
-        pl_.set_streaming_width(spaddr::kBeatBytes);
-        pl_.set_byte_enable_ptr(nullptr);
-        pl_.set_dmi_allowed(false);
-        pl_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        socket->b_transport(pl_, delay);
-        if (pl_.is_response_error()) {
-            spaddr::Fields f = spaddr::split(addr);
-            char b[256];
-            snprintf(b, sizeof b,
-                     "MISMATCH unit=fetcher: read of unmapped address 0x%010llx (region %u layer %u head %u index %u beat %u)",
-                     (unsigned long long)addr, f.region, f.layer, f.head, f.index, f.beat);
-            stop(false, b);
-            return;
+        uint64_t addr0 = t->mem_req_addr_o, arrive = cycle;
+        unsigned nb = t->mem_req_beats_o;
+        for (unsigned b = 0; b < nb && b < row_.size() / spaddr::kBeatBytes; b++) {
+            uint64_t addr = addr0 + ((uint64_t)b << spaddr::kBeatFieldShift);
+            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+            pl_.set_command(tlm::TLM_READ_COMMAND);
+            pl_.set_address(addr);
+            pl_.set_data_ptr(row_.data() + (size_t)b * spaddr::kBeatBytes);
+            pl_.set_data_length(spaddr::kBeatBytes);
+            pl_.set_streaming_width(spaddr::kBeatBytes);
+            pl_.set_byte_enable_ptr(nullptr);
+            pl_.set_dmi_allowed(false);
+            pl_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            socket->b_transport(pl_, delay);
+            if (pl_.is_response_error()) {
+                spaddr::Fields f = spaddr::split(addr);
+                char b2[256];
+                snprintf(b2, sizeof b2,
+                         "MISMATCH unit=fetcher: read of unmapped address 0x%010llx (region %u layer %u head %u index %u beat %u)",
+                         (unsigned long long)addr, f.region, f.layer, f.head, f.index, f.beat);
+                stop(false, b2);
+                return;
+            }
+            uint64_t a = cycle + (uint64_t)(delay / period_);
+            if (a > arrive)
+                arrive = a;
         }
-        rsp_.push(cycle + (uint64_t)(delay / period_), buf_);
+        rsp_.push(arrive, row_.data());
     }
     // 2b. posted write of a head-output beat, through the same socket
     t->mem_wr_ready_i = cycle >= kResetCycles;
@@ -145,8 +152,7 @@ void RtlHarness::tick()
         }
     }
     // 3. the response due now
-    uint8_t d[spaddr::kBeatBytes];
-    rtl_set_rsp(t, rsp_.pop(cycle, d), d);
+    rtl_set_rsp(t, rsp_.pop(cycle, rsp_row_.data()), rsp_row_.data());
     // 4. trace driver: reset, then one start pulse
     t->rst_ni = cycle >= kResetCycles;
     t->start_i = cycle == kStartCycle;

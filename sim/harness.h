@@ -48,7 +48,7 @@ private:
     RspQueue rsp_;
     uint64_t last_obs_ = 0;
     tlm::tlm_generic_payload pl_;
-    uint8_t buf_[spaddr::kBeatBytes];
+    std::vector<uint8_t> row_, rsp_row_;
     int16_t vec_[SP_MAX_D];
     uint8_t wbuf_[spaddr::kBeatBytes];
 #if SIM_TRACE

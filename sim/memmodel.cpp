@@ -49,21 +49,21 @@ bool MemModel::write(uint64_t addr, uint64_t now, const uint8_t *data)
     return true;
 }
 
-void RspQueue::push(uint64_t arrive, const uint8_t *data)
+void RspQueue::push(uint64_t arrive, const uint8_t *row)
 {
-    Beat b;
-    b.cycle = (any_ && arrive <= last_) ? last_ + 1 : arrive;
-    last_ = b.cycle;
+    Row r;
+    r.cycle = (any_ && arrive <= last_) ? last_ + 1 : arrive;
+    last_ = r.cycle;
     any_ = true;
-    std::memcpy(b.data, data, sizeof b.data);
-    q_.push_back(b);
+    r.data.assign(row, row + row_bytes_);
+    q_.push_back(std::move(r));
 }
 
-bool RspQueue::pop(uint64_t now, uint8_t *data)
+bool RspQueue::pop(uint64_t now, uint8_t *row)
 {
     if (q_.empty() || q_.front().cycle > now)
         return false;
-    std::memcpy(data, q_.front().data, spaddr::kBeatBytes);
+    std::memcpy(row, q_.front().data.data(), row_bytes_);
     q_.pop_front();
     return true;
 }

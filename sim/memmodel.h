@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 #include "image.h"
 extern "C" {
 #include "dram.h"
@@ -33,23 +34,26 @@ private:
     bool dram_ok_ = false;
 };
 
-// In-order responses: a beat becomes visible at max(its arrival, the
-// previous beat's cycle + 1).
+// In-order responses of whole rows: a row becomes visible at max(the
+// arrival of its last beat, the previous row's cycle + 1).
 class RspQueue {
 public:
-    static constexpr size_t kMaxInFlight = 256;  // request beats outstanding
+    static constexpr size_t kMaxInFlight = 64;  // rows outstanding
+    explicit RspQueue(size_t row_bytes) : row_bytes_(row_bytes) {}
     bool can_accept() const { return q_.size() < kMaxInFlight; }
-    void push(uint64_t arrive, const uint8_t *data);
-    // The beat due at cycle now, if any (pops it).
-    bool pop(uint64_t now, uint8_t *data);
+    void push(uint64_t arrive, const uint8_t *row);
+    // The row due at cycle now, if any (pops it into row).
+    bool pop(uint64_t now, uint8_t *row);
     bool empty() const { return q_.empty(); }
+    size_t row_bytes() const { return row_bytes_; }
 
 private:
-    struct Beat {
+    struct Row {
         uint64_t cycle;
-        uint8_t data[spaddr::kBeatBytes];
+        std::vector<uint8_t> data;
     };
-    std::deque<Beat> q_;
+    size_t row_bytes_;
+    std::deque<Row> q_;
     uint64_t last_ = 0;
     bool any_ = false;
 };

@@ -2,6 +2,7 @@
 #include "plain_loop.h"
 #include <chrono>
 #include <memory>
+#include <vector>
 
 PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp_trace &tr, MemModel &mem)
 {
@@ -16,8 +17,9 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
     t->mem_rsp_valid_i = 0;
     t->mem_wr_ready_i = 0;
     t->eval();
-    RspQueue rsp;
-    uint8_t buf[spaddr::kBeatBytes], d[spaddr::kBeatBytes];
+    RspQueue rsp(rtl_row_bytes());
+    std::vector<uint8_t> row(rtl_row_bytes()), rrow(rtl_row_bytes());
+    uint8_t buf[spaddr::kBeatBytes];
     uint64_t last_obs = 0;
     auto t0 = std::chrono::steady_clock::now();
     for (uint64_t cycle = 0;; cycle++) {
@@ -37,12 +39,23 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
         bool ready = rsp.can_accept() && cycle >= kResetCycles;
         t->mem_req_ready_i = ready;
         if (ready && t->mem_req_valid_o) {
-            uint64_t done;
-            if (!mem.read(t->mem_req_addr_o, cycle, buf, &done)) {
+            uint64_t addr0 = t->mem_req_addr_o, arrive = cycle, done;
+            unsigned nb = t->mem_req_beats_o;
+            bool bad = false;
+            for (unsigned b = 0; b < nb && b < row.size() / spaddr::kBeatBytes; b++) {
+                if (!mem.read(addr0 + ((uint64_t)b << spaddr::kBeatFieldShift), cycle,
+                              row.data() + (size_t)b * spaddr::kBeatBytes, &done)) {
+                    bad = true;
+                    break;
+                }
+                if (done > arrive)
+                    arrive = done;
+            }
+            if (bad) {
                 r.cycles = cycle;
                 break;
             }
-            rsp.push(done, buf);
+            rsp.push(arrive, row.data());
         }
         t->mem_wr_ready_i = cycle >= kResetCycles;
         if (cycle >= kResetCycles && t->mem_wr_valid_o) {
@@ -52,7 +65,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
                 break;
             }
         }
-        rtl_set_rsp(t, rsp.pop(cycle, d), d);
+        rtl_set_rsp(t, rsp.pop(cycle, rrow.data()), rrow.data());
         t->rst_ni = cycle >= kResetCycles;
         t->start_i = cycle == kStartCycle;
         t->eval();

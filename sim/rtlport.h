@@ -29,13 +29,16 @@ inline void rtl_set_run_regs(Vspattn_top *t, const sp_config &c, const sp_trace 
     t->cfg_tau_i = (uint16_t)a.tau_q15;
 }
 
-inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *data)
+// bytes of the read port's response (one row)
+constexpr size_t rtl_row_bytes() { return sizeof(Vspattn_top::mem_rsp_data_i); }
+
+inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *row)
 {
     t->mem_rsp_valid_i = valid;
     if (valid)
-        for (int w = 0; w < spaddr::kBeatBytes / 4; w++) {
+        for (size_t w = 0; w < rtl_row_bytes() / 4; w++) {
             uint32_t x;
-            std::memcpy(&x, data + 4 * w, 4);  // little-endian host
+            std::memcpy(&x, row + 4 * w, 4);  // little-endian host
             t->mem_rsp_data_i[w] = x;
         }
 }
@@ -50,7 +53,6 @@ inline int16_t rtl_vec_el(const VlWide<N> &w, int j)
     return (int16_t)(uint16_t)(w[(std::size_t)j / 2] >> (16 * (j % 2)));
 }
 
-// buf: room for the head output (filled for kind out)
 // the beat on the write port, as bytes
 inline void rtl_wr_data(const Vspattn_top *t, uint8_t *data)
 {
