@@ -88,7 +88,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     r->n_kept = nk;
     ev->values_fetched += (uint64_t)nk;
     ev->bits_v += (uint64_t)nk * (uint64_t)d * (uint64_t)(a->v_msb + (r->requant ? a->v_lsb : 0));
-    if (r->requant)
+    if (r->requant && a->v_lsb > 0) /* no LSB planes, nothing to fetch */
         ev->values_lsb += (uint64_t)nk;
     ev->mac_pv += (uint64_t)nk * (uint64_t)d;
     if (r->requant)
