@@ -62,9 +62,9 @@ $(DEPS_OK):
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
-# the MAC loops: -O3 lets gcc vectorise them (int16 dot products); the
+# the MAC loops and the trace range check: -O3 lets gcc vectorise them; the
 # results are integer and identical at any optimisation level
-HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant
+HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant cmodel/controller
 $(patsubst %,$(BUILD)/obj/%.o,$(HOT_UNITS)): OPT = -O3
 
 $(BUILD)/obj/%.o: %.c $(HDRS) | $(DEPS_OK)
