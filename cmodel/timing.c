@@ -312,6 +312,8 @@ typedef struct {
     uint64_t res_free[SP_U_N];
     uint64_t total;
     uint64_t k_overflow;
+    unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT */
+    uint64_t work[SP_U_N];
 } sched;
 
 static int exists(const sched *S, size_t i, int x)
@@ -360,6 +362,13 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
             DEP(i - (size_t)S->B, qk_final(S, i - (size_t)S->B), D_END, 0); /* R2: K slot free */
         if (first_in_group && i > 0 && S->st->s[i - 1].prune_after)
             DEP(i - 1, N_PR, D_END, 0); /* R3: the pruned set is known */
+        if ((S->flags & SP_TM_SERIAL) && i > 0) {
+            /* SP_TM_SERIAL: the previous head-step has ended (its write,
+             * importance and pruning end after all its other units) */
+            DEP(i - 1, N_OW, D_END, 0);
+            DEP(i - 1, N_IMP, D_END, 0);
+            DEP(i - 1, N_PR, D_END, 0);
+        }
         break;
     case N_QK1:
         DEP(i, N_KF, D_FIRST, 0);
@@ -632,6 +641,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         uint64_t c = sp_qk_cycles(s->keys, s->d, hw->n_qk);
+        S->work[SP_U_QK] += c;
         node_t *job = ND(S, i, x == N_QK1 ? N_KF : N_KL);
         end = start + c;
         if (end < job->end + 1)
@@ -649,9 +659,15 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         uint64_t qe = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2)->end;
         if (load < qe)
             load = qe;
-        end = load + sp_softmax_cycles(s->keys, hw->softmax_lanes);
-        if (x == N_SM1 && s->k_lsb > 0)
+        uint64_t c = sp_softmax_cycles(s->keys, hw->softmax_lanes);
+        if (x == N_SM1 && s->requant && (S->flags & SP_TM_SOFTMAX_ABORT))
+            c -= p; /* no normalise pass: the first pass is discarded */
+        end = load + c;
+        S->work[SP_U_SOFTMAX] += c;
+        if (x == N_SM1 && s->k_lsb > 0) {
             s->cyc[SP_U_REQUANT] += 1; /* the decision; none without LSB planes */
+            S->work[SP_U_REQUANT] += 1;
+        }
         break;
     }
     case N_TK:
@@ -659,12 +675,14 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         end = start + s->vtopk_cycles;
+        S->work[SP_U_TOPK] += s->vtopk_cycles;
         break;
     case N_IMP:
         unit = SP_U_IMPORTANCE;
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         end = start + cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        S->work[SP_U_IMPORTANCE] += cdiv(s->keys, (uint64_t)hw->softmax_lanes);
         break;
     case N_PV: {
         unit = SP_U_PV;
@@ -672,6 +690,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             start = S->res_free[unit];
         node_t *job = ND(S, i, N_VF);
         end = start + sp_pv_cycles(s->values, s->d, hw->n_pv);
+        S->work[SP_U_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
         if (end < job->end + 1)
             end = job->end + 1;
         end += SP_PV_LATENCY;
@@ -683,6 +702,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             if (start < S->res_free[SP_U_TOPK])
                 start = S->res_free[SP_U_TOPK];
             end = start + s->prune_cycles;
+            S->work[SP_U_PRUNE] += s->prune_cycles;
             S->res_free[SP_U_TOPK] = end; /* the same top-k engine */
         }
         break;
@@ -707,6 +727,12 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
 
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
 {
+    return sp_timing_run_flags(cfg, st, 0, r, err, errlen);
+}
+
+int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
+                        size_t errlen)
+{
     const sp_hw_cfg *hw = &cfg->hw;
     memset(r, 0, sizeof *r);
     if (hw->softmax_lanes < 1 || hw->softmax_lanes > 4096) {
@@ -722,6 +748,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     S.cfg = cfg;
     S.st = st;
     S.B = hw->kv_buffers;
+    S.flags = flags;
     S.slot_bytes_k = (uint64_t)hw->k_sram_bytes / (uint64_t)S.B;
     if (sp_dram_init(&S.dram, &hw->dram, hw->clock_mhz, err, errlen))
         return -1;
@@ -795,6 +822,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             r->data_bits[k] += s->data_bits[k];
         r->requants += s->requant;
     }
+    memcpy(r->unit_work, S.work, sizeof r->unit_work);
     r->head_steps = st->n;
     r->total_cycles = S.total;
     r->reset_cycles = 0;

@@ -61,6 +61,14 @@ typedef struct {
     uint64_t total_cycles;       /* first key fetch to last write, accelerator cycles */
     uint64_t reset_cycles;       /* reset/initialisation: none in this model (0), reported apart */
     uint64_t unit_cycles[SP_U_N];/* sums of sp_tm_step.cyc */
+    /* per-unit work: the unit-latency table of docs/costs.md s1 without any
+     * wait for inputs or for a free unit (QK and PV: beats into the array,
+     * no pipeline fill; softmax: 3 ceil(n/P) + 49 per pass; importance
+     * ceil(n/P); requant 1; top-k and pruning: the selection's cycles).
+     * Fetch and write jobs have no such figure (0): their span is the DRAM
+     * schedule's. Compared with the RTL's counters by the co-sim
+     * (docs/rtl.md s9). */
+    uint64_t unit_work[SP_U_N];
     uint64_t data_bits[SP_DK_N]; /* sums of sp_tm_step.data_bits */
     uint64_t head_steps, requants, k_overflow_steps;
     sp_dram_stats dram;
@@ -109,4 +117,16 @@ uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
 /* Runs the pipeline over the steps in order; fills each step's outputs and
  * r. -1 with a message on a bad config. */
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
+
+/* Schedule variants describing other microarchitectures (the RTL's, for the
+ * co-sim's cycle comparison, docs/rtl.md s9); sp_timing_run is flags 0.
+ * SP_TM_SERIAL: head-steps do not overlap: a head-step's key fetch starts
+ * after the previous head-step's output write, importance update and
+ * pruning have ended (use with hardware.kv_buffers 1).
+ * SP_TM_SOFTMAX_ABORT: a requantizing head-step's first softmax stops after
+ * the divider (pmax is known there), skipping its normalise pass. */
+#define SP_TM_SERIAL 1u
+#define SP_TM_SOFTMAX_ABORT 2u
+int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
+                        size_t errlen);
 #endif
