@@ -529,6 +529,7 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
  * not fetched twice; runs of adjacent bursts go out as one request. */
 typedef struct {
     uint64_t first, end;
+    uint64_t issued; /* SP_TM_ROW_ISSUE: requests issued so far in the job */
 } job_t;
 
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
@@ -537,6 +538,21 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
     if (count == 0 || rb == 0)
         return;
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
+    if (S->flags & SP_TM_ROW_ISSUE) {
+        /* one request per row, rows padded to whole bursts, one request
+         * per cycle from the job's start */
+        uint64_t rbp = cdiv(rb, bb) * bb;
+        for (uint32_t j = 0; j < count; j++) {
+            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : (uint64_t)j * span / count, f;
+            uint64_t e = sp_dram_access(&S->dram, base + pos * rbp, (uint32_t)rbp, 0, kind,
+                                        now + J->issued++, &f);
+            if (f < J->first)
+                J->first = f;
+            if (e > J->end)
+                J->end = e;
+        }
+        return;
+    }
     uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
     uint64_t lastb = UINT64_MAX;
     for (uint32_t j = 0; j <= count; j++) {
@@ -581,7 +597,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     sp_tm_step *s = &S->st->s[i];
     node_t *me = ND(S, i, x);
     uint64_t start = ready, end = ready;
-    job_t J = {UINT64_MAX, 0};
+    job_t J = {UINT64_MAX, 0, 0};
     int unit = -1;
     switch (x) {
     case N_KF:
@@ -599,6 +615,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
             s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
             J.end = e;
+            J.issued = 1;
             fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
             s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
         } else if (x == N_KL) {
@@ -663,7 +680,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (x == N_SM1 && s->requant && (S->flags & SP_TM_SOFTMAX_ABORT))
             c -= p; /* no normalise pass: the first pass is discarded */
         end = load + c;
-        S->work[SP_U_SOFTMAX] += c;
+        S->work[SP_U_SOFTMAX] += p + c; /* the load pass, then the rest */
         if (x == N_SM1 && s->k_lsb > 0) {
             s->cyc[SP_U_REQUANT] += 1; /* the decision; none without LSB planes */
             S->work[SP_U_REQUANT] += 1;
@@ -777,7 +794,10 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         st->layers = 1;
     if (st->heads < 1)
         st->heads = 1;
-    S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
+    uint64_t rowmax = row_bytes(maxd, 16);
+    if (flags & SP_TM_ROW_ISSUE) /* rows padded to whole bursts */
+        rowmax = cdiv(rowmax, (uint64_t)S.dram.cfg.burst_bytes) * (uint64_t)S.dram.cfg.burst_bytes;
+    S.region = cdiv((uint64_t)maxspan * rowmax, 4096) * 4096;
     S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
     S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
     int rc = -1;
