@@ -71,6 +71,7 @@ module spattn_top #(
   output wire [63:0]   cnt_cmp_o,         // top-k comparator uses
   output wire [63:0]   cnt_topk_cycles_o,
   output wire [63:0]   cnt_softmax_o,     // softmax runs (both passes)
+  output wire [63:0]   cnt_sm_work_o,     // softmax working cycles (docs/rtl.md s9)
   output wire [11*64-1:0] cnt_phase_o     // busy cycles by controller phase 0..10 (docs/rtl.md s6)
 );
   localparam integer TIW = $clog2(MaxTokens);
@@ -313,6 +314,21 @@ module spattn_top #(
   assign cnt_cmp_o         = c_cmp_q;
   assign cnt_topk_cycles_o = c_tkc_q;
   assign cnt_softmax_o     = c_sm_q;
+
+  // softmax working cycles (docs/rtl.md s9): its start cycle and every busy
+  // cycle except those waiting for a logit (LOAD without y_valid) or for
+  // the consumer of p (NORM without p_ready); with both held, 3n + 49 per
+  // run, the C timing model's unit latency at one lane
+  reg [63:0] c_smw_q;
+  wire sm_stall = (sm_y_ready && !sm_y_valid) || (sm_p_valid && !sm_p_ready);
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c_smw_q <= 64'd0;
+    end else if ((sm_start && !sm_busy) || (sm_busy && !sm_stall)) begin
+      c_smw_q <= c_smw_q + 64'd1;
+    end
+  end
+  assign cnt_sm_work_o = c_smw_q;
 
   // cycles by phase (phase 0 counts idle and initialisation cycles)
   reg [63:0] c_phase_q [0:10];
