@@ -15,7 +15,7 @@ COSIM_CONFIG ?= configs/default.yaml
 COSIM_D      ?= 64
 SIM_RTL      := $(sort $(wildcard rtl/*.v))
 SIM_CPP      := sim/cosim_main.cpp sim/harness.cpp sim/checker.cpp sim/image.cpp sim/memmodel.cpp \
-                sim/plain_loop.cpp
+                sim/plain_loop.cpp sim/timing_cmp.cpp
 SIM_HDR      := $(wildcard sim/*.h)
 SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc -lcyaml -lyaml -lcjson -lm -pthread
 # --unroll-*: the element loops (planebuf's bit-plane to element wiring)
@@ -26,7 +26,8 @@ SIM_VFLAGS   := --cc --exe --build --trace-fst -O3 --x-assign fast --x-initial f
 # bench build: -O3 everywhere (DESIGN.md s8); test builds: light C++ optimisation
 SIM_MK_FAST  := -MAKEFLAGS "OPT_FAST=-O3 OPT_SLOW=-O1 OPT_GLOBAL=-O2 -s"
 SIM_MK_TEST  := -MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1 -s"
-SIM_CXXFLAGS := -std=c++17 -O2 -DSIM_TRACE=1 -I$(SIM_ROOT)/cmodel -I$(SIM_ROOT)/sim
+SIM_CXXFLAGS := -std=c++17 -O2 -DSIM_TRACE=1 -I$(SIM_ROOT)/cmodel -I$(SIM_ROOT)/traces -I$(SIM_ROOT)/reports \
+                -I$(SIM_ROOT)/sim
 
 $(SIM_BUILD)/spattn_simcfg: sim/simcfg.c sim/simparams.h $(LIB)
 	@mkdir -p $(dir $@)

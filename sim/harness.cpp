@@ -50,6 +50,7 @@ void RtlHarness::stop(bool good, const std::string &msg)
     ok = good;
     message = msg;
     counters = rtl_counters(top_.get());
+    meter.finish();
     sc_core::sc_stop();
 }
 
@@ -60,7 +61,16 @@ void RtlHarness::tick()
     Vspattn_top *t = top_.get();
     // 1. what the last edge produced
     if (cycle > kStartCycle) {
+        // top-k cycles end in the cycle of the engine's done: the phase
+        // counter that grew on the same edge says which selection it was
+        uint64_t tk = t->cnt_topk_cycles_o;
+        uint64_t pr = (uint64_t)t->cnt_phase_o[2 * 10] | ((uint64_t)t->cnt_phase_o[2 * 10 + 1] << 32);
+        if (tk != tk_prev_)
+            meter.topk(tk - tk_prev_, pr != prune_prev_);
+        tk_prev_ = tk;
+        prune_prev_ = pr;
         if (t->obs_kind_o) {
+            meter.obs(t->obs_kind_o);
             last_obs_ = cycle;
             if (checker_ && !checker_->feed(rtl_obs(t, vec_, tr_->d), cycle)) {
                 stop(false, checker_->message());
@@ -126,6 +136,7 @@ void RtlHarness::tick()
             if (a > arrive)
                 arrive = a;
         }
+        meter.op(mem_class_of_region(spaddr::split(addr0).region), cycle, arrive);
         rsp_.push(arrive, row_.data());
     }
     // 2b. posted write of a head-output beat, through the same socket
@@ -150,6 +161,7 @@ void RtlHarness::tick()
             stop(false, b);
             return;
         }
+        meter.op(kMcWrite, cycle, cycle + (uint64_t)(delay / period_));
     }
     // 3. the response due now
     rtl_set_rsp(t, rsp_.pop(cycle, rsp_row_.data()), rsp_row_.data());

@@ -10,6 +10,7 @@
 // names in the global namespace
 #include "rtlport.h"
 #include "memmodel.h"
+#include "timing_cmp.h"
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -33,6 +34,7 @@ struct RtlHarness : sc_core::sc_module {
     uint64_t cycle = 0;         // clock edges so far
     uint64_t run_cycles = 0;    // from start to done
     RtlCounters counters{};
+    RtlUnitMeter meter;         // per-unit RTL cycles for the timing comparison
     uint64_t watchdog = 20000000;  // cycles without any observation
 
 private:
@@ -47,6 +49,7 @@ private:
     sc_core::sc_time period_;
     RspQueue rsp_;
     uint64_t last_obs_ = 0;
+    uint64_t tk_prev_ = 0, prune_prev_ = 0;  // top-k cycles, pruning-phase cycles
     tlm::tlm_generic_payload pl_;
     std::vector<uint8_t> row_, rsp_row_;
     int16_t vec_[SP_MAX_D];

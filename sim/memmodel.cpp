@@ -41,11 +41,13 @@ bool MemModel::read(uint64_t addr, uint64_t now, uint8_t *data, uint64_t *done)
     return true;
 }
 
-bool MemModel::write(uint64_t addr, uint64_t now, const uint8_t *data)
+bool MemModel::write(uint64_t addr, uint64_t now, const uint8_t *data, uint64_t *done)
 {
     if (!img_.write_beat(addr, data))
         return false;
-    sp_dram_access(&dram_, addr, spaddr::kBeatBytes, 1, SP_DK_OUT, now, nullptr);
+    uint64_t e = sp_dram_access(&dram_, addr, spaddr::kBeatBytes, 1, SP_DK_OUT, now, nullptr);
+    if (done)
+        *done = e;
     return true;
 }
 

@@ -22,7 +22,8 @@ public:
     bool read(uint64_t addr, uint64_t now, uint8_t *data, uint64_t *done);
     // A posted write of one beat (the head outputs); false when the address
     // is not in the output region.
-    bool write(uint64_t addr, uint64_t now, const uint8_t *data);
+    // done (optional): the DRAM model's completion cycle of the write
+    bool write(uint64_t addr, uint64_t now, const uint8_t *data, uint64_t *done = nullptr);
     bool peek(uint64_t addr, uint8_t *data) const { return img_.read_beat(addr, data); }
     const sp_dram_stats &dram_stats() const { return dram_.st; }
     uint64_t image_bytes() const { return img_.bytes_total(); }

@@ -89,7 +89,7 @@ static const char *const kPhaseNames[kPhases] = {"idle_init", "scan", "q_fetch",
 
 struct RtlCounters {
     uint64_t cycles, init, qk_mul, pv_mul, kbuf_wr, kbuf_rd, vbuf_wr, vbuf_rd, dram_beats, dram_wr_beats, cmp,
-        topk_cycles, softmax_runs;
+        topk_cycles, softmax_runs, sm_work;
     uint64_t phase[kPhases];
 };
 
@@ -109,6 +109,7 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
     c.cmp = t->cnt_cmp_o;
     c.topk_cycles = t->cnt_topk_cycles_o;
     c.softmax_runs = t->cnt_softmax_o;
+    c.sm_work = t->cnt_sm_work_o;
     for (int i = 0; i < kPhases; i++)
         c.phase[i] = (uint64_t)t->cnt_phase_o[2 * i] | ((uint64_t)t->cnt_phase_o[2 * i + 1] << 32);
     return c;

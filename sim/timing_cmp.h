@@ -1,0 +1,64 @@
+// timing_cmp.h - RTL cycles beside the C timing model's, per unit
+// (docs/rtl.md s9). RtlUnitMeter measures the RTL side in the harness
+// (memory job spans from the read/write ports, top-k cycles split by
+// controller phase, observation counts); timing_compare runs the C timing
+// model on the same config and trace, once as configured and once with the
+// RTL's microarchitecture (softmax_lanes 1, kv_buffers 1, SP_TM_SERIAL,
+// SP_TM_SOFTMAX_ABORT, SP_TM_ROW_ISSUE, rows D wide), and builds the table and its JSON.
+#ifndef SP_TIMING_CMP_H
+#define SP_TIMING_CMP_H
+#include <cstdint>
+#include <string>
+extern "C" {
+#include "spattn.h"
+#include "timing.h"
+}
+
+// memory job classes, as the C model's fetch and write units
+enum MemClass { kMcFetchK = 0, kMcFetchKLsb, kMcFetchV, kMcWrite, kMcN };
+MemClass mem_class_of_region(unsigned region);
+
+struct RtlUnitMeter {
+    // one memory operation: issued in cycle issue, last beat's DRAM
+    // completion in cycle done. A job is a run of operations of one class;
+    // its span is first issue to last completion (the C model's job span).
+    void op(MemClass c, uint64_t issue, uint64_t done);
+    // the top-k engine's cycle counter grew by delta; prune: the controller
+    // was in its pruning phase (else the value selection)
+    void topk(uint64_t delta, bool prune);
+    void obs(unsigned kind);
+    void finish();  // closes the open job
+    uint64_t span[kMcN] = {0, 0, 0, 0}, jobs[kMcN] = {0, 0, 0, 0};
+    uint64_t topk_value = 0, topk_prune = 0, probs = 0, requants = 0;
+
+private:
+    int cur_ = -1;
+    uint64_t js_ = 0, je_ = 0;
+};
+
+// RTL counters the comparison reads (rtlport.h RtlCounters fields)
+struct RtlUnitCounts {
+    uint64_t cycles, kbuf_rd, vbuf_rd, sm_work;
+};
+
+struct TimingCompare {
+    bool ok = false;
+    std::string error;
+    struct Row {
+        const char *unit;
+        uint64_t rtl, c;
+        bool exact_rule;  // work defined identically: must agree exactly
+    };
+    Row rows[SP_U_N + 1];  // the units, then "total"
+    int n = 0;
+    uint64_t c_config_total = 0;  // the C model with the config as given
+    std::string table() const;   // the printed table (lines "timing ...")
+    std::string json() const;    // "timing_compare": {...} (no trailing comma)
+};
+
+// Runs the C model (functional run for the token positions, then the
+// timing model twice) and fills the comparison.
+// hw_d: the hardware D the RTL was built for (rows are D wide)
+TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d, const RtlUnitMeter &m,
+                             const RtlUnitCounts &rc);
+#endif
