@@ -1,7 +1,10 @@
 #!/bin/sh
 # run.sh - co-simulation regression (make test-cosim): the RTL against the C
 # model on small synthetic encoder and decode traces and on the shipped
-# real-model trace; every run must end with a PASS line (0 mismatches).
+# real-model trace; every run must end with a PASS line (0 mismatches), and
+# the per-unit cycle table (docs/rtl.md s9) must show the RTL's cycles equal
+# to the C timing model's for every unit whose work is defined identically
+# (rule "exact": qk, softmax, requant, topk, pv, importance, prune).
 # Usage: run.sh CONFIG [TRACE FILES]; SPATTN_COSIM names the co-sim binary
 # built for CONFIG.
 set -u
@@ -27,8 +30,16 @@ for t in $TRACES; do
   last=$(printf '%s\n' "$out" | tail -n 1)
   case "$last" in
     PASS*) echo "cosim PASS  $CFG $t :: ${last#PASS }" ;;
-    *) echo "cosim FAIL  $CFG $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1 ;;
+    *) echo "cosim FAIL  $CFG $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1; continue ;;
   esac
+  # cycle agreement: every "exact" unit row present (7) and rtl == c_timing
+  cmp=$(printf '%s\n' "$out" | awk '$1 == "timing" && $NF == "exact" { n++; if ($3 != $4) bad = bad " " $2 "(rtl " $3 " c " $4 ")" }
+    END { if (n != 7) print "missing exact-rule rows (" n + 0 " of 7)"; else if (bad != "") print "differ:" bad }')
+  if [ -n "$cmp" ]; then
+    echo "cycles FAIL $CFG $t :: $cmp"; fail=1
+  else
+    echo "cycles PASS $CFG $t :: qk softmax requant topk pv importance prune equal to the C timing model"
+  fi
 done
 [ $fail -eq 0 ] && echo "test-cosim: $CFG: all traces PASS" || echo "test-cosim: $CFG: FAILED"
 exit $fail
