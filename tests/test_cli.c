@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include "cliutil.h"
 
 static const char *bin;
 static char tmpdir[256];
@@ -17,38 +17,7 @@ static char tmpdir[256];
 /* runs "bin ARGS" with stderr captured; returns exit status */
 static int run(const char *args, char *errbuf, size_t errlen)
 {
-    char cmd[2048], errf[300];
-    snprintf(errf, sizeof errf, "%s/stderr.txt", tmpdir);
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin, args, errf);
-    int st = system(cmd);
-    FILE *f = fopen(errf, "r");
-    size_t n = f ? fread(errbuf, 1, errlen - 1, f) : 0;
-    errbuf[n] = 0;
-    if (f)
-        fclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    return cu_run(bin, args, tmpdir, NULL, 0, errbuf, errlen);
 }
 
 #define SMALL "synth:layers=3,heads=2,d=16,len=40,iters=2,seed=7"
@@ -57,14 +26,10 @@ static void write_file(const char *path, const char *text)
  * and the output directory does not appear */
 static void expect_bad(const char *args_fmt, const char *want)
 {
-    char args[1024], err[4096], out[300];
+    char args[1024], out[300];
     snprintf(out, sizeof out, "%s/out_bad", tmpdir);
     snprintf(args, sizeof args, args_fmt, out);
-    int rc = run(args, err, sizeof err);
-    ck_assert_msg(rc == 2, "'%s' exited %d, expected 2 (stderr: %s)", args, rc, err);
-    ck_assert_msg(count_lines(err) == 1, "'%s' printed %d lines: %s", args, count_lines(err), err);
-    ck_assert_msg(strstr(err, want) != NULL, "'%s': stderr '%s' lacks '%s'", args, err, want);
-    ck_assert_msg(!exists(out), "'%s' left %s behind", args, out);
+    cu_expect_bad(bin, args, tmpdir, out, want);
 }
 
 START_TEST(bad_flags_and_specs)
@@ -92,29 +57,15 @@ START_TEST(impossible_config_values)
     char text[512];
     snprintf(text, sizeof text, "include: %s/configs/default.yaml\nalgorithm:\n  token_keep: 1.5\n",
              getenv("PWD") ? getenv("PWD") : ".");
-    write_file(cfg, text);
+    cu_write_file(cfg, text);
     snprintf(args, sizeof args, "run -c %s -t " SMALL " -o %%s", cfg);
     expect_bad(args, "keep.yaml:3:");
     snprintf(text, sizeof text, "include: %s/configs/default.yaml\nalgorithm:\n  k_msb: 0\n",
              getenv("PWD") ? getenv("PWD") : ".");
-    write_file(cfg, text);
+    cu_write_file(cfg, text);
     expect_bad(args, "keep.yaml:3:");
 }
 END_TEST
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 START_TEST(good_run_is_deterministic)
 {
@@ -128,7 +79,7 @@ START_TEST(good_run_is_deterministic)
     snprintf(p1, sizeof p1, "%s/run0/stats.json", tmpdir);
     snprintf(p2, sizeof p2, "%s/run1/stats.json", tmpdir);
     size_t n1, n2;
-    char *a = slurp(p1, &n1), *b = slurp(p2, &n2);
+    char *a = cu_slurp(p1, &n1), *b = cu_slurp(p2, &n2);
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(n1, n2);
@@ -150,11 +101,11 @@ START_TEST(foreign_directory_untouched)
     snprintf(dir, sizeof dir, "%s/mine", tmpdir);
     mkdir(dir, 0755);
     snprintf(keep, sizeof keep, "%s/thesis.tex", dir);
-    write_file(keep, "precious\n");
+    cu_write_file(keep, "precious\n");
     snprintf(args, sizeof args, "run -c configs/default.yaml -t " SMALL " -o %s", dir);
     ck_assert_int_eq(run(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "was not written by spattn"));
-    ck_assert(exists(keep));
+    ck_assert(cu_exists(keep));
 }
 END_TEST
 

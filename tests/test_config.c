@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "cliutil.h"
 #include "dram.h"
 #include "ref.h"
 
@@ -59,14 +60,6 @@ static void rm_tmpdir(void)
         }
     closedir(d);
     rmdir(tmpdir);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 static void load_ok(const char *path, sp_config *c)
@@ -301,9 +294,9 @@ START_TEST(include_override_and_sweep)
     fclose(f);
     /* middle (in sub/) includes ../base.yaml: paths are relative to the includer */
     snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
-    write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 0.05\nhardware:\n  dram:\n    kind: ddr4\n");
+    cu_write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 0.05\nhardware:\n  dram:\n    kind: ddr4\n");
     snprintf(p, sizeof p, "%s/top.yaml", tmpdir);
-    write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.25\n  q_bits: 10\n");
+    cu_write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.25\n  q_bits: 10\n");
     sp_config c;
     load_ok(p, &c);
     ck_assert(c.alg.tau == 0.25);              /* top overrides mid */
@@ -314,7 +307,7 @@ START_TEST(include_override_and_sweep)
     ck_assert_int_eq(c.sweep.n_axes, 1);            /* base's sweep kept */
     ck_assert(c.sweep.axes[0].values[1] == 0.7);
     /* a sweep in the including file replaces the base's */
-    write_file(p, "include: sub/mid.yaml\nsweep:\n  axes:\n    - key: algorithm.q_bits\n      values: [4, 8, 12]\n"
+    cu_write_file(p, "include: sub/mid.yaml\nsweep:\n  axes:\n    - key: algorithm.q_bits\n      values: [4, 8, 12]\n"
                   "    - key: hardware.dram.channels\n      values: [1, 2]\n");
     load_ok(p, &c);
     ck_assert_int_eq(c.sweep.n_axes, 2);
@@ -326,15 +319,15 @@ START_TEST(include_override_and_sweep)
     round_trip(&c, "include + sweep");
     /* an error in the middle file names that file and line */
     snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
-    write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 2\n");
+    cu_write_file(p, "include: ../base.yaml\nalgorithm:\n  tau: 2\n");
     snprintf(p, sizeof p, "%s/top.yaml", tmpdir);
-    write_file(p, "include: sub/mid.yaml\n");
+    cu_write_file(p, "include: sub/mid.yaml\n");
     char err[1024], want[512];
     ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
     snprintf(want, sizeof want, "%s/sub/mid.yaml:3: algorithm.tau must be in [0, 1], got 2", tmpdir);
     ck_assert_str_eq(err, want);
     /* ... unless the top file overrides the value */
-    write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.5\n");
+    cu_write_file(p, "include: sub/mid.yaml\nalgorithm:\n  tau: 0.5\n");
     load_ok(p, &c);
     ck_assert(c.alg.tau == 0.5);
     snprintf(p, sizeof p, "%s/sub/mid.yaml", tmpdir);
@@ -350,7 +343,7 @@ START_TEST(empty_and_missing_files)
     char p[256], err[1024], want[512];
     sp_config c;
     snprintf(p, sizeof p, "%s/zero.yaml", tmpdir);
-    write_file(p, "");
+    cu_write_file(p, "");
     ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
     snprintf(want, sizeof want, "%s:1: empty config (expected a mapping with hardware, algorithm, energy or include)", p);
     ck_assert_str_eq(err, want);

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cJSON.h>
 #include "sweep.h"
 #include "sweep_report.h"
+#include "cliutil.h"
 
 #define TR_DECODE "synth:layers=3,heads=4,d=16,len=48,iters=3,seed=5"
 #define TR_ENCODER "synth:mode=encoder,layers=2,heads=3,d=16,len=24,seed=9"
@@ -391,41 +391,7 @@ END_TEST
 
 static int run_cmd(const char *args, char *errbuf, size_t errlen)
 {
-    char cmd[4096], errf[300];
-    snprintf(errf, sizeof errf, "%s/stderr.txt", tmpdir);
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin, args, errf);
-    int st = system(cmd);
-    FILE *f = fopen(errf, "r");
-    size_t n = f ? fread(errbuf, 1, errlen - 1, f) : 0;
-    errbuf[n] = 0;
-    if (f)
-        fclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b)
-        b[n] = 0;
-    fclose(f);
-    return b;
+    return cu_run(bin, args, tmpdir, NULL, 0, errbuf, errlen);
 }
 
 static void write_cfg(const char *name, const char *sweep)
@@ -441,17 +407,10 @@ static void write_cfg(const char *name, const char *sweep)
 
 static void expect_bad(const char *args_fmt, const char *want)
 {
-    char args[2048], err[4096], out[300];
+    char args[2048], out[300];
     snprintf(out, sizeof out, "%s/out_bad", tmpdir);
     snprintf(args, sizeof args, args_fmt, tmpdir, out);
-    int rc = run_cmd(args, err, sizeof err);
-    int lines = 0;
-    for (const char *s = err; *s; s++)
-        lines += *s == '\n';
-    ck_assert_msg(rc == 2, "'%s' exited %d, expected 2 (stderr: %s)", args, rc, err);
-    ck_assert_msg(lines == 1, "'%s' printed %d lines: %s", args, lines, err);
-    ck_assert_msg(strstr(err, want) != NULL, "'%s': stderr '%s' lacks '%s'", args, err, want);
-    ck_assert_msg(!exists(out), "'%s' left %s behind", args, out);
+    cu_expect_bad(bin, args, tmpdir, out, want);
 }
 
 START_TEST(cli_bad_input)
@@ -493,16 +452,16 @@ START_TEST(cli_deterministic_and_plots)
         snprintf(args, sizeof args, "sweep -c %s/two.yaml -t " TR_DECODE " -o %s/out%d %s", tmpdir, tmpdir, k, extra[k]);
         ck_assert_msg(run_cmd(args, err, sizeof err) == 0, "%s: %s", args, err);
         snprintf(p, sizeof p, "%s/out%d/sweep.csv", tmpdir, k);
-        csv[k] = slurp(p);
+        csv[k] = cu_slurp(p, NULL);
         ck_assert_ptr_nonnull(csv[k]);
         snprintf(p, sizeof p, "%s/out%d/sweep.json", tmpdir, k);
-        ck_assert(exists(p));
+        ck_assert(cu_exists(p));
     }
     ck_assert_str_eq(csv[0], csv[1]);
     ck_assert_str_eq(csv[0], csv[2]);
     snprintf(p, sizeof p, "%s/out0/sweep.json", tmpdir);
     snprintf(q, sizeof q, "%s/out2/sweep.json", tmpdir);
-    char *j0 = slurp(p), *j2 = slurp(q);
+    char *j0 = cu_slurp(p, NULL), *j2 = cu_slurp(q, NULL);
     ck_assert_ptr_nonnull(j0);
     ck_assert_ptr_nonnull(j2);
     ck_assert_str_eq(j0, j2);
@@ -536,7 +495,7 @@ START_TEST(cli_deterministic_and_plots)
                            "pareto_accuracy_energy.svg"};
     for (int i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%s/out2/%s", tmpdir, plots[i]);
-        char *b = slurp(p);
+        char *b = cu_slurp(p, NULL);
         ck_assert_msg(b != NULL, "%s missing", p);
         if (i % 2 == 0)
             ck_assert(!memcmp(b, "\x89PNG", 4));
@@ -544,10 +503,10 @@ START_TEST(cli_deterministic_and_plots)
             ck_assert_ptr_nonnull(strstr(b, "<svg"));
         free(b);
         snprintf(p, sizeof p, "%s/out2/%s.part", tmpdir, plots[i]);
-        ck_assert(!exists(p));
+        ck_assert(!cu_exists(p));
     }
     snprintf(p, sizeof p, "%s/out2/gnuplot.log", tmpdir);
-    ck_assert_msg(!exists(p), "gnuplot printed warnings (see %s)", p);
+    ck_assert_msg(!cu_exists(p), "gnuplot printed warnings (see %s)", p);
 }
 END_TEST
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include "cliutil.h"
 #include "ref.h"
 #include "safetensors.h"
 
@@ -30,12 +30,6 @@ static void rm_tmp(void)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     ck_assert_int_eq(system(cmd), 0);
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
 }
 
 static void same_trace(const sp_trace *a, const sp_trace *b)
@@ -158,7 +152,7 @@ START_TEST(write_metadata_rules)
     sp_st_meta_kv bad = {"ctx", "99"};
     ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, &bad, 1, err, sizeof err), -1);
     ck_assert_str_eq(strchr(err, ':'), ": metadata key 'ctx' is set from the trace itself");
-    ck_assert(!exists(p));
+    ck_assert(!cu_exists(p));
     sp_st_meta_kv extra[2] = {{"model", "mine"}, {"note", "hello"}};
     ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, extra, 2, err, sizeof err), 0);
     sp_trace r;
@@ -348,23 +342,7 @@ static const char *spattn(void)
 /* runs the command; returns its exit status, stdout in out, stderr in er */
 static int run(const char *args, char *out, size_t on, char *er, size_t en)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/stdout 2>%s/stderr", spattn(), args, tmpdir, tmpdir);
-    int st = system(cmd);
-    const char *names[2] = {"stdout", "stderr"};
-    char *bufs[2] = {out, er};
-    size_t lens[2] = {on, en};
-    for (int i = 0; i < 2; i++) {
-        char p[128];
-        snprintf(p, sizeof p, "%s/%s", tmpdir, names[i]);
-        FILE *f = fopen(p, "rb");
-        size_t n = f ? fread(bufs[i], 1, lens[i] - 1, f) : 0;
-        bufs[i][n] = 0;
-        if (f)
-            fclose(f);
-        remove(p);
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return cu_run(spattn(), args, tmpdir, out, on, er, en);
 }
 
 START_TEST(cli_trace)
@@ -379,7 +357,7 @@ START_TEST(cli_trace)
     snprintf(path, sizeof path, "%s/g.safetensors", tmpdir);
     snprintf(args, sizeof args, "trace gen synth:layers=2,heads=2,d=8,len=10,iters=3,seed=5 -o %s", path);
     ck_assert_int_eq(run(args, out, sizeof out, er, sizeof er), 0);
-    ck_assert(exists(path));
+    ck_assert(cu_exists(path));
     snprintf(args, sizeof args, "trace info %s", path);
     ck_assert_int_eq(run(args, out, sizeof out, er, sizeof er), 0);
     ck_assert_msg(strstr(out, "layers           2\n") && strstr(out, "iterations       3\n") &&
