@@ -312,7 +312,9 @@ typedef struct {
     uint64_t res_free[SP_U_N];
     uint64_t total;
     uint64_t k_overflow;
-    unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT */
+    unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT, ... */
+    uint64_t rtl_deliv[64]; /* SP_TM_RTL_ADDRMAP: delivery cycles of the last 64 rows */
+    uint64_t rtl_rows, rtl_last;
     uint64_t work[SP_U_N];
 } sched;
 
@@ -365,7 +367,7 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
         if ((S->flags & SP_TM_SERIAL) && i > 0) {
             /* SP_TM_SERIAL: the previous head-step has ended (its write,
              * importance and pruning end after all its other units) */
-            DEP(i - 1, N_OW, D_END, 0);
+            DEP(i - 1, N_OW, (S->flags & SP_TM_RTL_ADDRMAP) ? D_FIRST : D_END, 0);
             DEP(i - 1, N_IMP, D_END, 0);
             DEP(i - 1, N_PR, D_END, 0);
         }
@@ -530,6 +532,7 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
 typedef struct {
     uint64_t first, end;
     uint64_t issued; /* SP_TM_ROW_ISSUE: requests issued so far in the job */
+    uint64_t posted; /* SP_TM_RTL_ADDRMAP writes: the cycle after the last beat is posted */
 } job_t;
 
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
@@ -591,13 +594,105 @@ static uint32_t row_bytes(int d, int bits)
     return (uint32_t)cdiv((uint64_t)d * (uint64_t)bits, 8);
 }
 
+/* SP_TM_RTL_ADDRMAP: the RTL's fixed address map and request order
+ * (docs/rtl.md s2, sim/addrmap.h): {region, layer[5:0], head[5:0],
+ * index[13:4], beat[3:0], index[3:0], 32-byte offset}; one request per row
+ * per cycle, every beat of a row issued in that cycle as its own access. */
+static uint64_t rtl_addr(unsigned region, int layer, int head, uint32_t index, uint32_t beat)
+{
+    return ((uint64_t)region << 35) | ((uint64_t)(layer & 63) << 29) | ((uint64_t)(head & 63) << 23) |
+           ((uint64_t)(index >> 4) << 13) | ((uint64_t)(beat & 15) << 9) | ((uint64_t)(index & 15) << 5);
+}
+
+static void rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t index, int bits, int is_write,
+                    sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    uint32_t beats = (uint32_t)cdiv((uint64_t)s->d * (uint64_t)bits, 256);
+    uint64_t t = now + J->issued;
+    /* reads: at most 64 rows in flight (the fetcher's descriptor FIFO and
+     * the port's queue); a row is delivered in request order, at most one
+     * per cycle, and frees its place the cycle after */
+    if (!is_write && S->rtl_rows >= 64 && t < S->rtl_deliv[S->rtl_rows % 64] + 1)
+        t = S->rtl_deliv[S->rtl_rows % 64] + 1;
+    J->issued = t - now + 1;
+    uint64_t last = t;
+    for (uint32_t b = 0; b < beats; b++) {
+        uint64_t f;
+        uint64_t e = sp_dram_access(&S->dram, rtl_addr(region, s->layer, s->head, index, b), 32, is_write, kind, t, &f);
+        if (is_write)
+            t++; /* the writer posts one beat per cycle */
+        if (f < J->first)
+            J->first = f;
+        if (e > J->end)
+            J->end = e;
+        if (e > last)
+            last = e;
+    }
+    if (is_write)
+        J->posted = t;
+    if (!is_write) {
+        uint64_t d = (S->rtl_rows > 0 && last <= S->rtl_last) ? S->rtl_last + 1 : last;
+        S->rtl_last = d;
+        S->rtl_deliv[S->rtl_rows % 64] = d;
+        S->rtl_rows++;
+    }
+}
+
+/* the query row (and output row) index of step i: the iteration in decode,
+ * the query token in encoder mode (the group's j-th record is its j-th
+ * active token) */
+static uint32_t rtl_q_index(const sched *S, size_t i)
+{
+    const sp_tm_step *s = &S->st->s[i];
+    size_t g = i;
+    while (g > 0 && S->st->s[g - 1].it == s->it && S->st->s[g - 1].layer == s->layer && S->st->s[g - 1].head == s->head)
+        g--;
+    size_t j = i - g;
+    int grouped = (i + 1 < S->st->n && S->st->s[i + 1].it == s->it && S->st->s[i + 1].layer == s->layer &&
+                   S->st->s[i + 1].head == s->head) || j > 0;
+    if (!grouped)
+        return (uint32_t)s->it;
+    return s->key_pos && j < s->keys ? (uint32_t)s->key_pos[j] : (uint32_t)j;
+}
+
+static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
+{
+    sp_tm_step *s = &S->st->s[i];
+    if (x == N_KF) {
+        /* the logit scale once per head (the first row of its group), q,
+         * one cycle of qk start, then the K MSB rows */
+        if (i == 0 || S->st->s[i - 1].it != s->it || S->st->s[i - 1].layer != s->layer ||
+            S->st->s[i - 1].head != s->head)
+            rtl_row(S, s, 0, 0, 1, 0, SP_DK_Q, start, J);
+        rtl_row(S, s, 1, rtl_q_index(S, i), 16, 0, SP_DK_Q, start, J);
+        J->issued++;
+        for (uint32_t j = 0; j < s->keys; j++)
+            rtl_row(S, s, 2, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
+                    s->k_msb, 0, SP_DK_K_MSB, start, J);
+    } else if (x == N_KL) {
+        for (uint32_t j = 0; j < s->keys; j++)
+            rtl_row(S, s, 3, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
+                    s->k_lsb, 0, SP_DK_K_LSB, start, J);
+    } else if (x == N_VF) {
+        /* per kept value its MSB row, then its LSB row when requantized */
+        for (uint32_t j = 0; j < s->values; j++) {
+            uint32_t t = s->val_pos ? (uint32_t)s->val_pos[j] : (uint32_t)((uint64_t)j * s->span / s->values);
+            rtl_row(S, s, 4, t, s->v_msb, 0, SP_DK_V, start, J);
+            if (s->requant && s->v_lsb)
+                rtl_row(S, s, 5, t, s->v_lsb, 0, SP_DK_V, start, J);
+        }
+    } else {
+        rtl_row(S, s, 6, rtl_q_index(S, i), 16, 1, SP_DK_OUT, start, J);
+    }
+}
+
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
 {
     const sp_hw_cfg *hw = &S->cfg->hw;
     sp_tm_step *s = &S->st->s[i];
     node_t *me = ND(S, i, x);
     uint64_t start = ready, end = ready;
-    job_t J = {UINT64_MAX, 0, 0};
+    job_t J = {UINT64_MAX, 0, 0, 0};
     int unit = -1;
     switch (x) {
     case N_KF:
@@ -609,7 +704,20 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (start < S->fetch_free)
             start = S->fetch_free;
         S->fetch_free = start;
-        if (x == N_KF) {
+        if (S->flags & SP_TM_RTL_ADDRMAP) {
+            rtl_fetch(S, i, x, start, &J);
+            unit = x == N_KF ? SP_U_FETCH_K : x == N_KL ? SP_U_FETCH_KLSB : x == N_VF ? SP_U_FETCH_V : SP_U_WRITE;
+            if (x == N_KF) {
+                s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
+                s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
+            } else if (x == N_KL) {
+                s->data_bits[SP_DK_K_LSB] += (uint64_t)s->keys * s->d * s->k_lsb;
+            } else if (x == N_VF) {
+                s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * (s->v_msb + (s->requant ? s->v_lsb : 0));
+            } else {
+                s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
+            }
+        } else if (x == N_KF) {
             unit = SP_U_FETCH_K;
             uint32_t qb = row_bytes(s->d, s->q_bits);
             uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
@@ -650,6 +758,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (J.first == UINT64_MAX)
             J.first = J.end;
         me->first = J.first;
+        if (x == N_OW && (S->flags & SP_TM_RTL_ADDRMAP))
+            me->first = J.posted; /* posted writes: the writer is free once its beats are out */
         end = J.end;
         break;
     case N_QK1:

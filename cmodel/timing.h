@@ -131,6 +131,13 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * whole bursts), one request per cycle from the job's start, instead of all
  * requests at once with adjacent bursts merged (R10). */
 #define SP_TM_ROW_ISSUE 4u
+/* SP_TM_RTL_ADDRMAP: fetches and writes use the RTL's fixed address map and
+ * request order (docs/rtl.md s2): per head the logit scale, then q, then one
+ * row per cycle, each beat (32 bytes) its own DRAM access; per kept value
+ * its V MSB row then its V LSB row; queries and outputs 16-bit; writes are
+ * posted (with SP_TM_SERIAL the next head-step waits for the last beat to be
+ * posted, not for its DRAM completion); at most 64 rows in flight. */
+#define SP_TM_RTL_ADDRMAP 8u
 int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
                         size_t errlen);
 #endif
