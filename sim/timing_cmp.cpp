@@ -104,7 +104,7 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     for (size_t i = 0; i < st.n; i++)
         st.s[i].d = hw_d;
     if (!e)
-        e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_ROW_ISSUE, &arch, err,
+        e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &arch, err,
                                 sizeof err);
     sp_tm_steps_free(&st);
     sp_run_result_free(&res);
@@ -162,7 +162,7 @@ std::string TimingCompare::json() const
                 e += ch;
         return o + "    \"error\": \"" + e + "\"\n  }";
     }
-    o += "    \"c_model\": \"softmax_lanes 1, kv_buffers 1, d = hardware D, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_ROW_ISSUE\",\n";
+    o += "    \"c_model\": \"softmax_lanes 1, kv_buffers 1, d = hardware D, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP\",\n";
     snprintf(b, sizeof b, "    \"c_total_cycles_config_as_given\": %llu,\n    \"units\": {\n",
              (unsigned long long)c_config_total);
     o += b;
