@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "report.h"
 #include "sweep_report.h"
 
 /* shortest %g form that reads back to exactly v (same bytes everywhere) */
@@ -219,27 +220,6 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     return t;
 }
 
-/* dir/name through dir/name.part and a rename */
-static int write_file(const char *dir, const char *name, const char *text, char *err, size_t errlen)
-{
-    char path[8192], tmp[8300];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    size_t n = strlen(text);
-    if (!f || fwrite(text, 1, n, f) != n || fclose(f)) {
-        snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    if (rename(tmp, path)) {
-        snprintf(err, errlen, "cannot rename '%s': %s", tmp, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* a string gnuplot reads back literally inside double quotes */
 static void gp_string(FILE *f, const char *s)
 {
@@ -375,13 +355,13 @@ int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int
         rc = -1;
     }
     if (!rc)
-        rc = write_file(dir, "sweep.csv", csv, err, errlen);
+        rc = sp_report_write_file(dir, "sweep.csv", csv, err, errlen);
     if (!rc)
-        rc = write_file(dir, "sweep.json", json, err, errlen);
+        rc = sp_report_write_file(dir, "sweep.json", json, err, errlen);
     if (!rc && plots) {
-        rc = write_file(dir, "sweep_vars.gp", vars, err, errlen);
+        rc = sp_report_write_file(dir, "sweep_vars.gp", vars, err, errlen);
         for (int i = 0; i < sp_sweep_plot_count && !rc; i++)
-            rc = write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
+            rc = sp_report_write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
     }
     free(csv);
     free(json);
