@@ -67,33 +67,9 @@ int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t
     for (int i = 0; i < sp_plot_count; i++)
         if (sp_report_write_file(dir, sp_plot_names[i], sp_plot_scripts[i], err, errlen))
             return -1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(note, notelen, "plots not drawn: fork failed: %s", strerror(errno));
+    int st;
+    if (sp_report_gnuplot(dir, sp_plot_names, sp_plot_count, &st, note, notelen))
         return 1;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        int fd = open("gnuplot.log.part", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        char *argv[8];
-        int n = 0;
-        argv[n++] = (char *)"gnuplot";
-        for (int i = 0; i < sp_plot_count && n < 7; i++)
-            argv[n++] = (char *)sp_plot_names[i];
-        argv[n] = NULL;
-        execvp("gnuplot", argv);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
     char path[8192], part[8300];
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (ok)
@@ -105,6 +81,49 @@ int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t
                 break;
             }
         }
+    if (!ok)
+        for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+            snprintf(part, sizeof part, "%s/%s.part", dir, outputs[i]);
+            remove(part);
+        }
+    return sp_report_gnuplot_done(dir, st, ok, "data and scripts", note, notelen);
+}
+
+int sp_report_gnuplot(const char *dir, const char *const *scripts, int n, int *st, char *note, size_t notelen)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(note, notelen, "plots not drawn: fork failed: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        int fd = open("gnuplot.log.part", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        char *argv[16];
+        int k = 0;
+        argv[k++] = (char *)"gnuplot";
+        for (int i = 0; i < n && k < 15; i++)
+            argv[k++] = (char *)scripts[i];
+        argv[k] = NULL;
+        execvp("gnuplot", argv);
+        _exit(127);
+    }
+    *st = 0;
+    while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+int sp_report_gnuplot_done(const char *dir, int st, int ok, const char *left, char *note, size_t notelen)
+{
+    char path[8192], part[8300];
     /* the log is kept (renamed) only when gnuplot said something */
     snprintf(path, sizeof path, "%s/gnuplot.log", dir);
     snprintf(part, sizeof part, "%s/gnuplot.log.part", dir);
@@ -121,12 +140,9 @@ int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t
         remove(part);
     if (ok)
         return 0;
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-        snprintf(part, sizeof part, "%s/%s.part", dir, outputs[i]);
-        remove(part);
-    }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-        snprintf(note, notelen, "plots not drawn: gnuplot not found on PATH (install gnuplot-nox; data and scripts are in the output directory)");
+        snprintf(note, notelen, "plots not drawn: gnuplot not found on PATH (install gnuplot-nox; %s are in the output "
+                 "directory)", left);
     else
         snprintf(note, notelen, "plots not drawn: gnuplot failed (see gnuplot.log in the output directory)");
     return 1;

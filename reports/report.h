@@ -98,6 +98,14 @@ int sp_report_csvs(const char *dir, const sp_report_data *d, char *err, size_t e
  * missing or failed (note says why), -1 on a write error */
 int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t notelen,
                     char *err, size_t errlen);
+/* Runs gnuplot on the n scripts (at most 14, names relative to dir) inside
+ * dir, its stdout and stderr into dir/gnuplot.log.part; *st is its wait
+ * status. -1 with note set when it could not be started (fork failed). */
+int sp_report_gnuplot(const char *dir, const char *const *scripts, int n, int *st, char *note, size_t notelen);
+/* After sp_report_gnuplot (wait status st; ok: every plot is in place):
+ * keeps dir/gnuplot.log only when gnuplot printed something; 0 when ok,
+ * else 1 with note saying why (`left`: what stays in the directory). */
+int sp_report_gnuplot_done(const char *dir, int st, int ok, const char *left, char *note, size_t notelen);
 /* generated from the reports/plots scripts by mk/costs.mk */
 extern const char *const sp_plot_scripts[];
 extern const char *const sp_plot_names[];

@@ -3,13 +3,10 @@
  * echo, the trace id and the reference run), and the Pareto plots drawn by
  * gnuplot from sweep.csv with the scripts of reports/plots/sweep/.
  * docs/sweep.md defines every column. */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cJSON.h>
@@ -275,33 +272,9 @@ static const char *const plot_outputs[] = {"png", "svg"};
 /* runs gnuplot on the scripts inside dir; 0 drawn, 1 not (note) */
 static int draw(const char *dir, char *note, size_t notelen)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(note, notelen, "plots not drawn: fork failed: %s", strerror(errno));
+    int st;
+    if (sp_report_gnuplot(dir, sp_sweep_plot_names, sp_sweep_plot_count, &st, note, notelen))
         return 1;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        int fd = open("gnuplot.log.part", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        char *argv[16];
-        int n = 0;
-        argv[n++] = (char *)"gnuplot";
-        for (int i = 0; i < sp_sweep_plot_count && n < 15; i++)
-            argv[n++] = (char *)sp_sweep_plot_names[i];
-        argv[n] = NULL;
-        execvp("gnuplot", argv);
-        _exit(127);
-    }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     char path[8192], part[8300];
     /* pareto_x.gp writes pareto_x.png.part and pareto_x.svg.part */
@@ -321,27 +294,7 @@ static int draw(const char *dir, char *note, size_t notelen)
                         remove(part);
                 }
             }
-    snprintf(path, sizeof path, "%s/gnuplot.log", dir);
-    snprintf(part, sizeof part, "%s/gnuplot.log.part", dir);
-    FILE *lf = fopen(part, "r");
-    long sz = 0;
-    if (lf) {
-        fseek(lf, 0, SEEK_END);
-        sz = ftell(lf);
-        fclose(lf);
-    }
-    if (sz > 0)
-        rename(part, path); /* kept only when gnuplot said something */
-    else
-        remove(part);
-    if (ok)
-        return 0;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-        snprintf(note, notelen, "plots not drawn: gnuplot not found on PATH (install gnuplot-nox; "
-                 "sweep.csv and the scripts are in the output directory)");
-    else
-        snprintf(note, notelen, "plots not drawn: gnuplot failed (see gnuplot.log in the output directory)");
-    return 1;
+    return sp_report_gnuplot_done(dir, st, ok, "sweep.csv and the scripts", note, notelen);
 }
 
 int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int plots, char *note,
