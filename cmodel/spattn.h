@@ -117,6 +117,9 @@ uint32_t sp_ratio_q16(double r);
 int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen);
 /* Prints the fully resolved config as YAML that sp_config_load accepts. */
 void sp_config_print(FILE *f, const sp_config *cfg);
+/* Shortest %g form of v that reads back to exactly v (%.0f for integers
+ * below 1e15): the number format of the config printer and of sweep.csv. */
+void sp_fmt_double(char *buf, size_t len, double v);
 /* Numeric fields by key path (as in YAML, e.g. "hardware.dram.channels"),
  * for sweeps: set keeps Q16/Q15 fields in step and rejects a non-integer
  * for an integer key (-1 with a message); no range check (sp_config_check). */
