@@ -941,8 +941,8 @@ out:
 /* ---------------------------------------------------------------- */
 /* Printer                                                           */
 
-/* Shortest %g form that reads back to exactly v. */
-static void fmt_double(char *buf, size_t len, double v)
+/* spattn.h: shortest %g form that reads back to exactly v */
+void sp_fmt_double(char *buf, size_t len, double v)
 {
     if (v == floor(v) && fabs(v) < 1e15) {
         snprintf(buf, len, "%.0f", v);
@@ -985,7 +985,7 @@ void sp_config_print(FILE *f, const sp_config *cfg)
         else if (keys[k].type == T_INT)
             snprintf(val, sizeof val, "%d", (int)v);
         else
-            fmt_double(val, sizeof val, v);
+            sp_fmt_double(val, sizeof val, v);
         fprintf(f, "%*s%s: %s\n", indent, "", leaf, val);
     }
     if (cfg->sweep.n_axes > 0) {
@@ -999,7 +999,7 @@ void sp_config_print(FILE *f, const sp_config *cfg)
                 if (k >= 0 && keys[k].type != T_DBL)
                     snprintf(val, sizeof val, "%.0f", ax->values[i]);
                 else
-                    fmt_double(val, sizeof val, ax->values[i]);
+                    sp_fmt_double(val, sizeof val, ax->values[i]);
                 fprintf(f, "%s%s", i ? ", " : "", val);
             }
             fprintf(f, "]\n");

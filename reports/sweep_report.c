@@ -3,7 +3,6 @@
  * echo, the trace id and the reference run), and the Pareto plots drawn by
  * gnuplot from sweep.csv with the scripts of reports/plots/sweep/.
  * docs/sweep.md defines every column. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,24 +12,10 @@
 #include "report.h"
 #include "sweep_report.h"
 
-/* shortest %g form that reads back to exactly v (same bytes everywhere) */
-static void fmt_num(char *buf, size_t len, double v)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, len, "%.0f", v);
-        return;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 static void put_num(FILE *f, double v)
 {
     char b[64];
-    fmt_num(b, sizeof b, v);
+    sp_fmt_double(b, sizeof b, v);
     fputs(b, f);
 }
 
