@@ -16,6 +16,19 @@ int cmd_sweep(int argc, char **argv);
 /* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
 int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* One option of a subcommand: name and alt (e.g. "-c", "--config"; alt may
+ * be NULL); a flag sets *flag = flag_val, any other option stores the next
+ * argument in *value. Tables end with an entry whose name is NULL. */
+typedef struct {
+    const char *name, *alt;
+    const char **value;
+    int *flag, flag_val;
+} sp_cli_opt;
+/* Parses argv[1..argc) against opts; -h / --help returns usage(). 0 when
+ * all parsed, else the exit status after printing "CMD: unknown option
+ * 'X'" or "CMD: option 'X' needs a value" (or the usage). */
+int sp_cli_parse(int argc, char **argv, const char *cmd, const sp_cli_opt *opts, int (*usage)(void));
+
 /* Output directory written atomically: files go into a fresh temporary
  * directory beside the target, which replaces the target only when the run
  * succeeded. A target that exists must be an earlier spattn output (it holds

@@ -56,27 +56,14 @@ static int run_workload(const sp_config *cfg, const char *cfg_path, const char *
 int cmd_run(int argc, char **argv)
 {
     const char *cfg_path = NULL, *trace = NULL, *out = "out", *engine = "cmodel", *base = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (!strcmp(a, "-c") || !strcmp(a, "--config"))
-            dst = &cfg_path;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--trace"))
-            dst = &trace;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
-            dst = &out;
-        else if (!strcmp(a, "--engine"))
-            dst = &engine;
-        else if (!strcmp(a, "--baseline"))
-            dst = &base;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-            return usage();
-        else
-            return sp_cli_error("run: unknown option '%s'", a);
-        if (i + 1 >= argc)
-            return sp_cli_error("run: option '%s' needs a value", a);
-        *dst = argv[++i];
-    }
+    const sp_cli_opt opts[] = {
+        {"-c", "--config", .value = &cfg_path}, {"-t", "--trace", .value = &trace},
+        {"-o", "--out", .value = &out},         {"--engine", NULL, .value = &engine},
+        {"--baseline", NULL, .value = &base},   {0},
+    };
+    int rc = sp_cli_parse(argc, argv, "run", opts, usage);
+    if (rc)
+        return rc;
     if (!cfg_path)
         return sp_cli_error("run: missing -c CONFIG");
     if (!trace)
@@ -105,7 +92,7 @@ int cmd_run(int argc, char **argv)
         return sp_cli_error("%s", err);
     }
     sp_run_result res;
-    int rc = SP_EXIT_OK;
+    rc = SP_EXIT_OK;
     sp_report_capture cap; /* token positions for the DRAM model */
     sp_report_capture_init(&cap);
     sp_observer obs = sp_report_capture_observer(&cap);

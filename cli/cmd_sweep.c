@@ -36,28 +36,14 @@ int cmd_sweep(int argc, char **argv)
 {
     const char *cfg_path = NULL, *trace = NULL, *out = "out-sweep", *jobs_s = "1";
     int plots = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (!strcmp(a, "-c") || !strcmp(a, "--config"))
-            dst = &cfg_path;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--trace"))
-            dst = &trace;
-        else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
-            dst = &out;
-        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs"))
-            dst = &jobs_s;
-        else if (!strcmp(a, "--no-plots")) {
-            plots = 0;
-            continue;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
-            return usage();
-        else
-            return sp_cli_error("sweep: unknown option '%s'", a);
-        if (i + 1 >= argc)
-            return sp_cli_error("sweep: option '%s' needs a value", a);
-        *dst = argv[++i];
-    }
+    const sp_cli_opt opts[] = {
+        {"-c", "--config", .value = &cfg_path}, {"-t", "--trace", .value = &trace},
+        {"-o", "--out", .value = &out},         {"-j", "--jobs", .value = &jobs_s},
+        {"--no-plots", NULL, .flag = &plots, .flag_val = 0}, {0},
+    };
+    int rc = sp_cli_parse(argc, argv, "sweep", opts, usage);
+    if (rc)
+        return rc;
     if (!cfg_path)
         return sp_cli_error("sweep: missing -c CONFIG");
     if (!trace)
@@ -90,7 +76,7 @@ int cmd_sweep(int argc, char **argv)
         return sp_cli_error("%s", err);
     }
     sp_sweep_result res;
-    int rc = SP_EXIT_OK;
+    rc = SP_EXIT_OK;
     if (sp_sweep_run(&cfg, &tr, (int)jobs, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
