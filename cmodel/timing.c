@@ -674,12 +674,33 @@ static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
             rtl_row(S, s, 3, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
                     s->k_lsb, 0, SP_DK_K_LSB, start, J);
     } else if (x == N_VF) {
-        /* per kept value its MSB row, then its LSB row when requantized */
+        /* the value walk (rtl/controller.v SVWalk): the kept flags lie in
+         * lines of C = topk_comparators positions of the active list; one
+         * cycle per row issued (a kept value's MSB row, then its LSB row
+         * when requantized) and one per line left without a further kept
+         * value */
+        uint32_t C = S->cfg->hw.topk_comparators > 0 ? (uint32_t)S->cfg->hw.topk_comparators : 1;
+        uint64_t cnt = 0, cyc = 0;
+        uint32_t kj = 0;
         for (uint32_t j = 0; j < s->values; j++) {
             uint32_t t = s->val_pos ? (uint32_t)s->val_pos[j] : (uint32_t)((uint64_t)j * s->span / s->values);
+            uint64_t ord = (uint64_t)j * s->keys / s->values; /* its place in the active list */
+            if (s->val_pos && s->key_pos) {
+                while (kj < s->keys && s->key_pos[kj] < s->val_pos[j])
+                    kj++;
+                ord = kj;
+            }
+            while (cnt / C < ord / C) {
+                cnt = (cnt / C + 1) * C;
+                cyc++;
+            }
+            if (J->issued < cyc)
+                J->issued = cyc;
             rtl_row(S, s, 4, t, s->v_msb, 0, SP_DK_V, start, J);
             if (s->requant && s->v_lsb)
                 rtl_row(S, s, 5, t, s->v_lsb, 0, SP_DK_V, start, J);
+            cyc = J->issued;
+            cnt = ord + 1;
         }
     } else {
         rtl_row(S, s, 6, rtl_q_index(S, i), 16, 1, SP_DK_OUT, start, J);
@@ -703,6 +724,11 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
          * in the order they become ready; the DRAM model queues per channel */
         if (start < S->fetch_free)
             start = S->fetch_free;
+        {
+            uint64_t lim = s->job_min_start[x == N_KF ? 0 : x == N_KL ? 1 : x == N_VF ? 2 : 3];
+            if (start < lim)
+                start = lim;
+        }
         S->fetch_free = start;
         if (S->flags & SP_TM_RTL_ADDRMAP) {
             rtl_fetch(S, i, x, start, &J);

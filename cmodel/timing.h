@@ -44,6 +44,11 @@ typedef struct {
     /* token positions of the keys [keys] and kept values [values], ascending,
      * from the functional run; NULL: spread evenly over the span (R9) */
     const int32_t *key_pos, *val_pos;
+    /* earliest start cycle of this step's key fetch, LSB refetch, value
+     * fetch and output write jobs (0: no limit); the co-sim sets them to
+     * the RTL's job starts to compare the fetch model at equal start times
+     * (docs/rtl.md s9) */
+    uint64_t job_min_start[4];
     /* filled by sp_timing_run */
     uint64_t t_start, t_end;     /* key fetch start .. last unit end */
     uint32_t cyc[SP_U_N];        /* per-unit cycles of this head-step */
