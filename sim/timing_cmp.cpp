@@ -28,6 +28,7 @@ void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
         cur_ = (int)c;
         js_ = issue;
         je_ = done;
+        job_list.push_back({c, issue});
     } else if (done > je_) {
         je_ = done;
     }
@@ -55,6 +56,25 @@ void RtlUnitMeter::obs(unsigned kind)
         requants++;  // the requant decision of a head-step
 }
 
+// the capture observer plus each query row's own requant flag, kept-value
+// count and value top-k cost (sp_tm_steps_from_run shares a head-step's
+// counts evenly over its rows; the RTL runs every row with its own)
+struct RowCapture {
+    sp_observer inner;
+    struct Row {
+        uint8_t requant;
+        uint32_t values;
+        uint64_t cycles, compares;
+    };
+    std::vector<Row> rows;
+    static void on_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
+    {
+        RowCapture *c = (RowCapture *)ctx;
+        c->inner.head_step(c->inner.ctx, it, l, h, row, r);
+        c->rows.push_back({(uint8_t)(r->requant != 0), (uint32_t)r->n_kept, r->vtopk.cycles, r->vtopk.compares});
+    }
+};
+
 static double diff_pct(uint64_t rtl, uint64_t c)
 {
     if (c == 0)
@@ -69,7 +89,11 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     char err[512] = {0};
     sp_report_capture cap;
     sp_report_capture_init(&cap);
-    sp_observer obs = sp_report_capture_observer(&cap);
+    RowCapture rcap;
+    rcap.inner = sp_report_capture_observer(&cap);
+    sp_observer obs = rcap.inner;
+    obs.ctx = &rcap;
+    obs.head_step = RowCapture::on_step;
     static sp_run_result res;
     memset(&res, 0, sizeof res);
     if (sp_run_model(&cfg, &tr, &obs, &res, err, sizeof err)) {
@@ -80,6 +104,15 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     sp_tm_steps st;
     memset(&st, 0, sizeof st);
     int e = sp_tm_steps_from_run(&cfg, &tr, &res, &st, err, sizeof err);
+    // each row's own counts (the sums stay the same)
+    if (!e && rcap.rows.size() == st.n) {
+        for (size_t i = 0; i < st.n; i++) {
+            st.s[i].requant = rcap.rows[i].requant && st.s[i].k_lsb > 0;
+            st.s[i].values = rcap.rows[i].values;
+            st.s[i].vtopk_cycles = rcap.rows[i].cycles;
+            st.s[i].vtopk_compares = rcap.rows[i].compares;
+        }
+    }
     // the rows the run really fetched (as reports/costs.c does)
     if (!e && !cap.overflow && cap.calls == st.n) {
         bool same = true;
@@ -106,6 +139,35 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     if (!e)
         e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &arch, err,
                                 sizeof err);
+    // the same schedule with every fetch and write job starting no earlier
+    // than the RTL's did (the RTL's jobs in step order: key fetch, LSB
+    // refetch when requantized, value fetch, write)
+    static sp_tm_result al;
+    memset(&al, 0, sizeof al);
+    if (!e) {
+        size_t k = 0;
+        bool same = true;
+        for (size_t i = 0; i < st.n && same; i++) {
+            sp_tm_step *s = &st.s[i];
+            MemClass want[4] = {kMcFetchK, kMcFetchKLsb, kMcFetchV, kMcWrite};
+            for (int j = 0; j < 4 && same; j++) {
+                if (j == 1 && !s->requant)
+                    continue;
+                if (k >= m.job_list.size() || m.job_list[k].c != want[j]) {
+                    same = false;
+                    break;
+                }
+                s->job_min_start[j] = m.job_list[k++].start;
+            }
+        }
+        if (same && k == m.job_list.size()) {
+            e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &al, err,
+                                    sizeof err);
+            t.aligned = !e;
+        } else {
+            t.align_note = "the RTL's memory jobs do not match the C head-steps one to one";
+        }
+    }
     sp_tm_steps_free(&st);
     sp_run_result_free(&res);
     sp_report_capture_free(&cap);
@@ -113,19 +175,22 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
         t.error = std::string("C timing model: ") + err;
         return t;
     }
-    auto add = [&t](const char *u, uint64_t r, uint64_t c, bool ex) { t.rows[t.n++] = {u, r, c, ex}; };
-    add("fetch_k", m.span[kMcFetchK], arch.unit_cycles[SP_U_FETCH_K], false);
-    add("qk", rc.kbuf_rd, arch.unit_work[SP_U_QK], true);
-    add("softmax", rc.sm_work, arch.unit_work[SP_U_SOFTMAX], true);
-    add("requant", m.requants, arch.unit_work[SP_U_REQUANT], true);
-    add("fetch_k_lsb", m.span[kMcFetchKLsb], arch.unit_cycles[SP_U_FETCH_KLSB], false);
-    add("topk", m.topk_value, arch.unit_work[SP_U_TOPK], true);
-    add("fetch_v", m.span[kMcFetchV], arch.unit_cycles[SP_U_FETCH_V], false);
-    add("pv", rc.vbuf_rd, arch.unit_work[SP_U_PV], true);
-    add("importance", m.probs, arch.unit_work[SP_U_IMPORTANCE], true);
-    add("prune", m.topk_prune, arch.unit_work[SP_U_PRUNE], true);
-    add("write", m.span[kMcWrite], arch.unit_cycles[SP_U_WRITE], false);
-    add("total", rc.cycles, arch.total_cycles, false);
+    auto add = [&t](const char *u, uint64_t r, uint64_t c, uint64_t ca, bool ex) {
+        t.rows[t.n++] = {u, r, c, ca, ex};
+    };
+    add("fetch_k", m.span[kMcFetchK], arch.unit_cycles[SP_U_FETCH_K], al.unit_cycles[SP_U_FETCH_K], false);
+    add("qk", rc.kbuf_rd, arch.unit_work[SP_U_QK], al.unit_work[SP_U_QK], true);
+    add("softmax", rc.sm_work, arch.unit_work[SP_U_SOFTMAX], al.unit_work[SP_U_SOFTMAX], true);
+    add("requant", m.requants, arch.unit_work[SP_U_REQUANT], al.unit_work[SP_U_REQUANT], true);
+    add("fetch_k_lsb", m.span[kMcFetchKLsb], arch.unit_cycles[SP_U_FETCH_KLSB], al.unit_cycles[SP_U_FETCH_KLSB],
+        false);
+    add("topk", m.topk_value, arch.unit_work[SP_U_TOPK], al.unit_work[SP_U_TOPK], true);
+    add("fetch_v", m.span[kMcFetchV], arch.unit_cycles[SP_U_FETCH_V], al.unit_cycles[SP_U_FETCH_V], false);
+    add("pv", rc.vbuf_rd, arch.unit_work[SP_U_PV], al.unit_work[SP_U_PV], true);
+    add("importance", m.probs, arch.unit_work[SP_U_IMPORTANCE], al.unit_work[SP_U_IMPORTANCE], true);
+    add("prune", m.topk_prune, arch.unit_work[SP_U_PRUNE], al.unit_work[SP_U_PRUNE], true);
+    add("write", m.span[kMcWrite], arch.unit_cycles[SP_U_WRITE], al.unit_cycles[SP_U_WRITE], false);
+    add("total", rc.cycles, arch.total_cycles, al.total_cycles, false);
     t.c_config_total = given.total_cycles;
     t.ok = true;
     return t;
@@ -134,20 +199,29 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
 std::string TimingCompare::table() const
 {
     std::string o;
-    char b[192];
+    char b[256];
     if (!ok)
         return "timing comparison not made: " + error + "\n";
-    snprintf(b, sizeof b, "timing %-12s %12s %12s %9s  %s\n", "unit", "rtl", "c_timing", "diff_%", "rule");
+    snprintf(b, sizeof b, "timing %-12s %12s %12s %9s %12s %9s  %s\n", "unit", "rtl", "c_timing", "diff_%",
+             "c_aligned", "diff_%", "rule");
     o += b;
     for (int i = 0; i < n; i++) {
         const Row &r = rows[i];
-        snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f  %s\n", r.unit, (unsigned long long)r.rtl,
-                 (unsigned long long)r.c, diff_pct(r.rtl, r.c), r.exact_rule ? "exact" : "schedule");
+        if (aligned && strcmp(r.unit, "total"))
+            snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f %12llu %+9.3f  %s\n", r.unit,
+                     (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c),
+                     (unsigned long long)r.c_aligned, diff_pct(r.rtl, r.c_aligned), r.exact_rule ? "exact" : "schedule");
+        else
+            snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f %12s %9s  %s\n", r.unit,
+                     (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c), "-", "-",
+                     r.exact_rule ? "exact" : "schedule");
         o += b;
     }
-    snprintf(b, sizeof b, "timing %-12s %12s %12llu %9s  %s\n", "total_config", "-",
-             (unsigned long long)c_config_total, "-", "C model, config as given (overlap, lanes)");
+    snprintf(b, sizeof b, "timing %-12s %12s %12llu %9s %12s %9s  %s\n", "total_config", "-",
+             (unsigned long long)c_config_total, "-", "-", "-", "C model, config as given (overlap, lanes)");
     o += b;
+    if (!aligned)
+        o += "timing aligned comparison not made: " + align_note + "\n";
     return o;
 }
 
@@ -168,9 +242,13 @@ std::string TimingCompare::json() const
     o += b;
     for (int i = 0; i < n; i++) {
         const Row &r = rows[i];
+        char al[96] = "";
+        if (aligned && strcmp(r.unit, "total"))
+            snprintf(al, sizeof al, ", \"c_aligned\": %llu, \"diff_aligned_pct\": %.4f",
+                     (unsigned long long)r.c_aligned, diff_pct(r.rtl, r.c_aligned));
         snprintf(b, sizeof b,
-                 "      \"%s\": {\"rtl\": %llu, \"c_timing\": %llu, \"diff_pct\": %.4f, \"rule\": \"%s\"}%s\n",
-                 r.unit, (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c),
+                 "      \"%s\": {\"rtl\": %llu, \"c_timing\": %llu, \"diff_pct\": %.4f%s, \"rule\": \"%s\"}%s\n",
+                 r.unit, (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c), al,
                  r.exact_rule ? "exact" : "schedule", i + 1 < n ? "," : "");
         o += b;
     }

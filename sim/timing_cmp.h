@@ -9,6 +9,7 @@
 #define SP_TIMING_CMP_H
 #include <cstdint>
 #include <string>
+#include <vector>
 extern "C" {
 #include "spattn.h"
 #include "timing.h"
@@ -30,6 +31,11 @@ struct RtlUnitMeter {
     void finish();  // closes the open job
     uint64_t span[kMcN] = {0, 0, 0, 0}, jobs[kMcN] = {0, 0, 0, 0};
     uint64_t topk_value = 0, topk_prune = 0, probs = 0, requants = 0;
+    struct Job {
+        MemClass c;
+        uint64_t start;
+    };
+    std::vector<Job> job_list;  // every job's class and first issue, in order
 
 private:
     int cur_ = -1;
@@ -47,11 +53,14 @@ struct TimingCompare {
     struct Row {
         const char *unit;
         uint64_t rtl, c;
+        uint64_t c_aligned;  // memory units: C jobs started no earlier than the RTL's
         bool exact_rule;  // work defined identically: must agree exactly
     };
     Row rows[SP_U_N + 1];  // the units, then "total"
     int n = 0;
     uint64_t c_config_total = 0;  // the C model with the config as given
+    bool aligned = false;         // the RTL's jobs matched the C steps one to one
+    std::string align_note;       // why not
     std::string table() const;   // the printed table (lines "timing ...")
     std::string json() const;    // "timing_compare": {...} (no trailing comma)
 };
