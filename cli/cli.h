@@ -2,6 +2,7 @@
 #ifndef SP_CLI_H
 #define SP_CLI_H
 #include <stddef.h>
+#include "spattn.h"
 
 /* Exit statuses: 0 ok, 1 run failed (e.g. co-sim mismatch), 2 bad input. */
 #define SP_EXIT_OK 0
@@ -41,4 +42,9 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen);
 int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);
 void sp_outdir_abort(sp_outdir *o);
 #define SP_OUTDIR_MARKER ".spattn-output"
+/* The start of `spattn run` and `spattn sweep`: opens the trace (with the
+ * config's algorithm settings) and begins the output directory. On error
+ * prints the message, frees what it opened and returns SP_EXIT_USAGE. */
+int sp_cli_open_run(const char *trace, const sp_alg_cfg *alg, sp_trace *tr, const char *out, sp_outdir *od,
+                    char *err, size_t errlen);
 #endif

@@ -83,14 +83,9 @@ int cmd_run(int argc, char **argv)
     if (base)
         return sp_cli_error("run: --baseline applies to workload CSV traces only");
     sp_trace tr;
-    memset(&tr, 0, sizeof tr);
-    if (sp_trace_open(trace, &cfg.alg, &tr, err, sizeof err))
-        return sp_cli_error("%s", err);
     sp_outdir od;
-    if (sp_outdir_begin(&od, out, err, sizeof err)) {
-        sp_trace_free(&tr);
-        return sp_cli_error("%s", err);
-    }
+    if (sp_cli_open_run(trace, &cfg.alg, &tr, out, &od, err, sizeof err))
+        return SP_EXIT_USAGE;
     sp_run_result res;
     rc = SP_EXIT_OK;
     sp_report_capture cap; /* token positions for the DRAM model */

@@ -67,14 +67,9 @@ int cmd_sweep(int argc, char **argv)
         return sp_cli_error("%s: %s", cfg_path, err);
     }
     sp_trace tr;
-    memset(&tr, 0, sizeof tr);
-    if (sp_trace_open(trace, &cfg.alg, &tr, err, sizeof err))
-        return sp_cli_error("%s", err);
     sp_outdir od;
-    if (sp_outdir_begin(&od, out, err, sizeof err)) {
-        sp_trace_free(&tr);
-        return sp_cli_error("%s", err);
-    }
+    if (sp_cli_open_run(trace, &cfg.alg, &tr, out, &od, err, sizeof err))
+        return SP_EXIT_USAGE;
     sp_sweep_result res;
     rc = SP_EXIT_OK;
     if (sp_sweep_run(&cfg, &tr, (int)jobs, &res, err, sizeof err)) {
