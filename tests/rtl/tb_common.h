@@ -4,6 +4,7 @@
 #ifndef TB_COMMON_H
 #define TB_COMMON_H
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +41,31 @@ static inline void tb_args(int argc, char **argv, uint64_t *seed, long *nvec, lo
 {
     *seed = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 1;
     *nvec = argc > 2 ? std::strtol(argv[2], nullptr, 0) : def;
+}
+
+/* the start of a bench: seed and vector count from argv (tb_args, default
+ * def vectors), Verilator's arguments, the RNG seeded; returns a new model */
+template <typename M> static inline M *tb_begin(int argc, char **argv, long def, sp_rng *rng, long *nvec)
+{
+    uint64_t seed;
+    tb_args(argc, argv, &seed, nvec, def);
+    Verilated::commandArgs(argc, argv);
+    sp_rng_seed(rng, seed);
+    return new M;
+}
+
+/* the end of a passing bench: prints the PASS line (printf format), ends
+ * and frees the model; returns exit status 0 */
+template <typename M> static inline int tb_pass(M *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+template <typename M> static inline int tb_pass(M *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    std::vprintf(fmt, ap);
+    va_end(ap);
+    m->final();
+    delete m;
+    return 0;
 }
 
 /* flat little-endian element access of Verilator wide ports (VlWide / scalars) */

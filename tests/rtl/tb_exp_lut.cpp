@@ -15,8 +15,5 @@ int main(int argc, char **argv)
         long f = std::lround(32768.0 * std::exp2(-(double)i / 256.0));
         TB_CHECK("exp_lut(formula)", i, i, m->val_o, f);
     }
-    std::printf("PASS exp_lut 256 vectors\n");
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS exp_lut 256 vectors\n");
 }

@@ -22,13 +22,9 @@ static uint64_t rand_acc(sp_rng *r)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 20000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vimportance *m = new Vimportance;
+    long nvec;
+    Vimportance *m = tb_begin<Vimportance>(argc, argv, 20000, &rng, &nvec);
     for (long v = 0; v < nvec; v++) {
         uint64_t acc[TB_LANES], p[TB_LANES];
         for (int i = 0; i < TB_LANES; i++) {
@@ -58,8 +54,5 @@ int main(int argc, char **argv)
         TB_CHECK("importance(head_add)", v, 0, tb_get(m->head_add_o, 0, 48), add);
         TB_CHECK("importance(head)", v, 0, tb_get(m->head_sum_o, 0, 48), sp_imp_add(hacc, add));
     }
-    std::printf("PASS importance %ld vectors\n", nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS importance %ld vectors\n", nvec);
 }

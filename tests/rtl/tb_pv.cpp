@@ -18,13 +18,9 @@ static const int EPB = TB_NPV >= TB_D ? TB_D : TB_NPV;
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 10000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vpv *m = new Vpv;
+    long nvec;
+    Vpv *m = tb_begin<Vpv>(argc, argv, 10000, &rng, &nvec);
     tb_reset(m);
     for (long v = 0; v < nvec; v++) {
         int edge = v < 8 ? (int)v : -1;
@@ -108,8 +104,5 @@ int main(int argc, char **argv)
         for (int j = 0; j < d; j++)
             TB_CHECK("pv(out)", v, j, tb_sext(tb_get(m->out_o, j * 16, 16), 16), want[j]);
     }
-    std::printf("PASS pv(D=%d,NPv=%d) %ld vectors\n", TB_D, TB_NPV, nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS pv(D=%d,NPv=%d) %ld vectors\n", TB_D, TB_NPV, nvec);
 }

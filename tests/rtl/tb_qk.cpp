@@ -32,13 +32,9 @@ static int16_t rand_val(sp_rng *r, int bits, int edge)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 10000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vqk *m = new Vqk;
+    long nvec;
+    Vqk *m = tb_begin<Vqk>(argc, argv, 10000, &rng, &nvec);
     tb_reset(m);
     long cycles = 0;
     for (long v = 0; v < nvec; v++) {
@@ -125,8 +121,5 @@ int main(int argc, char **argv)
         if (sent != nbeats)
             TB_FAIL("qk(beats)", v, 0, sent, nbeats);
     }
-    std::printf("PASS qk(D=%d,NQk=%d) %ld vectors\n", TB_D, TB_NQK, nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS qk(D=%d,NQk=%d) %ld vectors\n", TB_D, TB_NQK, nvec);
 }

@@ -21,13 +21,9 @@ static int16_t rand_elem(sp_rng *r, long v, int lane)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 20000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vquant *m = new Vquant;
+    long nvec;
+    Vquant *m = tb_begin<Vquant>(argc, argv, 20000, &rng, &nvec);
     for (long v = 0; v < nvec; v++) {
         int l = (int)(v < 9 * 9 ? v / 9 : tb_range(&rng, 0, 8));
         int full = (int)(tb_rand(&rng) & 1);
@@ -62,8 +58,5 @@ int main(int argc, char **argv)
             }
         }
     }
-    std::printf("PASS quant %ld vectors\n", nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS quant %ld vectors\n", nvec);
 }

@@ -6,13 +6,9 @@
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 10000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vrecip_div *m = new Vrecip_div;
+    long nvec;
+    Vrecip_div *m = tb_begin<Vrecip_div>(argc, argv, 10000, &rng, &nvec);
     tb_reset(m);
     const uint64_t two46 = UINT64_C(1) << 46;
     for (long v = 0; v < nvec; v++) {
@@ -49,8 +45,5 @@ int main(int argc, char **argv)
             TB_CHECK("recip_div(sp_softmax_recip)", v, 0, m->quot_o, sp_softmax_recip((uint32_t)den));
         tb_tick(m);
     }
-    std::printf("PASS recip_div %ld vectors\n", nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS recip_div %ld vectors\n", nvec);
 }

@@ -4,13 +4,9 @@
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 20000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vrequant *m = new Vrequant;
+    long nvec;
+    Vrequant *m = tb_begin<Vrequant>(argc, argv, 20000, &rng, &nvec);
     static const uint32_t edge_p[] = {0, 1, 3276, 3277, 32767, 32768};
     static const uint32_t edge_t[] = {0, 1, 3277, 32768, 32769, 65535, 0xffffffffu};
     for (long v = 0; v < nvec; v++) {
@@ -31,8 +27,5 @@ int main(int argc, char **argv)
         m->eval();
         TB_CHECK("requant", v, 0, m->requant_o, sp_requant_decide((uint16_t)pmax, tau, lsb));
     }
-    std::printf("PASS requant %ld vectors\n", nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS requant %ld vectors\n", nvec);
 }

@@ -16,13 +16,9 @@ static int32_t sat24(int64_t x) { return (int32_t)sp_sat(x, 24); }
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 10000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vsoftmax *m = new Vsoftmax;
+    long nvec;
+    Vsoftmax *m = tb_begin<Vsoftmax>(argc, argv, 10000, &rng, &nvec);
     tb_reset(m);
     for (long v = 0; v < nvec; v++) {
         int n;
@@ -125,8 +121,5 @@ int main(int argc, char **argv)
         m->eval();
         TB_CHECK("softmax(idle after n)", v, 0, m->busy_o, 0);
     }
-    std::printf("PASS softmax(MaxN=%d) %ld vectors\n", TB_MAXN, nvec);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS softmax(MaxN=%d) %ld vectors\n", TB_MAXN, nvec);
 }

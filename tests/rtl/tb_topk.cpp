@@ -24,13 +24,9 @@ static const uint64_t KMAX = TB_KEYW >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << TB_K
 
 int main(int argc, char **argv)
 {
-    uint64_t seed;
-    long nvec;
-    tb_args(argc, argv, &seed, &nvec, 10000);
-    Verilated::commandArgs(argc, argv);
     sp_rng rng;
-    sp_rng_seed(&rng, seed);
-    Vtopk *m = new Vtopk;
+    long nvec;
+    Vtopk *m = tb_begin<Vtopk>(argc, argv, 10000, &rng, &nvec);
     tb_reset(m);
     long total_cycles = 0;
     for (long v = 0; v < nvec; v++) {
@@ -135,9 +131,6 @@ int main(int argc, char **argv)
         TB_CHECK("topk(flag beats)", v, 0, got, nbeats);
         TB_CHECK("topk(input beats)", v, 0, sent, nbeats);
     }
-    std::printf("PASS topk(KeyW=%d,MaxN=%d,NCmp=%d,RoundOverhead=%d) %ld vectors (%ld engine cycles)\n",
-                TB_KEYW, TB_MAXN, TB_NCMP, TB_RO, nvec, total_cycles);
-    m->final();
-    delete m;
-    return 0;
+    return tb_pass(m, "PASS topk(KeyW=%d,MaxN=%d,NCmp=%d,RoundOverhead=%d) %ld vectors (%ld engine cycles)\n",
+                      TB_KEYW, TB_MAXN, TB_NCMP, TB_RO, nvec, total_cycles);
 }
