@@ -169,33 +169,35 @@ static cJSON *timing_json(const sp_tm_result *r, const sp_config *cfg)
     return o;
 }
 
+/* {"<name><suffix>": v[i], ...} over the n names */
+static cJSON *by_name(const char *const *names, int n, const char *suffix, const double *v)
+{
+    cJSON *c = cJSON_CreateObject();
+    char k[96];
+    for (int i = 0; i < n; i++) {
+        snprintf(k, sizeof k, "%s%s", names[i], suffix);
+        num(c, k, v[i]);
+    }
+    return c;
+}
+
 static cJSON *energy_json(const sp_energy_report *e, int node)
 {
-    cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateObject();
-    char k[96];
+    cJSON *o = cJSON_CreateObject();
     num(o, "total_pJ", e->total_pj);
     num(o, "average_power_W", e->avg_power_w);
     num(o, "node_nm", node);
-    for (int i = 0; i < SP_E_N; i++) {
-        snprintf(k, sizeof k, "%s_pJ", sp_energy_names[i]);
-        num(c, k, e->pj[i]);
-    }
-    cJSON_AddItemToObject(o, "by_component", c);
+    cJSON_AddItemToObject(o, "by_component", by_name(sp_energy_names, SP_E_N, "_pJ", e->pj));
     return o;
 }
 
 static cJSON *area_json(const sp_area_report *a)
 {
-    cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateObject();
-    char k[96];
+    cJSON *o = cJSON_CreateObject();
     num(o, "total_mm2", a->total_mm2);
     num(o, "unit_sum_before_calibration_mm2", a->raw_total_mm2);
     num(o, "calibration_ratio", SP_AREA_CALIBRATION);
-    for (int i = 0; i < SP_A_N; i++) {
-        snprintf(k, sizeof k, "%s_mm2", sp_area_names[i]);
-        num(c, k, a->mm2[i]);
-    }
-    cJSON_AddItemToObject(o, "by_unit", c);
+    cJSON_AddItemToObject(o, "by_unit", by_name(sp_area_names, SP_A_N, "_mm2", a->mm2));
     return o;
 }
 
