@@ -72,6 +72,10 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
 
 /* Writes text to dir/name through a temporary name and rename. */
 int sp_report_write_file(const char *dir, const char *name, const char *text, char *err, size_t errlen);
+/* cJSON_Print(root) with a final newline (malloc'ed; NULL when out of
+ * memory): the text of stats.json and sweep.json. */
+struct cJSON;
+char *sp_report_json_text(const struct cJSON *root);
 
 /* ---- internal to reports/ ------------------------------------------- */
 typedef struct {

@@ -221,7 +221,7 @@ static void fill_summary(const sp_report_data *d, sp_report_summary *s)
     snprintf(s->baseline, sizeof s->baseline, "%s", d->dense_steps.source);
 }
 
-static char *print_json(cJSON *root)
+char *sp_report_json_text(const cJSON *root)
 {
     char *text = cJSON_Print(root);
     if (!text)
@@ -233,7 +233,7 @@ static char *print_json(cJSON *root)
         withnl[n] = '\n';
         withnl[n + 1] = 0;
     }
-    free(text);
+    cJSON_free(text);
     return withnl;
 }
 
@@ -348,7 +348,7 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
     if (!s.plots_drawn)
         cJSON_AddStringToObject(files, "plots_note", note);
     cJSON_AddItemToObject(root, "files", files);
-    char *text = print_json(root);
+    char *text = sp_report_json_text(root);
     if (!text) {
         snprintf(err, errlen, "out of memory writing stats.json");
         goto done;

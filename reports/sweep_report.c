@@ -187,18 +187,8 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     for (size_t i = 0; i < in->res->n; i++)
         cJSON_AddItemToArray(pts, point_json(sw, &in->res->pts[i]));
     cJSON_AddItemToObject(root, "points", pts);
-    char *s = cJSON_Print(root);
+    char *t = sp_report_json_text(root);
     cJSON_Delete(root);
-    if (!s)
-        return NULL;
-    size_t n = strlen(s);
-    char *t = malloc(n + 2);
-    if (t) {
-        memcpy(t, s, n);
-        t[n] = '\n';
-        t[n + 1] = 0;
-    }
-    cJSON_free(s);
     return t;
 }
 
