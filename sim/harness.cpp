@@ -23,6 +23,7 @@ RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const s
     (void)waves;
 #endif
     rtl_set_run_regs(top_.get(), *cfg_, *tr_);
+    meter.write_beats = (unsigned)mem_->out_beats();
     top_->rst_ni = 0;
     top_->clk_i = 0;
     top_->start_i = 0;

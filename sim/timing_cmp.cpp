@@ -23,8 +23,23 @@ MemClass mem_class_of_region(unsigned region)
 
 void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
 {
+    if (c == kMcWrite) {
+        if (wn_ == 0) {
+            ws_ = issue;
+            we_ = done;
+            write_list.push_back(issue);
+        } else if (done > we_) {
+            we_ = done;
+        }
+        if (++wn_ == write_beats) {
+            span[kMcWrite] += we_ - ws_;
+            jobs[kMcWrite]++;
+            wn_ = 0;
+        }
+        return;
+    }
     if (cur_ != (int)c) {
-        finish();
+        finish_read();
         cur_ = (int)c;
         js_ = issue;
         je_ = done;
@@ -34,13 +49,23 @@ void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
     }
 }
 
-void RtlUnitMeter::finish()
+void RtlUnitMeter::finish_read()
 {
     if (cur_ >= 0) {
         span[cur_] += je_ - js_;
         jobs[cur_]++;
     }
     cur_ = -1;
+}
+
+void RtlUnitMeter::finish()
+{
+    finish_read();
+    if (wn_ > 0) {
+        span[kMcWrite] += we_ - ws_;
+        jobs[kMcWrite]++;
+        wn_ = 0;
+    }
 }
 
 void RtlUnitMeter::topk(uint64_t delta, bool prune)
@@ -146,15 +171,24 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     memset(&al, 0, sizeof al);
     if (!e) {
         size_t k = 0;
-        bool same = true;
+        bool same = m.write_list.size() == st.n;
+        if (!same)
+            t.align_note = " (" + std::to_string(m.write_list.size()) + " write jobs for " + std::to_string(st.n) +
+                           " head-steps)";
         for (size_t i = 0; i < st.n && same; i++) {
             sp_tm_step *s = &st.s[i];
-            MemClass want[4] = {kMcFetchK, kMcFetchKLsb, kMcFetchV, kMcWrite};
-            for (int j = 0; j < 4 && same; j++) {
+            s->job_min_start[3] = m.write_list[i];
+            MemClass want[3] = {kMcFetchK, kMcFetchKLsb, kMcFetchV};
+            for (int j = 0; j < 3 && same; j++) {
                 if (j == 1 && !s->requant)
                     continue;
                 if (k >= m.job_list.size() || m.job_list[k].c != want[j]) {
                     same = false;
+                    char nb[160];
+                    snprintf(nb, sizeof nb, " (head-step %zu: job %zu of %zu is class %d at cycle %llu, expected %d)", i, k,
+                             m.job_list.size(), k < m.job_list.size() ? (int)m.job_list[k].c : -1,
+                             k < m.job_list.size() ? (unsigned long long)m.job_list[k].start : 0ull, (int)want[j]);
+                    t.align_note = nb;
                     break;
                 }
                 s->job_min_start[j] = m.job_list[k++].start;
@@ -165,7 +199,7 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
                                     sizeof err);
             t.aligned = !e;
         } else {
-            t.align_note = "the RTL's memory jobs do not match the C head-steps one to one";
+            t.align_note = "the RTL's memory jobs do not match the C head-steps one to one" + t.align_note;
         }
     }
     sp_tm_steps_free(&st);

@@ -24,22 +24,30 @@ struct RtlUnitMeter {
     // completion in cycle done. A job is a run of operations of one class;
     // its span is first issue to last completion (the C model's job span).
     void op(MemClass c, uint64_t issue, uint64_t done);
+    // beats of one output row: a write job is one row's beats (posted
+    // writes may overlap the next head-step's reads, so writes are
+    // segmented apart from reads)
+    unsigned write_beats = 1;
     // the top-k engine's cycle counter grew by delta; prune: the controller
     // was in its pruning phase (else the value selection)
     void topk(uint64_t delta, bool prune);
     void obs(unsigned kind);
-    void finish();  // closes the open job
+    void finish();  // closes the open jobs
     uint64_t span[kMcN] = {0, 0, 0, 0}, jobs[kMcN] = {0, 0, 0, 0};
     uint64_t topk_value = 0, topk_prune = 0, probs = 0, requants = 0;
     struct Job {
         MemClass c;
         uint64_t start;
     };
-    std::vector<Job> job_list;  // every job's class and first issue, in order
+    std::vector<Job> job_list;    // every read job's class and first issue, in order
+    std::vector<uint64_t> write_list;  // every write job's first issue, in order
 
 private:
+    void finish_read();
     int cur_ = -1;
     uint64_t js_ = 0, je_ = 0;
+    unsigned wn_ = 0;  // beats of the open write job
+    uint64_t ws_ = 0, we_ = 0;
 };
 
 // RTL counters the comparison reads (rtlport.h RtlCounters fields)
