@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "ref.h"
 
 /* reads FILE into buf (at most len - 1 bytes, NUL-terminated; empty when
  * absent) and removes it */
@@ -80,4 +81,14 @@ void cu_expect_bad(const char *bin, const char *args, const char *dir, const cha
     ck_assert_msg(lines == 1, "'%s' printed %d lines: %s", args, lines, err);
     ck_assert_msg(strstr(err, want) != NULL, "'%s': stderr '%s' lacks '%s'", args, err, want);
     ck_assert_msg(!cu_exists(out), "'%s' left %s behind", args, out);
+}
+
+int cu_run_suite(Suite *s, const char *test, const char *dir)
+{
+    int failed = ref_run_suite(s);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "%s: could not remove %s\n", test, dir);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

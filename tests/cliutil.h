@@ -5,6 +5,7 @@
 #ifndef SP_TEST_CLIUTIL_H
 #define SP_TEST_CLIUTIL_H
 #include <stddef.h>
+#include <check.h>
 
 /* runs "BIN ARGS" with stderr captured in err (NUL-terminated, at most
  * en - 1 bytes) and stdout in out (or thrown away when out is NULL); the
@@ -21,5 +22,8 @@ void cu_write_file(const char *path, const char *text);
 /* the bad-input contract of docs: "BIN ARGS" exits 2, prints exactly one
  * stderr line that contains WANT, and OUT does not appear */
 void cu_expect_bad(const char *bin, const char *args, const char *dir, const char *out, const char *want);
+/* runs the suite, then removes DIR (rm -rf; a line on stderr naming TEST
+ * when that fails); EXIT_SUCCESS when every check passed */
+int cu_run_suite(Suite *s, const char *test, const char *dir);
 
 #endif

@@ -125,13 +125,5 @@ int main(void)
     tcase_add_test(tc, good_run_is_deterministic);
     tcase_add_test(tc, foreign_directory_untouched);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_cli: could not remove %s\n", tmpdir);
-    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cu_run_suite(s, "test_cli", tmpdir);
 }

@@ -531,13 +531,5 @@ int main(void)
     tcase_add_test(tc, cli_bad_input);
     tcase_add_test(tc, cli_deterministic_and_plots);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "test_sweep: could not remove %s\n", tmpdir);
-    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cu_run_suite(s, "test_sweep", tmpdir);
 }
