@@ -1,34 +1,40 @@
 # costs.mk - cost models and reports: gnuplot scripts embedded into
 # libspattn, the paper check, the timing benchmark, demo headline.
 
+# gp_embed(scripts, C file, header, array prefix, origin, fragment): gnuplot
+# scripts -> C strings PREFIX_names[], PREFIX_scripts[], PREFIX_count in a
+# generated C file linked into libspattn (normal and sanitizer builds)
+define gp_embed
+$(2): $(1) mk/costs.mk $(6)
+	@mkdir -p $$(dir $$@)
+	@{ echo '/* generated from $(5) by $(6): do not edit */'; \
+	  echo '#include "$(3)"'; \
+	  echo 'const char *const $(4)_names[] = {'; \
+	  for f in $(1); do echo "    \"$$$$(basename $$$$f)\","; done; \
+	  echo '};'; \
+	  echo 'const char *const $(4)_scripts[] = {'; \
+	  for f in $(1); do sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$$$/\\n"/' $$$$f; echo '    ,'; done; \
+	  echo '};'; \
+	  echo 'const int $(4)_count = (int)(sizeof $(4)_names / sizeof $(4)_names[0]);'; \
+	} > $$@.tmp && mv $$@.tmp $$@
+
+$$(BUILD)/obj/gen/$(basename $(notdir $(2))).o: $(2) $$(HDRS) | $$(DEPS_OK)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -c $$< -o $$@
+
+$$(BUILD)/san/obj/gen/$(basename $(notdir $(2))).o: $(2) $$(HDRS) | $$(DEPS_OK)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $$(SAN) -c $$< -o $$@
+
+$$(LIB): $$(BUILD)/obj/gen/$(basename $(notdir $(2))).o
+$$(LIB_SAN): $$(BUILD)/san/obj/gen/$(basename $(notdir $(2))).o
+endef
+
 # reports/plots/*.gp -> C strings (the report writer writes them into each
 # output directory and runs gnuplot there)
 PLOT_GP := $(sort $(wildcard reports/plots/*.gp))
 PLOT_C  := $(BUILD)/gen/plot_scripts.c
-
-$(PLOT_C): $(PLOT_GP) mk/costs.mk
-	@mkdir -p $(dir $@)
-	@{ echo '/* generated from the gnuplot scripts in reports/plots by mk/costs.mk: do not edit */'; \
-	  echo '#include "report.h"'; \
-	  echo 'const char *const sp_plot_names[] = {'; \
-	  for f in $(PLOT_GP); do echo "    \"$$(basename $$f)\","; done; \
-	  echo '};'; \
-	  echo 'const char *const sp_plot_scripts[] = {'; \
-	  for f in $(PLOT_GP); do sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $$f; echo '    ,'; done; \
-	  echo '};'; \
-	  echo 'const int sp_plot_count = (int)(sizeof sp_plot_names / sizeof sp_plot_names[0]);'; \
-	} > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/obj/gen/plot_scripts.o: $(PLOT_C) $(HDRS) | $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/san/obj/gen/plot_scripts.o: $(PLOT_C) $(HDRS) | $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
-
-$(LIB): $(BUILD)/obj/gen/plot_scripts.o
-$(LIB_SAN): $(BUILD)/san/obj/gen/plot_scripts.o
+$(eval $(call gp_embed,$(PLOT_GP),$(PLOT_C),report.h,sp_plot,the gnuplot scripts in reports/plots,mk/costs.mk))
 
 # Paper check: the official GPT-2 workload through the timing-only path
 PAPER_OUT ?= out/paper

@@ -7,29 +7,7 @@
 SWEEP_GP := $(sort $(wildcard reports/plots/sweep/pareto_*.gp))
 SWEEP_GP_C := $(BUILD)/gen/sweep_plot_scripts.c
 
-$(SWEEP_GP_C): $(SWEEP_GP) mk/sweep.mk
-	@mkdir -p $(dir $@)
-	@{ echo '/* generated from reports/plots/sweep/pareto_*.gp by mk/sweep.mk: do not edit */'; \
-	  echo '#include "sweep_report.h"'; \
-	  echo 'const char *const sp_sweep_plot_names[] = {'; \
-	  for f in $(SWEEP_GP); do echo "    \"$$(basename $$f)\","; done; \
-	  echo '};'; \
-	  echo 'const char *const sp_sweep_plot_scripts[] = {'; \
-	  for f in $(SWEEP_GP); do sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $$f; echo '    ,'; done; \
-	  echo '};'; \
-	  echo 'const int sp_sweep_plot_count = (int)(sizeof sp_sweep_plot_names / sizeof sp_sweep_plot_names[0]);'; \
-	} > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/obj/gen/sweep_plot_scripts.o: $(SWEEP_GP_C) $(HDRS) | $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
-
-$(BUILD)/san/obj/gen/sweep_plot_scripts.o: $(SWEEP_GP_C) $(HDRS) | $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
-
-$(LIB): $(BUILD)/obj/gen/sweep_plot_scripts.o
-$(LIB_SAN): $(BUILD)/san/obj/gen/sweep_plot_scripts.o
+$(eval $(call gp_embed,$(SWEEP_GP),$(SWEEP_GP_C),sweep_report.h,sp_sweep_plot,reports/plots/sweep/pareto_*.gp,mk/sweep.mk))
 
 # A small sweep for `make demo` (after its run wrote out/): configs/sweep-
 # pruning.yaml (24 points) on a small synthetic decode trace; under a second.
