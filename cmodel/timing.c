@@ -531,7 +531,7 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
  * not fetched twice; runs of adjacent bursts go out as one request. */
 typedef struct {
     uint64_t first, end;
-    uint64_t issued; /* SP_TM_ROW_ISSUE: requests issued so far in the job */
+    uint64_t issued; /* SP_TM_RTL_ADDRMAP: request cycles used so far in the job */
     uint64_t posted; /* SP_TM_RTL_ADDRMAP writes: the cycle after the last beat is posted */
 } job_t;
 
@@ -541,21 +541,6 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
     if (count == 0 || rb == 0)
         return;
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
-    if (S->flags & SP_TM_ROW_ISSUE) {
-        /* one request per row, rows padded to whole bursts, one request
-         * per cycle from the job's start */
-        uint64_t rbp = cdiv(rb, bb) * bb;
-        for (uint32_t j = 0; j < count; j++) {
-            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : (uint64_t)j * span / count, f;
-            uint64_t e = sp_dram_access(&S->dram, base + pos * rbp, (uint32_t)rbp, 0, kind,
-                                        now + J->issued++, &f);
-            if (f < J->first)
-                J->first = f;
-            if (e > J->end)
-                J->end = e;
-        }
-        return;
-    }
     uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
     uint64_t lastb = UINT64_MAX;
     for (uint32_t j = 0; j <= count; j++) {
@@ -749,7 +734,6 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
             s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
             J.end = e;
-            J.issued = 1;
             fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
             s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
         } else if (x == N_KL) {
@@ -930,10 +914,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         st->layers = 1;
     if (st->heads < 1)
         st->heads = 1;
-    uint64_t rowmax = row_bytes(maxd, 16);
-    if (flags & SP_TM_ROW_ISSUE) /* rows padded to whole bursts */
-        rowmax = cdiv(rowmax, (uint64_t)S.dram.cfg.burst_bytes) * (uint64_t)S.dram.cfg.burst_bytes;
-    S.region = cdiv((uint64_t)maxspan * rowmax, 4096) * 4096;
+    S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
     S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
     S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
     int rc = -1;

@@ -132,10 +132,6 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * the divider (pmax is known there), skipping its normalise pass. */
 #define SP_TM_SERIAL 1u
 #define SP_TM_SOFTMAX_ABORT 2u
-/* SP_TM_ROW_ISSUE: the fetcher issues one request per row (rows padded to
- * whole bursts), one request per cycle from the job's start, instead of all
- * requests at once with adjacent bursts merged (R10). */
-#define SP_TM_ROW_ISSUE 4u
 /* SP_TM_RTL_ADDRMAP: fetches and writes use the RTL's fixed address map and
  * request order (docs/rtl.md s2): per head the logit scale, then q, then one
  * row per cycle, each beat (32 bytes) its own DRAM access; per kept value
