@@ -4,7 +4,7 @@
 // controller phase, observation counts); timing_compare runs the C timing
 // model on the same config and trace, once as configured and once with the
 // RTL's microarchitecture (softmax_lanes 1, kv_buffers 1, SP_TM_SERIAL,
-// SP_TM_SOFTMAX_ABORT, SP_TM_ROW_ISSUE, rows D wide), and builds the table and its JSON.
+// SP_TM_SOFTMAX_ABORT, SP_TM_RTL_ADDRMAP, rows D wide), and builds the table and its JSON.
 #ifndef SP_TIMING_CMP_H
 #define SP_TIMING_CMP_H
 #include <cstdint>
