@@ -288,6 +288,9 @@ enum { D_END, D_START, D_FIRST };
 
 typedef struct {
     uint64_t start, end, first;
+    uint64_t deliv; /* SP_TM_RTL_ADDRMAP fetches: the cycle the job's last row is delivered */
+    uint64_t qks;   /* SP_TM_RTL_ADDRMAP key fetches: the cycle after qk's last beat when it streams the
+                     * kbuf lines as their rows are delivered */
     uint8_t state; /* 0 waiting, 1 queued, 2 done */
 } node_t;
 
@@ -315,6 +318,11 @@ typedef struct {
     unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT, ... */
     uint64_t rtl_deliv[64]; /* SP_TM_RTL_ADDRMAP: delivery cycles of the last 64 rows */
     uint64_t rtl_rows, rtl_last;
+    uint64_t qk_q, qk_t, qk_l; /* SP_TM_RTL_ADDRMAP: q delivered, qk stream position, last logit fed (rtl_fetch) */
+    int *tdepth;         /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: the controller's depth per token position */
+    uint32_t ntdepth;
+    int hdepth[64];      /* ... and per head */
+    uint64_t t0;         /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: the cycle the controller's run begins */
     uint64_t work[SP_U_N];
 } sched;
 
@@ -589,8 +597,8 @@ static uint64_t rtl_addr(unsigned region, int layer, int head, uint32_t index, u
            ((uint64_t)(index >> 4) << 13) | ((uint64_t)(beat & 15) << 9) | ((uint64_t)(index & 15) << 5);
 }
 
-static void rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t index, int bits, int is_write,
-                    sp_dram_kindof kind, uint64_t now, job_t *J)
+static uint64_t rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t index, int bits, int is_write,
+                        sp_dram_kindof kind, uint64_t now, job_t *J)
 {
     uint32_t beats = (uint32_t)cdiv((uint64_t)s->d * (uint64_t)bits, 256);
     uint64_t t = now + J->issued;
@@ -620,7 +628,38 @@ static void rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t ind
         S->rtl_last = d;
         S->rtl_deliv[S->rtl_rows % 64] = d;
         S->rtl_rows++;
+        return d;
     }
+    return t;
+}
+
+/* qk streaming over the kbuf lines (rtl/controller.v SQk): a line of KPB
+ * keys goes to qk (F beats, one per cycle) once q and all its rows have
+ * arrived; the controller sees a delivery one cycle later (fdone_q, qok_q) */
+static void rtl_qk_line(sched *S, const sp_tm_step *s, uint64_t line_deliv, uint32_t keys)
+{
+    int nqk = S->cfg->hw.n_qk;
+    uint64_t f = (uint64_t)(s->d > nqk ? cdiv((uint64_t)s->d, (uint64_t)nqk) : 1);
+    uint64_t r = (line_deliv > S->qk_q ? line_deliv : S->qk_q) + 1;
+    if (S->qk_t < r)
+        S->qk_t = r;
+    S->qk_t += f;
+    /* the line's logits leave qk SP_QK_LATENCY - 1 cycles after the cycle
+     * after its last beat; the serialiser takes the beat once it has fed
+     * the previous beat's last logit and feeds the softmax one logit per
+     * cycle (rtl/controller.v SQk, ser_q) */
+    uint64_t y = S->qk_t + SP_QK_LATENCY - 1;
+    if (y < S->qk_l)
+        y = S->qk_l;
+    S->qk_l = y + keys;
+}
+
+static void rtl_qk_rows(sched *S, const sp_tm_step *s, uint32_t j, uint64_t d)
+{
+    int nqk = S->cfg->hw.n_qk;
+    uint32_t kpb = (uint32_t)(nqk >= s->d ? nqk / s->d : 1);
+    if ((j + 1) % kpb == 0 || j + 1 == s->keys)
+        rtl_qk_line(S, s, d, j % kpb + 1);
 }
 
 /* the query row (and output row) index of step i: the iteration in decode,
@@ -649,15 +688,19 @@ static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
         if (i == 0 || S->st->s[i - 1].it != s->it || S->st->s[i - 1].layer != s->layer ||
             S->st->s[i - 1].head != s->head)
             rtl_row(S, s, 0, 0, 1, 0, SP_DK_Q, start, J);
-        rtl_row(S, s, 1, rtl_q_index(S, i), 16, 0, SP_DK_Q, start, J);
+        S->qk_q = rtl_row(S, s, 1, rtl_q_index(S, i), 16, 0, SP_DK_Q, start, J);
+        S->qk_t = S->qk_l = 0;
         J->issued++;
         for (uint32_t j = 0; j < s->keys; j++)
-            rtl_row(S, s, 2, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
-                    s->k_msb, 0, SP_DK_K_MSB, start, J);
+            rtl_qk_rows(S, s, j,
+                        rtl_row(S, s, 2, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
+                                s->k_msb, 0, SP_DK_K_MSB, start, J));
     } else if (x == N_KL) {
+        S->qk_t = S->qk_l = 0; /* q is held from pass 1 */
         for (uint32_t j = 0; j < s->keys; j++)
-            rtl_row(S, s, 3, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
-                    s->k_lsb, 0, SP_DK_K_LSB, start, J);
+            rtl_qk_rows(S, s, j,
+                        rtl_row(S, s, 3, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
+                                s->k_lsb, 0, SP_DK_K_LSB, start, J));
     } else if (x == N_VF) {
         /* the value walk (rtl/controller.v SVWalk): the kept flags lie in
          * lines of C = topk_comparators positions of the active list; one
@@ -692,6 +735,121 @@ static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
     }
 }
 
+/* SP_TM_SERIAL with SP_TM_RTL_ADDRMAP: the controller's own cycles
+ * between two head-steps (rtl/controller.v; docs/rtl.md s9), counted from
+ * the cycle the previous step's output is handed to the writer (SHImp, the
+ * start of its write job) to the cycle the next step's first request goes
+ * out (SScaleReq, or SQReq for the next query row of the same head):
+ *   next query row of the head: SStepEnd, SNextRow, then SQReq: 3;
+ *   next head of the layer: SStepEnd, SNextRow, one SHScan cycle per head
+ *     index up to and including the step's head: 3 + (head - prev head);
+ *   next layer: SStepEnd, SNextRow, SHScan over the heads left and the
+ *     closing SHScan (heads - prev head), SLayerEnd, SHPChk, SNextL (3),
+ *     SList over the present tokens (span + 1), SHScan up to the head
+ *     (head + 1); after a layer that prunes tokens (layer >= token start,
+ *     not the last) also STGather (n + 1 for the n = |A_l| active tokens),
+ *     the selection (SSelStart and the engine's done handshake: 2, the
+ *     engine's cycles, SSelFlags one cycle per line of topk_comparators
+ *     flags of the m members of A_l+1),
+ *     STWalk (m + 1) and STEnd (1); after one that prunes heads SHGather
+ *     (heads + 1), the selection over the hm members of H_l+1, SHWalk
+ *     (hm + 1) and SHEnd (1);
+ *   the run's first step: SList (span + 1) and SHScan (head + 1).
+ * m and hm follow the controller's depth registers: a token (head) in A_l
+ * is a member of A_l+1 unless it was pruned after layer l in an earlier
+ * iteration; the members not in the next layer's key list (heads) were
+ * pruned now. */
+static uint64_t sel_cycles(const sched *S, uint64_t n)
+{
+    uint64_t c = (uint64_t)(S->cfg->hw.topk_comparators > 0 ? S->cfg->hw.topk_comparators : 1);
+    return n ? 2 + cdiv(n, c) : 2;
+}
+
+static int has_pos(const sp_tm_step *s, int32_t t)
+{
+    uint32_t lo = 0, hi = s->keys;
+    while (lo < hi) {
+        uint32_t m = (lo + hi) / 2;
+        if (s->key_pos[m] < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo < s->keys && s->key_pos[lo] == t;
+}
+
+static uint64_t ctl_prune(sched *S, size_t i)
+{
+    const sp_tm_step *s = &S->st->s[i], *p = &S->st->s[i - 1];
+    const sp_alg_cfg *a = &S->cfg->alg;
+    int l = p->layer, L = S->st->layers;
+    uint64_t c = 0;
+    if (l + 1 >= L || s->it != p->it)
+        return 0;
+    if (l >= a->token_start_layer) {
+        uint64_t m = 0;
+        if (p->key_pos && s->key_pos && S->tdepth) {
+            for (uint32_t j = 0; j < p->keys; j++)
+                if ((uint32_t)p->key_pos[j] < S->ntdepth && S->tdepth[p->key_pos[j]] > l + 1)
+                    m++;
+            for (uint32_t j = 0; j < p->keys; j++) {
+                int32_t t = p->key_pos[j];
+                if ((uint32_t)t < S->ntdepth && S->tdepth[t] > l + 1 && !has_pos(s, t))
+                    S->tdepth[t] = l + 1;
+            }
+        } else {
+            m = p->keys;
+        }
+        c += (uint64_t)p->keys + 1 + sel_cycles(S, m) + m + 1 + 1;
+    }
+    if (l >= a->head_start_layer) {
+        uint64_t hm = 0;
+        int H = S->st->heads < 64 ? S->st->heads : 64;
+        for (int h = 0; h < H; h++)
+            hm += S->hdepth[h] > l + 1;
+        /* the heads of layer l + 1: the steps from i on in the same group */
+        int in_next[64] = {0};
+        for (size_t j = i; j < S->st->n && S->st->s[j].it == s->it && S->st->s[j].layer == s->layer; j++)
+            if (S->st->s[j].head >= 0 && S->st->s[j].head < 64)
+                in_next[S->st->s[j].head] = 1;
+        for (int h = 0; h < H; h++)
+            if (S->hdepth[h] > l + 1 && !in_next[h])
+                S->hdepth[h] = l + 1;
+        c += (uint64_t)S->st->heads + 1 + sel_cycles(S, hm) + hm + 1 + 1;
+    }
+    return c + p->prune_cycles;
+}
+
+static uint64_t ctl_ready(sched *S, size_t i)
+{
+    const sp_tm_step *s = &S->st->s[i];
+    if (i == 0)
+        return S->t0 + 1 + (uint64_t)s->span + 1 + (uint64_t)s->head + 1;
+    const sp_tm_step *p = &S->st->s[i - 1];
+    uint64_t c = ND(S, i - 1, N_OW)->start;
+    if (p->it == s->it && p->layer == s->layer) {
+        if (p->head == s->head)
+            return c + 3;
+        return c + 3 + (uint64_t)(s->head - p->head);
+    }
+    return c + 3 + (uint64_t)(S->st->heads - p->head) + 3 + ctl_prune(S, i) + ((uint64_t)s->span + 1) +
+           ((uint64_t)s->head + 1);
+}
+
+/* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: cycles of the RTL's handshakes around
+ * a delivered row or a posted write (rtl/controller.v, rtl/fetcher.v,
+ * rtl/writer.v; checked against the co-sim's job start times, docs/rtl.md
+ * s9):
+ *   QK_END: the last logit reaches the softmax this long after the cycle
+ *     after qk's last beat: the qk pipeline (SP_QK_LATENCY) and the
+ *     serialiser's register;
+ *   PV_START: pv's first beat after the last V row's delivery: the
+ *     fetcher's response and output registers, fdone_q, SVWait, SPvStart;
+ *   END: done after the writer posted the last beat: the writer's idle
+ *     flag, SDrain, SDone and the harness's sample of done_o. */
+#define RTL_QK_END 0
+#define RTL_PV_START 5
+#define RTL_END 5
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
 {
     const sp_hw_cfg *hw = &S->cfg->hw;
@@ -709,6 +867,19 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
          * in the order they become ready; the DRAM model queues per channel */
         if (start < S->fetch_free)
             start = S->fetch_free;
+        if (x == N_KF && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
+            uint64_t c = ctl_ready(S, i);
+            if (start < c)
+                start = c;
+        }
+        if (x == N_VF && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
+            /* SSelFlags: the kept flags are read out of the top-k engine,
+             * one line of topk_comparators positions per cycle, before the
+             * value walk starts */
+            uint64_t c = ND(S, i, N_TK)->end + cdiv(s->keys, (uint64_t)(hw->topk_comparators > 0 ? hw->topk_comparators : 1));
+            if (start < c)
+                start = c;
+        }
         {
             uint64_t lim = s->job_min_start[x == N_KF ? 0 : x == N_KL ? 1 : x == N_VF ? 2 : 3];
             if (start < lim)
@@ -768,6 +939,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (J.first == UINT64_MAX)
             J.first = J.end;
         me->first = J.first;
+        me->deliv = S->rtl_last;
+        me->qks = S->qk_l;
         if (x == N_OW && (S->flags & SP_TM_RTL_ADDRMAP))
             me->first = J.posted; /* posted writes: the writer is free once its beats are out */
         end = J.end;
@@ -783,6 +956,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         end = start + c;
         if (end < job->end + 1)
             end = job->end + 1; /* R6: streaming: cannot finish before the last key arrives */
+        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && end < job->qks + RTL_QK_END)
+            end = job->qks + RTL_QK_END;
         end += SP_QK_LATENCY;
         break;
     }
@@ -826,6 +1001,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         node_t *job = ND(S, i, N_VF);
+        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && start < job->deliv + RTL_PV_START)
+            start = job->deliv + RTL_PV_START;
         end = start + sp_pv_cycles(s->values, s->d, hw->n_pv);
         S->work[SP_U_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
         if (end < job->end + 1)
@@ -858,8 +1035,14 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         s->t_start = start;
     if (end > s->t_end)
         s->t_end = end;
-    if (end > S->total)
+    if (x == N_OW && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
+        /* the controller ends (SDrain) once the writer has posted the last
+         * beat, not at the write's DRAM completion */
+        if (me->first + RTL_END > S->total)
+            S->total = me->first + RTL_END;
+    } else if (end > S->total) {
         S->total = end;
+    }
 }
 
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
@@ -915,6 +1098,29 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     if (st->heads < 1)
         st->heads = 1;
     S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
+    for (int h = 0; h < 64; h++)
+        S.hdepth[h] = st->layers;
+    if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
+        /* the controller's run begins after the co-sim's start pulse and
+         * the initialisation pass over its MaxTokens token registers
+         * (rtl/controller.v SInit; MaxTokens = the largest power of two of
+         * K rows of D x (k_msb + k_lsb) bits in k_sram_bytes, as
+         * sim/simparams.h sizes it); the DRAM model's refreshes count from
+         * cycle 0, so this fixes their phase against the run */
+        uint64_t krow = (uint64_t)maxd * (uint64_t)(cfg->alg.k_msb + cfg->alg.k_lsb);
+        uint64_t mt = krow ? (uint64_t)hw->k_sram_bytes * 8 / krow : 0, p2 = 1;
+        while (p2 * 2 <= mt)
+            p2 *= 2;
+        S.t0 = SP_TM_RTL_START + (mt ? p2 : 0);
+    }
+    S.total = S.t0;
+    if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
+        S.ntdepth = maxspan;
+        S.tdepth = malloc((size_t)maxspan * sizeof *S.tdepth);
+        if (S.tdepth)
+            for (uint32_t t = 0; t < maxspan; t++)
+                S.tdepth[t] = st->layers;
+    }
     S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
     S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
     int rc = -1;
@@ -961,7 +1167,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     }
     memcpy(r->unit_work, S.work, sizeof r->unit_work);
     r->head_steps = st->n;
-    r->total_cycles = S.total;
+    r->total_cycles = S.total - S.t0;
     r->reset_cycles = 0;
     r->k_overflow_steps = S.k_overflow;
     r->dram = S.dram.st;
@@ -974,5 +1180,6 @@ done:
     free(S.nd);
     free(S.gfirst);
     free(S.heap);
+    free(S.tdepth);
     return rc;
 }

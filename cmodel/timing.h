@@ -139,6 +139,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * posted (with SP_TM_SERIAL the next head-step waits for the last beat to be
  * posted, not for its DRAM completion); at most 64 rows in flight. */
 #define SP_TM_RTL_ADDRMAP 8u
+/* With SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the schedule also counts the RTL
+ * controller's own cycles (docs/rtl.md s9): the active-list scan, head
+ * scan, pruning walks and selection handshakes, the qk stream over the
+ * delivered K rows, pv after the last V row, and the run begins (cycle 0 of
+ * total_cycles) at SP_TM_RTL_START plus the controller's initialisation
+ * pass: the co-sim harness pulses start_i in cycle 6 (sim/rtlport.h
+ * kStartCycle), taken the next cycle. */
+#define SP_TM_RTL_START 7u
 int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
                         size_t errlen);
 #endif
