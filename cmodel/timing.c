@@ -375,7 +375,10 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
         if ((S->flags & SP_TM_SERIAL) && i > 0) {
             /* SP_TM_SERIAL: the previous head-step has ended (its write,
              * importance and pruning end after all its other units) */
-            DEP(i - 1, N_OW, (S->flags & SP_TM_RTL_ADDRMAP) ? D_FIRST : D_END, 0);
+            /* with SP_TM_RTL_ADDRMAP: from the write's start, plus the
+             * controller's cycles to the next request (ctl_ready); the
+             * writer posts its beats meanwhile */
+            DEP(i - 1, N_OW, (S->flags & SP_TM_RTL_ADDRMAP) ? D_START : D_END, 0);
             DEP(i - 1, N_IMP, D_END, 0);
             DEP(i - 1, N_PR, D_END, 0);
         }

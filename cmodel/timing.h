@@ -136,8 +136,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * request order (docs/rtl.md s2): per head the logit scale, then q, then one
  * row per cycle, each beat (32 bytes) its own DRAM access; per kept value
  * its V MSB row then its V LSB row; queries and outputs 16-bit; writes are
- * posted (with SP_TM_SERIAL the next head-step waits for the last beat to be
- * posted, not for its DRAM completion); at most 64 rows in flight. */
+ * posted (with SP_TM_SERIAL the next head-step's first request follows the
+ * write's start by the controller's own cycles, below, not its DRAM
+ * completion); at most 64 rows in flight. */
 #define SP_TM_RTL_ADDRMAP 8u
 /* With SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the schedule also counts the RTL
  * controller's own cycles (docs/rtl.md s9): the active-list scan, head
