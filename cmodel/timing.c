@@ -848,11 +848,13 @@ static uint64_t ctl_ready(sched *S, size_t i)
  *     serialiser's register;
  *   PV_START: pv's first beat after the last V row's delivery: the
  *     fetcher's response and output registers, fdone_q, SVWait, SPvStart;
- *   END: done after the writer posted the last beat: the writer's idle
- *     flag, SDrain, SDone and the harness's sample of done_o. */
+ *   END: the run's last cycle after the last write's start, besides the
+ *     SHScan cycles over the heads left: SStepEnd, SNextRow, SLayerEnd,
+ *     SHPChk, SNextL, SDrain (the write starts the cycle after SHImp; the
+ *     harness counts up to the cycle before done_o). */
 #define RTL_QK_END 0
 #define RTL_PV_START 5
-#define RTL_END 5
+#define RTL_END 6
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
 {
     const sp_hw_cfg *hw = &S->cfg->hw;
@@ -1039,10 +1041,16 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     if (end > s->t_end)
         s->t_end = end;
     if (x == N_OW && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
-        /* the controller ends (SDrain) once the writer has posted the last
-         * beat, not at the write's DRAM completion */
-        if (me->first + RTL_END > S->total)
-            S->total = me->first + RTL_END;
+        /* the run ends with the controller's states after the last output
+         * (SStepEnd, SNextRow, SHScan over the heads left and the closing
+         * one, SLayerEnd, SHPChk, SNextL, SDrain until the writer is idle),
+         * not at the write's DRAM completion; the write starts the cycle
+         * after SHImp */
+        uint64_t e = me->start + RTL_END + (uint64_t)(S->st->heads - s->head);
+        if (e < me->first + 1)
+            e = me->first + 1;
+        if (e > S->total)
+            S->total = e;
     } else if (end > S->total) {
         S->total = end;
     }
