@@ -841,18 +841,17 @@ static uint64_t ctl_ready(sched *S, size_t i)
 
 /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: cycles of the RTL's handshakes around
  * a delivered row or a posted write (rtl/controller.v, rtl/fetcher.v,
- * rtl/writer.v; checked against the co-sim's job start times, docs/rtl.md
- * s9):
- *   QK_END: the last logit reaches the softmax this long after the cycle
- *     after qk's last beat: the qk pipeline (SP_QK_LATENCY) and the
- *     serialiser's register;
+ * rtl/writer.v). These fixed offsets (and the qk stream's in rtl_qk_line,
+ * with SP_QK_LATENCY added at the qk node's end) were checked against the
+ * co-sim's job start times: in the aligned run (docs/rtl.md s9) every
+ * job of the small.yaml regression traces then starts exactly at the
+ * RTL's cycle.
  *   PV_START: pv's first beat after the last V row's delivery: the
  *     fetcher's response and output registers, fdone_q, SVWait, SPvStart;
  *   END: the run's last cycle after the last write's start, besides the
  *     SHScan cycles over the heads left: SStepEnd, SNextRow, SLayerEnd,
  *     SHPChk, SNextL, SDrain (the write starts the cycle after SHImp; the
  *     harness counts up to the cycle before done_o). */
-#define RTL_QK_END 0
 #define RTL_PV_START 5
 #define RTL_END 6
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
@@ -961,8 +960,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         end = start + c;
         if (end < job->end + 1)
             end = job->end + 1; /* R6: streaming: cannot finish before the last key arrives */
-        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && end < job->qks + RTL_QK_END)
-            end = job->qks + RTL_QK_END;
+        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && end < job->qks)
+            end = job->qks; /* the RTL's qk stream and logit serialiser (rtl_qk_line) */
         end += SP_QK_LATENCY;
         break;
     }
