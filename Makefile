@@ -38,6 +38,8 @@ LINT_EXTRA  :=
 HELP_EXTRA  :=
 
 .PHONY: all deps test test-unit test-san demo bench lint help clean
+# keep the object files of the test chains (no rebuild on every make test)
+.SECONDARY:
 all: $(SPATTN)
 
 help:
