@@ -33,6 +33,23 @@ static sp_tm_step *push_step(sp_tm_steps *v)
     return s;
 }
 
+/* A new zeroed step at (it, layer, head) with head dimension d; when out of
+ * memory, writes the message, frees the whole list and returns NULL. */
+static sp_tm_step *new_step(sp_tm_steps *v, int it, int layer, int head, int d, char *err, size_t errlen)
+{
+    sp_tm_step *s = push_step(v);
+    if (!s) {
+        snprintf(err, errlen, "out of memory building timing steps");
+        sp_tm_steps_free(v);
+        return NULL;
+    }
+    s->it = it;
+    s->layer = layer;
+    s->head = head;
+    s->d = d;
+    return s;
+}
+
 static uint64_t cdiv(uint64_t a, uint64_t b)
 {
     return (a + b - 1) / b;
@@ -126,16 +143,9 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
                 uint64_t vc = rec->ev.topk_cycles - rec->ev.prune_topk_cycles;
                 uint64_t vcmp = rec->ev.topk_compares - rec->ev.prune_topk_compares;
                 for (uint32_t row = 0; row < rec->rows; row++) {
-                    sp_tm_step *s = push_step(out);
-                    if (!s) {
-                        snprintf(err, errlen, "out of memory building timing steps");
-                        sp_tm_steps_free(out);
+                    sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
+                    if (!s)
                         return -1;
-                    }
-                    s->it = it;
-                    s->layer = l;
-                    s->head = h;
-                    s->d = tr->d;
                     s->keys = rec->active;
                     s->span = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
                     /* rows of an encoder head-step share its counts evenly */
@@ -172,16 +182,9 @@ int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out
                 uint32_t n = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
                 uint32_t rows = tr->mode == SP_MODE_DECODE ? 1 : n;
                 for (uint32_t row = 0; row < rows; row++) {
-                    sp_tm_step *s = push_step(out);
-                    if (!s) {
-                        snprintf(err, errlen, "out of memory building timing steps");
-                        sp_tm_steps_free(out);
+                    sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
+                    if (!s)
                         return -1;
-                    }
-                    s->it = it;
-                    s->layer = l;
-                    s->head = h;
-                    s->d = tr->d;
                     s->keys = s->span = s->values = n;
                     set_widths(s, &cfg->alg, 1);
                     s->layer_end = h == tr->heads - 1 && row == rows - 1;
@@ -211,16 +214,9 @@ int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int de
         }
         if (row->keys == 0)
             continue; /* a pruned head: nothing fetched or computed */
-        sp_tm_step *s = push_step(out);
-        if (!s) {
-            snprintf(err, errlen, "out of memory building timing steps");
-            sp_tm_steps_free(out);
+        sp_tm_step *s = new_step(out, row->iter, row->layer, row->head, row->d, err, errlen);
+        if (!s)
             return -1;
-        }
-        s->it = row->iter;
-        s->layer = row->layer;
-        s->head = row->head;
-        s->d = row->d;
         s->span = (uint32_t)row->len;
         int kfull = a->k_msb + a->k_lsb, vfull = a->v_msb + a->v_lsb;
         s->q_bits = (uint8_t)(row->q_bits > 0 ? row->q_bits : a->q_bits);
