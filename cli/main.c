@@ -21,7 +21,8 @@ static const struct {
     int (*fn)(int, char **);
     const char *help;
 } cmds[] = {
-    {"run", cmd_run, "run -c CONFIG -t TRACE [-o DIR]   simulate a trace, write DIR (default out/)"},
+    {"run", cmd_run, "run -c CONFIG -t TRACE [-o DIR] [--engine cmodel|rtl|cosim] [--baseline DENSE.csv]\n"
+                     "                                          simulate a trace, write DIR (default out/)"},
     {"trace", cmd_trace, "trace info|gen ...               inspect a trace (synth:, .safetensors, .csv); write a synthetic one"},
     {"sweep", cmd_sweep, "sweep -c CONFIG -t TRACE [-o DIR] [-j N] run every point of CONFIG's sweep: axes; sweep.csv + Pareto plots"},
     {"config", cmd_config, "config show CONFIG              print the resolved config (includes applied) as YAML"},
