@@ -11,35 +11,7 @@
 #include "ref.h"
 #include "report.h"
 #include "timing.h"
-
-static sp_tm_steps mk_steps(size_t n, uint32_t keys, uint32_t values, int requant)
-{
-    sp_tm_steps v;
-    memset(&v, 0, sizeof v);
-    v.s = calloc(n, sizeof *v.s);
-    ck_assert_ptr_nonnull(v.s);
-    v.n = v.cap = n;
-    v.iters = 1;
-    v.layers = 1;
-    v.heads = (int)n;
-    for (size_t i = 0; i < n; i++) {
-        sp_tm_step *s = &v.s[i];
-        s->head = (int)i;
-        s->d = 64;
-        s->keys = keys;
-        s->span = keys;
-        s->values = values;
-        s->requant = (uint8_t)requant;
-        s->q_bits = 12;
-        s->k_msb = 8;
-        s->k_lsb = 4;
-        s->v_msb = 8;
-        s->v_lsb = 4;
-        s->vtopk_cycles = 100;
-    }
-    v.s[n - 1].layer_end = 1;
-    return v;
-}
+#include "tm_fixture.h"
 
 /* a memory system that is never the bottleneck */
 static void fast_dram(sp_config *c)
@@ -116,7 +88,7 @@ START_TEST(test_overlap_compute_bound)
     fast_dram(&c);
     c.hw.softmax_lanes = 1; /* softmax: 2 * 512 + 47 + 2 cycles per step, the bottleneck */
     size_t n = 50;
-    sp_tm_steps v = mk_steps(n, 512, 100, 0);
+    sp_tm_steps v = tm_fixture_steps(n, 512, 512, 100, 0, 100);
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
@@ -140,7 +112,7 @@ START_TEST(test_memory_bound_and_monotone)
 {
     sp_config c;
     sp_config_default(&c);
-    sp_tm_steps v = mk_steps(24, 1000, 200, 0);
+    sp_tm_steps v = tm_fixture_steps(24, 1000, 1000, 200, 0, 100);
     sp_tm_result r, r2, r3;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
@@ -178,7 +150,7 @@ START_TEST(test_layer_barrier)
 {
     sp_config c;
     sp_config_default(&c);
-    sp_tm_steps v = mk_steps(8, 500, 100, 0);
+    sp_tm_steps v = tm_fixture_steps(8, 500, 500, 100, 0, 100);
     for (size_t i = 0; i < 8; i++)
         v.s[i].layer = (int)(i / 4);
     v.s[3].layer_end = 1;
@@ -250,7 +222,7 @@ START_TEST(test_given_positions)
 {
     sp_config c;
     sp_config_default(&c);
-    sp_tm_steps v = mk_steps(1, 100, 10, 0);
+    sp_tm_steps v = tm_fixture_steps(1, 100, 100, 10, 0, 100);
     int32_t kp[100], vp[10];
     for (int i = 0; i < 100; i++)
         kp[i] = 10 * i; /* every tenth token of 1000 */
@@ -327,7 +299,7 @@ START_TEST(test_bad_config)
     sp_config c;
     sp_config_default(&c);
     c.hw.softmax_lanes = 0;
-    sp_tm_steps v = mk_steps(2, 10, 2, 0);
+    sp_tm_steps v = tm_fixture_steps(2, 10, 10, 2, 0, 100);
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);

@@ -6,35 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "timing.h"
-
-static sp_tm_steps mk(size_t n, uint32_t keys, uint32_t values, int requant)
-{
-    sp_tm_steps v;
-    memset(&v, 0, sizeof v);
-    v.s = calloc(n, sizeof *v.s);
-    ck_assert_ptr_nonnull(v.s);
-    v.n = v.cap = n;
-    v.iters = 1;
-    v.layers = 1;
-    v.heads = (int)n;
-    for (size_t i = 0; i < n; i++) {
-        sp_tm_step *s = &v.s[i];
-        s->head = (int)i;
-        s->d = 64;
-        s->keys = keys;
-        s->span = 2 * keys;
-        s->values = values;
-        s->requant = (uint8_t)(requant && (i % 2 == 0));
-        s->q_bits = 12;
-        s->k_msb = 8;
-        s->k_lsb = 4;
-        s->v_msb = 8;
-        s->v_lsb = 4;
-        s->vtopk_cycles = 77;
-    }
-    v.s[n - 1].layer_end = 1;
-    return v;
-}
+#include "tm_fixture.h"
 
 START_TEST(test_work_figures)
 {
@@ -43,7 +15,7 @@ START_TEST(test_work_figures)
     c.hw.softmax_lanes = 4;
     size_t n = 6;
     uint32_t keys = 100, values = 30;
-    sp_tm_steps v = mk(n, keys, values, 1);
+    sp_tm_steps v = tm_fixture_steps(n, keys, 2 * keys, values, 2, 77);
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
@@ -72,7 +44,7 @@ START_TEST(test_serial)
     sp_config_default(&c);
     c.hw.kv_buffers = 1;
     size_t n = 8;
-    sp_tm_steps v = mk(n, 300, 60, 1);
+    sp_tm_steps v = tm_fixture_steps(n, 300, 600, 60, 2, 77);
     sp_tm_result over, ser;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &over, err, sizeof err), 0);
@@ -94,7 +66,7 @@ START_TEST(test_rtl_addrmap)
     sp_config_default(&c);
     c.hw.kv_buffers = 1;
     size_t n = 4;
-    sp_tm_steps v = mk(n, 100, 20, 1);
+    sp_tm_steps v = tm_fixture_steps(n, 100, 200, 20, 2, 77);
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SERIAL | SP_TM_RTL_ADDRMAP, &r, err, sizeof err), 0);
