@@ -178,6 +178,15 @@ test: deps
 
 # demo and bench build in a sub-make, after deps (pkg-config then sees
 # what deps installed)
+# plain make needs no root and no RTL tools: tests/nonroot_build.sh builds a
+# copy of the tree as nobody (or the current non-root user) without
+# verilator and yosys on PATH, and runs the C model
+.PHONY: test-nonroot
+test-nonroot:
+	@tests/nonroot_build.sh
+TEST_EXTRA += test-nonroot
+HELP_EXTRA += "make test-nonroot  make -j2 and a C-model run as a non-root user, verilator and yosys hidden"
+
 demo: deps
 	@$(MAKE) --no-print-directory $(SPATTN)
 	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out
