@@ -68,7 +68,7 @@ all: $(SPATTN)
 
 help:
 	@echo "make deps    install missing Debian packages (apt-get, as root)"
-	@echo "make         build libspattn and the spattn command ($(SPATTN))"
+	@echo "make         build libspattn and the spattn command ($(SPATTN)); no root: cc, pkg-config, $(PKGS)"
 	@echo "make demo    run the C model on a synthetic GPT-2-small trace, write out/"
 	@echo "make test    unit tests, sanitizer run, and every regression"
 	@echo "make bench   throughput figures of the C model (and RTL where built)"
