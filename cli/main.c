@@ -36,8 +36,10 @@ static int group_is(const sp_cli_cmd *c, const char *w)
 
 static void short_usage(FILE *f)
 {
-    fputs("usage: spattn run|sweep|config show|trace info|trace gen [OPTIONS] (spattn --help lists every option)\n",
-          f);
+    fputs("usage: spattn ", f);
+    for (size_t i = 0; i < N_CMDS; i++)
+        fprintf(f, "%s%s", i ? "|" : "", cmds[i]->name);
+    fputs(" [OPTIONS] (spattn --help lists every option)\n", f);
 }
 
 static int full_help(void)
