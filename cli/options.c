@@ -132,7 +132,7 @@ int sp_cli_parse(const sp_cli_cmd *cmd, int argc, char **argv, sp_cli_args *a, i
 }
 
 /* column where the option docs start */
-#define DOC_COL 26
+#define DOC_COL 30
 
 static void help_line(FILE *f, const char *left, const char *doc, const char *def)
 {
