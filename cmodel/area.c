@@ -5,7 +5,8 @@
  * SRAM: 0.242 um^2 6T bit cell (TSMC 40 nm class) at 50 % array efficiency
  * (periphery of small compiled macros; an estimate), scaled by (node/40)^2.
  * Registers: one flip-flop ~ one full-adder bit, 4.5 um^2 at 45 nm
- * (estimate from the 8-bit adder). docs/costs.md s4. */
+ * (estimate from the 8-bit adder). Logic is multiplied by
+ * SP_AREA_LOGIC_CALIBRATION, SRAM is not. docs/costs.md s4. */
 #include <string.h>
 #include "area.h"
 
@@ -59,10 +60,12 @@ void sp_area_compute(const sp_config *cfg, sp_area_report *a)
      * memory (48-bit), query buffer (256 x 16) */
     mem[SP_A_SRAM_BUF] = ((double)SP_AREA_MAXN * (24 + 16 + 48) + 256.0 * 16) * sram_bit;
     for (int k = 0; k < SP_A_N; k++) {
-        double v = (lg[k] * logic + mem[k]) * 1e-6;
-        a->raw_mm2[k] = v;
-        a->mm2[k] = v * SP_AREA_CALIBRATION;
-        a->raw_total_mm2 += v;
+        a->logic_raw_mm2[k] = lg[k] * logic * 1e-6;
+        a->logic_mm2[k] = a->logic_raw_mm2[k] * SP_AREA_LOGIC_CALIBRATION;
+        a->sram_mm2[k] = mem[k] * 1e-6;
+        a->mm2[k] = a->logic_mm2[k] + a->sram_mm2[k];
+        a->logic_total_mm2 += a->logic_mm2[k];
+        a->sram_total_mm2 += a->sram_mm2[k];
         a->total_mm2 += a->mm2[k];
     }
 }

@@ -195,9 +195,12 @@ static cJSON *area_json(const sp_area_report *a)
 {
     cJSON *o = cJSON_CreateObject();
     num(o, "total_mm2", a->total_mm2);
-    num(o, "unit_sum_before_calibration_mm2", a->raw_total_mm2);
-    num(o, "calibration_ratio", SP_AREA_CALIBRATION);
+    num(o, "logic_mm2", a->logic_total_mm2);
+    num(o, "sram_mm2", a->sram_total_mm2);
+    num(o, "logic_calibration_ratio", SP_AREA_LOGIC_CALIBRATION);
     cJSON_AddItemToObject(o, "by_unit", by_name(sp_area_names, SP_A_N, "_mm2", a->mm2));
+    cJSON_AddItemToObject(o, "logic_by_unit", by_name(sp_area_names, SP_A_N, "_mm2", a->logic_mm2));
+    cJSON_AddItemToObject(o, "sram_by_unit", by_name(sp_area_names, SP_A_N, "_mm2", a->sram_mm2));
     return o;
 }
 
