@@ -8,14 +8,14 @@ WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2
 INC      := -Icmodel -Itraces -Ireports -I/usr/include/cjson
 CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC)
-LDLIBS   := -lcyaml -lyaml -lcjson -lm
+LDLIBS   := -lyaml -lcjson -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SPATTN_WORKLOADS ?= $(abspath ../shared/workloads)
 export SPATTN_WORKLOADS
 
 # Debian packages the project uses; `make deps` installs the missing ones.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libcyaml-dev libyaml-dev python3
+            yosys libcjson-dev libyaml-dev python3
 
 LIB_SRC  := $(sort $(wildcard cmodel/*.c traces/*.c reports/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

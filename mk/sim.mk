@@ -17,7 +17,7 @@ SIM_RTL      := $(sort $(wildcard rtl/*.v))
 SIM_CPP      := sim/cosim_main.cpp sim/harness.cpp sim/checker.cpp sim/image.cpp sim/memmodel.cpp \
                 sim/plain_loop.cpp sim/timing_cmp.cpp
 SIM_HDR      := $(wildcard sim/*.h)
-SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc -lcyaml -lyaml -lcjson -lm -pthread
+SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc -lyaml -lcjson -lm -pthread
 # --unroll-*: the element loops (planebuf's bit-plane to element wiring)
 # become straight-line code; about 14x faster on the paper's 512-multiplier
 # machine, the same speed on small ones
