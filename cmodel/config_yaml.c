@@ -788,8 +788,11 @@ void sp_config_print(FILE *f, const sp_config *cfg)
         char val[64], line[160];
         sp_param_value_text(p, sp_param_get(cfg, p), val, sizeof val);
         int n = snprintf(line, sizeof line, "%*s%s: %s", indent, "", leaf, val);
-        /* unit and doc as a comment */
-        fprintf(f, "%s%*s # %s%s%s\n", line, n < 44 ? 44 - n : 0, "", p->unit, *p->unit ? ": " : "", p->doc);
+        /* doc, unit and range as a comment */
+        char range[96];
+        sp_param_range_text(p, range, sizeof range);
+        fprintf(f, "%s%*s # %s; %s%s%s %s\n", line, n < 40 ? 40 - n : 0, "", p->doc, p->unit, *p->unit ? ", " : "",
+                p->type == SP_PT_ENUM ? "one of" : "range", range);
     }
     if (cfg->sweep.n_axes > 0) {
         fprintf(f, "sweep:\n  axes:\n");

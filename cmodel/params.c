@@ -44,7 +44,7 @@ const sp_param sp_params[] = {
     I("hardware.topk_round_overhead", hw.topk_round_overhead, 2, 0, 64, "cycles",
       "cycles per quick-select round beyond the compare passes", "our top-k engine (docs/spec.md)"),
     I("hardware.softmax_lanes", hw.softmax_lanes, 8, 1, 4096, "scores per cycle",
-      "scores per cycle in each softmax pass (the timing model takes 1..4096)",
+      "scores per cycle in each softmax pass (cmodel/timing.c takes 1..4096)",
       "qk_multipliers / 64: keeps pace with QK at D = 64 (docs/costs.md)"),
     I("hardware.kv_buffers", hw.kv_buffers, 2, 1, 2, "slots",
       "K/V SRAM slots: 1 = the public release's overlap rule, 2 = double-buffered", "docs/costs.md R2"),
