@@ -344,9 +344,11 @@ static int convert(walk *w, const node *v, const sp_param *p, const char *what, 
     int r = is_plain(v) ? parse_dbl(v->text, out) : -1;
     if (r < 0)
         return fail(w->L, w->file, v->line, "%s: expected a number, got %s", what, got);
-    if (r > 0)
+    if (r > 0) {
+        double x = fabs(strtod(v->text, NULL));
         return fail(w->L, w->file, v->line, "%s: number %.60s is beyond the range of a double (%s)", what, v->text,
-                    strtod(v->text, NULL) == 0 ? "underflows to 0" : "overflows");
+                    x == 0 ? "underflows to 0" : x < 1 ? "underflows to a subnormal" : "overflows");
+    }
     return 0;
 }
 
