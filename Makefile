@@ -12,11 +12,10 @@ OPT      ?= -O2
 LIB_DIRS := cmodel traces reports
 # the libraries of libspattn, found through pkg-config, and the Debian
 # package of each (named when one is missing); a library is one edit here
-PKGS     := libcjson yaml-0.1 libcyaml
+PKGS     := libcjson yaml-0.1
 TEST_PKGS:= check
 DEB_libcjson := libcjson-dev
 DEB_yaml-0.1 := libyaml-dev
-DEB_libcyaml := libcyaml-dev
 DEB_check    := check
 DEB_systemc  := libsystemc-dev
 # pkg-config is asked once, on first use (after `make deps` may have
@@ -36,7 +35,7 @@ export SPATTN_WORKLOADS
 # Debian packages the project uses; `make deps` installs the missing ones.
 # Plain `make` needs only a C compiler, pkg-config and the PKGS libraries.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libcyaml-dev libyaml-dev python3
+            yosys libcjson-dev libyaml-dev python3
 
 LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

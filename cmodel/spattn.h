@@ -29,7 +29,7 @@
 #define SP_RATIO_ONE 65536 /* keep ratios are Q16 */
 
 /* ------------------------------------------------------------------ */
-/* Configuration (filled by the YAML loader, cmodel/config.c)          */
+/* Configuration: every key is declared once in cmodel/params.c      */
 
 typedef enum { SP_DRAM_HBM2 = 0, SP_DRAM_DDR4, SP_DRAM_LPDDR4 } sp_dram_kind;
 
@@ -105,17 +105,19 @@ typedef struct {
     char source[512]; /* file the config came from, for reports */
 } sp_config;
 
-/* Built-in defaults (same values as configs/paper.yaml). */
+/* Built-in defaults: each key's declared default (= configs/paper.yaml). */
 void sp_config_default(sp_config *c);
-/* Range checks shared by every loader; on error writes a message into err
- * (naming the key) and returns -1. */
+/* Each key's declared range, then the rules that relate keys; on error
+ * writes a message into err (naming the key) and returns -1. */
 int sp_config_check(const sp_config *c, char *err, size_t errlen);
 /* Ratio in [0,1] to Q16, rounded to nearest. */
 uint32_t sp_ratio_q16(double r);
-/* YAML loader (cmodel/config_yaml.c): strict schema, `include:` of a base
- * file, errors as "file:line: message"; runs sp_config_check. */
+/* YAML loader (cmodel/config_yaml.c): each file parsed once, strict schema
+ * from the key table, `include:` of a base file, every range checked at the
+ * line that set the value; errors as "file:line: message". */
 int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen);
-/* Prints the fully resolved config as YAML that sp_config_load accepts. */
+/* Prints the fully resolved config as YAML that sp_config_load accepts
+ * (each key's doc, unit and range as a comment). */
 void sp_config_print(FILE *f, const sp_config *cfg);
 /* Shortest %g form of v that reads back to exactly v (%.0f for integers
  * below 1e15): the number format of the config printer and of sweep.csv. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#include "config_json.h"
 #include "report.h"
 
 static double ratio(double a, double b)
@@ -68,64 +69,6 @@ static cJSON *events_json(const sp_events *e)
     num(o, "importance_adds_count", (double)e->imp_adds);
     num(o, "tokens_pruned_count", (double)e->tokens_pruned);
     num(o, "heads_pruned_count", (double)e->heads_pruned);
-    return o;
-}
-
-static cJSON *config_json(const sp_config *c)
-{
-    cJSON *o = cJSON_CreateObject(), *h = cJSON_CreateObject(), *m = cJSON_CreateObject(),
-          *a = cJSON_CreateObject(), *e = cJSON_CreateObject();
-    const sp_dram_cfg *d = &c->hw.dram;
-    cJSON_AddStringToObject(o, "source", c->source);
-    num(h, "clock_mhz", c->hw.clock_mhz);
-    num(h, "qk_multipliers_count", c->hw.n_qk);
-    num(h, "pv_multipliers_count", c->hw.n_pv);
-    num(h, "k_sram_bytes", c->hw.k_sram_bytes);
-    num(h, "v_sram_bytes", c->hw.v_sram_bytes);
-    num(h, "topk_comparators_count", c->hw.topk_comparators);
-    num(h, "topk_round_overhead_cycles", c->hw.topk_round_overhead);
-    num(h, "softmax_lanes_count", c->hw.softmax_lanes);
-    num(h, "kv_buffers_count", c->hw.kv_buffers);
-    cJSON_AddStringToObject(m, "kind", d->kind == SP_DRAM_HBM2 ? "hbm2" : d->kind == SP_DRAM_DDR4 ? "ddr4" : "lpddr4");
-    num(m, "channels_count", d->channels);
-    num(m, "banks_count", d->banks);
-    num(m, "row_bytes", d->row_bytes);
-    num(m, "burst_bytes", d->burst_bytes);
-    num(m, "clock_mhz", d->clock_mhz);
-    num(m, "tRCD_dram_cycles", d->tRCD);
-    num(m, "tRP_dram_cycles", d->tRP);
-    num(m, "tCL_dram_cycles", d->tCL);
-    num(m, "tCCD_dram_cycles", d->tCCD);
-    num(m, "tRAS_dram_cycles", d->tRAS);
-    num(m, "tREFI_dram_cycles", d->tREFI);
-    num(m, "tRFC_dram_cycles", d->tRFC);
-    num(m, "bus_bytes_per_dram_cycle", d->bytes_per_clk_per_channel);
-    cJSON_AddItemToObject(h, "dram", m);
-    num(a, "token_keep_ratio", c->alg.token_keep);
-    num(a, "token_start_layer_index", c->alg.token_start_layer);
-    num(a, "head_keep_ratio", c->alg.head_keep);
-    num(a, "head_start_layer_index", c->alg.head_start_layer);
-    num(a, "value_keep_ratio", c->alg.value_keep);
-    num(a, "q_bits", c->alg.q_bits);
-    num(a, "k_msb_bits", c->alg.k_msb);
-    num(a, "k_lsb_bits", c->alg.k_lsb);
-    num(a, "v_msb_bits", c->alg.v_msb);
-    num(a, "v_lsb_bits", c->alg.v_lsb);
-    num(a, "tau_ratio", c->alg.tau);
-    num(e, "mac_qk_pJ", c->energy.mac_qk_pj);
-    num(e, "mac_pv_pJ", c->energy.mac_pv_pj);
-    num(e, "exp_pJ", c->energy.exp_pj);
-    num(e, "div_pJ", c->energy.div_pj);
-    num(e, "cmp_pJ", c->energy.cmp_pj);
-    num(e, "add_pJ", c->energy.add_pj);
-    num(e, "sram_read_pJ_per_byte", c->energy.sram_read_pj_per_byte);
-    num(e, "sram_write_pJ_per_byte", c->energy.sram_write_pj_per_byte);
-    num(e, "dram_pJ_per_bit", c->energy.dram_pj_per_bit);
-    num(e, "static_mW", c->energy.static_mw);
-    num(e, "node_nm", c->energy.node_nm);
-    cJSON_AddItemToObject(o, "hardware", h);
-    cJSON_AddItemToObject(o, "algorithm", a);
-    cJSON_AddItemToObject(o, "energy", e);
     return o;
 }
 
@@ -329,7 +272,7 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
         }
         cJSON_AddItemToObject(root, "per_layer", per);
     }
-    cJSON_AddItemToObject(root, "config", config_json(in->cfg));
+    cJSON_AddItemToObject(root, "config", sp_config_json(in->cfg));
     cJSON *files = cJSON_CreateObject();
     cJSON_AddStringToObject(files, "layers", "layers.csv");
     cJSON_AddStringToObject(files, "energy", "energy.csv");

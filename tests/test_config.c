@@ -6,15 +6,23 @@
  * project root (the Makefile does). */
 #include <check.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "area.h"
 #include "cliutil.h"
+#include "config_json.h"
 #include "dram.h"
+#include "energy.h"
+#include "params.h"
 #include "ref.h"
+#include "timing.h"
+#include "tm_fixture.h"
 
 #define BAD_DIR "tests/bad/configs/"
 
@@ -254,7 +262,8 @@ START_TEST(round_trip_awkward_values)
     ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 1.0 / 3.0, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "algorithm.tau", 0.1 + 0.2 - 0.3 + 0.05, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "energy.exp_pj", 1e-7, err, sizeof err), 0);
-    ck_assert_int_eq(sp_config_set_key(&c, "energy.static_mw", 123456789012345678.0, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.static_mw", 98765.432101234567, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.dram_pj_per_bit", 1.5e-300, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.kind", SP_DRAM_LPDDR4, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.clock_mhz", 1866.5, err, sizeof err), 0);
     c.sweep.n_axes = 2;
@@ -352,7 +361,7 @@ START_TEST(empty_and_missing_files)
     snprintf(want, sizeof want, "%s:0: cannot open config: No such file or directory", p);
     ck_assert_str_eq(err, want);
     ck_assert_int_ne(sp_config_load(tmpdir, &c, err, sizeof err), 0);
-    snprintf(want, sizeof want, "%s:0: cannot open config: Is a directory", tmpdir);
+    snprintf(want, sizeof want, "%s:0: cannot open config: not a regular file (a directory)", tmpdir);
     ck_assert_str_eq(err, want);
     rm_tmpdir();
 }
@@ -378,6 +387,171 @@ START_TEST(set_and_get_key)
     ck_assert_int_ne(sp_config_get_key(&c, "hardware", &v), 0);
     ck_assert_int_ne(sp_config_set_key(&c, "hardware.dram.kind", 3, err, sizeof err), 0);
     ck_assert_int_eq(c.hw.dram.channels, 8); /* failed sets changed nothing */
+}
+END_TEST
+
+/* The stats.json echo (sp_config_json), written out as YAML (JSON is YAML
+ * flow syntax), loads again to the same config. */
+static void echo_round_trip(const sp_config *c, const char *what)
+{
+    cJSON *o = sp_config_json(c);
+    ck_assert_ptr_nonnull(o);
+    char *text = cJSON_PrintUnformatted(o);
+    ck_assert_ptr_nonnull(text);
+    char p[256];
+    snprintf(p, sizeof p, "%s/echo.yaml", tmpdir);
+    cu_write_file(p, text);
+    sp_config back;
+    load_ok(p, &back);
+    assert_same(c, &back, what);
+    /* the YAML names, not renamed ones */
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "algorithm"),
+                                                           "token_keep"));
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
+START_TEST(stats_echo_loads_again)
+{
+    make_tmpdir();
+    static const char *const files[] = {"configs/paper.yaml", "configs/default.yaml", "configs/ddr4.yaml",
+                                        "configs/lpddr4.yaml", "configs/sweep-pruning.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        sp_config c;
+        load_ok(files[i], &c);
+        echo_round_trip(&c, files[i]);
+    }
+    sp_config c;
+    sp_config_default(&c);
+    char err[256];
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 1.0 / 3.0, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.exp_pj", 1e-7, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.kind", SP_DRAM_DDR4, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_check(&c, err, sizeof err), 0);
+    echo_round_trip(&c, "awkward values");
+    rm_tmpdir();
+}
+END_TEST
+
+/* The declaration table against the independent key list: the same keys,
+ * each default inside its range, each range closed on the model's side. */
+START_TEST(table_matches_keys_and_ranges)
+{
+    ck_assert_int_eq(sp_n_params, NALL);
+    for (int i = 0; i < NALL; i++)
+        ck_assert_int_ge(sp_param_find(all_keys[i]), 0);
+    char err[256];
+    for (int k = 0; k < sp_n_params; k++) {
+        const sp_param *p = &sp_params[k];
+        ck_assert_msg(sp_param_check(p, p->def, err, sizeof err) == 0, "%s", err);
+        ck_assert(isfinite(p->min) && isfinite(p->max) && p->min <= p->max);
+        ck_assert(p->unit && p->doc && *p->doc && p->source && *p->source);
+        ck_assert_int_ne(sp_param_check(p, p->max + (p->type == SP_PT_NUM ? p->max : 1), err, sizeof err), 0);
+        ck_assert_int_ne(sp_param_check(p, p->min_open ? p->min : p->min - 1, err, sizeof err), 0);
+        ck_assert_int_ne(sp_param_check(p, NAN, err, sizeof err), 0);
+    }
+}
+END_TEST
+
+/* Every key at either end of its range (with the others at their
+ * defaults) passes the load-time checks, and then the timing, energy and
+ * area models run on it with finite results: the declared ranges are
+ * ones the models accept. */
+START_TEST(models_take_every_bound)
+{
+    int runs = 0;
+    for (int k = 0; k < sp_n_params; k++) {
+        const sp_param *p = &sp_params[k];
+        double ends[2] = {p->min_open ? nextafter(p->min, p->max) : p->min, p->max};
+        for (int e = 0; e < 2; e++) {
+            sp_config c;
+            char err[256];
+            sp_config_default(&c);
+            ck_assert_int_eq(sp_config_set_key(&c, p->path, ends[e], err, sizeof err), 0);
+            if (sp_config_check(&c, err, sizeof err)) {
+                int key;
+                ck_assert_msg(sp_params_cross_check(&c, err, sizeof err, &key) != 0, "%s", err);
+                continue; /* a cross-key rule (row_bytes a multiple of burst_bytes, ...) */
+            }
+            sp_tm_steps st = tm_fixture_steps(3, 96, 128, 20, 2, 0);
+            sp_tm_result r;
+            if (sp_timing_run(&c, &st, &r, err, sizeof err))
+                ck_abort_msg("%s = %.17g: the timing model refuses it: %s", p->path, ends[e], err);
+            sp_energy_report en;
+            sp_energy_compute(&c, &st, &r, &en);
+            sp_area_report ar;
+            sp_area_compute(&c, &ar);
+            ck_assert_msg(r.total_cycles > 0 && isfinite(r.seconds) && isfinite(en.total_pj) &&
+                              isfinite(en.avg_power_w) && isfinite(ar.total_mm2),
+                          "%s = %.17g: a cost is not finite", p->path, ends[e]);
+            sp_tm_steps_free(&st);
+            runs++;
+        }
+    }
+    ck_assert_int_ge(runs, 2 * NALL - 8);
+    printf("test_config: %d of %d key bounds ran through the timing, energy and area models (the rest break a "
+           "cross-key rule)\n", runs, 2 * NALL);
+}
+END_TEST
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* YAML nested 100,000 levels deep fails at the depth limit, fast. */
+START_TEST(deep_nesting_fails_fast)
+{
+    make_tmpdir();
+    enum { DEPTH = 100000 };
+    static const char *const open_close[][2] = {{"[", "]"}, {"{a: ", "}"}};
+    for (int kind = 0; kind < 2; kind++) {
+        size_t ol = strlen(open_close[kind][0]), cl = strlen(open_close[kind][1]);
+        char *text = malloc(DEPTH * (ol + cl) + 32);
+        ck_assert_ptr_nonnull(text);
+        size_t n = (size_t)sprintf(text, "hardware: ");
+        for (int i = 0; i < DEPTH; i++, n += ol)
+            memcpy(text + n, open_close[kind][0], ol);
+        for (int i = 0; i < DEPTH; i++, n += cl)
+            memcpy(text + n, open_close[kind][1], cl);
+        text[n++] = '\n';
+        text[n] = '\0';
+        char p[256], err[1024], want[512];
+        snprintf(p, sizeof p, "%s/deep.yaml", tmpdir);
+        cu_write_file(p, text);
+        free(text);
+        sp_config c;
+        double t0 = now_s();
+        ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
+        double dt = now_s() - t0;
+        snprintf(want, sizeof want, "%s:1: YAML nests deeper than 16 levels", p);
+        ck_assert_str_eq(err, want);
+        ck_assert_msg(dt < 1.0, "took %.3f s", dt);
+    }
+    rm_tmpdir();
+}
+END_TEST
+
+/* A FIFO as config or include is refused from its type, without blocking
+ * on open or read (the test's timeout would catch a hang). */
+START_TEST(fifo_refused)
+{
+    make_tmpdir();
+    char fifo[256], p[256], err[1024], want[1024];
+    snprintf(fifo, sizeof fifo, "%s/pipe.yaml", tmpdir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    sp_config c;
+    ck_assert_int_ne(sp_config_load(fifo, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s:0: cannot open config: not a regular file (a FIFO)", fifo);
+    ck_assert_str_eq(err, want);
+    snprintf(p, sizeof p, "%s/top.yaml", tmpdir);
+    cu_write_file(p, "# includes a FIFO\ninclude: pipe.yaml\n");
+    ck_assert_int_ne(sp_config_load(p, &c, err, sizeof err), 0);
+    snprintf(want, sizeof want, "%s:2: cannot open include 'pipe.yaml' (%s): not a regular file (a FIFO)", p, fifo);
+    ck_assert_str_eq(err, want);
+    rm_tmpdir();
 }
 END_TEST
 
@@ -517,6 +691,11 @@ static Suite *suite(void)
     tcase_add_test(tc, include_override_and_sweep);
     tcase_add_test(tc, empty_and_missing_files);
     tcase_add_test(tc, set_and_get_key);
+    tcase_add_test(tc, stats_echo_loads_again);
+    tcase_add_test(tc, table_matches_keys_and_ranges);
+    tcase_add_test(tc, models_take_every_bound);
+    tcase_add_test(tc, deep_nesting_fails_fast);
+    tcase_add_test(tc, fifo_refused);
     tcase_add_test(tc, bad_configs_give_expected_line);
     tcase_add_test(tc, cli_config_show_exit_status);
     suite_add_tcase(s, tc);
