@@ -3,8 +3,10 @@
  * agree) times the config's pJ per event. Logic and SRAM figures are 45 nm
  * (Horowitz, ISSCC 2014) scaled to the configured node by node_nm / 45
  * (switched capacitance ~ feature size at equal voltage: first order);
- * DRAM pJ/bit is an interface figure and is not scaled. docs/costs.md s3. */
+ * DRAM pJ/bit is an interface figure and is not scaled. Static energy is
+ * leakage per mm^2 x the area model's chip area x run time. docs/costs.md s3. */
 #include <string.h>
+#include "area.h"
 #include "energy.h"
 
 const char *const sp_energy_names[SP_E_N] = {"qk", "softmax", "requant", "topk", "pv", "importance",
@@ -65,7 +67,12 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
         bits += (double)tm->dram.burst_bytes[k] * 8.0;
     e->pj[SP_E_DRAM] = bits * E->dram_pj_per_bit;
     e->seconds = tm->seconds;
-    e->pj[SP_E_STATIC] = E->static_mw * 1e-3 * tm->seconds * 1e12;
+    /* leakage: a figure per mm^2 x the chip's area (cmodel/area.c) x run
+     * time, so a bigger machine leaks more while it runs */
+    sp_area_report ar;
+    sp_area_compute(cfg, &ar);
+    e->static_mw = E->leakage_mw_per_mm2 * ar.total_mm2;
+    e->pj[SP_E_STATIC] = e->static_mw * 1e-3 * tm->seconds * 1e12;
     for (int k = 0; k < SP_E_N; k++)
         e->total_pj += e->pj[k];
     e->avg_power_w = tm->seconds > 0 ? e->total_pj * 1e-12 / tm->seconds : 0.0;

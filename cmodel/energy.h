@@ -16,7 +16,7 @@ typedef enum {
     SP_E_SRAM_V,      /* value buffer writes and reads */
     SP_E_SRAM_BUF,    /* score/probability buffer and importance memory */
     SP_E_DRAM,        /* every bit moved on the DRAM bus (whole bursts) */
-    SP_E_STATIC,      /* static power x run time */
+    SP_E_STATIC,      /* leakage per mm^2 x chip area x run time */
     SP_E_N
 } sp_energy_part;
 extern const char *const sp_energy_names[SP_E_N]; /* "qk", "softmax", ... */
@@ -26,6 +26,7 @@ typedef struct {
     double total_pj;
     double seconds;
     double avg_power_w;   /* total / seconds */
+    double static_mw;     /* leakage power: leakage_mw_per_mm2 x chip area */
     double node_scale;    /* node_nm / 45: applied to logic and SRAM figures */
 } sp_energy_report;
 

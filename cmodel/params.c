@@ -111,8 +111,9 @@ const sp_param sp_params[] = {
       "SRAM write", "taken equal to the read figure"),
     N("energy.dram_pj_per_bit", energy.dram_pj_per_bit, 3.9, 0, PJ_MAX, "pJ/bit", "DRAM access",
       "HBM2 (O'Connor et al., MICRO 2017)"),
-    N("energy.static_mw", energy.static_mw, 0, 0, 1e6, "mW", "static power (up to 1 kW)",
-      "leakage not modelled (0 adds nothing)"),
+    N("energy.leakage_mw_per_mm2", energy.leakage_mw_per_mm2, 23.6, 0, 1e4, "mW/mm^2",
+      "static power per mm^2 of chip area (docs/costs.md s3)",
+      "NanGate 45 nm Open Cell Library, typical corner (25 C, 1.1 V): AND2_X1 leaks 25.07 nW on 1.064 um^2"),
     I("energy.node_nm", energy.node_nm, 40, 1, 1000, "nm", "technology node (area scaling)",
       "[SpAtten] TSMC 40 nm"),
 };

@@ -79,7 +79,7 @@ typedef struct {
     double exp_pj, div_pj, cmp_pj, add_pj;
     double sram_read_pj_per_byte, sram_write_pj_per_byte;
     double dram_pj_per_bit;
-    double static_mw;
+    double leakage_mw_per_mm2;
     int node_nm;
 } sp_energy_cfg;
 

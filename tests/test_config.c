@@ -42,7 +42,7 @@ static const char *const all_keys[] = {
     "algorithm.k_lsb", "algorithm.v_msb", "algorithm.v_lsb", "algorithm.tau",
     "energy.mac_qk_pj", "energy.mac_pv_pj", "energy.exp_pj", "energy.div_pj", "energy.cmp_pj",
     "energy.add_pj", "energy.sram_read_pj_per_byte", "energy.sram_write_pj_per_byte",
-    "energy.dram_pj_per_bit", "energy.static_mw", "energy.node_nm",
+    "energy.dram_pj_per_bit", "energy.leakage_mw_per_mm2", "energy.node_nm",
 };
 #define NALL ((int)(sizeof all_keys / sizeof all_keys[0]))
 
@@ -262,7 +262,7 @@ START_TEST(round_trip_awkward_values)
     ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 1.0 / 3.0, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "algorithm.tau", 0.1 + 0.2 - 0.3 + 0.05, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "energy.exp_pj", 1e-7, err, sizeof err), 0);
-    ck_assert_int_eq(sp_config_set_key(&c, "energy.static_mw", 98765.432101234567, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&c, "energy.leakage_mw_per_mm2", 9876.5432101234567, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "energy.dram_pj_per_bit", 1.5e-300, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.kind", SP_DRAM_LPDDR4, err, sizeof err), 0);
     ck_assert_int_eq(sp_config_set_key(&c, "hardware.dram.clock_mhz", 1866.5, err, sizeof err), 0);

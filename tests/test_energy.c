@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "area.h"
 #include "energy.h"
 #include "ref.h"
 
@@ -23,7 +24,7 @@ START_TEST(test_components_by_hand)
     sp_config c;
     sp_config_default(&c);
     c.energy.node_nm = 45; /* no node scaling */
-    c.energy.static_mw = 1000;
+    c.energy.leakage_mw_per_mm2 = 100;
     sp_tm_steps v;
     memset(&v, 0, sizeof v);
     v.s = calloc(2, sizeof *v.s);
@@ -69,20 +70,32 @@ START_TEST(test_components_by_hand)
     for (int k = 0; k < SP_DK_N; k++)
         bytes += (double)tm.dram.burst_bytes[k];
     ck_assert_double_eq_tol(e.pj[SP_E_DRAM], bytes * 8 * E->dram_pj_per_bit, 1e-6);
-    /* static: 1 W x the run time */
-    ck_assert_double_eq_tol(e.pj[SP_E_STATIC], 1.0 * tm.seconds * 1e12, 1e-6);
+    /* static: 100 mW/mm^2 x the chip's area x the run time */
+    sp_area_report ar;
+    sp_area_compute(&c, &ar);
+    ck_assert_double_eq_tol(e.static_mw, 100 * ar.total_mm2, 1e-9);
+    ck_assert_double_eq_tol(e.pj[SP_E_STATIC], 0.1 * ar.total_mm2 * tm.seconds * 1e12, 1e-6);
     double sum = 0;
     for (int k = 0; k < SP_E_N; k++)
         sum += e.pj[k];
     ck_assert_double_eq_tol(sum, e.total_pj, 1e-6);
     ck_assert_double_eq_tol(e.avg_power_w, e.total_pj * 1e-12 / tm.seconds, 1e-9);
-    /* 40 nm: logic and SRAM x 40/45, DRAM and static unchanged */
+    /* 40 nm: logic and SRAM x 40/45, DRAM unchanged, static follows the smaller area */
     c.energy.node_nm = 40;
     sp_energy_report e2;
     sp_energy_compute(&c, &v, &tm, &e2);
     ck_assert_double_eq_tol(e2.pj[SP_E_QK], e.pj[SP_E_QK] * 40 / 45, 1e-6);
     ck_assert_double_eq_tol(e2.pj[SP_E_DRAM], e.pj[SP_E_DRAM], 1e-6);
-    ck_assert_double_eq_tol(e2.pj[SP_E_STATIC], e.pj[SP_E_STATIC], 1e-6);
+    sp_area_compute(&c, &ar);
+    ck_assert_double_eq_tol(e2.pj[SP_E_STATIC], 0.1 * ar.total_mm2 * tm.seconds * 1e12, 1e-6);
+    ck_assert(e2.pj[SP_E_STATIC] < e.pj[SP_E_STATIC]);
+    /* a bigger machine leaks more over the same time: energy depends on the hardware's size */
+    c.hw.n_qk *= 2;
+    c.hw.k_sram_bytes *= 2;
+    sp_energy_report e3;
+    sp_energy_compute(&c, &v, &tm, &e3);
+    ck_assert(e3.pj[SP_E_STATIC] > 1.2 * e2.pj[SP_E_STATIC]);
+    ck_assert_double_eq_tol(e3.pj[SP_E_QK], e2.pj[SP_E_QK], 1e-6);
     sp_tm_steps_free(&v);
 }
 END_TEST
