@@ -6,7 +6,7 @@ BUILD    := build
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2
-INC      := -Icmodel -Itraces -Ireports -I/usr/include/cjson
+INC      := -Icmodel -Itraces -Iengine -Ireports -I/usr/include/cjson
 CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC)
 LDLIBS   := -lcyaml -lyaml -lcjson -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -17,7 +17,7 @@ export SPATTN_WORKLOADS
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
             yosys libcjson-dev libcyaml-dev libyaml-dev python3
 
-LIB_SRC  := $(sort $(wildcard cmodel/*.c traces/*.c reports/*.c))
+LIB_SRC  := $(sort $(wildcard cmodel/*.c traces/*.c engine/*.c reports/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_HELP:= $(sort $(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
@@ -27,7 +27,7 @@ LIB_SAN  := $(BUILD)/san/libspattn.a
 SPATTN   := $(BUILD)/spattn
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TESTS_SAN:= $(patsubst tests/%.c,$(BUILD)/san/tests/%,$(TEST_SRC))
-HDRS     := $(wildcard cmodel/*.h traces/*.h reports/*.h cli/*.h tests/*.h)
+HDRS     := $(wildcard cmodel/*.h traces/*.h engine/*.h reports/*.h cli/*.h tests/*.h)
 DEPS_OK  := $(BUILD)/.deps-ok
 
 # fragments append to these

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "traces.h"
 
 /* removes a directory tree that spattn wrote (flat, plus one level) */
 static int rm_tree(const char *path)

@@ -66,3 +66,14 @@ void sp_area_compute(const sp_config *cfg, sp_area_report *a)
         a->total_mm2 += a->mm2[k];
     }
 }
+
+void sp_area_stats(const sp_area_report *a, sp_stats *s, const char *g)
+{
+    char b[128];
+    sp_stats_real(s, g, "total", "mm2", a->total_mm2);
+    sp_stats_real(s, g, "unit_sum_before_calibration", "mm2", a->raw_total_mm2);
+    sp_stats_real(s, g, "calibration", "ratio", SP_AREA_CALIBRATION);
+    sp_stats_path(b, sizeof b, g, "by_unit");
+    for (int k = 0; k < SP_A_N; k++)
+        sp_stats_real(s, b, sp_area_names[k], "mm2", a->mm2[k]);
+}

@@ -1,7 +1,7 @@
 /* sweep.c - full-factorial sweeps over config keys: point order, per-point
- * config, one reference run for accuracy, per-point functional + timing +
- * energy run, Pareto flags. docs/sweep.md defines every output. */
-#include <math.h>
+ * config, one reference run for accuracy (tensor traces), each point
+ * evaluated by the engine (engine.c, as `spattn run`), Pareto flags.
+ * docs/sweep.md defines every output. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,187 +82,48 @@ int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
     return 0;
 }
 
-void sp_sweep_reference_config(const sp_config *base, sp_config *ref)
+int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, size_t errlen)
 {
-    *ref = *base;
-    sp_alg_cfg *a = &ref->alg;
-    a->token_keep = a->head_keep = a->value_keep = 1.0;
-    a->token_keep_q16 = a->head_keep_q16 = a->value_keep_q16 = SP_RATIO_ONE;
-    a->tau = 1.0;
-    a->tau_q15 = SP_PROB_ONE;
-    /* every plane in the first fetch: the datapath then sees the full
-     * integers in its only pass (sp_quant_row_msb with 0 LSBs is a copy) */
-    a->k_msb += a->k_lsb;
-    a->k_lsb = 0;
-    a->v_msb += a->v_lsb;
-    a->v_lsb = 0;
-    ref->sweep.n_axes = 0;
-}
-
-/* token with the largest probability, lowest token index on ties (the
- * active tokens come in ascending order) */
-static int32_t argmax_token(const sp_head_result *r)
-{
-    int best = 0;
-    for (int i = 1; i < r->n_active; i++)
-        if (r->prob[i] > r->prob[best])
-            best = i;
-    return r->n_active > 0 ? r->tokens[best] : -1;
-}
-
-static size_t rec_index(const sp_sweep_ref *ref, int it, int l, int h, int row)
-{
-    return (((size_t)it * ref->layers + l) * ref->heads + h) * ref->rows + row;
-}
-
-static void ref_head_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
-{
-    sp_sweep_ref *ref = ctx;
-    size_t i = rec_index(ref, it, l, h, row);
-    int16_t *o = ref->out + i * ref->d;
-    int64_t n2 = 0;
-    for (int j = 0; j < ref->d; j++) {
-        o[j] = r->out[j];
-        n2 += (int64_t)r->out[j] * r->out[j];
-    }
-    ref->norm2[i] = n2;
-    ref->argmax[i] = argmax_token(r);
-}
-
-void sp_sweep_ref_free(sp_sweep_ref *ref)
-{
-    free(ref->out);
-    free(ref->norm2);
-    free(ref->argmax);
-    memset(ref, 0, sizeof *ref);
-}
-
-int sp_sweep_ref_build(const sp_config *base, const sp_trace *tr, sp_sweep_ref *ref, char *err,
-                       size_t errlen)
-{
-    memset(ref, 0, sizeof *ref);
-    ref->iters = tr->iters;
-    ref->layers = tr->layers;
-    ref->heads = tr->heads;
-    ref->rows = tr->rows;
-    ref->d = tr->d;
-    ref->n = (size_t)tr->iters * tr->layers * tr->heads * tr->rows;
-    ref->out = malloc(ref->n * (size_t)tr->d * sizeof *ref->out);
-    ref->norm2 = malloc(ref->n * sizeof *ref->norm2);
-    ref->argmax = malloc(ref->n * sizeof *ref->argmax);
-    if (!ref->out || !ref->norm2 || !ref->argmax) {
-        snprintf(err, errlen, "out of memory for the sweep reference of trace %s", tr->id);
-        sp_sweep_ref_free(ref);
-        return -1;
-    }
-    /* -1 marks a record the run did not visit (it must visit all) */
-    for (size_t i = 0; i < ref->n; i++)
-        ref->norm2[i] = -1;
-    sp_config rc;
-    sp_sweep_reference_config(base, &rc);
-    sp_observer obs = {ref, ref_head_step, NULL, NULL};
-    sp_run_result res;
-    char msg[512];
-    if (sp_run_model(&rc, tr, &obs, &res, msg, sizeof msg)) {
-        snprintf(err, errlen, "sweep reference run: %s", msg);
-        sp_sweep_ref_free(ref);
-        return -1;
-    }
-    ref->ev = res.total;
-    sp_run_result_free(&res);
-    for (size_t i = 0; i < ref->n; i++) {
-        if (ref->norm2[i] < 0) {
-            snprintf(err, errlen, "sweep reference run skipped head-step %zu of trace %s", i, tr->id);
-            sp_sweep_ref_free(ref);
+    const sp_sweep *s = &base->sweep;
+    for (int a = 0; a < s->n_axes; a++)
+        if (!strncmp(s->axes[a].key, "algorithm.", 10)) {
+            snprintf(err, errlen,
+                     "sweep axis %s: %s is a workload CSV, whose counts already fix the pruning (keep ratios, "
+                     "start layers, tau) and the bit widths; sweep hardware.* or energy.* keys on it, or use a "
+                     "tensor trace",
+                     s->axes[a].key, path);
             return -1;
         }
-        ref->nonzero += ref->norm2[i] > 0;
-    }
     return 0;
 }
 
-/* per-point accumulation through the observer */
-typedef struct {
-    const sp_sweep_ref *ref;
-    double err_sum, err_max;
-    uint64_t visited, visited_nonzero, argmax_same;
-} acc_ctx;
-
-static void point_head_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
-{
-    acc_ctx *c = ctx;
-    const sp_sweep_ref *ref = c->ref;
-    size_t i = rec_index(ref, it, l, h, row);
-    const int16_t *o = ref->out + i * ref->d;
-    int64_t dd = 0;
-    for (int j = 0; j < ref->d; j++) {
-        int64_t x = (int64_t)r->out[j] - o[j];
-        dd += x * x;
-    }
-    double e;
-    if (ref->norm2[i] > 0) {
-        e = sqrt((double)dd) / sqrt((double)ref->norm2[i]);
-        c->visited_nonzero++;
-    } else {
-        e = dd > 0 ? 1.0 : 0.0;
-    }
-    c->err_sum += e;
-    if (e > c->err_max)
-        c->err_max = e;
-    c->visited++;
-    c->argmax_same += argmax_token(r) == ref->argmax[i];
-}
-
-int sp_sweep_run_point(const sp_config *cfg, const sp_trace *tr, const sp_sweep_ref *ref,
+int sp_sweep_run_point(const sp_config *cfg, const sp_engine_input *in, const sp_engine_ref *ref,
                        sp_sweep_point *pt, char *err, size_t errlen)
 {
-    acc_ctx ac;
-    memset(&ac, 0, sizeof ac);
-    ac.ref = ref;
-    sp_observer obs = {&ac, point_head_step, NULL, NULL};
-    sp_run_result res;
-    if (sp_run_model(cfg, tr, &obs, &res, err, errlen))
+    sp_engine_in ei = {cfg, in, ref};
+    sp_engine_result r;
+    if (sp_engine_run(&ei, &r, err, errlen))
         return -1;
-    sp_tm_steps st;
-    sp_tm_result tm;
-    sp_energy_report en;
-    if (sp_tm_steps_from_run(cfg, tr, &res, &st, err, errlen)) {
-        sp_run_result_free(&res);
-        return -1;
-    }
-    int rc = sp_timing_run(cfg, &st, &tm, err, errlen);
-    if (rc == 0)
-        sp_energy_compute(cfg, &st, &tm, &en);
-    sp_tm_steps_free(&st);
-    pt->ev = res.total;
-    pt->out_checksum = res.out_checksum;
-    sp_run_result_free(&res);
-    if (rc)
-        return -1;
-    pt->cycles = tm.total_cycles;
-    pt->seconds = tm.seconds;
+    const sp_engine_figures *f = &r.fig;
+    pt->fig = *f;
+    pt->ev = f->ev;
+    pt->out_checksum = f->out_checksum;
+    pt->cycles = f->tm.total_cycles;
+    pt->seconds = f->tm.seconds;
     for (int k = 0; k < SP_E_N; k++)
-        pt->energy_pj[k] = en.pj[k];
-    pt->energy_total_pj = en.total_pj;
-    uint64_t bits = 0;
-    pt->dram_bytes = 0;
-    for (int k = 0; k < SP_DK_N; k++) {
-        pt->dram_bytes += tm.dram.burst_bytes[k];
-        bits += tm.data_bits[k];
+        pt->energy_pj[k] = f->en.pj[k];
+    pt->energy_total_pj = f->en.total_pj;
+    pt->dram_bytes = sp_engine_bus_bytes(&f->tm);
+    pt->dram_data_bytes = sp_engine_data_bytes(&f->tm);
+    if (f->has_accuracy) {
+        pt->ref_steps = f->acc.ref_steps;
+        pt->steps_run = f->acc.steps_run;
+        pt->rel_err_mean = f->acc.rel_err_mean;
+        pt->rel_err_max = f->acc.rel_err_max;
+        pt->rel_err_computed_mean = f->acc.rel_err_computed_mean;
+        pt->argmax_match = f->acc.argmax_match;
     }
-    pt->dram_data_bytes = (bits + 7) / 8;
-    /* a reference head-step the point never computed has output 0: error
-     * 1 when the reference output is non-zero, 0 when it is zero too */
-    pt->ref_steps = ref->n;
-    pt->steps_run = ac.visited;
-    uint64_t missed_nonzero = ref->nonzero - ac.visited_nonzero;
-    double sum = ac.err_sum + (double)missed_nonzero;
-    pt->rel_err_mean = ref->n ? sum / (double)ref->n : 0.0;
-    pt->rel_err_max = ac.err_max;
-    pt->rel_err_computed_mean = ac.visited ? ac.err_sum / (double)ac.visited : 0.0;
-    if (missed_nonzero > 0)
-        pt->rel_err_max = 1.0 > ac.err_max ? 1.0 : ac.err_max;
-    pt->argmax_match = ref->n ? (double)ac.argmax_same / (double)ref->n : 1.0;
+    sp_engine_result_free(&r);
     return 0;
 }
 
@@ -279,7 +140,8 @@ void sp_sweep_pareto(const double *x, const double *y, size_t n, int *front)
 void sp_sweep_result_free(sp_sweep_result *res)
 {
     free(res->pts);
-    sp_sweep_ref_free(&res->ref);
+    if (res->has_ref)
+        sp_engine_ref_free(&res->ref);
     memset(res, 0, sizeof *res);
 }
 
@@ -287,8 +149,8 @@ void sp_sweep_result_free(sp_sweep_result *res)
  * own point's slot, so the result does not depend on scheduling */
 typedef struct {
     const sp_config *base;
-    const sp_trace *tr;
-    const sp_sweep_ref *ref;
+    const sp_engine_input *in;
+    const sp_engine_ref *ref;
     sp_sweep_point *pts;
     size_t n, next;
     int *failed;          /* [n] */
@@ -308,7 +170,7 @@ static void run_one(pool *P, size_t p)
         pt->values[a] = P->base->sweep.axes[a].values[idx[a]];
     char msg[512];
     if (sp_sweep_point_config(P->base, p, &c, P->msg[p], sizeof P->msg[p]) ||
-        sp_sweep_run_point(&c, P->tr, P->ref, pt, msg, sizeof msg)) {
+        sp_sweep_run_point(&c, P->in, P->ref, pt, msg, sizeof msg)) {
         if (!P->msg[p][0]) {
             char label[400];
             point_label(&P->base->sweep, p, label, sizeof label);
@@ -333,7 +195,7 @@ static void *worker(void *arg)
 
 #define SP_SWEEP_MAX_JOBS 64
 
-int sp_sweep_run(const sp_config *base, const sp_trace *tr, int jobs, sp_sweep_result *res, char *err,
+int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen)
 {
     memset(res, 0, sizeof *res);
@@ -348,13 +210,19 @@ int sp_sweep_run(const sp_config *base, const sp_trace *tr, int jobs, sp_sweep_r
     }
     if (sp_sweep_check(base, err, errlen))
         return -1;
-    if (sp_sweep_ref_build(base, tr, &res->ref, err, errlen))
+    if (in->is_workload && sp_sweep_check_workload(base, in->workload.path, err, errlen))
         return -1;
+    /* the reference of the base config (its hardware, full widths) */
+    if (!in->is_workload) {
+        if (sp_engine_ref_build(base, &in->trace, &res->ref, err, errlen))
+            return -1;
+        res->has_ref = 1;
+    }
     pool P;
     memset(&P, 0, sizeof P);
     P.base = base;
-    P.tr = tr;
-    P.ref = &res->ref;
+    P.in = in;
+    P.ref = res->has_ref ? &res->ref : NULL;
     P.n = n;
     P.pts = calloc(n, sizeof *P.pts);
     P.failed = calloc(n, sizeof *P.failed);
@@ -397,9 +265,11 @@ int sp_sweep_run(const sp_config *base, const sp_trace *tr, int jobs, sp_sweep_r
     sp_sweep_pareto(x, y, n, f);
     for (size_t p = 0; p < n; p++)
         P.pts[p].pareto_cycles_energy = f[p];
-    sp_sweep_pareto(y, z, n, f);
-    for (size_t p = 0; p < n; p++)
-        P.pts[p].pareto_energy_err = f[p];
+    if (res->has_ref) { /* no accuracy without a reference: no such front */
+        sp_sweep_pareto(y, z, n, f);
+        for (size_t p = 0; p < n; p++)
+            P.pts[p].pareto_energy_err = f[p];
+    }
     free(x), free(y), free(z), free(f);
     free(P.failed);
     free(P.msg);
@@ -410,6 +280,6 @@ fail:
     free(P.pts);
     free(P.failed);
     free(P.msg);
-    sp_sweep_ref_free(&res->ref);
+    sp_sweep_result_free(res);
     return -1;
 }

@@ -14,6 +14,7 @@
 #include <cJSON.h>
 #include "sweep.h"
 #include "sweep_report.h"
+#include "traces.h"
 #include "cliutil.h"
 
 #define TR_DECODE "synth:layers=3,heads=4,d=16,len=48,iters=3,seed=5"
