@@ -98,6 +98,7 @@ typedef struct {
     sp_engine_capture *cap;
     sp_engine_acc *acc;
     sp_observer cap_obs;
+    const sp_observer *user;
 } run_obs;
 
 static void on_step(void *ctx, int it, int layer, int head, int row, const sp_head_result *r)
@@ -106,6 +107,22 @@ static void on_step(void *ctx, int it, int layer, int head, int row, const sp_he
     o->cap_obs.head_step(o->cap_obs.ctx, it, layer, head, row, r);
     if (o->acc)
         sp_engine_acc_step(o->acc, it, layer, head, row, r);
+    if (o->user && o->user->head_step)
+        o->user->head_step(o->user->ctx, it, layer, head, row, r);
+}
+
+static void on_token_prune(void *ctx, int it, int layer, const int32_t *kept, int n_kept)
+{
+    run_obs *o = ctx;
+    if (o->user && o->user->token_prune)
+        o->user->token_prune(o->user->ctx, it, layer, kept, n_kept);
+}
+
+static void on_head_prune(void *ctx, int it, int layer, const int32_t *kept, int n_kept)
+{
+    run_obs *o = ctx;
+    if (o->user && o->user->head_prune)
+        o->user->head_prune(o->user->ctx, it, layer, kept, n_kept);
 }
 
 static int run_tensor(const sp_engine_in *in, sp_engine_result *r, char *err, size_t errlen)
@@ -121,8 +138,8 @@ static int run_tensor(const sp_engine_in *in, sp_engine_result *r, char *err, si
     sp_engine_acc acc;
     memset(&acc, 0, sizeof acc);
     acc.ref = ref;
-    run_obs o = {&r->cap, ref ? &acc : NULL, sp_engine_capture_observer(&r->cap)};
-    sp_observer obs = {&o, on_step, NULL, NULL};
+    run_obs o = {&r->cap, ref ? &acc : NULL, sp_engine_capture_observer(&r->cap), in->observer};
+    sp_observer obs = {&o, on_step, on_token_prune, on_head_prune};
     if (sp_run_model(cfg, tr, &obs, &r->run, err, errlen))
         return -1;
     r->fig.functional = 1;

@@ -113,6 +113,7 @@ typedef struct {
     const sp_config *cfg;
     const sp_engine_input *input;
     const sp_engine_ref *ref;  /* tensor traces: accuracy reference, or NULL (no accuracy) */
+    const sp_observer *observer; /* tensor traces: also told of every head-step and pruning, or NULL */
 } sp_engine_in;
 
 typedef struct {
