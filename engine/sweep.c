@@ -100,7 +100,7 @@ int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, 
 int sp_sweep_run_point(const sp_config *cfg, const sp_engine_input *in, const sp_engine_ref *ref,
                        sp_sweep_point *pt, char *err, size_t errlen)
 {
-    sp_engine_in ei = {cfg, in, ref};
+    sp_engine_in ei = {cfg, in, ref, NULL};
     sp_engine_result r;
     if (sp_engine_run(&ei, &r, err, errlen))
         return -1;
