@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
-#include "traces.h"
 
 /* removes a directory tree that spattn wrote (flat, plus one level) */
 static int rm_tree(const char *path)
@@ -112,17 +111,4 @@ void sp_outdir_abort(sp_outdir *o)
     if (o->tmp[0])
         rm_tree(o->tmp);
     o->tmp[0] = 0;
-}
-
-int sp_cli_open_run(const char *trace, const sp_alg_cfg *alg, sp_trace *tr, const char *out, sp_outdir *od,
-                    char *err, size_t errlen)
-{
-    memset(tr, 0, sizeof *tr);
-    if (sp_trace_open(trace, alg, tr, err, errlen))
-        return sp_cli_error("%s", err);
-    if (sp_outdir_begin(od, out, err, errlen)) {
-        sp_trace_free(tr);
-        return sp_cli_error("%s", err);
-    }
-    return 0;
 }
