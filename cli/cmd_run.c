@@ -58,7 +58,7 @@ int cmd_run(int argc, char **argv)
             has_ref = 1;
     }
     sp_engine_result res;
-    sp_engine_in ei = {&cfg, &input, has_ref ? &ref : NULL, NULL};
+    sp_engine_in ei = {.cfg = &cfg, .input = &input, .ref = has_ref ? &ref : NULL};
     if (rc == SP_EXIT_OK && sp_engine_run(&ei, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else if (rc == SP_EXIT_OK) {

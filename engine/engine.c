@@ -153,22 +153,51 @@ static int run_tensor(const sp_engine_in *in, sp_engine_result *r, char *err, si
         return -1;
     if (sp_engine_capture_apply(&r->cap, &r->steps))
         snprintf(r->steps.source, sizeof r->steps.source, "tensor trace (token positions of the run)");
-    return sp_tm_steps_dense(cfg, tr, &r->dense_steps, err, errlen);
+    return 0;
 }
 
-static int run_workload(const sp_engine_in *in, sp_engine_result *r, char *err, size_t errlen)
+void sp_engine_dense_config(const sp_config *cfg, sp_config *d)
 {
-    const sp_config *cfg = in->cfg;
-    const sp_engine_input *ip = in->input;
-    if (sp_tm_steps_from_workload(cfg, &ip->workload, 0, &r->steps, err, errlen))
+    memset(d, 0, sizeof *d);
+    d->hw = cfg->hw;
+    d->energy = cfg->energy;
+    sp_alg_cfg *a = &d->alg;
+    a->token_keep = a->head_keep = a->value_keep = 1.0;
+    a->token_keep_q16 = a->head_keep_q16 = a->value_keep_q16 = SP_RATIO_ONE;
+    a->q_bits = cfg->alg.q_bits;
+    a->k_msb = cfg->alg.k_msb + cfg->alg.k_lsb;
+    a->v_msb = cfg->alg.v_msb + cfg->alg.v_lsb;
+}
+
+int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
+                        char *err, size_t errlen)
+{
+    sp_config dc;
+    sp_engine_dense_config(cfg, &dc);
+    sp_tm_steps st;
+    int rc;
+    memset(d, 0, sizeof *d);
+    if (!in->is_workload) {
+        rc = sp_tm_steps_dense(&dc, &in->trace, &st, err, errlen);
+    } else if (in->has_baseline) {
+        rc = sp_tm_steps_from_workload(&dc, &in->baseline, 0, &st, err, errlen);
+        if (!rc)
+            snprintf(st.source, sizeof st.source, "dense workload csv");
+    } else {
+        rc = sp_tm_steps_from_workload(&dc, &in->workload, 1, &st, err, errlen);
+    }
+    if (rc)
         return -1;
-    if (ip->has_baseline) {
-        if (sp_tm_steps_from_workload(cfg, &ip->baseline, 0, &r->dense_steps, err, errlen))
-            return -1;
-        snprintf(r->dense_steps.source, sizeof r->dense_steps.source, "dense workload csv");
-    } else if (sp_tm_steps_from_workload(cfg, &ip->workload, 1, &r->dense_steps, err, errlen)) {
+    if (sp_timing_run(&dc, &st, &d->tm, err, errlen)) {
+        sp_tm_steps_free(&st);
         return -1;
     }
+    sp_energy_compute(&dc, &st, &d->tm, &d->en);
+    snprintf(d->source, sizeof d->source, "%s", in->is_workload && in->has_baseline ? in->baseline_path : st.source);
+    if (steps)
+        *steps = st;
+    else
+        sp_tm_steps_free(&st);
     return 0;
 }
 
@@ -177,24 +206,27 @@ int sp_engine_run(const sp_engine_in *in, sp_engine_result *r, char *err, size_t
     memset(r, 0, sizeof *r);
     sp_engine_capture_init(&r->cap);
     const sp_config *cfg = in->cfg;
-    int rc = in->input->is_workload ? run_workload(in, r, err, errlen) : run_tensor(in, r, err, errlen);
+    const sp_engine_input *ip = in->input;
+    int rc = ip->is_workload ? sp_tm_steps_from_workload(cfg, &ip->workload, 0, &r->steps, err, errlen)
+                             : run_tensor(in, r, err, errlen);
     sp_engine_figures *f = &r->fig;
     if (!rc)
         rc = sp_timing_run(cfg, &r->steps, &f->tm, err, errlen);
-    if (!rc)
-        rc = sp_timing_run(cfg, &r->dense_steps, &f->dense_tm, err, errlen);
+    sp_engine_dense dense;
+    if (!rc && in->dense)
+        dense = *in->dense;
+    else if (!rc)
+        rc = sp_engine_dense_run(cfg, ip, &dense, &r->dense_steps, err, errlen);
     if (rc) {
         sp_engine_result_free(r);
         return -1;
     }
     sp_energy_compute(cfg, &r->steps, &f->tm, &f->en);
-    sp_energy_compute(cfg, &r->dense_steps, &f->dense_tm, &f->dense_en);
     sp_area_compute(cfg, &f->area);
+    f->dense_tm = dense.tm;
+    f->dense_en = dense.en;
     snprintf(f->timing_input, sizeof f->timing_input, "%s", r->steps.source);
-    if (in->input->is_workload && in->input->has_baseline)
-        snprintf(f->dense_source, sizeof f->dense_source, "%s", in->input->baseline_path);
-    else
-        snprintf(f->dense_source, sizeof f->dense_source, "%s", r->dense_steps.source);
+    snprintf(f->dense_source, sizeof f->dense_source, "%s", dense.source);
     return 0;
 }
 

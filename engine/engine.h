@@ -109,17 +109,39 @@ typedef struct {
     char dense_source[600];    /* where the dense baseline came from */
 } sp_engine_figures;
 
+/* The dense baseline's config: cfg's hardware and energy tables with the
+ * algorithm of no pruning and full-width keys and values in one fetch
+ * (keep ratios 1, start layers 0, tau 0, k_msb + k_lsb bits as k_msb,
+ * k_lsb 0, the same for v; q_bits kept), no sweep, no source. Two configs
+ * with the same dense config have the same dense baseline. */
+void sp_engine_dense_config(const sp_config *cfg, sp_config *dense);
+
+/* The dense baseline's figures. */
+typedef struct {
+    sp_tm_result tm;
+    sp_energy_report en;
+    char source[600];          /* where it came from */
+} sp_engine_dense;
+/* The dense baseline of the input on cfg's hardware (evaluated with
+ * sp_engine_dense_config of cfg): every token and head, full-width K and V,
+ * no requant, no top-k; for a workload CSV its dense CSV when the input has
+ * one. steps (may be NULL) gets the timed head-step records. */
+int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
+                        char *err, size_t errlen);
+
 typedef struct {
     const sp_config *cfg;
     const sp_engine_input *input;
     const sp_engine_ref *ref;  /* tensor traces: accuracy reference, or NULL (no accuracy) */
     const sp_observer *observer; /* tensor traces: also told of every head-step and pruning, or NULL */
+    const sp_engine_dense *dense; /* the dense baseline already evaluated for this config's dense config
+                                   * (sweep points share it), or NULL: evaluated here */
 } sp_engine_in;
 
 typedef struct {
     sp_engine_figures fig;
     sp_run_result run;         /* fig.functional: per (iteration, layer, head) records */
-    sp_tm_steps steps, dense_steps; /* the timed head-step records */
+    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps empty when in->dense was given) */
     sp_engine_capture cap;
 } sp_engine_result;
 

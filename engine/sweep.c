@@ -3,6 +3,7 @@
  * evaluated by the engine (engine.c, as `spattn run`), Pareto flags.
  * docs/sweep.md defines every output. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +99,9 @@ int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, 
 }
 
 int sp_sweep_run_point(const sp_config *cfg, const sp_engine_input *in, const sp_engine_ref *ref,
-                       sp_sweep_point *pt, char *err, size_t errlen)
+                       const sp_engine_dense *dense, sp_sweep_point *pt, char *err, size_t errlen)
 {
-    sp_engine_in ei = {cfg, in, ref, NULL};
+    sp_engine_in ei = {.cfg = cfg, .input = in, .ref = ref, .dense = dense};
     sp_engine_result r;
     if (sp_engine_run(&ei, &r, err, errlen))
         return -1;
@@ -145,20 +146,138 @@ void sp_sweep_result_free(sp_sweep_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* workers take the next point index under a lock; each writes only its
- * own point's slot, so the result does not depend on scheduling */
+/* The points' dense baselines: points whose configs have the same dense
+ * config (sp_engine_dense_config, compared as the text sp_config_print
+ * writes) share one, evaluated once; a sweep over algorithm keys alone has
+ * one dense baseline. */
 typedef struct {
+    size_t n;        /* distinct dense configs */
+    size_t *of;      /* [points] index of each point's dense baseline */
+    size_t *first;   /* [n] the first point with that dense config */
+    sp_engine_dense *d;
+} dense_set;
+
+static void dense_set_free(dense_set *ds)
+{
+    free(ds->of);
+    free(ds->first);
+    free(ds->d);
+    memset(ds, 0, sizeof *ds);
+}
+
+static char *dense_key(const sp_config *c)
+{
+    sp_config d;
+    sp_engine_dense_config(c, &d);
+    char *t = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&t, &n);
+    if (!f)
+        return NULL;
+    sp_config_print(f, &d);
+    if (fclose(f)) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* groups the n points by dense config (hash table of 2n slots) */
+static int dense_set_build(const sp_config *base, size_t n, dense_set *ds, char *err, size_t errlen)
+{
+    memset(ds, 0, sizeof *ds);
+    size_t nslot = 2 * n;
+    char **keys = calloc(n, sizeof *keys);
+    size_t *slot = malloc(nslot * sizeof *slot);
+    ds->of = malloc(n * sizeof *ds->of);
+    ds->first = malloc(n * sizeof *ds->first);
+    ds->d = calloc(n, sizeof *ds->d);
+    int rc = -1;
+    if (!keys || !slot || !ds->of || !ds->first || !ds->d)
+        goto done;
+    for (size_t i = 0; i < nslot; i++)
+        slot[i] = SIZE_MAX;
+    for (size_t p = 0; p < n; p++) {
+        sp_config c;
+        if (sp_sweep_point_config(base, p, &c, err, errlen))
+            goto fail;
+        char *k = dense_key(&c);
+        if (!k)
+            goto done;
+        size_t i = (size_t)(fnv1a(k) % nslot);
+        while (slot[i] != SIZE_MAX && strcmp(keys[slot[i]], k))
+            i = (i + 1) % nslot;
+        if (slot[i] == SIZE_MAX) {
+            slot[i] = ds->n;
+            keys[ds->n] = k;
+            ds->first[ds->n++] = p;
+        } else {
+            free(k);
+        }
+        ds->of[p] = slot[i];
+    }
+    rc = 0;
+done:
+    if (rc)
+        snprintf(err, errlen, "out of memory for %zu sweep points", n);
+fail:
+    if (keys)
+        for (size_t i = 0; i < ds->n; i++)
+            free(keys[i]);
+    free(keys);
+    free(slot);
+    if (rc)
+        dense_set_free(ds);
+    return rc;
+}
+
+/* workers take the next job index under a lock; each writes only its own
+ * job's slot, so the result does not depend on scheduling */
+typedef struct pool pool;
+struct pool {
     const sp_config *base;
     const sp_engine_input *in;
     const sp_engine_ref *ref;
+    const dense_set *ds;
     sp_sweep_point *pts;
     size_t n, next;
-    int *failed;          /* [n] */
-    char (*msg)[1024];    /* [n] */
+    void (*job)(pool *P, size_t j);
+    int *failed;          /* [jobs] */
+    char (*msg)[1024];    /* [jobs] */
     pthread_mutex_t lock;
-} pool;
+};
 
-static void run_one(pool *P, size_t p)
+/* "sweep point P (labels): msg" into P->msg[slot] */
+static void fail_point(pool *P, size_t slot, size_t p, const char *msg)
+{
+    char label[400];
+    point_label(&P->base->sweep, p, label, sizeof label);
+    snprintf(P->msg[slot], sizeof P->msg[slot], "sweep point %zu (%.300s): %.500s", p, label, msg);
+    P->failed[slot] = 1;
+}
+
+static void dense_job(pool *P, size_t k)
+{
+    sp_config c;
+    char msg[512];
+    size_t p = P->ds->first[k];
+    if (sp_sweep_point_config(P->base, p, &c, P->msg[k], sizeof P->msg[k])) {
+        P->failed[k] = 1;
+        return;
+    }
+    if (sp_engine_dense_run(&c, P->in, &P->ds->d[k], NULL, msg, sizeof msg))
+        fail_point(P, k, p, msg);
+}
+
+static void point_job(pool *P, size_t p)
 {
     sp_config c;
     sp_sweep_point *pt = &P->pts[p];
@@ -169,15 +288,10 @@ static void run_one(pool *P, size_t p)
     for (int a = 0; a < P->base->sweep.n_axes; a++)
         pt->values[a] = P->base->sweep.axes[a].values[idx[a]];
     char msg[512];
-    if (sp_sweep_point_config(P->base, p, &c, P->msg[p], sizeof P->msg[p]) ||
-        sp_sweep_run_point(&c, P->in, P->ref, pt, msg, sizeof msg)) {
-        if (!P->msg[p][0]) {
-            char label[400];
-            point_label(&P->base->sweep, p, label, sizeof label);
-            snprintf(P->msg[p], sizeof P->msg[p], "sweep point %zu (%.300s): %.500s", p, label, msg);
-        }
+    if (sp_sweep_point_config(P->base, p, &c, P->msg[p], sizeof P->msg[p]))
         P->failed[p] = 1;
-    }
+    else if (sp_sweep_run_point(&c, P->in, P->ref, &P->ds->d[P->ds->of[p]], pt, msg, sizeof msg))
+        fail_point(P, p, p, msg);
 }
 
 static void *worker(void *arg)
@@ -185,15 +299,45 @@ static void *worker(void *arg)
     pool *P = arg;
     for (;;) {
         pthread_mutex_lock(&P->lock);
-        size_t p = P->next < P->n ? P->next++ : P->n;
+        size_t j = P->next < P->n ? P->next++ : P->n;
         pthread_mutex_unlock(&P->lock);
-        if (p >= P->n)
+        if (j >= P->n)
             return NULL;
-        run_one(P, p);
+        P->job(P, j);
     }
 }
 
 #define SP_SWEEP_MAX_JOBS 64
+
+/* runs job 0..n-1 on `jobs` threads (the calling one included); -1 with
+ * the lowest failing job's message */
+static int run_jobs(pool *P, size_t n, void (*job)(pool *, size_t), int jobs, char *err, size_t errlen)
+{
+    P->n = n;
+    P->next = 0;
+    P->job = job;
+    memset(P->failed, 0, n * sizeof *P->failed);
+    for (size_t j = 0; j < n; j++)
+        P->msg[j][0] = 0;
+    if ((size_t)jobs > n)
+        jobs = (int)n;
+    pthread_t th[SP_SWEEP_MAX_JOBS];
+    int started = 0;
+    for (int j = 1; j < jobs; j++) {
+        if (pthread_create(&th[started], NULL, worker, P))
+            break; /* fewer threads: the calling thread still runs every job left */
+        started++;
+    }
+    worker(P);
+    for (int j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    for (size_t j = 0; j < n; j++)
+        if (P->failed[j]) {
+            snprintf(err, errlen, "%s", P->msg[j]);
+            return -1;
+        }
+    return 0;
+}
 
 int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen)
@@ -218,12 +362,17 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
             return -1;
         res->has_ref = 1;
     }
+    dense_set ds;
+    if (dense_set_build(base, n, &ds, err, errlen)) {
+        sp_sweep_result_free(res);
+        return -1;
+    }
     pool P;
     memset(&P, 0, sizeof P);
     P.base = base;
     P.in = in;
     P.ref = res->has_ref ? &res->ref : NULL;
-    P.n = n;
+    P.ds = &ds;
     P.pts = calloc(n, sizeof *P.pts);
     P.failed = calloc(n, sizeof *P.failed);
     P.msg = calloc(n, sizeof *P.msg);
@@ -232,24 +381,13 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
         goto fail;
     }
     pthread_mutex_init(&P.lock, NULL);
-    if ((size_t)jobs > n)
-        jobs = (int)n;
-    pthread_t th[SP_SWEEP_MAX_JOBS];
-    int started = 0;
-    for (int j = 1; j < jobs; j++) {
-        if (pthread_create(&th[started], NULL, worker, &P))
-            break; /* fewer threads: the calling thread still runs every point left */
-        started++;
-    }
-    worker(&P);
-    for (int j = 0; j < started; j++)
-        pthread_join(th[j], NULL);
+    /* the dense baselines first, then the points that share them */
+    int rc = run_jobs(&P, ds.n, dense_job, jobs, err, errlen);
+    if (!rc)
+        rc = run_jobs(&P, n, point_job, jobs, err, errlen);
     pthread_mutex_destroy(&P.lock);
-    for (size_t p = 0; p < n; p++)
-        if (P.failed[p]) {
-            snprintf(err, errlen, "%s", P.msg[p]);
-            goto fail;
-        }
+    if (rc)
+        goto fail;
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
     int *f = malloc(n * sizeof *f);
     if (!x || !y || !z || !f) {
@@ -273,6 +411,7 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     free(x), free(y), free(z), free(f);
     free(P.failed);
     free(P.msg);
+    dense_set_free(&ds);
     res->n = n;
     res->pts = P.pts;
     return 0;
@@ -280,6 +419,7 @@ fail:
     free(P.pts);
     free(P.failed);
     free(P.msg);
+    dense_set_free(&ds);
     sp_sweep_result_free(res);
     return -1;
 }

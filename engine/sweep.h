@@ -42,9 +42,10 @@ typedef struct {
 } sp_sweep_point;
 
 /* One point: the engine on cfg and the input (ref: the accuracy reference
- * of a tensor trace, NULL for a workload CSV), its figures into pt. */
+ * of a tensor trace, NULL for a workload CSV; dense: the dense baseline of
+ * cfg's dense config when already evaluated, else NULL), its figures into pt. */
 int sp_sweep_run_point(const sp_config *cfg, const sp_engine_input *in, const sp_engine_ref *ref,
-                       sp_sweep_point *pt, char *err, size_t errlen);
+                       const sp_engine_dense *dense, sp_sweep_point *pt, char *err, size_t errlen);
 
 typedef struct {
     size_t n;

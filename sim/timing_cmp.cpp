@@ -118,7 +118,10 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     static sp_engine_input input;
     memset(&input, 0, sizeof input);
     input.trace = tr;
-    sp_engine_in ein = {&cfg, &input, nullptr, &obs};
+    sp_engine_in ein = {};
+    ein.cfg = &cfg;
+    ein.input = &input;
+    ein.observer = &obs;
     static sp_engine_result res;
     if (sp_engine_run(&ein, &res, err, sizeof err)) {
         t.error = std::string("C model: ") + err;

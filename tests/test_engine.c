@@ -86,7 +86,7 @@ static void lib_run_vs_sweep(const char *config, const char *spec)
     sp_engine_ref ref;
     if (!in.is_workload)
         ck_assert_msg(sp_engine_ref_build(&cfg, &in.trace, &ref, err, sizeof err) == 0, "%s", err);
-    sp_engine_in ei = {&cfg, &in, in.is_workload ? NULL : &ref, NULL};
+    sp_engine_in ei = {.cfg = &cfg, .input = &in, .ref = in.is_workload ? NULL : &ref};
     sp_engine_result r;
     ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
     sp_config sc = cfg;
@@ -135,6 +135,52 @@ START_TEST(lib_workload)
     if (!workload_present())
         return;
     lib_run_vs_sweep("configs/paper.yaml", workload);
+}
+END_TEST
+
+/* every point of a sweep over an algorithm and a hardware key equals the
+ * engine run on that point's config alone (the sweep shares one dense
+ * baseline between points of equal dense config; here two of them) */
+START_TEST(lib_points_vs_runs)
+{
+    char err[2048];
+    sp_config cfg;
+    sp_config_default(&cfg);
+    cfg.alg.token_start_layer = 0;
+    sp_engine_input in;
+    ck_assert_msg(sp_engine_input_open("synth:layers=3,heads=4,d=16,len=64,iters=3,seed=2", NULL, &cfg.alg, &in, err,
+                                       sizeof err) == 0, "%s", err);
+    const char *keys[2] = {"algorithm.token_keep", "hardware.dram.channels"};
+    const double vals[2][2] = {{0.5, 1.0}, {2, 8}};
+    cfg.sweep.n_axes = 2;
+    for (int a = 0; a < 2; a++) {
+        snprintf(cfg.sweep.axes[a].key, sizeof cfg.sweep.axes[a].key, "%s", keys[a]);
+        cfg.sweep.axes[a].n_values = 2;
+        cfg.sweep.axes[a].values[0] = vals[a][0];
+        cfg.sweep.axes[a].values[1] = vals[a][1];
+    }
+    sp_sweep_result sw;
+    ck_assert_msg(sp_sweep_run(&cfg, &in, 2, &sw, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(sw.n, 4);
+    ck_assert(sw.pts[0].fig.dense_tm.total_cycles != sw.pts[1].fig.dense_tm.total_cycles); /* 2 vs 8 channels */
+    for (size_t p = 0; p < sw.n; p++) {
+        sp_config pc;
+        ck_assert_msg(sp_sweep_point_config(&cfg, p, &pc, err, sizeof err) == 0, "%s", err);
+        sp_engine_in ei = {.cfg = &pc, .input = &in, .ref = &sw.ref};
+        sp_engine_result r;
+        ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
+        sp_stats a, b;
+        sp_stats_init(&a);
+        sp_stats_init(&b);
+        sp_engine_stats(&pc, &r.fig, &a);
+        sp_engine_stats(&pc, &sw.pts[p].fig, &b);
+        same_registry(&a, &b);
+        sp_stats_free(&a);
+        sp_stats_free(&b);
+        sp_engine_result_free(&r);
+    }
+    sp_sweep_result_free(&sw);
+    sp_engine_input_free(&in);
 }
 END_TEST
 
@@ -289,6 +335,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, lib_tensor);
     tcase_add_test(tc, lib_workload);
+    tcase_add_test(tc, lib_points_vs_runs);
     tcase_add_test(tc, cli_tensor);
     tcase_add_test(tc, cli_workload);
     tcase_add_test(tc, workload_axes_refused);

@@ -265,7 +265,7 @@ START_TEST(test_capture_positions)
     memset(&ip, 0, sizeof ip);
     ref_synth("synth:mode=decode,layers=4,heads=4,d=64,len=200,iters=2,seed=9", &c.alg, &ip.trace);
     char err[256];
-    sp_engine_in in = {&c, &ip, NULL, NULL};
+    sp_engine_in in = {.cfg = &c, .input = &ip};
     sp_engine_result d;
     ck_assert_int_eq(sp_engine_run(&in, &d, err, sizeof err), 0);
     const sp_run_result *rr = &d.run;
