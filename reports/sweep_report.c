@@ -76,8 +76,11 @@ char *sp_sweep_csv_text(const sp_sweep_report_in *in)
             fputc(',', f), put_fix(f, p->energy_pj[k], 3);
         fputc(',', f), put_fix(f, p->energy_total_pj, 3);
         fprintf(f, ",%llu,%llu", (unsigned long long)p->dram_bytes, (unsigned long long)p->dram_data_bytes);
-        for (int k = 0; k < N_COUNT; k++)
-            fprintf(f, ",%llu", (unsigned long long)c[k]);
+        for (int k = 0; k < N_COUNT; k++) /* functional-model counts: none for a workload CSV */
+            if (in->res->has_ref)
+                fprintf(f, ",%llu", (unsigned long long)c[k]);
+            else
+                fputc(',', f);
         if (in->res->has_ref) {
             fputc(',', f), put_fix(f, p->rel_err_mean, 9);
             fputc(',', f), put_fix(f, p->rel_err_max, 9);
@@ -128,7 +131,7 @@ static cJSON *point_json(const sp_config *cfg, int has_ref, const sp_sweep_point
     num(o, "dram_data_bytes", (double)p->dram_data_bytes);
     uint64_t c[N_COUNT];
     counts_of(p, c);
-    for (int i = 0; i < N_COUNT; i++)
+    for (int i = 0; i < N_COUNT && has_ref; i++)
         num(o, count_cols[i], (double)c[i]);
     if (has_ref) {
         cJSON *acc = cJSON_CreateObject();
