@@ -92,7 +92,7 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
 int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
                       char *err, size_t errlen);
 /* The builder from an official workload CSV, sp_tm_steps_from_workload,
- * is in engine/tm_workload.h (it reads traces/' workload type). */
+ * is in engine/tm_workload.h (the workload type is traces/'). */
 
 /* Expected cost of the quick-select of docs/spec.md s7 on n distinct keys
  * in random order keeping k (a middle-position pivot then is a uniformly
@@ -144,10 +144,11 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * pass: the co-sim harness pulses start_i in cycle 6 (sim/rtlport.h
  * kStartCycle), taken the next cycle. */
 #define SP_TM_RTL_START 7u
+int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
+                        size_t errlen);
+
 /* The result into group g of a registry (cmodel/timing_stats.c): cycles,
  * time, head-steps, unit busy cycles, and under g.dram the DRAM model's
  * statistics (sp_dram_stats_put) plus data bytes by kind and bandwidth. */
 void sp_timing_stats(const sp_tm_result *r, const sp_config *cfg, sp_stats *s, const char *g);
-int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
-                        size_t errlen);
 #endif
