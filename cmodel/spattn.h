@@ -271,7 +271,7 @@ typedef struct {
 } sp_head_result;
 
 /* Observer of every head-step and pruning decision; the co-simulation
- * checker and the reports hook in here. NULL callbacks are skipped. */
+ * checker and the engine hook in here. NULL callbacks are skipped. */
 typedef struct {
     void *ctx;
     void (*head_step)(void *ctx, int it, int layer, int head, int row, const sp_head_result *r);
