@@ -9,7 +9,7 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2
 # the folders of libspattn's sources and headers: a new folder is one edit here
-LIB_DIRS := cmodel traces reports
+LIB_DIRS := cmodel traces engine reports
 # the libraries of libspattn, found through pkg-config, and the Debian
 # package of each (named when one is missing); a library is one edit here
 PKGS     := libcjson yaml-0.1

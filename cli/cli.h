@@ -69,9 +69,4 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen);
 int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);
 void sp_outdir_abort(sp_outdir *o);
 #define SP_OUTDIR_MARKER ".spattn-output"
-/* The start of `spattn run` and `spattn sweep`: opens the trace (with the
- * config's algorithm settings) and begins the output directory. On error
- * prints the message, frees what it opened and returns SP_EXIT_USAGE. */
-int sp_cli_open_run(const char *trace, const sp_alg_cfg *alg, sp_trace *tr, const char *out, sp_outdir *od,
-                    char *err, size_t errlen);
 #endif

@@ -1,11 +1,12 @@
 /* cmd_sweep.c - `spattn sweep`: every point of the config's `sweep:` axes
- * through the C model, timing and energy models, compared with one
- * unpruned full-width reference run; writes sweep.csv, sweep.json and the
- * Pareto plots into one output directory (docs/sweep.md). */
+ * through the engine (as `spattn run`), on a tensor trace compared with
+ * one unpruned full-width reference run; writes sweep.csv, sweep.json and
+ * the Pareto plots into one output directory (docs/sweep.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "engine.h"
 #include "spattn.h"
 #include "sweep.h"
 #include "sweep_report.h"
@@ -72,16 +73,28 @@ int cmd_sweep(int argc, char **argv)
             return sp_cli_error("%s:%d: %s", cfg_path, line, err);
         return sp_cli_error("%s: %s", cfg_path, err);
     }
-    sp_trace tr;
+    sp_engine_input input;
+    if (sp_engine_input_open(trace, NULL, &cfg.alg, &input, err, sizeof err))
+        return sp_cli_error("%s", err);
+    /* a workload CSV fixes the algorithm keys: refused before any output */
+    if (input.is_workload && sp_sweep_check_workload(&cfg, trace, err, sizeof err)) {
+        sp_engine_input_free(&input);
+        int line = sweep_line(cfg_path);
+        if (line > 0)
+            return sp_cli_error("%s:%d: %s", cfg_path, line, err);
+        return sp_cli_error("%s: %s", cfg_path, err);
+    }
     sp_outdir od;
-    if (sp_cli_open_run(trace, &cfg.alg, &tr, out, &od, err, sizeof err))
-        return SP_EXIT_USAGE;
+    if (sp_outdir_begin(&od, out, err, sizeof err)) {
+        sp_engine_input_free(&input);
+        return sp_cli_error("%s", err);
+    }
     sp_sweep_result res;
     rc = SP_EXIT_OK;
-    if (sp_sweep_run(&cfg, &tr, (int)jobs, &res, err, sizeof err)) {
+    if (sp_sweep_run(&cfg, &input, (int)jobs, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
-        sp_sweep_report_in in = {&cfg, cfg_path, trace, &tr, &res};
+        sp_sweep_report_in in = {&cfg, cfg_path, trace, &input, &res};
         char note[512];
         int wr = sp_sweep_report_write_dir(od.tmp, &in, plots, note, sizeof note, err, sizeof err);
         if (wr < 0 || sp_outdir_commit(&od, err, sizeof err)) {
@@ -90,12 +103,19 @@ int cmd_sweep(int argc, char **argv)
             size_t front = 0;
             for (size_t p = 0; p < res.n; p++)
                 front += (size_t)res.pts[p].pareto_cycles_energy;
-            printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
-                   "reference %zu head-steps)\n",
-                   od.final, res.n, front, res.ref.n);
-            if (plots && wr == 0)
+            if (res.has_ref)
+                printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
+                       "reference %zu head-steps)\n",
+                       od.final, res.n, front, res.ref.n);
+            else
+                printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
+                       "timing only: no accuracy)\n",
+                       od.final, res.n, front);
+            if (plots && wr == 0 && res.has_ref)
                 printf("spattn: plots %s/pareto_energy_cycles.png, %s/pareto_accuracy_energy.png (+ .svg)\n",
                        od.final, od.final);
+            else if (plots && wr == 0)
+                printf("spattn: plots %s/pareto_energy_cycles.png (+ .svg)\n", od.final);
             if (wr > 0)
                 fprintf(stderr, "spattn: warning: %s\n", note);
         }
@@ -103,6 +123,6 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc != SP_EXIT_OK)
         sp_outdir_abort(&od);
-    sp_trace_free(&tr);
+    sp_engine_input_free(&input);
     return rc;
 }

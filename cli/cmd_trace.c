@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "safetensors.h"
 #include "spattn.h"
+#include "traces.h"
 #include "workload.h"
 
 static int ends_with(const char *s, const char *suf)

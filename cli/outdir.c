@@ -112,16 +112,3 @@ void sp_outdir_abort(sp_outdir *o)
         rm_tree(o->tmp);
     o->tmp[0] = 0;
 }
-
-int sp_cli_open_run(const char *trace, const sp_alg_cfg *alg, sp_trace *tr, const char *out, sp_outdir *od,
-                    char *err, size_t errlen)
-{
-    memset(tr, 0, sizeof *tr);
-    if (sp_trace_open(trace, alg, tr, err, errlen))
-        return sp_cli_error("%s", err);
-    if (sp_outdir_begin(od, out, err, errlen)) {
-        sp_trace_free(tr);
-        return sp_cli_error("%s", err);
-    }
-    return 0;
-}

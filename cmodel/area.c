@@ -69,3 +69,21 @@ void sp_area_compute(const sp_config *cfg, sp_area_report *a)
         a->total_mm2 += a->mm2[k];
     }
 }
+
+void sp_area_stats(const sp_area_report *a, sp_stats *s, const char *g)
+{
+    char b[128];
+    sp_stats_real(s, g, "total", "mm2", a->total_mm2);
+    sp_stats_real(s, g, "logic", "mm2", a->logic_total_mm2);
+    sp_stats_real(s, g, "sram", "mm2", a->sram_total_mm2);
+    sp_stats_real(s, g, "logic_calibration", "ratio", SP_AREA_LOGIC_CALIBRATION);
+    sp_stats_path(b, sizeof b, g, "by_unit");
+    for (int k = 0; k < SP_A_N; k++)
+        sp_stats_real(s, b, sp_area_names[k], "mm2", a->mm2[k]);
+    sp_stats_path(b, sizeof b, g, "logic_by_unit");
+    for (int k = 0; k < SP_A_N; k++)
+        sp_stats_real(s, b, sp_area_names[k], "mm2", a->logic_mm2[k]);
+    sp_stats_path(b, sizeof b, g, "sram_by_unit");
+    for (int k = 0; k < SP_A_N; k++)
+        sp_stats_real(s, b, sp_area_names[k], "mm2", a->sram_mm2[k]);
+}

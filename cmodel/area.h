@@ -6,6 +6,7 @@
 #ifndef SP_AREA_H
 #define SP_AREA_H
 #include "spattn.h"
+#include "stats.h"
 
 typedef enum {
     SP_A_QK = 0, SP_A_PV, SP_A_SOFTMAX, SP_A_TOPK, SP_A_IMPORTANCE,
@@ -35,4 +36,7 @@ typedef struct {
 } sp_area_report;
 
 void sp_area_compute(const sp_config *cfg, sp_area_report *a);
+/* The report into group g of a registry: total, unit sum before the
+ * calibration, the calibration factor, by_unit. */
+void sp_area_stats(const sp_area_report *a, sp_stats *s, const char *g);
 #endif

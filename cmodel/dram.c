@@ -279,3 +279,26 @@ double sp_dram_achieved_bytes_per_s(const sp_dram *d)
     double s = (double)(d->st.last_dram_cycle - d->st.first_dram_cycle) / (d->cfg.clock_mhz * 1e6);
     return (double)bytes / s;
 }
+
+const char *sp_dram_kind_name(sp_dram_kind k)
+{
+    return k == SP_DRAM_HBM2 ? "hbm2" : k == SP_DRAM_DDR4 ? "ddr4" : "lpddr4";
+}
+
+void sp_dram_stats_put(const sp_dram_stats *st, const sp_dram_cfg *c, sp_stats *s, const char *g)
+{
+    char b[128];
+    sp_stats_text(s, g, "kind", sp_dram_kind_name(c->kind));
+    uint64_t tot = 0;
+    sp_stats_path(b, sizeof b, g, "bus_by_kind");
+    for (int i = 0; i < SP_DK_N; i++) {
+        sp_stats_int(s, b, sp_dram_kind_names[i], "bytes", st->burst_bytes[i]);
+        tot += st->burst_bytes[i];
+    }
+    sp_stats_int(s, b, "total", "bytes", tot);
+    sp_stats_int(s, g, "bursts", "count", st->bursts);
+    sp_stats_int(s, g, "row_hits", "count", st->row_hits);
+    sp_stats_int(s, g, "row_misses", "count", st->row_misses);
+    sp_stats_int(s, g, "row_empty", "count", st->row_empty);
+    sp_stats_int(s, g, "refreshes", "count", st->refreshes);
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "spattn.h"
+#include "stats.h"
 
 /* What a request carries, for the traffic-by-kind report. */
 typedef enum {
@@ -86,4 +87,10 @@ void sp_dram_map(const sp_dram *d, uint64_t addr, int *ch, int *bank, uint64_t *
 
 /* Achieved data bandwidth over the active span, bytes per second. */
 double sp_dram_achieved_bytes_per_s(const sp_dram *d);
+
+/* The DRAM model's own statistics into group g of a registry: part kind,
+ * bus bytes by kind (whole bursts), bursts, row hits/misses/empty,
+ * refreshes. */
+const char *sp_dram_kind_name(sp_dram_kind k); /* "hbm2", "ddr4", "lpddr4" */
+void sp_dram_stats_put(const sp_dram_stats *st, const sp_dram_cfg *c, sp_stats *s, const char *g);
 #endif

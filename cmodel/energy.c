@@ -77,3 +77,15 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
         e->total_pj += e->pj[k];
     e->avg_power_w = tm->seconds > 0 ? e->total_pj * 1e-12 / tm->seconds : 0.0;
 }
+
+void sp_energy_stats(const sp_energy_report *e, int node_nm, sp_stats *s, const char *g)
+{
+    char b[128];
+    sp_stats_real(s, g, "total", "pJ", e->total_pj);
+    sp_stats_real(s, g, "average_power", "W", e->avg_power_w);
+    sp_stats_real(s, g, "leakage_power", "mW", e->static_mw);
+    sp_stats_int(s, g, "node", "nm", (uint64_t)node_nm);
+    sp_stats_path(b, sizeof b, g, "by_component");
+    for (int k = 0; k < SP_E_N; k++)
+        sp_stats_real(s, b, sp_energy_names[k], "pJ", e->pj[k]);
+}

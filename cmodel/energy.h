@@ -37,4 +37,7 @@ double sp_energy_mac_pj(double mac_pj, double add_pj, int a, int b);
 
 void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_result *tm,
                        sp_energy_report *e);
+/* The report into group g of a registry: total, average power, node,
+ * by_component. */
+void sp_energy_stats(const sp_energy_report *e, int node_nm, sp_stats *s, const char *g);
 #endif

@@ -165,23 +165,7 @@ static inline int16_t *sp_trace_v(const sp_trace *t, int l, int h)
     return t->v + (((size_t)l * t->heads + h) * t->ntok) * t->d;
 }
 
-/* Opens a tensor trace by spec (traces/trace_open.c): "synth:..." runs the
- * generator, a path ending in .safetensors is read; -1 with a message. */
-int sp_trace_open(const char *spec, const sp_alg_cfg *alg, sp_trace *t, char *err, size_t errlen);
-
-/* Synthetic generator (traces/synth.c). peak: how peaked attention is
- * (0 = flat, larger = sharper); see docs/traces.md. */
-typedef struct {
-    sp_mode mode;
-    int layers, heads, d, len, iters;
-    uint64_t seed;
-    double peak;
-} sp_synth_spec;
-void sp_synth_spec_default(sp_synth_spec *s);
-/* Parses "synth:layers=12,heads=12,..." ; -1 with a message on error. */
-int sp_synth_parse(const char *text, sp_synth_spec *s, char *err, size_t errlen);
-int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t,
-                      char *err, size_t errlen);
+/* Readers and the generator of traces are declared in traces/traces.h. */
 
 /* Deterministic PRNG (xoshiro256**-style, our own seeding). */
 typedef struct { uint64_t s[4]; } sp_rng;
@@ -215,6 +199,9 @@ typedef struct {
 } sp_events;
 
 void sp_events_add(sp_events *dst, const sp_events *src);
+/* The counts into group g of a stats registry (cmodel/stats.h), as stats.json's "events". */
+struct sp_stats_s;
+void sp_events_stats(const sp_events *e, struct sp_stats_s *s, const char *g);
 
 /* ------------------------------------------------------------------ */
 /* Unit functions: fixed-point helpers (cmodel/fixed.c)                */
@@ -286,7 +273,7 @@ typedef struct {
 } sp_head_result;
 
 /* Observer of every head-step and pruning decision; the co-simulation
- * checker and the reports hook in here. NULL callbacks are skipped. */
+ * checker and the engine hook in here. NULL callbacks are skipped. */
 typedef struct {
     void *ctx;
     void (*head_step)(void *ctx, int it, int layer, int head, int row, const sp_head_result *r);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "dram.h"
 #include "spattn.h"
-#include "workload.h"
+#include "stats.h"
 
 typedef enum {
     SP_U_FETCH_K = 0, /* query + key MSB fetch (job span) */
@@ -91,12 +91,8 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
  * and head, full-width K/V, no requant, value_keep 1 (no top-k). */
 int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
                       char *err, size_t errlen);
-/* From an official workload CSV: counts from the file, top-k cycles from
- * the expected-rounds model below (the CSV has no data); -1 (full width)
- * means the config's k_msb + k_lsb (resp. v, q) bits. dense != 0 derives
- * the dense baseline from the same rows (keys = values = L, full width). */
-int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int dense,
-                              sp_tm_steps *out, char *err, size_t errlen);
+/* The builder from an official workload CSV, sp_tm_steps_from_workload,
+ * is in engine/tm_workload.h (the workload type is traces/'). */
 
 /* Expected cost of the quick-select of docs/spec.md s7 on n distinct keys
  * in random order keeping k (a middle-position pivot then is a uniformly
@@ -150,4 +146,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
 #define SP_TM_RTL_START 7u
 int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
                         size_t errlen);
+
+/* The result into group g of a registry (cmodel/timing_stats.c): cycles,
+ * time, head-steps, unit busy cycles, and under g.dram the DRAM model's
+ * statistics (sp_dram_stats_put) plus data bytes by kind and bandwidth. */
+void sp_timing_stats(const sp_tm_result *r, const sp_config *cfg, sp_stats *s, const char *g);
 #endif

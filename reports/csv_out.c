@@ -41,8 +41,9 @@ static agg_t *aggregate(const sp_tm_steps *st, int iters, int layers, int heads)
     return a;
 }
 
-int sp_report_csvs(const char *dir, const sp_report_data *d, char *err, size_t errlen)
+int sp_report_csvs(const char *dir, const sp_engine_result *d, char *err, size_t errlen)
 {
+    const sp_energy_report *en = &d->fig.en, *den = &d->fig.dense_en;
     int iters = d->dense_steps.iters, layers = d->dense_steps.layers, heads = d->dense_steps.heads;
     if (d->steps.iters > iters)
         iters = d->steps.iters;
@@ -86,9 +87,9 @@ int sp_report_csvs(const char *dir, const sp_report_data *d, char *err, size_t e
     t.n = 0;
     sp_buf_printf(&t, "component,run_pJ,dense_pJ,run_share\n");
     for (int k = 0; k < SP_E_N; k++)
-        sp_buf_printf(&t, "%s,%.6g,%.6g,%.6f\n", sp_energy_names[k], d->en.pj[k], d->dense_en.pj[k],
-                      d->en.total_pj > 0 ? d->en.pj[k] / d->en.total_pj : 0.0);
-    sp_buf_printf(&t, "total,%.6g,%.6g,1\n", d->en.total_pj, d->dense_en.total_pj);
+        sp_buf_printf(&t, "%s,%.6g,%.6g,%.6f\n", sp_energy_names[k], en->pj[k], den->pj[k],
+                      en->total_pj > 0 ? en->pj[k] / en->total_pj : 0.0);
+    sp_buf_printf(&t, "total,%.6g,%.6g,1\n", en->total_pj, den->total_pj);
     if (t.oom)
         goto oom;
     if (sp_report_write_file(dir, "energy.csv", t.p, err, errlen))

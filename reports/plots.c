@@ -12,20 +12,22 @@
 #include <unistd.h>
 #include "report.h"
 
-static const char *const outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg"};
+const char *const sp_report_plot_outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg"};
+const int sp_report_plot_noutputs = 6;
 
-static int write_data(const char *dir, const sp_report_data *d, char *err, size_t errlen)
+static int write_data(const char *dir, const sp_engine_result *d, char *err, size_t errlen)
 {
+    const sp_engine_figures *f = &d->fig;
     sp_buf t = {0};
     sp_buf_printf(&t, "# unit run_cycles dense_cycles\n");
     for (int u = 0; u < SP_U_N; u++)
-        sp_buf_printf(&t, "%s %llu %llu\n", sp_unit_names[u], (unsigned long long)d->tm.unit_cycles[u],
-                      (unsigned long long)d->dense_tm.unit_cycles[u]);
+        sp_buf_printf(&t, "%s %llu %llu\n", sp_unit_names[u], (unsigned long long)f->tm.unit_cycles[u],
+                      (unsigned long long)f->dense_tm.unit_cycles[u]);
     int rc = t.oom ? -1 : sp_report_write_file(dir, "units.dat", t.p, err, errlen);
     t.n = 0;
     sp_buf_printf(&t, "# component run_uJ dense_uJ\n");
     for (int k = 0; k < SP_E_N; k++)
-        sp_buf_printf(&t, "%s %.6f %.6f\n", sp_energy_names[k], d->en.pj[k] * 1e-6, d->dense_en.pj[k] * 1e-6);
+        sp_buf_printf(&t, "%s %.6f %.6f\n", sp_energy_names[k], f->en.pj[k] * 1e-6, f->dense_en.pj[k] * 1e-6);
     if (!rc)
         rc = t.oom ? -1 : sp_report_write_file(dir, "energy.dat", t.p, err, errlen);
     t.n = 0;
@@ -59,7 +61,7 @@ static int write_data(const char *dir, const sp_report_data *d, char *err, size_
     return rc;
 }
 
-int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t notelen,
+int sp_report_plots(const char *dir, const sp_engine_result *d, char *note, size_t notelen,
                     char *err, size_t errlen)
 {
     if (write_data(dir, d, err, errlen))
@@ -73,8 +75,8 @@ int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t
     char path[8192], part[8300];
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (ok)
-        for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", dir, outputs[i]);
+        for (size_t i = 0; i < (size_t)sp_report_plot_noutputs; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, sp_report_plot_outputs[i]);
             snprintf(part, sizeof part, "%s.part", path);
             if (rename(part, path)) {
                 ok = 0;
@@ -82,8 +84,8 @@ int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t
             }
         }
     if (!ok)
-        for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-            snprintf(part, sizeof part, "%s/%s.part", dir, outputs[i]);
+        for (size_t i = 0; i < (size_t)sp_report_plot_noutputs; i++) {
+            snprintf(part, sizeof part, "%s/%s.part", dir, sp_report_plot_outputs[i]);
             remove(part);
         }
     return sp_report_gnuplot_done(dir, st, ok, "data and scripts", note, notelen);

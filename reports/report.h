@@ -1,48 +1,22 @@
-/* report.h - a run's output files: stats.json, layers.csv, energy.csv and
- * gnuplot plots (PNG + SVG), each written through a temporary name and a
- * rename. The cost models (timing, DRAM, energy, area) run here, for the
- * run and for its dense baseline on the same hardware. */
+/* report.h - a run's output files, written from an engine result
+ * (engine/engine.h): stats.json, layers.csv, energy.csv and gnuplot plots
+ * (PNG + SVG), each through a temporary name and a rename. reports/ runs
+ * no model: the figures come from the result. */
 #ifndef SP_REPORT_H
 #define SP_REPORT_H
 #include <stddef.h>
 #include <stdio.h>
-#include "area.h"
-#include "energy.h"
+#include "engine.h"
 #include "spattn.h"
-#include "timing.h"
-#include "workload.h"
-
-/* Token positions of every head-step of a functional run, captured through
- * the controller's observer, so the timing model fetches the rows the run
- * really used (R9 of docs/costs.md). Beyond SP_CAPTURE_MAX_INTS positions
- * the capture stops and the report falls back to the spread rule. */
-#define SP_CAPTURE_MAX_INTS (16u << 20)
-typedef struct {
-    int32_t *pool;
-    size_t n, cap;
-    size_t *koff, *voff; /* per head-step call: offsets into pool */
-    uint32_t *kn, *vn;
-    size_t calls, ccap;
-    int overflow;
-    int last_it, last_layer, last_head;
-} sp_report_capture;
-void sp_report_capture_init(sp_report_capture *c);
-void sp_report_capture_free(sp_report_capture *c);
-/* an observer whose head_step callback fills c */
-sp_observer sp_report_capture_observer(sp_report_capture *c);
+#include "stats.h"
 
 typedef struct {
     const sp_config *cfg;
-    const char *config_path; /* as given by the user */
-    const char *trace_spec;  /* as given by the user */
-    const sp_trace *trace;   /* tensor-trace runs; NULL in timing-only runs */
-    const sp_run_result *res;/* tensor-trace runs; NULL in timing-only runs */
-    const char *engine;      /* "cmodel", "rtl", "cosim", "timing" */
-    /* timing-only runs (an official workload CSV): */
-    const sp_workload *workload;
-    const sp_workload *baseline; /* the dense CSV; NULL: derived from workload */
-    const char *baseline_path;
-    const sp_report_capture *capture; /* tensor runs: token positions, or NULL */
+    const char *config_path;       /* as given by the user */
+    const char *trace_spec;        /* as given by the user */
+    const char *engine;            /* "cmodel", "timing" (workload CSV), ... */
+    const sp_engine_input *input;  /* what the trace spec opened */
+    const sp_engine_result *res;   /* sp_engine_run on cfg and input */
 } sp_report_in;
 
 /* Headline figures, for the command line. */
@@ -51,21 +25,16 @@ typedef struct {
     double seconds, dense_seconds;
     double energy_pj, dense_energy_pj, power_w;
     double area_mm2;
-    double speedup;            /* dense cycles / cycles */
-    double dram_reduction;     /* dense / run DRAM data bytes (all kinds) */
-    double kv_bits_reduction;  /* dense / run K+V data bits */
+    sp_engine_vs_dense vs;
     double dram_achieved_gbps, dram_peak_gbps;
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */
 } sp_report_summary;
 
-/* Writes every report file into dir (an empty directory the caller made).
- * -1 with a message on error. */
-int sp_report_write_dir(const char *dir, const sp_report_in *in, char *err, size_t errlen);
-/* The same, also filling *sum (may be NULL). */
-int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_summary *sum,
-                            char *err, size_t errlen);
+/* Writes every report file into dir (an empty directory the caller made)
+ * and fills *sum (may be NULL). -1 with a message on error. */
+int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summary *sum, char *err, size_t errlen);
 /* Prints the headline lines (cycles, time, energy, speedup, DRAM reduction,
  * plot paths) for a run written to dir. */
 void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *dir);
@@ -76,16 +45,13 @@ int sp_report_write_file(const char *dir, const char *name, const char *text, ch
  * memory): the text of stats.json and sweep.json. */
 struct cJSON;
 char *sp_report_json_text(const struct cJSON *root);
+/* Adds every entry of a stats registry to the JSON object root: nested
+ * objects by group path, keys name_unit. -1 when out of memory. */
+int sp_report_stats_to_json(const sp_stats *s, struct cJSON *root);
 
 /* ---- internal to reports/ ------------------------------------------- */
-typedef struct {
-    sp_tm_steps steps, dense_steps;
-    sp_tm_result tm, dense_tm;
-    sp_energy_report en, dense_en;
-    sp_area_report area;
-} sp_report_data;
 
-/* growable text buffer */
+/* growable text buffer (files.c) */
 typedef struct {
     char *p;
     size_t n, cap;
@@ -94,13 +60,13 @@ typedef struct {
 void sp_buf_printf(sp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sp_buf_free(sp_buf *b);
 
-int sp_report_costs(const sp_report_in *in, sp_report_data *d, char *err, size_t errlen);
-void sp_report_data_free(sp_report_data *d);
-uint64_t sp_report_data_bytes(const sp_tm_result *r);
-int sp_report_csvs(const char *dir, const sp_report_data *d, char *err, size_t errlen);
-/* draws the plots with gnuplot; returns 0 when drawn, 1 when gnuplot is
- * missing or failed (note says why), -1 on a write error */
-int sp_report_plots(const char *dir, const sp_report_data *d, char *note, size_t notelen,
+/* stats.json text (stats_json.c); files: the "files" object to embed */
+char *sp_report_stats_text(const sp_report_in *in, struct cJSON *files, char *err, size_t errlen);
+/* layers.csv, energy.csv (csv_out.c) */
+int sp_report_csvs(const char *dir, const sp_engine_result *r, char *err, size_t errlen);
+/* draws the plots with gnuplot (plots.c); returns 0 when drawn, 1 when
+ * gnuplot is missing or failed (note says why), -1 on a write error */
+int sp_report_plots(const char *dir, const sp_engine_result *r, char *note, size_t notelen,
                     char *err, size_t errlen);
 /* Runs gnuplot on the n scripts (at most 14, names relative to dir) inside
  * dir, its stdout and stderr into dir/gnuplot.log.part; *st is its wait
@@ -110,6 +76,9 @@ int sp_report_gnuplot(const char *dir, const char *const *scripts, int n, int *s
  * keeps dir/gnuplot.log only when gnuplot printed something; 0 when ok,
  * else 1 with note saying why (`left`: what stays in the directory). */
 int sp_report_gnuplot_done(const char *dir, int st, int ok, const char *left, char *note, size_t notelen);
+/* the names of the plot files sp_report_plots draws */
+extern const char *const sp_report_plot_outputs[];
+extern const int sp_report_plot_noutputs;
 /* generated from the reports/plots scripts by mk/costs.mk */
 extern const char *const sp_plot_scripts[];
 extern const char *const sp_plot_names[];

@@ -76,13 +76,20 @@ char *sp_sweep_csv_text(const sp_sweep_report_in *in)
             fputc(',', f), put_fix(f, p->energy_pj[k], 3);
         fputc(',', f), put_fix(f, p->energy_total_pj, 3);
         fprintf(f, ",%llu,%llu", (unsigned long long)p->dram_bytes, (unsigned long long)p->dram_data_bytes);
-        for (int k = 0; k < N_COUNT; k++)
-            fprintf(f, ",%llu", (unsigned long long)c[k]);
-        fputc(',', f), put_fix(f, p->rel_err_mean, 9);
-        fputc(',', f), put_fix(f, p->rel_err_max, 9);
-        fputc(',', f), put_fix(f, p->rel_err_computed_mean, 9);
-        fputc(',', f), put_fix(f, p->argmax_match, 9);
-        fprintf(f, ",%d,%d\n", p->pareto_cycles_energy, p->pareto_energy_err);
+        for (int k = 0; k < N_COUNT; k++) /* functional-model counts: none for a workload CSV */
+            if (in->res->has_ref)
+                fprintf(f, ",%llu", (unsigned long long)c[k]);
+            else
+                fputc(',', f);
+        if (in->res->has_ref) {
+            fputc(',', f), put_fix(f, p->rel_err_mean, 9);
+            fputc(',', f), put_fix(f, p->rel_err_max, 9);
+            fputc(',', f), put_fix(f, p->rel_err_computed_mean, 9);
+            fputc(',', f), put_fix(f, p->argmax_match, 9);
+            fprintf(f, ",%d,%d\n", p->pareto_cycles_energy, p->pareto_energy_err);
+        } else { /* a workload CSV: no accuracy measured */
+            fprintf(f, ",,,,,%d,\n", p->pareto_cycles_energy);
+        }
     }
     if (ferror(f)) {
         fclose(f);
@@ -98,8 +105,14 @@ static void num(cJSON *o, const char *k, double v)
     cJSON_AddNumberToObject(o, k, v);
 }
 
-static cJSON *point_json(const sp_sweep *sw, const sp_sweep_point *p)
+static const char *trace_id(const sp_sweep_report_in *in)
 {
+    return in->input->is_workload ? in->input->workload.path : in->input->trace.id;
+}
+
+static cJSON *point_json(const sp_config *cfg, int has_ref, const sp_sweep_point *p)
+{
+    const sp_sweep *sw = &cfg->sweep;
     cJSON *o = cJSON_CreateObject(), *v = cJSON_CreateObject(), *e = cJSON_CreateObject();
     char k[96];
     num(o, "point", (double)p->index);
@@ -118,21 +131,40 @@ static cJSON *point_json(const sp_sweep *sw, const sp_sweep_point *p)
     num(o, "dram_data_bytes", (double)p->dram_data_bytes);
     uint64_t c[N_COUNT];
     counts_of(p, c);
-    for (int i = 0; i < N_COUNT; i++)
+    for (int i = 0; i < N_COUNT && has_ref; i++)
         num(o, count_cols[i], (double)c[i]);
-    cJSON *acc = cJSON_CreateObject();
-    num(acc, "out_rel_err_mean", p->rel_err_mean);
-    num(acc, "out_rel_err_max", p->rel_err_max);
-    num(acc, "out_rel_err_computed_mean", p->rel_err_computed_mean);
-    num(acc, "argmax_match", p->argmax_match);
-    num(acc, "reference_head_steps", (double)p->ref_steps);
-    num(acc, "head_steps_computed", (double)p->steps_run);
-    cJSON_AddItemToObject(o, "accuracy", acc);
-    char ck[20];
-    snprintf(ck, sizeof ck, "%016llx", (unsigned long long)p->out_checksum);
-    cJSON_AddStringToObject(o, "outputs_fnv1a64", ck);
+    if (has_ref) {
+        cJSON *acc = cJSON_CreateObject();
+        num(acc, "out_rel_err_mean", p->rel_err_mean);
+        num(acc, "out_rel_err_max", p->rel_err_max);
+        num(acc, "out_rel_err_computed_mean", p->rel_err_computed_mean);
+        num(acc, "argmax_match", p->argmax_match);
+        num(acc, "reference_head_steps", (double)p->ref_steps);
+        num(acc, "head_steps_computed", (double)p->steps_run);
+        cJSON_AddItemToObject(o, "accuracy", acc);
+        char ck[20];
+        snprintf(ck, sizeof ck, "%016llx", (unsigned long long)p->out_checksum);
+        cJSON_AddStringToObject(o, "outputs_fnv1a64", ck);
+    }
     cJSON_AddBoolToObject(o, "pareto_cycles_energy", p->pareto_cycles_energy);
-    cJSON_AddBoolToObject(o, "pareto_energy_err", p->pareto_energy_err);
+    if (has_ref)
+        cJSON_AddBoolToObject(o, "pareto_energy_err", p->pareto_energy_err);
+    /* everything the engine measured, as stats.json writes it for a run */
+    sp_config pc;
+    char perr[256];
+    cJSON *st = cJSON_AddObjectToObject(o, "stats");
+    sp_stats reg;
+    sp_stats_init(&reg);
+    int bad = !st || sp_sweep_point_config(cfg, p->index, &pc, perr, sizeof perr);
+    if (!bad) {
+        sp_engine_stats(&pc, &p->fig, &reg);
+        bad = sp_report_stats_to_json(&reg, st);
+    }
+    sp_stats_free(&reg);
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -141,10 +173,10 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     const sp_sweep *sw = &in->cfg->sweep;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "tool", "spattn " SP_VERSION);
-    cJSON_AddStringToObject(root, "engine", "cmodel");
+    cJSON_AddStringToObject(root, "engine", in->input->is_workload ? "timing" : "cmodel");
     cJSON_AddStringToObject(root, "config_file", in->config_path);
     cJSON_AddStringToObject(root, "trace", in->trace_spec);
-    cJSON_AddStringToObject(root, "trace_id", in->trace->id);
+    cJSON_AddStringToObject(root, "trace_id", trace_id(in));
     /* config echo: the resolved base config as YAML that loads again */
     char *yaml = NULL;
     size_t ylen = 0;
@@ -167,7 +199,7 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     cJSON_AddItemToObject(swj, "axes", axes);
     cJSON_AddItemToObject(root, "sweep", swj);
     sp_config rc;
-    sp_sweep_reference_config(in->cfg, &rc);
+    sp_engine_reference_config(in->cfg, &rc);
     cJSON *ref = cJSON_CreateObject(), *ra = cJSON_CreateObject();
     num(ra, "token_keep", rc.alg.token_keep);
     num(ra, "head_keep", rc.alg.head_keep);
@@ -182,12 +214,20 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     num(ref, "head_steps_nonzero_output", (double)in->res->ref.nonzero);
     num(ref, "keys_fetched", (double)in->res->ref.ev.keys_msb);
     num(ref, "values_fetched", (double)in->res->ref.ev.values_fetched);
-    cJSON_AddItemToObject(root, "reference", ref);
+    if (in->res->has_ref)
+        cJSON_AddItemToObject(root, "reference", ref);
+    else
+        cJSON_Delete(ref);
     cJSON *pts = cJSON_CreateArray();
-    for (size_t i = 0; i < in->res->n; i++)
-        cJSON_AddItemToArray(pts, point_json(sw, &in->res->pts[i]));
+    int bad = 0;
+    for (size_t i = 0; i < in->res->n && !bad; i++) {
+        cJSON *pj = point_json(in->cfg, in->res->has_ref, &in->res->pts[i]);
+        bad = !pj;
+        if (pj)
+            cJSON_AddItemToArray(pts, pj);
+    }
     cJSON_AddItemToObject(root, "points", pts);
-    char *t = sp_report_json_text(root);
+    char *t = bad ? NULL : sp_report_json_text(root);
     cJSON_Delete(root);
     return t;
 }
@@ -236,7 +276,7 @@ static char *vars_text(const sp_sweep_report_in *in)
         fputs(")", f);
     }
     fputs(")\ntrace_id = ", f);
-    gp_string(f, in->trace->id);
+    gp_string(f, trace_id(in));
     fputs("\n", f);
     fclose(f);
     return text;
@@ -245,18 +285,23 @@ static char *vars_text(const sp_sweep_report_in *in)
 static const char *const plot_outputs[] = {"png", "svg"};
 
 /* runs gnuplot on the scripts inside dir; 0 drawn, 1 not (note) */
-static int draw(const char *dir, char *note, size_t notelen)
+static int draw(const char *dir, int has_ref, char *note, size_t notelen)
 {
     int st;
-    if (sp_report_gnuplot(dir, sp_sweep_plot_names, sp_sweep_plot_count, &st, note, notelen))
+    const char *names[8];
+    int n = 0;
+    for (int i = 0; i < sp_sweep_plot_count && n < 8; i++)
+        if (has_ref || !strstr(sp_sweep_plot_names[i], "accuracy"))
+            names[n++] = sp_sweep_plot_names[i];
+    if (sp_report_gnuplot(dir, names, n, &st, note, notelen))
         return 1;
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     char path[8192], part[8300];
     /* pareto_x.gp writes pareto_x.png.part and pareto_x.svg.part */
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < sp_sweep_plot_count; i++)
+        for (int i = 0; i < n; i++)
             for (int o = 0; o < 2; o++) {
-                const char *nm = sp_sweep_plot_names[i];
+                const char *nm = names[i];
                 size_t stem = strlen(nm) > 3 ? strlen(nm) - 3 : strlen(nm);
                 snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem, nm, plot_outputs[o]);
                 snprintf(part, sizeof part, "%s.part", path);
@@ -289,12 +334,13 @@ int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int
     if (!rc && plots) {
         rc = sp_report_write_file(dir, "sweep_vars.gp", vars, err, errlen);
         for (int i = 0; i < sp_sweep_plot_count && !rc; i++)
-            rc = sp_report_write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
+            if (in->res->has_ref || !strstr(sp_sweep_plot_names[i], "accuracy"))
+                rc = sp_report_write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
     }
     free(csv);
     free(json);
     free(vars);
     if (rc || !plots)
         return rc;
-    return draw(dir, note, notelen);
+    return draw(dir, in->res->has_ref, note, notelen);
 }

@@ -1,6 +1,7 @@
 /* sweep_report.h - output files of `spattn sweep` (reports/sweep_report.c):
  * sweep.csv, sweep.json, and the Pareto plots (PNG + SVG, gnuplot).
- * Columns and fields: docs/sweep.md. */
+ * Columns and fields: docs/sweep.md. A workload CSV sweep has no accuracy:
+ * its accuracy columns are empty and only the cycles/energy plot is drawn. */
 #ifndef SP_SWEEP_REPORT_H
 #define SP_SWEEP_REPORT_H
 #include <stddef.h>
@@ -11,7 +12,7 @@ typedef struct {
     const sp_config *cfg;     /* the base config (with its sweep section) */
     const char *config_path;  /* as given by the user */
     const char *trace_spec;   /* as given by the user */
-    const sp_trace *trace;
+    const sp_engine_input *input; /* the tensor trace or workload CSV swept */
     const sp_sweep_result *res;
 } sp_sweep_report_in;
 

@@ -16,6 +16,7 @@
 #include "sim_params.h"
 extern "C" {
 #include "simparams.h"
+#include "traces.h"
 }
 
 static int usage_error(const std::string &msg)

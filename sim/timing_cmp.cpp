@@ -1,10 +1,12 @@
-// timing_cmp.cpp - see timing_cmp.h.
+// timing_cmp.cpp - see timing_cmp.h. The C side is the engine's
+// evaluation (engine/engine.h), its head-steps then rescheduled in the
+// RTL's microarchitecture.
 #include "timing_cmp.h"
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 extern "C" {
-#include "report.h"
+#include "engine.h"
 }
 
 MemClass mem_class_of_region(unsigned region)
@@ -81,21 +83,19 @@ void RtlUnitMeter::obs(unsigned kind)
         requants++;  // the requant decision of a head-step
 }
 
-// the capture observer plus each query row's own requant flag, kept-value
-// count and value top-k cost (sp_tm_steps_from_run shares a head-step's
-// counts evenly over its rows; the RTL runs every row with its own)
+// each query row's own requant flag, kept-value count and value top-k cost
+// (sp_tm_steps_from_run shares a head-step's counts evenly over its rows;
+// the RTL runs every row with its own)
 struct RowCapture {
-    sp_observer inner;
     struct Row {
         uint8_t requant;
         uint32_t values;
         uint64_t cycles, compares;
     };
     std::vector<Row> rows;
-    static void on_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
+    static void on_step(void *ctx, int, int, int, int, const sp_head_result *r)
     {
         RowCapture *c = (RowCapture *)ctx;
-        c->inner.head_step(c->inner.ctx, it, l, h, row, r);
         c->rows.push_back({(uint8_t)(r->requant != 0), (uint32_t)r->n_kept, r->vtopk.cycles, r->vtopk.compares});
     }
 };
@@ -112,25 +112,25 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
 {
     TimingCompare t;
     char err[512] = {0};
-    sp_report_capture cap;
-    sp_report_capture_init(&cap);
+    // the engine's evaluation (as `spattn run`), the trace borrowed
     RowCapture rcap;
-    rcap.inner = sp_report_capture_observer(&cap);
-    sp_observer obs = rcap.inner;
-    obs.ctx = &rcap;
-    obs.head_step = RowCapture::on_step;
-    static sp_run_result res;
-    memset(&res, 0, sizeof res);
-    if (sp_run_model(&cfg, &tr, &obs, &res, err, sizeof err)) {
+    sp_observer obs = {&rcap, RowCapture::on_step, nullptr, nullptr};
+    static sp_engine_input input;
+    memset(&input, 0, sizeof input);
+    input.trace = tr;
+    sp_engine_in ein = {};
+    ein.cfg = &cfg;
+    ein.input = &input;
+    ein.observer = &obs;
+    static sp_engine_result res;
+    if (sp_engine_run(&ein, &res, err, sizeof err)) {
         t.error = std::string("C model: ") + err;
-        sp_report_capture_free(&cap);
         return t;
     }
-    sp_tm_steps st;
-    memset(&st, 0, sizeof st);
-    int e = sp_tm_steps_from_run(&cfg, &tr, &res, &st, err, sizeof err);
+    sp_tm_steps &st = res.steps;
+    int e = 0;
     // each row's own counts (the sums stay the same)
-    if (!e && rcap.rows.size() == st.n) {
+    if (rcap.rows.size() == st.n) {
         for (size_t i = 0; i < st.n; i++) {
             st.s[i].requant = rcap.rows[i].requant && st.s[i].k_lsb > 0;
             st.s[i].values = rcap.rows[i].values;
@@ -138,19 +138,12 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
             st.s[i].vtopk_compares = rcap.rows[i].compares;
         }
     }
-    // the rows the run really fetched (as reports/costs.c does)
-    if (!e && !cap.overflow && cap.calls == st.n) {
-        bool same = true;
-        for (size_t i = 0; i < st.n && same; i++)
-            same = cap.kn[i] == st.s[i].keys && cap.vn[i] == st.s[i].values;
-        for (size_t i = 0; i < st.n && same; i++) {
-            st.s[i].key_pos = cap.pool + cap.koff[i];
-            st.s[i].val_pos = cap.pool + cap.voff[i];
-        }
-    }
-    static sp_tm_result given, arch;
-    if (!e)
-        e = sp_timing_run(&cfg, &st, &given, err, sizeof err);
+    // the rows the run really fetched, when the capture holds exactly the
+    // per-row counts (else the spread rule, for every step)
+    if (!sp_engine_capture_apply(&res.cap, &st))
+        for (size_t i = 0; i < st.n; i++)
+            st.s[i].key_pos = st.s[i].val_pos = nullptr;
+    static sp_tm_result arch;
     // the RTL's microarchitecture (docs/rtl.md s5, s7): one softmax lane,
     // one K/V buffer, head-steps one after another, requant aborts softmax,
     // one row request per cycle, and the datapath D wide (a trace with
@@ -202,9 +195,8 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
             t.align_note = "the RTL's memory jobs do not match the C head-steps one to one" + t.align_note;
         }
     }
-    sp_tm_steps_free(&st);
-    sp_run_result_free(&res);
-    sp_report_capture_free(&cap);
+    uint64_t given_total = res.fig.tm.total_cycles;
+    sp_engine_result_free(&res);
     if (e) {
         t.error = std::string("C timing model: ") + err;
         return t;
@@ -225,7 +217,7 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     add("prune", m.topk_prune, arch.unit_work[SP_U_PRUNE], al.unit_work[SP_U_PRUNE], true);
     add("write", m.span[kMcWrite], arch.unit_cycles[SP_U_WRITE], al.unit_cycles[SP_U_WRITE], false);
     add("total", rc.cycles, arch.total_cycles, al.total_cycles, false);
-    t.c_config_total = given.total_cycles;
+    t.c_config_total = given_total;
     t.ok = true;
     return t;
 }

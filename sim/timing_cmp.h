@@ -73,8 +73,10 @@ struct TimingCompare {
     std::string json() const;    // "timing_compare": {...} (no trailing comma)
 };
 
-// Runs the C model (functional run for the token positions, then the
-// timing model twice) and fills the comparison.
+// Runs the engine on the config and trace (c_config_total: its cycles, as
+// `spattn run` reports them), then the timing model on its head-steps with
+// each row's own counts in the RTL's microarchitecture, and fills the
+// comparison.
 // hw_d: the hardware D the RTL was built for (rows are D wide)
 TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d, const RtlUnitMeter &m,
                              const RtlUnitCounts &rc);

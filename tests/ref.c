@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ref.h"
+#include "traces.h"
 
 int ref_sanitize(void)
 {

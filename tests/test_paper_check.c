@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "ref.h"
 #include "timing.h"
+#include "tm_workload.h"
 
 typedef struct {
     double q, kmsb, klsb, v, out; /* bits */

@@ -1,4 +1,4 @@
-/* test_sweep.c - sweeps (cmodel/sweep.c, reports/sweep_report.c,
+/* test_sweep.c - sweeps (engine/sweep.c, reports/sweep_report.c,
  * cli/cmd_sweep.c): point order and count, per-point configs, the
  * reference run and the accuracy metric (recomputed here from observer
  * streams), pruning monotonicity, Pareto flags, deterministic sweep.csv
@@ -14,6 +14,7 @@
 #include <cJSON.h>
 #include "sweep.h"
 #include "sweep_report.h"
+#include "traces.h"
 #include "cliutil.h"
 
 #define TR_DECODE "synth:layers=3,heads=4,d=16,len=48,iters=3,seed=5"
@@ -38,10 +39,19 @@ static void add_axis(sp_config *c, const char *key, int n, const double *v)
         a->values[i] = v[i];
 }
 
+/* the engine's input naming an open tensor trace (borrowed: not freed) */
+static const sp_engine_input *as_input(const sp_trace *tr)
+{
+    static sp_engine_input in;
+    memset(&in, 0, sizeof in);
+    in.trace = *tr;
+    return &in;
+}
+
 static void run_sweep(const sp_config *c, const sp_trace *tr, int jobs, sp_sweep_result *r)
 {
     char err[1024];
-    ck_assert_msg(sp_sweep_run(c, tr, jobs, r, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(sp_sweep_run(c, as_input(tr), jobs, r, err, sizeof err) == 0, "%s", err);
 }
 
 START_TEST(order_and_count)
@@ -103,7 +113,7 @@ START_TEST(bad_points)
     open_trace(TR_DECODE, &c, &tr);
     sp_sweep_result r;
     /* no axes */
-    ck_assert_int_eq(sp_sweep_run(&c, &tr, 1, &r, err, sizeof err), -1);
+    ck_assert_int_eq(sp_sweep_run(&c, as_input(&tr), 1, &r, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "no sweep section"));
     /* unknown key */
     const double v[] = {0.5, 1.0};
@@ -119,7 +129,7 @@ START_TEST(bad_points)
     ck_assert_int_eq(sp_sweep_check(&c, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "sweep point 3 (algorithm.k_msb=12, algorithm.k_lsb=8): algorithm.k_msb + k_lsb must be <= 16")
                       != NULL, "%s", err);
-    ck_assert_int_eq(sp_sweep_run(&c, &tr, 1, &r, err, sizeof err), -1);
+    ck_assert_int_eq(sp_sweep_run(&c, as_input(&tr), 1, &r, err, sizeof err), -1);
     /* an integer key given a fraction */
     sp_config_default(&c);
     const double fr[] = {2.5};
@@ -140,7 +150,7 @@ START_TEST(bad_points)
     /* jobs out of range */
     sp_config_default(&c);
     add_axis(&c, "algorithm.token_keep", 2, v);
-    ck_assert_int_eq(sp_sweep_run(&c, &tr, 0, &r, err, sizeof err), -1);
+    ck_assert_int_eq(sp_sweep_run(&c, as_input(&tr), 0, &r, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "jobs"));
     sp_trace_free(&tr);
 }
@@ -231,7 +241,7 @@ static void check_reference_and_metric(const char *spec)
     /* every point against the metric recomputed from two observer streams */
     capture ref;
     sp_config rc;
-    sp_sweep_reference_config(&c, &rc);
+    sp_engine_reference_config(&c, &rc);
     capture_run(&rc, &tr, &ref);
     for (size_t i = 0; i < n; i++)
         ck_assert(ref.seen[i]);
@@ -362,7 +372,7 @@ START_TEST(deterministic_csv_and_jobs)
     for (int k = 0; k < 3; k++) {
         sp_sweep_result r;
         run_sweep(&c, &tr, jobs[k], &r);
-        sp_sweep_report_in in = {&c, "test", TR_DECODE, &tr, &r};
+        sp_sweep_report_in in = {&c, "test", TR_DECODE, as_input(&tr), &r};
         text[k] = sp_sweep_csv_text(&in);
         ck_assert_ptr_nonnull(text[k]);
         char *js = sp_sweep_json_text(&in);

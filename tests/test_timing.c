@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ref.h"
-#include "report.h"
+#include "engine.h"
+#include "tm_workload.h"
 #include "timing.h"
 #include "tm_fixture.h"
 
@@ -255,42 +256,32 @@ START_TEST(test_given_positions)
 END_TEST
 
 
-/* the report's capture gives the timing model the run's token positions */
+/* the engine's capture gives the timing model the run's token positions */
 START_TEST(test_capture_positions)
 {
     sp_config c;
     sp_config_default(&c);
-    sp_trace tr;
-    ref_synth("synth:mode=decode,layers=4,heads=4,d=64,len=200,iters=2,seed=9", &c.alg, &tr);
-    sp_report_capture cap;
-    sp_report_capture_init(&cap);
-    sp_observer obs = sp_report_capture_observer(&cap);
-    sp_run_result rr;
+    sp_engine_input ip;
+    memset(&ip, 0, sizeof ip);
+    ref_synth("synth:mode=decode,layers=4,heads=4,d=64,len=200,iters=2,seed=9", &c.alg, &ip.trace);
     char err[256];
-    ck_assert_int_eq(sp_run_model(&c, &tr, &obs, &rr, err, sizeof err), 0);
-    ck_assert_uint_eq(cap.calls, rr.total.head_steps);
-    sp_report_in in;
-    memset(&in, 0, sizeof in);
-    in.cfg = &c;
-    in.trace = &tr;
-    in.res = &rr;
-    in.capture = &cap;
-    sp_report_data d;
-    ck_assert_int_eq(sp_report_costs(&in, &d, err, sizeof err), 0);
+    sp_engine_in in = {.cfg = &c, .input = &ip};
+    sp_engine_result d;
+    ck_assert_int_eq(sp_engine_run(&in, &d, err, sizeof err), 0);
+    const sp_run_result *rr = &d.run;
+    ck_assert_uint_eq(d.cap.calls, rr->total.head_steps);
     ck_assert_ptr_nonnull(strstr(d.steps.source, "token positions"));
     ck_assert_ptr_nonnull(d.steps.s[0].key_pos);
-    ck_assert_uint_eq(d.tm.data_bits[SP_DK_K_MSB], rr.total.bits_k_msb);
-    ck_assert_uint_eq(d.tm.data_bits[SP_DK_V], rr.total.bits_v);
-    ck_assert_uint_eq(d.tm.dram.late_calls, 0);
+    ck_assert_uint_eq(d.fig.tm.data_bits[SP_DK_K_MSB], rr->total.bits_k_msb);
+    ck_assert_uint_eq(d.fig.tm.data_bits[SP_DK_V], rr->total.bits_v);
+    ck_assert_uint_eq(d.fig.tm.dram.late_calls, 0);
     /* the last layer's keys are a strict subset after cascade pruning */
     const sp_tm_step *last = &d.steps.s[d.steps.n - 1];
     ck_assert_uint_lt(last->keys, last->span);
     for (uint32_t j = 1; j < last->keys; j++)
         ck_assert_int_lt(last->key_pos[j - 1], last->key_pos[j]);
-    sp_report_data_free(&d);
-    sp_report_capture_free(&cap);
-    sp_run_result_free(&rr);
-    sp_trace_free(&tr);
+    sp_engine_result_free(&d);
+    sp_engine_input_free(&ip);
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "cliutil.h"
 #include "ref.h"
+#include "traces.h"
 #include "safetensors.h"
 
 #define MINILM "traces/data/minilm-austen-encoder.safetensors"

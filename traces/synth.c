@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "spattn.h"
+#include "traces.h"
 
 void sp_synth_spec_default(sp_synth_spec *s)
 {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "safetensors.h"
+#include "traces.h"
 
 static int parse_meta_int(const char *s, long lo, long hi, long *out)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "spattn.h"
+#include "traces.h"
 
 static double now(void)
 {

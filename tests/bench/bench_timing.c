@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "timing.h"
+#include "tm_workload.h"
 
 static double now(void)
 {

@@ -4,25 +4,25 @@
  * head-step is stored once for all of its query rows. */
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
+#include "engine.h"
 
-void sp_report_capture_init(sp_report_capture *c)
+void sp_engine_capture_init(sp_engine_capture *c)
 {
     memset(c, 0, sizeof *c);
     c->last_it = c->last_layer = c->last_head = -1;
 }
 
-void sp_report_capture_free(sp_report_capture *c)
+void sp_engine_capture_free(sp_engine_capture *c)
 {
     free(c->pool);
     free(c->koff);
     free(c->voff);
     free(c->kn);
     free(c->vn);
-    sp_report_capture_init(c);
+    sp_engine_capture_init(c);
 }
 
-static int reserve(sp_report_capture *c, size_t more)
+static int reserve(sp_engine_capture *c, size_t more)
 {
     if (c->n + more > SP_CAPTURE_MAX_INTS)
         return -1;
@@ -41,7 +41,7 @@ static int reserve(sp_report_capture *c, size_t more)
 
 static void on_step(void *ctx, int it, int layer, int head, int row, const sp_head_result *r)
 {
-    sp_report_capture *c = ctx;
+    sp_engine_capture *c = ctx;
     (void)row;
     if (c->overflow)
         return;
@@ -89,11 +89,25 @@ static void on_step(void *ctx, int it, int layer, int head, int row, const sp_he
     c->last_head = head;
 }
 
-sp_observer sp_report_capture_observer(sp_report_capture *c)
+sp_observer sp_engine_capture_observer(sp_engine_capture *c)
 {
     sp_observer o;
     memset(&o, 0, sizeof o);
     o.ctx = c;
     o.head_step = on_step;
     return o;
+}
+
+int sp_engine_capture_apply(const sp_engine_capture *c, sp_tm_steps *st)
+{
+    if (c->overflow || c->calls != st->n)
+        return 0;
+    for (size_t i = 0; i < st->n; i++)
+        if (c->kn[i] != st->s[i].keys || c->vn[i] != st->s[i].values)
+            return 0;
+    for (size_t i = 0; i < st->n; i++) {
+        st->s[i].key_pos = c->pool + c->koff[i];
+        st->s[i].val_pos = c->pool + c->voff[i];
+    }
+    return 1;
 }

@@ -1,15 +1,14 @@
-/* sweep.h - design-space sweeps (cmodel/sweep.c): the full-factorial product
+/* sweep.h - design-space sweeps (engine/sweep.c): the full-factorial product
  * of a config's `sweep:` axes, each point applied with sp_config_set_key,
- * checked, run through the functional model, the timing model and the
- * energy model, and compared with one reference run of the same trace.
- * Point order, metrics and the accuracy definition: docs/sweep.md. */
+ * checked and evaluated by the engine (engine.h: the same evaluation as
+ * `spattn run`), tensor traces compared with one reference run of the same
+ * trace. Point order, metrics and the accuracy definition: docs/sweep.md. */
 #ifndef SP_SWEEP_H
 #define SP_SWEEP_H
 #include <stddef.h>
 #include <stdint.h>
-#include "energy.h"
+#include "engine.h"
 #include "spattn.h"
-#include "timing.h"
 
 /* Points: axis 0 is the outermost loop, the last axis the innermost
  * (varies fastest), as nested loops written in the config's order. */
@@ -19,28 +18,6 @@ void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES]);
 /* base with point p applied (sp_config_set_key per axis, then
  * sp_config_check); -1 with "sweep point P (key=v, ...): message". */
 int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char *err, size_t errlen);
-
-/* The accuracy reference: base with token_keep = head_keep = value_keep = 1,
- * tau = 1 and full-width keys and values fetched at once (k_msb + k_lsb
- * bits as k_msb, k_lsb = 0; the same for v), so no head-step is pruned
- * or approximated. */
-void sp_sweep_reference_config(const sp_config *base, sp_config *ref);
-
-/* Head outputs of the reference run, one record per head-step
- * (iteration, layer, head, row) in that nesting order. */
-typedef struct {
-    int iters, layers, heads, rows, d;
-    size_t n;            /* iters * layers * heads * rows */
-    int16_t *out;        /* [n][d] */
-    int64_t *norm2;      /* [n] squared L2 norm of out */
-    int32_t *argmax;     /* [n] token of the largest probability (lowest index on ties) */
-    uint64_t nonzero;    /* records with norm2 > 0 */
-    sp_events ev;        /* events of the reference run */
-} sp_sweep_ref;
-
-int sp_sweep_ref_build(const sp_config *base, const sp_trace *tr, sp_sweep_ref *ref, char *err,
-                       size_t errlen);
-void sp_sweep_ref_free(sp_sweep_ref *ref);
 
 /* What one point measured. */
 typedef struct {
@@ -61,16 +38,20 @@ typedef struct {
     uint64_t ref_steps, steps_run;    /* reference head-steps; of them, computed by this point */
     int pareto_cycles_energy;         /* on the (cycles, energy) front */
     int pareto_energy_err;            /* on the (energy, rel_err_mean) front */
+    sp_engine_figures fig;            /* everything the engine measured (sweep.json "stats") */
 } sp_sweep_point;
 
-/* One point: run cfg on tr, time it, cost it, compare with ref. */
-int sp_sweep_run_point(const sp_config *cfg, const sp_trace *tr, const sp_sweep_ref *ref,
-                       sp_sweep_point *pt, char *err, size_t errlen);
+/* One point: the engine on cfg and the input (ref: the accuracy reference
+ * of a tensor trace, NULL for a workload CSV; dense: the dense baseline of
+ * cfg's dense config when already evaluated, else NULL), its figures into pt. */
+int sp_sweep_run_point(const sp_config *cfg, const sp_engine_input *in, const sp_engine_ref *ref,
+                       const sp_engine_dense *dense, sp_sweep_point *pt, char *err, size_t errlen);
 
 typedef struct {
     size_t n;
     sp_sweep_point *pts; /* [n] in point order */
-    sp_sweep_ref ref;
+    int has_ref;         /* tensor trace: ref holds the reference run */
+    sp_engine_ref ref;
 } sp_sweep_result;
 
 /* Most points one sweep may have (each one is a full model run). */
@@ -78,10 +59,14 @@ typedef struct {
 /* At most SP_SWEEP_MAX_POINTS points, and every point's config is valid (sp_sweep_point_config); -1 with the
  * message of the first that is not. */
 int sp_sweep_check(const sp_config *base, char *err, size_t errlen);
-/* The whole sweep: reference, then every point on `jobs` threads (>= 1);
- * results are in point order whatever jobs is, and so are errors (the
- * lowest failing point's message). Sets the Pareto flags. */
-int sp_sweep_run(const sp_config *base, const sp_trace *tr, int jobs, sp_sweep_result *res, char *err,
+/* A workload CSV's counts already encode the pruning and the bit widths,
+ * so axes of those keys (keep ratios and start layers, tau, q/k/v bits)
+ * cannot apply to it: -1 with "sweep axis KEY: ... FILE" for the first one. */
+int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, size_t errlen);
+/* The whole sweep: reference (tensor traces), then every point on `jobs`
+ * threads (>= 1); results are in point order whatever jobs is, and so are
+ * errors (the lowest failing point's message). Sets the Pareto flags. */
+int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen);
 void sp_sweep_result_free(sp_sweep_result *res);
 

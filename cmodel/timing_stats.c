@@ -1,0 +1,30 @@
+/* timing_stats.c - the timing model's part of the statistics (timing.h
+ * sp_timing_stats): stats.json "timing" and "dense_baseline.timing". */
+#include <stdio.h>
+#include "timing.h"
+
+void sp_timing_stats(const sp_tm_result *r, const sp_config *cfg, sp_stats *s, const char *g)
+{
+    char b[128], d[128];
+    sp_stats_int(s, g, "total", "cycles", r->total_cycles);
+    sp_stats_int(s, g, "reset", "cycles", r->reset_cycles);
+    sp_stats_real(s, g, "time", "s", r->seconds);
+    sp_stats_int(s, g, "head_steps", "count", r->head_steps);
+    sp_stats_int(s, g, "requant_steps", "count", r->requants);
+    sp_stats_int(s, g, "k_slot_overflow_steps", "count", r->k_overflow_steps);
+    sp_stats_path(b, sizeof b, g, "unit_busy");
+    for (int i = 0; i < SP_U_N; i++)
+        sp_stats_int(s, b, sp_unit_names[i], "cycles", r->unit_cycles[i]);
+    sp_stats_path(d, sizeof d, g, "dram");
+    sp_dram_stats_put(&r->dram, &cfg->hw.dram, s, d);
+    /* the data the units asked for (the DRAM model counts whole bursts) */
+    sp_stats_path(b, sizeof b, d, "data_by_kind");
+    uint64_t tot = 0;
+    for (int i = 0; i < SP_DK_N; i++) {
+        sp_stats_int(s, b, sp_dram_kind_names[i], "bytes", (r->data_bits[i] + 7) / 8);
+        tot += r->data_bits[i];
+    }
+    sp_stats_int(s, b, "total", "bytes", (tot + 7) / 8);
+    sp_stats_real(s, d, "peak", "bytes_per_s", r->dram_peak_bytes_per_s);
+    sp_stats_real(s, d, "achieved", "bytes_per_s", r->dram_achieved_bytes_per_s);
+}

@@ -1,0 +1,171 @@
+/* engine.h - evaluation (engine/engine.c): config + tensor trace or
+ * official workload CSV -> one result: the functional records (tensor
+ * traces), the timing + DRAM model, energy, area, accuracy against an
+ * unpruned reference run (tensor traces, when a reference is given), and
+ * the dense baseline on the same hardware. `spattn run`, every sweep point
+ * and the co-sim's C side call sp_engine_run; reports/ only writes a result
+ * out. Rules of every cost: docs/costs.md; accuracy: docs/sweep.md. */
+#ifndef SP_ENGINE_H
+#define SP_ENGINE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "area.h"
+#include "energy.h"
+#include "spattn.h"
+#include "stats.h"
+#include "timing.h"
+#include "workload.h"
+
+/* ---- input --------------------------------------------------------- */
+
+/* What a trace spec names: a tensor trace (synth:..., .safetensors) or an
+ * official workload CSV (timing only) with its dense baseline CSV when
+ * there is one. */
+typedef struct {
+    int is_workload;
+    sp_trace trace;          /* !is_workload */
+    sp_workload workload;    /* is_workload */
+    sp_workload baseline;    /* is_workload && has_baseline */
+    int has_baseline;
+    char baseline_path[600];
+} sp_engine_input;
+/* Opens spec: a name ending in ".csv" is a workload CSV; its dense
+ * baseline is baseline (may be NULL), else the "-dense.csv" file beside a
+ * "-pruned.csv" one, else none (derived from the workload's shape). Any
+ * other spec is a tensor trace opened with alg's widths (traces/traces.h);
+ * baseline must then be NULL. -1 with a message naming the file. */
+int sp_engine_input_open(const char *spec, const char *baseline, const sp_alg_cfg *alg, sp_engine_input *in,
+                         char *err, size_t errlen);
+void sp_engine_input_free(sp_engine_input *in);
+
+/* ---- accuracy reference -------------------------------------------- */
+
+/* The reference config: cfg with token_keep = head_keep = value_keep = 1,
+ * tau = 1 and full-width keys and values fetched at once (k_msb + k_lsb
+ * bits as k_msb, k_lsb = 0; the same for v), so no head-step is pruned or
+ * approximated; no sweep axes. */
+void sp_engine_reference_config(const sp_config *cfg, sp_config *ref);
+
+/* Head outputs of the reference run, one record per head-step
+ * (iteration, layer, head, row) in that nesting order. */
+typedef struct {
+    int iters, layers, heads, rows, d;
+    size_t n;            /* iters * layers * heads * rows */
+    int16_t *out;        /* [n][d] */
+    int64_t *norm2;      /* [n] squared L2 norm of out */
+    int32_t *argmax;     /* [n] token of the largest probability (lowest index on ties) */
+    uint64_t nonzero;    /* records with norm2 > 0 */
+    sp_events ev;        /* events of the reference run */
+} sp_engine_ref;
+/* Runs the reference config of cfg on tr. */
+int sp_engine_ref_build(const sp_config *cfg, const sp_trace *tr, sp_engine_ref *ref, char *err, size_t errlen);
+void sp_engine_ref_free(sp_engine_ref *ref);
+
+/* Accuracy of a run against the reference (docs/sweep.md "Accuracy"). */
+typedef struct {
+    double rel_err_mean;          /* mean relative L2 error of head outputs, all reference head-steps */
+    double rel_err_max;
+    double rel_err_computed_mean; /* the same mean over the head-steps the run computed */
+    double argmax_match;          /* fraction of head-steps with the same argmax token */
+    uint64_t ref_steps, steps_run;
+} sp_engine_accuracy;
+
+/* ---- evaluation ---------------------------------------------------- */
+
+/* Token positions of every head-step of a functional run, captured through
+ * the controller's observer, so the timing model fetches the rows the run
+ * really used (R9 of docs/costs.md). Beyond SP_CAPTURE_MAX_INTS positions
+ * the capture stops and the timing model falls back to the spread rule. */
+#define SP_CAPTURE_MAX_INTS (16u << 20)
+typedef struct {
+    int32_t *pool;
+    size_t n, cap;
+    size_t *koff, *voff; /* per head-step call: offsets into pool */
+    uint32_t *kn, *vn;
+    size_t calls, ccap;
+    int overflow;
+    int last_it, last_layer, last_head;
+} sp_engine_capture;
+void sp_engine_capture_init(sp_engine_capture *c);
+void sp_engine_capture_free(sp_engine_capture *c);
+/* an observer whose head_step callback fills c */
+sp_observer sp_engine_capture_observer(sp_engine_capture *c);
+/* Points the steps of a functional run (sp_tm_steps_from_run) at the
+ * captured positions when c holds exactly their counts; 1 when it did. */
+int sp_engine_capture_apply(const sp_engine_capture *c, sp_tm_steps *st);
+
+/* The figures of one evaluation, without the per-step records (what a
+ * sweep keeps per point). */
+typedef struct {
+    int functional;            /* 1: a tensor trace ran through the C model */
+    sp_events ev;              /* functional: the model's events */
+    uint64_t out_checksum;     /* functional: FNV-1a of every output */
+    sp_tm_result tm, dense_tm; /* timing + DRAM: the run, its dense baseline */
+    sp_energy_report en, dense_en;
+    sp_area_report area;
+    int has_accuracy;          /* functional and a reference was given */
+    sp_engine_accuracy acc;
+    char timing_input[64];     /* where the run's timing records came from */
+    char dense_source[600];    /* where the dense baseline came from */
+} sp_engine_figures;
+
+/* The dense baseline's config: cfg's hardware and energy tables with the
+ * algorithm of no pruning and full-width keys and values in one fetch
+ * (keep ratios 1, start layers 0, tau 0, k_msb + k_lsb bits as k_msb,
+ * k_lsb 0, the same for v; q_bits kept), no sweep, no source. Two configs
+ * with the same dense config have the same dense baseline. */
+void sp_engine_dense_config(const sp_config *cfg, sp_config *dense);
+
+/* The dense baseline's figures. */
+typedef struct {
+    sp_tm_result tm;
+    sp_energy_report en;
+    char source[600];          /* where it came from */
+} sp_engine_dense;
+/* The dense baseline of the input on cfg's hardware (evaluated with
+ * sp_engine_dense_config of cfg): every token and head, full-width K and V,
+ * no requant, no top-k; for a workload CSV its dense CSV when the input has
+ * one. steps (may be NULL) gets the timed head-step records. */
+int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
+                        char *err, size_t errlen);
+
+typedef struct {
+    const sp_config *cfg;
+    const sp_engine_input *input;
+    const sp_engine_ref *ref;  /* tensor traces: accuracy reference, or NULL (no accuracy) */
+    const sp_observer *observer; /* tensor traces: also told of every head-step and pruning, or NULL */
+    const sp_engine_dense *dense; /* the dense baseline already evaluated for this config's dense config
+                                   * (sweep points share it), or NULL: evaluated here */
+} sp_engine_in;
+
+typedef struct {
+    sp_engine_figures fig;
+    sp_run_result run;         /* fig.functional: per (iteration, layer, head) records */
+    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps empty when in->dense was given) */
+    sp_engine_capture cap;
+} sp_engine_result;
+
+/* Evaluates in; -1 with a message. Free the result with sp_engine_result_free. */
+int sp_engine_run(const sp_engine_in *in, sp_engine_result *r, char *err, size_t errlen);
+void sp_engine_result_free(sp_engine_result *r);
+
+/* Ratios against the dense baseline (0 when the divisor is 0). */
+typedef struct {
+    double speedup;            /* dense cycles / cycles */
+    double dram_data_reduction;/* dense / run DRAM data bytes (all kinds) */
+    double dram_bus_reduction; /* the same in whole bursts */
+    double kv_bits_reduction;  /* dense / run K+V data bits */
+    double kv_msb_bits_reduction; /* dense / run K MSB + V data bits */
+    double energy_reduction;
+} sp_engine_vs_dense;
+void sp_engine_vs_dense_of(const sp_engine_figures *f, sp_engine_vs_dense *v);
+uint64_t sp_engine_data_bytes(const sp_tm_result *r); /* DRAM data bytes, all kinds */
+uint64_t sp_engine_bus_bytes(const sp_tm_result *r);  /* DRAM bus bytes (whole bursts), all kinds */
+
+/* Every figure into a stats registry, in stats.json's groups: "events"
+ * (functional), "timing", "energy", "area", "accuracy" (when measured),
+ * "dense_baseline" (source, definition, timing, energy), "vs_dense". Each
+ * cost model fills its own group (sp_timing_stats, sp_energy_stats,
+ * sp_area_stats). */
+void sp_engine_stats(const sp_config *cfg, const sp_engine_figures *f, sp_stats *s);
+#endif
