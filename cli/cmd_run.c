@@ -34,7 +34,8 @@ static int run_workload(const sp_config *cfg, const char *cfg_path, const char *
     }
     sp_outdir od;
     int rc = SP_EXIT_OK;
-    if (sp_outdir_begin(&od, out, err, sizeof err)) {
+    sp_outdir_inputs inputs = {cfg_path, trace, base};
+    if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
         sp_report_in in = {cfg, cfg_path, trace, NULL, NULL, "timing", &w, base ? &b : NULL, base, NULL};
@@ -84,7 +85,7 @@ int cmd_run(int argc, char **argv)
         return sp_cli_error("run: --baseline applies to workload CSV traces only");
     sp_trace tr;
     sp_outdir od;
-    if (sp_cli_open_run(trace, &cfg.alg, &tr, out, &od, err, sizeof err))
+    if (sp_cli_open_run(trace, cfg_path, &cfg.alg, &tr, out, &od, err, sizeof err))
         return SP_EXIT_USAGE;
     sp_run_result res;
     rc = SP_EXIT_OK;

@@ -68,7 +68,7 @@ int cmd_sweep(int argc, char **argv)
     }
     sp_trace tr;
     sp_outdir od;
-    if (sp_cli_open_run(trace, &cfg.alg, &tr, out, &od, err, sizeof err))
+    if (sp_cli_open_run(trace, cfg_path, &cfg.alg, &tr, out, &od, err, sizeof err))
         return SP_EXIT_USAGE;
     sp_sweep_result res;
     rc = SP_EXIT_OK;

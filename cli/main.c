@@ -1,6 +1,7 @@
 /* main.c - the spattn command: dispatch to subcommands. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "spattn.h"
@@ -38,6 +39,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    atexit(sp_close_stdout); /* a failed write to stdout is an error */
     if (argc < 2)
         return usage(stderr), SP_EXIT_USAGE;
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
