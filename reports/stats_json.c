@@ -333,7 +333,7 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
     if (sp_report_csvs(dir, &d, err, errlen))
         goto done;
     char note[256] = "";
-    int pr = sp_report_plots(dir, &d, note, sizeof note, err, errlen);
+    int pr = sp_report_plots(dir, &d, in->trace_spec, in->config_path, note, sizeof note, err, errlen);
     if (pr < 0)
         goto done;
     s.plots_drawn = pr == 0;
