@@ -119,9 +119,10 @@ test: deps
 	@echo "make test: all passed"
 
 demo: deps $(SPATTN)
-	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out
+	@mkdir -p out
+	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out/demo
 	@$(foreach t,$(DEMO_EXTRA),$(MAKE) --no-print-directory $(t) &&) true
-	@echo "demo: results in out/ (out/stats.json)"
+	@echo "demo: results in out/demo/ (out/demo/stats.json), out/paper/, out/sweep/"
 
 $(BUILD)/bench_model: tests/bench/bench_model.c $(LIB)
 	$(CC) $(CFLAGS) -O3 -march=native $^ $(LDLIBS) -o $@

@@ -278,12 +278,12 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, const sp_outdir_inputs *in, c
             snprintf(err, errlen, "output '%s' exists and is not a directory", o->final);
             return -1;
         }
-        if (check_owned(o->final, err, errlen))
-            return -1;
         char real_out[PATH_MAX];
         if (in && realpath(o->final, real_out) &&
             (check_config(in->config, real_out, err, errlen) || check_input(in->trace, real_out, err, errlen) ||
              check_input(in->baseline, real_out, err, errlen)))
+            return -1;
+        if (check_owned(o->final, err, errlen))
             return -1;
     }
     sp_signals_init();
