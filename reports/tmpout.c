@@ -226,6 +226,7 @@ int sp_tmp_create(const char *target, char *path, size_t len, int *fd, char *err
             return 0;
         if (e != EEXIST) {
             snprintf(err, errlen, "cannot create a file beside '%s': %s", target, strerror(e));
+            errno = e;
             return -1;
         }
     }

@@ -533,7 +533,9 @@ int sp_st_write(const char *path, const sp_st_out *ts, int n, const sp_st_meta_k
     /* a short temporary name beside path (any valid path works), removed
      * if spattn is interrupted (reports/tmpout.h) */
     int fd;
-    if (sp_tmp_create(path, tmp, sizeof tmp, &fd, err, errlen)) {
+    char terr[600];
+    if (sp_tmp_create(path, tmp, sizeof tmp, &fd, terr, sizeof terr)) {
+        fail(err, errlen, path, "cannot create a temporary file beside it: %s", strerror(errno));
         tmp[0] = 0;
         goto out;
     }
