@@ -350,8 +350,14 @@ int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen)
             snprintf(err, errlen, "cannot move the result to '%s': %s", o->final, strerror(e));
         return -1;
     }
-    if (exists)
-        sp_tmp_discard(o->tmp); /* the old result */
+    if (exists) { /* the old result: its listed files, then the directory */
+        if (sp_tmp_rm_flat(o->tmp))
+            fprintf(stderr, "spattn: warning: the previous result, moved to '%s', holds files spattn did not "
+                    "write (added during the run); they are left there\n", o->tmp);
+        sp_cleanup_lock();
+        sp_cleanup_del_path_locked(o->tmp);
+        sp_cleanup_unlock();
+    }
     o->tmp[0] = 0;
     return 0;
 }

@@ -97,6 +97,39 @@ int sp_tmp_rm_flat(const char *path)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     if (fd < 0)
         return errno == ENOENT ? 0 : -1;
+    /* a directory with the marker (a finished result: the old one after
+     * the swap) loses only the files its marker lists, so a file someone
+     * put there meanwhile stays (and so does the directory) */
+    int mfd = openat(fd, SP_TMP_MARKER, O_RDONLY | O_NOFOLLOW);
+    FILE *m = mfd >= 0 ? fdopen(mfd, "r") : NULL;
+    if (mfd >= 0 && !m)
+        close(mfd);
+    if (m) {
+        char line[4200];
+        int first = 1;
+        while (fgets(line, sizeof line, m)) {
+            line[strcspn(line, "\n")] = 0;
+            struct stat st;
+            if (!first && line[0] && !strchr(line, '/') && fstatat(fd, line, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISREG(st.st_mode))
+                unlinkat(fd, line, 0);
+            first = 0;
+        }
+        fclose(m);
+        /* the marker goes last, and only when nothing else is left */
+        DIR *d = fdopendir(fd);
+        int others = !d;
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            others |= strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, SP_TMP_MARKER);
+        if (!others)
+            unlinkat(fd, SP_TMP_MARKER, 0);
+        if (d)
+            closedir(d);
+        else
+            close(fd);
+        return !others && (rmdir(path) == 0 || errno == ENOENT) ? 0 : -1;
+    }
     DIR *d = fdopendir(fd);
     if (!d) {
         close(fd);

@@ -30,8 +30,12 @@ int sp_tmp_commit_file(const char *tmp, const char *target);
 void sp_tmp_discard(const char *path);
 /* Removes the temporary entries of target whose process no longer runs. */
 void sp_tmp_clean_stale(const char *target);
-/* Removes a directory holding only files (what spattn writes): every
- * entry that is not a directory, then the directory. -1 when it remains. */
+/* The marker file of a finished output directory (cli/outdir.c): a head
+ * line, then the name of every file spattn wrote there, one a line. */
+#define SP_TMP_MARKER ".spattn-output"
+/* Removes a directory spattn wrote: with the marker, the files it lists
+ * and the marker; without (a run not finished), every entry that is not a
+ * directory; then the directory. -1 when it remains. */
 int sp_tmp_rm_flat(const char *path);
 
 /* ---- registry of what a signal must undo ---------------------------- */

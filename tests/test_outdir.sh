@@ -299,6 +299,21 @@ check "trace gen SIGKILL leaves a stale temporary" has_tmp "$K"
 sp trace gen "$SMALL" -o "$K/t.safetensors"
 check "trace gen rerun after SIGKILL (rc $rc)" [ "$rc" = 0 ]
 check "trace gen rerun removed the stale temporary" no_tmp "$K"
+# a stale temporary holding a finished result (the old one after the swap)
+# into which a user file went: only the files its marker lists are removed
+st=$(find "$K" -maxdepth 1 -name 'res' -print -quit)
+stale=$K/.spattn-tmp-$(python3 -c "
+h = 2166136261
+for c in b'res': h = ((h ^ c) * 16777619) & 0xffffffff
+print('%08x' % h)")-999999-0
+mkdir "$stale" && cp "$st/.spattn-output" "$st/stats.json" "$stale/" && echo precious >"$stale/mine.txt"
+sp run -c "$CFG" -t "$SMALL" -o "$K/res"
+check "stale result with a user file: run (rc $rc)" [ "$rc" = 0 ]
+check "stale result with a user file: the user file stays" grep -q precious "$stale/mine.txt"
+check "stale result with a user file: spattn's files removed" [ ! -e "$stale/stats.json" ]
+rm "$stale/mine.txt"
+sp run -c "$CFG" -t "$SMALL" -o "$K/res"
+check "stale result, user file gone: removed" [ ! -e "$stale" ]
 
 echo "== full disk"
 if [ "$(id -u)" != 0 ]; then
