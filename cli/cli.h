@@ -3,6 +3,7 @@
 #define SP_CLI_H
 #include <stddef.h>
 #include "spattn.h"
+#include "tmpout.h"
 
 /* Exit statuses: 0 ok, 1 run failed (e.g. co-sim mismatch), 2 bad input. */
 #define SP_EXIT_OK 0
@@ -49,7 +50,7 @@ typedef struct {
 int sp_outdir_begin(sp_outdir *o, const char *dir, const sp_outdir_inputs *in, char *err, size_t errlen);
 int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);
 void sp_outdir_abort(sp_outdir *o);
-#define SP_OUTDIR_MARKER ".spattn-output"
+#define SP_OUTDIR_MARKER SP_TMP_MARKER /* reports/tmpout.h */
 /* The start of `spattn run` and `spattn sweep`: opens the trace (with the
  * config's algorithm settings) and begins the output directory. On error
  * prints the message, frees what it opened and returns SP_EXIT_USAGE. */

@@ -131,11 +131,16 @@ static int check_owned(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory checking '%s'", dir);
         rc = -1;
     }
+    if (!rc && !head_ok && n) {
+        snprintf(err, errlen, "output directory '%s' has a marker spattn cannot read (an older spattn wrote it?); "
+                 "remove it or choose another -o", dir);
+        rc = -1;
+    }
     for (size_t i = 0; i < n && !rc; i++) {
         char p[8400];
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
         int reg = lstat(p, &st) == 0 && S_ISREG(st.st_mode);
-        if (!head_ok || !listed[i] || !reg) {
+        if (!listed[i] || !reg) {
             snprintf(err, errlen, "output directory '%s' holds '%s', which spattn did not write there; "
                      "choose another -o or move it out", dir, names[i]);
             rc = -1;
