@@ -299,23 +299,33 @@ int sp_outdir_begin(sp_outdir *o, const char *dir, const sp_outdir_inputs *in, c
     return 0;
 }
 
-/* the marker: its head line, then every file of dir, sorted */
+/* the marker: its head line, then every file of dir, sorted; written
+ * under another name and renamed, so a failed write leaves no marker */
 static int write_marker(const char *dir, char *err, size_t errlen)
 {
     size_t n;
     char **names = list_dir(dir, &n);
-    char mark[4300];
+    char mark[4300], part[4400];
     snprintf(mark, sizeof mark, "%s/%s", dir, SP_OUTDIR_MARKER);
-    FILE *f = names ? fopen(mark, "w") : NULL;
+    snprintf(part, sizeof part, "%s.part", mark);
+    FILE *f = names ? fopen(part, "w") : NULL;
     int ok = f && fputs(MARKER_HEAD, f) >= 0;
     for (size_t i = 0; i < n && ok; i++)
         ok = !strchr(names[i], '\n') && fprintf(f, "%s\n", names[i]) > 0;
-    if (f && fclose(f))
+    int e = errno;
+    if (f && fclose(f) && ok) {
         ok = 0;
+        e = errno;
+    }
     if (names)
         free_list(names, n);
+    if (ok && rename(part, mark)) {
+        ok = 0;
+        e = errno;
+    }
     if (!ok) {
-        snprintf(err, errlen, "cannot write '%s': %s", mark, strerror(errno));
+        unlink(part);
+        snprintf(err, errlen, "cannot write '%s': %s", mark, strerror(e));
         return -1;
     }
     return 0;

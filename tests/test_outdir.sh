@@ -283,8 +283,7 @@ rm -f "$TD/gp.pid"
 PATH=$TD/slowgp:$PATH "$BIN" run -c "$CFG" -t "$SMALL" -o "$K/res" >/dev/null 2>&1 &
 pid=$!
 for i in $(seq 1 6000); do [ -s "$TD/gp.pid" ] && break; sleep 0.01; done
-kill -KILL $pid
-wait $pid 2>/dev/null
+{ kill -KILL $pid; wait $pid; } 2>/dev/null
 kill -KILL "$(cat "$TD/gp.pid")" 2>/dev/null
 check "SIGKILL leaves a stale temporary" has_tmp "$K"
 sp run -c "$CFG" -t "$SMALL" -o "$K/res"
@@ -293,8 +292,7 @@ check "rerun after SIGKILL removed the stale temporary" no_tmp "$K"
 "$BIN" trace gen "$BIG" -o "$K/t.safetensors" >/dev/null 2>&1 &
 pid=$!
 wait_tmp "$K"
-kill -KILL $pid
-wait $pid 2>/dev/null
+{ kill -KILL $pid; wait $pid; } 2>/dev/null
 check "trace gen SIGKILL leaves a stale temporary" has_tmp "$K"
 sp trace gen "$SMALL" -o "$K/t.safetensors"
 check "trace gen rerun after SIGKILL (rc $rc)" [ "$rc" = 0 ]
