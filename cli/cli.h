@@ -2,6 +2,7 @@
 #ifndef SP_CLI_H
 #define SP_CLI_H
 #include <stddef.h>
+#include <stdio.h>
 #include "spattn.h"
 #include "tmpout.h"
 
@@ -10,26 +11,52 @@
 #define SP_EXIT_FAIL 1
 #define SP_EXIT_USAGE 2
 
-int cmd_run(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_trace(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
+/* One option of a subcommand. The command's table of these is the single
+ * source for parsing and for the help text (sp_cli_help). */
+typedef struct {
+    char short_name;       /* 'c' for -c; 0 when the option has no short form */
+    const char *long_name; /* "config" for --config */
+    const char *arg;       /* the value's name in the help ("CONFIG"); NULL for a flag */
+    const char *def;       /* default value, named in the help; NULL when none */
+    int required;          /* the command stops with "CMD: missing -c CONFIG" without it */
+    const char *doc;       /* one line */
+} sp_cli_opt;
+
+/* A subcommand: "run", or two words ("trace info"); at most one operand. */
+typedef struct {
+    const char *name;
+    const char *summary;     /* one line */
+    const char *operand;     /* the operand in the usage line ("CONFIG"); NULL: the command takes none */
+    const char *operand_doc; /* one line on the operand (help) */
+    const char *missing;     /* the error when the operand is absent */
+    const sp_cli_opt *opts;
+    int n_opts;
+    int (*fn)(int argc, char **argv); /* argv[0] is the command's last word */
+} sp_cli_cmd;
+
+#define SP_CLI_MAX_OPTS 16
+/* What sp_cli_parse found: val[i] is the value of opts[i] (its default when
+ * not given; a flag's is "1" when given, else NULL), operand the operand. */
+typedef struct {
+    const char *val[SP_CLI_MAX_OPTS];
+    const char *operand;
+} sp_cli_args;
+
+/* Parses argv[1..argc) against cmd's table. Options: "-c VALUE", "-cVALUE",
+ * "--config VALUE", "--config=VALUE"; "--" ends the options; the last of a
+ * repeated option counts. Returns 0 when the command goes on; else the
+ * command ends with exit status *rc: 0 after -h / --help printed the help,
+ * SP_EXIT_USAGE after one line naming the unknown option, the option that
+ * lacks its value, the missing required option or operand. Values are
+ * argv's own strings: never copied, never truncated. */
+int sp_cli_parse(const sp_cli_cmd *cmd, int argc, char **argv, sp_cli_args *a, int *rc);
+/* The command's help: usage line, summary, one line per option. */
+void sp_cli_help(FILE *f, const sp_cli_cmd *cmd);
+
+extern const sp_cli_cmd sp_cmd_run, sp_cmd_sweep, sp_cmd_config_show, sp_cmd_trace_info, sp_cmd_trace_gen;
 
 /* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
 int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One option of a subcommand: name and alt (e.g. "-c", "--config"; alt may
- * be NULL); a flag sets *flag = flag_val, any other option stores the next
- * argument in *value. Tables end with an entry whose name is NULL. */
-typedef struct {
-    const char *name, *alt;
-    const char **value;
-    int *flag, flag_val;
-} sp_cli_opt;
-/* Parses argv[1..argc) against opts; -h / --help returns usage(). 0 when
- * all parsed, else the exit status after printing "CMD: unknown option
- * 'X'" or "CMD: option 'X' needs a value" (or the usage). */
-int sp_cli_parse(int argc, char **argv, const char *cmd, const sp_cli_opt *opts, int (*usage)(void));
 
 /* Output directory written atomically (cli/outdir.c): files go into a
  * fresh temporary directory beside the target, which replaces the target

@@ -5,26 +5,29 @@
 #include "cli.h"
 #include "spattn.h"
 
-static int usage(void)
+static int cmd_config_show(int argc, char **argv)
 {
-    return sp_cli_error("usage: spattn config show CONFIG");
-}
-
-int cmd_config(int argc, char **argv)
-{
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: spattn config show CONFIG\n"
-               "  print CONFIG with its includes resolved and every key set (docs/config.md)\n");
-        return SP_EXIT_OK;
-    }
-    if (argc != 3 || strcmp(argv[1], "show"))
-        return usage();
+    sp_cli_args a;
+    int rc;
+    if (sp_cli_parse(&sp_cmd_config_show, argc, argv, &a, &rc))
+        return rc;
     char err[1024];
     sp_config cfg;
-    if (sp_config_load(argv[2], &cfg, err, sizeof err))
+    if (sp_config_load(a.operand, &cfg, err, sizeof err))
         return sp_cli_error("%s", err);
     sp_config_print(stdout, &cfg);
     if (fflush(stdout) || ferror(stdout))
         return sp_cli_error("config show: cannot write standard output");
     return SP_EXIT_OK;
 }
+
+const sp_cli_cmd sp_cmd_config_show = {
+    .name = "config show",
+    .summary = "print CONFIG with its includes resolved and every key set, as YAML that loads again (docs/config.md)",
+    .operand = "CONFIG",
+    .operand_doc = "the YAML config file",
+    .missing = "missing CONFIG (a YAML config file)",
+    .opts = NULL,
+    .n_opts = 0,
+    .fn = cmd_config_show,
+};

@@ -7,10 +7,28 @@
 #include "report.h"
 #include "spattn.h"
 
-static int usage(void)
-{
-    return sp_cli_error("usage: spattn run -c CONFIG -t TRACE [-o DIR] [--engine cmodel|rtl|cosim] [--baseline DENSE.csv]");
-}
+int cmd_run(int argc, char **argv);
+
+enum { RUN_CONFIG, RUN_TRACE, RUN_OUT, RUN_ENGINE, RUN_BASELINE, RUN_WAVES, RUN_N };
+static const sp_cli_opt run_opts[RUN_N] = {
+    [RUN_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config: hardware, algorithm, energy (docs/config.md)"},
+    [RUN_TRACE] = {'t', "trace", "TRACE", NULL, 1,
+                   "FILE.safetensors, an official workload FILE.csv (timing only) or synth:KEY=VALUE,..."},
+    [RUN_OUT] = {'o', "out", "DIR", "out-run", 0, "output directory; every command's default is out-COMMAND"},
+    [RUN_ENGINE] = {0, "engine", "ENGINE", "cmodel", 0,
+                    "cmodel (C model), rtl (Verilated RTL in SystemC) or cosim (both in lock step)"},
+    [RUN_BASELINE] = {0, "baseline", "DENSE.csv", NULL, 0,
+                      "dense workload CSV for a CSV trace (default: the -dense.csv beside a -pruned.csv)"},
+    [RUN_WAVES] = {0, "waves", "FILE.fst", NULL, 0, "with --engine rtl or cosim: write the RTL's waveforms (FST)"},
+};
+
+const sp_cli_cmd sp_cmd_run = {
+    .name = "run",
+    .summary = "simulate a trace; write stats.json, layers.csv, energy.csv and plots into DIR",
+    .opts = run_opts,
+    .n_opts = RUN_N,
+    .fn = cmd_run,
+};
 
 /* Timing-only run of an official workload CSV (reports/, docs/costs.md):
  * the dense baseline is --baseline, else the "-dense.csv" file beside a
@@ -56,23 +74,21 @@ static int run_workload(const sp_config *cfg, const char *cfg_path, const char *
 
 int cmd_run(int argc, char **argv)
 {
-    const char *cfg_path = NULL, *trace = NULL, *out = "out", *engine = "cmodel", *base = NULL;
-    const sp_cli_opt opts[] = {
-        {"-c", "--config", .value = &cfg_path}, {"-t", "--trace", .value = &trace},
-        {"-o", "--out", .value = &out},         {"--engine", NULL, .value = &engine},
-        {"--baseline", NULL, .value = &base},   {0},
-    };
-    int rc = sp_cli_parse(argc, argv, "run", opts, usage);
-    if (rc)
+    sp_cli_args a;
+    int rc;
+    if (sp_cli_parse(&sp_cmd_run, argc, argv, &a, &rc))
         return rc;
-    if (!cfg_path)
-        return sp_cli_error("run: missing -c CONFIG");
-    if (!trace)
-        return sp_cli_error("run: missing -t TRACE");
-    if (!strcmp(engine, "rtl") || !strcmp(engine, "cosim"))
-        return sp_engine_rtl_run(engine, cfg_path, trace, out);
+    const char *cfg_path = a.val[RUN_CONFIG], *trace = a.val[RUN_TRACE], *out = a.val[RUN_OUT];
+    const char *engine = a.val[RUN_ENGINE], *base = a.val[RUN_BASELINE], *waves = a.val[RUN_WAVES];
+    if (!strcmp(engine, "rtl") || !strcmp(engine, "cosim")) {
+        if (base)
+            return sp_cli_error("run: --baseline applies to the cmodel engine only");
+        return sp_engine_rtl_run(engine, cfg_path, trace, out, waves);
+    }
     if (strcmp(engine, "cmodel"))
         return sp_cli_error("run: unknown engine '%s' (known: cmodel, rtl, cosim)", engine);
+    if (waves)
+        return sp_cli_error("run: --waves needs --engine rtl or cosim (the C model has no waveforms)");
 
     char err[1024];
     sp_config cfg;

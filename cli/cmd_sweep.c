@@ -27,27 +27,33 @@ static int sweep_line(const char *path)
     return found ? line : 0;
 }
 
-static int usage(void)
-{
-    return sp_cli_error("usage: spattn sweep -c CONFIG -t TRACE [-o DIR] [-j N] [--no-plots]");
-}
+int cmd_sweep(int argc, char **argv);
+
+enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_N };
+static const sp_cli_opt sweep_opts[SW_N] = {
+    [SW_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config with a sweep: section (docs/sweep.md)"},
+    [SW_TRACE] = {'t', "trace", "TRACE", NULL, 1, "FILE.safetensors or synth:KEY=VALUE,... (a tensor trace)"},
+    [SW_OUT] = {'o', "out", "DIR", "out-sweep", 0, "output directory; every command's default is out-COMMAND"},
+    [SW_JOBS] = {'j', "jobs", "N", "1", 0, "run points on N threads, 1..64 (the output does not depend on N)"},
+    [SW_NO_PLOTS] = {0, "no-plots", NULL, NULL, 0, "write sweep.csv and sweep.json only, no plots"},
+};
+
+const sp_cli_cmd sp_cmd_sweep = {
+    .name = "sweep",
+    .summary = "run every point of CONFIG's sweep: axes; write sweep.csv, sweep.json and Pareto plots into DIR",
+    .opts = sweep_opts,
+    .n_opts = SW_N,
+    .fn = cmd_sweep,
+};
 
 int cmd_sweep(int argc, char **argv)
 {
-    const char *cfg_path = NULL, *trace = NULL, *out = "out-sweep", *jobs_s = "1";
-    int plots = 1;
-    const sp_cli_opt opts[] = {
-        {"-c", "--config", .value = &cfg_path}, {"-t", "--trace", .value = &trace},
-        {"-o", "--out", .value = &out},         {"-j", "--jobs", .value = &jobs_s},
-        {"--no-plots", NULL, .flag = &plots, .flag_val = 0}, {0},
-    };
-    int rc = sp_cli_parse(argc, argv, "sweep", opts, usage);
-    if (rc)
+    sp_cli_args a;
+    int rc;
+    if (sp_cli_parse(&sp_cmd_sweep, argc, argv, &a, &rc))
         return rc;
-    if (!cfg_path)
-        return sp_cli_error("sweep: missing -c CONFIG");
-    if (!trace)
-        return sp_cli_error("sweep: missing -t TRACE");
+    const char *cfg_path = a.val[SW_CONFIG], *trace = a.val[SW_TRACE], *out = a.val[SW_OUT], *jobs_s = a.val[SW_JOBS];
+    int plots = !a.val[SW_NO_PLOTS];
     char *end;
     long jobs = strtol(jobs_s, &end, 10);
     if (!*jobs_s || *end || jobs < 1 || jobs > 64)

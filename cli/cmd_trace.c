@@ -7,12 +7,6 @@
 #include "spattn.h"
 #include "workload.h"
 
-static int usage(void)
-{
-    return sp_cli_error("usage: spattn trace info [-c CONFIG] [--no-run] FILE.safetensors|FILE.csv|synth:...\n"
-                        "       spattn trace gen [-c CONFIG] synth:... -o FILE.safetensors");
-}
-
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -150,56 +144,68 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
     return rc;
 }
 
-int cmd_trace(int argc, char **argv)
+/* the config named by -c, else the built-in defaults */
+static int load_cfg(const char *cfg_path, sp_config *cfg)
 {
-    if (argc < 2)
-        return usage();
-    const char *sub = argv[1];
-    if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
-        usage();
-        return SP_EXIT_OK;
+    char err[1024];
+    if (!cfg_path) {
+        sp_config_default(cfg);
+        return 0;
     }
-    if (strcmp(sub, "info") && strcmp(sub, "gen"))
-        return sp_cli_error("trace: unknown subcommand '%s' (known: info, gen)", sub);
-    const char *cfg_path = NULL, *out = NULL, *spec = NULL;
-    int run = 1;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (!strcmp(a, "-c") || !strcmp(a, "--config"))
-            dst = &cfg_path;
-        else if (!strcmp(sub, "gen") && (!strcmp(a, "-o") || !strcmp(a, "--out")))
-            dst = &out;
-        else if (!strcmp(sub, "info") && !strcmp(a, "--no-run")) {
-            run = 0;
-            continue;
-        } else if (a[0] == '-' && a[1])
-            return sp_cli_error("trace %s: unknown option '%s'", sub, a);
-        else if (spec)
-            return sp_cli_error("trace %s: more than one trace given ('%s' and '%s')", sub, spec, a);
-        else {
-            spec = a;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return sp_cli_error("trace %s: option '%s' needs a value", sub, a);
-        *dst = argv[++i];
-    }
-    if (!spec)
-        return sp_cli_error("trace %s: missing the trace (FILE or synth:...)", sub);
+    if (sp_config_load(cfg_path, cfg, err, sizeof err))
+        return sp_cli_error("%s", err);
+    return 0;
+}
+
+enum { INFO_CONFIG, INFO_NO_RUN, INFO_N };
+static const sp_cli_opt info_opts[INFO_N] = {
+    [INFO_CONFIG] = {'c', "config", "CONFIG", NULL, 0,
+                     "algorithm settings for the model run (default: the built-in defaults)"},
+    [INFO_NO_RUN] = {0, "no-run", NULL, NULL, 0, "describe the trace only; skip the C-model run"},
+};
+
+static int cmd_trace_info(int argc, char **argv)
+{
+    sp_cli_args a;
+    int rc;
+    if (sp_cli_parse(&sp_cmd_trace_info, argc, argv, &a, &rc))
+        return rc;
+    const char *spec = a.operand;
+    sp_config cfg;
+    if (load_cfg(a.val[INFO_CONFIG], &cfg))
+        return SP_EXIT_USAGE;
+    return ends_with(spec, ".csv") ? info_csv(spec) : info_tensor(spec, &cfg, !a.val[INFO_NO_RUN]);
+}
+
+const sp_cli_cmd sp_cmd_trace_info = {
+    .name = "trace info",
+    .summary = "describe a trace (shape, bits, scales, contents hash) and run the C model on it (docs/traces.md)",
+    .operand = "TRACE",
+    .operand_doc = "FILE.safetensors, an official workload FILE.csv, or synth:KEY=VALUE,...",
+    .missing = "missing the trace (FILE or synth:...)",
+    .opts = info_opts,
+    .n_opts = INFO_N,
+    .fn = cmd_trace_info,
+};
+
+enum { GEN_CONFIG, GEN_OUT, GEN_N };
+static const sp_cli_opt gen_opts[GEN_N] = {
+    [GEN_CONFIG] = {'c', "config", "CONFIG", NULL, 0,
+                    "algorithm settings the generator uses (default: the built-in defaults)"},
+    [GEN_OUT] = {'o', "out", "FILE.safetensors", NULL, 1, "the safetensors file to write"},
+};
+
+static int cmd_trace_gen(int argc, char **argv)
+{
+    sp_cli_args a;
+    int rc;
+    if (sp_cli_parse(&sp_cmd_trace_gen, argc, argv, &a, &rc))
+        return rc;
+    const char *spec = a.operand, *out = a.val[GEN_OUT];
     char err[1024];
     sp_config cfg;
-    if (cfg_path) {
-        if (sp_config_load(cfg_path, &cfg, err, sizeof err))
-            return sp_cli_error("%s", err);
-    } else {
-        sp_config_default(&cfg);
-    }
-    if (!strcmp(sub, "info"))
-        return ends_with(spec, ".csv") ? info_csv(spec) : info_tensor(spec, &cfg, run);
-    /* gen */
-    if (!out)
-        return sp_cli_error("trace gen: missing -o FILE.safetensors");
+    if (load_cfg(a.val[GEN_CONFIG], &cfg))
+        return SP_EXIT_USAGE;
     if (!ends_with(out, ".safetensors"))
         return sp_cli_error("trace gen: output '%s' must end in .safetensors", out);
     if (strncmp(spec, "synth:", 6) && strcmp(spec, "synth"))
@@ -207,7 +213,7 @@ int cmd_trace(int argc, char **argv)
     sp_trace t;
     if (sp_trace_open(spec, &cfg.alg, &t, err, sizeof err))
         return sp_cli_error("%s", err);
-    int rc = SP_EXIT_OK;
+    rc = SP_EXIT_OK;
     sp_signals_init(); /* an interrupt removes the temporary file */
     if (sp_trace_write_safetensors(out, &t, err, sizeof err))
         rc = sp_cli_error("%s", err);
@@ -216,3 +222,14 @@ int cmd_trace(int argc, char **argv)
     sp_trace_free(&t);
     return rc;
 }
+
+const sp_cli_cmd sp_cmd_trace_gen = {
+    .name = "trace gen",
+    .summary = "write a synthetic trace as a safetensors file (spattn-trace-1, docs/traces.md)",
+    .operand = "TRACE",
+    .operand_doc = "synth:KEY=VALUE,... (the keys: docs/traces.md)",
+    .missing = "missing the trace (synth:...)",
+    .opts = gen_opts,
+    .n_opts = GEN_N,
+    .fn = cmd_trace_gen,
+};

@@ -1,6 +1,7 @@
 /* engine_rtl.c - `spattn run --engine rtl|cosim` runs the SystemC
  * co-simulation binary: $SPATTN_COSIM if set, else sim/spattn_cosim next to
- * the spattn executable (build/sim/spattn_cosim, built by `make cosim`). */
+ * the spattn executable (build/sim/spattn_cosim, built by `make cosim`).
+ * --waves FILE.fst goes to the co-sim as is (it is built with --trace-fst). */
 #include <errno.h>
 #include <signal.h>
 #include <limits.h>
@@ -36,9 +37,31 @@ static int cosim_path(char *buf, size_t len)
     return 0;
 }
 
-int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trace, const char *out)
+/* the waves file must be FILE.fst in a directory we can write, checked
+ * before the co-sim starts (so a bad name costs no simulation) */
+static int check_waves(const char *waves)
+{
+    size_t n = strlen(waves);
+    if (n < 5 || strcmp(waves + n - 4, ".fst"))
+        return sp_cli_error("run: --waves '%s' must name a FILE.fst (FST waveforms)", waves);
+    const char *slash = strrchr(waves, '/');
+    char *dir = slash ? strndup(waves, slash == waves ? 1 : (size_t)(slash - waves)) : strdup(".");
+    if (!dir)
+        return sp_cli_error("run: out of memory");
+    int bad = access(dir, W_OK | X_OK);
+    int e = errno;
+    free(dir);
+    if (bad)
+        return sp_cli_error("run: --waves '%s': cannot write its directory: %s", waves, strerror(e));
+    return 0;
+}
+
+int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trace, const char *out,
+                      const char *waves)
 {
     char bin[PATH_MAX], err[1024];
+    if (waves && check_waves(waves))
+        return SP_EXIT_USAGE;
     if (cosim_path(bin, sizeof bin))
         return sp_cli_error("run: cannot locate the co-simulation binary (set SPATTN_COSIM)");
     if (access(bin, X_OK))
@@ -68,7 +91,7 @@ int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trac
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL); /* spattn's watcher blocks them */
         char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", od.tmp,
-                        "--engine", (char *)engine, NULL};
+                        "--engine", (char *)engine, waves ? "--waves" : NULL, (char *)waves, NULL};
         execv(bin, argv);
         fprintf(stderr, "spattn: run: exec %s: %s\n", bin, strerror(errno));
         _exit(SP_EXIT_USAGE);

@@ -1,4 +1,5 @@
-/* main.c - the spattn command: dispatch to subcommands. */
+/* main.c - the spattn command: dispatch to subcommands; top-level help made
+ * from the subcommands' option tables. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,38 +18,90 @@ int sp_cli_error(const char *fmt, ...)
     return SP_EXIT_USAGE;
 }
 
-static const struct {
-    const char *name;
-    int (*fn)(int, char **);
-    const char *help;
-} cmds[] = {
-    {"run", cmd_run, "run -c CONFIG -t TRACE [-o DIR] [--engine cmodel|rtl|cosim] [--baseline DENSE.csv]\n"
-                     "                                          simulate a trace, write DIR (default out/)"},
-    {"trace", cmd_trace, "trace info|gen ...               inspect a trace (synth:, .safetensors, .csv); write a synthetic one"},
-    {"sweep", cmd_sweep, "sweep -c CONFIG -t TRACE [-o DIR] [-j N] run every point of CONFIG's sweep: axes; sweep.csv + Pareto plots"},
-    {"config", cmd_config, "config show CONFIG              print the resolved config (includes applied) as YAML"},
+static const sp_cli_cmd *const cmds[] = {
+    &sp_cmd_run, &sp_cmd_sweep, &sp_cmd_config_show, &sp_cmd_trace_info, &sp_cmd_trace_gen,
 };
+#define N_CMDS (sizeof cmds / sizeof cmds[0])
 
-static void usage(FILE *f)
+/* length of the first word of a command name ("trace" of "trace info") */
+static size_t word_len(const char *name)
 {
-    fprintf(f, "usage: spattn COMMAND [ARGS]\n");
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        fprintf(f, "  spattn %s\n", cmds[i].help);
-    fprintf(f, "  spattn --version\n");
+    return strcspn(name, " ");
+}
+
+static int group_is(const sp_cli_cmd *c, const char *w)
+{
+    size_t n = word_len(c->name);
+    return strlen(w) == n && !strncmp(c->name, w, n);
+}
+
+static void short_usage(FILE *f)
+{
+    fputs("usage: spattn ", f);
+    for (size_t i = 0; i < N_CMDS; i++)
+        fprintf(f, "%s%s", i ? "|" : "", cmds[i]->name);
+    fputs(" [OPTIONS] (spattn --help lists every option)\n", f);
+}
+
+static int full_help(void)
+{
+    printf("usage: spattn COMMAND [OPTIONS] [OPERAND]\n"
+           "       spattn --help | --version\n"
+           "spattn simulates SpAtten-style attention accelerators (README.md, docs/).\n"
+           "Options take a value as the next argument, after '=' (--out=DIR) or joined to a short\n"
+           "name (-oDIR); '--' ends the options. run and sweep write one output directory, -o DIR,\n"
+           "by default out-COMMAND in the current directory (out-run, out-sweep); it is replaced\n"
+           "only by a later spattn output and only when the run succeeded.\n"
+           "Exit status: 0 done, 1 the run failed (a co-sim mismatch), 2 bad input (one line on stderr).\n");
+    for (size_t i = 0; i < N_CMDS; i++) {
+        putchar('\n');
+        sp_cli_help(stdout, cmds[i]);
+    }
+    return fflush(stdout) ? SP_EXIT_FAIL : SP_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
     atexit(sp_close_stdout); /* a failed write to stdout is an error */
     if (argc < 2)
-        return usage(stderr), SP_EXIT_USAGE;
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-        return usage(stdout), SP_EXIT_OK;
-    if (!strcmp(argv[1], "--version"))
+        return short_usage(stderr), SP_EXIT_USAGE;
+    const char *w = argv[1];
+    if (!strcmp(w, "--help") || !strcmp(w, "-h"))
+        return full_help();
+    if (!strcmp(w, "--version"))
         return printf("spattn %s\n", SP_VERSION), SP_EXIT_OK;
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(argv[1], cmds[i].name))
-            return cmds[i].fn(argc - 1, argv + 1);
-    sp_cli_error("unknown command '%s' (try spattn --help)", argv[1]);
-    return SP_EXIT_USAGE;
+    if (w[0] == '-')
+        return sp_cli_error("unknown option '%s' (try spattn --help)", w);
+    int group = 0;
+    for (size_t i = 0; i < N_CMDS; i++) {
+        const sp_cli_cmd *c = cmds[i];
+        if (!group_is(c, w))
+            continue;
+        group = 1;
+        if (!c->name[word_len(c->name)]) /* one-word command */
+            return c->fn(argc - 1, argv + 1);
+        if (argc > 2 && !strcmp(argv[2], c->name + word_len(c->name) + 1))
+            return c->fn(argc - 2, argv + 2);
+    }
+    if (!group)
+        return sp_cli_error("unknown command '%s' (try spattn --help)", w);
+    /* a two-word command's first word alone, or with an unknown second */
+    char known[128] = "";
+    for (size_t i = 0; i < N_CMDS; i++)
+        if (group_is(cmds[i], w))
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", known[0] ? ", " : "",
+                     cmds[i]->name + word_len(cmds[i]->name) + 1);
+    if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+        for (size_t i = 0, first = 1; i < N_CMDS; i++)
+            if (group_is(cmds[i], w)) {
+                if (!first)
+                    putchar('\n');
+                sp_cli_help(stdout, cmds[i]);
+                first = 0;
+            }
+        return fflush(stdout) ? SP_EXIT_FAIL : SP_EXIT_OK;
+    }
+    if (argc < 3)
+        return sp_cli_error("%s: missing subcommand (known: %s)", w, known);
+    return sp_cli_error("%s: unknown subcommand '%s' (known: %s)", w, argv[2], known);
 }

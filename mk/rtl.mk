@@ -13,7 +13,7 @@ RTL_TB_VFLAGS := --cc --exe --build -O3 --x-assign fast --x-initial fast -Irtl \
 # rtl_tb(name, top, rtl files, -G params, C++ defines, extra verilator flags, tb source)
 define rtl_tb
 RTL_TB_$(1) := $(RTL_BUILD)/$(1)/tb_$(1)
-$$(RTL_BUILD)/$(1)/tb_$(1): $(7) tests/rtl/tb_common.h $(3) $$(LIB) mk/rtl.mk
+$$(RTL_BUILD)/$(1)/tb_$(1): $(7) tests/rtl/tb_common.h $(3) $$(LIB) mk/rtl.mk | need-verilator
 	@mkdir -p $$(RTL_BUILD)/$(1)
 	@echo "verilator $(1)"
 	@$$(VERILATOR) $$(RTL_TB_VFLAGS) --top-module $(2) $(4) $(6) \
@@ -86,7 +86,7 @@ RTL_LINT_VARIANTS := qk:-GNQk=16 qk:-GD=256+-GNQk=512 pv:-GNPv=16 pv:-GD=256+-GN
                      topk:-GKeyW=16 topk:-GMaxN=16384+-GNCmp=16 softmax:-GMaxN=16384 \
                      quant:-GLanes=3 importance:-GLanes=4+-GD=256
 .PHONY: lint-rtl
-lint-rtl: deps
+lint-rtl: deps need-verilator
 	@fail=0; for f in $(sort $(wildcard rtl/*.v)); do \
 	  top=$$(basename $$f .v); \
 	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$f || { echo "lint-rtl: $$f FAILED"; fail=1; }; \
@@ -124,7 +124,7 @@ SYN_FILES_topk       := rtl/topk.v
 SYN_PARAMS_topk      := -set KeyW 16 -set MaxN 64 -set NCmp 4
 
 define rtl_syn
-$$(BUILD)/synth/$(1).txt: $$(SYN_FILES_$(1)) mk/rtl.mk | deps
+$$(BUILD)/synth/$(1).txt: $$(SYN_FILES_$(1)) mk/rtl.mk | deps need-yosys
 	@mkdir -p $$(BUILD)/synth
 	@echo "synth $(1) ($$(SYN_PARAMS_$(1)))"
 	@$$(YOSYS) -q -l $$(BUILD)/synth/$(1).log -p "read_verilog -Irtl $$(SYN_FILES_$(1)); $$(if $$(SYN_PARAMS_$(1)),chparam $$(SYN_PARAMS_$(1)) $(1);) synth -top $(1); tee -q -o $$(BUILD)/synth/$(1).txt.tmp stat -tech cmos; write_verilog -noattr $$(BUILD)/synth/$(1)_net.v" >/dev/null \

@@ -17,7 +17,7 @@ SIM_RTL      := $(sort $(wildcard rtl/*.v))
 SIM_CPP      := sim/cosim_main.cpp sim/harness.cpp sim/checker.cpp sim/image.cpp sim/memmodel.cpp \
                 sim/plain_loop.cpp sim/timing_cmp.cpp
 SIM_HDR      := $(wildcard sim/*.h)
-SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc -lcyaml -lyaml -lcjson -lm -pthread
+SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc $(LDLIBS) -pthread
 # --unroll-*: the element loops (planebuf's bit-plane to element wiring)
 # become straight-line code; about 14x faster on the paper's 512-multiplier
 # machine, the same speed on small ones
@@ -40,7 +40,8 @@ define sim_build
 $$(SIM_BUILD)/$(1)/sim_params.h: $(2) $$(SIM_BUILD)/spattn_simcfg sim-params-force
 	@mkdir -p $$(SIM_BUILD)/$(1)
 	@$$(SIM_BUILD)/spattn_simcfg -c $(2) -d $(3) -o $$(SIM_BUILD)/$(1)/sim_params >/dev/null
-$$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(LIB) mk/sim.mk
+$$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(LIB) mk/sim.mk \
+  | need-verilator need-systemc
 	@echo "verilator spattn_top ($(1): $(2), D=$(3))"
 	@$$(VERILATOR) $$(SIM_VFLAGS) $(4) $(5) -f $$(SIM_BUILD)/$(1)/sim_params.vc \
 	  -CFLAGS "$$(SIM_CXXFLAGS) -I$$(SIM_ROOT)/$$(SIM_BUILD)/$(1)" -LDFLAGS "$$(SIM_LDFLAGS)" \
@@ -80,7 +81,7 @@ bench-cosim: deps $(LIB)
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
 SIM_LINT_TOPS := spattn_top controller fetcher writer kbuf vbuf planebuf
-lint-sim: deps
+lint-sim: deps need-verilator
 	@for t in $(SIM_LINT_TOPS); do \
 	  $(VERILATOR) --lint-only -Wall -Irtl --top-module $$t rtl/$$t.v || exit 1; done
 	@$(VERILATOR) --lint-only -Wall -Irtl --top-module spattn_top rtl/spattn_top.v \
@@ -89,7 +90,7 @@ lint-sim: deps
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
 # check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers
-synth-top: deps
+synth-top: deps need-yosys
 	@mkdir -p $(SIM_BUILD)
 	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl $(SIM_RTL); \
 	  chparam -set D 8 -set MaxTokens 64 -set MaxVals 64 -set NQk 8 -set NPv 8 -set NCmp 2 spattn_top; \

@@ -2,7 +2,8 @@
 # cli.sh - spattn_cosim command-line checks (make test-cosim): bad input
 # gives one message line naming what is wrong, exit status 2 and no output
 # file; the same inputs give the same stats.json bytes; --waves writes an
-# FST file; the rtl engine alone reports the same RTL cycles as the co-sim.
+# FST file, also through `spattn run --engine cosim --waves`; the rtl engine
+# alone reports the same RTL cycles as the co-sim.
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
 CFG=tests/cosim/small.yaml
@@ -34,6 +35,15 @@ bad "rebuild with make cosim" -c configs/default.yaml -t "$T"
 # waves
 "$COSIM" -c "$CFG" -t "$T" --waves "$W/w.fst" >/dev/null 2>&1
 if [ -s "$W/w.fst" ]; then echo "cli ok: --waves wrote $(wc -c < "$W/w.fst") bytes of FST"; else echo "cli FAIL: no FST"; fail=1; fi
+# spattn run --engine cosim --waves FILE.fst hands --waves to this co-sim
+S=${SPATTN:-build/spattn}
+if [ -x "$S" ]; then
+  SPATTN_COSIM=$COSIM "$S" run -c "$CFG" -t "$T" --engine cosim --waves "$W/s.fst" -o "$W/s" >/dev/null 2>&1
+  if [ -s "$W/s.fst" ] && [ -s "$W/s/stats.json" ]; then echo "cli ok: spattn run --engine cosim --waves wrote $(wc -c < "$W/s.fst") bytes of FST"
+  else echo "cli FAIL: spattn run --engine cosim --waves wrote no FST or no stats.json"; fail=1; fi
+else
+  echo "cli: spattn --waves check skipped: $S is not built (make)"
+fi
 # the rtl engine alone: same RTL cycle count as the co-sim
 c1=$("$COSIM" -c "$CFG" -t "$T" 2>/dev/null | tail -n 1 | sed -n 's/.*rtl_cycles=\([0-9]*\).*/\1/p')
 c2=$("$COSIM" -c "$CFG" -t "$T" --engine rtl 2>/dev/null | tail -n 1 | sed -n 's/.*rtl_cycles=\([0-9]*\).*/\1/p')
