@@ -330,12 +330,16 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
     cJSON *files = cJSON_CreateObject();
     cJSON_AddStringToObject(files, "layers", "layers.csv");
     cJSON_AddStringToObject(files, "energy", "energy.csv");
-    if (sp_report_csvs(dir, &d, err, errlen))
+    if (sp_report_csvs(dir, &d, err, errlen)) {
+        cJSON_Delete(files);
         goto done;
+    }
     char note[256] = "";
     int pr = sp_report_plots(dir, &d, in->trace_spec, in->config_path, note, sizeof note, err, errlen);
-    if (pr < 0)
+    if (pr < 0) {
+        cJSON_Delete(files); /* not in root yet */
         goto done;
+    }
     s.plots_drawn = pr == 0;
     snprintf(s.plots_note, sizeof s.plots_note, "%s", note);
     cJSON *plots = cJSON_CreateArray();
