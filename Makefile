@@ -188,9 +188,10 @@ HELP_EXTRA += "make test-nonroot  make -j2 and a C-model run as a non-root user,
 
 demo: deps
 	@$(MAKE) --no-print-directory $(SPATTN)
-	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out
+	@mkdir -p out
+	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out/demo
 	@$(foreach t,$(DEMO_EXTRA),$(MAKE) --no-print-directory $(t) &&) true
-	@echo "demo: results in out/ (out/stats.json)"
+	@echo "demo: results in out/demo/ (out/demo/stats.json), out/paper/, out/sweep/"
 
 $(BUILD)/bench_model: tests/bench/bench_model.c $(LIB)
 	$(CC) $(CFLAGS) -O3 -march=native $^ $(LDLIBS) -o $@

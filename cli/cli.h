@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "spattn.h"
+#include "tmpout.h"
 
 /* Exit statuses: 0 ok, 1 run failed (e.g. co-sim mismatch), 2 bad input. */
 #define SP_EXIT_OK 0
@@ -57,16 +58,32 @@ extern const sp_cli_cmd sp_cmd_run, sp_cmd_sweep, sp_cmd_config_show, sp_cmd_tra
 /* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
 int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Output directory written atomically: files go into a fresh temporary
- * directory beside the target, which replaces the target only when the run
- * succeeded. A target that exists must be an earlier spattn output (it holds
- * the marker file) so nothing a user made is removed. */
+/* Output directory written atomically (cli/outdir.c): files go into a
+ * fresh temporary directory beside the target, which replaces the target
+ * only when the run succeeded, in one step (a kill leaves the old result
+ * or the new one). A target that exists must be empty or an earlier spattn
+ * output holding only the files its marker lists, must not be a symbolic
+ * link and must not hold an input of the run; else begin fails with a
+ * message. */
 typedef struct {
     char final[4096];
-    char tmp[4160];
+    char tmp[4200];
 } sp_outdir;
-int sp_outdir_begin(sp_outdir *o, const char *dir, char *err, size_t errlen);
+/* what the run reads (any may be NULL; a synth: trace is no file); the
+ * config's includes are followed */
+typedef struct {
+    const char *config, *trace, *baseline;
+} sp_outdir_inputs;
+int sp_outdir_begin(sp_outdir *o, const char *dir, const sp_outdir_inputs *in, char *err, size_t errlen);
 int sp_outdir_commit(sp_outdir *o, char *err, size_t errlen);
 void sp_outdir_abort(sp_outdir *o);
-#define SP_OUTDIR_MARKER ".spattn-output"
+#define SP_OUTDIR_MARKER SP_TMP_MARKER /* traces/tmpout.h */
+/* Signals (cli/signals.c): from the first call on (sp_outdir_begin makes
+ * it; call it before starting threads), SIGINT and SIGTERM are taken by a
+ * watcher thread that kills the registered children, removes the
+ * registered temporary output (traces/tmpout.h) and exits 130 / 143. */
+void sp_signals_init(void);
+/* For atexit: flushes and closes stdout; on a write error prints a
+ * message and exits 2 (e.g. `spattn run ... >/dev/full`). */
+void sp_close_stdout(void);
 #endif

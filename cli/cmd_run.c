@@ -59,7 +59,8 @@ int cmd_run(int argc, char **argv)
     if (sp_engine_input_open(trace, base, &cfg.alg, &input, err, sizeof err))
         return sp_cli_error("%s", err);
     sp_outdir od;
-    if (sp_outdir_begin(&od, out, err, sizeof err)) {
+    sp_outdir_inputs inputs = {cfg_path, trace, input.has_baseline ? input.baseline_path : NULL};
+    if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
         sp_engine_input_free(&input);
         return sp_cli_error("%s", err);
     }

@@ -85,7 +85,8 @@ int cmd_sweep(int argc, char **argv)
         return sp_cli_error("%s: %s", cfg_path, err);
     }
     sp_outdir od;
-    if (sp_outdir_begin(&od, out, err, sizeof err)) {
+    sp_outdir_inputs inputs = {cfg_path, trace, NULL};
+    if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
         sp_engine_input_free(&input);
         return sp_cli_error("%s", err);
     }

@@ -215,6 +215,7 @@ static int cmd_trace_gen(int argc, char **argv)
     if (sp_trace_open(spec, &cfg.alg, &t, err, sizeof err))
         return sp_cli_error("%s", err);
     rc = SP_EXIT_OK;
+    sp_signals_init(); /* an interrupt removes the temporary file */
     if (sp_trace_write_safetensors(out, &t, err, sizeof err))
         rc = sp_cli_error("%s", err);
     else

@@ -3,6 +3,7 @@
  * the spattn executable (build/sim/spattn_cosim, built by `make cosim`).
  * --waves FILE.fst goes to the co-sim as is (it is built with --trace-fst). */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "engine_rtl.h"
+#include "tmpout.h"
 
 static int cosim_path(char *buf, size_t len)
 {
@@ -69,16 +71,25 @@ int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trac
      * writes into a fresh temporary directory that replaces DIR only when
      * the run passed */
     sp_outdir od;
-    if (sp_outdir_begin(&od, out, err, sizeof err))
+    sp_outdir_inputs inputs = {cfg_path, trace, NULL};
+    if (sp_outdir_begin(&od, out, &inputs, err, sizeof err))
         return sp_cli_error("%s", err);
     fflush(stdout);
     fflush(stderr);
+    /* registered as it starts, so an interrupt stops it (signals.c) */
+    sp_cleanup_lock();
     pid_t pid = fork();
+    if (pid > 0)
+        sp_cleanup_add_child_locked(pid);
+    sp_cleanup_unlock();
     if (pid < 0) {
         sp_outdir_abort(&od);
         return sp_cli_error("run: fork: %s", strerror(errno));
     }
     if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL); /* spattn's watcher blocks them */
         char *argv[] = {bin, "-c", (char *)cfg_path, "-t", (char *)trace, "-o", od.tmp,
                         "--engine", (char *)engine, waves ? "--waves" : NULL, (char *)waves, NULL};
         execv(bin, argv);
@@ -91,6 +102,9 @@ int sp_engine_rtl_run(const char *engine, const char *cfg_path, const char *trac
             sp_outdir_abort(&od);
             return sp_cli_error("run: waitpid: %s", strerror(errno));
         }
+    sp_cleanup_lock();
+    sp_cleanup_del_child_locked(pid);
+    sp_cleanup_unlock();
     if (!WIFEXITED(st)) {
         sp_outdir_abort(&od);
         return sp_cli_error("run: %s killed by signal %d", bin, WIFSIGNALED(st) ? WTERMSIG(st) : 0);

@@ -2,6 +2,7 @@
  * from the subcommands' option tables. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "spattn.h"
@@ -61,6 +62,7 @@ static int full_help(void)
 
 int main(int argc, char **argv)
 {
+    atexit(sp_close_stdout); /* a failed write to stdout is an error */
     if (argc < 2)
         return short_usage(stderr), SP_EXIT_USAGE;
     const char *w = argv[1];

@@ -64,18 +64,32 @@ void sp_buf_free(sp_buf *b);
 char *sp_report_stats_text(const sp_report_in *in, struct cJSON *files, char *err, size_t errlen);
 /* layers.csv, energy.csv (csv_out.c) */
 int sp_report_csvs(const char *dir, const sp_engine_result *r, char *err, size_t errlen);
-/* draws the plots with gnuplot (plots.c); returns 0 when drawn, 1 when
- * gnuplot is missing or failed (note says why), -1 on a write error */
-int sp_report_plots(const char *dir, const sp_engine_result *r, char *note, size_t notelen,
-                    char *err, size_t errlen);
+/* draws the plots with gnuplot (plots.c; titles naming trace and config,
+ * through labels.dat); returns 0 when drawn, 1 when gnuplot is missing or
+ * failed (note says why), -1 on a write error or an incomplete plot file
+ * (err) */
+int sp_report_plots(const char *dir, const sp_engine_result *r, const char *trace, const char *config, char *note,
+                    size_t notelen, char *err, size_t errlen);
+/* Writes dir/labels.dat: the n strings as data for the plot scripts (each
+ * byte a decimal number, one a line, 0 at the end; strings separated by two
+ * blank lines); `what` says which string is which in its comment. */
+int sp_report_write_labels(const char *dir, const char *what, const char *const *strs, int n, char *err,
+                           size_t errlen);
+/* 0 when the plot file at path (name: for the message; .png or .svg) is
+ * complete: PNG signature and IEND chunk, or SVG text ending in </svg>;
+ * else -1 with a message. */
+int sp_report_plot_complete(const char *path, const char *name, char *err, size_t errlen);
 /* Runs gnuplot on the n scripts (at most 14, names relative to dir) inside
- * dir, its stdout and stderr into dir/gnuplot.log.part; *st is its wait
- * status. -1 with note set when it could not be started (fork failed). */
+ * dir, in its own process group and registered for an interrupt to kill
+ * (traces/tmpout.h), its stdout and stderr into dir/gnuplot.log.part; *st
+ * is its wait status. -1 with note set when it could not be started. */
 int sp_report_gnuplot(const char *dir, const char *const *scripts, int n, int *st, char *note, size_t notelen);
 /* After sp_report_gnuplot (wait status st; ok: every plot is in place):
  * keeps dir/gnuplot.log only when gnuplot printed something; 0 when ok,
- * else 1 with note saying why (`left`: what stays in the directory). */
-int sp_report_gnuplot_done(const char *dir, int st, int ok, const char *left, char *note, size_t notelen);
+ * else 1 with note saying why (`left`: what stays in the directory); -1
+ * when the log cannot be renamed (message in err, unless err is NULL). */
+int sp_report_gnuplot_done(const char *dir, int st, int ok, const char *left, char *note, size_t notelen, char *err,
+                           size_t errlen);
 /* the names of the plot files sp_report_plots draws */
 extern const char *const sp_report_plot_outputs[];
 extern const int sp_report_plot_noutputs;

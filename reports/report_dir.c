@@ -32,7 +32,7 @@ int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summa
     if (sp_report_csvs(dir, in->res, err, errlen))
         return -1;
     char note[256] = "";
-    int pr = sp_report_plots(dir, in->res, note, sizeof note, err, errlen);
+    int pr = sp_report_plots(dir, in->res, in->trace_spec, in->config_path, note, sizeof note, err, errlen);
     if (pr < 0)
         return -1;
     s.plots_drawn = pr == 0;

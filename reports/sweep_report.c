@@ -3,6 +3,7 @@
  * echo, the trace id and the reference run), and the Pareto plots drawn by
  * gnuplot from sweep.csv with the scripts of reports/plots/sweep/.
  * docs/sweep.md defines every column. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,16 +233,10 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     return t;
 }
 
-/* a string gnuplot reads back literally inside double quotes */
-static void gp_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++)
-        fputc(*s == '"' || *s == '\\' || (unsigned char)*s < 32 ? '_' : *s, f);
-    fputc('"', f);
-}
-
-/* sweep_vars.gp: the names the plot scripts use for this sweep */
+/* sweep_vars.gp: how the plot scripts find this sweep's columns in
+ * sweep.csv. Only numbers are written here (column numbers, printf
+ * formats); the names (trace, config, swept keys) go to labels.dat, which
+ * the scripts read as data. */
 static char *vars_text(const sp_sweep_report_in *in)
 {
     char *text = NULL;
@@ -250,12 +245,30 @@ static char *vars_text(const sp_sweep_report_in *in)
     if (!f)
         return NULL;
     const sp_sweep *sw = &in->cfg->sweep;
-    fputs("# sweep_vars.gp - written by spattn sweep: column names of this sweep for the\n"
-          "# pareto_*.gp scripts (colour = first swept key; labels = every swept value)\n",
+    fputs("# sweep_vars.gp - written by spattn sweep: the columns of this sweep's keys\n"
+          "# in sweep.csv (column 1 is the point; colour = first swept key; labels =\n"
+          "# every swept value)\n",
           f);
-    fputs("color_axis = ", f);
-    gp_string(f, sw->axes[0].key);
-    fputs("\nlabel_names = ", f);
+    fputs("color_col = 2\nlab(x) = sprintf(\"", f);
+    for (int a = 0; a < sw->n_axes; a++)
+        fputs(a ? "/%g" : "%g", f);
+    fputs("\"", f);
+    for (int a = 0; a < sw->n_axes; a++)
+        fprintf(f, ", column(%d)", a + 2);
+    fputs(")\n", f);
+    if (ferror(f)) {
+        fclose(f);
+        free(text);
+        return NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* labels.dat of a sweep: trace, config, the colour key, the label keys */
+static int write_labels(const char *dir, const sp_sweep_report_in *in, char *err, size_t errlen)
+{
+    const sp_sweep *sw = &in->cfg->sweep;
     char names[1024];
     size_t used = 0;
     names[0] = 0;
@@ -265,27 +278,16 @@ static char *vars_text(const sp_sweep_report_in *in)
         if (w > 0)
             used += (size_t)w;
     }
-    gp_string(f, names);
-    fputs("\nlab(x) = sprintf(\"", f);
-    for (int a = 0; a < sw->n_axes; a++)
-        fputs(a ? "/%g" : "%g", f);
-    fputs("\"", f);
-    for (int a = 0; a < sw->n_axes; a++) {
-        fputs(", column(", f);
-        gp_string(f, sw->axes[a].key);
-        fputs(")", f);
-    }
-    fputs(")\ntrace_id = ", f);
-    gp_string(f, trace_id(in));
-    fputs("\n", f);
-    fclose(f);
-    return text;
+    const char *strs[] = {trace_id(in), in->config_path, sw->axes[0].key, names};
+    return sp_report_write_labels(dir, "block 0 the trace, 1 the config, 2 the colour key, 3 the label keys", strs,
+                                  4, err, errlen);
 }
 
 static const char *const plot_outputs[] = {"png", "svg"};
 
-/* runs gnuplot on the scripts inside dir; 0 drawn, 1 not (note) */
-static int draw(const char *dir, int has_ref, char *note, size_t notelen)
+/* runs gnuplot on the scripts inside dir; 0 drawn, 1 not (note), -1 when
+ * a plot file is incomplete or cannot be renamed (err) */
+static int draw(const char *dir, int has_ref, char *note, size_t notelen, char *err, size_t errlen)
 {
     int st;
     const char *names[8];
@@ -295,26 +297,36 @@ static int draw(const char *dir, int has_ref, char *note, size_t notelen)
             names[n++] = sp_sweep_plot_names[i];
     if (sp_report_gnuplot(dir, names, n, &st, note, notelen))
         return 1;
-    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    char path[8192], part[8300];
-    /* pareto_x.gp writes pareto_x.png.part and pareto_x.svg.part */
+    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0, rc = 0;
+    char path[8192], part[8300], name[300];
+    /* pareto_x.gp writes pareto_x.png.part and pareto_x.svg.part; pass 0
+     * checks them all (gnuplot exits 0 even when a write failed), pass 1
+     * renames them, or removes them when any is missing or incomplete */
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n; i++)
             for (int o = 0; o < 2; o++) {
                 const char *nm = names[i];
                 size_t stem = strlen(nm) > 3 ? strlen(nm) - 3 : strlen(nm);
-                snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem, nm, plot_outputs[o]);
+                snprintf(name, sizeof name, "%.*s.%s", (int)stem, nm, plot_outputs[o]);
+                snprintf(path, sizeof path, "%s/%s", dir, name);
                 snprintf(part, sizeof part, "%s.part", path);
-                if (pass == 0 && ok && access(part, F_OK) != 0)
-                    ok = 0; /* a script drew nothing */
-                if (pass == 1) {
-                    if (ok)
-                        rename(part, path);
+                if (pass == 0 && ok && !rc) {
+                    if (access(part, F_OK) != 0)
+                        ok = 0; /* a script drew nothing */
                     else
+                        rc = sp_report_plot_complete(part, name, err, errlen);
+                }
+                if (pass == 1) {
+                    if (ok && !rc && rename(part, path)) {
+                        snprintf(err, errlen, "cannot rename '%s': %s", part, strerror(errno));
+                        rc = -1;
+                    }
+                    if (!ok || rc)
                         remove(part);
                 }
             }
-    return sp_report_gnuplot_done(dir, st, ok, "sweep.csv and the scripts", note, notelen);
+    int done = sp_report_gnuplot_done(dir, st, ok, "sweep.csv and the scripts", note, notelen, rc ? NULL : err, errlen);
+    return rc ? -1 : done;
 }
 
 int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int plots, char *note,
@@ -333,6 +345,8 @@ int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int
         rc = sp_report_write_file(dir, "sweep.json", json, err, errlen);
     if (!rc && plots) {
         rc = sp_report_write_file(dir, "sweep_vars.gp", vars, err, errlen);
+        if (!rc)
+            rc = write_labels(dir, in, err, errlen);
         for (int i = 0; i < sp_sweep_plot_count && !rc; i++)
             if (in->res->has_ref || !strstr(sp_sweep_plot_names[i], "accuracy"))
                 rc = sp_report_write_file(dir, sp_sweep_plot_names[i], sp_sweep_plot_scripts[i], err, errlen);
@@ -342,5 +356,5 @@ int sp_sweep_report_write_dir(const char *dir, const sp_sweep_report_in *in, int
     free(vars);
     if (rc || !plots)
         return rc;
-    return draw(dir, in->res->has_ref, note, notelen);
+    return draw(dir, in->res->has_ref, note, notelen, err, errlen);
 }

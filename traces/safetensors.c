@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <cJSON.h>
 #include "safetensors.h"
+#include "tmpout.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors.c assumes a little-endian host (tensor bytes are copied as is)"
@@ -459,7 +460,7 @@ int sp_st_write(const char *path, const sp_st_out *ts, int n, const sp_st_meta_k
     sbuf b = {0};
     int rc = -1;
     FILE *fp = NULL;
-    char tmp[1100] = "";
+    char tmp[4200] = "";
     if (!ord || !mord || !bytes) {
         fail(err, errlen, path, "out of memory");
         goto out;
@@ -529,10 +530,19 @@ int sp_st_write(const char *path, const sp_st_out *ts, int n, const sp_st_meta_k
         fail(err, errlen, path, b.oom ? "out of memory" : "header too large");
         goto out;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    fp = fopen(tmp, "wb");
+    /* a short temporary name beside path (any valid path works), removed
+     * if spattn is interrupted (traces/tmpout.h) */
+    int fd;
+    char terr[600];
+    if (sp_tmp_create(path, tmp, sizeof tmp, &fd, terr, sizeof terr)) {
+        fail(err, errlen, path, "cannot create a temporary file beside it: %s", strerror(errno));
+        tmp[0] = 0;
+        goto out;
+    }
+    fp = fdopen(fd, "wb");
     if (!fp) {
-        fail(err, errlen, path, "cannot create '%s': %s", tmp, strerror(errno));
+        close(fd);
+        fail(err, errlen, path, "cannot write '%s': %s", tmp, strerror(errno));
         goto out;
     }
     unsigned char len8[8];
@@ -542,14 +552,17 @@ int sp_st_write(const char *path, const sp_st_out *ts, int n, const sp_st_meta_k
     for (int i = 0; i < n && ok; i++)
         if (bytes[i])
             ok = fwrite(ord[i]->data, 1, (size_t)bytes[i], fp) == bytes[i];
-    if (fclose(fp))
+    int e = errno;
+    if (fclose(fp) && ok) {
         ok = 0;
+        e = errno;
+    }
     fp = NULL;
     if (!ok) {
-        fail(err, errlen, path, "write error on '%s': %s", tmp, strerror(errno));
+        fail(err, errlen, path, "write error on '%s': %s", tmp, strerror(e));
         goto out;
     }
-    if (rename(tmp, path)) {
+    if (sp_tmp_commit_file(tmp, path)) {
         fail(err, errlen, path, "cannot rename '%s': %s", tmp, strerror(errno));
         goto out;
     }
@@ -559,7 +572,7 @@ out:
     if (fp)
         fclose(fp);
     if (tmp[0])
-        remove(tmp);
+        sp_tmp_discard(tmp);
     free(b.s);
     free(ord);
     free(mord);

@@ -1,6 +1,12 @@
 # energy.gp - energy by component (microjoules): this run and its dense
 # baseline. Data: energy.dat (component, run_uJ, dense_uJ).
 reset
+# title text: the trace and the config, rebuilt from labels.dat (their
+# bytes as numbers, read as data; spattn never writes a name into a script)
+trace_name = ""
+config_name = ""
+stats "labels.dat" index 0 using (c = int($1), trace_name = trace_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 1 using (c = int($1), config_name = config_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -12,7 +18,7 @@ set ylabel "energy (uJ, log scale)"
 set logscale y
 
 set xtics rotate by -30 noenhanced
-set title "Energy breakdown: run vs dense baseline" noenhanced
+set title "Energy breakdown: run vs dense baseline\n".trace_name." (config ".config_name.")" noenhanced
 set terminal pngcairo size 1000,560 font "sans,11"
 set output "energy.png.part"
 plot "energy.dat" using 2:xtic(1) title "run" lc rgb "#d62728", \

@@ -1,11 +1,22 @@
 # pareto_accuracy_energy.gp - a sweep's accuracy against its energy: the
 # mean relative L2 error of the head outputs against the unpruned
 # full-width reference run (docs/sweep.md), and the Pareto front of
-# (energy, error) labelled with the swept values. Data: sweep.csv; names:
-# sweep_vars.gp (both written by `spattn sweep`). Run in the output directory.
+# (energy, error) labelled with the swept values. Data: sweep.csv; columns:
+# sweep_vars.gp; names: labels.dat (all written by `spattn sweep`). Run in
+# the output directory.
 # one gnuplot process runs every script: start from the defaults
 reset
 load "sweep_vars.gp"
+# names (trace, config, swept keys), rebuilt from labels.dat, which holds
+# their bytes as numbers (read as data: a name is never gnuplot code)
+trace_id = ""
+config_name = ""
+color_axis = ""
+label_names = ""
+stats "labels.dat" index 0 using (c = int($1), trace_id = trace_id.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 1 using (c = int($1), config_name = config_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 2 using (c = int($1), color_axis = color_axis.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 3 using (c = int($1), label_names = label_names.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 set datafile separator comma
 set table $front separator comma
 plot "sweep.csv" using (column("energy_total_pJ") * 1e-6):(column("out_rel_err_mean") * 100):(lab(0)) with table if (column("pareto_energy_err") > 0)
@@ -23,10 +34,10 @@ set cblabel color_axis noenhanced
 set palette defined (0 "#440154", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde725")
 set autoscale fix
 set offsets graph 0.04, graph 0.12, graph 0.08, graph 0.06
-set title "Output error vs energy: ".trace_id noenhanced
+set title "Output error vs energy: ".trace_id."\nconfig ".config_name noenhanced
 set terminal pngcairo noenhanced size 1000,650 font "sans,11"
 set output "pareto_accuracy_energy.png.part"
-plot "sweep.csv" using (column("energy_total_pJ") * 1e-6):(column("out_rel_err_mean") * 100):(column(color_axis)) \
+plot "sweep.csv" using (column("energy_total_pJ") * 1e-6):(column("out_rel_err_mean") * 100):(column(color_col)) \
        with points pt 7 ps 1.4 lc palette title "sweep point (colour: ".color_axis.")", \
      $front using 1:2 @front_smooth with lines lw 2.5 lc rgb "#d62728" title "Pareto front", \
      $front using 1:2 with points pt 6 ps 2.2 lw 2 lc rgb "#d62728" notitle, \

@@ -1,11 +1,22 @@
 # pareto_energy_cycles.gp - a sweep's points in the (cycles, energy) plane,
 # the Pareto front (fewest cycles for the energy, least energy for the
 # cycles) drawn as a line through its points; every point is labelled
-# with its swept values. Data: sweep.csv; names: sweep_vars.gp (both written by
-# `spattn sweep`, docs/sweep.md). Run in the output directory.
+# with its swept values. Data: sweep.csv; columns: sweep_vars.gp; names:
+# labels.dat (all written by `spattn sweep`, docs/sweep.md). Run in the
+# output directory.
 # one gnuplot process runs every script: start from the defaults
 reset
 load "sweep_vars.gp"
+# names (trace, config, swept keys), rebuilt from labels.dat, which holds
+# their bytes as numbers (read as data: a name is never gnuplot code)
+trace_id = ""
+config_name = ""
+color_axis = ""
+label_names = ""
+stats "labels.dat" index 0 using (c = int($1), trace_id = trace_id.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 1 using (c = int($1), config_name = config_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 2 using (c = int($1), color_axis = color_axis.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+stats "labels.dat" index 3 using (c = int($1), label_names = label_names.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 set datafile separator comma
 set table $front separator comma
 plot "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(lab(0)) with table if (column("pareto_cycles_energy") > 0)
@@ -22,10 +33,10 @@ set cblabel color_axis noenhanced
 set palette defined (0 "#440154", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde725")
 set autoscale fix
 set offsets graph 0.04, graph 0.12, graph 0.08, graph 0.06
-set title "Energy vs cycles: ".trace_id noenhanced
+set title "Energy vs cycles: ".trace_id."\nconfig ".config_name noenhanced
 set terminal pngcairo noenhanced size 1000,650 font "sans,11"
 set output "pareto_energy_cycles.png.part"
-plot "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(column(color_axis)) \
+plot "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(column(color_col)) \
        with points pt 7 ps 1.4 lc palette title "sweep point (colour: ".color_axis.")", \
      "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(lab(0)) \
        with labels offset char 0.8, char -0.7 left font ",8" tc rgb "#777777" notitle, \
