@@ -46,7 +46,7 @@ static int info_csv(const char *path)
     bits_range(kb, sizeof kb, s.k_bits_min, s.k_bits_max, kfull);
     bits_range(vb, sizeof vb, s.v_bits_min, s.v_bits_max, vfull);
     bits_range(qb, sizeof qb, s.q_bits_min, s.q_bits_max, qfull);
-    double dense_bits = (double)s.len_sum * 2.0 * full * w.d;
+    double dense_bits = (double)s.grid_len_sum * 2.0 * full * w.d;
     printf("trace            %s\n", path);
     printf("kind             workload CSV (timing only: counts, no tensors)\n");
     if (w.footer[0])
@@ -56,17 +56,41 @@ static int info_csv(const char *path)
     printf("layers           %d\n", w.layers);
     printf("heads            %d\n", w.heads);
     printf("D                %d\n", w.d);
+    size_t grid = (size_t)w.iters * w.layers * w.heads;
+    if (!w.heads_pruned) {
+        printf("heads pruned     none (every head-step of the %d x %d x %d grid present)\n", w.iters, w.layers,
+               w.heads);
+    } else {
+        printf("heads pruned     %zu of %zu head-steps (rows absent: nothing fetched or computed)\n", w.heads_pruned,
+               grid);
+        printf("  per layer      pruned head-steps over all iterations (min..max per iteration)\n");
+        for (int l = 0; l < w.layers; l++) {
+            int lo = w.heads, hi = 0;
+            size_t sum = 0;
+            for (int it = 0; it < w.iters; it++) {
+                int p = w.heads - w.heads_active[(size_t)it * w.layers + l];
+                sum += (size_t)p;
+                lo = p < lo ? p : lo;
+                hi = p > hi ? p : hi;
+            }
+            printf("  layer %-8d %zu (%d..%d)\n", l, sum, lo, hi);
+        }
+    }
     printf("context L        %d..%d tokens\n", s.len_min, s.len_max);
-    printf("keys fetched     %.4f of L (%llu of %llu)\n", (double)s.keys_sum / (double)s.len_sum, s.keys_sum,
-           s.len_sum);
-    printf("values fetched   %.4f of L (%llu of %llu)\n", (double)s.values_sum / (double)s.len_sum,
-           s.values_sum, s.len_sum);
+    printf("keys fetched     %.4f of L x heads (%llu of %llu)\n", (double)s.keys_sum / (double)s.grid_len_sum,
+           s.keys_sum, s.grid_len_sum);
+    printf("values fetched   %.4f of L x heads (%llu of %llu)\n", (double)s.values_sum / (double)s.grid_len_sum,
+           s.values_sum, s.grid_len_sum);
     printf("bits             q %s, k %s, v %s (full width counted as %d)\n", qb, kb, vb, full);
     printf("requants         %llu of %zu head-steps (%.2f %%)\n", s.requants, w.n,
            100.0 * (double)s.requants / (double)w.n);
     printf("top-k runs       %llu\n", s.topk_runs);
-    printf("K+V bits         %llu MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction %.2fx (MSBs)\n",
-           s.kv_bits, s.kv_bits_lsb, dense_bits, dense_bits / (double)s.kv_bits);
+    if (s.kv_bits)
+        printf("K+V bits         %llu MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction %.2fx (MSBs)\n",
+               s.kv_bits, s.kv_bits_lsb, dense_bits, dense_bits / (double)s.kv_bits);
+    else
+        printf("K+V bits         0 MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction: none defined "
+               "(no key or value is fetched)\n", s.kv_bits_lsb, dense_bits);
     sp_workload_free(&w);
     return SP_EXIT_OK;
 }
