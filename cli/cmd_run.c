@@ -28,7 +28,8 @@ static int run_workload(const sp_config *cfg, const char *cfg_path, const char *
         if (access(sib, R_OK) == 0)
             base = sib;
     }
-    if (base && sp_workload_load_csv(base, &b, err, sizeof err)) {
+    if (base && (sp_workload_load_csv(base, &b, err, sizeof err) || sp_workload_check_baseline(&w, &b, err, sizeof err))) {
+        sp_workload_free(&b);
         sp_workload_free(&w);
         return sp_cli_error("%s", err);
     }

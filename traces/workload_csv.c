@@ -416,8 +416,8 @@ int sp_workload_check_baseline(const sp_workload *w, const sp_workload *b, char 
     else if (b->d != w->d)
         what = "embedding_length_D", x = b->d, y = w->d;
     if (what) {
-        snprintf(err, errlen, "%s: baseline has %d %s, the run's workload %s has %d: not its baseline", b->path, x,
-                 what, w->path, y);
+        snprintf(err, errlen, "%s: baseline %s %d differs from %d in the run's workload %s: not its baseline",
+                 b->path, what, x, y, w->path);
         return -1;
     }
     /* both sorted by (iter, layer, head): one merge walk */
