@@ -605,6 +605,56 @@ START_TEST(baseline_shape)
 }
 END_TEST
 
+/* the baseline-*.csv files of the bad corpus against a small run file:
+ * each is well-formed, none is that run's baseline */
+START_TEST(baseline_corpus)
+{
+    char dir[] = "/tmp/sp_wlc_XXXXXX", run[64], err[1024], want[1024];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(run, sizeof run, "%s/run.csv", dir);
+    cu_write_file(run, HDR "\n"
+                       "0,0,0,64.0,10,4,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                       "0,0,1,64.0,10,4,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                       "1,0,0,64.0,11,4,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                       "1,0,1,64.0,11,4,6,16,-1,False,-1,2,6,False,False,False,-1\n");
+    static const struct { const char *file, *fmt; } cases[] = {
+        {"baseline-other-d", "%s: baseline embedding_length_D 32 differs from 64 in the run's workload %s: not its "
+                             "baseline"},
+        {"baseline-other-grid", "%s: baseline iterations 1 differs from 2 in the run's workload %s: not its baseline"},
+        {"baseline-other-len", "%s:4: baseline sentence_length_L 12 differs from 11 on %s:4: not its baseline"},
+        {"baseline-head-missing", "%s: baseline has no head-step (iteration 0, layer 0, head 1) of %s:3: not its "
+                                  "baseline"},
+    };
+    sp_workload w, b;
+    ck_assert_msg(sp_workload_load_csv(run, &w, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/bad/csv/%s.csv", cases[i].file);
+        ck_assert_msg(sp_workload_load_csv(path, &b, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(sp_workload_check_baseline(&w, &b, err, sizeof err), -1);
+        snprintf(want, sizeof want, cases[i].fmt, path, run);
+        ck_assert_str_eq(err, want);
+        sp_workload_free(&b);
+        if (!access(spattn(), X_OK)) {
+            char args[1024], out[256];
+            snprintf(out, sizeof out, "%s/out", dir);
+            snprintf(args, sizeof args, "run -c configs/paper.yaml -t %s --baseline %s -o %s", run, path, out);
+            cu_expect_bad(spattn(), args, dir, out, want);
+        }
+    }
+    /* its own shape is accepted, and so is a run with a pruned head */
+    ck_assert_int_eq(sp_workload_check_baseline(&w, &w, err, sizeof err), 0);
+    ck_assert_msg(sp_workload_load_csv("tests/bad/csv/baseline-head-missing.csv", &b, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_uint_eq(b.heads_pruned, 1);
+    ck_assert_msg(sp_workload_check_baseline(&b, &w, err, sizeof err) == 0, "%s", err);
+    sp_workload_free(&b);
+    sp_workload_free(&w);
+    remove(run);
+    rmdir(dir);
+}
+END_TEST
+
 /* a workload that fetches no key or value at all: trace info says so
  * instead of printing an infinite reduction */
 START_TEST(zero_fetch_info)
@@ -642,6 +692,7 @@ static Suite *suite(void)
     tcase_add_test(tc, official_variants);
     tcase_add_test(tc, baseline_shape);
     tcase_add_test(tc, zero_fetch_info);
+    tcase_add_test(tc, baseline_corpus);
     suite_add_tcase(s, tc);
     return s;
 }
