@@ -1,7 +1,11 @@
 /* test_workload.c - the official workload CSV reader (traces/workload_csv.c):
- * the bad corpus in tests/bad/csv/ (exact error lines), a small good file
- * (rows out of order, CRLF, footer), and the two official files found via
- * SPATTN_WORKLOADS (skipped with a printed reason when absent). */
+ * the bad corpus in tests/bad/csv/ (exact error lines; FIFO, device and
+ * directory refused), a small good file (rows out of order, CRLF, footer),
+ * the two official files found via SPATTN_WORKLOADS (skipped with a printed
+ * reason when absent) and variants of them written into a temporary
+ * directory (head-pruned, shuffled, footer removed: read, reported by
+ * `spattn trace info`, run by `spattn run` with nothing fetched for absent
+ * heads), and the --baseline shape check. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
