@@ -65,9 +65,14 @@ int sp_report_costs(const sp_report_in *in, sp_report_data *d, char *err, size_t
     int rc;
     if (in->workload) {
         rc = sp_tm_steps_from_workload(cfg, in->workload, 0, &d->steps, err, errlen);
-        if (!rc)
-            rc = in->baseline ? sp_tm_steps_from_workload(cfg, in->baseline, 0, &d->dense_steps, err, errlen)
-                              : sp_tm_steps_from_workload(cfg, in->workload, 1, &d->dense_steps, err, errlen);
+        /* derived dense: the full grid, heads pruned from the file included */
+        sp_workload grid;
+        if (!rc && !in->baseline && !(rc = sp_workload_dense_grid(in->workload, &grid, err, errlen))) {
+            rc = sp_tm_steps_from_workload(cfg, &grid, 1, &d->dense_steps, err, errlen);
+            sp_workload_free(&grid);
+        }
+        if (!rc && in->baseline)
+            rc = sp_tm_steps_from_workload(cfg, in->baseline, 0, &d->dense_steps, err, errlen);
         if (!rc && in->baseline)
             snprintf(d->dense_steps.source, sizeof d->dense_steps.source, "dense workload csv");
     } else if (in->trace && in->res) {

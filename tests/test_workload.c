@@ -527,6 +527,16 @@ START_TEST(official_variants)
         ck_assert_double_eq(dram_bytes(jp, "k_msb_bytes"), (double)s2.keys_sum * 48);
         ck_assert_double_lt(dram_bytes(jp, "total_bytes"), dram_bytes(jf, "total_bytes"));
         ck_assert_double_lt(dram_bytes(jp, "v_bytes"), dram_bytes(jf, "v_bytes"));
+        /* the derived dense baseline covers the full grid, pruned heads
+         * included: the same as the unpruned file's */
+        const cJSON *dbf = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(jf, "dense_baseline"),
+                                                            "timing");
+        const cJSON *dbp = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(jp, "dense_baseline"),
+                                                            "timing");
+        ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(dbp, "total_cycles"));
+        ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(dbp, "total_cycles")->valuedouble,
+                            cJSON_GetObjectItemCaseSensitive(dbf, "total_cycles")->valuedouble);
+        ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(dbp, "head_steps_count")->valuedouble, 4608);
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(jp, "timing");
         ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(t, "head_steps_count")->valuedouble, (double)w2.n);
         cJSON_Delete(jf);
@@ -659,6 +669,57 @@ START_TEST(baseline_corpus)
 }
 END_TEST
 
+/* the derived dense workload of a head-pruned file: every head of every
+ * layer, an all-pruned last layer taking L from the layer before it */
+START_TEST(dense_grid)
+{
+    char dir[] = "/tmp/sp_wlg_XXXXXX", path[64], err[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/g.csv", dir);
+    cu_write_file(path, HDR "\n"
+                        "1,0,0,16.0,21,5,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                        "0,0,0,16.0,20,4,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                        "0,0,1,16.0,20,4,6,16,-1,False,-1,2,6,False,False,False,-1\n"
+                        "0,1,0,16.0,20,3,6,16,-1,False,-1,1,6,False,False,False,-1\n");
+    sp_workload w, g;
+    ck_assert_msg(sp_workload_load_csv(path, &w, err, sizeof err) == 0, "%s", err);
+    /* iteration 0: 2 then 1 heads; iteration 1: 1 head, then none (every
+     * head pruned: the iteration ends early) */
+    ck_assert_int_eq(w.layers, 2);
+    ck_assert_int_eq(w.heads, 2);
+    ck_assert_uint_eq(w.heads_pruned, 4);
+    ck_assert_int_eq(w.heads_active[0], 2);
+    ck_assert_int_eq(w.heads_active[1], 1);
+    ck_assert_int_eq(w.heads_active[2], 1);
+    ck_assert_int_eq(w.heads_active[3], 0);
+    ck_assert_int_eq(sp_workload_dense_grid(&w, &g, err, sizeof err), 0);
+    ck_assert_uint_eq(g.n, 8);
+    ck_assert_uint_eq(g.heads_pruned, 0);
+    for (size_t i = 0; i < g.n; i++) {
+        const sp_wl_row *r = &g.rows[i];
+        ck_assert_int_eq(r->iter, (int)i / 4);
+        ck_assert_int_eq(r->layer, (int)i / 2 % 2);
+        ck_assert_int_eq(r->head, (int)i % 2);
+        ck_assert_int_eq(r->len, 20 + r->iter);
+        ck_assert_int_eq(r->keys, r->len);
+        ck_assert_int_eq(r->values, r->len);
+        ck_assert_int_eq(r->k_bits, -1);
+        ck_assert_int_eq(r->requant, 0);
+        ck_assert_int_eq(r->topk_flag, 0);
+    }
+    ck_assert_int_eq(sp_workload_check_baseline(&w, &g, err, sizeof err), 0);
+    sp_wl_summary sw, sg;
+    sp_workload_summarize(&w, 12, &sw);
+    sp_workload_summarize(&g, 12, &sg);
+    ck_assert_uint_eq(sw.grid_len_sum, 2 * 2 * 20 + 2 * 2 * 21);
+    ck_assert_uint_eq(sg.len_sum, sw.grid_len_sum);
+    sp_workload_free(&g);
+    sp_workload_free(&w);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* a workload that fetches no key or value at all: trace info says so
  * instead of printing an infinite reduction */
 START_TEST(zero_fetch_info)
@@ -697,6 +758,7 @@ static Suite *suite(void)
     tcase_add_test(tc, baseline_shape);
     tcase_add_test(tc, zero_fetch_info);
     tcase_add_test(tc, baseline_corpus);
+    tcase_add_test(tc, dense_grid);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -57,6 +57,14 @@ void sp_workload_summarize(const sp_workload *w, int full_bits, sp_wl_summary *s
 int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t errlen);
 void sp_workload_free(sp_workload *w);
 
+/* The dense workload of w over its full grid: every (iteration, layer,
+ * head), pruned heads included, with keys = values = sentence_length_L,
+ * full-width bits, no requant and no top-k. L of an (iteration, layer) is
+ * that of its rows; a layer whose heads were all pruned takes the L of the
+ * layer before it. For the derived dense baseline of a head-pruned file.
+ * Returns 0, or -1 with "PATH: out of memory". */
+int sp_workload_dense_grid(const sp_workload *w, sp_workload *dense, char *err, size_t errlen);
+
 /* A baseline (--baseline DENSE.csv) must describe the run's workload:
  * the same iterations, layers, heads and D, and every head-step of w
  * present in b with the same sentence_length_L. Returns 0, or -1 with

@@ -403,6 +403,43 @@ out:
     return rc;
 }
 
+int sp_workload_dense_grid(const sp_workload *w, sp_workload *dense, char *err, size_t errlen)
+{
+    memset(dense, 0, sizeof *dense);
+    size_t n = (size_t)w->iters * (size_t)w->layers * (size_t)w->heads;
+    dense->rows = malloc((n ? n : 1) * sizeof *dense->rows);
+    dense->heads_active = malloc(((size_t)w->iters * (size_t)w->layers + 1) * sizeof *dense->heads_active);
+    if (!dense->rows || !dense->heads_active) {
+        sp_workload_free(dense);
+        snprintf(err, errlen, "%s: out of memory", w->path);
+        return -1;
+    }
+    dense->iters = w->iters;
+    dense->layers = w->layers;
+    dense->heads = w->heads;
+    dense->d = w->d;
+    snprintf(dense->path, sizeof dense->path, "%s", w->path);
+    size_t i = 0, k = 0;
+    for (int it = 0; it < w->iters; it++) {
+        const sp_wl_row *src = NULL;
+        for (int l = 0; l < w->layers; l++) {
+            if (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                src = &w->rows[i];
+            while (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                i++;
+            dense->heads_active[(size_t)it * w->layers + l] = w->heads;
+            for (int h = 0; h < w->heads; h++) {
+                sp_wl_row *r = &dense->rows[k++];
+                *r = (sp_wl_row){.iter = it, .layer = l, .head = h, .d = w->d, .len = src->len, .keys = src->len,
+                                 .k_bits = -1, .q_bits = -1, .tau = -1.0, .lsb_incr = -1, .values = src->len,
+                                 .v_bits = -1, .topk_k = -1, .line = src->line};
+            }
+        }
+    }
+    dense->n = k;
+    return 0;
+}
+
 int sp_workload_check_baseline(const sp_workload *w, const sp_workload *b, char *err, size_t errlen)
 {
     const char *what = NULL;
