@@ -2,6 +2,7 @@
  * FILE.safetensors` (docs/traces.md). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "safetensors.h"
 #include "spattn.h"
@@ -95,6 +96,23 @@ static int info_csv(const char *path)
     return SP_EXIT_OK;
 }
 
+/* progress of a long model run on a terminal: one line on stderr,
+ * rewritten when the (iteration, layer) changes */
+typedef struct {
+    int iters, layers, it, layer;
+} progress_t;
+
+static void progress_step(void *ctx, int it, int layer, int head, int row, const sp_head_result *r)
+{
+    progress_t *p = ctx;
+    (void)head, (void)row, (void)r;
+    if (it == p->it && layer == p->layer)
+        return;
+    p->it = it;
+    p->layer = layer;
+    fprintf(stderr, "\rmodel run: iteration %d of %d, layer %d of %d ", it + 1, p->iters, layer + 1, p->layers);
+}
+
 static int info_tensor(const char *spec, const sp_config *cfg, int run)
 {
     char err[1024];
@@ -144,7 +162,15 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
     int rc = SP_EXIT_OK;
     if (run) {
         sp_run_result r;
-        if (sp_run_model(cfg, &t, NULL, &r, err, sizeof err)) {
+        /* query-key pairs the run scores: a progress line from about 1e8 */
+        double pairs = (double)t.iters * (double)lh * (double)t.rows * (double)t.ntok;
+        progress_t pr = {t.iters, t.layers, -1, -1};
+        sp_observer obs = {&pr, progress_step, NULL, NULL};
+        int show = isatty(2) && pairs >= 1e8;
+        int failed = sp_run_model(cfg, &t, show ? &obs : NULL, &r, err, sizeof err);
+        if (show)
+            fprintf(stderr, "\r%60s\r", "");
+        if (failed) {
             rc = sp_cli_error("%s", err);
         } else {
             /* dense: every row sees every token present (no pruning) */
