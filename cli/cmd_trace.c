@@ -122,10 +122,12 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
     printf("trace            %s\n", spec);
     if (ends_with(spec, ".safetensors")) {
         sp_st_file f;
-        if (sp_st_read(spec, &f, err, sizeof err)) {
+        FILE *fp;
+        if (sp_st_read_header(spec, &f, &fp, err, sizeof err)) { /* metadata only: no second read of the tensors */
             sp_trace_free(&t);
             return sp_cli_error("%s", err);
         }
+        fclose(fp);
         printf("kind             safetensors (" SP_TRACE_FORMAT ")\n");
         for (int i = 0; i < f.n_meta; i++) {
             const char *k = f.meta[i].key;

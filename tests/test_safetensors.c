@@ -298,6 +298,35 @@ START_TEST(big_file_header_first)
         ck_assert_msg(r1.ru_maxrss - r0.ru_maxrss < 65536, "case %zu: peak RSS grew by %ld KB", i,
                       r1.ru_maxrss - r0.ru_maxrss);
     }
+    /* a valid container of 3 GB whose metadata is not a trace's: the trace
+     * reader refuses it from the header, before any tensor byte */
+    char hdr[256];
+    int hl = 0;
+    for (int pass = 0; pass < 2; pass++)
+        hl = snprintf(hdr, sizeof hdr, "{\"__metadata__\":{\"format\":\"spattn-trace-1\",\"mode\":\"training\"},"
+                      "\"q\":{\"dtype\":\"U8\",\"shape\":[%lld],\"data_offsets\":[0,%lld]}}",
+                      (long long)(size - 8 - hl), (long long)(size - 8 - hl));
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((uint64_t)hl >> (8 * i));
+    fwrite(len8, 1, 8, fp);
+    fwrite(hdr, 1, (size_t)hl, fp);
+    fclose(fp);
+    ck_assert_int_eq(truncate(path, size), 0);
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    double t0 = now_s();
+    sp_trace t;
+    ck_assert_int_eq(sp_trace_read_safetensors(path, &t, err, sizeof err), -1);
+    double dt = now_s() - t0;
+    getrusage(RUSAGE_SELF, &r1);
+    snprintf(want, sizeof want, "%s: __metadata__ 'mode' is 'training', expected 'decode' or 'encoder'", path);
+    ck_assert_str_eq(err, want);
+    ck_assert_msg(dt < 1.0, "trace case took %.2f s", dt);
+    ck_assert_msg(r1.ru_maxrss - r0.ru_maxrss < 65536, "trace case: peak RSS grew by %ld KB",
+                  r1.ru_maxrss - r0.ru_maxrss);
     remove(path);
     rmdir(dir);
 }

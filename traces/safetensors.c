@@ -416,6 +416,7 @@ static void set_data(sp_st_file *f)
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--)
         hlen = (hlen << 8) | f->image[i];
+    f->data_start = 8 + (size_t)hlen;
     for (int i = 0; i < f->n_tensors; i++)
         f->tensors[i].data = f->image + 8 + hlen + f->tensors[i].begin;
 }
@@ -431,9 +432,10 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
 /* Reads the 8-byte length and the header first and checks them against the
  * file size (the tensors must tile the rest exactly); only then reads the
  * tensor bytes. A bad header costs its own bytes, not the file's. */
-int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
+int sp_st_read_header(const char *path, sp_st_file *f, FILE **fpp, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
+    *fpp = NULL;
     off_t fsz;
     FILE *fp = sp_fopen_regular(path, &fsz, err, errlen);
     if (!fp)
@@ -474,8 +476,30 @@ int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
         fclose(fp);
         return -1;
     }
+    f->data_start = have;
+    *fpp = fp;
+    return 0;
+}
+
+int sp_st_read_tensor(const char *path, FILE *fp, const sp_st_file *f, const sp_st_tensor *t, void *dst,
+                      char *err, size_t errlen)
+{
+    size_t n = (size_t)(t->end - t->begin);
+    if (!n)
+        return 0;
+    if (fseeko(fp, (off_t)(f->data_start + t->begin), SEEK_SET) || fread(dst, 1, n, fp) != n)
+        return fail(err, errlen, path, "read error in tensor '%s' (the file changed size while read)", t->name);
+    return 0;
+}
+
+int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
+{
+    FILE *fp;
+    if (sp_st_read_header(path, f, &fp, err, errlen))
+        return -1;
     /* the header is valid and its tensors tile the file's remaining bytes */
-    nb = realloc(f->image, size ? size : 1);
+    size_t size = f->size, have = f->data_start;
+    unsigned char *nb = realloc(f->image, size ? size : 1);
     if (!nb) {
         fclose(fp);
         sp_st_free(f);
