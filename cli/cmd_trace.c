@@ -2,6 +2,7 @@
  * FILE.safetensors` (docs/traces.md). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "safetensors.h"
 #include "spattn.h"
@@ -41,7 +42,7 @@ static int info_csv(const char *path)
     bits_range(kb, sizeof kb, s.k_bits_min, s.k_bits_max, kfull);
     bits_range(vb, sizeof vb, s.v_bits_min, s.v_bits_max, vfull);
     bits_range(qb, sizeof qb, s.q_bits_min, s.q_bits_max, qfull);
-    double dense_bits = (double)s.len_sum * 2.0 * full * w.d;
+    double dense_bits = (double)s.grid_len_sum * 2.0 * full * w.d;
     printf("trace            %s\n", path);
     printf("kind             workload CSV (timing only: counts, no tensors)\n");
     if (w.footer[0])
@@ -51,19 +52,60 @@ static int info_csv(const char *path)
     printf("layers           %d\n", w.layers);
     printf("heads            %d\n", w.heads);
     printf("D                %d\n", w.d);
+    size_t grid = (size_t)w.iters * w.layers * w.heads;
+    if (!w.heads_pruned) {
+        printf("heads pruned     none (every head-step of the %d x %d x %d grid present)\n", w.iters, w.layers,
+               w.heads);
+    } else {
+        printf("heads pruned     %zu of %zu head-steps (rows absent: nothing fetched or computed)\n", w.heads_pruned,
+               grid);
+        printf("  per layer      pruned head-steps over all iterations (min..max per iteration)\n");
+        for (int l = 0; l < w.layers; l++) {
+            int lo = w.heads, hi = 0;
+            size_t sum = 0;
+            for (int it = 0; it < w.iters; it++) {
+                int p = w.heads - w.heads_active[(size_t)it * w.layers + l];
+                sum += (size_t)p;
+                lo = p < lo ? p : lo;
+                hi = p > hi ? p : hi;
+            }
+            printf("  layer %-8d %zu (%d..%d)\n", l, sum, lo, hi);
+        }
+    }
     printf("context L        %d..%d tokens\n", s.len_min, s.len_max);
-    printf("keys fetched     %.4f of L (%llu of %llu)\n", (double)s.keys_sum / (double)s.len_sum, s.keys_sum,
-           s.len_sum);
-    printf("values fetched   %.4f of L (%llu of %llu)\n", (double)s.values_sum / (double)s.len_sum,
-           s.values_sum, s.len_sum);
+    printf("keys fetched     %.4f of L x heads (%llu of %llu)\n", (double)s.keys_sum / (double)s.grid_len_sum,
+           s.keys_sum, s.grid_len_sum);
+    printf("values fetched   %.4f of L x heads (%llu of %llu)\n", (double)s.values_sum / (double)s.grid_len_sum,
+           s.values_sum, s.grid_len_sum);
     printf("bits             q %s, k %s, v %s (full width counted as %d)\n", qb, kb, vb, full);
     printf("requants         %llu of %zu head-steps (%.2f %%)\n", s.requants, w.n,
            100.0 * (double)s.requants / (double)w.n);
     printf("top-k runs       %llu\n", s.topk_runs);
-    printf("K+V bits         %llu MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction %.2fx (MSBs)\n",
-           s.kv_bits, s.kv_bits_lsb, dense_bits, dense_bits / (double)s.kv_bits);
+    if (s.kv_bits)
+        printf("K+V bits         %llu MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction %.2fx (MSBs)\n",
+               s.kv_bits, s.kv_bits_lsb, dense_bits, dense_bits / (double)s.kv_bits);
+    else
+        printf("K+V bits         0 MSB + %llu LSB refetch; dense 12-bit K+V %.0f; reduction: none defined "
+               "(no key or value is fetched)\n", s.kv_bits_lsb, dense_bits);
     sp_workload_free(&w);
     return SP_EXIT_OK;
+}
+
+/* progress of a long model run on a terminal: one line on stderr,
+ * rewritten when the (iteration, layer) changes */
+typedef struct {
+    int iters, layers, it, layer;
+} progress_t;
+
+static void progress_step(void *ctx, int it, int layer, int head, int row, const sp_head_result *r)
+{
+    progress_t *p = ctx;
+    (void)head, (void)row, (void)r;
+    if (it == p->it && layer == p->layer)
+        return;
+    p->it = it;
+    p->layer = layer;
+    fprintf(stderr, "\rmodel run: iteration %d of %d, layer %d of %d ", it + 1, p->iters, layer + 1, p->layers);
 }
 
 static int info_tensor(const char *spec, const sp_config *cfg, int run)
@@ -75,10 +117,12 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
     printf("trace            %s\n", spec);
     if (ends_with(spec, ".safetensors")) {
         sp_st_file f;
-        if (sp_st_read(spec, &f, err, sizeof err)) {
+        FILE *fp;
+        if (sp_st_read_header(spec, &f, &fp, err, sizeof err)) { /* metadata only: no second read of the tensors */
             sp_trace_free(&t);
             return sp_cli_error("%s", err);
         }
+        fclose(fp);
         printf("kind             safetensors (" SP_TRACE_FORMAT ")\n");
         for (int i = 0; i < f.n_meta; i++) {
             const char *k = f.meta[i].key;
@@ -115,7 +159,15 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
     int rc = SP_EXIT_OK;
     if (run) {
         sp_run_result r;
-        if (sp_run_model(cfg, &t, NULL, &r, err, sizeof err)) {
+        /* query-key pairs the run scores: a progress line from about 1e8 */
+        double pairs = (double)t.iters * (double)lh * (double)t.rows * (double)t.ntok;
+        progress_t pr = {t.iters, t.layers, -1, -1};
+        sp_observer obs = {&pr, progress_step, NULL, NULL};
+        int show = isatty(2) && pairs >= 1e8;
+        int failed = sp_run_model(cfg, &t, show ? &obs : NULL, &r, err, sizeof err);
+        if (show)
+            fprintf(stderr, "\r%60s\r", "");
+        if (failed) {
             rc = sp_cli_error("%s", err);
         } else {
             /* dense: every row sees every token present (no pruning) */

@@ -48,6 +48,11 @@ int sp_engine_input_open(const char *spec, const char *baseline, const sp_alg_cf
             sp_workload_free(&in->workload);
             return -1;
         }
+        if (sp_workload_check_baseline(&in->workload, &in->baseline, err, errlen)) {
+            sp_workload_free(&in->baseline);
+            sp_workload_free(&in->workload);
+            return -1;
+        }
         in->has_baseline = 1;
     } else {
         in->baseline_path[0] = 0;
@@ -184,7 +189,13 @@ int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engi
         if (!rc)
             snprintf(st.source, sizeof st.source, "dense workload csv");
     } else {
-        rc = sp_tm_steps_from_workload(&dc, &in->workload, 1, &st, err, errlen);
+        /* derived dense: the full grid, heads pruned from the file included */
+        sp_workload grid;
+        rc = sp_workload_dense_grid(&in->workload, &grid, err, errlen);
+        if (!rc) {
+            rc = sp_tm_steps_from_workload(&dc, &grid, 1, &st, err, errlen);
+            sp_workload_free(&grid);
+        }
     }
     if (rc)
         return -1;

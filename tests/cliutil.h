@@ -1,5 +1,5 @@
 /* cliutil.h - helpers for the tests that drive the spattn command
- * (test_cli, test_sweep, test_trace_open, test_config): run it with its
+ * (test_cli, test_sweep, test_trace_open, test_config, test_workload): run it with its
  * output captured, check for a file, read or write a whole file, and the
  * common bad-input check. Linked into every test (top Makefile). */
 #ifndef SP_TEST_CLIUTIL_H

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include "ref.h"
 #include "safetensors.h"
 
@@ -204,6 +207,10 @@ static const struct { const char *file, *msg; } corpus[] = {
     {"missing-dtype", "tensor 'a': missing 'dtype'"},
     {"extra-key", "tensor 'a': unknown key 'align'"},
     {"too-many-elements", "tensor 'a': shape has too many elements"},
+    {"metadata-escaped-nul", "header has an escaped NUL (\\u0000) in a string at header byte 31"},
+    {"metadata-latin1", "header is not valid UTF-8 at header byte 29"},
+    {"metadata-surrogate", "header is not valid UTF-8 at header byte 26"},
+    {"name-overlong-utf8", "header is not valid UTF-8 at header byte 2"},
 };
 
 START_TEST(bad_corpus)
@@ -223,7 +230,127 @@ START_TEST(bad_corpus)
     ck_assert_int_eq(sp_st_read("tests/bad/traces/does-not-exist.safetensors", &f, err, sizeof err), -1);
     ck_assert_str_eq(err, "tests/bad/traces/does-not-exist.safetensors: cannot open: No such file or directory");
     ck_assert_int_eq(sp_st_read("tests/bad/traces", &f, err, sizeof err), -1);
-    ck_assert_str_eq(err, "tests/bad/traces: not a regular file");
+    ck_assert_str_eq(err, "tests/bad/traces: not a regular file (a directory); give a regular file");
+    ck_assert_int_eq(sp_st_read("/dev/zero", &f, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/dev/zero: not a regular file (a character device); give a regular file");
+}
+END_TEST
+
+/* a FIFO without a writer is refused at once, before any read (the test's
+ * timeout catches an open that blocks) */
+START_TEST(fifo_refused)
+{
+    char dir[] = "/tmp/sp_stf_XXXXXX", path[64], want[160], err[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/t.safetensors", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    sp_st_file f;
+    ck_assert_int_eq(sp_st_read(path, &f, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a regular file", path);
+    ck_assert_str_eq(err, want);
+    sp_trace t;
+    ck_assert_int_eq(sp_trace_read_safetensors(path, &t, err, sizeof err), -1);
+    ck_assert_str_eq(err, want);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* a 3 GB file (sparse) is judged by its header: a garbage length, or a
+ * valid header whose tensors do not cover the file, is refused after
+ * reading the 8 + header bytes only (no 3 GB read, no 3 GB of memory) */
+START_TEST(big_file_header_first)
+{
+    char dir[] = "/tmp/sp_stb_XXXXXX", path[64], want[256], err[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/big.safetensors", dir);
+    const off_t size = 3LL << 30;
+    static const struct { const char *head; size_t n; const char *msg; } cases[] = {
+        {"garbage!", 8, "header length 2406443243860549991 exceeds the 104857600-byte limit"},
+        {"\x02\0\0\0\0\0\0\0[]", 10, "header does not start with '{'"},
+        {"\x38\0\0\0\0\0\0\0{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]}}      ", 64,
+         "data bytes 8..3221225408 after the last tensor belong to no tensor"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *fp = fopen(path, "wb");
+        ck_assert_ptr_nonnull(fp);
+        ck_assert_uint_eq(fwrite(cases[i].head, 1, cases[i].n, fp), cases[i].n);
+        fclose(fp);
+        ck_assert_int_eq(truncate(path, size), 0);
+        struct rusage r0, r1;
+        getrusage(RUSAGE_SELF, &r0);
+        double t0 = now_s();
+        sp_st_file f;
+        ck_assert_int_eq(sp_st_read(path, &f, err, sizeof err), -1);
+        double dt = now_s() - t0;
+        getrusage(RUSAGE_SELF, &r1);
+        snprintf(want, sizeof want, "%s: %s", path, cases[i].msg);
+        ck_assert_str_eq(err, want);
+        ck_assert_msg(dt < 1.0, "case %zu took %.2f s", i, dt);
+        /* peak resident size grew by less than 64 MB (ru_maxrss is in KB) */
+        ck_assert_msg(r1.ru_maxrss - r0.ru_maxrss < 65536, "case %zu: peak RSS grew by %ld KB", i,
+                      r1.ru_maxrss - r0.ru_maxrss);
+    }
+    /* a valid container of 3 GB whose metadata is not a trace's: the trace
+     * reader refuses it from the header, before any tensor byte */
+    char hdr[256];
+    int hl = 0;
+    for (int pass = 0; pass < 2; pass++)
+        hl = snprintf(hdr, sizeof hdr, "{\"__metadata__\":{\"format\":\"spattn-trace-1\",\"mode\":\"training\"},"
+                      "\"q\":{\"dtype\":\"U8\",\"shape\":[%lld],\"data_offsets\":[0,%lld]}}",
+                      (long long)(size - 8 - hl), (long long)(size - 8 - hl));
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char len8[8];
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)((uint64_t)hl >> (8 * i));
+    fwrite(len8, 1, 8, fp);
+    fwrite(hdr, 1, (size_t)hl, fp);
+    fclose(fp);
+    ck_assert_int_eq(truncate(path, size), 0);
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    double t0 = now_s();
+    sp_trace t;
+    ck_assert_int_eq(sp_trace_read_safetensors(path, &t, err, sizeof err), -1);
+    double dt = now_s() - t0;
+    getrusage(RUSAGE_SELF, &r1);
+    snprintf(want, sizeof want, "%s: __metadata__ 'mode' is 'training', expected 'decode' or 'encoder'", path);
+    ck_assert_str_eq(err, want);
+    ck_assert_msg(dt < 1.0, "trace case took %.2f s", dt);
+    ck_assert_msg(r1.ru_maxrss - r0.ru_maxrss < 65536, "trace case: peak RSS grew by %ld KB",
+                  r1.ru_maxrss - r0.ru_maxrss);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* the escape check reads JSON escapes: an escaped backslash followed by the
+ * text "u0000" is a valid string; so are multi-byte UTF-8 characters */
+START_TEST(escapes_and_utf8_accepted)
+{
+    static const char hdr[] = "{\"__metadata__\":{\"a\":\"x\\\\u0000\",\"b\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\","
+                              "\"c\":\"\\u00e9\\\"\"}}";
+    size_t hl = sizeof hdr - 1, n = 8 + hl;
+    unsigned char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)((uint64_t)hl >> (8 * i));
+    memcpy(b + 8, hdr, hl);
+    sp_st_file f;
+    char err[512];
+    ck_assert_msg(sp_st_parse("esc", b, n, &f, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(sp_st_meta(&f, "a"), "x\\u0000");
+    ck_assert_str_eq(sp_st_meta(&f, "b"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    ck_assert_str_eq(sp_st_meta(&f, "c"), "\xc3\xa9\"");
+    sp_st_free(&f);
 }
 END_TEST
 
@@ -367,6 +494,9 @@ static Suite *suite(void)
     tcase_add_test(tc, byte_flip_fuzz);
     tcase_add_test(tc, header_length_values);
     tcase_add_test(tc, many_tensors);
+    tcase_add_test(tc, fifo_refused);
+    tcase_add_test(tc, big_file_header_first);
+    tcase_add_test(tc, escapes_and_utf8_accepted);
     suite_add_tcase(s, tc);
     return s;
 }

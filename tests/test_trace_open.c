@@ -403,6 +403,9 @@ START_TEST(cli_trace)
         {"trace frob%.0s", "spattn: trace: unknown subcommand 'frob' (known: info, gen)\n"},
         {"trace info%.0s", "spattn: trace info: missing the trace (FILE or synth:...)\n"},
         {"trace info -c%.0s", "spattn: trace info: option '-c' needs a value\n"},
+        {"trace info synth:mode=encoder,layers=16,heads=16,d=256,len=4096%.0s",
+         "spattn: trace spec: the trace would need 1.50 GiB of memory for q, k and v (1610615808 bytes), over the "
+         "1 GiB a synthetic trace may take; use fewer layers, heads, d, len or iters\n"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, bad[i].args, tmpdir);
@@ -413,6 +416,24 @@ START_TEST(cli_trace)
             ck_assert_str_eq(er, bad[i].msg);
         ck_assert_msg(!out[0], "'%s' printed to stdout: %s", args, out);
     }
+    /* a FIFO given as a trace or a workload is refused at once (no block) */
+    static const char *const fifo_cmd[] = {"trace info %s/f.safetensors", "trace info %s/f.csv",
+                                           "run -c configs/paper.yaml -t %s/f.csv -o %s/o",
+                                           "run -c configs/paper.yaml -t %s/f.safetensors -o %s/o"};
+    char fs[300], fc[300], o[300];
+    snprintf(fs, sizeof fs, "%s/f.safetensors", tmpdir);
+    snprintf(fc, sizeof fc, "%s/f.csv", tmpdir);
+    snprintf(o, sizeof o, "%s/o", tmpdir);
+    ck_assert_int_eq(mkfifo(fs, 0600), 0);
+    ck_assert_int_eq(mkfifo(fc, 0600), 0);
+    for (int i = 0; i < 4; i++) {
+        char want[400];
+        snprintf(args, sizeof args, fifo_cmd[i], tmpdir, tmpdir);
+        snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a regular file", i == 1 || i == 2 ? fc : fs);
+        cu_expect_bad(spattn(), args, tmpdir, o, want);
+    }
+    remove(fs);
+    remove(fc);
     /* nothing but g.safetensors was left in the directory */
     char cmd[256];
     snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = g.safetensors", tmpdir);

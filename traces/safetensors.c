@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cJSON.h>
+#include "regfile.h"
 #include "safetensors.h"
 #include "tmpout.h"
 
@@ -203,7 +204,56 @@ static int find_dup(const sp_st_file *f, const char *name, char *err, size_t err
     return 0;
 }
 
-int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f, char *err, size_t errlen)
+/* a header must be UTF-8 JSON (the safetensors format) whose strings hold
+ * no escaped NUL: "\u0000" would cut a C string short, so "decode\u0000x"
+ * would read as "decode". Returns the offending header byte, or -1. */
+static long bad_text(const unsigned char *h, size_t n, const char **why)
+{
+    int in_str = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = h[i];
+        if (c < 0x80) {
+            if (c == '"') {
+                in_str = !in_str;
+            } else if (c == '\\' && in_str && i + 1 < n) {
+                if (h[i + 1] == 'u' && i + 5 < n && !memcmp(h + i + 2, "0000", 4)) {
+                    *why = "has an escaped NUL (\\u0000) in a string";
+                    return (long)i;
+                }
+                i += 2;
+                continue;
+            }
+            i++;
+            continue;
+        }
+        /* UTF-8: no overlong form, no surrogate, nothing above U+10FFFF */
+        int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        int ok = len && i + (size_t)len <= n;
+        for (int k = 1; ok && k < len; k++)
+            ok = (h[i + k] & 0xC0) == 0x80;
+        if (ok && len == 3) {
+            unsigned c1 = h[i + 1];
+            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+        }
+        if (ok && len == 4) {
+            unsigned c1 = h[i + 1];
+            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+        }
+        if (!ok) {
+            *why = "is not valid UTF-8";
+            return (long)i;
+        }
+        i += (size_t)len;
+    }
+    return -1;
+}
+
+/* Parses the 8-byte length and the header of an image of `size` bytes of
+ * which the first `have` are in buf (at least the header once its length
+ * checks pass); every check on offsets uses `size`, and no tensor byte is
+ * touched. Tensor data pointers are set by the caller. */
+static int parse_image(const char *name, unsigned char *buf, size_t have, size_t size, sp_st_file *f,
+                       char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
     f->image = buf;
@@ -228,12 +278,22 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
              (unsigned long long)hlen, size);
         goto out;
     }
+    if (have < 8 + hlen) {
+        fail(err, errlen, name, "short read of the header");
+        goto out;
+    }
     if (hlen < 2 || buf[8] != '{') {
         fail(err, errlen, name, "header does not start with '{'");
         goto out;
     }
     if (memchr(buf + 8, 0, hlen)) {
         fail(err, errlen, name, "header contains a NUL byte");
+        goto out;
+    }
+    const char *why = NULL;
+    long at = bad_text(buf + 8, (size_t)hlen, &why);
+    if (at >= 0) {
+        fail(err, errlen, name, "header %s at header byte %ld", why, at);
         goto out;
     }
     hdr = malloc(hlen + 1);
@@ -262,7 +322,6 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
         goto out;
     }
     size_t data_len = size - 8 - (size_t)hlen;
-    const unsigned char *data = buf + 8 + hlen;
     int nt = 0, seen_meta = 0;
     for (const cJSON *e = root->child; e; e = e->next)
         nt += strcmp(e->string, "__metadata__") != 0;
@@ -306,7 +365,6 @@ int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f
         sp_st_tensor *t = &f->tensors[f->n_tensors];
         if (parse_tensor(name, e, data_len, t, err, errlen))
             goto out;
-        t->data = data + t->begin;
         f->n_tensors++;
     }
     /* duplicates, found by sorting (cJSON keeps repeated keys) */
@@ -354,35 +412,110 @@ out:
     return rc;
 }
 
-int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
+static void set_data(sp_st_file *f)
+{
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--)
+        hlen = (hlen << 8) | f->image[i];
+    f->data_start = 8 + (size_t)hlen;
+    for (int i = 0; i < f->n_tensors; i++)
+        f->tensors[i].data = f->image + 8 + hlen + f->tensors[i].begin;
+}
+
+int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f, char *err, size_t errlen)
+{
+    if (parse_image(name, buf, size, size, f, err, errlen))
+        return -1;
+    set_data(f);
+    return 0;
+}
+
+/* Reads the 8-byte length and the header first and checks them against the
+ * file size (the tensors must tile the rest exactly); only then reads the
+ * tensor bytes. A bad header costs its own bytes, not the file's. */
+int sp_st_read_header(const char *path, sp_st_file *f, FILE **fpp, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    FILE *fp = fopen(path, "rb");
+    *fpp = NULL;
+    off_t fsz;
+    FILE *fp = sp_fopen_regular(path, &fsz, err, errlen);
     if (!fp)
-        return fail(err, errlen, path, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        return fail(err, errlen, path, "not a regular file");
-    }
-    if ((uintmax_t)st.st_size > (uintmax_t)SIZE_MAX / 2) {
+        return -1;
+    if ((uintmax_t)fsz > (uintmax_t)SIZE_MAX / 2) {
         fclose(fp);
         return fail(err, errlen, path, "file too large");
     }
-    long sz = (long)st.st_size;
-    unsigned char *buf = malloc(sz ? (size_t)sz : 1);
+    size_t size = (size_t)fsz, have = size < 8 ? size : 8;
+    unsigned char *buf = malloc(8 + 1), *nb;
     if (!buf) {
         fclose(fp);
-        return fail(err, errlen, path, "out of memory for %ld bytes", sz);
+        return fail(err, errlen, path, "out of memory");
     }
-    size_t got = fread(buf, 1, (size_t)sz, fp);
-    int rerr = ferror(fp);
-    fclose(fp);
-    if (rerr || got != (size_t)sz) {
+    if (fread(buf, 1, have, fp) != have) {
+        fclose(fp);
         free(buf);
         return fail(err, errlen, path, "read error");
     }
-    return sp_st_parse(path, buf, (size_t)sz, f, err, errlen);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0 && have == 8; i--)
+        hlen = (hlen << 8) | buf[i];
+    /* read the header only when its length is plausible; parse_image
+     * reports the length errors from the 8 bytes alone */
+    if (have == 8 && hlen <= SP_ST_MAX_HEADER && hlen <= size - 8) {
+        nb = realloc(buf, 8 + (size_t)hlen + 1);
+        if (!nb) {
+            fclose(fp);
+            free(buf);
+            return fail(err, errlen, path, "out of memory for a %llu-byte header", (unsigned long long)hlen);
+        }
+        buf = nb;
+        size_t got = fread(buf + 8, 1, (size_t)hlen, fp);
+        have += got;
+    }
+    /* parse_image frees buf on error (through sp_st_free) */
+    if (parse_image(path, buf, have, size, f, err, errlen)) {
+        fclose(fp);
+        return -1;
+    }
+    f->data_start = have;
+    *fpp = fp;
+    return 0;
+}
+
+int sp_st_read_tensor(const char *path, FILE *fp, const sp_st_file *f, const sp_st_tensor *t, void *dst,
+                      char *err, size_t errlen)
+{
+    size_t n = (size_t)(t->end - t->begin);
+    if (!n)
+        return 0;
+    if (fseeko(fp, (off_t)(f->data_start + t->begin), SEEK_SET) || fread(dst, 1, n, fp) != n)
+        return fail(err, errlen, path, "read error in tensor '%s' (the file changed size while read)", t->name);
+    return 0;
+}
+
+int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen)
+{
+    FILE *fp;
+    if (sp_st_read_header(path, f, &fp, err, errlen))
+        return -1;
+    /* the header is valid and its tensors tile the file's remaining bytes */
+    size_t size = f->size, have = f->data_start;
+    unsigned char *nb = realloc(f->image, size ? size : 1);
+    if (!nb) {
+        fclose(fp);
+        sp_st_free(f);
+        return fail(err, errlen, path, "out of memory for %zu bytes", size);
+    }
+    f->image = nb;
+    size_t rest = size - have, got = rest ? fread(nb + have, 1, rest, fp) : 0;
+    int rerr = ferror(fp), more = fgetc(fp) != EOF;
+    fclose(fp);
+    if (rerr || got != rest || more) {
+        sp_st_free(f);
+        return fail(err, errlen, path, "read error (the file changed size while read)");
+    }
+    set_data(f);
+    return 0;
 }
 
 /* ---- writer ---- */

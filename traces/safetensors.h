@@ -7,6 +7,7 @@
 #define SP_SAFETENSORS_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "spattn.h"
 
 #define SP_ST_MAX_DIMS 8
@@ -39,8 +40,9 @@ typedef struct {
 } sp_st_meta_kv;
 
 typedef struct {
-    unsigned char *image;         /* whole file */
-    size_t size;
+    unsigned char *image;         /* whole file (sp_st_read_header: the 8 + header bytes only) */
+    size_t size;                  /* file size */
+    size_t data_start;            /* 8 + header length: offset of the byte buffer */
     sp_st_tensor *tensors;        /* in header order */
     int n_tensors;
     sp_st_meta_kv *meta;          /* __metadata__, in header order */
@@ -52,8 +54,17 @@ typedef struct {
  * "NAME: what is wrong". Returns 0 or -1. */
 int sp_st_parse(const char *name, unsigned char *buf, size_t size, sp_st_file *f,
                 char *err, size_t errlen);
-/* Reads and parses a file. */
+/* Reads and parses a file: the header first, checked against the file
+ * size, then the tensor bytes. Only regular files are read. */
 int sp_st_read(const char *path, sp_st_file *f, char *err, size_t errlen);
+/* Reads and checks the header only (every check of sp_st_read but none on
+ * tensor bytes); f->image holds the 8 + header bytes and the tensors' data
+ * pointers are NULL. *fp is left open for sp_st_read_tensor; fclose it. */
+int sp_st_read_header(const char *path, sp_st_file *f, FILE **fp, char *err, size_t errlen);
+/* Reads the end - begin bytes of tensor t of a file opened by
+ * sp_st_read_header into dst. */
+int sp_st_read_tensor(const char *path, FILE *fp, const sp_st_file *f, const sp_st_tensor *t, void *dst,
+                      char *err, size_t errlen);
 void sp_st_free(sp_st_file *f);
 const sp_st_tensor *sp_st_find(const sp_st_file *f, const char *name);
 const char *sp_st_meta(const sp_st_file *f, const char *key);

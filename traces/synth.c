@@ -7,8 +7,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "spattn.h"
 #include "traces.h"
+
+/* Largest synthetic trace, q + k + v + scales: the spec's tensors are
+ * held in memory whole (sp_trace), so a spec that needs more is refused
+ * when it is parsed, with the size it would need. */
+#define SYNTH_MAX_BYTES (1ull << 30)
+
+/* bytes of the sp_trace a spec makes (cmodel/trace.c sp_trace_alloc) */
+static unsigned long long synth_bytes(const sp_synth_spec *s)
+{
+    unsigned long long lh = (unsigned long long)s->layers * (unsigned)s->heads;
+    int dec = s->mode == SP_MODE_DECODE;
+    unsigned long long iters = dec ? (unsigned)s->iters : 1, rows = dec ? 1 : (unsigned)s->len;
+    unsigned long long ntok = (unsigned)s->len + (dec ? (unsigned)s->iters : 0);
+    return 2ull * (unsigned)s->d * lh * (iters * rows + 2 * ntok) + 3 * 4 * lh;
+}
 
 void sp_synth_spec_default(sp_synth_spec *s)
 {
@@ -87,6 +103,13 @@ int sp_synth_parse(const char *text, sp_synth_spec *s, char *err, size_t errlen)
         snprintf(err, errlen, "trace spec: len + iters exceeds %d tokens", SP_MAX_TOKENS);
         return -1;
     }
+    unsigned long long need = synth_bytes(s);
+    if (need > SYNTH_MAX_BYTES) {
+        snprintf(err, errlen, "trace spec: the trace would need %.2f GiB of memory for q, k and v (%llu bytes), "
+                 "over the %llu GiB a synthetic trace may take; use fewer layers, heads, d, len or iters",
+                 (double)need / (double)(1ull << 30), need, SYNTH_MAX_BYTES >> 30);
+        return -1;
+    }
     return 0;
 }
 
@@ -138,7 +161,12 @@ int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t
         double e = -log(1.0 - sp_rng_uniform(&r));
         sal[i] = e * e * 0.25;
     }
+    /* a progress line on a terminal for traces that take seconds to make */
+    int progress = isatty(2) && synth_bytes(s) >= (64ull << 20);
     for (int l = 0; l < t->layers; l++) {
+        if (progress)
+            fprintf(stderr, "\rsynth: generating layer %d of %d (%.0f MB)", l + 1, t->layers,
+                    (double)synth_bytes(s) / 1e6);
         for (int h = 0; h < t->heads; h++) {
             size_t lh = (size_t)l * t->heads + h;
             double un = 0;
@@ -170,6 +198,8 @@ int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t
             }
         }
     }
+    if (progress)
+        fprintf(stderr, "\rsynth: generated %d layers%30s\n", t->layers, "");
     free(sal);
     return 0;
 }

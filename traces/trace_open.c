@@ -59,11 +59,16 @@ static int check_shape(const char *path, const sp_st_tensor *t, sp_st_dtype dt, 
     return 0;
 }
 
-/* copies n little-endian int16 and checks they fit `bits` */
-static int load_i16(const char *path, const sp_st_tensor *t, int16_t *dst, int bits, char *err, size_t errlen)
+/* reads tensor t from the file into dst, then checks (and, from its
+ * little-endian bytes, sets) its n int16 elements in place: they must fit
+ * `bits` */
+static int load_i16(const char *path, FILE *fp, const sp_st_file *f, const sp_st_tensor *t, int16_t *dst, int bits,
+                    char *err, size_t errlen)
 {
+    if (sp_st_read_tensor(path, fp, f, t, dst, err, errlen))
+        return -1;
     int32_t lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
-    const unsigned char *p = t->data;
+    const unsigned char *p = (const unsigned char *)dst;
     for (uint64_t i = 0; i < t->nelem; i++) {
         int16_t x = (int16_t)(uint16_t)(p[2 * i] | (p[2 * i + 1] << 8));
         if (x < lo || x > hi) {
@@ -76,11 +81,14 @@ static int load_i16(const char *path, const sp_st_tensor *t, int16_t *dst, int b
     return 0;
 }
 
-static int load_scale(const char *path, const sp_st_tensor *t, float *dst, char *err, size_t errlen)
+static int load_scale(const char *path, FILE *fp, const sp_st_file *f, const sp_st_tensor *t, float *dst,
+                      char *err, size_t errlen)
 {
+    if (sp_st_read_tensor(path, fp, f, t, dst, err, errlen))
+        return -1;
     for (uint64_t i = 0; i < t->nelem; i++) {
         float x;
-        memcpy(&x, t->data + 4 * i, 4);
+        memcpy(&x, (const unsigned char *)dst + 4 * i, 4);
         if (!isfinite(x) || !(x > 0.0f)) {
             snprintf(err, errlen, "%s: tensor '%s' element %llu = %g is not a finite positive scale", path,
                      t->name, (unsigned long long)i, (double)x);
@@ -95,7 +103,11 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
 {
     memset(t, 0, sizeof *t);
     sp_st_file f;
-    if (sp_st_read(path, &f, err, errlen))
+    FILE *fp;
+    /* the header is read and checked first: every check of the container
+     * and of this scheme runs before a tensor byte is read, and the tensor
+     * bytes go straight into the trace (no second copy of the file) */
+    if (sp_st_read_header(path, &f, &fp, err, errlen))
         return -1;
     int rc = -1;
     const char *fmt = sp_st_meta(&f, "format");
@@ -188,9 +200,11 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
         snprintf(err, errlen, "%s: out of memory for the trace tensors", path);
         goto out;
     }
-    if (load_i16(path, T[0], t->q, t->q_bits, err, errlen) || load_i16(path, T[1], t->k, t->k_bits, err, errlen) ||
-        load_i16(path, T[2], t->v, t->v_bits, err, errlen) || load_scale(path, T[3], t->sq, err, errlen) ||
-        load_scale(path, T[4], t->sk, err, errlen) || load_scale(path, T[5], t->sv, err, errlen))
+    if (load_i16(path, fp, &f, T[0], t->q, t->q_bits, err, errlen) ||
+        load_i16(path, fp, &f, T[1], t->k, t->k_bits, err, errlen) ||
+        load_i16(path, fp, &f, T[2], t->v, t->v_bits, err, errlen) ||
+        load_scale(path, fp, &f, T[3], t->sq, err, errlen) || load_scale(path, fp, &f, T[4], t->sk, err, errlen) ||
+        load_scale(path, fp, &f, T[5], t->sv, err, errlen))
         goto out;
     const char *model = sp_st_meta(&f, "model");
     snprintf(t->model, sizeof t->model, "%s", model ? model : "unknown");
@@ -199,6 +213,7 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
 out:
     if (rc)
         sp_trace_free(t);
+    fclose(fp);
     sp_st_free(&f);
     return rc;
 }

@@ -20,12 +20,19 @@ typedef struct {
     int rescale_imp;    /* if_rescale_previous_importance */
     int topk_flag;      /* if_topk */
     int topk_k;         /* topk; -1 = none */
+    long line;          /* line of the row in the file */
 } sp_wl_row;
 
+/* Cascade head pruning omits the rows of pruned heads: an (iteration,
+ * layer) may hold fewer than `heads` rows, and a head absent from a layer
+ * stays absent in the later layers of that iteration. Absent rows are
+ * pruned heads (nothing fetched or computed). */
 typedef struct {
-    sp_wl_row *rows;
+    sp_wl_row *rows;            /* in (iter, layer, head) order, each at most once */
     size_t n;
-    int iters, layers, heads;   /* grid: every (iter, layer, head) exactly once */
+    int iters, layers, heads;   /* 1 + the largest id of each in the file */
+    int *heads_active;          /* [iters][layers]: rows present; heads - that = heads pruned */
+    size_t heads_pruned;        /* iters * layers * heads - n */
     int d;                      /* embedding_length_D, the same on every row */
     char path[512];
     char footer[512];           /* trailing "NAME,,,,..." line (the run's config), or "" */
@@ -36,6 +43,7 @@ typedef struct {
 typedef struct {
     int len_min, len_max;
     unsigned long long len_sum, keys_sum, values_sum;
+    unsigned long long grid_len_sum; /* L summed over the full grid, pruned heads included (dense work) */
     unsigned long long requants, topk_runs, acc_imp;
     int k_bits_min, k_bits_max, v_bits_min, v_bits_max, q_bits_min, q_bits_max;
     unsigned long long kv_bits;     /* sum of (keys * k_bits + values * v_bits) * d, MSBs only */
@@ -48,4 +56,18 @@ void sp_workload_summarize(const sp_workload *w, int full_bits, sp_wl_summary *s
  * applies) and -1. Rows are stored in (iter, layer, head) order. */
 int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t errlen);
 void sp_workload_free(sp_workload *w);
+
+/* The dense workload of w over its full grid: every (iteration, layer,
+ * head), pruned heads included, with keys = values = sentence_length_L,
+ * full-width bits, no requant and no top-k. L of an (iteration, layer) is
+ * that of its rows; a layer whose heads were all pruned takes the L of the
+ * layer before it. For the derived dense baseline of a head-pruned file.
+ * Returns 0, or -1 with "PATH: out of memory". */
+int sp_workload_dense_grid(const sp_workload *w, sp_workload *dense, char *err, size_t errlen);
+
+/* A baseline (--baseline DENSE.csv) must describe the run's workload:
+ * the same iterations, layers, heads and D, and every head-step of w
+ * present in b with the same sentence_length_L. Returns 0, or -1 with
+ * "BASE:LINE: baseline ... differs from TRACE:LINE ..." in err. */
+int sp_workload_check_baseline(const sp_workload *w, const sp_workload *b, char *err, size_t errlen);
 #endif

@@ -1,15 +1,17 @@
 /* workload_csv.c - strict reader of the official SpAtten per-head-step
  * workload CSV (../shared/workloads/README.md, docs/traces.md): exact
- * header, 17 fields per row, every field parsed and range-checked, the
- * (iteration, layer, head) grid complete with no duplicates, and an
+ * header, 17 fields per row of decimal text, every field parsed and
+ * range-checked, rows in any order, no duplicate head-step, the rows of
+ * pruned heads absent under the cascade rules (check_heads), and an
  * optional last line "NAME,,,,..." naming the run's config. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include "regfile.h"
 #include "spattn.h"
 #include "workload.h"
 
@@ -82,15 +84,44 @@ static int get_opt(ctx_t *c, int col, const char *s, long lo, long hi, int *out)
     return 0;
 }
 
+/* decimal text only, as Python's str(float) writes it: [-]D[.D][e[+-]D];
+ * no hex, inf, nan, leading '+' or '.', or spaces */
+static int decimal_real(const char *s)
+{
+    const char *p = s + (*s == '-');
+    const char *d0 = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == d0)
+        return 0;
+    if (*p == '.') {
+        const char *f0 = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == f0)
+            return 0;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        p += *p == '-' || *p == '+';
+        const char *e0 = p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == e0)
+            return 0;
+    }
+    return *p == 0;
+}
+
 static int get_real(ctx_t *c, int col, const char *s, double *out)
 {
     char *end;
     errno = 0;
-    if (!*s || strchr(" \t+", *s))
-        return bad(c, col, "'%.40s' is not a number", s);
+    if (!decimal_real(s))
+        return bad(c, col, "'%.40s' is not a decimal number", s);
     double x = strtod(s, &end);
     if (errno || *end || !isfinite(x))
-        return bad(c, col, "'%.40s' is not a number", s);
+        return bad(c, col, "%.40s is out of range", s);
     *out = x;
     return 0;
 }
@@ -139,6 +170,13 @@ static int parse_row(ctx_t *c, char **f, sp_wl_row *r)
         return bad(c, C_VALS, "%d values exceed key_fetch_num %d", r->values, r->keys);
     if (r->requant && r->lsb_incr < 1)
         return bad(c, C_INCR, "if_requant is True but %d LSB bits are added", r->lsb_incr);
+    /* widths after an LSB refetch: the timing model adds auto_requant_incre
+     * to quantized keys and values alike (cmodel/timing.c) */
+    int incr = r->lsb_incr > 0 ? r->lsb_incr : 0;
+    if (r->k_bits > 0 && r->k_bits + incr > 16)
+        return bad(c, C_INCR, "quant_key_bit %d + %d LSB bits exceed 16 bits per element", r->k_bits, incr);
+    if (r->v_bits > 0 && r->v_bits + incr > 16)
+        return bad(c, C_INCR, "quant_value_bit %d + %d LSB bits exceed 16 bits per element", r->v_bits, incr);
     if (r->requant && r->k_bits < 0)
         return bad(c, C_REQ, "True, but keys are full width (quant_key_bit -1): nothing to refetch");
     if (r->topk_flag != (r->topk_k != -1))
@@ -166,26 +204,67 @@ static int split(char *s, char **f, int max)
     return n;
 }
 
-typedef struct {
-    sp_wl_row r;
-    long line;
-} lrow;
-
-static int cmp_lrow(const void *a, const void *b)
+static int cmp_row(const void *a, const void *b)
 {
-    const sp_wl_row *x = &((const lrow *)a)->r, *y = &((const lrow *)b)->r;
+    const sp_wl_row *x = a, *y = b;
     if (x->iter != y->iter) return x->iter < y->iter ? -1 : 1;
     if (x->layer != y->layer) return x->layer < y->layer ? -1 : 1;
     if (x->head != y->head) return x->head < y->head ? -1 : 1;
-    long la = ((const lrow *)a)->line, lb = ((const lrow *)b)->line;
-    return la < lb ? -1 : la > lb;
+    return x->line < y->line ? -1 : x->line > y->line;
 }
 
 void sp_workload_free(sp_workload *w)
 {
     free(w->rows);
+    free(w->heads_active);
     w->rows = NULL;
+    w->heads_active = NULL;
     w->n = 0;
+}
+
+/* The head sets of sorted rows: per (iteration, layer) the rows present
+ * (heads_active), and the cascade rules: within an iteration a head absent
+ * from a layer never comes back, and no layer is empty while a later one
+ * has rows; no iteration is empty while a later one has rows. */
+static int check_heads(ctx_t *c, sp_workload *w)
+{
+    const sp_wl_row *r = w->rows;
+    size_t n = w->n, i = 0;
+    int L = w->layers;
+    w->heads_active = calloc((size_t)w->iters * (size_t)L, sizeof *w->heads_active);
+    if (!w->heads_active) {
+        snprintf(c->err, c->errlen, "%s: out of memory", c->path);
+        return -1;
+    }
+    for (int it = 0; it < w->iters; it++) {
+        if (i == n || r[i].iter != it) {
+            c->line = r[i].line;
+            return bad(c, -1, "iteration %d has no rows, but iteration %d (this line) does", it, r[i].iter);
+        }
+        uint64_t prev = 0;
+        int prev_layer = -1;
+        for (int l = 0; l < L && i < n && r[i].iter == it; l++) {
+            if (r[i].layer != l) {
+                c->line = r[i].line;
+                return bad(c, -1, "layer %d of iteration %d has no rows, but layer %d (this line) does", l, it,
+                           r[i].layer);
+            }
+            uint64_t mask = 0;
+            for (; i < n && r[i].iter == it && r[i].layer == l; i++) {
+                if (prev_layer >= 0 && !(prev >> r[i].head & 1)) {
+                    c->line = r[i].line;
+                    return bad(c, -1, "head %d of iteration %d is back in layer %d after it was pruned "
+                               "(absent from layer %d)", r[i].head, it, l, prev_layer);
+                }
+                mask |= (uint64_t)1 << r[i].head;
+                w->heads_active[(size_t)it * L + l]++;
+            }
+            prev = mask;
+            prev_layer = l;
+        }
+    }
+    w->heads_pruned = (size_t)w->iters * (size_t)L * (size_t)w->heads - n;
+    return 0;
 }
 
 int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t errlen)
@@ -193,20 +272,12 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
     memset(w, 0, sizeof *w);
     snprintf(w->path, sizeof w->path, "%s", path);
     ctx_t c = {path, 0, err, errlen};
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    FILE *fp = sp_fopen_regular(path, NULL, err, errlen);
+    if (!fp)
         return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        snprintf(err, errlen, "%s: not a regular file", path);
-        return -1;
-    }
     char *line = NULL;
     size_t cap = 0;
-    lrow *rows = NULL;
+    sp_wl_row *rows = NULL;
     size_t n = 0, rcap = 0;
     int rc = -1, footer_line = 0;
     ssize_t len;
@@ -264,7 +335,7 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
         }
         if (n == rcap) {
             size_t nc = rcap ? rcap * 2 : 1024;
-            lrow *p = realloc(rows, nc * sizeof *rows);
+            sp_wl_row *p = realloc(rows, nc * sizeof *rows);
             if (!p) {
                 bad(&c, -1, "out of memory");
                 goto out;
@@ -277,11 +348,11 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
                 bad(&c, i, "empty");
                 goto out;
             }
-        if (parse_row(&c, f, &rows[n].r))
+        if (parse_row(&c, f, &rows[n]))
             goto out;
         rows[n].line = c.line;
-        if (n && rows[n].r.d != rows[0].r.d) {
-            bad(&c, C_D, "%d differs from %d on line %ld", rows[n].r.d, rows[0].r.d, rows[0].line);
+        if (n && rows[n].d != rows[0].d) {
+            bad(&c, C_D, "%d differs from %d on line %ld", rows[n].d, rows[0].d, rows[0].line);
             goto out;
         }
         n++;
@@ -298,54 +369,114 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
         snprintf(err, errlen, "%s: no data rows", path);
         goto out;
     }
-    qsort(rows, n, sizeof *rows, cmp_lrow);
+    qsort(rows, n, sizeof *rows, cmp_row);
     for (size_t i = 0; i < n; i++) {
-        if (rows[i].r.iter + 1 > w->iters) w->iters = rows[i].r.iter + 1;
-        if (rows[i].r.layer + 1 > w->layers) w->layers = rows[i].r.layer + 1;
-        if (rows[i].r.head + 1 > w->heads) w->heads = rows[i].r.head + 1;
+        if (rows[i].iter + 1 > w->iters) w->iters = rows[i].iter + 1;
+        if (rows[i].layer + 1 > w->layers) w->layers = rows[i].layer + 1;
+        if (rows[i].head + 1 > w->heads) w->heads = rows[i].head + 1;
     }
     for (size_t i = 1; i < n; i++)
-        if (!cmp_lrow(&(lrow){rows[i].r, 0}, &(lrow){rows[i - 1].r, 0})) {
+        if (rows[i].iter == rows[i - 1].iter && rows[i].layer == rows[i - 1].layer &&
+            rows[i].head == rows[i - 1].head) {
             c.line = rows[i].line;
             bad(&c, -1, "head-step (iteration %d, layer %d, head %d) already given on line %ld",
-                rows[i].r.iter, rows[i].r.layer, rows[i].r.head, rows[i - 1].line);
+                rows[i].iter, rows[i].layer, rows[i].head, rows[i - 1].line);
             goto out;
         }
-    size_t want = (size_t)w->iters * w->layers * w->heads;
-    if (n != want) {
-        /* find the first missing head-step in (iteration, layer, head) order */
-        size_t i = 0;
-        for (int it = 0; it < w->iters; it++)
-            for (int l = 0; l < w->layers; l++)
-                for (int h = 0; h < w->heads; h++, i++) {
-                    const sp_wl_row *r = &rows[i].r;
-                    if (i >= n || r->iter != it || r->layer != l || r->head != h) {
-                        snprintf(err, errlen, "%s: head-step (iteration %d, layer %d, head %d) is missing "
-                                 "(%zu rows for a %d x %d x %d grid)", path, it, l, h, n, w->iters,
-                                 w->layers, w->heads);
-                        goto out;
-                    }
-                }
-    }
-    w->rows = malloc(n * sizeof *w->rows);
-    if (!w->rows) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        w->rows[i] = rows[i].r;
+    sp_wl_row *fit = realloc(rows, n * sizeof *rows);
+    w->rows = fit ? fit : rows;
+    rows = NULL;
     w->n = n;
-    w->d = rows[0].r.d;
+    w->d = w->rows[0].d;
+    if (check_heads(&c, w))
+        goto out;
     rc = 0;
 out:
     free(line);
     free(rows);
     fclose(fp);
     if (rc) {
-        w->n = 0;
+        sp_workload_free(w);
         w->iters = w->layers = w->heads = 0;
+        w->heads_pruned = 0;
     }
     return rc;
+}
+
+int sp_workload_dense_grid(const sp_workload *w, sp_workload *dense, char *err, size_t errlen)
+{
+    memset(dense, 0, sizeof *dense);
+    size_t n = (size_t)w->iters * (size_t)w->layers * (size_t)w->heads;
+    dense->rows = malloc((n ? n : 1) * sizeof *dense->rows);
+    dense->heads_active = malloc(((size_t)w->iters * (size_t)w->layers + 1) * sizeof *dense->heads_active);
+    if (!dense->rows || !dense->heads_active) {
+        sp_workload_free(dense);
+        snprintf(err, errlen, "%s: out of memory", w->path);
+        return -1;
+    }
+    dense->iters = w->iters;
+    dense->layers = w->layers;
+    dense->heads = w->heads;
+    dense->d = w->d;
+    snprintf(dense->path, sizeof dense->path, "%s", w->path);
+    size_t i = 0, k = 0;
+    for (int it = 0; it < w->iters; it++) {
+        const sp_wl_row *src = NULL;
+        for (int l = 0; l < w->layers; l++) {
+            if (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                src = &w->rows[i];
+            while (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                i++;
+            dense->heads_active[(size_t)it * w->layers + l] = w->heads;
+            for (int h = 0; h < w->heads; h++) {
+                sp_wl_row *r = &dense->rows[k++];
+                *r = (sp_wl_row){.iter = it, .layer = l, .head = h, .d = w->d, .len = src->len, .keys = src->len,
+                                 .k_bits = -1, .q_bits = -1, .tau = -1.0, .lsb_incr = -1, .values = src->len,
+                                 .v_bits = -1, .topk_k = -1, .line = src->line};
+            }
+        }
+    }
+    dense->n = k;
+    return 0;
+}
+
+int sp_workload_check_baseline(const sp_workload *w, const sp_workload *b, char *err, size_t errlen)
+{
+    const char *what = NULL;
+    int x = 0, y = 0;
+    if (b->iters != w->iters)
+        what = "iterations", x = b->iters, y = w->iters;
+    else if (b->layers != w->layers)
+        what = "layers", x = b->layers, y = w->layers;
+    else if (b->heads != w->heads)
+        what = "heads", x = b->heads, y = w->heads;
+    else if (b->d != w->d)
+        what = "embedding_length_D", x = b->d, y = w->d;
+    if (what) {
+        snprintf(err, errlen, "%s: baseline %s %d differs from %d in the run's workload %s: not its baseline",
+                 b->path, what, x, y, w->path);
+        return -1;
+    }
+    /* both sorted by (iter, layer, head): one merge walk */
+    size_t j = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        const sp_wl_row *r = &w->rows[i];
+        while (j < b->n && cmp_row(&b->rows[j], &(sp_wl_row){.iter = r->iter, .layer = r->layer, .head = r->head,
+                                                             .line = -1}) < 0)
+            j++;
+        const sp_wl_row *q = j < b->n ? &b->rows[j] : NULL;
+        if (!q || q->iter != r->iter || q->layer != r->layer || q->head != r->head) {
+            snprintf(err, errlen, "%s: baseline has no head-step (iteration %d, layer %d, head %d) of %s:%ld: not "
+                     "its baseline", b->path, r->iter, r->layer, r->head, w->path, r->line);
+            return -1;
+        }
+        if (q->len != r->len) {
+            snprintf(err, errlen, "%s:%ld: baseline sentence_length_L %d differs from %d on %s:%ld: not its baseline",
+                     b->path, q->line, q->len, r->len, w->path, r->line);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void sp_workload_summarize(const sp_workload *w, int full_bits, sp_wl_summary *s)
@@ -378,5 +509,18 @@ void sp_workload_summarize(const sp_workload *w, int full_bits, sp_wl_summary *s
                       (unsigned)r->d;
         if (r->requant)
             s->kv_bits_lsb += (unsigned long long)r->keys * (unsigned)r->lsb_incr * (unsigned)r->d;
+    }
+    /* dense work counts every head of every layer: a layer whose heads were
+     * all pruned takes L from the layer before it */
+    size_t i = 0;
+    for (int it = 0; it < w->iters; it++) {
+        int len = 0;
+        for (int l = 0; l < w->layers; l++) {
+            if (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                len = w->rows[i].len;
+            s->grid_len_sum += (unsigned long long)len * (unsigned)w->heads;
+            while (i < w->n && w->rows[i].iter == it && w->rows[i].layer == l)
+                i++;
+        }
     }
 }
