@@ -27,6 +27,7 @@ void sp_config_default(sp_config *c)
     c->hw.topk_round_overhead = 2;
     c->hw.softmax_lanes = 8; /* = qk_multipliers / 64: softmax keeps pace with QK at D = 64 (docs/costs.md) */
     c->hw.kv_buffers = 2;    /* double-buffered K and V SRAM (docs/costs.md) */
+    c->hw.stage_buffers = 4; /* head-steps per inter-stage buffer: covers the softmax's latency (docs/costs.md R11) */
     /* HBM2: 16 channels x 128-bit at 1 GHz DDR = 32 B/clk/channel, 512 GB/s;
      * banks, row size and timing (DRAM clocks, tCK 1 ns) from DRAMsim3
      * configs/HBM2_4Gb_x128.ini; sources per key in configs/paper.yaml */
@@ -96,6 +97,7 @@ int sp_config_check(const sp_config *c, char *err, size_t errlen)
     CHECK(h->topk_round_overhead >= 0 && h->topk_round_overhead <= 64, "hardware.topk_round_overhead must be in 0..64, got %d", h->topk_round_overhead);
     CHECK(h->softmax_lanes >= 1 && h->softmax_lanes <= 65536, "hardware.softmax_lanes must be in 1..65536, got %d", h->softmax_lanes);
     CHECK(h->kv_buffers >= 1 && h->kv_buffers <= 2, "hardware.kv_buffers must be 1 or 2, got %d", h->kv_buffers);
+    CHECK(h->stage_buffers >= 1 && h->stage_buffers <= 16, "hardware.stage_buffers must be in 1..16, got %d", h->stage_buffers);
     CHECK(h->dram.channels >= 1 && h->dram.channels <= 256, "hardware.dram.channels must be in 1..256, got %d", h->dram.channels);
     CHECK(h->dram.banks >= 1 && h->dram.banks <= 256, "hardware.dram.banks must be in 1..256, got %d", h->dram.banks);
     CHECK(h->dram.burst_bytes >= 1 && h->dram.row_bytes >= h->dram.burst_bytes, "hardware.dram.row_bytes must be >= burst_bytes >= 1, got %d and %d", h->dram.row_bytes, h->dram.burst_bytes);

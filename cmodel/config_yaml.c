@@ -41,7 +41,7 @@ typedef struct {
     double *clock_mhz;
     int *qk_multipliers, *pv_multipliers, *k_sram_bytes, *v_sram_bytes;
     int *topk_comparators, *topk_round_overhead;
-    int *softmax_lanes, *kv_buffers;
+    int *softmax_lanes, *kv_buffers, *stage_buffers;
     raw_dram dram;
 } raw_hw;
 
@@ -118,6 +118,7 @@ static const cyaml_schema_field_t hw_fields[] = {
     FI("topk_round_overhead", raw_hw, topk_round_overhead),
     FI("softmax_lanes", raw_hw, softmax_lanes),
     FI("kv_buffers", raw_hw, kv_buffers),
+    FI("stage_buffers", raw_hw, stage_buffers),
     CYAML_FIELD_MAPPING("dram", CYAML_FLAG_OPTIONAL, raw_hw, dram, dram_fields),
     CYAML_FIELD_END,
 };
@@ -210,6 +211,7 @@ static const keydesc keys[] = {
     KI("hardware.topk_round_overhead", hw.topk_round_overhead, hardware.topk_round_overhead),
     KI("hardware.softmax_lanes", hw.softmax_lanes, hardware.softmax_lanes),
     KI("hardware.kv_buffers", hw.kv_buffers, hardware.kv_buffers),
+    KI("hardware.stage_buffers", hw.stage_buffers, hardware.stage_buffers),
     {"hardware.dram.kind", T_KIND, offsetof(sp_config, hw.dram.kind), offsetof(raw_cfg, hardware.dram.kind)},
     KI("hardware.dram.channels", hw.dram.channels, hardware.dram.channels),
     KI("hardware.dram.banks", hw.dram.banks, hardware.dram.banks),

@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include "report.h"
 
-static const char *const outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg"};
+static const char *const outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg",
+                                      "util.png", "util.svg"};
 
 static int write_data(const char *dir, const sp_report_data *d, char *err, size_t errlen)
 {
@@ -51,6 +52,17 @@ static int write_data(const char *dir, const sp_report_data *d, char *err, size_
     free(den);
     if (!rc)
         rc = t.oom ? -1 : sp_report_write_file(dir, "dram_layers.dat", t.p, err, errlen);
+    /* util.dat: per bound unit, work over its throughput / total cycles
+     * (docs/costs.md s1 "Bound"); the binding unit's row is marked 1 */
+    t.n = 0;
+    sp_buf_printf(&t, "# unit utilisation binding (work / throughput over total cycles; bound %llu, total %llu)\n",
+                  (unsigned long long)d->tm.bound_cycles, (unsigned long long)d->tm.total_cycles);
+    for (int u = 0; u < SP_BU_N; u++)
+        sp_buf_printf(&t, "%s %.6f %d\n", sp_bound_unit_names[u],
+                      d->tm.total_cycles ? (double)d->tm.bound_work[u] / (double)d->tm.total_cycles : 0.0,
+                      u == d->tm.bound_unit);
+    if (!rc)
+        rc = t.oom ? -1 : sp_report_write_file(dir, "util.dat", t.p, err, errlen);
     if (t.oom && !rc)
         rc = -1;
     if (rc && t.oom)

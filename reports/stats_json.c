@@ -86,6 +86,7 @@ static cJSON *config_json(const sp_config *c)
     num(h, "topk_round_overhead_cycles", c->hw.topk_round_overhead);
     num(h, "softmax_lanes_count", c->hw.softmax_lanes);
     num(h, "kv_buffers_count", c->hw.kv_buffers);
+    num(h, "stage_buffers_count", c->hw.stage_buffers);
     cJSON_AddStringToObject(m, "kind", d->kind == SP_DRAM_HBM2 ? "hbm2" : d->kind == SP_DRAM_DDR4 ? "ddr4" : "lpddr4");
     num(m, "channels_count", d->channels);
     num(m, "banks_count", d->banks);
@@ -135,11 +136,29 @@ static cJSON *timing_json(const sp_tm_result *r, const sp_config *cfg)
           *b = cJSON_CreateObject(), *dr = cJSON_CreateObject();
     char k[96];
     num(o, "total_cycles", (double)r->total_cycles);
-    num(o, "reset_cycles", (double)r->reset_cycles);
     num(o, "time_s", r->seconds);
     num(o, "head_steps_count", (double)r->head_steps);
     num(o, "requant_steps_count", (double)r->requants);
     num(o, "k_slot_overflow_steps_count", (double)r->k_overflow_steps);
+    num(o, "k_tiled_steps_count", (double)r->k_tiled_steps);
+    num(o, "v_tiled_steps_count", (double)r->v_tiled_steps);
+    /* the run's bound (docs/costs.md s1 "Bound") */
+    num(o, "bound_cycles", (double)r->bound_cycles);
+    num(o, "achieved_over_bound_ratio", ratio((double)r->total_cycles, (double)r->bound_cycles));
+    cJSON_AddStringToObject(o, "bound_unit", sp_bound_unit_names[r->bound_unit]);
+    {
+        cJSON *bw = cJSON_CreateObject(), *bt = cJSON_CreateObject(), *ut = cJSON_CreateObject();
+        for (int i = 0; i < SP_BU_N; i++) {
+            snprintf(k, sizeof k, "%s_cycles", sp_bound_unit_names[i]);
+            num(bw, k, (double)r->bound_work[i]);
+            num(bt, k, (double)r->bound_term[i]);
+            snprintf(k, sizeof k, "%s_ratio", sp_bound_unit_names[i]);
+            num(ut, k, ratio((double)r->bound_work[i], (double)r->total_cycles));
+        }
+        cJSON_AddItemToObject(o, "bound_work", bw);
+        cJSON_AddItemToObject(o, "bound_term", bt);
+        cJSON_AddItemToObject(o, "utilisation", ut);
+    }
     for (int i = 0; i < SP_U_N; i++) {
         snprintf(k, sizeof k, "%s_cycles", sp_unit_names[i]);
         num(u, k, (double)r->unit_cycles[i]);
@@ -218,6 +237,12 @@ static void fill_summary(const sp_report_data *d, sp_report_summary *s)
     s->kv_bits_reduction = ratio(dkv, kv);
     s->dram_achieved_gbps = d->tm.dram_achieved_bytes_per_s / 1e9;
     s->dram_peak_gbps = d->tm.dram_peak_bytes_per_s / 1e9;
+    s->bound_cycles = d->tm.bound_cycles;
+    s->bound_unit = sp_bound_unit_names[d->tm.bound_unit];
+    s->k_tiled_steps = d->tm.k_tiled_steps;
+    s->v_tiled_steps = d->tm.v_tiled_steps;
+    s->k_tiles_max = d->tm.k_tiles_max;
+    s->v_tiles_max = d->tm.v_tiles_max;
     snprintf(s->baseline, sizeof s->baseline, "%s", d->dense_steps.source);
 }
 
@@ -340,7 +365,8 @@ int sp_report_write_dir_sum(const char *dir, const sp_report_in *in, sp_report_s
     snprintf(s.plots_note, sizeof s.plots_note, "%s", note);
     cJSON *plots = cJSON_CreateArray();
     if (s.plots_drawn) {
-        static const char *const names[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg"};
+        static const char *const names[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg",
+                                            "util.png", "util.svg"};
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             cJSON_AddItemToArray(plots, cJSON_CreateString(names[i]));
     }
@@ -376,8 +402,14 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
             s->baseline, (unsigned long long)s->dense_cycles, s->dense_energy_pj * 1e-9, s->speedup, s->dram_reduction,
             s->kv_bits_reduction);
     fprintf(f, "spattn: DRAM achieved %.1f GB/s of %.1f GB/s peak\n", s->dram_achieved_gbps, s->dram_peak_gbps);
+    fprintf(f, "spattn: bound %llu cycles (binding unit %s): achieved / bound %.2fx\n", (unsigned long long)s->bound_cycles,
+            s->bound_unit ? s->bound_unit : "-", ratio((double)s->cycles, (double)s->bound_cycles));
+    if (s->k_tiled_steps || s->v_tiled_steps)
+        fprintf(stderr, "spattn: notice: %llu head-steps' keys (up to %u tiles) and %llu head-steps' values (up to %u tiles) "
+                "exceed a K/V SRAM slot and stream through it in tiles (docs/costs.md R12)\n",
+                (unsigned long long)s->k_tiled_steps, s->k_tiles_max, (unsigned long long)s->v_tiled_steps, s->v_tiles_max);
     if (s->plots_drawn)
-        fprintf(f, "spattn: plots %s/{cycles,energy,dram}.{png,svg}\n", dir);
+        fprintf(f, "spattn: plots %s/{cycles,energy,dram,util}.{png,svg}\n", dir);
     else
         fprintf(stderr, "spattn: warning: %s\n", s->plots_note); /* a warning, not a failure */
 }
