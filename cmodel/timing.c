@@ -1176,7 +1176,10 @@ static void tm_bound(const sched *S, sp_tm_result *r)
         uint64_t t[SP_BU_N];
         t[SP_BU_QK] = fill + w[SP_BU_QK] + SP_QK_LATENCY + tail + prune;
         t[SP_BU_SOFTMAX] = fill + 1 + w[SP_BU_SOFTMAX] + tail + prune;
-        t[SP_BU_TOPK] = fill_tk + w[SP_BU_TOPK];
+        /* the engine idles from the last step's value top-k to the layer's
+         * selection at least for that step's value fetch and PV (R8) */
+        t[SP_BU_TOPK] = fill_tk + w[SP_BU_TOPK] + (e->values > 0 ? lat : 0) +
+                        sp_pv_cycles(e->values, e->d, hw->n_pv) + SP_PV_LATENCY;
         t[SP_BU_PV] = fill_tk + (vmin > 0 ? lat : 0) + w[SP_BU_PV] + SP_PV_LATENCY + prune;
         t[SP_BU_IMPORTANCE] = fill_tk - 1 + w[SP_BU_IMPORTANCE] + prune;
         uint64_t m = 0;
