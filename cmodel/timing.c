@@ -1100,6 +1100,12 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     if (unit >= 0) {
         if (x != N_KF && x != N_KL && x != N_VF && x != N_OW && unit != SP_U_PRUNE)
             S->res_free[unit] = end;
+        /* pipelined: the arrays take the next step's beats after this
+         * step's last beat; their output latency overlaps them (R4) */
+        if (S->pipe && unit == SP_U_QK)
+            S->res_free[unit] = end - SP_QK_LATENCY;
+        if (S->pipe && unit == SP_U_PV)
+            S->res_free[unit] = end - SP_PV_LATENCY;
         s->cyc[unit] += (uint32_t)(end - start);
     }
     if (x == N_KF)
