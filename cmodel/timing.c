@@ -1345,14 +1345,20 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         hitem h = hpop(&S);
         run_node(&S, h.step, h.node, h.ready);
         done_nodes++;
-        /* wake anything that may depend on this node */
-        size_t i = h.step, hi = i + (size_t)(S.B > S.Bs ? S.B : S.Bs) + 1;
-        for (size_t j = i; j <= hi && j < st->n; j++)
-            for (int x = 0; x < N_NODES; x++)
+        /* wake anything that may depend on this node: deps() reaches back
+         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers) */
+        size_t i = h.step, wake[4] = {i, i + 1, i + (size_t)S.B, i + (size_t)S.Bs};
+        for (int k = 0; k < 4; k++) {
+            size_t j = wake[k];
+            int seen = 0;
+            for (int m = 0; m < k; m++)
+                seen |= wake[m] == j;
+            for (int x = 0; x < N_NODES && !seen && j < st->n; x++)
                 if (try_queue(&S, j, x)) {
                     snprintf(err, errlen, "out of memory in the timing model");
                     goto done;
                 }
+        }
     }
     size_t want = 0;
     for (size_t i = 0; i < st->n; i++)
