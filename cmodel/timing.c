@@ -311,7 +311,9 @@ typedef struct {
     uint64_t sm_free[3]; /* pipelined softmax: its max, exp + sum and normalise stages free (R6) */
     uint32_t *gpos;      /* the step's index within its (iteration, layer, head) run of steps */
     uint8_t *grouped;    /* that run has more than one step (encoder rows) */
-    uint64_t q_region;   /* bytes per (iteration, layer, head) query (output) region */
+    uint64_t q_region;   /* bytes per (iteration, layer, head) query (output) region; the pipelined layout: the
+                          * whole query region */
+    uint64_t qrows, qrow_bytes; /* pipelined layout: query rows per (iteration, layer, head), bytes per head's row */
     uint64_t slot_bytes_k;
     uint64_t region;     /* bytes per (layer, head, plane) region */
     uint64_t fetch_free;
@@ -552,6 +554,24 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
     uint64_t nlh = (uint64_t)S->st->layers * (uint64_t)S->st->heads;
     uint64_t idx = ((uint64_t)s->it * nlh + lh) * 2 + (plane == P_OUT);
     return nlh * 4 * S->region + idx * S->q_region;
+}
+
+/* R9: queries and outputs as the projections lay them out: one vector of
+ * heads x D elements per query row (token) and layer, the heads side by
+ * side (the Q projection writes it; the output projection reads the
+ * concatenated heads); rows of (iteration, layer, query row) in order, the
+ * query region, then the output region, after the K/V regions */
+static uint32_t row_bytes(int d, int bits);
+
+static uint64_t qo_addr(const sched *S, size_t i, int plane)
+{
+    const sp_tm_step *s = &S->st->s[i];
+    if (!S->pipe) /* SP_TM_SERIAL: one 1 KB-aligned slot per (iteration, layer, head) and plane */
+        return region_base(S, s, plane) + (uint64_t)S->gpos[i] * row_bytes(s->d, 16);
+    uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + S->gpos[i]) *
+                   (uint64_t)S->st->heads + (uint64_t)s->head;
+    uint64_t kv = (uint64_t)S->st->layers * (uint64_t)S->st->heads * 4 * S->region;
+    return kv + (plane == P_OUT ? S->q_region : 0) + vec * S->qrow_bytes;
 }
 
 /* Fetch `count` rows of `rb` bytes from a region: row j sits at token
@@ -966,8 +986,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             unit = SP_U_FETCH_K;
             uint32_t qb = row_bytes(s->d, s->q_bits);
             /* the step's own query row (encoder rows: one per query token) */
-            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q) + (uint64_t)S->gpos[i] * row_bytes(s->d, 16), qb,
-                                        0, SP_DK_Q, start, NULL);
+            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_Q), qb, 0, SP_DK_Q, start, NULL);
             s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
             J.end = e;
             fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
@@ -995,8 +1014,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             }
         } else {
             unit = SP_U_WRITE;
-            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_OUT) + (uint64_t)S->gpos[i] * row_bytes(s->d, 16),
-                                        row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
+            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_OUT), row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
             s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
             J.end = e;
         }
@@ -1303,6 +1321,17 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         }
     }
     S.q_region = cdiv((uint64_t)maxrows * row_bytes(maxd, 16), 1024) * 1024;
+    if (S.pipe) {
+        int iters = st->iters, maxit = 0;
+        for (size_t i = 0; i < st->n; i++)
+            if (st->s[i].it > maxit)
+                maxit = st->s[i].it;
+        if (iters < maxit + 1)
+            iters = maxit + 1;
+        S.qrows = maxrows;
+        S.qrow_bytes = row_bytes(maxd, 16);
+        S.q_region = cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
+    }
     for (int h = 0; h < 64; h++)
         S.hdepth[h] = st->layers;
     if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
