@@ -513,6 +513,17 @@ START_TEST(test_workload_dense_equivalence)
     ck_assert_uint_eq(ra.dram.late_calls, 0);
     ck_assert_uint_le(ra.bound_cycles, ra.total_cycles);
     ck_assert_uint_eq(ra.data_bits[SP_DK_K_MSB], rb.data_bits[SP_DK_K_MSB]);
+    /* the pruned file: the pipelined schedule within 1.5x of its bound
+     * (docs/costs.md s5: 740 629 of 507 236, top-k binding) */
+    sp_tm_steps pr;
+    sp_tm_result rp;
+    ck_assert_int_eq(sp_tm_steps_from_workload(&c, &wp, 0, &pr, err, sizeof err), 0);
+    ck_assert_int_eq(sp_timing_run(&c, &pr, &rp, err, sizeof err), 0);
+    ck_assert_uint_le(rp.bound_cycles, rp.total_cycles);
+    ck_assert_msg(rp.total_cycles * 2 <= rp.bound_cycles * 3, "%llu cycles, bound %llu",
+                  (unsigned long long)rp.total_cycles, (unsigned long long)rp.bound_cycles);
+    ck_assert_int_eq(rp.bound_unit, SP_BU_TOPK);
+    sp_tm_steps_free(&pr);
     sp_tm_steps_free(&a);
     sp_tm_steps_free(&b);
     sp_workload_free(&wp);
