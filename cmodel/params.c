@@ -48,6 +48,9 @@ const sp_param sp_params[] = {
       "qk_multipliers / 64: keeps pace with QK at D = 64 (docs/costs.md)"),
     I("hardware.kv_buffers", hw.kv_buffers, 2, 1, 2, "slots",
       "K/V SRAM slots: 1 = the public release's overlap rule, 2 = double-buffered", "docs/costs.md R2"),
+    I("hardware.stage_buffers", hw.stage_buffers, 4, 1, 16, "head-steps",
+      "head-steps held by each buffer between pipeline stages (score, probability, output)",
+      "our choice: a head-step spends 3 ceil(n/P) + 49 cycles in the softmax, so 3 to 4 are inside it at QK's pace (docs/costs.md R11)"),
     /* DRAM: HBM2, 16 channels x 128 bit at 1 GHz DDR = 512 GB/s */
     {"hardware.dram.kind", SP_PT_ENUM, OFF(hw.dram.kind, sp_dram_kind), SP_DRAM_HBM2, SP_DRAM_HBM2,
      SP_DRAM_LPDDR4, 0, "", "DRAM part (cmodel/dram.c sp_dram_preset holds the same numbers)", "[SpAtten] HBM2",

@@ -55,6 +55,7 @@ typedef struct {
     int topk_round_overhead; /* extra cycles per quick-select round */
     int softmax_lanes;       /* hardware.softmax_lanes: scores per cycle in each softmax pass (timing model, docs/costs.md) */
     int kv_buffers;          /* hardware.kv_buffers: K/V SRAM slots: 1 = public-release overlap rule, 2 = double-buffered */
+    int stage_buffers;       /* hardware.stage_buffers: head-steps each inter-stage buffer holds (score, probability, output), docs/costs.md R11 */
     sp_dram_cfg dram;
 } sp_hw_cfg;
 

@@ -11,6 +11,7 @@
 
 const char *const sp_unit_names[SP_U_N] = {"fetch_k", "qk", "softmax", "requant", "fetch_k_lsb",
                                            "topk", "fetch_v", "pv", "importance", "prune", "write"};
+const char *const sp_bound_unit_names[SP_BU_N] = {"qk", "softmax", "topk", "pv", "importance", "dram"};
 
 void sp_tm_steps_free(sp_tm_steps *v)
 {
@@ -222,6 +223,14 @@ typedef struct {
     size_t hn, hcap;
     sp_dram dram;
     int B;               /* K/V SRAM slots */
+    int Bs;              /* head-steps per inter-stage buffer (R11) */
+    int pipe;            /* the pipelined schedule (no SP_TM_SERIAL) */
+    uint64_t sm_free[3]; /* pipelined softmax: its max, exp + sum and normalise stages free (R6) */
+    uint32_t *gpos;      /* the step's index within its (iteration, layer, head) run of steps */
+    uint8_t *grouped;    /* that run has more than one step (encoder rows) */
+    uint64_t q_region;   /* bytes per (iteration, layer, head) query (output) region; the pipelined layout: the
+                          * whole query region */
+    uint64_t qrows, qrow_bytes; /* pipelined layout: query rows per (iteration, layer, head), bytes per head's row */
     uint64_t slot_bytes_k;
     uint64_t region;     /* bytes per (layer, head, plane) region */
     uint64_t fetch_free;
@@ -298,15 +307,25 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
         break;
     case N_QK1:
         DEP(i, N_KF, D_FIRST, 0);
-        if (i > 0)
+        if (i > 0 && S->pipe)
+            DEP(i - 1, N_QK1, D_START, 0); /* R4: first passes in order; a second pass takes the QK array when its LSB planes arrive */
+        else if (i > 0)
             DEP(i - 1, qk_final(S, i - 1), D_END, 0); /* R4: in-order units */
         if (first_in_group && i > 0)
             DEP(i - 1, N_PR, D_END, 0); /* R5: q of layer l+1 needs layer l's outputs */
+        if (S->pipe && i >= (size_t)S->Bs)
+            DEP(i - (size_t)S->Bs, sm_final(S, i - (size_t)S->Bs), D_END, 0); /* R11: a score buffer free */
         break;
     case N_SM1:
         DEP(i, N_QK1, D_START, 1); /* R6: softmax loads logits as QK streams them */
-        if (i > 0)
+        if (i > 0 && S->pipe)
+            DEP(i - 1, N_SM1, D_START, 0); /* R6: first passes enter the softmax stages in order */
+        else if (i > 0)
             DEP(i - 1, sm_final(S, i - 1), D_END, 0);
+        if (S->pipe && !s->requant && i >= (size_t)S->Bs) {
+            DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
+            DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
+        }
         break;
     case N_KL:
         DEP(i, N_SM1, D_END, 1); /* R7: requant decided one cycle after softmax */
@@ -318,6 +337,10 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
     case N_SM2:
         DEP(i, N_QK2, D_START, 1);
         DEP(i, N_SM1, D_END, 0);
+        if (S->pipe && i >= (size_t)S->Bs) {
+            DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
+            DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
+        }
         break;
     case N_TK:
         DEP(i, sm_final(S, i), D_END, 1);
@@ -338,6 +361,8 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
         DEP(i, N_VF, D_FIRST, 0);
         if (i > 0)
             DEP(i - 1, N_PV, D_END, 0);
+        if (S->pipe && i >= (size_t)S->Bs)
+            DEP(i - (size_t)S->Bs, N_OW, D_START, 0); /* R11: an output buffer free */
         break;
     case N_OW:
         DEP(i, N_PV, D_END, 0);
@@ -445,7 +470,25 @@ static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
         return (lh * 4 + (uint64_t)plane) * S->region;
     uint64_t nlh = (uint64_t)S->st->layers * (uint64_t)S->st->heads;
     uint64_t idx = ((uint64_t)s->it * nlh + lh) * 2 + (plane == P_OUT);
-    return nlh * 4 * S->region + idx * 1024;
+    return nlh * 4 * S->region + idx * S->q_region;
+}
+
+/* R9: queries and outputs as the projections lay them out: one vector of
+ * heads x D elements per query row (token) and layer, the heads side by
+ * side (the Q projection writes it; the output projection reads the
+ * concatenated heads); rows of (iteration, layer, query row) in order, the
+ * query region, then the output region, after the K/V regions */
+static uint32_t row_bytes(int d, int bits);
+
+static uint64_t qo_addr(const sched *S, size_t i, int plane)
+{
+    const sp_tm_step *s = &S->st->s[i];
+    if (!S->pipe) /* SP_TM_SERIAL: one 1 KB-aligned slot per (iteration, layer, head) and plane */
+        return region_base(S, s, plane) + (uint64_t)S->gpos[i] * row_bytes(s->d, 16);
+    uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + S->gpos[i]) *
+                   (uint64_t)S->st->heads + (uint64_t)s->head;
+    uint64_t kv = (uint64_t)S->st->layers * (uint64_t)S->st->heads * 4 * S->region;
+    return kv + (plane == P_OUT ? S->q_region : 0) + vec * S->qrow_bytes;
 }
 
 /* Fetch `count` rows of `rb` bytes from a region: row j sits at token
@@ -584,13 +627,8 @@ static void rtl_qk_rows(sched *S, const sp_tm_step *s, uint32_t j, uint64_t d)
 static uint32_t rtl_q_index(const sched *S, size_t i)
 {
     const sp_tm_step *s = &S->st->s[i];
-    size_t g = i;
-    while (g > 0 && S->st->s[g - 1].it == s->it && S->st->s[g - 1].layer == s->layer && S->st->s[g - 1].head == s->head)
-        g--;
-    size_t j = i - g;
-    int grouped = (i + 1 < S->st->n && S->st->s[i + 1].it == s->it && S->st->s[i + 1].layer == s->layer &&
-                   S->st->s[i + 1].head == s->head) || j > 0;
-    if (!grouped)
+    uint32_t j = S->gpos[i];
+    if (!S->grouped[i])
         return (uint32_t)s->it;
     return s->key_pos && j < s->keys ? (uint32_t)s->key_pos[j] : (uint32_t)j;
 }
@@ -767,6 +805,51 @@ static uint64_t ctl_ready(sched *S, size_t i)
  *     harness counts up to the cycle before done_o). */
 #define RTL_PV_START 5
 #define RTL_END 6
+
+/* The pipelined softmax (R6): three stages, each holding one head-step
+ * for p = ceil(n/P) cycles: max (loads the logits as QK streams them,
+ * SP_QK_LATENCY after QK's first beat, and ends no earlier than QK),
+ * exp + sum (then the divider, pipelined: SP_DIV_CYCLES later the
+ * reciprocal and pmax are known), normalise (p + SP_SOFTMAX_OVERHEAD). A
+ * requantizing step's first pass ends at the divider: pmax decides, its
+ * probabilities are never used. The normalise stage writes the
+ * probability buffer, which R11 frees. Returns the end; *start is the max
+ * stage's start. */
+static uint64_t sm_pipe(sched *S, size_t i, int x, uint64_t ready, uint64_t *startp)
+{
+    sp_tm_step *s = &S->st->s[i];
+    const node_t *q = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2);
+    uint64_t p = cdiv(s->keys, (uint64_t)S->cfg->hw.softmax_lanes);
+    uint64_t ms = q->start + SP_QK_LATENCY;
+    if (ms < S->sm_free[0])
+        ms = S->sm_free[0];
+    uint64_t me = ms + p;
+    if (me < q->end)
+        me = q->end;
+    S->sm_free[0] = me;
+    uint64_t es = me;
+    if (es < S->sm_free[1])
+        es = S->sm_free[1];
+    S->sm_free[1] = es + p;
+    uint64_t de = es + p + SP_DIV_CYCLES;
+    S->work[SP_U_SOFTMAX] += p;
+    if (x == N_SM1 && s->k_lsb > 0) {
+        s->cyc[SP_U_REQUANT] += 1; /* the decision, on pmax at the divider's output */
+        S->work[SP_U_REQUANT] += 1;
+    }
+    *startp = ms;
+    if (x == N_SM1 && s->requant)
+        return de;
+    /* the probability buffer of step i - Bs is free by the node's ready
+     * time (its other inputs are all earlier than de) */
+    uint64_t ns = de;
+    if (ns < ready)
+        ns = ready;
+    if (ns < S->sm_free[2])
+        ns = S->sm_free[2];
+    S->sm_free[2] = ns + p;
+    return ns + p + SP_SOFTMAX_OVERHEAD;
+}
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
 {
     const sp_hw_cfg *hw = &S->cfg->hw;
@@ -819,7 +902,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         } else if (x == N_KF) {
             unit = SP_U_FETCH_K;
             uint32_t qb = row_bytes(s->d, s->q_bits);
-            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_Q), qb, 0, SP_DK_Q, start, NULL);
+            /* the step's own query row (encoder rows: one per query token) */
+            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_Q), qb, 0, SP_DK_Q, start, NULL);
             s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
             J.end = e;
             fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
@@ -847,7 +931,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             }
         } else {
             unit = SP_U_WRITE;
-            uint64_t e = sp_dram_access(&S->dram, region_base(S, s, P_OUT), row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
+            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_OUT), row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
             s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
             J.end = e;
         }
@@ -879,7 +963,12 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         break;
     }
     case N_SM1:
-    case N_SM2: {
+    case N_SM2:
+        if (S->pipe) {
+            unit = SP_U_SOFTMAX;
+            end = sm_pipe(S, i, x, ready, &start);
+            break;
+        } else {
         unit = SP_U_SOFTMAX;
         if (start < S->res_free[unit])
             start = S->res_free[unit];
@@ -898,7 +987,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             S->work[SP_U_REQUANT] += 1;
         }
         break;
-    }
+        }
     case N_TK:
         unit = SP_U_TOPK;
         if (start < S->res_free[unit])
@@ -946,6 +1035,12 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     if (unit >= 0) {
         if (x != N_KF && x != N_KL && x != N_VF && x != N_OW && unit != SP_U_PRUNE)
             S->res_free[unit] = end;
+        /* pipelined: the arrays take the next step's beats after this
+         * step's last beat; their output latency overlaps them (R4) */
+        if (S->pipe && unit == SP_U_QK)
+            S->res_free[unit] = end - SP_QK_LATENCY;
+        if (S->pipe && unit == SP_U_PV)
+            S->res_free[unit] = end - SP_PV_LATENCY;
         s->cyc[unit] += (uint32_t)(end - start);
     }
     if (x == N_KF)
@@ -968,6 +1063,92 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     }
 }
 
+/* The bound (docs/costs.md s1 "Bound"). Compute units: every unit's work
+ * of layer l lies between the end of layer l - 1's pruning node (R5: the
+ * layer's first QK waits for it; its fetches too after a selection, R3)
+ * and the end of layer l's own (R8), so the run is at least the sum over
+ * layers of the largest of fill + work + drain, where fill is what must
+ * pass before the unit can start in that layer and drain what must follow
+ * its last cycle there, each the least the rules allow: the first key
+ * beat after a selection (lat: the DRAM's read latency with its row open
+ * and bus free), QK's pipeline, the softmax's passes over the smallest
+ * head-step of the layer, the divider, the pruning selection. DRAM: read
+ * bus bytes over the peak bytes per cycle, after the first read's
+ * latency (writes are left out: with SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the
+ * run may end before the last write's data). */
+static void tm_bound(const sched *S, sp_tm_result *r)
+{
+    const sp_tm_steps *st = S->st;
+    const sp_hw_cfg *hw = &S->cfg->hw;
+    uint64_t P = (uint64_t)hw->softmax_lanes;
+    double lf = floor(((double)hw->dram.tCL + S->dram.burst_clks - 1) * S->dram.acc_per_dram + 1e-9);
+    uint64_t lat = lf < 1 ? 1 : (uint64_t)lf;
+    uint64_t total = 0;
+    memset(r->bound_work, 0, sizeof r->bound_work);
+    memset(r->bound_term, 0, sizeof r->bound_term);
+    for (size_t a = 0; a < st->n;) {
+        size_t b = a;
+        while (b + 1 < st->n && !st->s[b].layer_end)
+            b++;
+        uint64_t w[SP_BU_N] = {0}, pmin = UINT64_MAX, qmin = UINT64_MAX;
+        uint32_t vmin = UINT32_MAX;
+        for (size_t i = a; i <= b; i++) {
+            const sp_tm_step *s = &st->s[i];
+            uint64_t passes = 1 + (s->requant ? 1 : 0), p = cdiv(s->keys, P);
+            uint64_t q = sp_qk_cycles(s->keys, s->d, hw->n_qk);
+            w[SP_BU_QK] += passes * q;
+            w[SP_BU_SOFTMAX] += passes * p;
+            w[SP_BU_TOPK] += s->vtopk_cycles;
+            w[SP_BU_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
+            w[SP_BU_IMPORTANCE] += p;
+            if (p < pmin)
+                pmin = p;
+            if (q < qmin)
+                qmin = q;
+            if (s->values < vmin)
+                vmin = s->values;
+        }
+        const sp_tm_step *e = &st->s[b];
+        uint64_t prune = e->layer_end && e->prune_after ? e->prune_cycles : 0;
+        w[SP_BU_TOPK] += prune;
+        uint64_t fill = (a == 0 || st->s[a - 1].prune_after) ? lat : 0;
+        uint64_t tail = pmin + SP_DIV_CYCLES + pmin + SP_SOFTMAX_OVERHEAD; /* exp pass, divider, normalise */
+        uint64_t fill_tk = fill + qmin + SP_QK_LATENCY + tail + 1;
+        uint64_t t[SP_BU_N];
+        t[SP_BU_QK] = fill + w[SP_BU_QK] + SP_QK_LATENCY + tail + prune;
+        t[SP_BU_SOFTMAX] = fill + 1 + w[SP_BU_SOFTMAX] + tail + prune;
+        /* the engine idles from the last step's value top-k to the layer's
+         * selection at least for that step's value fetch and PV (R8) */
+        t[SP_BU_TOPK] = fill_tk + w[SP_BU_TOPK] + (e->values > 0 ? lat : 0) +
+                        sp_pv_cycles(e->values, e->d, hw->n_pv) + SP_PV_LATENCY;
+        t[SP_BU_PV] = fill_tk + (vmin > 0 ? lat : 0) + w[SP_BU_PV] + SP_PV_LATENCY + prune;
+        t[SP_BU_IMPORTANCE] = fill_tk - 1 + w[SP_BU_IMPORTANCE] + prune;
+        uint64_t m = 0;
+        for (int u = 0; u < SP_BU_DRAM; u++) {
+            r->bound_work[u] += w[u];
+            r->bound_term[u] += t[u];
+            if (t[u] > m)
+                m = t[u];
+        }
+        total += m;
+        a = b + 1;
+    }
+    uint64_t rd = 0;
+    for (int k = 0; k < SP_DK_N; k++)
+        if (k != SP_DK_OUT)
+            rd += r->dram.burst_bytes[k];
+    double per_cycle = r->dram_peak_bytes_per_s / (hw->clock_mhz * 1e6);
+    r->bound_work[SP_BU_DRAM] = per_cycle > 0 ? (uint64_t)floor((double)rd / per_cycle) : 0;
+    r->bound_term[SP_BU_DRAM] = rd ? lat + r->bound_work[SP_BU_DRAM] : 0;
+    if (r->bound_term[SP_BU_DRAM] > total)
+        total = r->bound_term[SP_BU_DRAM];
+    r->bound_cycles = total;
+    r->bound_unit = 0;
+    for (int u = 1; u < SP_BU_N; u++)
+        if (r->bound_term[u] > r->bound_term[r->bound_unit])
+            r->bound_unit = u;
+}
+
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
 {
     return sp_timing_run_flags(cfg, st, 0, r, err, errlen);
@@ -986,13 +1167,20 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         snprintf(err, errlen, "config: hardware.kv_buffers must be in 1..8, got %d", hw->kv_buffers);
         return -1;
     }
+    if (!(flags & SP_TM_SERIAL) && (hw->stage_buffers < 1 || hw->stage_buffers > 16)) {
+        snprintf(err, errlen, "config: hardware.stage_buffers must be in 1..16, got %d", hw->stage_buffers);
+        return -1;
+    }
     sched S;
     memset(&S, 0, sizeof S);
     S.cfg = cfg;
     S.st = st;
     S.B = hw->kv_buffers;
     S.flags = flags;
+    S.pipe = !(flags & SP_TM_SERIAL);
+    S.Bs = S.pipe ? hw->stage_buffers : 1;
     S.slot_bytes_k = (uint64_t)hw->k_sram_bytes / (uint64_t)S.B;
+    uint64_t slot_bytes_v = (uint64_t)hw->v_sram_bytes / (uint64_t)S.B;
     if (sp_dram_init(&S.dram, &hw->dram, hw->clock_mhz, err, errlen))
         return -1;
     uint32_t maxspan = 1;
@@ -1021,6 +1209,46 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     if (st->heads < 1)
         st->heads = 1;
     S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
+    S.gpos = malloc((st->n ? st->n : 1) * sizeof *S.gpos);
+    S.grouped = malloc(st->n ? st->n : 1);
+    uint32_t maxrows = 1;
+    if (S.gpos && S.grouped) {
+        for (size_t i = 0; i < st->n; i++) {
+            const sp_tm_step *s = &st->s[i], *p = i > 0 ? &st->s[i - 1] : NULL;
+            int same = p && p->it == s->it && p->layer == s->layer && p->head == s->head;
+            S.gpos[i] = same ? S.gpos[i - 1] + 1 : 0;
+            S.grouped[i] = same;
+            if (same)
+                S.grouped[i - 1] = 1;
+            if (S.gpos[i] + 1 > maxrows)
+                maxrows = S.gpos[i] + 1;
+            /* R12: contexts larger than a slot stream through it in tiles */
+            uint64_t kt = cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
+            uint64_t vt = cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
+            if (kt > 1) {
+                r->k_tiled_steps++;
+                if (kt > r->k_tiles_max)
+                    r->k_tiles_max = (uint32_t)(kt > UINT32_MAX ? UINT32_MAX : kt);
+            }
+            if (vt > 1) {
+                r->v_tiled_steps++;
+                if (vt > r->v_tiles_max)
+                    r->v_tiles_max = (uint32_t)(vt > UINT32_MAX ? UINT32_MAX : vt);
+            }
+        }
+    }
+    S.q_region = cdiv((uint64_t)maxrows * row_bytes(maxd, 16), 1024) * 1024;
+    if (S.pipe) {
+        int iters = st->iters, maxit = 0;
+        for (size_t i = 0; i < st->n; i++)
+            if (st->s[i].it > maxit)
+                maxit = st->s[i].it;
+        if (iters < maxit + 1)
+            iters = maxit + 1;
+        S.qrows = maxrows;
+        S.qrow_bytes = row_bytes(maxd, 16);
+        S.q_region = cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
+    }
     for (int h = 0; h < 64; h++)
         S.hdepth[h] = st->layers;
     if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
@@ -1047,7 +1275,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
     S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
     int rc = -1;
-    if (!S.nd || !S.gfirst) {
+    if (!S.nd || !S.gfirst || !S.gpos || !S.grouped) {
         snprintf(err, errlen, "out of memory in the timing model");
         goto done;
     }
@@ -1063,14 +1291,20 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         hitem h = hpop(&S);
         run_node(&S, h.step, h.node, h.ready);
         done_nodes++;
-        /* wake anything that may depend on this node */
-        size_t i = h.step, hi = i + (size_t)S.B + 1;
-        for (size_t j = i; j <= hi && j < st->n; j++)
-            for (int x = 0; x < N_NODES; x++)
+        /* wake anything that may depend on this node: deps() reaches back
+         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers) */
+        size_t i = h.step, wake[4] = {i, i + 1, i + (size_t)S.B, i + (size_t)S.Bs};
+        for (int k = 0; k < 4; k++) {
+            size_t j = wake[k];
+            int seen = 0;
+            for (int m = 0; m < k; m++)
+                seen |= wake[m] == j;
+            for (int x = 0; x < N_NODES && !seen && j < st->n; x++)
                 if (try_queue(&S, j, x)) {
                     snprintf(err, errlen, "out of memory in the timing model");
                     goto done;
                 }
+        }
     }
     size_t want = 0;
     for (size_t i = 0; i < st->n; i++)
@@ -1091,17 +1325,19 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     memcpy(r->unit_work, S.work, sizeof r->unit_work);
     r->head_steps = st->n;
     r->total_cycles = S.total - S.t0;
-    r->reset_cycles = 0;
     r->k_overflow_steps = S.k_overflow;
     r->dram = S.dram.st;
     r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
     r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&S.dram);
     r->seconds = (double)S.total / (hw->clock_mhz * 1e6);
+    tm_bound(&S, r);
     rc = 0;
 done:
     sp_dram_free(&S.dram);
     free(S.nd);
     free(S.gfirst);
+    free(S.gpos);
+    free(S.grouped);
     free(S.heap);
     free(S.tdepth);
     return rc;

@@ -28,6 +28,11 @@ typedef enum {
 } sp_unit;
 extern const char *const sp_unit_names[SP_U_N]; /* "fetch_k", "qk", ... */
 
+/* Units of the bound: the compute units and the DRAM (bytes on the bus
+ * over the peak bytes per accelerator cycle). */
+typedef enum { SP_BU_QK = 0, SP_BU_SOFTMAX, SP_BU_TOPK, SP_BU_PV, SP_BU_IMPORTANCE, SP_BU_DRAM, SP_BU_N } sp_bound_unit;
+extern const char *const sp_bound_unit_names[SP_BU_N]; /* "qk", "softmax", ... "dram" */
+
 /* One head-step. Inputs first, then what sp_timing_run fills in. */
 typedef struct {
     int it, layer, head;
@@ -64,7 +69,6 @@ typedef struct {
 
 typedef struct {
     uint64_t total_cycles;       /* first key fetch to last write, accelerator cycles */
-    uint64_t reset_cycles;       /* reset/initialisation: none in this model (0), reported apart */
     uint64_t unit_cycles[SP_U_N];/* sums of sp_tm_step.cyc */
     /* per-unit work: the unit-latency table of docs/costs.md s1 without any
      * wait for inputs or for a free unit (QK and PV: beats into the array,
@@ -76,6 +80,18 @@ typedef struct {
     uint64_t unit_work[SP_U_N];
     uint64_t data_bits[SP_DK_N]; /* sums of sp_tm_step.data_bits */
     uint64_t head_steps, requants, k_overflow_steps;
+    /* contexts larger than a K (V) SRAM slot stream through it in tiles
+     * (docs/costs.md R12): head-steps tiled, and the most tiles of one */
+    uint64_t k_tiled_steps, v_tiled_steps;
+    uint32_t k_tiles_max, v_tiles_max;
+    /* the run's bound (docs/costs.md s1 "Bound"): per unit, its work over
+     * its throughput (bound_work) and that plus the fill and drain it
+     * cannot overlap at each layer barrier (bound_term); bound_cycles is
+     * the largest sum over layers of the per-layer maximum, never above
+     * total_cycles; bound_unit the unit with the largest bound_term */
+    uint64_t bound_cycles;
+    uint64_t bound_work[SP_BU_N], bound_term[SP_BU_N];
+    int bound_unit;
     sp_dram_stats dram;
     double dram_peak_bytes_per_s, dram_achieved_bytes_per_s;
     double seconds;              /* total_cycles / clock */
@@ -106,7 +122,10 @@ double sp_topk_expected(uint32_t n, uint32_t k, int comparators, int round_overh
 /* Softmax cycles over n scores with P lanes, after its last input:
  * exp+sum pass ceil(n/P), 47-cycle restoring divider, normalise pass
  * ceil(n/P), plus SP_SOFTMAX_OVERHEAD; the load (max) pass ceil(n/P)
- * overlaps the QK stream. */
+ * overlaps the QK stream. This is the latency of one head-step; in the
+ * pipelined schedule the three passes are stages that each hold a
+ * head-step for ceil(n/P) cycles and the divider is pipelined, so the
+ * softmax takes a new head-step every ceil(n/P) cycles. */
 #define SP_DIV_CYCLES 47
 #define SP_SOFTMAX_OVERHEAD 2
 #define SP_QK_LATENCY 4 /* rtl/README.md: logits 4 cycles after the last beat */
@@ -120,7 +139,12 @@ uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
 
 /* Schedule variants describing other microarchitectures (the RTL's, for the
- * co-sim's cycle comparison, docs/rtl.md s9); sp_timing_run is flags 0.
+ * co-sim's cycle comparison, docs/rtl.md s9); sp_timing_run is flags 0, the
+ * pipelined architecture of docs/costs.md s1 (R1-R12). Without SP_TM_SERIAL
+ * the schedule is the pipelined one (its softmax never runs the first pass's
+ * normalise of a requantizing step); with it, every unit keeps the RTL's
+ * rules: in-order units, a softmax of 3 ceil(n/P) + 49 cycles per pass that
+ * takes the next head-step only when done.
  * SP_TM_SERIAL: head-steps do not overlap: a head-step's key fetch starts
  * after the previous head-step's output write, importance update and
  * pruning have ended (use with hardware.kv_buffers 1).
@@ -135,7 +159,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * posted (with SP_TM_SERIAL the next head-step's first request follows the
  * write's start by the controller's own cycles, below, not its DRAM
  * completion); at most 64 rows in flight. */
-#define SP_TM_RTL_ADDRMAP 8u
+#define SP_TM_RTL_ADDRMAP 4u
 /* With SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the schedule also counts the RTL
  * controller's own cycles (docs/rtl.md s9): the active-list scan, head
  * scan, pruning walks and selection handshakes, the qk stream over the

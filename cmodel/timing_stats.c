@@ -7,11 +7,27 @@ void sp_timing_stats(const sp_tm_result *r, const sp_config *cfg, sp_stats *s, c
 {
     char b[128], d[128];
     sp_stats_int(s, g, "total", "cycles", r->total_cycles);
-    sp_stats_int(s, g, "reset", "cycles", r->reset_cycles);
     sp_stats_real(s, g, "time", "s", r->seconds);
     sp_stats_int(s, g, "head_steps", "count", r->head_steps);
     sp_stats_int(s, g, "requant_steps", "count", r->requants);
     sp_stats_int(s, g, "k_slot_overflow_steps", "count", r->k_overflow_steps);
+    sp_stats_int(s, g, "k_tiled_steps", "count", r->k_tiled_steps);
+    sp_stats_int(s, g, "v_tiled_steps", "count", r->v_tiled_steps);
+    /* the run's bound (docs/costs.md s1 "Bound") */
+    sp_stats_int(s, g, "bound", "cycles", r->bound_cycles);
+    sp_stats_real(s, g, "achieved_over_bound", "ratio",
+                  r->bound_cycles ? (double)r->total_cycles / (double)r->bound_cycles : 0.0);
+    sp_stats_text(s, g, "bound_unit", sp_bound_unit_names[r->bound_unit]);
+    char w[128], t[128], u[128];
+    sp_stats_path(w, sizeof w, g, "bound_work");
+    sp_stats_path(t, sizeof t, g, "bound_term");
+    sp_stats_path(u, sizeof u, g, "utilisation");
+    for (int i = 0; i < SP_BU_N; i++) {
+        sp_stats_int(s, w, sp_bound_unit_names[i], "cycles", r->bound_work[i]);
+        sp_stats_int(s, t, sp_bound_unit_names[i], "cycles", r->bound_term[i]);
+        sp_stats_real(s, u, sp_bound_unit_names[i], "ratio",
+                      r->total_cycles ? (double)r->bound_work[i] / (double)r->total_cycles : 0.0);
+    }
     sp_stats_path(b, sizeof b, g, "unit_busy");
     for (int i = 0; i < SP_U_N; i++)
         sp_stats_int(s, b, sp_unit_names[i], "cycles", r->unit_cycles[i]);

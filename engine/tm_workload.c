@@ -93,17 +93,17 @@ int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int de
             return -1;
         }
     }
-    /* layer ends: the last kept row of each (iteration, layer) */
-    for (size_t i = 0; i < out->n; i++) {
+    /* layer ends: the last kept row of each (iteration, layer); one pass
+     * from the end, so the layer's last row is known at each row */
+    size_t end = out->n;
+    for (size_t i = out->n; i-- > 0;) {
         sp_tm_step *s = &out->s[i];
         s->layer_end = i + 1 == out->n || out->s[i + 1].it != s->it || out->s[i + 1].layer != s->layer;
+        if (s->layer_end)
+            end = i;
         if (s->prune_after && !s->layer_end) {
             /* a selection flagged mid-layer runs when the layer ends */
-            sp_tm_step *e = s;
-            size_t j = i;
-            while (!(j + 1 == out->n || out->s[j + 1].it != s->it || out->s[j + 1].layer != s->layer))
-                j++;
-            e = &out->s[j];
+            sp_tm_step *e = &out->s[end];
             e->prune_after = 1;
             e->prune_cycles += s->prune_cycles;
             e->prune_compares += s->prune_compares;

@@ -18,8 +18,9 @@
 #include "report.h"
 #include "tmpout.h"
 
-const char *const sp_report_plot_outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg", "dram.png", "dram.svg"};
-const int sp_report_plot_noutputs = 6;
+const char *const sp_report_plot_outputs[] = {"cycles.png", "cycles.svg", "energy.png", "energy.svg",
+                                               "dram.png",   "dram.svg",   "util.png",   "util.svg"};
+const int sp_report_plot_noutputs = 8;
 
 static int write_data(const char *dir, const sp_engine_result *d, char *err, size_t errlen)
 {
@@ -59,6 +60,17 @@ static int write_data(const char *dir, const sp_engine_result *d, char *err, siz
     free(den);
     if (!rc)
         rc = t.oom ? -1 : sp_report_write_file(dir, "dram_layers.dat", t.p, err, errlen);
+    /* util.dat: per bound unit, work over its throughput / total cycles
+     * (docs/costs.md s1 "Bound"); the binding unit's row is marked 1 */
+    t.n = 0;
+    sp_buf_printf(&t, "# unit utilisation binding (work / throughput over total cycles; bound %llu, total %llu)\n",
+                  (unsigned long long)f->tm.bound_cycles, (unsigned long long)f->tm.total_cycles);
+    for (int u = 0; u < SP_BU_N; u++)
+        sp_buf_printf(&t, "%s %.6f %d\n", sp_bound_unit_names[u],
+                      f->tm.total_cycles ? (double)f->tm.bound_work[u] / (double)f->tm.total_cycles : 0.0,
+                      u == f->tm.bound_unit);
+    if (!rc)
+        rc = t.oom ? -1 : sp_report_write_file(dir, "util.dat", t.p, err, errlen);
     if (t.oom && !rc)
         rc = -1;
     if (rc && t.oom)

@@ -27,6 +27,10 @@ typedef struct {
     double area_mm2;
     sp_engine_vs_dense vs;
     double dram_achieved_gbps, dram_peak_gbps;
+    uint64_t bound_cycles;     /* the run's bound (docs/costs.md s1) */
+    const char *bound_unit;    /* its binding unit (a static name) */
+    uint64_t k_tiled_steps, v_tiled_steps; /* contexts streamed through a K/V slot in tiles */
+    uint32_t k_tiles_max, v_tiles_max;
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */

@@ -23,6 +23,12 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     s->dram_achieved_gbps = f->tm.dram_achieved_bytes_per_s / 1e9;
     s->dram_peak_gbps = f->tm.dram_peak_bytes_per_s / 1e9;
     snprintf(s->baseline, sizeof s->baseline, "%s", f->dense_source);
+    s->bound_cycles = f->tm.bound_cycles;
+    s->bound_unit = sp_bound_unit_names[f->tm.bound_unit];
+    s->k_tiled_steps = f->tm.k_tiled_steps;
+    s->v_tiled_steps = f->tm.v_tiled_steps;
+    s->k_tiles_max = f->tm.k_tiles_max;
+    s->v_tiles_max = f->tm.v_tiles_max;
 }
 
 int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summary *sum, char *err, size_t errlen)
@@ -63,8 +69,14 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
             s->baseline, (unsigned long long)s->dense_cycles, s->dense_energy_pj * 1e-9, s->vs.speedup,
             s->vs.dram_data_reduction, s->vs.kv_bits_reduction);
     fprintf(f, "spattn: DRAM achieved %.1f GB/s of %.1f GB/s peak\n", s->dram_achieved_gbps, s->dram_peak_gbps);
+    fprintf(f, "spattn: bound %llu cycles (binding unit %s): achieved / bound %.2fx\n", (unsigned long long)s->bound_cycles,
+            s->bound_unit ? s->bound_unit : "-", s->bound_cycles ? (double)s->cycles / (double)s->bound_cycles : 0.0);
+    if (s->k_tiled_steps || s->v_tiled_steps)
+        fprintf(stderr, "spattn: notice: %llu head-steps' keys (up to %u tiles) and %llu head-steps' values (up to %u tiles) "
+                "exceed a K/V SRAM slot and stream through it in tiles (docs/costs.md R12)\n",
+                (unsigned long long)s->k_tiled_steps, s->k_tiles_max, (unsigned long long)s->v_tiled_steps, s->v_tiles_max);
     if (s->plots_drawn)
-        fprintf(f, "spattn: plots %s/{cycles,energy,dram}.{png,svg}\n", dir);
+        fprintf(f, "spattn: plots %s/{cycles,energy,dram,util}.{png,svg}\n", dir);
     else
         fprintf(stderr, "spattn: warning: %s\n", s->plots_note); /* a warning, not a failure */
 }

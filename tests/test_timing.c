@@ -87,18 +87,29 @@ START_TEST(test_overlap_compute_bound)
     sp_config c;
     sp_config_default(&c);
     fast_dram(&c);
-    c.hw.softmax_lanes = 1; /* softmax: 2 * 512 + 47 + 2 cycles per step, the bottleneck */
+    c.hw.softmax_lanes = 1; /* softmax: 512 cycles per stage and step, the bottleneck */
     size_t n = 50;
     sp_tm_steps v = tm_fixture_steps(n, 512, 512, 100, 0, 100);
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
-    /* the load pass (512 cycles at one lane) overlaps QK but occupies the
-     * softmax unit; steady state: one softmax after another */
-    uint64_t sm = 512 + sp_softmax_cycles(512, 1);
-    double per = (double)r.total_cycles / (double)n;
-    ck_assert_msg(per >= (double)sm && per <= (double)sm * 1.05 + 20,
-                  "per step %.1f, softmax %llu", per, (unsigned long long)sm);
+    /* pipelined softmax (R6): a new head-step every ceil(n/P) = 512
+     * cycles; its latency (3 x 512 + 49) is paid once, as fill and drain */
+    uint64_t lat = 512 + sp_softmax_cycles(512, 1);
+    ck_assert_uint_ge(r.total_cycles, n * 512);
+    ck_assert_uint_le(r.total_cycles, n * 512 + lat + 200);
+    /* the softmax and the importance update both take ceil(n/P) per step */
+    ck_assert_uint_eq(r.bound_work[SP_BU_SOFTMAX], n * 512);
+    ck_assert(r.bound_unit == SP_BU_SOFTMAX || r.bound_unit == SP_BU_IMPORTANCE);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
+    ck_assert_uint_ge(r.bound_cycles * 105 / 100, r.total_cycles);
+    /* the RTL's serial softmax (SP_TM_SERIAL): one head-step per latency */
+    sp_tm_result rs;
+    c.hw.kv_buffers = 1;
+    ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SERIAL, &rs, err, sizeof err), 0);
+    ck_assert_uint_ge(rs.total_cycles, n * lat);
+    ck_assert_uint_le(rs.bound_cycles, rs.total_cycles);
+    c.hw.kv_buffers = 2;
     ck_assert_uint_eq(r.unit_cycles[SP_U_TOPK], 100 * n);
     /* serial (one slot) is never faster than double-buffered */
     sp_tm_result r1;
@@ -164,11 +175,16 @@ START_TEST(test_layer_barrier)
     ck_assert_uint_ge(v.s[4].t_start, v.s[3].t_end + 300 - 300); /* after the layer */
     ck_assert_uint_ge(v.s[4].t_start, v.s[3].t_end);
     ck_assert_uint_eq(r.unit_cycles[SP_U_PRUNE], 300);
+    /* within the layer after the selection, prefetch resumes: step 5's
+     * keys are fetched while step 4 still computes */
+    ck_assert_uint_lt(v.s[5].t_start, v.s[4].t_end);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
     /* without pruning, layer 1's keys are prefetched during layer 0 */
     v.s[3].prune_after = 0;
     v.s[3].prune_cycles = 0;
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
     ck_assert_uint_lt(v.s[4].t_start, v.s[3].t_end);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
     sp_tm_steps_free(&v);
 }
 END_TEST
@@ -285,6 +301,158 @@ START_TEST(test_capture_positions)
 }
 END_TEST
 
+/* R6: the softmax's fixed latency overlaps the next head-steps: with QK
+ * and the softmax at the same pace (8 keys per cycle, 8 lanes), steps
+ * finish one per ceil(n/8) cycles, far less than the 3 ceil(n/8) + 49 a
+ * step spends in the softmax */
+START_TEST(test_softmax_latency_overlaps)
+{
+    sp_config c;
+    sp_config_default(&c);
+    fast_dram(&c);
+    size_t n = 40;
+    sp_tm_steps v = tm_fixture_steps(n, 512, 512, 100, 0, 0);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    uint64_t p = 64, lat = p + sp_softmax_cycles(512, 8);
+    for (size_t i = 10; i + 1 < n; i++) {
+        ck_assert_uint_le(v.s[i + 1].t_end - v.s[i].t_end, p + 2);
+        ck_assert_uint_ge(v.s[i].cyc[SP_U_SOFTMAX], lat - p); /* each step still sees the whole latency */
+    }
+    ck_assert_uint_lt(r.total_cycles, n * p + 2 * lat + 100);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* R4: the top-k engine works on step i while QK and the softmax work on
+ * the next steps: with a 300-cycle value selection per step the run takes
+ * about n x 300 cycles, not n x (300 + QK + softmax) */
+START_TEST(test_topk_beside_qk)
+{
+    sp_config c;
+    sp_config_default(&c);
+    fast_dram(&c);
+    size_t n = 30;
+    sp_tm_steps v = tm_fixture_steps(n, 512, 512, 100, 0, 300);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    ck_assert_int_eq(r.bound_unit, SP_BU_TOPK);
+    ck_assert_uint_eq(r.bound_work[SP_BU_TOPK], n * 300);
+    ck_assert_uint_ge(r.total_cycles, n * 300);
+    ck_assert_uint_le(r.total_cycles, n * 300 + 64 + sp_softmax_cycles(512, 8) + 64 + 200);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
+    ck_assert_uint_ge(r.bound_cycles * 105 / 100, r.total_cycles);
+    /* the next step's QK ran during this step's top-k: its softmax ended
+     * before this step's top-k did */
+    for (size_t i = 5; i + 1 < n; i++)
+        ck_assert_uint_lt(v.s[i + 1].t_start, v.s[i].t_end);
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* R11: buffers between the stages: one head-step per buffer serialises
+ * the softmax's stages and the value side; deeper buffers never slow the
+ * run down and four cover the softmax's latency here */
+START_TEST(test_stage_buffer_depth)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_tm_steps v = tm_fixture_steps(48, 400, 1000, 80, 4, 60);
+    sp_tm_result r1, r2, r4, r8;
+    char err[256];
+    c.hw.stage_buffers = 1;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r1, err, sizeof err), 0);
+    c.hw.stage_buffers = 2;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r2, err, sizeof err), 0);
+    c.hw.stage_buffers = 4;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r4, err, sizeof err), 0);
+    c.hw.stage_buffers = 8;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r8, err, sizeof err), 0);
+    ck_assert_uint_gt(r1.total_cycles, r2.total_cycles);
+    ck_assert_uint_ge(r2.total_cycles, r4.total_cycles);
+    ck_assert_uint_ge(r4.total_cycles * 101 / 100, r8.total_cycles);
+    /* the bound does not depend on buffering */
+    ck_assert_uint_eq(r1.bound_cycles, r4.bound_cycles);
+    ck_assert_uint_le(r1.bound_cycles, r4.total_cycles);
+    /* out of range is refused */
+    c.hw.stage_buffers = 0;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r1, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "stage_buffers"));
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* the bound never exceeds the achieved cycles: fixtures, a functional
+ * run, both schedules, several buffer depths, slow DRAM */
+START_TEST(test_bound_le_achieved)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_trace tr;
+    ref_synth("synth:mode=decode,layers=6,heads=4,d=64,len=300,iters=3,seed=5", &c.alg, &tr);
+    sp_run_result rr;
+    char err[256];
+    ck_assert_int_eq(sp_run_model(&c, &tr, NULL, &rr, err, sizeof err), 0);
+    sp_tm_steps v;
+    ck_assert_int_eq(sp_tm_steps_from_run(&c, &tr, &rr, &v, err, sizeof err), 0);
+    static const unsigned flags[] = {0, SP_TM_SERIAL, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP};
+    for (int k = 0; k < 3; k++)
+        for (int sb = 1; sb <= 4; sb *= 2)
+            for (int lanes = 1; lanes <= 16; lanes *= 4) {
+                sp_config cc = c;
+                cc.hw.stage_buffers = sb;
+                cc.hw.softmax_lanes = lanes;
+                cc.hw.kv_buffers = flags[k] ? 1 : 2;
+                if (k == 1)
+                    cc.hw.dram.channels = 2;
+                sp_tm_result r;
+                ck_assert_int_eq(sp_timing_run_flags(&cc, &v, flags[k], &r, err, sizeof err), 0);
+                ck_assert_uint_gt(r.bound_cycles, 0);
+                ck_assert_msg(r.bound_cycles <= r.total_cycles, "flags %u sb %d lanes %d: bound %llu > %llu", flags[k], sb,
+                              lanes, (unsigned long long)r.bound_cycles, (unsigned long long)r.total_cycles);
+                for (int u = 0; u < SP_BU_N; u++)
+                    ck_assert_uint_le(r.bound_work[u], r.bound_term[u]);
+                ck_assert_uint_eq(r.bound_term[r.bound_unit] <= r.bound_cycles, 1);
+            }
+    sp_tm_steps_free(&v);
+    sp_run_result_free(&rr);
+    sp_trace_free(&tr);
+}
+END_TEST
+
+/* R12: keys (values) larger than one K (V) slot stream through it in
+ * tiles: counted, and a requant refetches the MSB planes of every tile */
+START_TEST(test_tiling)
+{
+    sp_config c;
+    sp_config_default(&c);
+    /* 98 KB slots; a key row is 64 x 12 bits = 96 bytes: 1045 keys per slot */
+    sp_tm_steps v = tm_fixture_steps(2, 4000, 4000, 1500, 1, 100);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    ck_assert_uint_eq(r.k_tiled_steps, 2);
+    ck_assert_uint_eq(r.k_tiles_max, 4); /* ceil(4000 x 96 / 100352) */
+    ck_assert_uint_eq(r.v_tiled_steps, 2);
+    ck_assert_uint_eq(r.v_tiles_max, 2);
+    ck_assert_uint_eq(r.k_overflow_steps, 2);
+    /* both steps requantize: the MSB planes are fetched twice */
+    ck_assert_uint_eq(r.data_bits[SP_DK_K_MSB], 2ull * 2 * 4000 * 64 * 8);
+    ck_assert_uint_le(r.bound_cycles, r.total_cycles);
+    /* a context that fits: no tiles, one MSB fetch */
+    sp_tm_steps w = tm_fixture_steps(2, 1000, 4000, 200, 1, 100);
+    ck_assert_int_eq(sp_timing_run(&c, &w, &r, err, sizeof err), 0);
+    ck_assert_uint_eq(r.k_tiled_steps, 0);
+    ck_assert_uint_eq(r.v_tiled_steps, 0);
+    ck_assert_uint_eq(r.data_bits[SP_DK_K_MSB], 2ull * 1000 * 64 * 8);
+    sp_tm_steps_free(&v);
+    sp_tm_steps_free(&w);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     sp_config c;
@@ -334,7 +502,19 @@ START_TEST(test_workload_dense_equivalence)
     ck_assert_int_eq(sp_timing_run(&c, &b, &rb, err, sizeof err), 0);
     ck_assert_uint_eq(ra.total_cycles, rb.total_cycles);
     ck_assert_uint_eq(ra.dram.late_calls, 0);
+    ck_assert_uint_le(ra.bound_cycles, ra.total_cycles);
     ck_assert_uint_eq(ra.data_bits[SP_DK_K_MSB], rb.data_bits[SP_DK_K_MSB]);
+    /* the pruned file: the pipelined schedule within 1.5x of its bound
+     * (docs/costs.md s5: 740 629 of 507 236, top-k binding) */
+    sp_tm_steps pr;
+    sp_tm_result rp;
+    ck_assert_int_eq(sp_tm_steps_from_workload(&c, &wp, 0, &pr, err, sizeof err), 0);
+    ck_assert_int_eq(sp_timing_run(&c, &pr, &rp, err, sizeof err), 0);
+    ck_assert_uint_le(rp.bound_cycles, rp.total_cycles);
+    ck_assert_msg(rp.total_cycles * 2 <= rp.bound_cycles * 3, "%llu cycles, bound %llu",
+                  (unsigned long long)rp.total_cycles, (unsigned long long)rp.bound_cycles);
+    ck_assert_int_eq(rp.bound_unit, SP_BU_TOPK);
+    sp_tm_steps_free(&pr);
     sp_tm_steps_free(&a);
     sp_tm_steps_free(&b);
     sp_workload_free(&wp);
@@ -353,6 +533,11 @@ int main(void)
     tcase_add_test(tc, test_memory_bound_and_monotone);
     tcase_add_test(tc, test_layer_barrier);
     tcase_add_test(tc, test_bits_match_events);
+    tcase_add_test(tc, test_softmax_latency_overlaps);
+    tcase_add_test(tc, test_topk_beside_qk);
+    tcase_add_test(tc, test_stage_buffer_depth);
+    tcase_add_test(tc, test_bound_le_achieved);
+    tcase_add_test(tc, test_tiling);
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_capture_positions);
     tcase_add_test(tc, test_given_positions);

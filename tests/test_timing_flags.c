@@ -21,7 +21,8 @@ START_TEST(test_work_figures)
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
     uint64_t passes = n + n / 2; /* every other step requantizes */
     ck_assert_uint_eq(r.unit_work[SP_U_QK], passes * sp_qk_cycles(keys, 64, c.hw.n_qk));
-    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * (25 + sp_softmax_cycles(keys, 4)));
+    /* pipelined softmax: ceil(n/P) per pass, the time each of its stages holds the step */
+    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * 25);
     ck_assert_uint_eq(r.unit_work[SP_U_PV], n * sp_pv_cycles(values, 64, c.hw.n_pv));
     ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * 25);
     ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
@@ -31,9 +32,13 @@ START_TEST(test_work_figures)
     sp_tm_result r0;
     ck_assert_int_eq(sp_timing_run_flags(&c, &v, 0, &r0, err, sizeof err), 0);
     ck_assert_int_eq(memcmp(&r, &r0, sizeof r), 0);
+    /* the RTL's serial softmax: the load pass, then 2 ceil(n/P) + 49 */
+    sp_tm_result rs;
+    ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SERIAL, &rs, err, sizeof err), 0);
+    ck_assert_uint_eq(rs.unit_work[SP_U_SOFTMAX], passes * (25 + sp_softmax_cycles(keys, 4)));
     /* the abort drops the normalise pass (one ceil(n/P)) of each requant's first softmax */
-    ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SOFTMAX_ABORT, &r0, err, sizeof err), 0);
-    ck_assert_uint_eq(r0.unit_work[SP_U_SOFTMAX], r.unit_work[SP_U_SOFTMAX] - (n / 2) * 25);
+    ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT, &r0, err, sizeof err), 0);
+    ck_assert_uint_eq(r0.unit_work[SP_U_SOFTMAX], rs.unit_work[SP_U_SOFTMAX] - (n / 2) * 25);
     sp_tm_steps_free(&v);
 }
 END_TEST
@@ -53,9 +58,16 @@ START_TEST(test_serial)
     for (size_t i = 1; i < n; i++)
         ck_assert_uint_ge(v.s[i].t_start, v.s[i - 1].t_end);
     ck_assert_uint_gt(ser.total_cycles, over.total_cycles);
-    /* the same work either way */
+    /* the same work either way, but for the softmax: the serial one adds
+     * its latency, 2 ceil(n/P) + 49, to each pass's ceil(n/P) */
     for (int u = 0; u < SP_U_N; u++)
-        ck_assert_uint_eq(ser.unit_work[u], over.unit_work[u]);
+        if (u != SP_U_SOFTMAX)
+            ck_assert_uint_eq(ser.unit_work[u], over.unit_work[u]);
+    uint64_t passes = n + n / 2, p = 300 / 8 + 1;
+    ck_assert_uint_eq(over.unit_work[SP_U_SOFTMAX], passes * p);
+    ck_assert_uint_eq(ser.unit_work[SP_U_SOFTMAX], passes * (p + sp_softmax_cycles(300, 8)));
+    ck_assert_uint_le(ser.bound_cycles, ser.total_cycles);
+    ck_assert_uint_eq(ser.bound_cycles, over.bound_cycles);
     sp_tm_steps_free(&v);
 }
 END_TEST
