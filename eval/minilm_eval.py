@@ -29,7 +29,10 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
+# one BLAS thread: the matrices are small, and threads only contend
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+import numpy as np  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "traces"))
