@@ -275,13 +275,14 @@ def main():
         print(f"{name:12s} token {tk:g} value {vk:g}: cos mean {r['cos_mean']:.4f} min {r['cos_min']:.4f}, "
               f"spearman {rho:.4f}, nn {nn:.3f}", flush=True)
 
-    # Pareto front of the sweep points with an energy: no other point has
-    # less or equal energy and a higher or equal mean cosine (one strictly)
+    # Pareto front of the sweep points: no other sweep point has less or
+    # equal energy and a higher or equal mean cosine (one strictly)
+    sw = [r for r in rows if r["point"].startswith("sweep-")]
     for r in rows:
         e, c = r["trace_energy_pJ"], r["cos_mean"]
-        r["pareto"] = int(not math.isnan(e) and not any(
-            o is not r and not math.isnan(o["trace_energy_pJ"]) and o["trace_energy_pJ"] <= e and
-            o["cos_mean"] >= c and (o["trace_energy_pJ"] < e or o["cos_mean"] > c) for o in rows))
+        r["pareto"] = int(r in sw and not math.isnan(e) and not any(
+            o is not r and o["trace_energy_pJ"] <= e and o["cos_mean"] >= c and
+            (o["trace_energy_pJ"] < e or o["cos_mean"] > c) for o in sw))
     csv_path = os.path.join(a.out, "eval.csv")
     with open(csv_path + ".part", "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
@@ -313,6 +314,10 @@ def main():
             die(f"smoke: no-pruning point: min cosine {r['cos_min']:.6f} < 0.999 against the float model")
         print(f"smoke: no-pruning min cosine {r['cos_min']:.6f} >= 0.999: passed")
     else:
+        with open(os.path.join(a.out, "pareto_front.dat"), "w") as f:
+            f.write("# energy_uJ,cos_mean,token_keep,value_keep (Pareto front of eval.csv, by energy)\n")
+            for r in sorted((r for r in rows if r["pareto"]), key=lambda r: r["trace_energy_pJ"]):
+                f.write(f"{r['trace_energy_pJ'] / 1e6:.6g},{r['cos_mean']:.6g},{r['token_keep']:g},{r['value_keep']:g}\n")
         if shutil.which("gnuplot"):
             gp = os.path.join(ROOT, "eval/pareto_accuracy_energy.gp")
             r = subprocess.run(["gnuplot", "-e", f"dir='{a.out}'", gp], capture_output=True, text=True)
