@@ -212,7 +212,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sentences", type=int, default=0, help="use the first N texts (0: all)")
     ap.add_argument("--out", default="out/eval", help="output directory (eval.csv, eval.txt)")
-    ap.add_argument("--smoke", action="store_true", help="6 texts, the paper point and 2 sweep points, no energy")
+    ap.add_argument("--smoke", action="store_true", help="6 texts; the paper point, no pruning and 2 sweep points; no energy; checks the no-pruning point")
     a = ap.parse_args()
     with open(TEXT, encoding="utf-8") as f:
         units = text_units(f.read())

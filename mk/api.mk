@@ -55,7 +55,7 @@ api: $(SO)
 
 # the binding against `spattn trace info` (outputs hash, counters), layer by
 # layer, on the MiniLM trace and a synthetic decode trace; then the
-# closed-loop evaluation on a few sentences and 2 sweep points
+# closed-loop evaluation on 6 texts (paper point, no pruning, 2 sweep points)
 test-api: $(SO) $(SPATTN) $(API_TEST) $(API_VENV_DEP)
 	@echo "== $(API_TEST)"
 	@$(API_TEST)
