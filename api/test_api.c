@@ -2,6 +2,7 @@
  * same process: every trace layer by layer through spattn_layer must give
  * sp_run_model's outputs hash, every event counter and the last layer's
  * active tokens and heads. Needs no Python; run by `make test-api`. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,70 @@ static int one(const char *spec, const char *name, const char *sets)
     return 0;
 }
 
+/* Two threads run the same encoder trace through their own states with one
+ * shared config: no global state, so both give sp_run_model's hash. */
+typedef struct {
+    const spattn_cfg *c;
+    const sp_trace *t;
+    uint64_t hash;
+    int rc;
+} thr_arg;
+
+static void *thr_run(void *p)
+{
+    thr_arg *a = p;
+    const sp_trace *t = a->t;
+    char err[256];
+    a->rc = -1;
+    a->hash = SPATTN_HASH_INIT;
+    spattn_state *s = spattn_state_new(SPATTN_API_VERSION, SPATTN_ENCODER, t->layers, t->heads, t->d, t->ctx,
+                                       t->ntok, err, sizeof err);
+    int16_t *out = malloc((size_t)t->heads * t->rows * t->d * sizeof *out);
+    if (!s || !out)
+        return NULL;
+    for (int l = 0; l < t->layers; l++)
+        if (spattn_layer(a->c, s, l, sp_trace_q(t, 0, l, 0), sp_trace_k(t, l, 0), sp_trace_v(t, l, 0),
+                         t->sq + (size_t)l * t->heads, t->sk + (size_t)l * t->heads, t->q_bits, t->k_bits,
+                         t->v_bits, out, NULL, &a->hash)) {
+            spattn_state_free(s);
+            free(out);
+            return NULL;
+        }
+    spattn_state_free(s);
+    free(out);
+    a->rc = 0;
+    return NULL;
+}
+
+static int threads(const char *spec)
+{
+    char err[256];
+    spattn_cfg *c = spattn_cfg_new(SPATTN_API_VERSION, NULL, err, sizeof err);
+    sp_config cfg;
+    sp_config_default(&cfg);
+    sp_trace t;
+    memset(&t, 0, sizeof t);
+    sp_run_result r;
+    if (!c || sp_trace_open(spec, &cfg.alg, &t, err, sizeof err) || sp_run_model(&cfg, &t, NULL, &r, err, sizeof err)) {
+        fprintf(stderr, "test_api: %s\n", err);
+        return -1;
+    }
+    thr_arg a[2] = {{c, &t, 0, -1}, {c, &t, 0, -1}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&th[i], NULL, thr_run, &a[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    char what[160];
+    snprintf(what, sizeof what, "two threads, one config: hashes %016llx, %016llx (sp_run_model %016llx)",
+             (unsigned long long)a[0].hash, (unsigned long long)a[1].hash, (unsigned long long)r.out_checksum);
+    check(!a[0].rc && !a[1].rc && a[0].hash == r.out_checksum && a[1].hash == r.out_checksum, what, spec);
+    sp_run_result_free(&r);
+    sp_trace_free(&t);
+    spattn_cfg_free(c);
+    return 0;
+}
+
 int main(void)
 {
     const char *traces[] = {
@@ -140,6 +205,8 @@ int main(void)
         for (size_t j = 0; j < sizeof sets / sizeof sets[0]; j++)
             if (one(traces[i], sets[j][0], sets[j][1]))
                 return 1;
+    if (threads(traces[0]))
+        return 1;
     printf("test_api: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

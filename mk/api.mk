@@ -28,7 +28,7 @@ API_TEST := $(BUILD)/api/test_api
 $(API_TEST): $(BUILD)/pic/obj/api/test_api.o $(SO)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lspattn $(LDLIBS) -o $@
+	@$(CC) -pthread $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/..' -lspattn $(LDLIBS) -o $@
 
 # Python for the binding test and the evaluation: numpy (test), plus
 # safetensors, tokenizers and the MiniLM weights package (eval). A venv
