@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "head.h"
+#include "layer.h"
 
 typedef struct {
     int32_t *list; /* active members, ascending */
@@ -270,5 +271,71 @@ done:
     sp_head_scratch_free(&scr);
     if (rc)
         sp_run_result_free(res);
+    return rc;
+}
+
+/* One layer of the loop above for layer-by-layer callers (cmodel/layer.h);
+ * kept apart so that sp_run_model stays as it is. */
+int sp_run_layer(const sp_config *cfg, const sp_layer_in *in, sp_layer_state *st, int16_t *out,
+                 uint64_t *hash, sp_events *ev, char *err, size_t errlen)
+{
+    const sp_alg_cfg *a = &cfg->alg;
+    int l = in->layer, L = st->layers, H = st->heads, d = in->d, N = st->cap;
+    sp_set A[SP_MAX_LAYERS], HS[SP_MAX_LAYERS];
+    for (int j = 0; j < L; j++) {
+        A[j] = (sp_set){st->tok + (size_t)j * N, st->n_tok[j]};
+        HS[j] = (sp_set){st->head + (size_t)j * H, st->n_head[j]};
+    }
+    sp_head_result hr;
+    memset(&hr, 0, sizeof hr);
+    hr.prob = st->prob;
+    hr.kept = st->vkept;
+    int rc = -1;
+    for (int hi = 0; hi < HS[l].n; hi++) {
+        int h = HS[l].list[hi];
+        sp_head_ctx c = {a, &cfg->hw, d, in->scale[h], in->k + (size_t)h * in->kv_rows * d,
+                          in->v + (size_t)h * in->kv_rows * d};
+        const int16_t *qbase = in->q + (size_t)h * in->q_rows * d;
+        int nrows = in->mode == SP_MODE_DECODE ? 1 : A[l].n;
+        for (int ri = 0; ri < nrows; ri++) {
+            int row = in->mode == SP_MODE_DECODE ? 0 : A[l].list[ri];
+            if (sp_head_step(&c, qbase + (size_t)row * d, A[l].list, A[l].n, &st->scr, &hr, ev)) {
+                snprintf(err, errlen, "out of memory in head step");
+                goto done;
+            }
+            for (int i = 0; i < A[l].n; i++)
+                st->imp[A[l].list[i]] = sp_imp_add(st->imp[A[l].list[i]], st->prob[i]);
+            ev->imp_adds += (uint64_t)A[l].n + 1;
+            st->himp[h] = sp_imp_add(st->himp[h], hr.head_imp_add);
+            memcpy(out + ((size_t)h * in->q_rows + row) * d, hr.out, (size_t)d * sizeof(int16_t));
+            *hash = fnv_i16(*hash, hr.out, d);
+        }
+    }
+    if (l < L - 1 && l >= a->token_start_layer) {
+        int before = A[l + 1].n;
+        int kk = prune_after_layer(&A[l], A + l + 1, L - l - 1, st->imp, a->token_keep_q16, &cfg->hw,
+                                   st->key, st->kept, st->flag, (size_t)N, ev);
+        if (kk < 0) {
+            snprintf(err, errlen, "out of memory in token top-k");
+            goto done;
+        }
+        ev->tokens_pruned += (uint64_t)(before - kk);
+    }
+    if (l < L - 1 && l >= a->head_start_layer) {
+        int before = HS[l + 1].n;
+        int kk = prune_after_layer(&HS[l], HS + l + 1, L - l - 1, st->himp, a->head_keep_q16, &cfg->hw,
+                                   st->key, st->kept, st->flag, (size_t)H, ev);
+        if (kk < 0) {
+            snprintf(err, errlen, "out of memory in head top-k");
+            goto done;
+        }
+        ev->heads_pruned += (uint64_t)(before - kk);
+    }
+    rc = 0;
+done:
+    for (int j = 0; j < L; j++) {
+        st->n_tok[j] = A[j].n;
+        st->n_head[j] = HS[j].n;
+    }
     return rc;
 }

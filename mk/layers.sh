@@ -2,7 +2,8 @@
 # layers.sh - the folders of libspattn and its commands form layers with no
 # circles:  cmodel <- traces <- engine <- reports <- cli,  sim beside cli
 # (sim uses engine and reports as cli does; cli and sim use neither the
-# other). Fails on any back-reference:
+# other), and api (the layer API of libspattn.so) beside engine, on
+# cmodel and traces only. Fails on any back-reference:
 #   - an #include "x.h" in ROOT/<folder>/* whose header lives in a folder
 #     of a higher layer (or in the other of cli / sim);
 #   - a call: an undefined symbol of an object file resolved by a global
@@ -15,7 +16,7 @@
 set -u
 root=.
 if [ "${1:-}" = "-r" ]; then root=$2; shift 2; fi
-LAYERS="cmodel:0 traces:1 engine:2 reports:3 cli:4 sim:4"
+LAYERS="cmodel:0 traces:1 engine:2 api:2 reports:3 cli:4 sim:4"
 
 fail=0
 tmp=$(mktemp -d) || exit 2
@@ -78,6 +79,6 @@ awk -v layers="$LAYERS" '
 [ -s "$tmp/calls" ] && { cat "$tmp/calls"; fail=1; }
 
 if [ $fail = 0 ]; then
-    echo "layers: no back-references (includes in $root/{cmodel,traces,engine,reports,cli,sim}, calls among $# objects)"
+    echo "layers: no back-references (includes in $root/{$(for l in $LAYERS; do printf '%s,' "${l%%:*}"; done | sed 's/,$//')}, calls among $# objects)"
 fi
 exit $fail
