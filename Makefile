@@ -6,7 +6,10 @@ BUILD    := build
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2
-INC      := -Icmodel -Itraces -Ireports -I/usr/include/cjson
+# build/gen: sp_defs.h, generated from defs/spattn.defs (mk/defs.mk)
+GEN_H    := $(BUILD)/gen/sp_defs.h
+GEN_VH   := $(BUILD)/gen/sp_defs.vh
+INC      := -Icmodel -Itraces -Ireports -I$(BUILD)/gen -I/usr/include/cjson
 CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC)
 LDLIBS   := -lcyaml -lyaml -lcjson -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -27,7 +30,7 @@ LIB_SAN  := $(BUILD)/san/libspattn.a
 SPATTN   := $(BUILD)/spattn
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TESTS_SAN:= $(patsubst tests/%.c,$(BUILD)/san/tests/%,$(TEST_SRC))
-HDRS     := $(wildcard cmodel/*.h traces/*.h reports/*.h cli/*.h tests/*.h)
+HDRS     := $(wildcard cmodel/*.h traces/*.h reports/*.h cli/*.h tests/*.h) $(GEN_H)
 DEPS_OK  := $(BUILD)/.deps-ok
 
 # fragments append to these
