@@ -401,10 +401,8 @@ int main(int argc, char **argv)
     int nconst = 0;
     for (int i = 0; i < ntab; i++)
         nconst += !tab[i].is_group;
-    if (nconst == 0) {
-        fprintf(stderr, "%s: no constants defined\n", argv[1]);
-        return 2;
-    }
+    if (nconst == 0)
+        die("no constants defined in the file");
     char th[1100], tv[1100];
     if (write_file(argv[2], write_h, argv[1], th, sizeof th) != 0)
         return 2;
