@@ -34,6 +34,7 @@ module softmax #(
 );
   localparam integer NW = $clog2(MaxN + 1);
   localparam integer LW = `SP_LOGIT_BITS;  // logits y and the max m
+  localparam [15:0] POne = `SP_PROB_ONE;    // probability 1.0 (Q1.15)
   localparam integer AW = (MaxN > 1) ? $clog2(MaxN) : 1;
 
   generate
@@ -95,10 +96,10 @@ module softmax #(
   wire [47:0] er   = rd[15:0] * recip_q;
   // rnd(x, 31) = (x >> 31) + x[30]
   wire [17:0] p_w  = {1'b0, er[47:31]} + {17'd0, er[30]};
-  assign p_o = (p_w > 18'd32768) ? 16'd32768 : p_w[15:0];
+  assign p_o = (p_w > {2'b0, POne}) ? POne : p_w[15:0];
   // pmax = norm(32768, R) = min(32768, (R + 2^15) >> 16): the max token has e = 32768
   wire [16:0] pm_r = {1'b0, recip_q[31:16]} + {16'd0, recip_q[15]};
-  assign pmax_o = (pm_r > 17'd32768) ? 16'd32768 : pm_r[15:0];
+  assign pmax_o = (pm_r > {1'b0, POne}) ? POne : pm_r[15:0];
 
   wire y_take = (state_q == StLoad) && y_valid_i;
   wire p_take = (state_q == StNorm) && p_ready_i;
