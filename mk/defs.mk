@@ -19,4 +19,4 @@ $(GEN_H) $(GEN_VH) &: $(DEFS_SRC) $(GEN_DEFS)
 
 .PHONY: gen-defs
 gen-defs: $(GEN_H) $(GEN_VH)
-HELP_EXTRA += "make gen-defs      build/gen/sp_defs.h and sp_defs.vh from defs/spattn.defs (constants shared by C, C++ and Verilog)"
+HELP_EXTRA += "make gen-defs        build/gen/sp_defs.h and sp_defs.vh from defs/spattn.defs (constants shared by C, C++ and Verilog)"
