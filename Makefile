@@ -8,6 +8,9 @@ BUILD    := build
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2
+# build/gen: sp_defs.h, generated from defs/spattn.defs (mk/defs.mk)
+GEN_H    := $(BUILD)/gen/sp_defs.h
+GEN_VH   := $(BUILD)/gen/sp_defs.vh
 # the folders of libspattn's sources and headers: a new folder is one edit here
 LIB_DIRS := cmodel traces engine reports
 # the libraries of libspattn, found through pkg-config, and the Debian
@@ -23,7 +26,7 @@ DEB_systemc  := libsystemc-dev
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 TEST_LIBS  = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null))$(TEST_LIBS)
-INC      := $(addprefix -I,$(LIB_DIRS))
+INC      := $(addprefix -I,$(LIB_DIRS)) -I$(BUILD)/gen
 CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC) $(PKG_CFLAGS)
 LDLIBS    = $(PKG_LIBS) -lm
 # each object depends on the headers it includes (compiler dependency files)
@@ -47,7 +50,7 @@ LIB_SAN  := $(BUILD)/san/libspattn.a
 SPATTN   := $(BUILD)/spattn
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TESTS_SAN:= $(patsubst tests/%.c,$(BUILD)/san/tests/%,$(TEST_SRC))
-HDRS     := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) cli/*.h tests/*.h)
+HDRS     := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)) cli/*.h tests/*.h) $(GEN_H)
 # the C build's check (compiler, pkg-config, PKGS); needs no root
 DEPS_OK  := $(BUILD)/.deps-ok
 TEST_DEPS_OK := $(BUILD)/.test-deps-ok
@@ -120,12 +123,12 @@ need-systemc: ; @$(call sp_need_pkg,systemc)
 HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant cmodel/controller
 $(patsubst %,$(BUILD)/obj/%.o,$(HOT_UNITS)): OPT = -O3
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK) $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/san/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/san/obj/%.o: %.c | $(DEPS_OK) $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
 	@$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@

@@ -10,23 +10,30 @@
 
 #define SP_VERSION "0.1.0"
 
-/* Hard limits of the model (docs/spec.md section 1). They bound every
- * accumulator width in the spec, so they are checked at config/trace load. */
-#define SP_MAX_D 256
-#define SP_MAX_TOKENS 16384
-#define SP_MAX_LAYERS 64
-#define SP_MAX_HEADS 64
+/* Hard limits of the model (docs/spec.md section 1: SP_MAX_D,
+ * SP_MAX_TOKENS, SP_MAX_LAYERS, SP_MAX_HEADS; they bound every accumulator
+ * width in the spec, so they are checked at config/trace load) and the
+ * fixed-point constants of the datapath (SP_LOGIT_FRAC, SP_LOGIT_BITS,
+ * SP_EXP_LUT_BITS, SP_EXP_ONE, SP_PROB_FRAC, SP_PROB_ONE, SP_RECIP_SHIFT,
+ * SP_IMP_BITS, SP_RATIO_ONE, ...) are declared once in defs/spattn.defs,
+ * shared with the RTL; make generates sp_defs.h from it (build/gen/). */
+#include "sp_defs.h"
+#define SP_IMP_MAX ((UINT64_C(1) << SP_IMP_BITS) - 1) /* importance saturates at 48 bits */
 
-/* Fixed-point constants of the datapath (docs/spec.md). */
-#define SP_LOGIT_FRAC 8  /* fractional bits of the base-2 logit y */
-#define SP_LOGIT_BITS 24 /* y is signed 24-bit, saturating */
-#define SP_EXP_LUT_BITS 8 /* exp LUT has 2^8 entries */
-#define SP_EXP_ONE 32768  /* e = 2^15 for the max token */
-#define SP_PROB_FRAC 15   /* probabilities are Q1.15, 0..32768 */
-#define SP_PROB_ONE 32768
-#define SP_RECIP_SHIFT 46 /* R = floor(2^46 / sum) */
-#define SP_IMP_MAX ((UINT64_C(1) << 48) - 1) /* importance saturates at 48 bits */
-#define SP_RATIO_ONE 65536 /* keep ratios are Q16 */
+/* K or V buffer rows of the RTL (docs/rtl.md s1): the largest power of two,
+ * at most SP_MAX_TOKENS, of rows of d x bits bits in sram_bytes; 0 when not
+ * one row fits. sim/simparams.h sizes MaxTokens and MaxVals with it, the
+ * timing model's RTL schedule (cmodel/timing.c) its initialisation pass. */
+static inline uint32_t sp_rtl_buf_rows(long sram_bytes, int d, int bits)
+{
+    long row = (long)d * bits, n = row > 0 ? sram_bytes * 8 / row : 0;
+    uint32_t p = 1;
+    if (n < 1)
+        return 0;
+    while ((long)p * 2 <= n && p < SP_MAX_TOKENS)
+        p *= 2;
+    return p;
+}
 
 /* ------------------------------------------------------------------ */
 /* Configuration: every key is declared once in cmodel/params.c      */

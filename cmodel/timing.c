@@ -238,7 +238,7 @@ typedef struct {
     uint64_t total;
     uint64_t k_overflow;
     unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT, ... */
-    uint64_t rtl_deliv[64]; /* SP_TM_RTL_ADDRMAP: delivery cycles of the last 64 rows */
+    uint64_t rtl_deliv[SP_FETCH_MAX_OUT]; /* SP_TM_RTL_ADDRMAP: delivery cycles of the last 64 rows */
     uint64_t rtl_rows, rtl_last;
     uint64_t qk_q, qk_t, qk_l; /* SP_TM_RTL_ADDRMAP: q delivered, qk stream position, last logit fed (rtl_fetch) */
     int *tdepth;         /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: the controller's depth per token position */
@@ -552,25 +552,29 @@ static uint32_t row_bytes(int d, int bits)
  * per cycle, every beat of a row issued in that cycle as its own access. */
 static uint64_t rtl_addr(unsigned region, int layer, int head, uint32_t index, uint32_t beat)
 {
-    return ((uint64_t)region << 35) | ((uint64_t)(layer & 63) << 29) | ((uint64_t)(head & 63) << 23) |
-           ((uint64_t)(index >> 4) << 13) | ((uint64_t)(beat & 15) << 9) | ((uint64_t)(index & 15) << 5);
+    return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
+           ((uint64_t)((unsigned)layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
+           ((uint64_t)((unsigned)head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
+           ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
+           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
 }
 
 static uint64_t rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t index, int bits, int is_write,
                         sp_dram_kindof kind, uint64_t now, job_t *J)
 {
-    uint32_t beats = (uint32_t)cdiv((uint64_t)s->d * (uint64_t)bits, 256);
+    uint32_t beats = (uint32_t)cdiv((uint64_t)s->d * (uint64_t)bits, SP_ADDR_BEAT_BITS);
     uint64_t t = now + J->issued;
     /* reads: at most 64 rows in flight (the fetcher's descriptor FIFO and
      * the port's queue); a row is delivered in request order, at most one
      * per cycle, and frees its place the cycle after */
-    if (!is_write && S->rtl_rows >= 64 && t < S->rtl_deliv[S->rtl_rows % 64] + 1)
-        t = S->rtl_deliv[S->rtl_rows % 64] + 1;
+    if (!is_write && S->rtl_rows >= SP_FETCH_MAX_OUT && t < S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 1)
+        t = S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 1;
     J->issued = t - now + 1;
     uint64_t last = t;
     for (uint32_t b = 0; b < beats; b++) {
         uint64_t f;
-        uint64_t e = sp_dram_access(&S->dram, rtl_addr(region, s->layer, s->head, index, b), 32, is_write, kind, t, &f);
+        uint64_t e = sp_dram_access(&S->dram, rtl_addr(region, s->layer, s->head, index, b), SP_ADDR_BEAT_BYTES, is_write, kind, t, &f);
         if (is_write)
             t++; /* the writer posts one beat per cycle */
         if (f < J->first)
@@ -585,7 +589,7 @@ static uint64_t rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t
     if (!is_write) {
         uint64_t d = (S->rtl_rows > 0 && last <= S->rtl_last) ? S->rtl_last + 1 : last;
         S->rtl_last = d;
-        S->rtl_deliv[S->rtl_rows % 64] = d;
+        S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] = d;
         S->rtl_rows++;
         return d;
     }
@@ -1258,11 +1262,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
          * K rows of D x (k_msb + k_lsb) bits in k_sram_bytes, as
          * sim/simparams.h sizes it); the DRAM model's refreshes count from
          * cycle 0, so this fixes their phase against the run */
-        uint64_t krow = (uint64_t)maxd * (uint64_t)(cfg->alg.k_msb + cfg->alg.k_lsb);
-        uint64_t mt = krow ? (uint64_t)hw->k_sram_bytes * 8 / krow : 0, p2 = 1;
-        while (p2 * 2 <= mt)
-            p2 *= 2;
-        S.t0 = SP_TM_RTL_START + (mt ? p2 : 0);
+        S.t0 = SP_TM_RTL_START + sp_rtl_buf_rows(hw->k_sram_bytes, maxd, cfg->alg.k_msb + cfg->alg.k_lsb);
     }
     S.total = S.t0;
     if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {

@@ -126,7 +126,7 @@ double sp_topk_expected(uint32_t n, uint32_t k, int comparators, int round_overh
  * pipelined schedule the three passes are stages that each hold a
  * head-step for ceil(n/P) cycles and the divider is pipelined, so the
  * softmax takes a new head-step every ceil(n/P) cycles. */
-#define SP_DIV_CYCLES 47
+#define SP_DIV_CYCLES SP_DIV_STEPS
 #define SP_SOFTMAX_OVERHEAD 2
 #define SP_QK_LATENCY 4 /* rtl/README.md: logits 4 cycles after the last beat */
 #define SP_PV_LATENCY 1 /* rtl/README.md: out_valid the cycle after the last beat */
@@ -165,9 +165,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * scan, pruning walks and selection handshakes, the qk stream over the
  * delivered K rows, pv after the last V row, and the run begins (cycle 0 of
  * total_cycles) at SP_TM_RTL_START plus the controller's initialisation
- * pass: the co-sim harness pulses start_i in cycle 6 (sim/rtlport.h
- * kStartCycle), taken the next cycle. */
-#define SP_TM_RTL_START 7u
+ * pass: the co-sim harness pulses start_i in cycle SP_START_CYCLE (6,
+ * defs/spattn.defs; sim/rtlport.h kStartCycle), taken the next cycle. */
+#define SP_TM_RTL_START ((unsigned)SP_RUN_START)
 int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
                         size_t errlen);
 

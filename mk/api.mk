@@ -12,7 +12,7 @@ SO      := $(BUILD)/libspattn.so
 
 $(patsubst %,$(BUILD)/pic/obj/%.o,$(HOT_UNITS)): OPT = -O3
 
-$(BUILD)/pic/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/pic/obj/%.o: %.c | $(DEPS_OK) $(GEN_H)
 	@mkdir -p $(dir $@)
 	@echo "  CC pic  $<"
 	@$(CC) $(CFLAGS) -fPIC -fvisibility=default $(DEPFLAGS) -c $< -o $@

@@ -6,14 +6,15 @@ YOSYS     ?= yosys
 RTL_BUILD := $(BUILD)/rtl
 RTL_ROOT  := $(abspath .)
 # Test builds: low C++ optimisation keeps compile time down on 2 cores.
-RTL_TB_CFLAGS := -O1 -I$(RTL_ROOT)/cmodel -I$(RTL_ROOT)/tests/rtl
-RTL_TB_VFLAGS := --cc --exe --build -O3 --x-assign fast --x-initial fast -Irtl \
+# build/gen: sp_defs.h / sp_defs.vh, generated from defs/spattn.defs (mk/defs.mk)
+RTL_TB_CFLAGS := -O1 -I$(RTL_ROOT)/cmodel -I$(RTL_ROOT)/$(BUILD)/gen -I$(RTL_ROOT)/tests/rtl
+RTL_TB_VFLAGS := --cc --exe --build -O3 --x-assign fast --x-initial fast -Irtl -I$(BUILD)/gen \
                  -MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1 -s"
 
 # rtl_tb(name, top, rtl files, -G params, C++ defines, extra verilator flags, tb source)
 define rtl_tb
 RTL_TB_$(1) := $(RTL_BUILD)/$(1)/tb_$(1)
-$$(RTL_BUILD)/$(1)/tb_$(1): $(7) tests/rtl/tb_common.h $(3) $$(LIB) mk/rtl.mk | need-verilator
+$$(RTL_BUILD)/$(1)/tb_$(1): $(7) tests/rtl/tb_common.h $(3) $$(GEN_H) $$(GEN_VH) $$(LIB) mk/rtl.mk | need-verilator
 	@mkdir -p $$(RTL_BUILD)/$(1)
 	@echo "verilator $(1)"
 	@$$(VERILATOR) $$(RTL_TB_VFLAGS) --top-module $(2) $(4) $(6) \
@@ -86,14 +87,14 @@ RTL_LINT_VARIANTS := qk:-GNQk=16 qk:-GD=256+-GNQk=512 pv:-GNPv=16 pv:-GD=256+-GN
                      topk:-GKeyW=16 topk:-GMaxN=16384+-GNCmp=16 softmax:-GMaxN=16384 \
                      quant:-GLanes=3 importance:-GLanes=4+-GD=256
 .PHONY: lint-rtl
-lint-rtl: deps need-verilator
+lint-rtl: deps $(GEN_VH) need-verilator
 	@fail=0; for f in $(sort $(wildcard rtl/*.v)); do \
 	  top=$$(basename $$f .v); \
-	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$f || { echo "lint-rtl: $$f FAILED"; fail=1; }; \
+	  $(VERILATOR) --lint-only -Wall -y rtl -I$(BUILD)/gen --top-module $$top $$f || { echo "lint-rtl: $$f FAILED"; fail=1; }; \
 	done; \
 	for v in $(RTL_LINT_VARIANTS); do \
 	  top=$${v%%:*}; par=$$(echo "$${v#*:}" | tr '+' ' '); \
-	  $(VERILATOR) --lint-only -Wall -y rtl --top-module $$top $$par rtl/$$top.v || { echo "lint-rtl: $$top $$par FAILED"; fail=1; }; \
+	  $(VERILATOR) --lint-only -Wall -y rtl -I$(BUILD)/gen --top-module $$top $$par rtl/$$top.v || { echo "lint-rtl: $$top $$par FAILED"; fail=1; }; \
 	done; \
 	[ $$fail = 0 ] && echo "lint-rtl: verilator --lint-only -Wall clean on $(words $(wildcard rtl/*.v)) files + $(words $(RTL_LINT_VARIANTS)) parameter variants"; exit $$fail
 LINT_EXTRA += lint-rtl
@@ -124,10 +125,10 @@ SYN_FILES_topk       := rtl/topk.v
 SYN_PARAMS_topk      := -set KeyW 16 -set MaxN 64 -set NCmp 4
 
 define rtl_syn
-$$(BUILD)/synth/$(1).txt: $$(SYN_FILES_$(1)) mk/rtl.mk | deps need-yosys
+$$(BUILD)/synth/$(1).txt: $$(SYN_FILES_$(1)) $$(GEN_VH) mk/rtl.mk | deps need-yosys
 	@mkdir -p $$(BUILD)/synth
 	@echo "synth $(1) ($$(SYN_PARAMS_$(1)))"
-	@$$(YOSYS) -q -l $$(BUILD)/synth/$(1).log -p "read_verilog -Irtl $$(SYN_FILES_$(1)); $$(if $$(SYN_PARAMS_$(1)),chparam $$(SYN_PARAMS_$(1)) $(1);) synth -top $(1); tee -q -o $$(BUILD)/synth/$(1).txt.tmp stat -tech cmos; write_verilog -noattr $$(BUILD)/synth/$(1)_net.v" >/dev/null \
+	@$$(YOSYS) -q -l $$(BUILD)/synth/$(1).log -p "read_verilog -Irtl -I$$(BUILD)/gen $$(SYN_FILES_$(1)); $$(if $$(SYN_PARAMS_$(1)),chparam $$(SYN_PARAMS_$(1)) $(1);) synth -top $(1); tee -q -o $$(BUILD)/synth/$(1).txt.tmp stat -tech cmos; write_verilog -noattr $$(BUILD)/synth/$(1)_net.v" >/dev/null \
 	  || { echo "synth: yosys failed on $(1) (see $$(BUILD)/synth/$(1).log)"; exit 1; }
 	@mv $$(BUILD)/synth/$(1).txt.tmp $$@
 $$(BUILD)/synth/$(1)_net.v: $$(BUILD)/synth/$(1).txt

@@ -22,15 +22,15 @@ SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc $(LDLIBS) -pthread
 # become straight-line code; about 14x faster on the paper's 512-multiplier
 # machine, the same speed on small ones
 SIM_VFLAGS   := --cc --exe --build --trace-fst -O3 --x-assign fast --x-initial fast \
-                --unroll-count 4096 --unroll-stmts 100000 --top-module spattn_top -Irtl
+                --unroll-count 4096 --unroll-stmts 100000 --top-module spattn_top -Irtl -I$(BUILD)/gen
 # bench build (make bench-cosim measures cycles/s): -O3 on the Verilated model and
 # its runtime alike; test builds: light C++ optimisation (they compile on 2 cores)
 SIM_MK_FAST  := -MAKEFLAGS "OPT_FAST=-O3 OPT_SLOW=-O1 OPT_GLOBAL=-O2 -s"
 SIM_MK_TEST  := -MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1 -s"
 SIM_CXXFLAGS := -std=c++17 -O2 -DSIM_TRACE=1 -I$(SIM_ROOT)/cmodel -I$(SIM_ROOT)/traces -I$(SIM_ROOT)/engine \
-                -I$(SIM_ROOT)/reports -I$(SIM_ROOT)/sim
+                -I$(SIM_ROOT)/reports -I$(SIM_ROOT)/sim -I$(SIM_ROOT)/$(BUILD)/gen
 
-$(SIM_BUILD)/spattn_simcfg: sim/simcfg.c sim/simparams.h $(LIB)
+$(SIM_BUILD)/spattn_simcfg: sim/simcfg.c sim/simparams.h $(GEN_H) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim sim/simcfg.c $(LIB) $(LDLIBS) -o $@
 
@@ -41,7 +41,7 @@ define sim_build
 $$(SIM_BUILD)/$(1)/sim_params.h: $(2) $$(SIM_BUILD)/spattn_simcfg sim-params-force
 	@mkdir -p $$(SIM_BUILD)/$(1)
 	@$$(SIM_BUILD)/spattn_simcfg -c $(2) -d $(3) -o $$(SIM_BUILD)/$(1)/sim_params >/dev/null
-$$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(LIB) mk/sim.mk \
+$$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(GEN_H) $$(GEN_VH) $$(LIB) mk/sim.mk \
   | need-verilator need-systemc
 	@echo "verilator spattn_top ($(1): $(2), D=$(3))"
 	@$$(VERILATOR) $$(SIM_VFLAGS) $(4) $(5) -f $$(SIM_BUILD)/$(1)/sim_params.vc \
@@ -82,18 +82,18 @@ bench-cosim: deps $(LIB)
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
 SIM_LINT_TOPS := spattn_top controller fetcher writer kbuf vbuf planebuf
-lint-sim: deps need-verilator
+lint-sim: deps $(GEN_VH) need-verilator
 	@for t in $(SIM_LINT_TOPS); do \
-	  $(VERILATOR) --lint-only -Wall -Irtl --top-module $$t rtl/$$t.v || exit 1; done
-	@$(VERILATOR) --lint-only -Wall -Irtl --top-module spattn_top rtl/spattn_top.v \
+	  $(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module $$t rtl/$$t.v || exit 1; done
+	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
 	@echo "lint-sim: spattn_top, controller, fetcher, writer, kbuf, vbuf, planebuf clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
 # check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers
-synth-top: deps need-yosys
+synth-top: deps $(GEN_VH) need-yosys
 	@mkdir -p $(SIM_BUILD)
-	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl $(SIM_RTL); \
+	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl -I$(BUILD)/gen $(SIM_RTL); \
 	  chparam -set D 8 -set MaxTokens 64 -set MaxVals 64 -set NQk 8 -set NPv 8 -set NCmp 2 spattn_top; \
 	  synth -top spattn_top; tee -o $(SIM_BUILD)/synth-top.stat stat"
 	@grep -E "Number of cells" $(SIM_BUILD)/synth-top.stat | tail -1 | \

@@ -17,6 +17,9 @@
 //   -> outputs. After the heads of a layer: token top-k, head top-k.
 // Every result the C model reports is also put on the observation port
 // (obs_*), one item per cycle, for the co-simulation checker.
+// Address-map fields and region codes, observation kinds, fixed-point
+// widths and limits: sp_defs.vh (defs/spattn.defs, shared with cmodel/ and sim/).
+`include "sp_defs.vh"
 module controller #(
   parameter integer D         = 64,    // head dimension of the hardware
   parameter integer MaxTokens = 1024,  // kbuf rows = max tokens (power of two, >= 64)
@@ -48,13 +51,13 @@ module controller #(
   // fetcher
   output reg                  row_valid_o,
   input  wire                 row_ready_i,
-  output reg  [2:0]           row_region_o,
-  output wire [5:0]           row_layer_o,
-  output wire [5:0]           row_head_o,
-  output reg  [13:0]          row_index_o,
+  output reg  [`SP_ADDR_REGION_BITS-1:0] row_region_o,
+  output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
+  output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
+  output reg  [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
   output reg  [TIW-1:0]       row_slot_o,
   input  wire                 fetch_valid_i,
-  input  wire [2:0]           fetch_region_i,
+  input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
   input  wire [D*16-1:0]      fetch_row_i,
   // kbuf read
   output wire [KLW-1:0]       kb_line_o,
@@ -69,14 +72,14 @@ module controller #(
   output wire [NQk*16-1:0]    qk_k_data_o,
   input  wire                 qk_y_valid_i,
   output wire                 qk_y_ready_o,
-  input  wire [KPB*24-1:0]    qk_y_i,
+  input  wire [KPB*`SP_LOGIT_BITS-1:0]    qk_y_i,
   // softmax
   output wire                 sm_start_o,
   output wire [TCW-1:0]       sm_n_o,
   output wire                 sm_abort_o,
   output wire                 sm_y_valid_o,
   input  wire                 sm_y_ready_i,
-  output wire [23:0]          sm_y_o,
+  output wire [`SP_LOGIT_BITS-1:0]          sm_y_o,
   input  wire                 sm_info_valid_i,
   input  wire                 sm_p_valid_i,
   output wire                 sm_p_ready_o,
@@ -89,7 +92,7 @@ module controller #(
   output wire [TCW-1:0]       tk_k_o,
   output wire                 tk_in_valid_o,
   input  wire                 tk_in_ready_i,
-  output wire [NCmp*48-1:0]   tk_in_keys_o,
+  output wire [NCmp*`SP_IMP_BITS-1:0]   tk_in_keys_o,
   input  wire                 tk_done_i,
   input  wire                 tk_out_valid_i,
   output wire                 tk_out_ready_o,
@@ -108,22 +111,22 @@ module controller #(
   // output write-back (writer)
   output wire                 wb_valid_o,
   input  wire                 wb_ready_i,
-  output wire [13:0]          wb_index_o,
+  output wire [`SP_ADDR_INDEX_BITS-1:0] wb_index_o,
   input  wire                 wb_idle_i,
   // importance (combinational unit)
-  output wire [47:0]          imp_tok_acc_o,
+  output wire [`SP_IMP_BITS-1:0]          imp_tok_acc_o,
   output wire [15:0]          imp_tok_p_o,
-  input  wire [47:0]          imp_tok_sum_i,
-  output wire [47:0]          imp_head_acc_o,
-  input  wire [47:0]          imp_head_sum_i,
+  input  wire [`SP_IMP_BITS-1:0]          imp_tok_sum_i,
+  output wire [`SP_IMP_BITS-1:0]          imp_head_acc_o,
+  input  wire [`SP_IMP_BITS-1:0]          imp_head_sum_i,
   // observation port
-  output wire [3:0]           obs_kind_o,
+  output wire [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
   output wire [13:0]          obs_it_o,
   output wire [5:0]           obs_layer_o,
   output wire [5:0]           obs_head_o,
   output wire [13:0]          obs_row_o,
   output wire [15:0]          obs_idx_o,
-  output wire [47:0]          obs_data_o
+  output wire [`SP_IMP_BITS-1:0]          obs_data_o
 );
   // ---------------------------------------------------------------- sizes
   localparam integer TIW  = $clog2(MaxTokens);       // token index
@@ -143,8 +146,9 @@ module controller #(
   localparam integer VFW  = (VF > 1) ? $clog2(VF) : 1;
 
   generate
-    if (MaxTokens < 64 || (MaxTokens & (MaxTokens - 1)) != 0 || MaxTokens > 16384) begin : gen_chk_tok
-      $error("controller: MaxTokens must be a power of two in 64..16384");
+    if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
+        MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
+      $error("controller: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
     end
     if (MaxVals < 2 || (MaxVals & (MaxVals - 1)) != 0 || MaxVals > MaxTokens) begin : gen_chk_vals
       $error("controller: MaxVals must be a power of two, 2..MaxTokens");
@@ -156,18 +160,22 @@ module controller #(
     if (NCmp < 1 || (NCmp & (NCmp - 1)) != 0 || NCmp > MaxTokens / 2) begin : gen_chk_cmp
       $error("controller: NCmp must be a power of two, at most MaxTokens/2");
     end
-    if (D < 1 || D > 256) begin : gen_chk_d
-      $error("controller: D must be 1..256");
+    if (D < 1 || D > `SP_MAX_D) begin : gen_chk_d
+      $error("controller: D must be 1..SP_MAX_D");
     end
   endgenerate
 
-  // regions of the address map (docs/rtl.md s2)
-  localparam [2:0] RScale = 3'd0, RQ = 3'd1, RKMsb = 3'd2, RKLsb = 3'd3, RVMsb = 3'd4,
-                   RVLsb = 3'd5;
-  // observation kinds (sim/checker.h)
-  localparam [3:0] OProb = 4'd1, ORequant = 4'd2, OVKept = 4'd3, OOut = 4'd4, OStepEnd = 4'd5,
-                   OTokImp = 4'd6, OTokKeep = 4'd7, OTokEnd = 4'd8, OHeadImp = 4'd9,
-                   OHeadKeep = 4'd10, OHeadEnd = 4'd11;
+  // regions of the address map (docs/rtl.md s2; sp_defs.vh)
+  localparam [`SP_ADDR_REGION_BITS-1:0] RScale = `SP_REGION_SCALE, RQ = `SP_REGION_Q,
+                   RKMsb = `SP_REGION_K_MSB, RKLsb = `SP_REGION_K_LSB, RVMsb = `SP_REGION_V_MSB,
+                   RVLsb = `SP_REGION_V_LSB;
+  // observation kinds (docs/rtl.md s4; sp_defs.vh, decoded by sim/checker.cpp)
+  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OProb = `SP_OBS_PROB,
+                   ORequant = `SP_OBS_REQUANT, OVKept = `SP_OBS_VKEPT, OOut = `SP_OBS_OUT,
+                   OStepEnd = `SP_OBS_STEP_END, OTokImp = `SP_OBS_TOK_IMP,
+                   OTokKeep = `SP_OBS_TOK_KEEP,
+                   OTokEnd = `SP_OBS_TOK_END, OHeadImp = `SP_OBS_HEAD_IMP,
+                   OHeadKeep = `SP_OBS_HEAD_KEEP, OHeadEnd = `SP_OBS_HEAD_END;
   // selection kinds
   localparam [1:0] SelVal = 2'd0, SelTok = 2'd1, SelHead = 2'd2;
 
@@ -201,14 +209,14 @@ module controller #(
 
   // ------------------------------------------------------------ memories
   reg [6:0]       depth_q  [0:MaxTokens-1];  // token t in A_l iff depth > l
-  reg [47:0]      imp_q    [0:MaxTokens-1];  // token importance
+  reg [`SP_IMP_BITS-1:0]      imp_q    [0:MaxTokens-1];  // token importance
   reg [TIW-1:0]   tok_q    [0:MaxTokens-1];  // active list of the layer
   reg [15:0]      pbuf_q   [0:MaxTokens-1];  // probabilities by position
-  reg [NCmp*48-1:0] skey_q [0:(MaxTokens/NCmp)-1];  // selection keys
+  reg [NCmp*`SP_IMP_BITS-1:0] skey_q [0:(MaxTokens/NCmp)-1];  // selection keys
   reg [NCmp-1:0]  sflag_q  [0:(MaxTokens/NCmp)-1];  // kept flags from topk
   reg [TPB*16-1:0] vp_q    [0:(MaxVals/TPB)-1];     // p of kept values
   reg [6:0]       hdepth_q [0:63];
-  reg [47:0]      himp_q   [0:63];
+  reg [`SP_IMP_BITS-1:0]      himp_q   [0:63];
   reg [5:0]       hlist_q  [0:63];
 
   // ------------------------------------------------------------ registers
@@ -230,7 +238,7 @@ module controller #(
   reg [TCW-1:0]   kl_q, kl_d;          // qk: kbuf lines sent
   reg [KFW-1:0]   kb_q, kb_d;          // qk: beat within a key
   reg [TCW-1:0]   yrecv_q, yrecv_d;    // logits out of qk
-  reg [KPB*24-1:0] ser_q, ser_d;
+  reg [KPB*`SP_LOGIT_BITS-1:0] ser_q, ser_d;
   reg [KPBW:0]    sercnt_q, sercnt_d;
   reg [KPBW:0]    seridx_q, seridx_d;
   reg [TCW-1:0]   yfed_q, yfed_d;      // logits into softmax
@@ -245,9 +253,9 @@ module controller #(
   reg [6:0]       hm_q, hm_d;          // heads in the head selection (H_l+1)
   reg [6:0]       hl_q, hl_d;          // |H_l| during the head gather
   reg [TCW-1:0]   m_q, m_d;            // tokens in the token selection (A_l+1)
-  reg [3:0]       okind_q, okind_d;
+  reg [`SP_OBS_KIND_BITS-1:0] okind_q, okind_d;
   reg [15:0]      oidx_q, oidx_d;
-  reg [47:0]      odata_q, odata_d;
+  reg [`SP_IMP_BITS-1:0]      odata_q, odata_d;
 
   // ------------------------------------------------------------ helpers
   wire [14:0] npres = cfg_decode_i ? (cfg_ctx_i + it_q + 15'd1) : cfg_ctx_i;  // tokens present
@@ -314,14 +322,14 @@ module controller #(
 
   // memory write ports (driven by the FSM below)
   reg             depth_we;  reg [TIW-1:0] depth_wa;  reg [6:0]  depth_wd;
-  reg             imp_we;    reg [TIW-1:0] imp_wa;    reg [47:0] imp_wd;
+  reg             imp_we;    reg [TIW-1:0] imp_wa;    reg [`SP_IMP_BITS-1:0] imp_wd;
   reg             tok_we;    reg [TIW-1:0] tok_wa;    reg [TIW-1:0] tok_wd;
   reg             pbuf_we;   reg [TIW-1:0] pbuf_wa;
-  reg             skey_we;   reg [TIW-1:0] skey_wa;   reg [47:0] skey_wd;
+  reg             skey_we;   reg [TIW-1:0] skey_wa;   reg [`SP_IMP_BITS-1:0] skey_wd;
   reg             sflag_we;  reg [SLW-1:0] sflag_wa;
   reg             vp_we;     reg [VIW-1:0] vp_wa;     reg [15:0] vp_wd;
   reg             hdepth_we; reg [5:0]     hdepth_wa; reg [6:0]  hdepth_wd;
-  reg             himp_we;   reg [5:0]     himp_wa;   reg [47:0] himp_wd;
+  reg             himp_we;   reg [5:0]     himp_wa;   reg [`SP_IMP_BITS-1:0] himp_wd;
   reg             hlist_we;  reg [5:0]     hlist_wa;
 
   // unit handshakes decided combinationally below
@@ -349,18 +357,19 @@ module controller #(
     yfed_d = yfed_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
     fline_d = fline_q;  sdone_d = sdone_q;  wj_d = wj_q;  wsub_d = wsub_q;  pl_d = pl_q;
     pb_d = pb_q;  hm_d = hm_q;  hl_d = hl_q;  m_d = m_q;
-    okind_d = 4'd0;  oidx_d = oidx_q;  odata_d = odata_q;
-    row_valid_o = 1'b0;  row_region_o = RScale;  row_index_o = 14'd0;  row_slot_o = {TIW{1'b0}};
+    okind_d = ONone;  oidx_d = oidx_q;  odata_d = odata_q;
+    row_valid_o = 1'b0;  row_region_o = RScale;  row_index_o = {`SP_ADDR_INDEX_BITS{1'b0}};
+    row_slot_o = {TIW{1'b0}};
     sm_start = 1'b0;  sm_abort = 1'b0;  tk_start = 1'b0;  pv_start = 1'b0;
     depth_we = 1'b0;  depth_wa = cpos;  depth_wd = cfg_layers_i;
-    imp_we = 1'b0;  imp_wa = cpos;  imp_wd = 48'd0;
+    imp_we = 1'b0;  imp_wa = cpos;  imp_wd = {`SP_IMP_BITS{1'b0}};
     tok_we = 1'b0;  tok_wa = n_q[TIW-1:0];  tok_wd = cpos;
     pbuf_we = 1'b0;  pbuf_wa = yfed_q[TIW-1:0];
-    skey_we = 1'b0;  skey_wa = cpos;  skey_wd = 48'd0;
+    skey_we = 1'b0;  skey_wa = cpos;  skey_wd = {`SP_IMP_BITS{1'b0}};
     sflag_we = 1'b0;  sflag_wa = fline_q[SLW-1:0];
     vp_we = 1'b0;  vp_wa = wj_q[VIW-1:0];  vp_wd = pbuf_q[kpos];
     hdepth_we = 1'b0;  hdepth_wa = cnt_q[5:0];  hdepth_wd = cfg_layers_i;
-    himp_we = 1'b0;  himp_wa = cnt_q[5:0];  himp_wd = 48'd0;
+    himp_we = 1'b0;  himp_wa = cnt_q[5:0];  himp_wd = {`SP_IMP_BITS{1'b0}};
     hlist_we = 1'b0;  hlist_wa = hm_q[5:0];
 
     // completions of fetched rows are counted in every phase; the logit
@@ -433,7 +442,8 @@ module controller #(
       SQReq: begin
         row_valid_o = 1'b1;
         row_region_o = RQ;
-        row_index_o = cfg_decode_i ? it_q[13:0] : {{(14-TIW){1'b0}}, tok_q[ri_q[TIW-1:0]]};
+        row_index_o = cfg_decode_i ? it_q[`SP_ADDR_INDEX_BITS-1:0]
+                                   : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_q[ri_q[TIW-1:0]]};
         // the K fetch starts at once; qk waits for q (responses come in
         // request order: scale, then q, then the K rows)
         if (row_fire) begin
@@ -462,7 +472,7 @@ module controller #(
         if (cnt_t != n_q) begin
           row_valid_o = 1'b1;
           row_region_o = pass2_q ? RKLsb : RKMsb;
-          row_index_o = {{(14-TIW){1'b0}}, ctok};
+          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, ctok};
           row_slot_o = cpos;
           if (row_fire)
             cnt_d = cnt_q + 15'd1;
@@ -588,7 +598,7 @@ module controller #(
         end else begin
           row_valid_o = 1'b1;
           row_region_o = wsub_q ? RVLsb : RVMsb;
-          row_index_o = {{(14-TIW){1'b0}}, ktok};
+          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, ktok};
           row_slot_o = {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]};
           if (row_fire) begin
             if (vlsb && !wsub_q) begin
@@ -598,7 +608,7 @@ module controller #(
               vp_we = 1'b1;
               okind_d = OVKept;
               oidx_d = {{(16-TIW){1'b0}}, ktok};
-              odata_d = 48'd0;
+              odata_d = {`SP_IMP_BITS{1'b0}};
               wj_d = wj_q + 1'b1;
               cnt_d = {{(15-TIW){1'b0}}, kpos} + 15'd1;
             end
@@ -641,14 +651,14 @@ module controller #(
           himp_wd = imp_head_sum_i;
           okind_d = OOut;
           oidx_d = {7'd0, cfg_d_i};
-          odata_d = 48'd0;
+          odata_d = {`SP_IMP_BITS{1'b0}};
           state_d = SStepEnd;
         end
       end
       SStepEnd: begin
         okind_d = OStepEnd;
         oidx_d = 16'd0;
-        odata_d = 48'd0;
+        odata_d = {`SP_IMP_BITS{1'b0}};
         state_d = SNextRow;
       end
       SNextRow: begin
@@ -700,7 +710,7 @@ module controller #(
           if (sflag) begin
             okind_d = OTokKeep;
             oidx_d = {{(16-TIW){1'b0}}, ctok};
-            odata_d = 48'd0;
+            odata_d = {`SP_IMP_BITS{1'b0}};
           end else begin
             depth_we = 1'b1;
             depth_wa = ctok;
@@ -712,7 +722,7 @@ module controller #(
       STEnd: begin
         okind_d = OTokEnd;
         oidx_d = 16'd0;
-        odata_d = 48'd0;
+        odata_d = {`SP_IMP_BITS{1'b0}};
         state_d = SHPChk;
       end
       // ---- cascade head pruning after the layer
@@ -756,7 +766,7 @@ module controller #(
           if (sflag) begin
             okind_d = OHeadKeep;
             oidx_d = {10'd0, hlist_q[cnt_q[5:0]]};
-            odata_d = 48'd0;
+            odata_d = {`SP_IMP_BITS{1'b0}};
           end else begin
             hdepth_we = 1'b1;
             hdepth_wa = hlist_q[cnt_q[5:0]];
@@ -768,7 +778,7 @@ module controller #(
       SHEnd: begin
         okind_d = OHeadEnd;
         oidx_d = 16'd0;
-        odata_d = 48'd0;
+        odata_d = {`SP_IMP_BITS{1'b0}};
         state_d = SNextL;
       end
       SNextL: begin
@@ -807,13 +817,13 @@ module controller #(
       ri_q <= {TCW{1'b0}};  rowtok_q <= {TIW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
       fdone_q <= {TCW{1'b0}};  pass2_q <= 1'b0;  rq_q <= 1'b0;  qok_q <= 1'b0;  mult_q <= 16'd1;
       shift_q <= 6'd0;  qv_q <= {D*16{1'b0}};  kl_q <= {TCW{1'b0}};  kb_q <= {KFW{1'b0}};
-      yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*24{1'b0}};  sercnt_q <= {(KPBW+1){1'b0}};
+      yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*`SP_LOGIT_BITS{1'b0}};  sercnt_q <= {(KPBW+1){1'b0}};
       seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};  skind_q <= SelVal;
       sn_q <= {TCW{1'b0}};  sk_q <= {TCW{1'b0}};  sline_q <= {TCW{1'b0}};
       fline_q <= {TCW{1'b0}};  sdone_q <= 1'b0;  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
       pl_q <= {TCW{1'b0}};  pb_q <= {VFW{1'b0}};  hm_q <= 7'd0;  hl_q <= 7'd0;
       m_q <= {TCW{1'b0}};
-      okind_q <= 4'd0;  oidx_q <= 16'd0;  odata_q <= 48'd0;
+      okind_q <= ONone;  oidx_q <= 16'd0;  odata_q <= {`SP_IMP_BITS{1'b0}};
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;  ri_q <= ri_d;
       rowtok_q <= rowtok_d;  n_q <= n_d;  cnt_q <= cnt_d;  fdone_q <= fdone_d;
@@ -833,7 +843,7 @@ module controller #(
     if (imp_we)    imp_q[imp_wa] <= imp_wd;
     if (tok_we)    tok_q[tok_wa] <= tok_wd;
     if (pbuf_we)   pbuf_q[pbuf_wa] <= sm_p_i;
-    if (skey_we)   skey_q[skey_wa[TIW-1:CW]][skey_lane * 48 +: 48] <= skey_wd;
+    if (skey_we)   skey_q[skey_wa[TIW-1:CW]][skey_lane * `SP_IMP_BITS +: `SP_IMP_BITS] <= skey_wd;
     if (sflag_we)  sflag_q[sflag_wa] <= tk_out_kept_i;
     if (hdepth_we) hdepth_q[hdepth_wa] <= hdepth_wd;
     if (himp_we)   himp_q[himp_wa] <= himp_wd;
@@ -911,7 +921,7 @@ module controller #(
   assign sm_n_o       = n_q;
   assign sm_abort_o   = sm_abort;
   assign sm_y_valid_o = state_q == SQk && sercnt_q != {(KPBW+1){1'b0}};
-  assign sm_y_o       = ser_q[seridx_q[KPBW > 0 ? KPBW-1 : 0:0] * 24 +: 24];
+  assign sm_y_o       = ser_q[seridx_q[KPBW > 0 ? KPBW-1 : 0:0] * `SP_LOGIT_BITS +: `SP_LOGIT_BITS];
   assign sm_p_ready_o = state_q == SPStream;
 
   assign tk_start_o     = tk_start;
@@ -936,7 +946,8 @@ module controller #(
   endgenerate
 
   assign wb_valid_o = state_q == SHImp;
-  assign wb_index_o = cfg_decode_i ? it_q[13:0] : {{(14-TIW){1'b0}}, rowtok_q};
+  assign wb_index_o = cfg_decode_i ? it_q[`SP_ADDR_INDEX_BITS-1:0]
+                                    : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, rowtok_q};
 
   assign obs_kind_o  = okind_q;
   assign obs_it_o    = it_q[13:0];

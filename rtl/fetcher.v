@@ -9,6 +9,8 @@
 // presented for one cycle on out_*; consumers always accept it. MSB and LSB
 // planes are separate regions, so an LSB refetch reads only LSB beats.
 // Port width: one row (up to RowBeats x 32 bytes) per cycle each way.
+// Field widths, shifts and region codes: sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module fetcher #(
   parameter integer D        = 64,  // head dimension of the hardware
   parameter integer KMsb     = 8,
@@ -16,75 +18,82 @@ module fetcher #(
   parameter integer VMsb     = 8,
   parameter integer VLsb     = 4,
   parameter integer SlotW    = 10,  // destination slot bits
-  parameter integer MaxOut   = 16   // rows in flight (power of two)
+  parameter integer MaxOut   = `SP_FETCH_MAX_OUT  // rows in flight (power of two)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
   // rows from the controller
   input  wire                 row_valid_i,
   output wire                 row_ready_o,
-  input  wire [2:0]           row_region_i,
-  input  wire [5:0]           row_layer_i,
-  input  wire [5:0]           row_head_i,
-  input  wire [13:0]          row_index_i,
+  input  wire [`SP_ADDR_REGION_BITS-1:0] row_region_i,
+  input  wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_i,
+  input  wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_i,
+  input  wire [`SP_ADDR_INDEX_BITS-1:0]  row_index_i,
   input  wire [SlotW-1:0]     row_slot_i,
   // memory request / response (one row each; responses in request order,
   // never stalled)
   output wire                 mem_req_valid_o,
   input  wire                 mem_req_ready_i,
-  output wire [39:0]          mem_req_addr_o,    // beat 0 of the row
-  output wire [4:0]           mem_req_beats_o,   // beats of the row (1..16)
+  output wire [`SP_ADDR_BITS-1:0] mem_req_addr_o,  // beat 0 of the row
+  output wire [`SP_ADDR_BEAT_FIELD_BITS:0] mem_req_beats_o,  // beats of the row (1..16)
   input  wire                 mem_rsp_valid_i,
-  input  wire [((16*D+255)/256)*256-1:0] mem_rsp_data_i,  // the row, beat b at [b*256 +: 256]
+  input  wire [((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS-1:0] mem_rsp_data_i,  // the row, beat b at [b*256 +: 256]
   // assembled rows
   output wire                 out_valid_o,
-  output wire [2:0]           out_region_o,
+  output wire [`SP_ADDR_REGION_BITS-1:0] out_region_o,
   output wire [SlotW-1:0]     out_slot_o,
-  output wire [((16*D+255)/256)*256-1:0] out_row_o,  // q rows are the widest
+  output wire [((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS-1:0] out_row_o,  // q rows are the widest
   output wire                 idle_o,       // nothing issued or in flight
   output wire [63:0]          beats_o       // request beats accepted
 );
   // beats per row of each region (rows are padded to whole beats)
-  localparam integer BeatsQ  = (16 * D + 255) / 256;
-  localparam integer BeatsKM = (KMsb * D + 255) / 256;
-  localparam integer BeatsKL = (KLsb * D + 255) / 256;
-  localparam integer BeatsVM = (VMsb * D + 255) / 256;
-  localparam integer BeatsVL = (VLsb * D + 255) / 256;
+  localparam integer BB = `SP_ADDR_BEAT_BITS;
+  localparam integer BeatsQ  = (`SP_ELEM_BITS * D + BB - 1) / BB;
+  localparam integer BeatsKM = (KMsb * D + BB - 1) / BB;
+  localparam integer BeatsKL = (KLsb * D + BB - 1) / BB;
+  localparam integer BeatsVM = (VMsb * D + BB - 1) / BB;
+  localparam integer BeatsVL = (VLsb * D + BB - 1) / BB;
   localparam integer RowBeats = BeatsQ;  // q rows are the widest (16 bits)
   localparam integer OutW = $clog2(MaxOut);
+  // address fields (sp_defs.vh): the request base is {region, layer, head, index}
+  localparam integer RegW  = `SP_ADDR_REGION_BITS;
+  localparam integer IdxW  = `SP_ADDR_INDEX_BITS;
+  localparam integer IdxLo = `SP_ADDR_IDX_LO_BITS;
+  localparam integer BaseW = RegW + `SP_ADDR_LAYER_BITS + `SP_ADDR_HEAD_BITS + IdxW;
+  localparam integer BeatW = `SP_ADDR_BEAT_FIELD_BITS + 1;  // a beat count 1..2^field
 
   generate
-    if (RowBeats > 16) begin : gen_chk_beats
-      $error("fetcher: a row must fit 16 beats (D <= 256)");
+    if (RowBeats > `SP_ADDR_ROW_BEATS_MAX) begin : gen_chk_beats
+      $error("fetcher: a row must fit the address map's beat field (D <= SP_MAX_D)");
     end
     if (MaxOut < 2 || (MaxOut & (MaxOut - 1)) != 0) begin : gen_chk_out
       $error("fetcher: MaxOut must be a power of two >= 2");
     end
-    if (SlotW < 1 || SlotW > 14) begin : gen_chk_slot
-      $error("fetcher: SlotW must be 1..14");
+    if (SlotW < 1 || SlotW > IdxW) begin : gen_chk_slot
+      $error("fetcher: SlotW must be 1..SP_ADDR_INDEX_BITS");
     end
   endgenerate
 
-  function automatic [4:0] beats_of(input [2:0] region);
+  function automatic [BeatW-1:0] beats_of(input [RegW-1:0] region);
     begin
       case (region)
-        3'd1:    beats_of = BeatsQ[4:0];
-        3'd2:    beats_of = BeatsKM[4:0];
-        3'd3:    beats_of = BeatsKL[4:0];
-        3'd4:    beats_of = BeatsVM[4:0];
-        3'd5:    beats_of = BeatsVL[4:0];
-        default: beats_of = 5'd1;  // scale table
+        `SP_REGION_Q:     beats_of = BeatsQ[BeatW-1:0];
+        `SP_REGION_K_MSB: beats_of = BeatsKM[BeatW-1:0];
+        `SP_REGION_K_LSB: beats_of = BeatsKL[BeatW-1:0];
+        `SP_REGION_V_MSB: beats_of = BeatsVM[BeatW-1:0];
+        `SP_REGION_V_LSB: beats_of = BeatsVL[BeatW-1:0];
+        default:          beats_of = {{(BeatW-1){1'b0}}, 1'b1};  // scale table
       endcase
     end
   endfunction
 
   // ---- issue side: one request register
   reg         req_valid_q;
-  reg  [28:0] req_base_q;   // {region, layer, head, index}
+  reg  [BaseW-1:0] req_base_q;  // {region, layer, head, index}
   reg  [63:0] beats_q;
 
   // in-flight row descriptors (responses come back in order)
-  reg  [2:0]       fifo_region_q [0:MaxOut-1];
+  reg  [RegW-1:0]  fifo_region_q [0:MaxOut-1];
   reg  [SlotW-1:0] fifo_slot_q   [0:MaxOut-1];
   reg  [OutW:0]    fifo_wr_q, fifo_rd_q;
   wire [OutW:0]    fifo_fill = fifo_wr_q - fifo_rd_q;
@@ -99,18 +108,20 @@ module fetcher #(
   // tokens go to different DRAM channels (and the beats of one row to
   // different banks) under the burst|channel|bank|column|row map of
   // cmodel/dram.c
-  assign mem_req_addr_o  = {2'b0, req_base_q[28:4], 4'd0, req_base_q[3:0], 5'd0};
-  assign mem_req_beats_o = beats_of(req_base_q[28:26]);
+  assign mem_req_addr_o  = {{`SP_ADDR_PAD_BITS{1'b0}}, req_base_q[BaseW-1:IdxLo],
+                            {`SP_ADDR_BEAT_FIELD_BITS{1'b0}}, req_base_q[IdxLo-1:0],
+                            {`SP_ADDR_OFFSET_BITS{1'b0}}};
+  assign mem_req_beats_o = beats_of(req_base_q[BaseW-1 -: RegW]);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       req_valid_q <= 1'b0;
-      req_base_q  <= 29'd0;
+      req_base_q  <= {BaseW{1'b0}};
       beats_q     <= 64'd0;
       fifo_wr_q   <= {(OutW+1){1'b0}};
     end else begin
       if (req_fire) begin
-        beats_q     <= beats_q + {59'd0, mem_req_beats_o};
+        beats_q     <= beats_q + {{(64-BeatW){1'b0}}, mem_req_beats_o};
         req_valid_q <= 1'b0;
       end
       if (row_fire) begin
@@ -130,15 +141,15 @@ module fetcher #(
 
   // ---- response side: the row of the oldest descriptor
   reg              out_valid_q;
-  reg  [2:0]       out_region_q;
+  reg  [RegW-1:0]  out_region_q;
   reg  [SlotW-1:0] out_slot_q;
-  reg  [RowBeats*256-1:0] row_q;
+  reg  [RowBeats*BB-1:0] row_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       fifo_rd_q    <= {(OutW+1){1'b0}};
       out_valid_q  <= 1'b0;
-      out_region_q <= 3'd0;
+      out_region_q <= {RegW{1'b0}};
       out_slot_q   <= {SlotW{1'b0}};
     end else begin
       out_valid_q <= mem_rsp_valid_i;

@@ -4,6 +4,8 @@
 // NPv multipliers: TPB = NPv/D tokens per beat when NPv >= D (their products
 // are summed per dimension), else one token folded over F = D/NPv beats,
 // beat b covering dimensions b*NPv .. b*NPv+NPv-1.
+// D's limit: sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module pv #(
   parameter integer D   = 64,  // head dimension of the hardware (max)
   parameter integer NPv = 64,  // multipliers
@@ -29,8 +31,8 @@ module pv #(
   localparam [FW-1:0] LastBeat = LastBeatI[FW-1:0];
 
   generate
-    if (D < 1 || D > 256) begin : gen_chk_d
-      $error("pv: D must be 1..256 (spec s1)");
+    if (D < 1 || D > `SP_MAX_D) begin : gen_chk_d
+      $error("pv: D must be 1..SP_MAX_D (spec s1)");
     end
     if (NPv < 1 || (NPv >= D && NPv % D != 0) || (NPv < D && D % NPv != 0)) begin : gen_chk_npv
       $error("pv: NPv must be a multiple or a divisor of D");

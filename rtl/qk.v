@@ -5,6 +5,8 @@
 // is broadcast), else one key folded over F = D/NQk beats.
 // Pipeline (4 stages, one global stall): s1 products + adder tree per key,
 // s2 accumulate over the F beats of a key, s3 acc*M, s4 round + saturate.
+// The logit width and D's limit: sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module qk #(
   parameter integer D   = 64,  // head dimension of the hardware (max)
   parameter integer NQk = 64,  // multipliers
@@ -21,17 +23,18 @@ module qk #(
   input  wire [NQk*KW-1:0] k_data_i,
   output wire              y_valid_o,
   input  wire              y_ready_i,
-  output wire [((NQk >= D) ? NQk / D : 1)*24-1:0] y_o,
+  output wire [((NQk >= D) ? NQk / D : 1)*`SP_LOGIT_BITS-1:0] y_o,
   output wire [((NQk >= D) ? NQk / D : 1)*32-1:0] acc_o
 );
   localparam integer KPB  = (NQk >= D) ? NQk / D : 1;  // keys per beat
   localparam integer F    = (NQk >= D) ? 1 : D / NQk;  // beats per key
   localparam integer EPK  = (NQk >= D) ? D : NQk;      // elements of a key per beat
   localparam integer FW   = (F > 1) ? $clog2(F) : 1;
+  localparam integer LW   = `SP_LOGIT_BITS;              // logit width
 
   generate
-    if (D < 1 || D > 256) begin : gen_chk_d
-      $error("qk: D must be 1..256 (spec s1)");
+    if (D < 1 || D > `SP_MAX_D) begin : gen_chk_d
+      $error("qk: D must be 1..SP_MAX_D (spec s1)");
     end
     if (NQk < 1 || (NQk >= D && NQk % D != 0) || (NQk < D && D % NQk != 0)) begin : gen_chk_nqk
       $error("qk: NQk must be a multiple or a divisor of D");
@@ -74,7 +77,7 @@ module qk #(
   reg               s2_valid_q;
   reg  [KPB*48-1:0] s3_prod_q;
   reg               s3_valid_q;
-  reg  [KPB*24-1:0] s4_y_q;
+  reg  [KPB*LW-1:0] s4_y_q;
   reg  [KPB*32-1:0] s4_acc_q, s3_acc_q;
   reg               s4_valid_q;
 
@@ -86,19 +89,21 @@ module qk #(
   end
 
   // ---- stage 4 input: y = sat(rnd(prod, S), 24) with a 64-bit shifter
-  reg [KPB*24-1:0] y_d;
+  localparam signed [63:0] YMax = (64'sd1 <<< (LW - 1)) - 64'sd1;
+  localparam signed [63:0] YMin = -(64'sd1 <<< (LW - 1));
+  reg [KPB*LW-1:0] y_d;
   reg signed [63:0] r64;
   always @(*) begin
     for (i = 0; i < KPB; i = i + 1) begin
       r64 = {{16{s3_prod_q[i*48 + 47]}}, s3_prod_q[i*48 +: 48]};
       if (shift_i != 6'd0)
         r64 = (r64 + (64'sd1 <<< (shift_i - 6'd1))) >>> shift_i;
-      if (r64 > 64'sd8388607)
-        y_d[i*24 +: 24] = 24'h7fffff;
-      else if (r64 < -64'sd8388608)
-        y_d[i*24 +: 24] = 24'h800000;
+      if (r64 > YMax)
+        y_d[i*LW +: LW] = {1'b0, {(LW-1){1'b1}}};
+      else if (r64 < YMin)
+        y_d[i*LW +: LW] = {1'b1, {(LW-1){1'b0}}};
       else
-        y_d[i*24 +: 24] = r64[23:0];
+        y_d[i*LW +: LW] = r64[LW-1:0];
     end
   end
 
@@ -124,7 +129,7 @@ module qk #(
       s3_prod_q  <= {KPB*48{1'b0}};
       s3_acc_q   <= {KPB*32{1'b0}};
       s3_valid_q <= 1'b0;
-      s4_y_q     <= {KPB*24{1'b0}};
+      s4_y_q     <= {KPB*LW{1'b0}};
       s4_acc_q   <= {KPB*32{1'b0}};
       s4_valid_q <= 1'b0;
     end else if (adv) begin

@@ -9,6 +9,8 @@
 // counted from the start cycle (0): logits are taken in cycles 1..n, the
 // divider starts in cycle 2n, info_valid_o rises and p[0] is offered in
 // cycle 2n+49, p[n-1] in cycle 3n+48 (checked by tests/rtl/tb_softmax.cpp).
+// Logit, probability and divider widths: sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module softmax #(
   parameter integer MaxN = 1024  // score buffer entries (max n)
 ) (
@@ -19,9 +21,9 @@ module softmax #(
   input  wire                        abort_i,   // back to idle at once
   input  wire                        y_valid_i,
   output wire                        y_ready_o,
-  input  wire [23:0]                 y_i,
+  input  wire [`SP_LOGIT_BITS-1:0]  y_i,
   output wire                        info_valid_o,
-  output wire [23:0]                 max_o,
+  output wire [`SP_LOGIT_BITS-1:0]  max_o,
   output wire [31:0]                 sum_o,
   output wire [31:0]                 recip_o,
   output wire [15:0]                 pmax_o,
@@ -31,11 +33,13 @@ module softmax #(
   output wire                        busy_o
 );
   localparam integer NW = $clog2(MaxN + 1);
+  localparam integer LW = `SP_LOGIT_BITS;  // logits y and the max m
+  localparam [15:0] POne = `SP_PROB_ONE;    // probability 1.0 (Q1.15)
   localparam integer AW = (MaxN > 1) ? $clog2(MaxN) : 1;
 
   generate
-    if (MaxN < 1 || MaxN > 16384) begin : gen_chk_maxn
-      $error("softmax: MaxN must be 1..16384 (spec s1: sum < 2^29)");
+    if (MaxN < 1 || MaxN > `SP_MAX_TOKENS) begin : gen_chk_maxn
+      $error("softmax: MaxN must be 1..SP_MAX_TOKENS (spec s1: sum < 2^29)");
     end
   endgenerate
 
@@ -44,41 +48,43 @@ module softmax #(
   reg [2:0]    state_q, state_d;
   reg [NW-1:0] n_q, n_d;
   reg [NW-1:0] cnt_q, cnt_d;
-  reg [23:0]   max_q, max_d;
+  reg [LW-1:0] max_q, max_d;
   reg [31:0]   sum_q, sum_d;
   reg [31:0]   recip_q, recip_d;
   reg          info_q, info_d;
 
-  reg [23:0] buf_q [0:MaxN-1];  // logits, then e (zero-extended)
-  reg        wr_en;
-  reg [23:0] wr_data;
+  reg [LW-1:0] buf_q [0:MaxN-1];  // logits, then e (zero-extended)
+  reg          wr_en;
+  reg [LW-1:0] wr_data;
 
   wire [AW-1:0] addr = cnt_q[AW-1:0];
-  wire [23:0]   rd   = buf_q[addr];
+  wire [LW-1:0] rd   = buf_q[addr];
   wire          last = (cnt_q == n_q - {{(NW-1){1'b0}}, 1'b1});
 
   // exp of the distance below the max
-  wire [23:0] dst = max_q - rd;
+  // (dst in Q.LOGIT_FRAC: the fraction indexes the LUT, the integer part
+  // shifts; a shift of 16 or more gives 0)
+  wire [LW-1:0] dst = max_q - rd;
   wire [15:0] lut_val;
   exp_lut u_exp_lut (
-    .idx_i (dst[7:0]),
+    .idx_i (dst[`SP_LOGIT_FRAC-1:0]),
     .val_o (lut_val)
   );
-  wire [15:0] e = (dst[23:12] != 12'd0) ? 16'd0 : (lut_val >> dst[11:8]);
+  wire [15:0] e = (|dst[LW-1:`SP_LOGIT_FRAC+4]) ? 16'd0 : (lut_val >> dst[`SP_LOGIT_FRAC+3:`SP_LOGIT_FRAC]);
 
   // reciprocal
   wire        div_start = (state_q == StExp) && last;
   wire        div_busy, div_done;
-  wire [46:0] div_quot;
+  wire [`SP_DIV_STEPS-1:0] div_quot;
   wire [31:0] div_rem;
   recip_div #(
-    .NumW (47),
+    .NumW (`SP_DIV_STEPS),
     .DenW (32)
   ) u_recip_div (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .start_i (div_start && !abort_i),
-    .num_i   (47'h4000_0000_0000),  // 2^46
+    .num_i   ({1'b1, {`SP_RECIP_SHIFT{1'b0}}}),  // 2^SP_RECIP_SHIFT
     .den_i   (sum_d),
     .busy_o  (div_busy),
     .done_o  (div_done),
@@ -90,10 +96,10 @@ module softmax #(
   wire [47:0] er   = rd[15:0] * recip_q;
   // rnd(x, 31) = (x >> 31) + x[30]
   wire [17:0] p_w  = {1'b0, er[47:31]} + {17'd0, er[30]};
-  assign p_o = (p_w > 18'd32768) ? 16'd32768 : p_w[15:0];
+  assign p_o = (p_w > {2'b0, POne}) ? POne : p_w[15:0];
   // pmax = norm(32768, R) = min(32768, (R + 2^15) >> 16): the max token has e = 32768
   wire [16:0] pm_r = {1'b0, recip_q[31:16]} + {16'd0, recip_q[15]};
-  assign pmax_o = (pm_r > 17'd32768) ? 16'd32768 : pm_r[15:0];
+  assign pmax_o = (pm_r > {1'b0, POne}) ? POne : pm_r[15:0];
 
   wire y_take = (state_q == StLoad) && y_valid_i;
   wire p_take = (state_q == StNorm) && p_ready_i;
@@ -132,7 +138,7 @@ module softmax #(
       end
       StExp: begin
         wr_en   = 1'b1;
-        wr_data = {8'd0, e};
+        wr_data = {{(LW-16){1'b0}}, e};
         sum_d   = sum_q + {16'd0, e};
         cnt_d   = cnt_q + {{(NW-1){1'b0}}, 1'b1};
         if (last) begin
@@ -167,7 +173,7 @@ module softmax #(
       state_q <= StIdle;
       n_q     <= {NW{1'b0}};
       cnt_q   <= {NW{1'b0}};
-      max_q   <= 24'd0;
+      max_q   <= {LW{1'b0}};
       sum_q   <= 32'd0;
       recip_q <= 32'd0;
       info_q  <= 1'b0;
@@ -198,5 +204,5 @@ module softmax #(
 
   // the quotient is < 2^32 (s >= 32768) and the remainder is not needed
   // (and e*R's bits below the rounding bit)
-  wire unused_div = ^{div_quot[46:32], div_rem, er[29:0]};
+  wire unused_div = ^{div_quot[`SP_DIV_STEPS-1:32], div_rem, er[29:0]};
 endmodule

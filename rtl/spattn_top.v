@@ -2,7 +2,9 @@
 // buffers and the datapath units (qk, softmax, requant, topk, pv,
 // importance), with a memory read port, a run-register interface, an
 // observation port for the co-simulation checker and activity counters
-// (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c).
+// (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
+// constants shared with the C model from sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module spattn_top #(
   parameter integer D             = 64,    // head dimension of the hardware (traces: d <= D)
   parameter integer MaxTokens     = 1024,  // K buffer rows (power of two)
@@ -15,7 +17,7 @@ module spattn_top #(
   parameter integer NPv           = 512,
   parameter integer NCmp          = 16,
   parameter integer RoundOverhead = 2,
-  parameter integer MaxOut        = 64     // fetcher rows in flight
+  parameter integer MaxOut        = `SP_FETCH_MAX_OUT  // fetcher rows in flight
 ) (
   input  wire          clk_i,
   input  wire          rst_ni,
@@ -39,23 +41,23 @@ module spattn_top #(
   // per response, responses in request order
   output wire          mem_req_valid_o,
   input  wire          mem_req_ready_i,
-  output wire [39:0]   mem_req_addr_o,
-  output wire [4:0]    mem_req_beats_o,
+  output wire [`SP_ADDR_BITS-1:0] mem_req_addr_o,
+  output wire [`SP_ADDR_BEAT_FIELD_BITS:0] mem_req_beats_o,
   input  wire          mem_rsp_valid_i,
-  input  wire [((16*D+255)/256)*256-1:0] mem_rsp_data_i,
+  input  wire [((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS-1:0] mem_rsp_data_i,
   // memory write port (posted 32-byte writes of the head outputs)
   output wire          mem_wr_valid_o,
   input  wire          mem_wr_ready_i,
-  output wire [39:0]   mem_wr_addr_o,
-  output wire [255:0]  mem_wr_data_o,
+  output wire [`SP_ADDR_BITS-1:0] mem_wr_addr_o,
+  output wire [`SP_ADDR_BEAT_BITS-1:0] mem_wr_data_o,
   // observation port
-  output wire [3:0]    obs_kind_o,
+  output wire [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
   output wire [13:0]   obs_it_o,
   output wire [5:0]    obs_layer_o,
   output wire [5:0]    obs_head_o,
   output wire [13:0]   obs_row_o,
   output wire [15:0]   obs_idx_o,
-  output wire [47:0]   obs_data_o,
+  output wire [`SP_IMP_BITS-1:0] obs_data_o,
   output wire [D*16-1:0] obs_vec_o,       // head output (pv), read with an `out` item
   // activity counters
   output wire [63:0]   cnt_cycles_o,      // busy cycles after initialisation
@@ -81,7 +83,7 @@ module spattn_top #(
   localparam integer TPB = (NPv >= D) ? NPv / D : 1;
   localparam integer KLW = TIW - ((KPB > 1) ? $clog2(KPB) : 0);
   localparam integer VLW = VIW - ((TPB > 1) ? $clog2(TPB) : 0);
-  localparam integer RowW = ((16 * D + 255) / 256) * 256;
+  localparam integer RowW = ((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS;
   localparam integer PW = ((KMsb > KLsb) ? KMsb : KLsb) * D;
   localparam integer VPW = ((VMsb > VLsb) ? VMsb : VLsb) * D;
   localparam [31:0] NQk32 = NQk;
@@ -95,12 +97,13 @@ module spattn_top #(
 
   // ---- fetcher
   wire           row_valid, row_ready;
-  wire [2:0]     row_region;
-  wire [5:0]     row_layer, row_head;
-  wire [13:0]    row_index;
+  wire [`SP_ADDR_REGION_BITS-1:0] row_region;
+  wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer;
+  wire [`SP_ADDR_HEAD_BITS-1:0]   row_head;
+  wire [`SP_ADDR_INDEX_BITS-1:0]  row_index;
   wire [TIW-1:0] row_slot;
   wire           f_valid;
-  wire [2:0]     f_region;
+  wire [`SP_ADDR_REGION_BITS-1:0] f_region;
   wire [TIW-1:0] f_slot;
   wire [RowW-1:0] f_row;
   wire [63:0]    dram_beats;
@@ -143,7 +146,7 @@ module spattn_top #(
   wire [5:0] shift;
   wire qk_k_valid, qk_k_ready, qk_y_valid, qk_y_ready;
   wire [NQk*16-1:0] qk_k_data;
-  wire [KPB*24-1:0] qk_y;
+  wire [KPB*`SP_LOGIT_BITS-1:0] qk_y;
   /* verilator lint_off PINCONNECTEMPTY */
   qk #(.D(D), .NQk(NQk), .QW(16), .KW(16)) u_qk (
     .clk_i(clk_i), .rst_ni(rst_ni), .q_i(q), .mult_i(mult), .shift_i(shift),
@@ -155,7 +158,7 @@ module spattn_top #(
   // ---- softmax and requant
   wire sm_start, sm_abort, sm_y_valid, sm_y_ready, sm_info_valid, sm_p_valid, sm_p_ready, sm_busy;
   wire [TCW-1:0] sm_n;
-  wire [23:0] sm_y;
+  wire [`SP_LOGIT_BITS-1:0] sm_y;
   wire [15:0] sm_pmax, sm_p;
   /* verilator lint_off PINCONNECTEMPTY */
   softmax #(.MaxN(MaxTokens)) u_softmax (
@@ -174,11 +177,11 @@ module spattn_top #(
   // ---- topk (one engine for value, token and head selection)
   wire tk_start, tk_in_valid, tk_in_ready, tk_done, tk_out_valid, tk_out_ready, tk_busy;
   wire [TCW-1:0] tk_n, tk_k;
-  wire [NCmp*48-1:0] tk_keys;
+  wire [NCmp*`SP_IMP_BITS-1:0] tk_keys;
   wire [NCmp-1:0] tk_kept;
   wire [31:0] tk_cycles, tk_compares;
   /* verilator lint_off PINCONNECTEMPTY */
-  topk #(.KeyW(48), .MaxN(MaxTokens), .NCmp(NCmp), .RoundOverhead(RoundOverhead)) u_topk (
+  topk #(.KeyW(`SP_IMP_BITS), .MaxN(MaxTokens), .NCmp(NCmp), .RoundOverhead(RoundOverhead)) u_topk (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(tk_start), .n_i(tk_n), .k_i(tk_k),
     .in_valid_i(tk_in_valid), .in_ready_o(tk_in_ready), .in_keys_i(tk_keys),
     .done_o(tk_done), .cycles_o(tk_cycles), .rounds_o(), .compares_o(tk_compares), .zeros_o(),
@@ -211,7 +214,7 @@ module spattn_top #(
       assign pv_out_d[gd*16 +: 16] = (Dim < cfg_d_i) ? pv_out[gd*16 +: 16] : 16'd0;
     end
   endgenerate
-  wire [47:0] imp_tok_acc, imp_tok_sum, imp_head_acc, imp_head_sum;
+  wire [`SP_IMP_BITS-1:0] imp_tok_acc, imp_tok_sum, imp_head_acc, imp_head_sum;
   wire [15:0] imp_tok_p;
   /* verilator lint_off PINCONNECTEMPTY */
   importance #(.Lanes(1), .D(D)) u_importance (
@@ -222,7 +225,7 @@ module spattn_top #(
 
   // ---- output write-back
   wire wb_valid, wb_ready, wb_idle;
-  wire [13:0] wb_index;
+  wire [`SP_ADDR_INDEX_BITS-1:0] wb_index;
   wire [63:0] wr_beats;
   writer #(.D(D)) u_writer (
     .clk_i(clk_i), .rst_ni(rst_ni), .vec_valid_i(wb_valid), .vec_ready_o(wb_ready),

@@ -13,6 +13,8 @@
 // Three candidate buffers rotate roles (cand, G, L). Keeping a whole G or L
 // list is done lazily: each element's last (round, side) is recorded and a
 // per-(round, side) "kept" bit is set; the flag readout combines them.
+// MaxN's limit: sp_defs.vh (defs/spattn.defs).
+`include "sp_defs.vh"
 module topk #(
   parameter integer KeyW          = 48,    // key bits (unsigned)
   parameter integer MaxN          = 1024,  // max elements
@@ -46,8 +48,8 @@ module topk #(
     if (KeyW < 1 || KeyW > 64) begin : gen_chk_keyw
       $error("topk: KeyW must be 1..64");
     end
-    if (MaxN < 2 || MaxN > 16384 || (MaxN & (MaxN - 1)) != 0) begin : gen_chk_maxn
-      $error("topk: MaxN must be a power of two, 2..16384 (spec s1)");
+    if (MaxN < 2 || MaxN > `SP_MAX_TOKENS || (MaxN & (MaxN - 1)) != 0) begin : gen_chk_maxn
+      $error("topk: MaxN must be a power of two, 2..SP_MAX_TOKENS (spec s1)");
     end
     if (NCmp < 1 || NCmp > MaxN) begin : gen_chk_ncmp
       $error("topk: NCmp must be 1..MaxN");

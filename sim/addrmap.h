@@ -1,35 +1,40 @@
-// addrmap.h - the fixed memory address map shared by rtl/fetcher.v and the
-// TLM memory target (docs/rtl.md section 2). A byte address is the
-// concatenation {region[2:0], layer[5:0], head[5:0], index[13:4], beat[3:0],
-// index[3:0], 5'b0}: no multiplier is needed to form it, every field has
-// room for the limits of docs/spec.md section 1, and the low index bits
-// right above the 32-byte offset spread consecutive tokens over DRAM
-// channels (cmodel/dram.c maps burst | channel | bank | column | row).
+// addrmap.h - the fixed memory address map shared by rtl/fetcher.v,
+// rtl/writer.v, the timing model and the TLM memory target (docs/rtl.md
+// section 2), in C++ names over the generated sp_defs.h: every field width,
+// shift and region code is declared once in defs/spattn.defs. A byte
+// address is the concatenation {region, layer, head, index[13:4], beat,
+// index[3:0], 32-byte offset}.
 #ifndef SP_ADDRMAP_H
 #define SP_ADDRMAP_H
 #include <cstdint>
+#include "sp_defs.h"
 
 namespace spaddr {
-constexpr int kBeatBytes = 32;           // one memory beat (HBM2 burst)
-constexpr int kBeatBits = kBeatBytes * 8;
-constexpr int kBeatShift = 5;
-constexpr int kIdxLoBits = 4;            // index[3:0] at bits [8:5]
-constexpr int kBeatFieldBits = 4;        // up to 16 beats (512 bytes) per row, bits [12:9]
-constexpr int kBeatFieldShift = kBeatShift + kIdxLoBits;          // 9
-constexpr int kIdxHiShift = kBeatFieldShift + kBeatFieldBits;     // 13: index[13:4]
-constexpr int kIndexBits = 14;
-constexpr int kHeadShift = kIdxHiShift + kIndexBits - kIdxLoBits; // 23
-constexpr int kLayerShift = kHeadShift + 6;               // 29
-constexpr int kRegionShift = kLayerShift + 6;             // 35
-constexpr int kAddrBits = 40;
+constexpr int kBeatBytes = SP_ADDR_BEAT_BYTES;  // one memory beat (HBM2 burst)
+constexpr int kBeatBits = SP_ADDR_BEAT_BITS;
+constexpr int kBeatShift = SP_ADDR_IDX_LO_SHIFT;  // index[3:0] right above the byte offset
+constexpr int kIdxLoBits = SP_ADDR_IDX_LO_BITS;
+constexpr int kBeatFieldBits = SP_ADDR_BEAT_FIELD_BITS;
+constexpr int kBeatFieldShift = SP_ADDR_BEAT_FIELD_SHIFT;
+constexpr int kIdxHiShift = SP_ADDR_IDX_HI_SHIFT;
+constexpr int kIndexBits = SP_ADDR_INDEX_BITS;
+constexpr int kHeadShift = SP_ADDR_HEAD_SHIFT;
+constexpr int kLayerShift = SP_ADDR_LAYER_SHIFT;
+constexpr int kRegionShift = SP_ADDR_REGION_SHIFT;
+constexpr int kAddrBits = SP_ADDR_BITS;
 
-enum Region : unsigned { kScale = 0, kQ = 1, kKMsb = 2, kKLsb = 3, kVMsb = 4, kVLsb = 5, kOut = 6, kRegions = 7 };
+enum Region : unsigned {
+    kScale = SP_REGION_SCALE, kQ = SP_REGION_Q, kKMsb = SP_REGION_K_MSB, kKLsb = SP_REGION_K_LSB,
+    kVMsb = SP_REGION_V_MSB, kVLsb = SP_REGION_V_LSB, kOut = SP_REGION_OUT, kRegions = SP_REGION_COUNT
+};
+
+constexpr unsigned mask(int bits) { return (1u << bits) - 1; }
 
 inline uint64_t make(unsigned region, unsigned layer, unsigned head, unsigned index, unsigned beat)
 {
     return ((uint64_t)region << kRegionShift) | ((uint64_t)layer << kLayerShift) |
            ((uint64_t)head << kHeadShift) | ((uint64_t)(index >> kIdxLoBits) << kIdxHiShift) |
-           ((uint64_t)beat << kBeatFieldShift) | ((uint64_t)(index & ((1u << kIdxLoBits) - 1)) << kBeatShift);
+           ((uint64_t)beat << kBeatFieldShift) | ((uint64_t)(index & mask(kIdxLoBits)) << kBeatShift);
 }
 struct Fields {
     unsigned region, layer, head, index, beat, offset;
@@ -38,12 +43,12 @@ inline Fields split(uint64_t a)
 {
     Fields f;
     f.offset = (unsigned)(a & (kBeatBytes - 1));
-    f.beat = (unsigned)((a >> kBeatFieldShift) & ((1u << kBeatFieldBits) - 1));
-    f.index = (unsigned)(((a >> kIdxHiShift) & ((1u << (kIndexBits - kIdxLoBits)) - 1)) << kIdxLoBits) |
-              (unsigned)((a >> kBeatShift) & ((1u << kIdxLoBits) - 1));
-    f.head = (unsigned)((a >> kHeadShift) & 63u);
-    f.layer = (unsigned)((a >> kLayerShift) & 63u);
-    f.region = (unsigned)((a >> kRegionShift) & 7u);
+    f.beat = (unsigned)((a >> kBeatFieldShift) & mask(kBeatFieldBits));
+    f.index = (unsigned)(((a >> kIdxHiShift) & mask(kIndexBits - kIdxLoBits)) << kIdxLoBits) |
+              (unsigned)((a >> kBeatShift) & mask(kIdxLoBits));
+    f.head = (unsigned)((a >> kHeadShift) & mask(SP_ADDR_HEAD_BITS));
+    f.layer = (unsigned)((a >> kLayerShift) & mask(SP_ADDR_LAYER_BITS));
+    f.region = (unsigned)((a >> kRegionShift) & mask(SP_ADDR_REGION_BITS));
     return f;
 }
 }  // namespace spaddr

@@ -134,7 +134,13 @@ uint16_t Checker::pass1_pmax(const Rec &r, const sp_head_result *h)
     return info.pmax;
 }
 
-// which C record a kind of observation belongs to
+// which C record a kind of observation belongs to: the kinds of each record
+// are consecutive codes (defs/spattn.defs)
+static_assert(kObsProb < kObsRequant && kObsRequant < kObsVKept && kObsVKept < kObsOut && kObsOut < kObsStepEnd &&
+                  kObsStepEnd - kObsProb == 4,
+              "head-step observation kinds must be consecutive");
+static_assert(kObsTokKeep == kObsTokImp + 1 && kObsTokEnd == kObsTokImp + 2, "token kinds must be consecutive");
+static_assert(kObsHeadKeep == kObsHeadImp + 1 && kObsHeadEnd == kObsHeadImp + 2, "head kinds must be consecutive");
 static int group_of(unsigned k)
 {
     if (k >= kObsProb && k <= kObsStepEnd)

@@ -17,11 +17,14 @@ extern "C" {
 #include "spattn.h"
 }
 
-// Kinds on the RTL observation port (rtl/spattn_top.v, docs/rtl.md s4).
+// Kinds on the RTL observation port (rtl/spattn_top.v, docs/rtl.md s4),
+// declared once in defs/spattn.defs (generated sp_defs.h; the controller
+// reads the same codes from sp_defs.vh).
 enum ObsKind : unsigned {
-    kObsNone = 0, kObsProb = 1, kObsRequant = 2, kObsVKept = 3, kObsOut = 4, kObsStepEnd = 5,
-    kObsTokImp = 6, kObsTokKeep = 7, kObsTokEnd = 8, kObsHeadImp = 9, kObsHeadKeep = 10,
-    kObsHeadEnd = 11
+    kObsNone = SP_OBS_NONE, kObsProb = SP_OBS_PROB, kObsRequant = SP_OBS_REQUANT, kObsVKept = SP_OBS_VKEPT,
+    kObsOut = SP_OBS_OUT, kObsStepEnd = SP_OBS_STEP_END, kObsTokImp = SP_OBS_TOK_IMP,
+    kObsTokKeep = SP_OBS_TOK_KEEP, kObsTokEnd = SP_OBS_TOK_END, kObsHeadImp = SP_OBS_HEAD_IMP,
+    kObsHeadKeep = SP_OBS_HEAD_KEEP, kObsHeadEnd = SP_OBS_HEAD_END
 };
 
 struct ObsEvent {

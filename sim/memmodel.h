@@ -39,7 +39,7 @@ private:
 // arrival of its last beat, the previous row's cycle + 1).
 class RspQueue {
 public:
-    static constexpr size_t kMaxInFlight = 64;  // rows outstanding
+    static constexpr size_t kMaxInFlight = SP_FETCH_MAX_OUT;  // rows outstanding (defs/spattn.defs, as the fetcher)
     explicit RspQueue(size_t row_bytes) : row_bytes_(row_bytes) {}
     bool can_accept() const { return q_.size() < kMaxInFlight; }
     void push(uint64_t arrive, const uint8_t *row);

@@ -115,7 +115,8 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
     return c;
 }
 
-// cycles of reset before the run starts, and the start pulse
-constexpr uint64_t kResetCycles = 4;
-constexpr uint64_t kStartCycle = 6;
+// cycles of reset before the run starts, and the start pulse (declared once
+// in defs/spattn.defs; cmodel/timing.h SP_TM_RTL_START is the cycle after)
+constexpr uint64_t kResetCycles = SP_RESET_CYCLES;
+constexpr uint64_t kStartCycle = SP_START_CYCLE;
 #endif

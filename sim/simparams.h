@@ -1,7 +1,9 @@
 /* simparams.h - RTL elaboration parameters derived from a config (one
  * function, used by the generator sim/simcfg.c at build time and by the
  * co-sim binary at run time to check that it was built for the config it
- * is given). docs/rtl.md section 1 states the rules. */
+ * is given). docs/rtl.md section 1 states the rules; the buffer sizing
+ * (sp_rtl_buf_rows) and its limits come from cmodel/spattn.h and the
+ * generated sp_defs.h (defs/spattn.defs), shared with the timing model. */
 #ifndef SP_SIMPARAMS_H
 #define SP_SIMPARAMS_H
 #include <stdio.h>
@@ -14,14 +16,6 @@ typedef struct {
     int k_msb, k_lsb, v_msb, v_lsb;
     int n_qk, n_pv, n_cmp, round_overhead;
 } sp_simparams;
-
-static inline int sp_pow2_floor(long x)
-{
-    int p = 1;
-    while ((long)p * 2 <= x && p < (1 << 14))
-        p *= 2;
-    return p;
-}
 
 static inline int sp_is_pow2(long x)
 {
@@ -43,14 +37,18 @@ static inline int sp_simparams_make(const sp_config *c, int d, sp_simparams *p, 
     p->n_qk = h->n_qk; p->n_pv = h->n_pv;
     p->n_cmp = h->topk_comparators;
     p->round_overhead = h->topk_round_overhead;
-    long krow = (long)d * (a->k_msb + a->k_lsb), vrow = (long)d * (a->v_msb + a->v_lsb);
-    p->max_tokens = sp_pow2_floor((long)h->k_sram_bytes * 8 / krow);
-    p->max_vals = sp_pow2_floor((long)h->v_sram_bytes * 8 / vrow);
+    p->max_tokens = (int)sp_rtl_buf_rows(h->k_sram_bytes, d, a->k_msb + a->k_lsb);
+    p->max_vals = (int)sp_rtl_buf_rows(h->v_sram_bytes, d, a->v_msb + a->v_lsb);
     if (p->max_vals > p->max_tokens)
         p->max_vals = p->max_tokens;
-    if (p->max_tokens < 64) {
-        snprintf(err, errlen, "hardware.k_sram_bytes %d holds only %d keys of %d x %d bits; the RTL needs 64",
-                 h->k_sram_bytes, p->max_tokens, d, a->k_msb + a->k_lsb);
+    if (p->max_tokens < SP_RTL_MIN_TOKENS) {
+        snprintf(err, errlen, "hardware.k_sram_bytes %d holds only %d keys of %d x %d bits; the RTL needs %d",
+                 h->k_sram_bytes, p->max_tokens, d, a->k_msb + a->k_lsb, SP_RTL_MIN_TOKENS);
+        return -1;
+    }
+    if (p->max_vals < 2) {
+        snprintf(err, errlen, "hardware.v_sram_bytes %d holds only %d values of %d x %d bits; the RTL needs 2",
+                 h->v_sram_bytes, p->max_vals, d, a->v_msb + a->v_lsb);
         return -1;
     }
     int kpb = h->n_qk >= d ? h->n_qk / d : d / h->n_qk;
