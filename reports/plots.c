@@ -106,18 +106,24 @@ static void label_block(sp_buf *t, const char *s)
 int sp_report_write_labels(const char *dir, const char *what, const char *const *strs, int n, char *err,
                            size_t errlen)
 {
+    return sp_report_write_labels_as(dir, "labels.dat", what, strs, n, err, errlen);
+}
+
+int sp_report_write_labels_as(const char *dir, const char *name, const char *what, const char *const *strs, int n,
+                              char *err, size_t errlen)
+{
     sp_buf t = {0};
-    sp_buf_printf(&t, "# labels.dat - text of the plot titles: %s.\n"
+    sp_buf_printf(&t, "# %s - text of the plot titles: %s.\n"
                   "# Each string is its bytes in decimal, one a line, ending in 0; strings are\n"
                   "# separated by two blank lines (gnuplot's index). The plot scripts rebuild\n"
                   "# them from these numbers, so a name is never read as gnuplot code.\n",
-                  what);
+                  name, what);
     for (int i = 0; i < n; i++) {
         if (i)
             sp_buf_printf(&t, "\n\n");
         label_block(&t, strs[i] ? strs[i] : "");
     }
-    int rc = t.oom ? -1 : sp_report_write_file(dir, "labels.dat", t.p, err, errlen);
+    int rc = t.oom ? -1 : sp_report_write_file(dir, name, t.p, err, errlen);
     if (t.oom)
         snprintf(err, errlen, "out of memory writing plot labels");
     sp_buf_free(&t);
