@@ -8,3 +8,11 @@ SWEEPPLOT_GP_C := $(BUILD)/gen/sweepplot_scripts.c
 $(eval $(call gp_embed,$(SWEEPPLOT_GP),$(SWEEPPLOT_GP_C),plot_sweep.h,sp_sweepplot,reports/plots/sweep/front_lines_heat scripts,mk/plot.mk))
 
 HELP_EXTRA += "spattn plot DIR     redraw a sweep's plots from DIR/sweep.csv (docs/sweep.md)"
+
+.PHONY: test-plot
+test-plot: $(SPATTN)
+	@echo "== tests/test_plot.sh"
+	@SPATTN=$(SPATTN) SPATTN_WORKLOADS=$(SPATTN_WORKLOADS) tests/test_plot.sh
+
+TEST_EXTRA += test-plot
+HELP_EXTRA += "make test-plot     spattn plot: columns by name, hostile names, marker, refusals (tests/test_plot.sh)"
