@@ -71,6 +71,14 @@ static int write_data(const char *dir, const sp_engine_result *d, char *err, siz
                       u == f->tm.bound_unit);
     if (!rc)
         rc = t.oom ? -1 : sp_report_write_file(dir, "util.dat", t.p, err, errlen);
+    /* totals.dat: the run's and the dense baseline's totals, for the titles */
+    t.n = 0;
+    sp_buf_printf(&t, "# run_cycles dense_cycles run_energy_uJ dense_energy_uJ run_dram_bus_bytes dense_dram_bus_bytes\n");
+    sp_buf_printf(&t, "%llu %llu %.6f %.6f %llu %llu\n", (unsigned long long)f->tm.total_cycles,
+                  (unsigned long long)f->dense_tm.total_cycles, f->en.total_pj * 1e-6, f->dense_en.total_pj * 1e-6,
+                  (unsigned long long)sp_engine_bus_bytes(&f->tm), (unsigned long long)sp_engine_bus_bytes(&f->dense_tm));
+    if (!rc)
+        rc = t.oom ? -1 : sp_report_write_file(dir, "totals.dat", t.p, err, errlen);
     if (t.oom && !rc)
         rc = -1;
     if (rc && t.oom)
