@@ -35,6 +35,6 @@ test-paper: $(SPATTN)
 	 ! grep -q 'nan\|inf' $$d/out/table.md && echo "test-paper: table of $$n lines"
 
 TEST_EXTRA += test-paper
-HELP_EXTRA += "make paper         table beside the SpAtten paper's figures: build/paper/table.md, checked against README.md (docs/paper.md)"
+HELP_EXTRA += "make paper         table beside the figures of the SpAtten paper: build/paper/table.md, checked against README.md (docs/paper.md)"
 HELP_EXTRA += "make paper-update  make paper, then copy the table into README.md"
 HELP_EXTRA += "make test-paper    tools/paper.sh on a small input"

@@ -7,7 +7,6 @@ SWEEPPLOT_GP_C := $(BUILD)/gen/sweepplot_scripts.c
 
 $(eval $(call gp_embed,$(SWEEPPLOT_GP),$(SWEEPPLOT_GP_C),plot_sweep.h,sp_sweepplot,reports/plots/sweep/front_lines_heat scripts,mk/plot.mk))
 
-HELP_EXTRA += "spattn plot DIR     redraw a sweep's plots from DIR/sweep.csv (docs/sweep.md)"
 
 .PHONY: test-plot
 test-plot: $(SPATTN)
