@@ -136,7 +136,7 @@ static int parse(const char *path, char *text, table *t, char *err, size_t errle
 {
     memset(t, 0, sizeof *t);
     char *h[MAX_COLS], *f[MAX_COLS];
-    char *save = text, *line = text;
+    char *line = text;
     size_t cap = 0;
     int nh = -1, lineno = 0, c_cyc = -1, c_en = -1, c_area = -1, c_err = -1;
     while (line && *line) {
@@ -237,7 +237,6 @@ static int parse(const char *path, char *text, table *t, char *err, size_t errle
         }
         line = nl ? nl + 1 : NULL;
     }
-    (void)save;
     if (nh < 0 || t->n == 0) {
         snprintf(err, errlen, "%s: %s", path, nh < 0 ? "empty (no header)" : "no points (header only)");
         return -1;
