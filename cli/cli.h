@@ -54,6 +54,7 @@ int sp_cli_parse(const sp_cli_cmd *cmd, int argc, char **argv, sp_cli_args *a, i
 void sp_cli_help(FILE *f, const sp_cli_cmd *cmd);
 
 extern const sp_cli_cmd sp_cmd_run, sp_cmd_sweep, sp_cmd_config_show, sp_cmd_trace_info, sp_cmd_trace_gen;
+extern const sp_cli_cmd sp_cmd_plot; /* cli/cmd_plot.c */
 
 /* Prints "spattn: <msg>" to stderr and returns SP_EXIT_USAGE. */
 int sp_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,7 +19,7 @@ int sp_cli_error(const char *fmt, ...)
 }
 
 static const sp_cli_cmd *const cmds[] = {
-    &sp_cmd_run, &sp_cmd_sweep, &sp_cmd_config_show, &sp_cmd_trace_info, &sp_cmd_trace_gen,
+    &sp_cmd_run, &sp_cmd_sweep, &sp_cmd_plot, &sp_cmd_config_show, &sp_cmd_trace_info, &sp_cmd_trace_gen,
 };
 #define N_CMDS (sizeof cmds / sizeof cmds[0])
 

@@ -17,5 +17,5 @@ test-layers: $(LIB) $(SPATTN)
 
 LINT_EXTRA += lint-layers
 TEST_EXTRA += test-layers
-HELP_EXTRA += "make lint-layers     no #include or call runs back up cmodel <- traces <- engine <- reports <- cli | sim"
+HELP_EXTRA += "make lint-layers     no \#include or call runs back up cmodel <- traces <- engine <- reports <- cli | sim"
 HELP_EXTRA += "make test-layers     the layer check fails on planted back-references, passes on the tree"

@@ -71,6 +71,14 @@ static int write_data(const char *dir, const sp_engine_result *d, char *err, siz
                       u == f->tm.bound_unit);
     if (!rc)
         rc = t.oom ? -1 : sp_report_write_file(dir, "util.dat", t.p, err, errlen);
+    /* totals.dat: the run's and the dense baseline's totals, for the titles */
+    t.n = 0;
+    sp_buf_printf(&t, "# run_cycles dense_cycles run_energy_uJ dense_energy_uJ run_dram_bus_bytes dense_dram_bus_bytes\n");
+    sp_buf_printf(&t, "%llu %llu %.6f %.6f %llu %llu\n", (unsigned long long)f->tm.total_cycles,
+                  (unsigned long long)f->dense_tm.total_cycles, f->en.total_pj * 1e-6, f->dense_en.total_pj * 1e-6,
+                  (unsigned long long)sp_engine_bus_bytes(&f->tm), (unsigned long long)sp_engine_bus_bytes(&f->dense_tm));
+    if (!rc)
+        rc = t.oom ? -1 : sp_report_write_file(dir, "totals.dat", t.p, err, errlen);
     if (t.oom && !rc)
         rc = -1;
     if (rc && t.oom)
@@ -106,18 +114,24 @@ static void label_block(sp_buf *t, const char *s)
 int sp_report_write_labels(const char *dir, const char *what, const char *const *strs, int n, char *err,
                            size_t errlen)
 {
+    return sp_report_write_labels_as(dir, "labels.dat", what, strs, n, err, errlen);
+}
+
+int sp_report_write_labels_as(const char *dir, const char *name, const char *what, const char *const *strs, int n,
+                              char *err, size_t errlen)
+{
     sp_buf t = {0};
-    sp_buf_printf(&t, "# labels.dat - text of the plot titles: %s.\n"
+    sp_buf_printf(&t, "# %s - text of the plot titles: %s.\n"
                   "# Each string is its bytes in decimal, one a line, ending in 0; strings are\n"
                   "# separated by two blank lines (gnuplot's index). The plot scripts rebuild\n"
                   "# them from these numbers, so a name is never read as gnuplot code.\n",
-                  what);
+                  name, what);
     for (int i = 0; i < n; i++) {
         if (i)
             sp_buf_printf(&t, "\n\n");
         label_block(&t, strs[i] ? strs[i] : "");
     }
-    int rc = t.oom ? -1 : sp_report_write_file(dir, "labels.dat", t.p, err, errlen);
+    int rc = t.oom ? -1 : sp_report_write_file(dir, name, t.p, err, errlen);
     if (t.oom)
         snprintf(err, errlen, "out of memory writing plot labels");
     sp_buf_free(&t);

@@ -79,6 +79,9 @@ int sp_report_plots(const char *dir, const sp_engine_result *r, const char *trac
  * blank lines); `what` says which string is which in its comment. */
 int sp_report_write_labels(const char *dir, const char *what, const char *const *strs, int n, char *err,
                            size_t errlen);
+/* The same into dir/name (the sweep redraw's plot_labels.dat). */
+int sp_report_write_labels_as(const char *dir, const char *name, const char *what, const char *const *strs, int n,
+                              char *err, size_t errlen);
 /* 0 when the plot file at path (name: for the message; .png or .svg) is
  * complete: PNG signature and IEND chunk, or SVG text ending in </svg>;
  * else -1 with a message. */

@@ -8,6 +8,9 @@ trace_name = ""
 config_name = ""
 stats "labels.dat" index 0 using (c = int($1), trace_name = trace_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 stats "labels.dat" index 1 using (c = int($1), config_name = config_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+# totals of the run and its dense baseline (totals.dat: numbers only)
+stats "totals.dat" using (tc = $1, dc = $2, te = $3, de = $4, tb = $5, db = $6, 0) nooutput
+totals = sprintf("run: %d cycles, %.1f uJ, %.1f MB DRAM  |  dense: %d cycles, %.1f uJ, %.1f MB DRAM", tc, te, tb * 1e-6, dc, de, db * 1e-6)
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -18,7 +21,7 @@ set key outside top center horizontal
 set ylabel "DRAM data (MB)"
 set xlabel "layer"
 set yrange [0:*]
-set title "DRAM traffic per layer: pruned vs dense\n".trace_name." (config ".config_name.")" noenhanced
+set title "DRAM traffic per layer: pruned vs dense\n".trace_name." (config ".config_name.")\n".totals noenhanced
 set terminal pngcairo size 1000,560 font "sans,11"
 set output "dram.png.part"
 plot "dram_layers.dat" using 2:xtic(1) title "run (pruned)" lc rgb "#2ca02c", \

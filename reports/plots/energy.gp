@@ -7,6 +7,9 @@ trace_name = ""
 config_name = ""
 stats "labels.dat" index 0 using (c = int($1), trace_name = trace_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 stats "labels.dat" index 1 using (c = int($1), config_name = config_name.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+# totals of the run and its dense baseline (totals.dat: numbers only)
+stats "totals.dat" using (tc = $1, dc = $2, te = $3, de = $4, tb = $5, db = $6, 0) nooutput
+totals = sprintf("run: %d cycles, %.1f uJ, %.1f MB DRAM  |  dense: %d cycles, %.1f uJ, %.1f MB DRAM", tc, te, tb * 1e-6, dc, de, db * 1e-6)
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -18,7 +21,7 @@ set ylabel "energy (uJ, log scale)"
 set logscale y
 
 set xtics rotate by -30 noenhanced
-set title "Energy breakdown: run vs dense baseline\n".trace_name." (config ".config_name.")" noenhanced
+set title "Energy breakdown: run vs dense baseline\n".trace_name." (config ".config_name.")\n".totals noenhanced
 set terminal pngcairo size 1000,560 font "sans,11"
 set output "energy.png.part"
 plot "energy.dat" using 2:xtic(1) title "run" lc rgb "#d62728", \

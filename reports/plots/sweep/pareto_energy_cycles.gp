@@ -1,7 +1,9 @@
 # pareto_energy_cycles.gp - a sweep's points in the (cycles, energy) plane,
 # the Pareto front (fewest cycles for the energy, least energy for the
-# cycles) drawn as a line through its points; every point is labelled
-# with its swept values. Data: sweep.csv; columns: sweep_vars.gp; names:
+# cycles) drawn as a line through its points; only the front's points are
+# labelled with their swept values (labels on every point overprint with
+# several swept keys; `spattn plot DIR` draws numbered fronts with a legend
+# table, docs/sweep.md "Plots"). Data: sweep.csv; columns: sweep_vars.gp; names:
 # labels.dat (all written by `spattn sweep`, docs/sweep.md). Run in the
 # output directory.
 # one gnuplot process runs every script: start from the defaults
@@ -38,11 +40,10 @@ set terminal pngcairo noenhanced size 1000,650 font "sans,11"
 set output "pareto_energy_cycles.png.part"
 plot "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(column(color_col)) \
        with points pt 7 ps 1.4 lc palette title "sweep point (colour: ".color_axis.")", \
-     "sweep.csv" using (column("cycles") * 1e-3):(column("energy_total_pJ") * 1e-6):(lab(0)) \
-       with labels offset char 0.8, char -0.7 left font ",8" tc rgb "#777777" notitle, \
      $front using 1:2 @front_smooth with lines lw 2.5 lc rgb "#d62728" title "Pareto front", \
-     $front using 1:2 with points pt 6 ps 2.2 lw 2 lc rgb "#d62728" \
-       title "on the front (labels: ".label_names.")"
+     $front using 1:2 with points pt 6 ps 2.2 lw 2 lc rgb "#d62728" notitle, \
+     $front using 1:2:3 with labels offset char 1.2, char 0.9 left font ",9" \
+       title "label: ".label_names
 set terminal svg noenhanced size 1000,650 font "sans,11" dynamic
 set output "pareto_energy_cycles.svg.part"
 replot
