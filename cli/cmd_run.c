@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "engine_rtl.h"
+#include "params.h"
 #include "report.h"
 #include "spattn.h"
 
@@ -29,6 +30,20 @@ const sp_cli_cmd sp_cmd_run = {
     .n_opts = RUN_N,
     .fn = cmd_run,
 };
+
+/* A workload CSV's rows fix the algorithm (counts, widths, requant): the
+ * config's algorithm keys do not apply to it; say so rather than ignore
+ * them silently. */
+static void csv_notice(const char *cfg_path)
+{
+    fprintf(stderr, "spattn: notice: %s: a workload CSV's rows fix the algorithm; these config keys are not used:",
+            cfg_path);
+    int n = 0;
+    for (int i = 0; i < sp_n_params; i++)
+        if (!strncmp(sp_params[i].path, "algorithm.", 10))
+            fprintf(stderr, "%s %s", n++ ? "," : "", sp_params[i].path + 10);
+    fprintf(stderr, " (stats.json workload_algorithm: what the rows use)\n");
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -58,6 +73,8 @@ int cmd_run(int argc, char **argv)
     sp_engine_input input;
     if (sp_engine_input_open(trace, base, &cfg.alg, &input, err, sizeof err))
         return sp_cli_error("%s", err);
+    if (input.is_workload)
+        csv_notice(cfg_path);
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, input.has_baseline ? input.baseline_path : NULL};
     if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {

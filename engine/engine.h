@@ -94,20 +94,6 @@ sp_observer sp_engine_capture_observer(sp_engine_capture *c);
  * captured positions when c holds exactly their counts; 1 when it did. */
 int sp_engine_capture_apply(const sp_engine_capture *c, sp_tm_steps *st);
 
-/* The figures of one evaluation, without the per-step records (what a
- * sweep keeps per point). */
-typedef struct {
-    int functional;            /* 1: a tensor trace ran through the C model */
-    sp_events ev;              /* functional: the model's events */
-    uint64_t out_checksum;     /* functional: FNV-1a of every output */
-    sp_tm_result tm, dense_tm; /* timing + DRAM: the run, its dense baseline */
-    sp_energy_report en, dense_en;
-    sp_area_report area;
-    int has_accuracy;          /* functional and a reference was given */
-    sp_engine_accuracy acc;
-    char timing_input[64];     /* where the run's timing records came from */
-    char dense_source[600];    /* where the dense baseline came from */
-} sp_engine_figures;
 
 /* The dense baseline's config: cfg's hardware and energy tables with the
  * algorithm of no pruning and full-width keys and values in one fetch
@@ -121,13 +107,71 @@ typedef struct {
     sp_tm_result tm;
     sp_energy_report en;
     char source[600];          /* where it came from */
+    int k_bits, v_bits, q_bits; /* widths of its K, V (one fetch each) and query */
 } sp_engine_dense;
 /* The dense baseline of the input on cfg's hardware (evaluated with
  * sp_engine_dense_config of cfg): every token and head, full-width K and V,
  * no requant, no top-k; for a workload CSV its dense CSV when the input has
- * one. steps (may be NULL) gets the timed head-step records. */
+ * one. steps (may be NULL) gets the timed head-step records. This is the
+ * run's primary baseline (docs/costs.md "Baselines"): for a tensor trace
+ * K and V at the config's widths (SP_BASE_OWN), for a workload CSV K and V
+ * at 12 bits (SP_BASE_12BIT, the official workload README's). */
 int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
                         char *err, size_t errlen);
+
+/* ---- baselines (engine/baselines.c) ---------------------------------- */
+
+/* The two dense baselines every run reports (docs/costs.md "Baselines"). */
+enum {
+    SP_BASE_12BIT, /* K and V at 12 bits (the official workload README's canonical baseline) */
+    SP_BASE_OWN,   /* K and V at the run's own full widths (config: k_msb + k_lsb; CSV: MSB + LSB of its rows) */
+    SP_BASE_N
+};
+extern const char *const sp_engine_base_names[SP_BASE_N]; /* "dense_12bit", "dense_own_widths" */
+#define SP_BASE_CANON_BITS 12
+/* Which of the two is the input's primary baseline (sp_engine_dense_run). */
+int sp_engine_base_primary(const sp_engine_input *in);
+/* The dense baseline `which` of the input on cfg's hardware. */
+int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_dense *d,
+                             sp_tm_steps *steps, char *err, size_t errlen);
+
+/* What a workload CSV's rows fix (they encode the algorithm: the config's
+ * algorithm keys do not apply to a CSV run). */
+typedef struct {
+    int k_bits, v_bits, q_bits;  /* quant_key_bit, quant_value_bit, quant_query_bit: largest over rows; -1 if none set */
+    int lsb_incr;                /* auto_requant_incre: largest over rows; 0 if none */
+    double tau;                  /* auto_requant_thres: largest over rows; -1 if none */
+    uint64_t requant_rows;       /* rows with if_requant */
+    int k_lsb_refetch, v_lsb_refetch; /* 1: the timing model refetches LSBs on if_requant (tm_workload.c) */
+    int token_start_layer;       /* first layer with an if_topk row; layers if none */
+    int head_start_layer;        /* first layer after which a head is absent; layers if none */
+} sp_engine_wl_alg;
+void sp_engine_workload_alg(const sp_workload *w, sp_engine_wl_alg *a);
+/* cfg's hardware and energy with the algorithm a workload CSV fixes
+ * (widths of its rows, -1 = 12 bits; start layers as above; keep ratios 1):
+ * the config every CSV run is evaluated with. */
+void sp_engine_workload_config(const sp_config *cfg, const sp_workload *w, sp_config *eff);
+
+/* The figures of one evaluation, without the per-step records (what a
+ * sweep keeps per point). */
+typedef struct {
+    int functional;            /* 1: a tensor trace ran through the C model */
+    sp_events ev;              /* functional: the model's events */
+    uint64_t out_checksum;     /* functional: FNV-1a of every output */
+    sp_tm_result tm, dense_tm; /* timing + DRAM: the run, its dense baseline */
+    sp_energy_report en, dense_en;
+    sp_area_report area;
+    int has_accuracy;          /* functional and a reference was given */
+    sp_engine_accuracy acc;
+    char timing_input[64];     /* where the run's timing records came from */
+    char dense_source[600];    /* where the dense baseline came from */
+    int dense_which;           /* SP_BASE_*: which baseline dense_tm is */
+    int dense_k_bits, dense_v_bits, dense_q_bits;
+    int has_bases;             /* base[] evaluated (a run without a given dense baseline) */
+    sp_engine_dense base[SP_BASE_N];
+    int is_workload;           /* a workload CSV run: wl_alg is what its rows fix */
+    sp_engine_wl_alg wl_alg;
+} sp_engine_figures;
 
 typedef struct {
     const sp_config *cfg;
@@ -159,6 +203,14 @@ typedef struct {
     double energy_reduction;
 } sp_engine_vs_dense;
 void sp_engine_vs_dense_of(const sp_engine_figures *f, sp_engine_vs_dense *v);
+/* the same ratios of run (t, en) against any dense (d, den) */
+void sp_engine_vs_of(const sp_tm_result *t, const sp_energy_report *en, const sp_tm_result *d,
+                     const sp_energy_report *den, sp_engine_vs_dense *v);
+/* One baseline into group: its widths, source, cycles, DRAM bytes,
+ * energy and the run's ratios against it (baselines.c). */
+void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_dense *d, sp_stats *s, const char *group);
+/* What a workload CSV's rows fix, into group (baselines.c). */
+void sp_engine_wl_alg_stats(const sp_engine_wl_alg *a, sp_stats *s, const char *group);
 uint64_t sp_engine_data_bytes(const sp_tm_result *r); /* DRAM data bytes, all kinds */
 uint64_t sp_engine_bus_bytes(const sp_tm_result *r);  /* DRAM bus bytes (whole bursts), all kinds */
 

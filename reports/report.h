@@ -34,6 +34,12 @@ typedef struct {
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */
+    const char *baseline_name; /* which baseline it is (sp_engine_base_names) */
+    int k_bits, v_bits, q_bits; /* its widths */
+    int has_other;             /* the other baseline (docs/costs.md "Baselines") was evaluated */
+    const char *other_name;
+    int other_k_bits, other_v_bits, other_q_bits;
+    sp_engine_vs_dense other_vs; /* the run against it */
 } sp_report_summary;
 
 /* Writes every report file into dir (an empty directory the caller made)
