@@ -51,6 +51,8 @@ int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summa
     fill_summary(&in->res->fig, &s);
     if (sp_report_csvs(dir, in->res, err, errlen))
         return -1;
+    if (in->ablation && sp_report_ablation_csv(dir, in->ablation, err, errlen))
+        return -1;
     char note[256] = "";
     int pr = sp_report_plots(dir, in->res, in->trace_spec, in->config_path, note, sizeof note, err, errlen);
     if (pr < 0)
@@ -60,6 +62,8 @@ int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summa
     cJSON *files = cJSON_CreateObject(), *plots = cJSON_CreateArray();
     cJSON_AddStringToObject(files, "layers", "layers.csv");
     cJSON_AddStringToObject(files, "energy", "energy.csv");
+    if (in->ablation)
+        cJSON_AddStringToObject(files, "ablation", "ablation.csv");
     for (int i = 0; s.plots_drawn && i < sp_report_plot_noutputs; i++)
         cJSON_AddItemToArray(plots, cJSON_CreateString(sp_report_plot_outputs[i]));
     cJSON_AddItemToObject(files, "plots", plots);
