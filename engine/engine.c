@@ -196,13 +196,16 @@ int sp_engine_run(const sp_engine_in *in, sp_engine_result *r, char *err, size_t
         rc = sp_timing_run(cfg, &r->steps, &f->tm, err, errlen);
     sp_engine_dense dense;
     int primary = sp_engine_base_primary(ip);
-    if (!rc && in->dense) {
-        dense = *in->dense;
-    } else if (!rc) {
-        /* both baselines; the primary one keeps its step records */
-        for (int b = 0; b < SP_BASE_N && !rc; b++)
-            rc = sp_engine_dense_run_base(in->cfg, ip, b, &f->base[b], b == primary ? &r->dense_steps : NULL, err,
-                                          errlen);
+    if (!rc) {
+        /* both baselines (the primary one given, or evaluated keeping its
+         * step records) */
+        for (int b = 0; b < SP_BASE_N && !rc; b++) {
+            if (b == primary && in->dense)
+                f->base[b] = *in->dense;
+            else
+                rc = sp_engine_dense_run_base(in->cfg, ip, b, &f->base[b], b == primary ? &r->dense_steps : NULL,
+                                              err, errlen);
+        }
         f->has_bases = !rc;
         dense = f->base[primary];
     }
