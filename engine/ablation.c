@@ -10,8 +10,9 @@
 #include "params.h"
 #include "tm_workload.h"
 
-const char *const sp_ablation_names[SP_AB_N] = {"dense_12bit", "dense_own_widths", "token_pruning", "head_pruning",
-                                                "value_pruning", "progressive_quantization", "all"};
+const char *const sp_ablation_names[SP_AB_N] = {"dense_12bit", "dense_own_widths", "none", "token_pruning",
+                                                "head_pruning", "value_pruning", "progressive_quantization",
+                                                "all"};
 
 static void fill(sp_ablation_row *r, const sp_tm_result *tm, const sp_energy_report *en)
 {
@@ -36,6 +37,8 @@ void sp_ablation_config(const sp_config *cfg, int variant, sp_config *out)
     a->v_lsb = 0;
     a->tau = 0.0;
     switch (variant) {
+    case SP_AB_NONE:
+        break;
     case SP_AB_TOKEN:
         a->token_keep = c->token_keep;
         break;
@@ -63,6 +66,8 @@ static int ablate_tensor(const sp_config *cfg, const sp_engine_input *in, const 
                          sp_ablation *ab, char *err, size_t errlen)
 {
     static const char *const what[SP_AB_N] = {
+        [SP_AB_NONE] = "keep ratios 1, full-width K and V in one fetch, tau 0: the functional run with no technique "
+                       "on (its top-k selections keep every token and head)",
         [SP_AB_TOKEN] = "token_keep and token_start_layer as configured; head_keep 1, value_keep 1, full-width K "
                         "and V in one fetch, tau 0",
         [SP_AB_HEAD] = "head_keep and head_start_layer as configured; token_keep 1, value_keep 1, full-width K "
@@ -70,7 +75,7 @@ static int ablate_tensor(const sp_config *cfg, const sp_engine_input *in, const 
         [SP_AB_VALUE] = "value_keep as configured; token_keep 1, head_keep 1, full-width K and V in one fetch, tau 0",
         [SP_AB_QUANT] = "k_msb, k_lsb, v_msb, v_lsb and tau as configured; keep ratios 1",
     };
-    for (int v = SP_AB_TOKEN; v <= SP_AB_QUANT; v++) {
+    for (int v = SP_AB_NONE; v <= SP_AB_QUANT; v++) {
         sp_config vc;
         sp_ablation_config(cfg, v, &vc);
         sp_engine_in ei = {.cfg = &vc, .input = in, .dense = dense};
@@ -209,7 +214,8 @@ static int ablate_workload(const sp_config *cfg, const sp_engine_input *in, sp_a
         if (rc)
             return -1;
         fill(&ab->row[v], &tm, &en);
-        snprintf(ab->row[v].note, sizeof ab->row[v].note, "%s", what[v]);
+        snprintf(ab->row[v].note, sizeof ab->row[v].note, "%s%s", what[v],
+                 v == SP_AB_HEAD && !w->heads_pruned ? " (this file prunes no head: every head is present)" : "");
     }
     return 0;
 }
@@ -230,6 +236,10 @@ int sp_ablation_run(const sp_config *cfg, const sp_engine_input *in, const sp_en
     snprintf(ab->row[SP_AB_DENSE].note, sizeof ab->row[0].note,
              "every token and head, K %d and V %d bits in one fetch (%s): the variants' full width",
              f->base[SP_BASE_OWN].k_bits, f->base[SP_BASE_OWN].v_bits, f->base[SP_BASE_OWN].source);
+    if (in->is_workload) {
+        ab->row[SP_AB_NONE] = ab->row[SP_AB_DENSE];
+        snprintf(ab->row[SP_AB_NONE].note, sizeof ab->row[0].note, "a workload CSV: dense_own_widths");
+    }
     fill(&ab->row[SP_AB_ALL], &f->tm, &f->en);
     snprintf(ab->row[SP_AB_ALL].note, sizeof ab->row[0].note, "the run itself");
     return in->is_workload ? ablate_workload(cfg, in, ab, err, errlen)

@@ -10,6 +10,7 @@
 enum {
     SP_AB_DENSE_12BIT, /* the 12-bit dense baseline */
     SP_AB_DENSE,       /* dense at the run's own full widths: the variants' reference */
+    SP_AB_NONE,        /* no technique on, the variants' way (tensor traces: a functional run) */
     SP_AB_TOKEN,       /* token pruning alone */
     SP_AB_HEAD,        /* head pruning alone */
     SP_AB_VALUE,       /* local value pruning alone */
@@ -35,6 +36,6 @@ typedef struct {
  * baselines evaluated). -1 with a message. */
 int sp_ablation_run(const sp_config *cfg, const sp_engine_input *in, const sp_engine_result *all, sp_ablation *ab,
                     char *err, size_t errlen);
-/* The variant configs of a tensor-trace run (SP_AB_TOKEN .. SP_AB_QUANT). */
+/* The variant configs of a tensor-trace run (SP_AB_NONE .. SP_AB_QUANT). */
 void sp_ablation_config(const sp_config *cfg, int variant, sp_config *out);
 #endif

@@ -58,6 +58,10 @@ static void ablate(const char *config, const char *spec, int csv)
     ck_assert_uint_eq(ab.row[SP_AB_DENSE_12BIT].cycles, r.fig.base[SP_BASE_12BIT].tm.total_cycles);
     ck_assert_int_eq(r.fig.base[SP_BASE_12BIT].k_bits, 12);
     ck_assert_int_eq(r.fig.base[SP_BASE_12BIT].v_bits, 12);
+    /* nothing on: the dense baseline's bytes (its cycles may differ: the
+     * functional run's token positions, docs/costs.md "Ablation") */
+    ck_assert(ab.row[SP_AB_NONE].available);
+    ck_assert_uint_eq(ab.row[SP_AB_NONE].dram_data_bytes, d->dram_data_bytes);
     int singles = 0;
     for (int v = SP_AB_TOKEN; v <= SP_AB_QUANT; v++) {
         const sp_ablation_row *x = &ab.row[v];
