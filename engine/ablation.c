@@ -225,10 +225,7 @@ int sp_ablation_run(const sp_config *cfg, const sp_engine_input *in, const sp_en
 {
     memset(ab, 0, sizeof *ab);
     const sp_engine_figures *f = &all->fig;
-    if (!f->has_bases) {
-        snprintf(err, errlen, "ablation: the run's dense baselines were not evaluated");
-        return -1;
-    }
+    sp_engine_dense dense = {f->dense_which, {f->base[0], f->base[1]}};
     fill(&ab->row[SP_AB_DENSE_12BIT], &f->base[SP_BASE_12BIT].tm, &f->base[SP_BASE_12BIT].en);
     snprintf(ab->row[SP_AB_DENSE_12BIT].note, sizeof ab->row[0].note,
              "every token and head, K and V at 12 bits in one fetch (%s)", f->base[SP_BASE_12BIT].source);
@@ -243,5 +240,5 @@ int sp_ablation_run(const sp_config *cfg, const sp_engine_input *in, const sp_en
     fill(&ab->row[SP_AB_ALL], &f->tm, &f->en);
     snprintf(ab->row[SP_AB_ALL].note, sizeof ab->row[0].note, "the run itself");
     return in->is_workload ? ablate_workload(cfg, in, ab, err, errlen)
-                           : ablate_tensor(cfg, in, &f->base[SP_BASE_OWN], ab, err, errlen);
+                           : ablate_tensor(cfg, in, &dense, ab, err, errlen);
 }

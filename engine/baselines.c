@@ -72,7 +72,7 @@ void sp_engine_workload_config(const sp_config *cfg, const sp_workload *w, sp_co
     a->tau_q15 = (uint32_t)(a->tau * 32768.0 + 0.5);
 }
 
-int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_dense *d,
+int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_base *d,
                              sp_tm_steps *steps, char *err, size_t errlen)
 {
     sp_config eff, dc;
@@ -125,10 +125,18 @@ int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, in
 int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
                         char *err, size_t errlen)
 {
-    return sp_engine_dense_run_base(cfg, in, sp_engine_base_primary(in), d, steps, err, errlen);
+    memset(d, 0, sizeof *d);
+    d->primary = sp_engine_base_primary(in);
+    for (int b = 0; b < SP_BASE_N; b++)
+        if (sp_engine_dense_run_base(cfg, in, b, &d->base[b], b == d->primary ? steps : NULL, err, errlen)) {
+            if (b > d->primary && steps)
+                sp_tm_steps_free(steps);
+            return -1;
+        }
+    return 0;
 }
 
-void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_dense *d, sp_stats *s, const char *g)
+void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_base *d, sp_stats *s, const char *g)
 {
     sp_stats_text(s, g, "source", d->source);
     sp_stats_int(s, g, "k", "bits", (uint64_t)d->k_bits);

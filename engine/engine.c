@@ -195,34 +195,26 @@ int sp_engine_run(const sp_engine_in *in, sp_engine_result *r, char *err, size_t
     if (!rc)
         rc = sp_timing_run(cfg, &r->steps, &f->tm, err, errlen);
     sp_engine_dense dense;
-    int primary = sp_engine_base_primary(ip);
-    if (!rc) {
-        /* both baselines (the primary one given, or evaluated keeping its
-         * step records) */
-        for (int b = 0; b < SP_BASE_N && !rc; b++) {
-            if (b == primary && in->dense)
-                f->base[b] = *in->dense;
-            else
-                rc = sp_engine_dense_run_base(in->cfg, ip, b, &f->base[b], b == primary ? &r->dense_steps : NULL,
-                                              err, errlen);
-        }
-        f->has_bases = !rc;
-        dense = f->base[primary];
-    }
+    if (!rc && in->dense)
+        dense = *in->dense;
+    else if (!rc)
+        rc = sp_engine_dense_run(in->cfg, ip, &dense, &r->dense_steps, err, errlen);
     if (rc) {
         sp_engine_result_free(r);
         return -1;
     }
     sp_energy_compute(cfg, &r->steps, &f->tm, &f->en);
     sp_area_compute(cfg, &f->area);
-    f->dense_tm = dense.tm;
-    f->dense_en = dense.en;
+    const sp_engine_base *pb = &dense.base[dense.primary];
+    memcpy(f->base, dense.base, sizeof f->base);
+    f->dense_tm = pb->tm;
+    f->dense_en = pb->en;
     snprintf(f->timing_input, sizeof f->timing_input, "%s", r->steps.source);
-    snprintf(f->dense_source, sizeof f->dense_source, "%s", dense.source);
-    f->dense_which = primary;
-    f->dense_k_bits = dense.k_bits;
-    f->dense_v_bits = dense.v_bits;
-    f->dense_q_bits = dense.q_bits;
+    snprintf(f->dense_source, sizeof f->dense_source, "%s", pb->source);
+    f->dense_which = dense.primary;
+    f->dense_k_bits = pb->k_bits;
+    f->dense_v_bits = pb->v_bits;
+    f->dense_q_bits = pb->q_bits;
     return 0;
 }
 
@@ -290,7 +282,7 @@ void sp_engine_stats(const sp_config *cfg, const sp_engine_figures *f, sp_stats 
     sp_stats_real(s, "vs_dense", "kv_bits_reduction", "ratio", v.kv_bits_reduction);
     sp_stats_real(s, "vs_dense", "kv_msb_bits_reduction", "ratio", v.kv_msb_bits_reduction);
     sp_stats_real(s, "vs_dense", "energy_reduction", "ratio", v.energy_reduction);
-    for (int b = 0; f->has_bases && b < SP_BASE_N; b++) {
+    for (int b = 0; b < SP_BASE_N; b++) {
         char g[64];
         snprintf(g, sizeof g, "baselines.%s", sp_engine_base_names[b]);
         sp_engine_base_stats(f, &f->base[b], s, g);

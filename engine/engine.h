@@ -102,23 +102,6 @@ int sp_engine_capture_apply(const sp_engine_capture *c, sp_tm_steps *st);
  * with the same dense config have the same dense baseline. */
 void sp_engine_dense_config(const sp_config *cfg, sp_config *dense);
 
-/* The dense baseline's figures. */
-typedef struct {
-    sp_tm_result tm;
-    sp_energy_report en;
-    char source[600];          /* where it came from */
-    int k_bits, v_bits, q_bits; /* widths of its K, V (one fetch each) and query */
-} sp_engine_dense;
-/* The dense baseline of the input on cfg's hardware (evaluated with
- * sp_engine_dense_config of cfg): every token and head, full-width K and V,
- * no requant, no top-k; for a workload CSV its dense CSV when the input has
- * one. steps (may be NULL) gets the timed head-step records. This is the
- * run's primary baseline (docs/costs.md "Baselines"): for a tensor trace
- * K and V at the config's widths (SP_BASE_OWN), for a workload CSV K and V
- * at 12 bits (SP_BASE_12BIT, the official workload README's). */
-int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
-                        char *err, size_t errlen);
-
 /* ---- baselines (engine/baselines.c) ---------------------------------- */
 
 /* The two dense baselines every run reports (docs/costs.md "Baselines"). */
@@ -129,11 +112,35 @@ enum {
 };
 extern const char *const sp_engine_base_names[SP_BASE_N]; /* "dense_12bit", "dense_own_widths" */
 #define SP_BASE_CANON_BITS 12
-/* Which of the two is the input's primary baseline (sp_engine_dense_run). */
+/* Which of the two is the input's primary baseline: SP_BASE_OWN for a
+ * tensor trace, SP_BASE_12BIT for a workload CSV. */
 int sp_engine_base_primary(const sp_engine_input *in);
-/* The dense baseline `which` of the input on cfg's hardware. */
-int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_dense *d,
+
+/* One dense baseline's figures. */
+typedef struct {
+    sp_tm_result tm;
+    sp_energy_report en;
+    char source[600];          /* where it came from */
+    int k_bits, v_bits, q_bits; /* widths of its K, V (one fetch each) and query */
+} sp_engine_base;
+/* The dense baseline `which` of the input on cfg's hardware: every token
+ * and head, K and V in one fetch, no requant, no top-k, no selections;
+ * for a workload CSV its dense CSV when the input has one. steps (may be
+ * NULL) gets the timed head-step records. */
+int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_base *b,
                              sp_tm_steps *steps, char *err, size_t errlen);
+
+/* Both dense baselines of a config (sweep points with the same dense
+ * config share them). */
+typedef struct {
+    int primary;               /* sp_engine_base_primary of the input */
+    sp_engine_base base[SP_BASE_N];
+} sp_engine_dense;
+/* Both baselines of the input on cfg's hardware (sp_engine_dense_config of
+ * cfg, or of the algorithm a workload CSV fixes); steps (may be NULL) gets
+ * the primary one's timed head-step records. */
+int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
+                        char *err, size_t errlen);
 
 /* What a workload CSV's rows fix (they encode the algorithm: the config's
  * algorithm keys do not apply to a CSV run). */
@@ -167,8 +174,7 @@ typedef struct {
     char dense_source[600];    /* where the dense baseline came from */
     int dense_which;           /* SP_BASE_*: which baseline dense_tm is */
     int dense_k_bits, dense_v_bits, dense_q_bits;
-    int has_bases;             /* base[] evaluated (a run without a given dense baseline) */
-    sp_engine_dense base[SP_BASE_N];
+    sp_engine_base base[SP_BASE_N]; /* both dense baselines (dense_tm, dense_en: base[dense_which]) */
     int is_workload;           /* a workload CSV run: wl_alg is what its rows fix */
     sp_engine_wl_alg wl_alg;
 } sp_engine_figures;
@@ -185,7 +191,7 @@ typedef struct {
 typedef struct {
     sp_engine_figures fig;
     sp_run_result run;         /* fig.functional: per (iteration, layer, head) records */
-    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps empty when in->dense was given) */
+    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps: the primary baseline's; empty when in->dense was given) */
     sp_engine_capture cap;
 } sp_engine_result;
 
@@ -208,7 +214,7 @@ void sp_engine_vs_of(const sp_tm_result *t, const sp_energy_report *en, const sp
                      const sp_energy_report *den, sp_engine_vs_dense *v);
 /* One baseline into group: its widths, source, cycles, DRAM bytes,
  * energy and the run's ratios against it (baselines.c). */
-void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_dense *d, sp_stats *s, const char *group);
+void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_base *d, sp_stats *s, const char *group);
 /* What a workload CSV's rows fix, into group (baselines.c). */
 void sp_engine_wl_alg_stats(const sp_engine_wl_alg *a, sp_stats *s, const char *group);
 uint64_t sp_engine_data_bytes(const sp_tm_result *r); /* DRAM data bytes, all kinds */

@@ -27,9 +27,9 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     s->k_bits = f->dense_k_bits;
     s->v_bits = f->dense_v_bits;
     s->q_bits = f->dense_q_bits;
-    if (f->has_bases) {
+    {
         int o = f->dense_which == SP_BASE_12BIT ? SP_BASE_OWN : SP_BASE_12BIT;
-        const sp_engine_dense *d = &f->base[o];
+        const sp_engine_base *d = &f->base[o];
         s->has_other = 1;
         s->other_name = sp_engine_base_names[o];
         s->other_k_bits = d->k_bits;
