@@ -105,6 +105,49 @@ START_TEST(workload_csv)
 }
 END_TEST
 
+/* a head-pruned file: the official rows without heads 10 and 11 from
+ * layer 6 on; head pruning alone then lies strictly between */
+START_TEST(head_pruned_csv)
+{
+    if (!workload_present())
+        return;
+    char *text = cu_slurp(workload, NULL);
+    ck_assert_ptr_nonnull(text);
+    char path[512];
+    snprintf(path, sizeof path, "%s/head-pruned.csv", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    int dropped = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int it, l, h;
+        if (sscanf(line, "%d,%d,%d,", &it, &l, &h) == 3 && l >= 6 && h >= 10) {
+            dropped++;
+            continue;
+        }
+        fprintf(f, "%s\n", line);
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    free(text);
+    ck_assert_int_eq(dropped, 32 * 6 * 2);
+    ablate("configs/paper.yaml", path, 1);
+    char err[1024];
+    sp_config cfg;
+    ck_assert(!sp_config_load("configs/paper.yaml", &cfg, err, sizeof err));
+    sp_engine_input in;
+    ck_assert_msg(!sp_engine_input_open(path, NULL, &cfg.alg, &in, err, sizeof err), "%s", err);
+    sp_engine_in ei = {.cfg = &cfg, .input = &in};
+    sp_engine_result r;
+    ck_assert_msg(!sp_engine_run(&ei, &r, err, sizeof err), "%s", err);
+    ck_assert_int_eq(r.fig.wl_alg.head_start_layer, 5);
+    sp_ablation ab;
+    ck_assert_msg(!sp_ablation_run(&cfg, &in, &r, &ab, err, sizeof err), "%s", err);
+    ck_assert_uint_lt(ab.row[SP_AB_HEAD].dram_data_bytes, ab.row[SP_AB_DENSE].dram_data_bytes);
+    ck_assert_uint_gt(ab.row[SP_AB_HEAD].dram_data_bytes, ab.row[SP_AB_ALL].dram_data_bytes);
+    sp_engine_result_free(&r);
+    sp_engine_input_free(&in);
+}
+END_TEST
+
 /* each variant config switches exactly its own technique on */
 START_TEST(variant_configs)
 {
@@ -240,6 +283,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, tensor_trace);
     tcase_add_test(tc, workload_csv);
+    tcase_add_test(tc, head_pruned_csv);
     tcase_add_test(tc, variant_configs);
     tcase_add_test(tc, csv_ignores_algorithm_keys);
     tcase_add_test(tc, cli_ablation);
