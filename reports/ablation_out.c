@@ -12,6 +12,15 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0.0;
 }
 
+/* a CSV field in double quotes, inner quotes doubled */
+static void quoted(sp_buf *b, const char *t)
+{
+    sp_buf_printf(b, "\"");
+    for (; *t; t++)
+        sp_buf_printf(b, *t == '"' ? "\"\"" : "%c", *t);
+    sp_buf_printf(b, "\"\n");
+}
+
 int sp_report_ablation_csv(const char *dir, const sp_ablation *ab, char *err, size_t errlen)
 {
     sp_buf b = {0};
@@ -21,14 +30,15 @@ int sp_report_ablation_csv(const char *dir, const sp_ablation *ab, char *err, si
     for (int v = 0; v < SP_AB_N; v++) {
         const sp_ablation_row *r = &ab->row[v];
         if (!r->available) {
-            sp_buf_printf(&b, "%s,0,,,,,,,,\"%s\"\n", sp_ablation_names[v], r->note);
+            sp_buf_printf(&b, "%s,0,,,,,,,,", sp_ablation_names[v]);
+            quoted(&b, r->note);
             continue;
         }
-        sp_buf_printf(&b, "%s,1,%llu,%llu,%llu,%.1f,%.6f,%.6f,%.6f,\"%s\"\n", sp_ablation_names[v],
+        sp_buf_printf(&b, "%s,1,%llu,%llu,%llu,%.1f,%.6f,%.6f,%.6f,", sp_ablation_names[v],
                       (unsigned long long)r->cycles, (unsigned long long)r->dram_data_bytes,
                       (unsigned long long)r->dram_bus_bytes, r->energy_pj, ratio((double)d->cycles, (double)r->cycles),
-                      ratio((double)d->dram_data_bytes, (double)r->dram_data_bytes), ratio(d->energy_pj, r->energy_pj),
-                      r->note);
+                      ratio((double)d->dram_data_bytes, (double)r->dram_data_bytes), ratio(d->energy_pj, r->energy_pj));
+        quoted(&b, r->note);
     }
     if (b.oom) {
         sp_buf_free(&b);
