@@ -4,12 +4,13 @@
 #include "cli.h"
 #include "engine.h"
 #include "engine_rtl.h"
+#include "params.h"
 #include "report.h"
 #include "spattn.h"
 
 int cmd_run(int argc, char **argv);
 
-enum { RUN_CONFIG, RUN_TRACE, RUN_OUT, RUN_ENGINE, RUN_BASELINE, RUN_WAVES, RUN_N };
+enum { RUN_CONFIG, RUN_TRACE, RUN_OUT, RUN_ENGINE, RUN_BASELINE, RUN_WAVES, RUN_ABLATION, RUN_N };
 static const sp_cli_opt run_opts[RUN_N] = {
     [RUN_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config: hardware, algorithm, energy (docs/config.md)"},
     [RUN_TRACE] = {'t', "trace", "TRACE", NULL, 1,
@@ -20,6 +21,9 @@ static const sp_cli_opt run_opts[RUN_N] = {
     [RUN_BASELINE] = {0, "baseline", "DENSE.csv", NULL, 0,
                       "dense workload CSV for a CSV trace (default: the -dense.csv beside a -pruned.csv)"},
     [RUN_WAVES] = {0, "waves", "FILE.fst", NULL, 0, "with --engine rtl or cosim: write the RTL's waveforms (FST)"},
+    [RUN_ABLATION] = {0, "ablation", NULL, NULL, 0,
+                      "also each technique alone and the dense baselines: a table, ablation.csv and stats.json "
+                      "\"ablation\" (docs/costs.md)"},
 };
 
 const sp_cli_cmd sp_cmd_run = {
@@ -30,6 +34,20 @@ const sp_cli_cmd sp_cmd_run = {
     .fn = cmd_run,
 };
 
+/* A workload CSV's rows fix the algorithm (counts, widths, requant): the
+ * config's algorithm keys do not apply to it; say so rather than ignore
+ * them silently. */
+static void csv_notice(const char *cfg_path)
+{
+    fprintf(stderr, "spattn: notice: %s: a workload CSV's rows fix the algorithm; these config keys are not used:",
+            cfg_path);
+    int n = 0;
+    for (int i = 0; i < sp_n_params; i++)
+        if (!strncmp(sp_params[i].path, "algorithm.", 10))
+            fprintf(stderr, "%s %s", n++ ? "," : "", sp_params[i].path + 10);
+    fprintf(stderr, " (stats.json workload_algorithm: what the rows use)\n");
+}
+
 int cmd_run(int argc, char **argv)
 {
     sp_cli_args a;
@@ -38,9 +56,12 @@ int cmd_run(int argc, char **argv)
         return rc;
     const char *cfg_path = a.val[RUN_CONFIG], *trace = a.val[RUN_TRACE], *out = a.val[RUN_OUT];
     const char *engine = a.val[RUN_ENGINE], *base = a.val[RUN_BASELINE], *waves = a.val[RUN_WAVES];
+    int ablation = a.val[RUN_ABLATION] != NULL;
     if (!strcmp(engine, "rtl") || !strcmp(engine, "cosim")) {
         if (base)
             return sp_cli_error("run: --baseline applies to the cmodel engine only");
+        if (ablation)
+            return sp_cli_error("run: --ablation applies to the cmodel engine only");
         return sp_engine_rtl_run(engine, cfg_path, trace, out, waves);
     }
     if (strcmp(engine, "cmodel"))
@@ -58,6 +79,8 @@ int cmd_run(int argc, char **argv)
     sp_engine_input input;
     if (sp_engine_input_open(trace, base, &cfg.alg, &input, err, sizeof err))
         return sp_cli_error("%s", err);
+    if (input.is_workload)
+        csv_notice(cfg_path);
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, input.has_baseline ? input.baseline_path : NULL};
     if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
@@ -79,9 +102,14 @@ int cmd_run(int argc, char **argv)
     if (rc == SP_EXIT_OK && sp_engine_run(&ei, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else if (rc == SP_EXIT_OK) {
-        sp_report_in in = {&cfg, cfg_path, trace, input.is_workload ? "timing" : engine, &input, &res};
+        sp_ablation ab;
+        sp_report_in in = {&cfg, cfg_path, trace, input.is_workload ? "timing" : engine, &input, &res,
+                           ablation ? &ab : NULL};
         sp_report_summary sum;
-        if (sp_report_write_dir(od.tmp, &in, &sum, err, sizeof err) || sp_outdir_commit(&od, err, sizeof err)) {
+        if (ablation && sp_ablation_run(&cfg, &input, &res, &ab, err, sizeof err)) {
+            rc = sp_cli_error("%s", err);
+        } else if (sp_report_write_dir(od.tmp, &in, &sum, err, sizeof err) ||
+                   sp_outdir_commit(&od, err, sizeof err)) {
             rc = sp_cli_error("%s", err);
         } else {
             if (input.is_workload)
@@ -91,6 +119,8 @@ int cmd_run(int argc, char **argv)
                 printf("spattn: wrote %s/stats.json (outputs fnv1a64 %016llx, %llu head-steps)\n", od.final,
                        (unsigned long long)res.fig.out_checksum, (unsigned long long)res.fig.ev.head_steps);
             sp_report_print_summary(stdout, &sum, od.final);
+            if (ablation)
+                sp_report_print_ablation(stdout, &ab);
         }
         sp_engine_result_free(&res);
     }

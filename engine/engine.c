@@ -174,70 +174,47 @@ void sp_engine_dense_config(const sp_config *cfg, sp_config *d)
     a->v_msb = cfg->alg.v_msb + cfg->alg.v_lsb;
 }
 
-int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
-                        char *err, size_t errlen)
-{
-    sp_config dc;
-    sp_engine_dense_config(cfg, &dc);
-    sp_tm_steps st;
-    int rc;
-    memset(d, 0, sizeof *d);
-    if (!in->is_workload) {
-        rc = sp_tm_steps_dense(&dc, &in->trace, &st, err, errlen);
-    } else if (in->has_baseline) {
-        rc = sp_tm_steps_from_workload(&dc, &in->baseline, 0, &st, err, errlen);
-        if (!rc)
-            snprintf(st.source, sizeof st.source, "dense workload csv");
-    } else {
-        /* derived dense: the full grid, heads pruned from the file included */
-        sp_workload grid;
-        rc = sp_workload_dense_grid(&in->workload, &grid, err, errlen);
-        if (!rc) {
-            rc = sp_tm_steps_from_workload(&dc, &grid, 1, &st, err, errlen);
-            sp_workload_free(&grid);
-        }
-    }
-    if (rc)
-        return -1;
-    if (sp_timing_run(&dc, &st, &d->tm, err, errlen)) {
-        sp_tm_steps_free(&st);
-        return -1;
-    }
-    sp_energy_compute(&dc, &st, &d->tm, &d->en);
-    snprintf(d->source, sizeof d->source, "%s", in->is_workload && in->has_baseline ? in->baseline_path : st.source);
-    if (steps)
-        *steps = st;
-    else
-        sp_tm_steps_free(&st);
-    return 0;
-}
-
 int sp_engine_run(const sp_engine_in *in, sp_engine_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     sp_engine_capture_init(&r->cap);
     const sp_config *cfg = in->cfg;
     const sp_engine_input *ip = in->input;
+    sp_engine_figures *f = &r->fig;
+    /* a workload CSV's rows fix the algorithm: it runs on cfg's hardware
+     * with that algorithm, never with cfg's algorithm keys */
+    sp_config eff;
+    if (ip->is_workload) {
+        sp_engine_workload_config(in->cfg, &ip->workload, &eff);
+        cfg = &eff;
+        f->is_workload = 1;
+        sp_engine_workload_alg(&ip->workload, &f->wl_alg);
+    }
     int rc = ip->is_workload ? sp_tm_steps_from_workload(cfg, &ip->workload, 0, &r->steps, err, errlen)
                              : run_tensor(in, r, err, errlen);
-    sp_engine_figures *f = &r->fig;
     if (!rc)
         rc = sp_timing_run(cfg, &r->steps, &f->tm, err, errlen);
     sp_engine_dense dense;
     if (!rc && in->dense)
         dense = *in->dense;
     else if (!rc)
-        rc = sp_engine_dense_run(cfg, ip, &dense, &r->dense_steps, err, errlen);
+        rc = sp_engine_dense_run(in->cfg, ip, &dense, &r->dense_steps, err, errlen);
     if (rc) {
         sp_engine_result_free(r);
         return -1;
     }
     sp_energy_compute(cfg, &r->steps, &f->tm, &f->en);
     sp_area_compute(cfg, &f->area);
-    f->dense_tm = dense.tm;
-    f->dense_en = dense.en;
+    const sp_engine_base *pb = &dense.base[dense.primary];
+    memcpy(f->base, dense.base, sizeof f->base);
+    f->dense_tm = pb->tm;
+    f->dense_en = pb->en;
     snprintf(f->timing_input, sizeof f->timing_input, "%s", r->steps.source);
-    snprintf(f->dense_source, sizeof f->dense_source, "%s", dense.source);
+    snprintf(f->dense_source, sizeof f->dense_source, "%s", pb->source);
+    f->dense_which = dense.primary;
+    f->dense_k_bits = pb->k_bits;
+    f->dense_v_bits = pb->v_bits;
+    f->dense_q_bits = pb->q_bits;
     return 0;
 }
 
@@ -248,7 +225,12 @@ static double ratio(double a, double b)
 
 void sp_engine_vs_dense_of(const sp_engine_figures *f, sp_engine_vs_dense *v)
 {
-    const sp_tm_result *t = &f->tm, *d = &f->dense_tm;
+    sp_engine_vs_of(&f->tm, &f->en, &f->dense_tm, &f->dense_en, v);
+}
+
+void sp_engine_vs_of(const sp_tm_result *t, const sp_energy_report *en, const sp_tm_result *d,
+                     const sp_energy_report *den, sp_engine_vs_dense *v)
+{
     v->speedup = ratio((double)d->total_cycles, (double)t->total_cycles);
     v->dram_data_reduction = ratio((double)sp_engine_data_bytes(d), (double)sp_engine_data_bytes(t));
     v->dram_bus_reduction = ratio((double)sp_engine_bus_bytes(d), (double)sp_engine_bus_bytes(t));
@@ -257,7 +239,7 @@ void sp_engine_vs_dense_of(const sp_engine_figures *f, sp_engine_vs_dense *v)
               (double)(t->data_bits[SP_DK_K_MSB] + t->data_bits[SP_DK_K_LSB] + t->data_bits[SP_DK_V]));
     v->kv_msb_bits_reduction = ratio((double)(d->data_bits[SP_DK_K_MSB] + d->data_bits[SP_DK_V]),
                                      (double)(t->data_bits[SP_DK_K_MSB] + t->data_bits[SP_DK_V]));
-    v->energy_reduction = ratio(f->dense_en.total_pj, f->en.total_pj);
+    v->energy_reduction = ratio(den->total_pj, en->total_pj);
 }
 
 void sp_engine_stats(const sp_config *cfg, const sp_engine_figures *f, sp_stats *s)
@@ -280,10 +262,16 @@ void sp_engine_stats(const sp_config *cfg, const sp_engine_figures *f, sp_stats 
         sp_stats_int(s, "accuracy", "reference_head_steps", "count", a->ref_steps);
         sp_stats_int(s, "accuracy", "head_steps_computed", "count", a->steps_run);
     }
+    if (f->is_workload)
+        sp_engine_wl_alg_stats(&f->wl_alg, s, "workload_algorithm");
     sp_stats_text(s, "dense_baseline", "source", f->dense_source);
     sp_stats_text(s, "dense_baseline", "definition",
-                  "same hardware; every token and head; full-width K and V (MSB + LSB bits); value_keep 1; no "
+                  "same hardware; every token and head; K and V at k_bits and v_bits in one fetch; value_keep 1; no "
                   "requant, no top-k");
+    sp_stats_text(s, "dense_baseline", "baseline", sp_engine_base_names[f->dense_which]);
+    sp_stats_int(s, "dense_baseline", "k", "bits", (uint64_t)f->dense_k_bits);
+    sp_stats_int(s, "dense_baseline", "v", "bits", (uint64_t)f->dense_v_bits);
+    sp_stats_int(s, "dense_baseline", "q", "bits", (uint64_t)f->dense_q_bits);
     sp_timing_stats(&f->dense_tm, cfg, s, "dense_baseline.timing");
     sp_energy_stats(&f->dense_en, cfg->energy.node_nm, s, "dense_baseline.energy");
     sp_engine_vs_dense v;
@@ -294,4 +282,9 @@ void sp_engine_stats(const sp_config *cfg, const sp_engine_figures *f, sp_stats 
     sp_stats_real(s, "vs_dense", "kv_bits_reduction", "ratio", v.kv_bits_reduction);
     sp_stats_real(s, "vs_dense", "kv_msb_bits_reduction", "ratio", v.kv_msb_bits_reduction);
     sp_stats_real(s, "vs_dense", "energy_reduction", "ratio", v.energy_reduction);
+    for (int b = 0; b < SP_BASE_N; b++) {
+        char g[64];
+        snprintf(g, sizeof g, "baselines.%s", sp_engine_base_names[b]);
+        sp_engine_base_stats(f, &f->base[b], s, g);
+    }
 }

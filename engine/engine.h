@@ -94,6 +94,71 @@ sp_observer sp_engine_capture_observer(sp_engine_capture *c);
  * captured positions when c holds exactly their counts; 1 when it did. */
 int sp_engine_capture_apply(const sp_engine_capture *c, sp_tm_steps *st);
 
+
+/* The dense baseline's config: cfg's hardware and energy tables with the
+ * algorithm of no pruning and full-width keys and values in one fetch
+ * (keep ratios 1, start layers 0, tau 0, k_msb + k_lsb bits as k_msb,
+ * k_lsb 0, the same for v; q_bits kept), no sweep, no source. Two configs
+ * with the same dense config have the same dense baseline. */
+void sp_engine_dense_config(const sp_config *cfg, sp_config *dense);
+
+/* ---- baselines (engine/baselines.c) ---------------------------------- */
+
+/* The two dense baselines every run reports (docs/costs.md "Baselines"). */
+enum {
+    SP_BASE_12BIT, /* K and V at 12 bits (the official workload README's canonical baseline) */
+    SP_BASE_OWN,   /* K and V at the run's own full widths (config: k_msb + k_lsb; CSV: MSB + LSB of its rows) */
+    SP_BASE_N
+};
+extern const char *const sp_engine_base_names[SP_BASE_N]; /* "dense_12bit", "dense_own_widths" */
+#define SP_BASE_CANON_BITS 12
+/* Which of the two is the input's primary baseline: SP_BASE_OWN for a
+ * tensor trace, SP_BASE_12BIT for a workload CSV. */
+int sp_engine_base_primary(const sp_engine_input *in);
+
+/* One dense baseline's figures. */
+typedef struct {
+    sp_tm_result tm;
+    sp_energy_report en;
+    char source[600];          /* where it came from */
+    int k_bits, v_bits, q_bits; /* widths of its K, V (one fetch each) and query */
+} sp_engine_base;
+/* The dense baseline `which` of the input on cfg's hardware: every token
+ * and head, K and V in one fetch, no requant, no top-k, no selections;
+ * for a workload CSV its dense CSV when the input has one. steps (may be
+ * NULL) gets the timed head-step records. */
+int sp_engine_dense_run_base(const sp_config *cfg, const sp_engine_input *in, int which, sp_engine_base *b,
+                             sp_tm_steps *steps, char *err, size_t errlen);
+
+/* Both dense baselines of a config (sweep points with the same dense
+ * config share them). */
+typedef struct {
+    int primary;               /* sp_engine_base_primary of the input */
+    sp_engine_base base[SP_BASE_N];
+} sp_engine_dense;
+/* Both baselines of the input on cfg's hardware (sp_engine_dense_config of
+ * cfg, or of the algorithm a workload CSV fixes); steps (may be NULL) gets
+ * the primary one's timed head-step records. */
+int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
+                        char *err, size_t errlen);
+
+/* What a workload CSV's rows fix (they encode the algorithm: the config's
+ * algorithm keys do not apply to a CSV run). */
+typedef struct {
+    int k_bits, v_bits, q_bits;  /* quant_key_bit, quant_value_bit, quant_query_bit: largest over rows; -1 if none set */
+    int lsb_incr;                /* auto_requant_incre: largest over rows; 0 if none */
+    double tau;                  /* auto_requant_thres: largest over rows; -1 if none */
+    uint64_t requant_rows;       /* rows with if_requant */
+    int k_lsb_refetch, v_lsb_refetch; /* 1: the timing model refetches LSBs on if_requant (tm_workload.c) */
+    int token_start_layer;       /* first layer with an if_topk row; layers if none */
+    int head_start_layer;        /* first layer after which a head is absent; layers if none */
+} sp_engine_wl_alg;
+void sp_engine_workload_alg(const sp_workload *w, sp_engine_wl_alg *a);
+/* cfg's hardware and energy with the algorithm a workload CSV fixes
+ * (widths of its rows, -1 = 12 bits; start layers as above; keep ratios 1):
+ * the config every CSV run is evaluated with. */
+void sp_engine_workload_config(const sp_config *cfg, const sp_workload *w, sp_config *eff);
+
 /* The figures of one evaluation, without the per-step records (what a
  * sweep keeps per point). */
 typedef struct {
@@ -107,27 +172,12 @@ typedef struct {
     sp_engine_accuracy acc;
     char timing_input[64];     /* where the run's timing records came from */
     char dense_source[600];    /* where the dense baseline came from */
+    int dense_which;           /* SP_BASE_*: which baseline dense_tm is */
+    int dense_k_bits, dense_v_bits, dense_q_bits;
+    sp_engine_base base[SP_BASE_N]; /* both dense baselines (dense_tm, dense_en: base[dense_which]) */
+    int is_workload;           /* a workload CSV run: wl_alg is what its rows fix */
+    sp_engine_wl_alg wl_alg;
 } sp_engine_figures;
-
-/* The dense baseline's config: cfg's hardware and energy tables with the
- * algorithm of no pruning and full-width keys and values in one fetch
- * (keep ratios 1, start layers 0, tau 0, k_msb + k_lsb bits as k_msb,
- * k_lsb 0, the same for v; q_bits kept), no sweep, no source. Two configs
- * with the same dense config have the same dense baseline. */
-void sp_engine_dense_config(const sp_config *cfg, sp_config *dense);
-
-/* The dense baseline's figures. */
-typedef struct {
-    sp_tm_result tm;
-    sp_energy_report en;
-    char source[600];          /* where it came from */
-} sp_engine_dense;
-/* The dense baseline of the input on cfg's hardware (evaluated with
- * sp_engine_dense_config of cfg): every token and head, full-width K and V,
- * no requant, no top-k; for a workload CSV its dense CSV when the input has
- * one. steps (may be NULL) gets the timed head-step records. */
-int sp_engine_dense_run(const sp_config *cfg, const sp_engine_input *in, sp_engine_dense *d, sp_tm_steps *steps,
-                        char *err, size_t errlen);
 
 typedef struct {
     const sp_config *cfg;
@@ -141,7 +191,7 @@ typedef struct {
 typedef struct {
     sp_engine_figures fig;
     sp_run_result run;         /* fig.functional: per (iteration, layer, head) records */
-    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps empty when in->dense was given) */
+    sp_tm_steps steps, dense_steps; /* the timed head-step records (dense_steps: the primary baseline's; empty when in->dense was given) */
     sp_engine_capture cap;
 } sp_engine_result;
 
@@ -159,6 +209,14 @@ typedef struct {
     double energy_reduction;
 } sp_engine_vs_dense;
 void sp_engine_vs_dense_of(const sp_engine_figures *f, sp_engine_vs_dense *v);
+/* the same ratios of run (t, en) against any dense (d, den) */
+void sp_engine_vs_of(const sp_tm_result *t, const sp_energy_report *en, const sp_tm_result *d,
+                     const sp_energy_report *den, sp_engine_vs_dense *v);
+/* One baseline into group: its widths, source, cycles, DRAM bytes,
+ * energy and the run's ratios against it (baselines.c). */
+void sp_engine_base_stats(const sp_engine_figures *f, const sp_engine_base *d, sp_stats *s, const char *group);
+/* What a workload CSV's rows fix, into group (baselines.c). */
+void sp_engine_wl_alg_stats(const sp_engine_wl_alg *a, sp_stats *s, const char *group);
 uint64_t sp_engine_data_bytes(const sp_tm_result *r); /* DRAM data bytes, all kinds */
 uint64_t sp_engine_bus_bytes(const sp_tm_result *r);  /* DRAM bus bytes (whole bursts), all kinds */
 

@@ -6,6 +6,7 @@
 #define SP_REPORT_H
 #include <stddef.h>
 #include <stdio.h>
+#include "ablation.h"
 #include "engine.h"
 #include "spattn.h"
 #include "stats.h"
@@ -17,6 +18,7 @@ typedef struct {
     const char *engine;            /* "cmodel", "timing" (workload CSV), ... */
     const sp_engine_input *input;  /* what the trace spec opened */
     const sp_engine_result *res;   /* sp_engine_run on cfg and input */
+    const sp_ablation *ablation;   /* `run --ablation`: ablation.csv and stats.json "ablation", else NULL */
 } sp_report_in;
 
 /* Headline figures, for the command line. */
@@ -34,6 +36,12 @@ typedef struct {
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */
+    const char *baseline_name; /* which baseline it is (sp_engine_base_names) */
+    int k_bits, v_bits, q_bits; /* its widths */
+    int has_other;             /* the other baseline (docs/costs.md "Baselines") was evaluated */
+    const char *other_name;
+    int other_k_bits, other_v_bits, other_q_bits;
+    sp_engine_vs_dense other_vs; /* the run against it */
 } sp_report_summary;
 
 /* Writes every report file into dir (an empty directory the caller made)
@@ -42,6 +50,12 @@ int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summa
 /* Prints the headline lines (cycles, time, energy, speedup, DRAM reduction,
  * plot paths) for a run written to dir. */
 void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *dir);
+
+/* The per-technique breakdown (ablation_out.c): dir/ablation.csv, the
+ * "ablation" object of stats.json, the table on stdout. */
+int sp_report_ablation_csv(const char *dir, const sp_ablation *ab, char *err, size_t errlen);
+struct cJSON *sp_report_ablation_json(const sp_ablation *ab);
+void sp_report_print_ablation(FILE *f, const sp_ablation *ab);
 
 /* Writes text to dir/name through a temporary name and rename. */
 int sp_report_write_file(const char *dir, const char *name, const char *text, char *err, size_t errlen);

@@ -116,6 +116,8 @@ char *sp_report_stats_text(const sp_report_in *in, cJSON *files, char *err, size
         }
         cJSON_AddItemToObject(root, "per_layer", per);
     }
+    if (in->ablation)
+        cJSON_AddItemToObject(root, "ablation", sp_report_ablation_json(in->ablation));
     cJSON_AddItemToObject(root, "config", sp_config_json(in->cfg));
     cJSON_AddItemToObject(root, "files", files);
     char *text = bad ? NULL : sp_report_json_text(root);
