@@ -34,10 +34,11 @@ void sp_engine_workload_alg(const sp_workload *w, sp_engine_wl_alg *a)
             a->tau = r->tau;
         a->requant_rows += r->requant != 0;
         /* the refetch rule of sp_tm_steps_from_workload: auto_requant_incre
-         * LSB bits of K, and of V, on a row whose width is set */
-        if (r->lsb_incr > 0 && r->k_bits > 0)
+         * LSB bits of the planes the run config's requant rule names
+         * (sp_workload_refetch_rule), on a row whose width is set */
+        if (r->lsb_incr > 0 && r->k_bits > 0 && w->lsb_refetch_k)
             a->k_lsb_refetch = 1;
-        if (r->lsb_incr > 0 && r->v_bits > 0)
+        if (r->lsb_incr > 0 && r->v_bits > 0 && w->lsb_refetch_v)
             a->v_lsb_refetch = 1;
         if (r->topk_flag && r->layer < a->token_start_layer)
             a->token_start_layer = r->layer;

@@ -69,8 +69,10 @@ int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int de
             s->k_msb = (uint8_t)(row->k_bits > 0 ? row->k_bits : kfull);
             s->v_msb = (uint8_t)(row->v_bits > 0 ? row->v_bits : vfull);
             int incr = row->lsb_incr > 0 ? row->lsb_incr : 0;
-            s->k_lsb = (uint8_t)(row->k_bits > 0 ? incr : 0);
-            s->v_lsb = (uint8_t)(row->v_bits > 0 ? incr : 0);
+            /* the run config's requant rule says which planes get the
+             * LSB bits (traces/workload.h sp_workload_refetch_rule) */
+            s->k_lsb = (uint8_t)(row->k_bits > 0 && w->lsb_refetch_k ? incr : 0);
+            s->v_lsb = (uint8_t)(row->v_bits > 0 && w->lsb_refetch_v ? incr : 0);
             s->requant = row->requant && s->k_lsb > 0;
             if (s->values < s->keys) {
                 double cmp;

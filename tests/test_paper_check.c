@@ -48,7 +48,9 @@ static int col(char *hdr, const char *name)
 
 /* Sums the DRAM data of the spec's fetch rules straight from the text:
  * q: D x q bits; K MSB: keys x D x key bits; on requant K LSB keys x D x
- * incr and values with their LSBs; out: D x 16. -1 means full width. */
+ * incr, and the values' LSBs unless the trailing run-config line's
+ * requant rule names K only ("_inc4_k"); out: D x 16. -1 means full
+ * width. */
 static hand_t hand(const char *path, int full_k, int full_v, int full_q)
 {
     hand_t h;
@@ -61,7 +63,18 @@ static hand_t hand(const char *path, int full_k, int full_v, int full_q)
         cQb = col(hdr, "quant_query_bit"), cR = col(hdr, "if_requant"), cI = col(hdr, "auto_requant_incre"),
         cV = col(hdr, "value_fetch_num"), cVb = col(hdr, "quant_value_bit");
     ck_assert(cD >= 0 && cK >= 0 && cKb >= 0 && cQb >= 0 && cR >= 0 && cI >= 0 && cV >= 0 && cVb >= 0);
+    double vlsb = 0;
+    int v_refetch = 1;
     while (fgets(line, sizeof line, f)) {
+        const char *rq_rule = line[0] >= 'a' && line[0] <= 'z' ? strstr(line, "requant") : NULL;
+        const char *inc_at = rq_rule ? strstr(rq_rule, "_inc") : NULL;
+        if (inc_at) {
+            inc_at += 4;
+            while (*inc_at >= '0' && *inc_at <= '9')
+                inc_at++;
+            if (inc_at[0] == '_' && inc_at[1] == 'k' && (inc_at[2] == '+' || inc_at[2] == '.' || inc_at[2] == ','))
+                v_refetch = 0;
+        }
         char *fld[32];
         int n = 0;
         for (char *t = strtok(line, ",\r\n"); t && n < 32; t = strtok(NULL, ",\r\n"))
@@ -77,9 +90,11 @@ static hand_t hand(const char *path, int full_k, int full_v, int full_q)
         h.q += D * (qb > 0 ? qb : full_q);
         h.kmsb += keys * D * (kb > 0 ? kb : full_k);
         h.klsb += rq ? keys * D * inc : 0;
-        h.v += vals * D * ((vb > 0 ? vb : full_v) + (rq && vb > 0 ? inc : 0));
+        h.v += vals * D * (vb > 0 ? vb : full_v);
+        vlsb += rq && vb > 0 ? vals * D * inc : 0;
         h.out += D * 16;
     }
+    h.v += v_refetch ? vlsb : 0;
     fclose(f);
     return h;
 }

@@ -66,6 +66,26 @@ static const struct { const char *file, *msg; } corpus[] = {
     {"footer-not-last", ":3: the config-name line must be the last line"},
 };
 
+/* the run-config line's requant rule names the planes that get the LSBs */
+START_TEST(refetch_rule)
+{
+    static const struct { const char *footer; int k, v; } cases[] = {
+        {"configs/gpt2/wikitext2/gpt2_pp11+consider1000+requant0p05_inc4_k+vtie+part8+batch8.yml", 1, 0},
+        {"x+requant0p1_inc2_v+y.yml", 0, 1},
+        {"x+requant0p1_inc4_kv+y.yml", 1, 1},
+        {"x+requant0p1_inc4+y.yml", 1, 1},
+        {"x+requant0p1_inc4_k.yml", 1, 0},
+        {"x+inc4_k+y.yml", 1, 1}, /* no requant rule */
+        {"", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int k = -1, v = -1;
+        sp_workload_refetch_rule(cases[i].footer, &k, &v);
+        ck_assert_msg(k == cases[i].k && v == cases[i].v, "'%s': k %d v %d", cases[i].footer, k, v);
+    }
+}
+END_TEST
+
 START_TEST(bad_corpus)
 {
     for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
@@ -759,6 +779,7 @@ static Suite *suite(void)
     tcase_add_test(tc, zero_fetch_info);
     tcase_add_test(tc, baseline_corpus);
     tcase_add_test(tc, dense_grid);
+    tcase_add_test(tc, refetch_rule);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -36,7 +36,16 @@ typedef struct {
     int d;                      /* embedding_length_D, the same on every row */
     char path[512];
     char footer[512];           /* trailing "NAME,,,,..." line (the run's config), or "" */
+    /* which planes auto_requant_incre LSB bits are refetched for on
+     * if_requant: the run config's requant rule ("..._inc4_k" K only,
+     * "_inc4_v" V only, "_inc4_kv" both); both when the file names none */
+    int lsb_refetch_k, lsb_refetch_v;
 } sp_workload;
+
+/* The planes a run-config name's requant rule refetches (sets *k, *v to 0
+ * or 1): the "requant..._inc<N>[_k|_v|_kv]" part of names such as
+ * "configs/gpt2/...+requant0p05_inc4_k+vtie+...yml"; both when absent. */
+void sp_workload_refetch_rule(const char *footer, int *k, int *v);
 
 /* Totals over all rows, for `spattn trace info` and the timing-only mode.
  * Bits of -1 ("full width") count as full_bits. */

@@ -267,6 +267,26 @@ static int check_heads(ctx_t *c, sp_workload *w)
     return 0;
 }
 
+void sp_workload_refetch_rule(const char *footer, int *k, int *v)
+{
+    *k = *v = 1;
+    const char *r = strstr(footer, "requant");
+    const char *inc = r ? strstr(r, "_inc") : NULL;
+    if (!inc)
+        return;
+    const char *p = inc + 4;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (p == inc + 4 || *p != '_')
+        return; /* "_inc<N>" alone: both */
+    p++;
+    size_t n = strcspn(p, "+.,/");
+    if (n == 1 && p[0] == 'k')
+        *v = 0;
+    else if (n == 1 && p[0] == 'v')
+        *k = 0;
+}
+
 int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
@@ -390,6 +410,7 @@ int sp_workload_load_csv(const char *path, sp_workload *w, char *err, size_t err
     w->d = w->rows[0].d;
     if (check_heads(&c, w))
         goto out;
+    sp_workload_refetch_rule(w->footer, &w->lsb_refetch_k, &w->lsb_refetch_v);
     rc = 0;
 out:
     free(line);
