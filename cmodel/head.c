@@ -31,16 +31,6 @@ void sp_head_scratch_free(sp_head_scratch *s)
     s->pk = NULL;
 }
 
-/* lsb < 0: full keys; else the MSB view with that many LSB bits missing */
-static void scores(const sp_head_ctx *c, const int16_t *q, int lsb, const int32_t *tokens, int n, int32_t *y)
-{
-    for (int i = 0; i < n; i++) {
-        const int16_t *k = c->k_full + (size_t)tokens[i] * c->d;
-        int32_t acc = lsb < 0 ? sp_qk_dot(q, k, c->d) : sp_qk_dot_msb(q, k, c->d, lsb);
-        y[i] = sp_qk_logit(acc, c->scale.mult, c->scale.shift);
-    }
-}
-
 int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
                  sp_head_scratch *s, sp_head_result *r, sp_events *ev)
 {
@@ -55,7 +45,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     ev->keys_msb += (uint64_t)n;
     ev->bits_k_msb += nd * (uint64_t)a->k_msb;
     ev->mac_qk += nd;
-    scores(c, q, a->k_lsb, tokens, n, s->y);
+    sp_qk_scores(q, c->k_full, tokens, n, d, a->k_lsb, c->scale, s->y);
     sp_softmax(s->y, n, r->prob, &r->sm, ev);
     r->requant = sp_requant_decide(r->sm.pmax, a->tau_q15, a->k_lsb);
     if (r->requant) {
@@ -64,7 +54,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
         ev->keys_lsb += (uint64_t)n;
         ev->bits_k_lsb += nd * (uint64_t)a->k_lsb;
         ev->mac_qk += nd;
-        scores(c, q, -1, tokens, n, s->y);
+        sp_qk_scores(q, c->k_full, tokens, n, d, -1, c->scale, s->y);
         sp_softmax(s->y, n, r->prob, &r->sm, ev);
     }
     /* local value pruning: top-k positions by probability */
