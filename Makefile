@@ -15,7 +15,7 @@ export SPATTN_WORKLOADS
 
 # Debian packages the project uses; `make deps` installs the missing ones.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libcyaml-dev libyaml-dev python3
+            yosys libcjson-dev libcyaml-dev libyaml-dev python3 clang libclang-rt-14-dev
 
 LIB_SRC  := $(sort $(wildcard cmodel/*.c traces/*.c reports/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
