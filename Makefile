@@ -9,7 +9,7 @@ OPT      ?= -O2
 INC      := -Icmodel -Itraces -Ireports -I/usr/include/cjson
 CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC)
 LDLIBS   := -lcyaml -lyaml -lcjson -lm
-SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN      := -fsanitize=address,undefined,float-cast-overflow,float-divide-by-zero -fno-omit-frame-pointer -fno-sanitize-recover=all
 SPATTN_WORKLOADS ?= $(abspath ../shared/workloads)
 export SPATTN_WORKLOADS
 

@@ -1,7 +1,7 @@
 /* pv.c - probability x value accumulation and output rounding
  * (docs/spec.md s8). Mirrors rtl/pv.v. */
 #include "spattn.h"
-#include "prefetch.h"
+#include "hotloop.h"
 
 /* value rows this many kept tokens ahead are prefetched: the kept tokens
  * are a sparse subset, and the row loads are most of the loop's time */
@@ -9,8 +9,9 @@
 
 /* acc[j] += p * ((v[j] & keep) | half): keep = all ones, half = 0 is the
  * plain value; the quant unit's approx(msb(v)) otherwise */
-static inline void pv_masked(const uint16_t *p, const int16_t *const *vrows, int n, int d, int16_t keep,
-                             int16_t half, int16_t *out)
+SP_HOT_CLONES
+static void pv_masked(const uint16_t *p, const int16_t *const *vrows, int n, int d, int16_t keep,
+                      int16_t half, int16_t *out)
 {
     int32_t acc[SP_MAX_D];
     for (int j = 0; j < d; j++)

@@ -2,7 +2,7 @@
  * (docs/spec.md s4). Mirrors rtl/qk.v. */
 #include <math.h>
 #include "spattn.h"
-#include "prefetch.h"
+#include "hotloop.h"
 
 /* q . ((k & keep) | half): keep = all ones, half = 0 is the plain key;
  * the quant unit's approx(msb(k)) otherwise. int32 accumulation is exact
@@ -62,6 +62,7 @@ static inline void scores_rows(const int16_t *q, const int16_t *k_rows, const in
     }
 }
 
+SP_HOT_CLONES
 void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d, int lsb,
                   sp_logit_scale sc, int32_t *y)
 {
