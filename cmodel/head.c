@@ -8,12 +8,13 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
     size_t n = (size_t)(cap > 0 ? cap : 1);
     s->cap = cap;
     s->y = malloc(n * sizeof *s->y);
+    s->acc = malloc(n * sizeof *s->acc);
     s->pos = malloc(n * sizeof *s->pos);
     s->kpos = malloc(n * sizeof *s->kpos);
     s->key = malloc(n * sizeof *s->key);
     s->vrows = malloc(n * sizeof *s->vrows);
     s->pk = malloc(n * sizeof *s->pk);
-    if (!s->y || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
+    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
         sp_head_scratch_free(s);
         return -1;
     }
@@ -24,8 +25,8 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
 
 void sp_head_scratch_free(sp_head_scratch *s)
 {
-    free(s->y); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
-    s->y = s->pos = s->kpos = NULL;
+    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
+    s->y = s->acc = s->pos = s->kpos = NULL;
     s->key = NULL;
     s->vrows = NULL;
     s->pk = NULL;
@@ -45,7 +46,11 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     ev->keys_msb += (uint64_t)n;
     ev->bits_k_msb += nd * (uint64_t)a->k_msb;
     ev->mac_qk += nd;
-    sp_qk_scores(q, c->k_full, tokens, n, d, a->k_lsb, c->scale, s->y);
+    /* when a requant may follow (sp_requant_decide's conditions other than
+     * pmax), the full-key accumulators come from the same row loads and
+     * pass 2 only applies the logit */
+    int may_requant = a->k_lsb > 0 && a->tau_q15 > 0;
+    sp_qk_scores(q, c->k_full, tokens, n, d, a->k_lsb, c->scale, s->y, may_requant ? s->acc : NULL);
     sp_softmax(s->y, n, r->prob, &r->sm, ev);
     r->requant = sp_requant_decide(r->sm.pmax, a->tau_q15, a->k_lsb);
     if (r->requant) {
@@ -54,7 +59,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
         ev->keys_lsb += (uint64_t)n;
         ev->bits_k_lsb += nd * (uint64_t)a->k_lsb;
         ev->mac_qk += nd;
-        sp_qk_scores(q, c->k_full, tokens, n, d, -1, c->scale, s->y);
+        sp_qk_logits(s->acc, n, c->scale, s->y);
         sp_softmax(s->y, n, r->prob, &r->sm, ev);
     }
     /* local value pruning: top-k positions by probability */

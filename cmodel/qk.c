@@ -47,8 +47,10 @@ int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift)
  * prefetcher. */
 #define QK_PREFETCH_AHEAD 8
 
+/* y[i] = logit(q . view(k)); with full != NULL also full[i] = q . k, read
+ * from the same row load */
 static inline void scores_rows(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d,
-                               int16_t keep, int16_t half, sp_logit_scale sc, int32_t *y)
+                               int16_t keep, int16_t half, sp_logit_scale sc, int32_t *y, int32_t *full)
 {
     size_t row_bytes = (size_t)d * sizeof(int16_t);
     for (int i = 0; i < n; i++) {
@@ -59,12 +61,14 @@ static inline void scores_rows(const int16_t *q, const int16_t *k_rows, const in
         }
         const int16_t *k = k_rows + (size_t)tokens[i] * d;
         y[i] = logit(dot_masked(q, k, d, keep, half), sc.mult, sc.shift);
+        if (full)
+            full[i] = dot_masked(q, k, d, (int16_t)-1, 0);
     }
 }
 
 SP_HOT_CLONES
 void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d, int lsb,
-                  sp_logit_scale sc, int32_t *y)
+                  sp_logit_scale sc, int32_t *y, int32_t *full)
 {
     int16_t keep = -1, half = 0;
     if (lsb > 0) {
@@ -74,10 +78,16 @@ void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens
     /* copies of the loop for the usual head sizes: with d constant the
      * compiler unrolls the dot product and keeps q in registers */
     switch (d) {
-    case 32: scores_rows(q, k_rows, tokens, n, 32, keep, half, sc, y); break;
-    case 64: scores_rows(q, k_rows, tokens, n, 64, keep, half, sc, y); break;
-    default: scores_rows(q, k_rows, tokens, n, d, keep, half, sc, y); break;
+    case 32: scores_rows(q, k_rows, tokens, n, 32, keep, half, sc, y, full); break;
+    case 64: scores_rows(q, k_rows, tokens, n, 64, keep, half, sc, y, full); break;
+    default: scores_rows(q, k_rows, tokens, n, d, keep, half, sc, y, full); break;
     }
+}
+
+void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = logit(acc[i], sc.mult, sc.shift);
 }
 
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out)

@@ -239,9 +239,13 @@ typedef struct { uint32_t mult; int shift; } sp_logit_scale;
 /* Folds scales, 1/sqrt(d), log2(e) and 2^SP_LOGIT_FRAC into mult/shift. */
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out);
 /* y[i] = logit of q . k for the rows k_rows + tokens[i] * d, i < n: full
- * keys when lsb < 0, else approx(msb(k)) with lsb LSB bits (spec s3, s4) */
+ * keys when lsb < 0, else approx(msb(k)) with lsb LSB bits (spec s3, s4).
+ * full, when not NULL, receives the full-key accumulators q . k of the same
+ * rows (for a requant pass without reading the rows again). */
 void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d, int lsb,
-                  sp_logit_scale sc, int32_t *y);
+                  sp_logit_scale sc, int32_t *y, int32_t *full);
+/* y[i] = sp_qk_logit(acc[i]) for i < n */
+void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y);
 
 /* softmax (cmodel/softmax.c) */
 uint16_t sp_exp_lut(unsigned idx);                /* 2^15 * 2^(-idx/256), rounded */

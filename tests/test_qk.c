@@ -103,7 +103,8 @@ END_TEST
 
 /* the batched score loop (gather by token, constant-d copies for 32 and
  * 64) equals the per-token dot and logit for every LSB width, with full
- * keys (lsb -1) and for head sizes on and off the specialised ones */
+ * keys (lsb -1) and for head sizes on and off the specialised ones; its
+ * full-key accumulators equal the plain dot, and sp_qk_logits the logit */
 START_TEST(scores_equal_per_token)
 {
     sp_rng r;
@@ -111,7 +112,7 @@ START_TEST(scores_equal_per_token)
     enum { NTOK = 40 };
     static int16_t krows[NTOK * SP_MAX_D];
     int16_t q[SP_MAX_D];
-    int32_t tokens[NTOK], y[NTOK];
+    int32_t tokens[NTOK], y[NTOK], full[NTOK], yfull[NTOK];
     const int ds[] = {1, 7, 32, 64, 65, 128, SP_MAX_D};
     for (int trial = 0; trial < 2000; trial++) {
         int d = ds[trial % 7], lsb = (int)(sp_rng_next(&r) % 10) - 1;
@@ -124,11 +125,14 @@ START_TEST(scores_equal_per_token)
             if (sp_rng_next(&r) % 3)
                 tokens[n++] = t;
         sp_logit_scale sc = {1 + (uint32_t)(sp_rng_next(&r) % 65535), (int)(sp_rng_next(&r) % 40)};
-        sp_qk_scores(q, krows, tokens, n, d, lsb, sc, y);
+        sp_qk_scores(q, krows, tokens, n, d, lsb, sc, y, full);
+        sp_qk_logits(full, n, sc, yfull);
         for (int i = 0; i < n; i++) {
             const int16_t *k = krows + (size_t)tokens[i] * d;
             int32_t acc = lsb < 0 ? sp_qk_dot(q, k, d) : sp_qk_dot_msb(q, k, d, lsb);
             ck_assert_msg(y[i] == sp_qk_logit(acc, sc.mult, sc.shift), "d=%d lsb=%d token %d", d, lsb, tokens[i]);
+            ck_assert_int_eq(full[i], sp_qk_dot(q, k, d));
+            ck_assert_int_eq(yfull[i], sp_qk_logit(full[i], sc.mult, sc.shift));
         }
     }
 }
