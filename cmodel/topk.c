@@ -3,7 +3,6 @@
  * (docs/spec.md s7). The cycle count comes from the same rounds the RTL
  * runs. Mirrors rtl/topk.v. */
 #include <stdlib.h>
-#include <string.h>
 #include "spattn.h"
 
 uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16)
