@@ -1,6 +1,7 @@
 /* fuzz_cli.c - libFuzzer target: the CLI option parser. The input is split
  * at NUL bytes into argv[1..] (argv[0] is the subcommand) and parsed
- * against the option table of `spattn run`. Only cli_parse() below names
+ * against the option table of `spattn run` plus one flag option (the
+ * parser's other kind of entry). Only cli_parse() below names
  * the parser's entry point, so a new parser is fuzzed by changing it. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ static int cli_parse(int argc, char **argv)
         {0},
     };
     int rc = sp_cli_parse(argc, argv, "run", opts, usage);
-    /* every value set must be one of the arguments, NUL-terminated */
+    /* every value set must be a readable NUL-terminated string (ASan
+     * checks the reads) */
     const char *vals[] = {cfg_path, trace, out, engine, base};
     size_t total = 0;
     for (int i = 0; i < 5; i++)
