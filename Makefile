@@ -31,14 +31,14 @@ CFLAGS    = $(CSTD) $(WARN) $(OPT) -g $(INC) $(PKG_CFLAGS)
 LDLIBS    = $(PKG_LIBS) -lm
 # each object depends on the headers it includes (compiler dependency files)
 DEPFLAGS := -MMD -MP
-SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN      := -fsanitize=address,undefined,float-cast-overflow,float-divide-by-zero -fno-omit-frame-pointer -fno-sanitize-recover=all
 SPATTN_WORKLOADS ?= $(abspath ../shared/workloads)
 export SPATTN_WORKLOADS
 
 # Debian packages the project uses; `make deps` installs the missing ones.
 # Plain `make` needs only a C compiler, pkg-config and the PKGS libraries.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libyaml-dev python3
+            yosys libcjson-dev libyaml-dev python3 clang libclang-rt-14-dev
 
 LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

@@ -197,8 +197,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                         snprintf(err, errlen, "out of memory in head step");
                         goto done;
                     }
-                    for (int i = 0; i < A[l].n; i++)
-                        imp[A[l].list[i]] = sp_imp_add(imp[A[l].list[i]], prob[i]);
+                    sp_imp_accumulate(imp, A[l].list, prob, A[l].n);
                     rec->ev.imp_adds += (uint64_t)A[l].n + 1;
                     himp[h] = sp_imp_add(himp[h], hr.head_imp_add);
                     rec->rows++;

@@ -8,12 +8,13 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
     size_t n = (size_t)(cap > 0 ? cap : 1);
     s->cap = cap;
     s->y = malloc(n * sizeof *s->y);
+    s->acc = malloc(n * sizeof *s->acc);
     s->pos = malloc(n * sizeof *s->pos);
     s->kpos = malloc(n * sizeof *s->kpos);
     s->key = malloc(n * sizeof *s->key);
     s->vrows = malloc(n * sizeof *s->vrows);
     s->pk = malloc(n * sizeof *s->pk);
-    if (!s->y || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
+    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
         sp_head_scratch_free(s);
         return -1;
     }
@@ -24,21 +25,11 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
 
 void sp_head_scratch_free(sp_head_scratch *s)
 {
-    free(s->y); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
-    s->y = s->pos = s->kpos = NULL;
+    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
+    s->y = s->acc = s->pos = s->kpos = NULL;
     s->key = NULL;
     s->vrows = NULL;
     s->pk = NULL;
-}
-
-/* lsb < 0: full keys; else the MSB view with that many LSB bits missing */
-static void scores(const sp_head_ctx *c, const int16_t *q, int lsb, const int32_t *tokens, int n, int32_t *y)
-{
-    for (int i = 0; i < n; i++) {
-        const int16_t *k = c->k_full + (size_t)tokens[i] * c->d;
-        int32_t acc = lsb < 0 ? sp_qk_dot(q, k, c->d) : sp_qk_dot_msb(q, k, c->d, lsb);
-        y[i] = sp_qk_logit(acc, c->scale.mult, c->scale.shift);
-    }
 }
 
 int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
@@ -55,7 +46,11 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     ev->keys_msb += (uint64_t)n;
     ev->bits_k_msb += nd * (uint64_t)a->k_msb;
     ev->mac_qk += nd;
-    scores(c, q, a->k_lsb, tokens, n, s->y);
+    /* when a requant may follow (sp_requant_decide's conditions other than
+     * pmax), the full-key accumulators come from the same row loads and
+     * pass 2 only applies the logit */
+    int may_requant = a->k_lsb > 0 && a->tau_q15 > 0;
+    sp_qk_scores(q, c->k_full, tokens, n, d, a->k_lsb, c->scale, s->y, may_requant ? s->acc : NULL);
     sp_softmax(s->y, n, r->prob, &r->sm, ev);
     r->requant = sp_requant_decide(r->sm.pmax, a->tau_q15, a->k_lsb);
     if (r->requant) {
@@ -64,7 +59,7 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
         ev->keys_lsb += (uint64_t)n;
         ev->bits_k_lsb += nd * (uint64_t)a->k_lsb;
         ev->mac_qk += nd;
-        scores(c, q, -1, tokens, n, s->y);
+        sp_qk_logits(s->acc, n, c->scale, s->y);
         sp_softmax(s->y, n, r->prob, &r->sm, ev);
     }
     /* local value pruning: top-k positions by probability */

@@ -17,6 +17,7 @@ typedef struct {
 /* scratch sized for the trace's token count */
 typedef struct {
     int32_t *y;
+    int32_t *acc; /* full-key QK accumulators for the requant pass */
     int32_t *pos;
     int32_t *kpos;
     uint64_t *key;

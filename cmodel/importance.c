@@ -7,6 +7,14 @@ uint64_t sp_imp_add(uint64_t acc, uint64_t x)
     return s > SP_IMP_MAX ? SP_IMP_MAX : s;
 }
 
+void sp_imp_accumulate(uint64_t *imp, const int32_t *tokens, const uint16_t *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t s = imp[tokens[i]] + p[i];
+        imp[tokens[i]] = s > SP_IMP_MAX ? SP_IMP_MAX : s;
+    }
+}
+
 uint64_t sp_head_imp_of(const int16_t *out, int d)
 {
     uint64_t s = 0;

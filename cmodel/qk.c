@@ -2,6 +2,7 @@
  * (docs/spec.md s4). Mirrors rtl/qk.v. */
 #include <math.h>
 #include "spattn.h"
+#include "hotloop.h"
 
 /* q . ((k & keep) | half): keep = all ones, half = 0 is the plain key;
  * the quant unit's approx(msb(k)) otherwise. int32 accumulation is exact
@@ -26,10 +27,67 @@ int32_t sp_qk_dot_msb(const int16_t *q, const int16_t *k, int d, int lsb)
     return dot_masked(q, k, d, (int16_t)~((1 << lsb) - 1), (int16_t)(1 << (lsb - 1)));
 }
 
+/* y = sat(rnd(acc * M, S), 24) (spec s4), inline for the score loop */
+static inline int32_t logit(int32_t acc, uint32_t mult, int shift)
+{
+    int64_t y = (int64_t)acc * (int64_t)mult;
+    if (shift > 0)
+        y = (y + (INT64_C(1) << (shift - 1))) >> shift;
+    const int64_t hi = (INT64_C(1) << (SP_LOGIT_BITS - 1)) - 1;
+    return (int32_t)(y > hi ? hi : (y < -hi - 1 ? -hi - 1 : y));
+}
+
 int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift)
 {
-    int64_t y = sp_shr_round((int64_t)acc * (int64_t)mult, shift);
-    return (int32_t)sp_sat(y, SP_LOGIT_BITS);
+    return logit(acc, mult, shift);
+}
+
+/* Rows this many tokens ahead are prefetched: the active tokens are a
+ * sparse subset after pruning, which defeats the hardware's stream
+ * prefetcher. */
+#define QK_PREFETCH_AHEAD 8
+
+/* y[i] = logit(q . view(k)); with full != NULL also full[i] = q . k, read
+ * from the same row load */
+static inline void scores_rows(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d,
+                               int16_t keep, int16_t half, sp_logit_scale sc, int32_t *y, int32_t *full)
+{
+    size_t row_bytes = (size_t)d * sizeof(int16_t);
+    for (int i = 0; i < n; i++) {
+        if (i + QK_PREFETCH_AHEAD < n) {
+            const char *next = (const char *)(k_rows + (size_t)tokens[i + QK_PREFETCH_AHEAD] * d);
+            for (size_t off = 0; off < row_bytes; off += 64)
+                sp_prefetch(next + off);
+        }
+        const int16_t *k = k_rows + (size_t)tokens[i] * d;
+        y[i] = logit(dot_masked(q, k, d, keep, half), sc.mult, sc.shift);
+        if (full)
+            full[i] = dot_masked(q, k, d, (int16_t)-1, 0);
+    }
+}
+
+SP_HOT_CLONES
+void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d, int lsb,
+                  sp_logit_scale sc, int32_t *y, int32_t *full)
+{
+    int16_t keep = -1, half = 0;
+    if (lsb > 0) {
+        keep = (int16_t)~((1 << lsb) - 1);
+        half = (int16_t)(1 << (lsb - 1));
+    }
+    /* copies of the loop for the usual head sizes: with d constant the
+     * compiler unrolls the dot product and keeps q in registers */
+    switch (d) {
+    case 32: scores_rows(q, k_rows, tokens, n, 32, keep, half, sc, y, full); break;
+    case 64: scores_rows(q, k_rows, tokens, n, 64, keep, half, sc, y, full); break;
+    default: scores_rows(q, k_rows, tokens, n, d, keep, half, sc, y, full); break;
+    }
+}
+
+void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = logit(acc[i], sc.mult, sc.shift);
 }
 
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out)

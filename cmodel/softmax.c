@@ -60,9 +60,14 @@ void sp_softmax(const int32_t *y, int n, uint16_t *p, sp_softmax_info *info, sp_
             m = y[t];
     /* e <= 32768 fits the 16-bit probability slot, which holds it until
      * the normalising pass (the RTL keeps e in the score buffer the same way) */
+    if (!lut_ready)
+        lut_build();
     uint32_t sum = 0;
     for (int t = 0; t < n; t++) {
-        uint32_t e = sp_exp2_neg((uint32_t)(m - y[t]));
+        /* sp_exp2_neg without a data-dependent branch */
+        uint32_t dist = (uint32_t)(m - y[t]), sh = dist >> SP_LOGIT_FRAC;
+        uint32_t e = (uint32_t)lut[dist & ((1u << SP_LOGIT_FRAC) - 1)] >> (sh & 15);
+        e = sh < 16 ? e : 0;
         p[t] = (uint16_t)e;
         sum += e;
     }

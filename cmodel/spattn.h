@@ -235,6 +235,14 @@ int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift);
 typedef struct { uint32_t mult; int shift; } sp_logit_scale;
 /* Folds scales, 1/sqrt(d), log2(e) and 2^SP_LOGIT_FRAC into mult/shift. */
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out);
+/* y[i] = logit of q . k for the rows k_rows + tokens[i] * d, i < n: full
+ * keys when lsb < 0, else approx(msb(k)) with lsb LSB bits (spec s3, s4).
+ * full, when not NULL, receives the full-key accumulators q . k of the same
+ * rows (for a requant pass without reading the rows again). */
+void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens, int n, int d, int lsb,
+                  sp_logit_scale sc, int32_t *y, int32_t *full);
+/* y[i] = sp_qk_logit(acc[i]) for i < n */
+void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y);
 
 /* softmax (cmodel/softmax.c) */
 uint16_t sp_exp_lut(unsigned idx);                /* 2^15 * 2^(-idx/256), rounded */
@@ -260,6 +268,8 @@ void sp_pv_msb(const uint16_t *p, const int16_t *const *vrows, int n, int d, int
 
 /* importance (cmodel/importance.c) */
 uint64_t sp_imp_add(uint64_t acc, uint64_t x);   /* saturating at 48 bits */
+/* imp[tokens[i]] = sp_imp_add(imp[tokens[i]], p[i]) for i < n */
+void sp_imp_accumulate(uint64_t *imp, const int32_t *tokens, const uint16_t *p, int n);
 uint64_t sp_head_imp_of(const int16_t *out, int d);
 
 /* ------------------------------------------------------------------ */

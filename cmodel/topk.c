@@ -3,7 +3,6 @@
  * (docs/spec.md s7). The cycle count comes from the same rounds the RTL
  * runs. Mirrors rtl/topk.v. */
 #include <stdlib.h>
-#include <string.h>
 #include "spattn.h"
 
 uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16)
@@ -16,16 +15,38 @@ uint32_t sp_keep_count(uint32_t n, uint32_t ratio_q16)
     return k < 1 ? 1 : (uint32_t)k;
 }
 
-/* element a comes before b in the total order; positions are in ascending
- * index order, so comparing positions compares indexes */
-static int before(const uint64_t *key, int32_t a, int32_t b)
-{
-    return key[a] > key[b] || (key[a] == key[b] && a < b);
-}
-
 static uint32_t ceil_div(uint32_t a, uint32_t b)
 {
     return (a + b - 1) / b;
+}
+
+/* One quick-select round: splits cand[0..nc) (positions, ascending) around
+ * the pivot at position nc >> 1 into g (before the pivot in the total
+ * order) and l (after it), both in arrival order. Positions are ascending,
+ * so an element ahead of the pivot in the list has the smaller index and
+ * comes before it on equal keys; one behind it needs a larger key. Both
+ * outputs are written and one count advances: no data-dependent branch. */
+static void partition(const uint64_t *key, const int32_t *cand, int32_t nc, int32_t *g, int32_t *ng_out,
+                      int32_t *l, int32_t *nl_out)
+{
+    int32_t mid = nc >> 1, ng = 0, nl = 0;
+    uint64_t kp = key[cand[mid]];
+    for (int32_t i = 0; i < mid; i++) {
+        int32_t e = cand[i], b = key[e] >= kp;
+        g[ng] = e;
+        l[nl] = e;
+        ng += b;
+        nl += 1 - b;
+    }
+    for (int32_t i = mid + 1; i < nc; i++) {
+        int32_t e = cand[i], b = key[e] > kp;
+        g[ng] = e;
+        l[nl] = e;
+        ng += b;
+        nl += 1 - b;
+    }
+    *ng_out = ng;
+    *nl_out = nl;
 }
 
 /* Inputs: key[i], idx[i] for positions i < n, idx strictly ascending.
@@ -38,20 +59,22 @@ int sp_topk(const uint64_t *key, const int32_t *idx, int n, int k, int comparato
     k = k > n ? n : (k < 0 ? 0 : k);
     uint32_t c = (uint32_t)(comparators > 0 ? comparators : 1);
     size_t sz = (size_t)(n > 0 ? n : 1);
-    int32_t *cand = malloc(sizeof(int32_t) * sz);
-    int32_t *g = malloc(sizeof(int32_t) * sz);
-    int32_t *l = malloc(sizeof(int32_t) * sz);
+    /* candidate list and the two partition outputs; the rounds rotate
+     * through them instead of copying */
+    int32_t *buf = malloc(sizeof(int32_t) * 3 * sz);
     unsigned char *sel = calloc(sz, 1);
-    if (!cand || !g || !l || !sel) {
-        free(cand); free(g); free(l); free(sel);
+    if (!buf || !sel) {
+        free(buf); free(sel);
         return -1;
     }
+    int32_t *cand = buf, *g = buf + sz, *l = buf + 2 * sz;
     /* zero eliminator pass */
     s.cycles += ceil_div((uint32_t)n, c);
     int32_t nc = 0;
-    for (int32_t i = 0; i < n; i++)
-        if (key[i] != 0)
-            cand[nc++] = i;
+    for (int32_t i = 0; i < n; i++) {
+        cand[nc] = i;
+        nc += key[i] != 0;
+    }
     s.zeros_removed = (uint32_t)(n - nc);
     if (nc < k) {
         /* all non-zeros, then the first k - nc zeros by index */
@@ -72,37 +95,34 @@ int sp_topk(const uint64_t *key, const int32_t *idx, int n, int k, int comparato
                     sel[cand[i]] = 1;
                 break;
             }
-            int32_t piv = cand[nc >> 1], ng = 0, nl = 0;
-            for (int32_t i = 0; i < nc; i++) {
-                int32_t e = cand[i];
-                if (e == piv)
-                    continue;
-                if (before(key, e, piv))
-                    g[ng++] = e;
-                else
-                    l[nl++] = e;
-            }
+            int32_t piv = cand[nc >> 1], ng, nl;
+            partition(key, cand, nc, g, &ng, l, &nl);
             s.rounds++;
             s.compares += (uint32_t)(nc - 1);
             s.cycles += ceil_div((uint32_t)nc, c) + (uint32_t)round_overhead;
+            int32_t *old = cand;
             if (ng >= need) {
-                memcpy(cand, g, sizeof(int32_t) * (size_t)ng);
+                cand = g; /* continue in G */
+                g = old;
                 nc = ng;
             } else {
                 for (int32_t i = 0; i < ng; i++)
                     sel[g[i]] = 1;
                 sel[piv] = 1;
                 need -= ng + 1;
-                memcpy(cand, l, sizeof(int32_t) * (size_t)nl);
+                cand = l; /* continue in L */
+                l = old;
                 nc = nl;
             }
         }
     }
+    /* kept[] needs room for k entries only: stop at the last one */
     int nk = 0;
-    for (int32_t i = 0; i < n; i++)
-        if (sel[i])
-            kept[nk++] = idx[i];
-    free(cand); free(g); free(l); free(sel);
+    for (int32_t i = 0; i < n && nk < k; i++) {
+        kept[nk] = idx[i];
+        nk += sel[i];
+    }
+    free(buf); free(sel);
     if (st)
         *st = s;
     return nk;

@@ -34,6 +34,34 @@ START_TEST(imp_add_saturates)
 }
 END_TEST
 
+/* the whole-step accumulation equals sp_imp_add per active token, at and
+ * near saturation too */
+START_TEST(imp_accumulate_equals_add)
+{
+    enum { N = 300 };
+    uint64_t imp[N], want[N];
+    int32_t tokens[N];
+    uint16_t p[N];
+    sp_rng r;
+    sp_rng_seed(&r, 12);
+    for (int t = 0; t < N; t++)
+        imp[t] = want[t] = t % 3 == 0 ? SP_IMP_MAX - sp_rng_next(&r) % 40000 : sp_rng_next(&r) % 100000;
+    for (int trial = 0; trial < 200; trial++) {
+        int n = 0;
+        for (int t = 0; t < N; t++)
+            if (sp_rng_next(&r) % 2) {
+                tokens[n] = t;
+                p[n++] = (uint16_t)(sp_rng_next(&r) % 32769);
+            }
+        sp_imp_accumulate(imp, tokens, p, n);
+        for (int i = 0; i < n; i++)
+            want[tokens[i]] = sp_imp_add(want[tokens[i]], p[i]);
+        for (int t = 0; t < N; t++)
+            ck_assert_uint_eq(imp[t], want[t]);
+    }
+}
+END_TEST
+
 START_TEST(head_imp_of)
 {
     int16_t out[SP_MAX_D];
@@ -64,6 +92,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("importance");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, imp_add_saturates);
+    tcase_add_test(tc, imp_accumulate_equals_add);
     tcase_add_test(tc, head_imp_of);
     suite_add_tcase(s, tc);
     return s;

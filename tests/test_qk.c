@@ -101,6 +101,43 @@ START_TEST(dot_msb_equals_quant_rows)
 }
 END_TEST
 
+/* the batched score loop (gather by token, constant-d copies for 32 and
+ * 64) equals the per-token dot and logit for every LSB width, with full
+ * keys (lsb -1) and for head sizes on and off the specialised ones; its
+ * full-key accumulators equal the plain dot, and sp_qk_logits the logit */
+START_TEST(scores_equal_per_token)
+{
+    sp_rng r;
+    sp_rng_seed(&r, 43);
+    enum { NTOK = 40 };
+    static int16_t krows[NTOK * SP_MAX_D];
+    int16_t q[SP_MAX_D];
+    int32_t tokens[NTOK], y[NTOK], full[NTOK], yfull[NTOK];
+    const int ds[] = {1, 7, 32, 64, 65, 128, SP_MAX_D};
+    for (int trial = 0; trial < 2000; trial++) {
+        int d = ds[trial % 7], lsb = (int)(sp_rng_next(&r) % 10) - 1;
+        for (int j = 0; j < d; j++)
+            q[j] = (int16_t)((int)(sp_rng_next(&r) % 4095) - 2047);
+        for (int j = 0; j < NTOK * d; j++)
+            krows[j] = (int16_t)((int)(sp_rng_next(&r) % 4096) - 2048);
+        int n = 0; /* an ascending sparse subset, as after pruning */
+        for (int t = 0; t < NTOK; t++)
+            if (sp_rng_next(&r) % 3)
+                tokens[n++] = t;
+        sp_logit_scale sc = {1 + (uint32_t)(sp_rng_next(&r) % 65535), (int)(sp_rng_next(&r) % 40)};
+        sp_qk_scores(q, krows, tokens, n, d, lsb, sc, y, full);
+        sp_qk_logits(full, n, sc, yfull);
+        for (int i = 0; i < n; i++) {
+            const int16_t *k = krows + (size_t)tokens[i] * d;
+            int32_t acc = lsb < 0 ? sp_qk_dot(q, k, d) : sp_qk_dot_msb(q, k, d, lsb);
+            ck_assert_msg(y[i] == sp_qk_logit(acc, sc.mult, sc.shift), "d=%d lsb=%d token %d", d, lsb, tokens[i]);
+            ck_assert_int_eq(full[i], sp_qk_dot(q, k, d));
+            ck_assert_int_eq(yfull[i], sp_qk_logit(full[i], sc.mult, sc.shift));
+        }
+    }
+}
+END_TEST
+
 START_TEST(scale_make)
 {
     sp_rng r;
@@ -207,6 +244,7 @@ static Suite *suite(void)
     tcase_add_test(tc, logit_random_full_range);
     tcase_add_test(tc, dot_random);
     tcase_add_test(tc, dot_msb_equals_quant_rows);
+    tcase_add_test(tc, scores_equal_per_token);
     tcase_add_test(tc, scale_make);
     tcase_add_test(tc, accumulator_bound);
     suite_add_tcase(s, tc);
