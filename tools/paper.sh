@@ -52,6 +52,12 @@ T=$OUT/table.md.part
     echo "|---|---|---|---|---|"
 } >"$T"
 
+
+# GPU beside the accelerator: a synthetic decode trace of the gpt2-small
+# shape (12 layers, 12 heads, D 64, L DECODE_LEN, one decode step, batch 1)
+run decode -c configs/paper.yaml -t "synth:mode=decode,layers=12,heads=12,d=64,len=$DECODE_LEN,iters=1,seed=1"
+DS=$OUT/decode/stats.json
+
 if [ -f "$PRUNED" ]; then
     run gpt2 -c configs/paper.yaml -t "$PRUNED"
     run eighth -c configs/paper-eighth.yaml -t "$PRUNED"
@@ -63,23 +69,26 @@ if [ -f "$PRUNED" ]; then
     row "DRAM access reduction, gpt2-small" "10.0x" "abstract" \
         "$(fmt %.2fx "$(j "$S" .vs_dense.dram_data_reduction_ratio)") (K+V bits $(fmt %.2fx "$(j "$S" .vs_dense.kv_bits_reduction_ratio)"))" \
         "configs/paper.yaml on the official gpt2-small-wikitext2 workload: DRAM data bytes of its dense CSV (12-bit K/V, every token) over the pruned run's"
-    # the second baseline: dense at the workload's own bit widths (a vs_dense_* group when this build has it)
-    K2=$(jq -r '[keys[] | select(test("^vs_dense_.+"))] | first // empty' "$S")
-    if [ -n "$K2" ]; then
-        ours2="$(fmt %.2fx "$(j "$S" ".\"$K2\".dram_data_reduction_ratio")") DRAM, $(fmt %.2fx "$(j "$S" ".\"$K2\".speedup_ratio")") speedup ($K2)"
+    # the second baseline: dense at the workload's own bit widths (stats.json baselines.dense_own_widths)
+    B2=.baselines.dense_own_widths
+    if [ "$(jq -r "$B2 | type" "$S")" = object ]; then
+        ours2="$(fmt %.2fx "$(j "$S" "$B2.dram_data_reduction_ratio")") DRAM data (K+V bits $(fmt %.2fx "$(j "$S" "$B2.kv_bits_reduction_ratio")")), $(fmt %.2fx "$(j "$S" "$B2.speedup_ratio")") speedup; dense at K $(j "$S" "$B2.k_bits"), V $(j "$S" "$B2.v_bits"), query $(j "$S" "$B2.q_bits") bits"
     else
         ours2=$NA
     fi
     row "DRAM reduction and speedup against dense at the workload's own widths" "-" "-" "$ours2" \
-        "same run, against the dense baseline fetching K/V at the pruned workload's widths (stats.json vs_dense_*)"
+        "same run, against the dense baseline fetching K/V at the widths the pruned file uses (stats.json baselines.dense_own_widths; docs/costs.md s8)"
     row "speedup over dense on the same hardware, gpt2-small" "-" "-" \
         "$(fmt %.2fx "$(j "$S" .vs_dense.speedup_ratio)")" \
         "dense CSV cycles over pruned cycles, both through the pipelined timing model (docs/costs.md s1)"
     if "$SPATTN" run --help 2>/dev/null | grep -q -- --ablation; then
         run ablation -c configs/paper.yaml -t "$PRUNED" --ablation
         A=$OUT/ablation/stats.json
-        abl=$(jq -r 'if .ablation then [.ablation | paths(scalars) as $p | "\($p | map(tostring) | join(".")) \(getpath($p))"] | join("; ") else empty end' "$A")
-        row "per-technique breakdown (spattn run --ablation)" "-" "-" "${abl:-$NA}" "stats.json ablation group"
+        abl=$(jq -r 'if .ablation then [.ablation.variants | to_entries[] | select(.key != "dense_12bit" and .key != "dense_own_widths" and .key != "none")
+              | if .value.available then "\(.key) \(.value.speedup_ratio * 100 | round / 100)x / \(.value.dram_data_reduction_ratio * 100 | round / 100)x"
+                else "\(.key) not derivable from the file" end] | join("; ") else empty end' "$A")
+        row "per-technique breakdown (spattn run --ablation)" "-" "-" "${abl:-$NA}" \
+            "speedup / DRAM data reduction of each technique alone and all together, against dense at the file's widths (stats.json ablation; docs/costs.md s9)"
     else
         row "per-technique breakdown (spattn run --ablation)" "-" "-" "$NA" "spattn run --ablation"
     fi
@@ -101,13 +110,13 @@ if [ -f "$PRUNED" ]; then
     row "power" "8.30 W" "paper body" "$(fmt %.2f "$(j "$S" .energy.average_power_W)") W" \
         "energy model total over the run's time on gpt2-small (docs/costs.md s3)"
     row "area" "18.71 mm^2" "paper body" \
-        "$(fmt %.2f "$(j "$S" .area.total_mm2)") mm^2 (logic $(fmt %.2f "$(j "$S" .area.logic_mm2)"), SRAM $(fmt %.2f "$(j "$S" .area.sram_mm2)"))" \
-        "area model; the logic part is calibrated to the paper's total (ratio $(fmt %.2f "$(j "$S" .area.logic_calibration_ratio)")), so this row agrees by construction"
+        "$(fmt %.2f "$(j "$DS" .area.total_mm2)") mm^2 (logic $(fmt %.2f "$(j "$DS" .area.logic_mm2)"), SRAM $(fmt %.2f "$(j "$DS" .area.sram_mm2)")); $(fmt %.2f "$(j "$S" .area.total_mm2)") mm^2 sized for the workload's widths" \
+        "area model at paper.yaml's widths (12-bit q, 8 + 4 K and V); the logic part is calibrated to the paper's total (ratio $(fmt %.2f "$(j "$DS" .area.logic_calibration_ratio)")), so this figure agrees by construction; the workload's 16-bit query, 10-bit K and 6-bit V size the multipliers differently (docs/costs.md s4)"
     row "top-k engine share of power" "about 1 %" "paper body" \
         "$(fmt %.3g "$(div "$(mul "$(j "$S" .energy.by_component.topk_pJ)" 1e2)" "$EN")") %" \
         "topk energy component over the total on gpt2-small"
     row "top-k engine share of area" "2.7 %" "paper body" \
-        "$(fmt %.2f "$(div "$(mul "$(j "$S" .area.by_unit.topk_mm2)" 1e2)" "$(j "$S" .area.total_mm2)")") %" \
+        "$(fmt %.2f "$(div "$(mul "$(j "$DS" .area.by_unit.topk_mm2)" 1e2)" "$(j "$DS" .area.total_mm2)")") %" \
         "area model, top-k unit (logic + its SRAM) over the total"
     row "scaled-down point (128 multipliers): time on gpt2-small" "SpAtten 1/8" "paper body" \
         "$(fmt %.3f "$(mul "$T_E" 1e3)") ms vs $(fmt %.3f "$(mul "$T_S" 1e3)") ms full ($(fmt %.2fx "$(div "$T_E" "$T_S")") slower), $(fmt %.2f "$(j "$E" .area.total_mm2)") mm^2, $(fmt %.2f "$(j "$E" .energy.average_power_W)") W" \
@@ -123,11 +132,6 @@ if [ -f "$PRUNED" ]; then
 else
     row "gpt2-small rows" "10.0x DRAM, 0.43 TFLOPS, ..." "-" "skipped" "$PRUNED not found (set WORKLOADS)"
 fi
-
-# GPU beside the accelerator: a synthetic decode trace of the gpt2-small
-# shape (12 layers, 12 heads, D 64, L DECODE_LEN, one decode step, batch 1)
-run decode -c configs/paper.yaml -t "synth:mode=decode,layers=12,heads=12,d=64,len=$DECODE_LEN,iters=1,seed=1"
-DS=$OUT/decode/stats.json
 gpu() { # gpu FILE MODE: us per layer of gpt2-small, L DECODE_LEN, batch 1
     awk -F, -v m="$2" -v l="$DECODE_LEN" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["model"] == "gpt2-small" && $c["L"] == l && $c["batch"] == 1 && $c["mode"] == m && (!("dtype" in c) || $c["dtype"] == "float16") { print $c["us_per_layer"] }' "$1"
