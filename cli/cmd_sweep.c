@@ -2,13 +2,17 @@
  * through the engine (as `spattn run`), on a tensor trace compared with
  * one unpruned full-width reference run; writes sweep.csv, sweep.json and
  * the Pareto plots into one output directory (docs/sweep.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "engine.h"
 #include "spattn.h"
 #include "sweep.h"
+#include "sweep_journal.h"
 #include "sweep_report.h"
 
 
@@ -28,6 +32,103 @@ static int sweep_line(const char *path)
     return found ? line : 0;
 }
 
+/* The sweep's identity, fixed in the journal header: FNV-1a 64 over the
+ * tool version, the resolved config (sp_config_print, sweep section
+ * included, so an included file's change counts), the trace id and the
+ * bytes of every input file (trace or workload CSV, dense baseline). */
+static int hash_file(const char *path, uint64_t *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char b[1 << 16];
+    size_t n;
+    while ((n = fread(b, 1, sizeof b, f)) > 0)
+        *h = sp_sweep_fnv1a(b, n, *h);
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+static uint64_t sweep_id(const sp_config *cfg, const char *trace, const sp_engine_input *in)
+{
+    uint64_t h = SP_FNV_INIT;
+    char *t = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&t, &n);
+    if (f) {
+        fprintf(f, "spattn %s\n", SP_VERSION);
+        sp_config_print(f, cfg);
+        fprintf(f, "trace %s\n", in->is_workload ? in->workload.path : in->trace.id);
+        fclose(f);
+        h = sp_sweep_fnv1a(t, n, h);
+    }
+    free(t);
+    if (strncmp(trace, "synth:", 6))
+        hash_file(trace, &h);
+    if (in->is_workload && in->has_baseline)
+        hash_file(in->baseline_path, &h);
+    return h;
+}
+
+/* progress on a terminal: points done, rate, time left */
+typedef struct {
+    sp_sweep_journal *j;
+    const sp_config *cfg;
+    int has_ref;
+    char **rec;
+    int tty;
+    size_t total, todo;
+    double t0, last;
+} sweep_ctx;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int point_done(void *ctx, const sp_sweep_point *pt, char *err, size_t errlen)
+{
+    sweep_ctx *c = ctx;
+    char *r = sp_sweep_point_record(c->cfg, c->has_ref, pt);
+    if (!r) {
+        snprintf(err, errlen, "out of memory for the record of sweep point %zu", pt->index);
+        return -1;
+    }
+    if (sp_sweep_journal_append(c->j, pt->index, r, err, errlen)) {
+        free(r);
+        return -1;
+    }
+    c->rec[pt->index] = r; /* each worker writes only its own point's slot */
+    return 0;
+}
+
+static void progress(void *ctx, size_t finished)
+{
+    sweep_ctx *c = ctx;
+    double t = now_s();
+    if (!c->tty || (finished < c->todo && t - c->last < 0.25))
+        return;
+    c->last = t;
+    double rate = t > c->t0 ? (double)finished / (t - c->t0) : 0;
+    size_t done = c->total - c->todo + finished;
+    fprintf(stderr, "\rspattn: sweep %zu/%zu points, %.1f points/s, %.0f s left   ", done, c->total, rate,
+            rate > 0 ? (double)(c->todo - finished) / rate : 0.0);
+    if (finished == c->todo)
+        fputc('\n', stderr);
+}
+
+static int rm_work_dir(const char *wd)
+{
+    char p[4400];
+    snprintf(p, sizeof p, "%s/journal", wd);
+    if (unlink(p) && errno != ENOENT)
+        return -1;
+    return rmdir(wd);
+}
+
 int cmd_sweep(int argc, char **argv);
 
 enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_N };
@@ -41,7 +142,8 @@ static const sp_cli_opt sweep_opts[SW_N] = {
 
 const sp_cli_cmd sp_cmd_sweep = {
     .name = "sweep",
-    .summary = "run every point of CONFIG's sweep: axes; write sweep.csv, sweep.json and Pareto plots into DIR",
+    .summary = "run every point of CONFIG's sweep: axes; write sweep.csv, sweep.json and Pareto plots into DIR "
+               "(resumes from DIR.spattn-sweep-work after an interrupt)",
     .opts = sweep_opts,
     .n_opts = SW_N,
     .fn = cmd_sweep,
@@ -84,34 +186,62 @@ int cmd_sweep(int argc, char **argv)
             return sp_cli_error("%s:%d: %s", cfg_path, line, err);
         return sp_cli_error("%s: %s", cfg_path, err);
     }
+    size_t n = sp_sweep_npoints(&cfg.sweep);
+    char wd[4200];
+    if (sp_sweep_work_dir(out, wd, sizeof wd)) {
+        sp_engine_input_free(&input);
+        return sp_cli_error("sweep: output directory name too long: '%s'", out);
+    }
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, NULL};
     if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
         sp_engine_input_free(&input);
         return sp_cli_error("%s", err);
     }
-    sp_sweep_result res;
+    /* the journal: points a killed run finished are not run again */
+    sp_sweep_journal j;
+    char **rec = calloc(n, sizeof *rec);
+    unsigned char *skip = calloc(n, 1);
+    size_t ndone = 0;
     rc = SP_EXIT_OK;
-    if (sp_sweep_run(&cfg, &input, (int)jobs, &res, err, sizeof err)) {
+    if (!rec || !skip)
+        rc = sp_cli_error("out of memory for %zu sweep points", n);
+    else if (sp_sweep_journal_open(&j, wd, "journal", sweep_id(&cfg, trace, &input), n, rec, &ndone, err,
+                                   sizeof err))
+        rc = sp_cli_error("%s", err);
+    if (rc != SP_EXIT_OK) {
+        free(rec), free(skip);
+        sp_outdir_abort(&od);
+        sp_engine_input_free(&input);
+        return rc;
+    }
+    for (size_t p = 0; p < n; p++)
+        skip[p] = rec[p] != NULL;
+    sweep_ctx ctx = {&j, &cfg, !input.is_workload, rec, isatty(2), n, n - ndone, now_s(), 0};
+    if (ndone && ctx.tty)
+        fprintf(stderr, "spattn: resuming %s: %zu of %zu points already done\n", wd, ndone, n);
+    sp_sweep_opts so = {skip, point_done, progress, &ctx};
+    sp_sweep_result res;
+    if (sp_sweep_run_opts(&cfg, &input, (int)jobs, &so, &res, err, sizeof err)) {
         rc = sp_cli_error("%s", err);
     } else {
-        sp_sweep_report_in in = {&cfg, cfg_path, trace, &input, &res};
+        sp_sweep_report_in in = {&cfg, cfg_path, trace, &input, NULL, rec, n, res.has_ref, &res.ref};
         char note[512];
         int wr = sp_sweep_report_write_dir(od.tmp, &in, plots, note, sizeof note, err, sizeof err);
         if (wr < 0 || sp_outdir_commit(&od, err, sizeof err)) {
             rc = sp_cli_error("%s", err);
         } else {
-            size_t front = 0;
-            for (size_t p = 0; p < res.n; p++)
-                front += (size_t)res.pts[p].pareto_cycles_energy;
+            sp_sweep_journal_close(&j);
+            if (rm_work_dir(wd))
+                fprintf(stderr, "spattn: warning: cannot remove %s: %s\n", wd, strerror(errno));
             if (res.has_ref)
-                printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
-                       "reference %zu head-steps)\n",
-                       od.final, res.n, front, res.ref.n);
+                printf("spattn: wrote %s/sweep.csv (%zu points, %zu resumed from the journal; reference %zu "
+                       "head-steps)\n",
+                       od.final, n, ndone, res.ref.n);
             else
-                printf("spattn: wrote %s/sweep.csv (%zu points, %zu on the cycles/energy Pareto front; "
-                       "timing only: no accuracy)\n",
-                       od.final, res.n, front);
+                printf("spattn: wrote %s/sweep.csv (%zu points, %zu resumed from the journal; timing only: no "
+                       "accuracy)\n",
+                       od.final, n, ndone);
             if (plots && wr == 0 && res.has_ref)
                 printf("spattn: plots %s/pareto_energy_cycles.png, %s/pareto_accuracy_energy.png (+ .svg)\n",
                        od.final, od.final);
@@ -122,6 +252,10 @@ int cmd_sweep(int argc, char **argv)
         }
         sp_sweep_result_free(&res);
     }
+    sp_sweep_journal_close(&j);
+    for (size_t p = 0; p < n; p++)
+        free(rec[p]);
+    free(rec), free(skip);
     if (rc != SP_EXIT_OK)
         sp_outdir_abort(&od);
     sp_engine_input_free(&input);

@@ -248,6 +248,9 @@ struct pool {
     const sp_engine_ref *ref;
     const dense_set *ds;
     sp_sweep_point *pts;
+    const sp_sweep_opts *o;
+    unsigned char *need_dense; /* [ds->n] 1: some point to run uses it */
+    size_t finished;
     size_t n, next;
     void (*job)(pool *P, size_t j);
     int *failed;          /* [jobs] */
@@ -269,6 +272,8 @@ static void dense_job(pool *P, size_t k)
     sp_config c;
     char msg[512];
     size_t p = P->ds->first[k];
+    if (P->need_dense && !P->need_dense[k])
+        return;
     if (sp_sweep_point_config(P->base, p, &c, P->msg[k], sizeof P->msg[k])) {
         P->failed[k] = 1;
         return;
@@ -283,6 +288,8 @@ static void point_job(pool *P, size_t p)
     sp_sweep_point *pt = &P->pts[p];
     int idx[SP_SWEEP_MAX_AXES];
     memset(pt, 0, sizeof *pt);
+    if (P->o && P->o->skip && P->o->skip[p])
+        return;
     pt->index = p;
     sp_sweep_index(&P->base->sweep, p, idx);
     for (int a = 0; a < P->base->sweep.n_axes; a++)
@@ -292,6 +299,13 @@ static void point_job(pool *P, size_t p)
         P->failed[p] = 1;
     else if (sp_sweep_run_point(&c, P->in, P->ref, &P->ds->d[P->ds->of[p]], pt, msg, sizeof msg))
         fail_point(P, p, p, msg);
+    else if (P->o && P->o->done && P->o->done(P->o->ctx, pt, P->msg[p], sizeof P->msg[p]))
+        P->failed[p] = 1;
+    if (!P->failed[p] && P->o && P->o->progress) {
+        pthread_mutex_lock(&P->lock);
+        P->o->progress(P->o->ctx, ++P->finished);
+        pthread_mutex_unlock(&P->lock);
+    }
 }
 
 static void *worker(void *arg)
@@ -342,6 +356,12 @@ static int run_jobs(pool *P, size_t n, void (*job)(pool *, size_t), int jobs, ch
 int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen)
 {
+    return sp_sweep_run_opts(base, in, jobs, NULL, res, err, errlen);
+}
+
+int sp_sweep_run_opts(const sp_config *base, const sp_engine_input *in, int jobs, const sp_sweep_opts *o,
+                      sp_sweep_result *res, char *err, size_t errlen)
+{
     memset(res, 0, sizeof *res);
     size_t n = sp_sweep_npoints(&base->sweep);
     if (n == 0) {
@@ -376,7 +396,14 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     P.pts = calloc(n, sizeof *P.pts);
     P.failed = calloc(n, sizeof *P.failed);
     P.msg = calloc(n, sizeof *P.msg);
-    if (!P.pts || !P.failed || !P.msg) {
+    P.o = o;
+    if (o && o->skip) {
+        P.need_dense = calloc(ds.n ? ds.n : 1, 1);
+        for (size_t p = 0; P.need_dense && p < n; p++)
+            if (!o->skip[p])
+                P.need_dense[ds.of[p]] = 1;
+    }
+    if (!P.pts || !P.failed || !P.msg || (o && o->skip && !P.need_dense)) {
         snprintf(err, errlen, "out of memory for %zu sweep points", n);
         goto fail;
     }
@@ -386,8 +413,12 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     if (!rc)
         rc = run_jobs(&P, n, point_job, jobs, err, errlen);
     pthread_mutex_destroy(&P.lock);
+    free(P.need_dense);
+    P.need_dense = NULL;
     if (rc)
         goto fail;
+    if (o)
+        goto done;
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
     int *f = malloc(n * sizeof *f);
     if (!x || !y || !z || !f) {
@@ -409,6 +440,7 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
             P.pts[p].pareto_energy_err = f[p];
     }
     free(x), free(y), free(z), free(f);
+done:
     free(P.failed);
     free(P.msg);
     dense_set_free(&ds);
@@ -416,6 +448,7 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     res->pts = P.pts;
     return 0;
 fail:
+    free(P.need_dense);
     free(P.pts);
     free(P.failed);
     free(P.msg);

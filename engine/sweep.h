@@ -70,6 +70,21 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
                  size_t errlen);
 void sp_sweep_result_free(sp_sweep_result *res);
 
+/* A resumable or sliced run (cli/cmd_sweep.c): points already done are
+ * skipped, each finished point is handed to done() on its worker thread
+ * (the journal append; nonzero stops the sweep with err), and progress()
+ * is called under a lock after each one. res->pts of skipped points stay
+ * zero and no Pareto flags are set (the report computes them from every
+ * point's record). */
+typedef struct {
+    const unsigned char *skip; /* [npoints] 1: do not run; NULL: run all */
+    int (*done)(void *ctx, const sp_sweep_point *pt, char *err, size_t errlen);
+    void (*progress)(void *ctx, size_t finished);
+    void *ctx;
+} sp_sweep_opts;
+int sp_sweep_run_opts(const sp_config *base, const sp_engine_input *in, int jobs, const sp_sweep_opts *o,
+                      sp_sweep_result *res, char *err, size_t errlen);
+
 /* Pareto flags over n points: a point is on the front of (x, y), both to
  * be minimised, when no other point is <= in both and < in one. */
 void sp_sweep_pareto(const double *x, const double *y, size_t n, int *front);

@@ -20,3 +20,12 @@ demo-sweep: $(SPATTN)
 
 DEMO_EXTRA += demo-sweep
 HELP_EXTRA += "make demo-sweep    configs/sweep-pruning.yaml on a small synthetic trace: out/sweep/ (sweep.csv, Pareto plots)"
+
+# The journal end to end: SIGKILL / SIGINT / SIGTERM part way, resume,
+# byte-identical outputs; a changed config refused (about 10 s).
+.PHONY: test-sweep-resume
+test-sweep-resume: $(SPATTN)
+	@echo "== tests/test_sweep_resume.sh"
+	@SPATTN=$(SPATTN) tests/test_sweep_resume.sh
+TEST_EXTRA += test-sweep-resume
+HELP_EXTRA += "make test-sweep-resume  sweeps killed part way and resumed give the uninterrupted run's bytes (tests/test_sweep_resume.sh)"

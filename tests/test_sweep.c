@@ -372,7 +372,7 @@ START_TEST(deterministic_csv_and_jobs)
     for (int k = 0; k < 3; k++) {
         sp_sweep_result r;
         run_sweep(&c, &tr, jobs[k], &r);
-        sp_sweep_report_in in = {&c, "test", TR_DECODE, as_input(&tr), &r};
+        sp_sweep_report_in in = {.cfg = &c, .config_path = "test", .trace_spec = TR_DECODE, .input = as_input(&tr), .res = &r};
         text[k] = sp_sweep_csv_text(&in);
         ck_assert_ptr_nonnull(text[k]);
         char *js = sp_sweep_json_text(&in);
