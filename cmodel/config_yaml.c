@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include "dram.h"
 #include "params.h"
 
 #define SP_INCLUDE_DEPTH 8
@@ -367,6 +368,119 @@ static int check_key(walk *w, const node *map, int i, const char *where)
     return 0;
 }
 
+int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen)
+{
+    if (!strcmp(key, "hardware.dram.kind") && v == floor(v) && v >= SP_DRAM_HBM2 && v <= SP_DRAM_LPDDR4)
+        sp_dram_preset((sp_dram_kind)(int)v, &cfg->hw.dram);
+    return sp_config_set_key(cfg, key, v, err, errlen);
+}
+
+/* A plain decimal "[+-]digits[.digits]" (no exponent, at most 15
+ * digits) as mantissa and decimal places; -1 when it is not one. */
+static int decimal(const char *t, long long *mant, int *places)
+{
+    const char *c = t;
+    int neg = *c == '-', digits = 0;
+    if (*c == '-' || *c == '+')
+        c++;
+    long long m = 0;
+    *places = -1;
+    for (; *c; c++) {
+        if (*c == '.' && *places < 0) {
+            *places = 0;
+            continue;
+        }
+        if (*c < '0' || *c > '9' || ++digits > 15)
+            return -1;
+        m = m * 10 + (*c - '0');
+        if (*places >= 0)
+            (*places)++;
+    }
+    if (!digits || *places == 0)
+        return -1;
+    if (*places < 0)
+        *places = 0;
+    *mant = neg ? -m : m;
+    return 0;
+}
+
+/* range: [from, to, step] or {from, to, step}: from, from + step, ... up
+ * to and including to when it is hit. The three are exact decimals, so
+ * every value is the double nearest its decimal (0.1 + 2 x 0.1 is 0.3, as
+ * if written out), whatever the step. */
+static int sweep_range(walk *w, const node *r, const sp_param *p, const char *what, sp_sweep_axis *ax, int *lines)
+{
+    const node *v[3] = {NULL, NULL, NULL};
+    static const char *const names[3] = {"from", "to", "step"};
+    if (r->type == N_SEQ && r->n == 3) {
+        for (int i = 0; i < 3; i++)
+            v[i] = r->kid[i];
+    } else if (r->type == N_MAP) {
+        for (int i = 0; i < r->n; i += 2) {
+            if (check_key(w, r, i, "in a sweep range"))
+                return -1;
+            int k = !strcmp(r->kid[i]->text, "from") ? 0 : !strcmp(r->kid[i]->text, "to") ? 1
+                    : !strcmp(r->kid[i]->text, "step") ? 2 : -1;
+            if (k < 0)
+                return fail(w->L, w->file, r->kid[i]->line,
+                            "unknown key '%s' in a sweep range (expected from, to, step)", r->kid[i]->text);
+            v[k] = r->kid[i + 1];
+        }
+    }
+    if (!v[0] || !v[1] || !v[2]) {
+        char got[128];
+        describe(r, got, sizeof got);
+        if (r->type == N_SEQ)
+            snprintf(got, sizeof got, "a list of %d values", r->n);
+        return fail(w->L, w->file, r->line, "sweep range must be [from, to, step] or {from: F, to: T, step: S}, got %s",
+                    got);
+    }
+    if (p->type == SP_PT_ENUM)
+        return fail(w->L, w->file, r->line, "%s: a range needs a numeric key; list the values", what);
+    long long m[3];
+    int pl[3], d = 0;
+    for (int i = 0; i < 3; i++) {
+        if (v[i]->type != N_SCALAR || !is_plain(v[i]) || decimal(v[i]->text, &m[i], &pl[i]))
+            return fail(w->L, w->file, v[i]->line,
+                        "sweep range %s must be a plain decimal number (digits, one '.', at most 15 digits), got '%s'",
+                        names[i], v[i]->type == N_SCALAR ? v[i]->text : "a collection");
+        if (pl[i] > d)
+            d = pl[i];
+    }
+    for (int i = 0; i < 3; i++)
+        for (int k = pl[i]; k < d; k++) {
+            if (m[i] > LLONG_MAX / 10 || m[i] < LLONG_MIN / 10)
+                return fail(w->L, w->file, v[i]->line, "sweep range %s has too many digits", names[i]);
+            m[i] *= 10;
+        }
+    if (m[2] <= 0)
+        return fail(w->L, w->file, v[2]->line, "sweep range step must be > 0, got %s", v[2]->text);
+    if (m[1] < m[0])
+        return fail(w->L, w->file, v[1]->line, "sweep range to (%s) is below from (%s)", v[1]->text, v[0]->text);
+    long long n = (m[1] - m[0]) / m[2] + 1;
+    if (n > SP_SWEEP_MAX_VALUES)
+        return fail(w->L, w->file, r->line, "sweep range gives %lld values, more than %d", n, SP_SWEEP_MAX_VALUES);
+    ax->n_values = (int)n;
+    d = d < 15 ? d : 15; /* at most 15 digits each */
+    for (long long i = 0; i < n; i++) {
+        long long x = m[0] + i * m[2];
+        unsigned long long ax_ = x < 0 ? (unsigned long long)(-x) : (unsigned long long)x;
+        char t[96];
+        unsigned long long sc = 1;
+        for (int k = 0; k < d; k++)
+            sc *= 10;
+        if (d)
+            snprintf(t, sizeof t, "%s%llu.%0*llu", x < 0 ? "-" : "", ax_ / sc, d, ax_ % sc);
+        else
+            snprintf(t, sizeof t, "%lld", x);
+        ax->values[i] = strtod(t, NULL);
+        if (p->type == SP_PT_INT && ax->values[i] != floor(ax->values[i]))
+            return fail(w->L, w->file, r->line, "%s: range value %s is not an integer", what, t);
+        lines[i] = r->line;
+    }
+    return 0;
+}
+
 static int walk_sweep(walk *w, const node *sw)
 {
     finfo *fi = w->fi;
@@ -401,7 +515,7 @@ static int walk_sweep(walk *w, const node *sw)
             describe(ax, got, sizeof got);
             return fail(w->L, w->file, ax->line, "sweep axis must be a mapping with key and values, got %s", got);
         }
-        const node *key = NULL, *vals = NULL;
+        const node *key = NULL, *vals = NULL, *range = NULL;
         for (int i = 0; i < ax->n; i += 2) {
             if (check_key(w, ax, i, "in a sweep axis"))
                 return -1;
@@ -410,14 +524,18 @@ static int walk_sweep(walk *w, const node *sw)
                 key = ax->kid[i + 1];
             else if (!strcmp(name, "values"))
                 vals = ax->kid[i + 1];
+            else if (!strcmp(name, "range"))
+                range = ax->kid[i + 1];
             else
                 return fail(w->L, w->file, ax->kid[i]->line,
-                            "unknown key '%s' in a sweep axis (expected key, values)", name);
+                            "unknown key '%s' in a sweep axis (expected key, and values or range)", name);
         }
-        if (!key || !vals)
-            return fail(w->L, w->file, ax->line, "sweep axis needs both 'key' and 'values'");
+        if (!key || (!vals && !range))
+            return fail(w->L, w->file, ax->line, "sweep axis needs 'key' and one of 'values' or 'range'");
+        if (vals && range)
+            return fail(w->L, w->file, range->line, "sweep axis has both 'values' and 'range'; give one");
         int k = key->type == N_SCALAR ? sp_param_find(key->text) : -1;
-        if (k < 0 || sp_params[k].type == SP_PT_ENUM) {
+        if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind"))) {
             describe(key, got, sizeof got);
             return fail(w->L, w->file, key->line, "sweep axis key must name a numeric config key, got %s", got);
         }
@@ -425,6 +543,13 @@ static int walk_sweep(walk *w, const node *sw)
             if (!strcmp(s->axes[b].key, key->text))
                 return fail(w->L, w->file, key->line, "sweep axis '%s' given twice", key->text);
         snprintf(s->axes[a].key, sizeof s->axes[a].key, "%s", key->text);
+        if (range) {
+            char rw[128];
+            snprintf(rw, sizeof rw, "sweep range for %s", sp_params[k].path);
+            if (sweep_range(w, range, &sp_params[k], rw, &s->axes[a], fi->value_line[a]))
+                return -1;
+            continue;
+        }
         if (vals->type != N_SEQ || vals->n < 1 || vals->n > SP_SWEEP_MAX_VALUES) {
             describe(vals, got, sizeof got);
             if (vals->type == N_SEQ)
@@ -732,7 +857,7 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
                          sw->axes[a].key, L->fi[L->sweep_file]->value_line[a][j]);
                     goto out;
                 }
-            if (sp_config_set_key(&t, sw->axes[a].key, sw->axes[a].values[i], msg, sizeof msg) ||
+            if (sp_sweep_set_key(&t, sw->axes[a].key, sw->axes[a].values[i], msg, sizeof msg) ||
                 sp_config_check(&t, msg, sizeof msg)) {
                 fail(L, sf, line, "sweep value %g: %s", sw->axes[a].values[i], msg);
                 goto out;

@@ -128,6 +128,10 @@ void sp_fmt_double(char *buf, size_t len, double v);
  * for an integer key (-1 with a message); no range check (sp_config_check). */
 int sp_config_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 int sp_config_get_key(const sp_config *cfg, const char *key, double *v);
+/* A sweep axis value (cmodel/config_yaml.c): sp_config_set_key, except that
+ * hardware.dram.kind (the enum's index) first loads that part's preset
+ * (cmodel/dram.c sp_dram_preset: every hardware.dram timing number). */
+int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Traces (in-memory form; readers in traces/)                         */

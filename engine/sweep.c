@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "params.h"
 #include "sweep.h"
 
 size_t sp_sweep_npoints(const sp_sweep *s)
@@ -28,6 +29,15 @@ void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES])
     }
 }
 
+void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len)
+{
+    int k = sp_param_find(s->axes[a].key);
+    if (k >= 0)
+        sp_param_value_text(&sp_params[k], v, buf, len);
+    else
+        sp_fmt_double(buf, len, v);
+}
+
 /* "key=v, key=v" of point p */
 static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
 {
@@ -36,8 +46,9 @@ static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
     size_t used = 0;
     buf[0] = 0;
     for (int a = 0; a < s->n_axes && used < len; a++) {
-        int w = snprintf(buf + used, len - used, "%s%s=%g", a ? ", " : "", s->axes[a].key,
-                         s->axes[a].values[idx[a]]);
+        char v[64];
+        sp_sweep_value_text(s, a, s->axes[a].values[idx[a]], v, sizeof v);
+        int w = snprintf(buf + used, len - used, "%s%s=%s", a ? ", " : "", s->axes[a].key, v);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -52,8 +63,11 @@ int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char 
     sp_sweep_index(s, p, idx);
     *out = *base;
     int bad = 0;
-    for (int a = 0; a < s->n_axes && !bad; a++)
-        bad = sp_config_set_key(out, s->axes[a].key, s->axes[a].values[idx[a]], msg, sizeof msg) != 0;
+    /* a DRAM part first (its preset), then the keys it holds may be swept */
+    for (int pass = 0; pass < 2; pass++)
+        for (int a = 0; a < s->n_axes && !bad; a++)
+            if ((pass == 0) == !strcmp(s->axes[a].key, "hardware.dram.kind"))
+                bad = sp_sweep_set_key(out, s->axes[a].key, s->axes[a].values[idx[a]], msg, sizeof msg) != 0;
     if (!bad)
         bad = sp_config_check(out, msg, sizeof msg) != 0;
     if (bad) {

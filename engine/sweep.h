@@ -13,6 +13,9 @@
 /* Points: axis 0 is the outermost loop, the last axis the innermost
  * (varies fastest), as nested loops written in the config's order. */
 size_t sp_sweep_npoints(const sp_sweep *s); /* 0 when there are no axes */
+/* An axis value as the config writes it: shortest exact decimal, or the
+ * name of an enum (hardware.dram.kind: hbm2, ddr4, lpddr4). */
+void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len);
 /* Value index on every axis of point p (p < sp_sweep_npoints). */
 void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES]);
 /* base with point p applied (sp_config_set_key per axis, then

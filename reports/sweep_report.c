@@ -13,13 +13,6 @@
 #include "report.h"
 #include "sweep_report.h"
 
-static void put_num(FILE *f, double v)
-{
-    char b[64];
-    sp_fmt_double(b, sizeof b, v);
-    fputs(b, f);
-}
-
 /* fixed decimals for physical quantities (same bytes everywhere; far
  * finer than the models' resolution) */
 static void put_fix(FILE *f, double v, int decimals)
@@ -73,8 +66,11 @@ static void csv_row(FILE *f, const sp_sweep *sw, int has_ref, const sp_sweep_poi
     uint64_t c[N_COUNT];
     counts_of(p, c);
     fprintf(f, "%zu", p->index);
-    for (int a = 0; a < sw->n_axes; a++)
-        fputc(',', f), put_num(f, p->values[a]);
+    for (int a = 0; a < sw->n_axes; a++) {
+        char v[64];
+        sp_sweep_value_text(sw, a, p->values[a], v, sizeof v);
+        fprintf(f, ",%s", v);
+    }
     fprintf(f, ",%llu,", (unsigned long long)p->cycles);
     put_fix(f, p->seconds * 1e6, 6);
     fprintf(f, ",%llu,", (unsigned long long)g->tm.bound_cycles);
