@@ -46,6 +46,7 @@ typedef struct {
     int has_sweep;
     sp_sweep sweep;
     int value_line[SP_SWEEP_MAX_AXES][SP_SWEEP_MAX_VALUES];
+    int point_line[SP_SWEEP_MAX_POINT_LIST];
 } finfo;
 
 typedef struct {
@@ -481,6 +482,73 @@ static int sweep_range(walk *w, const node *r, const sp_param *p, const char *wh
     return 0;
 }
 
+/* points: a list of mappings {key path: value}; the keys, in order of
+ * first use, become the columns (missing values are filled from the
+ * resolved base config after loading: NAN until then) */
+static int sweep_points(walk *w, const node *pts)
+{
+    finfo *fi = w->fi;
+    sp_sweep *s = &fi->sweep;
+    char got[128];
+    if (pts->type != N_SEQ || pts->n < 1 || pts->n > SP_SWEEP_MAX_POINT_LIST) {
+        describe(pts, got, sizeof got);
+        if (pts->type == N_SEQ)
+            snprintf(got, sizeof got, "%d points", pts->n);
+        return fail(w->L, w->file, pts->line, "sweep.points must be a list of 1..%d points, got %s",
+                    SP_SWEEP_MAX_POINT_LIST, got);
+    }
+    s->n_axes = 0;
+    s->n_points = pts->n;
+    for (int p = 0; p < pts->n; p++) {
+        const node *pt = pts->kid[p];
+        fi->point_line[p] = pt->line;
+        for (int a = 0; a < SP_SWEEP_MAX_AXES; a++)
+            s->point_values[p][a] = NAN;
+        if (pt->type != N_MAP || pt->n < 2) {
+            describe(pt, got, sizeof got);
+            return fail(w->L, w->file, pt->line,
+                        "sweep point must be a mapping of key paths to values ({hardware.qk_multipliers: 256, ...}), "
+                        "got %s",
+                        got);
+        }
+        for (int i = 0; i < pt->n; i += 2) {
+            if (check_key(w, pt, i, "in a sweep point"))
+                return -1;
+            const node *kn = pt->kid[i];
+            int k = sp_param_find(kn->text);
+            if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind")))
+                return fail(w->L, w->file, kn->line, "sweep point key must name a numeric config key, got '%s'",
+                            kn->text);
+            int a = 0;
+            while (a < s->n_axes && strcmp(s->axes[a].key, kn->text))
+                a++;
+            if (a == s->n_axes) {
+                if (a == SP_SWEEP_MAX_AXES)
+                    return fail(w->L, w->file, kn->line, "sweep points set more than %d different keys",
+                                SP_SWEEP_MAX_AXES);
+                snprintf(s->axes[a].key, sizeof s->axes[a].key, "%s", kn->text);
+                s->axes[a].n_values = 0;
+                s->n_axes++;
+            }
+            char what[128];
+            snprintf(what, sizeof what, "sweep point value for %s", sp_params[k].path);
+            if (convert(w, pt->kid[i + 1], &sp_params[k], what, &s->point_values[p][a]))
+                return -1;
+        }
+    }
+    /* a DRAM part loads its preset over the base: given in one point, it
+     * must be given in every point (else which part would the rest use?) */
+    for (int a = 0; a < s->n_axes; a++)
+        if (!strcmp(s->axes[a].key, "hardware.dram.kind"))
+            for (int p = 0; p < pts->n; p++)
+                if (isnan(s->point_values[p][a]))
+                    return fail(w->L, w->file, pts->kid[p]->line,
+                                "sweep point %d sets no hardware.dram.kind while another point does; give it in "
+                                "every point",
+                                p);
+    return 0;
+}
+
 static int walk_sweep(walk *w, const node *sw)
 {
     finfo *fi = w->fi;
@@ -489,17 +557,25 @@ static int walk_sweep(walk *w, const node *sw)
         describe(sw, got, sizeof got);
         return fail(w->L, w->file, sw->line, "'sweep' must be a mapping, got %s", got);
     }
-    const node *axes = NULL;
+    const node *axes = NULL, *points = NULL;
+    int points_line = 0;
     for (int i = 0; i < sw->n; i += 2) {
         if (check_key(w, sw, i, "in section 'sweep'"))
             return -1;
-        if (strcmp(sw->kid[i]->text, "axes"))
-            return fail(w->L, w->file, sw->kid[i]->line, "unknown key '%s' in section 'sweep' (expected axes)",
-                        sw->kid[i]->text);
-        axes = sw->kid[i + 1];
+        if (!strcmp(sw->kid[i]->text, "axes"))
+            axes = sw->kid[i + 1];
+        else if (!strcmp(sw->kid[i]->text, "points"))
+            points = sw->kid[i + 1], points_line = sw->kid[i]->line;
+        else
+            return fail(w->L, w->file, sw->kid[i]->line,
+                        "unknown key '%s' in section 'sweep' (expected axes or points)", sw->kid[i]->text);
     }
+    if (axes && points)
+        return fail(w->L, w->file, points_line, "'sweep' has both 'axes' and 'points'; give one");
+    if (points)
+        return sweep_points(w, points);
     if (!axes)
-        return fail(w->L, w->file, sw->line, "'sweep' needs 'axes'");
+        return fail(w->L, w->file, sw->line, "'sweep' needs 'axes' or 'points'");
     if (axes->type != N_SEQ || axes->n < 1 || axes->n > SP_SWEEP_MAX_AXES) {
         describe(axes, got, sizeof got);
         if (axes->type == N_SEQ)
@@ -845,8 +921,23 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
     if (check_resolved(L))
         goto out;
     char msg[512];
-    const sp_sweep *sw = &L->cfg.sweep;
-    for (int a = 0; a < sw->n_axes; a++)
+    sp_sweep *sw = &L->cfg.sweep;
+    for (int p = 0; p < sw->n_points; p++) { /* explicit points: fill from the base, check each */
+        sp_config t = L->cfg;
+        for (int a = 0; a < sw->n_axes; a++)
+            if (isnan(sw->point_values[p][a]))
+                sp_config_get_key(&L->cfg, sw->axes[a].key, &sw->point_values[p][a]);
+        int bad = 0;
+        for (int pass = 0; pass < 2 && !bad; pass++)
+            for (int a = 0; a < sw->n_axes && !bad; a++)
+                if ((pass == 0) == !strcmp(sw->axes[a].key, "hardware.dram.kind"))
+                    bad = sp_sweep_set_key(&t, sw->axes[a].key, sw->point_values[p][a], msg, sizeof msg) != 0;
+        if (bad || sp_config_check(&t, msg, sizeof msg)) {
+            fail(L, L->files[L->sweep_file], L->fi[L->sweep_file]->point_line[p], "sweep point %d: %s", p, msg);
+            goto out;
+        }
+    }
+    for (int a = 0; a < sw->n_axes && !sw->n_points; a++)
         for (int i = 0; i < sw->axes[a].n_values; i++) {
             sp_config t = L->cfg;
             const char *sf = L->files[L->sweep_file];
@@ -921,7 +1012,22 @@ void sp_config_print(FILE *f, const sp_config *cfg)
         fprintf(f, "%s%*s # %s; %s%s%s %s\n", line, n < 40 ? 40 - n : 0, "", p->doc, p->unit, *p->unit ? ", " : "",
                 p->type == SP_PT_ENUM ? "one of" : "range", range);
     }
-    if (cfg->sweep.n_axes > 0) {
+    if (cfg->sweep.n_points > 0) {
+        fprintf(f, "sweep:\n  points:\n");
+        for (int p = 0; p < cfg->sweep.n_points; p++) {
+            fprintf(f, "    - {");
+            for (int a = 0; a < cfg->sweep.n_axes; a++) {
+                int k = sp_param_find(cfg->sweep.axes[a].key);
+                char val[64];
+                if (k >= 0)
+                    sp_param_value_text(&sp_params[k], cfg->sweep.point_values[p][a], val, sizeof val);
+                else
+                    sp_fmt_double(val, sizeof val, cfg->sweep.point_values[p][a]);
+                fprintf(f, "%s%s: %s", a ? ", " : "", cfg->sweep.axes[a].key, val);
+            }
+            fprintf(f, "}\n");
+        }
+    } else if (cfg->sweep.n_axes > 0) {
         fprintf(f, "sweep:\n  axes:\n");
         for (int a = 0; a < cfg->sweep.n_axes; a++) {
             const sp_sweep_axis *ax = &cfg->sweep.axes[a];

@@ -93,9 +93,15 @@ typedef struct {
     int n_values;
     double values[SP_SWEEP_MAX_VALUES];
 } sp_sweep_axis;
+/* Or `points:`, an explicit list (n_points > 0): then axes[a].key names
+ * each key some point sets (n_values 0) and point_values[p][a] is point p's
+ * value of it (the base config's value where the point does not set it). */
+#define SP_SWEEP_MAX_POINT_LIST 256
 typedef struct {
     int n_axes; /* 0: no sweep */
     sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
+    int n_points;
+    double point_values[SP_SWEEP_MAX_POINT_LIST][SP_SWEEP_MAX_AXES];
 } sp_sweep;
 
 typedef struct {

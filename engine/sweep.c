@@ -14,14 +14,34 @@ size_t sp_sweep_npoints(const sp_sweep *s)
 {
     if (s->n_axes <= 0)
         return 0;
+    if (s->n_points > 0)
+        return (size_t)s->n_points;
     size_t n = 1;
     for (int a = 0; a < s->n_axes; a++)
         n *= (size_t)s->axes[a].n_values;
     return n;
 }
 
+void sp_sweep_point_values(const sp_sweep *s, size_t p, double v[SP_SWEEP_MAX_AXES])
+{
+    int idx[SP_SWEEP_MAX_AXES];
+    if (s->n_points > 0) {
+        for (int a = 0; a < s->n_axes; a++)
+            v[a] = s->point_values[p][a];
+        return;
+    }
+    sp_sweep_index(s, p, idx);
+    for (int a = 0; a < s->n_axes; a++)
+        v[a] = s->axes[a].values[idx[a]];
+}
+
 void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES])
 {
+    if (s->n_points > 0) { /* an explicit list: no value indices */
+        for (int a = 0; a < s->n_axes; a++)
+            idx[a] = 0;
+        return;
+    }
     for (int a = s->n_axes - 1; a >= 0; a--) {
         size_t nv = (size_t)s->axes[a].n_values;
         idx[a] = (int)(p % nv);
@@ -41,13 +61,13 @@ void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t l
 /* "key=v, key=v" of point p */
 static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
 {
-    int idx[SP_SWEEP_MAX_AXES];
-    sp_sweep_index(s, p, idx);
+    double pv[SP_SWEEP_MAX_AXES];
+    sp_sweep_point_values(s, p, pv);
     size_t used = 0;
     buf[0] = 0;
     for (int a = 0; a < s->n_axes && used < len; a++) {
         char v[64];
-        sp_sweep_value_text(s, a, s->axes[a].values[idx[a]], v, sizeof v);
+        sp_sweep_value_text(s, a, pv[a], v, sizeof v);
         int w = snprintf(buf + used, len - used, "%s%s=%s", a ? ", " : "", s->axes[a].key, v);
         if (w < 0)
             break;
@@ -58,16 +78,16 @@ static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
 int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
-    int idx[SP_SWEEP_MAX_AXES];
+    double pv[SP_SWEEP_MAX_AXES];
     char msg[512], label[512];
-    sp_sweep_index(s, p, idx);
+    sp_sweep_point_values(s, p, pv);
     *out = *base;
     int bad = 0;
     /* a DRAM part first (its preset), then the keys it holds may be swept */
     for (int pass = 0; pass < 2; pass++)
         for (int a = 0; a < s->n_axes && !bad; a++)
             if ((pass == 0) == !strcmp(s->axes[a].key, "hardware.dram.kind"))
-                bad = sp_sweep_set_key(out, s->axes[a].key, s->axes[a].values[idx[a]], msg, sizeof msg) != 0;
+                bad = sp_sweep_set_key(out, s->axes[a].key, pv[a], msg, sizeof msg) != 0;
     if (!bad)
         bad = sp_config_check(out, msg, sizeof msg) != 0;
     if (bad) {
@@ -81,8 +101,8 @@ int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char 
 int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
-    double total = 1;
-    for (int a = 0; a < s->n_axes; a++)
+    double total = s->n_points > 0 ? s->n_points : 1;
+    for (int a = 0; a < s->n_axes && !s->n_points; a++)
         total *= s->axes[a].n_values;
     if (total > SP_SWEEP_MAX_POINTS) {
         snprintf(err, errlen, "sweep has %.0f points, more than %d (each is a full run); use fewer values",
@@ -300,14 +320,11 @@ static void point_job(pool *P, size_t p)
 {
     sp_config c;
     sp_sweep_point *pt = &P->pts[p];
-    int idx[SP_SWEEP_MAX_AXES];
     memset(pt, 0, sizeof *pt);
     if (P->o && P->o->skip && P->o->skip[p])
         return;
     pt->index = p;
-    sp_sweep_index(&P->base->sweep, p, idx);
-    for (int a = 0; a < P->base->sweep.n_axes; a++)
-        pt->values[a] = P->base->sweep.axes[a].values[idx[a]];
+    sp_sweep_point_values(&P->base->sweep, p, pt->values);
     char msg[512];
     if (sp_sweep_point_config(P->base, p, &c, P->msg[p], sizeof P->msg[p]))
         P->failed[p] = 1;

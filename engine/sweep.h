@@ -11,12 +11,15 @@
 #include "spattn.h"
 
 /* Points: axis 0 is the outermost loop, the last axis the innermost
- * (varies fastest), as nested loops written in the config's order. */
+ * (varies fastest), as nested loops written in the config's order; or the
+ * explicit `points:` list in its order. */
 size_t sp_sweep_npoints(const sp_sweep *s); /* 0 when there are no axes */
 /* An axis value as the config writes it: shortest exact decimal, or the
  * name of an enum (hardware.dram.kind: hbm2, ddr4, lpddr4). */
 void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len);
-/* Value index on every axis of point p (p < sp_sweep_npoints). */
+/* The value of every axis key at point p (either form of the section). */
+void sp_sweep_point_values(const sp_sweep *s, size_t p, double v[SP_SWEEP_MAX_AXES]);
+/* Value index on every axis (all 0 for an explicit point list) of point p (p < sp_sweep_npoints). */
 void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES]);
 /* base with point p applied (sp_config_set_key per axis, then
  * sp_config_check); -1 with "sweep point P (key=v, ...): message". */

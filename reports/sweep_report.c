@@ -191,7 +191,8 @@ static char *json_text(const sp_sweep_report_in *in, cJSON *const *recs, const i
     cJSON_AddStringToObject(root, "config_yaml", yaml ? yaml : "");
     free(yaml);
     cJSON *swj = cJSON_CreateObject(), *axes = cJSON_CreateArray();
-    cJSON_AddStringToObject(swj, "order", "axis 0 outermost, last axis innermost (varies fastest)");
+    cJSON_AddStringToObject(swj, "order", sw->n_points ? "the explicit points: list, in its order (each point's values below)"
+                                                        : "axis 0 outermost, last axis innermost (varies fastest)");
     num(swj, "points_count", (double)in->n);
     for (int a = 0; a < sw->n_axes; a++) {
         cJSON *ax = cJSON_CreateObject();
