@@ -50,7 +50,7 @@ static int hash_file(const char *path, uint64_t *h)
     return bad ? -1 : 0;
 }
 
-static uint64_t sweep_id(const sp_config *cfg, const char *trace, const sp_engine_input *in)
+static uint64_t sweep_id(const sp_config *cfg, int nt, char *const *traces, const sp_engine_input *in)
 {
     uint64_t h = SP_FNV_INIT;
     char *t = NULL;
@@ -59,16 +59,55 @@ static uint64_t sweep_id(const sp_config *cfg, const char *trace, const sp_engin
     if (f) {
         fprintf(f, "spattn %s\n", SP_VERSION);
         sp_config_print(f, cfg);
-        fprintf(f, "trace %s\n", in->is_workload ? in->workload.path : in->trace.id);
+        for (int i = 0; i < nt; i++)
+            fprintf(f, "trace %s\n", in[i].is_workload ? in[i].workload.path : in[i].trace.id);
         fclose(f);
         h = sp_sweep_fnv1a(t, n, h);
     }
     free(t);
-    if (strncmp(trace, "synth:", 6))
-        hash_file(trace, &h);
-    if (in->is_workload && in->has_baseline)
-        hash_file(in->baseline_path, &h);
+    for (int i = 0; i < nt; i++) {
+        if (strncmp(traces[i], "synth:", 6))
+            hash_file(traces[i], &h);
+        if (in[i].is_workload && in[i].has_baseline)
+            hash_file(in[i].baseline_path, &h);
+    }
     return h;
+}
+
+/* every -t / --trace value of argv, in order (sp_cli_parse keeps the last);
+ * the values of the other options are skipped */
+#define MAX_TRACES 16
+static int all_traces(const sp_cli_cmd *cmd, int argc, char **argv, char **out)
+{
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!strcmp(a, "--"))
+            break;
+        int takes = 0, is_t = 0;
+        for (int k = 0; k < cmd->n_opts; k++) {
+            const sp_cli_opt *o = &cmd->opts[k];
+            size_t ln = strlen(o->long_name);
+            if ((o->short_name && a[0] == '-' && a[1] == o->short_name) ||
+                (!strncmp(a, "--", 2) && !strncmp(a + 2, o->long_name, ln) && (!a[2 + ln] || a[2 + ln] == '='))) {
+                takes = o->arg != NULL;
+                is_t = o->short_name == 't';
+                if (a[1] != '-' && a[2])
+                    v = a + 2; /* -tVALUE */
+                else if (a[1] == '-' && a[2 + ln] == '=')
+                    v = a + 3 + ln; /* --trace=VALUE */
+                break;
+            }
+        }
+        if (takes && !v && i + 1 < argc)
+            v = argv[++i];
+        if (is_t && v) {
+            if (n == MAX_TRACES)
+                return -1;
+            out[n++] = (char *)v;
+        }
+    }
+    return n;
 }
 
 /* progress on a terminal: points done, rate, time left */
@@ -80,6 +119,10 @@ typedef struct {
     int tty;
     size_t total, todo;
     double t0, last;
+    const char *trace_col; /* several traces: this trace's spec */
+    size_t offset;         /* number of this trace's first point */
+    int printed;
+    size_t finished_before, finished_here; /* points run for earlier traces, for this one */
 } sweep_ctx;
 
 static double now_s(void)
@@ -92,22 +135,26 @@ static double now_s(void)
 static int point_done(void *ctx, const sp_sweep_point *pt, char *err, size_t errlen)
 {
     sweep_ctx *c = ctx;
-    char *r = sp_sweep_point_record(c->cfg, c->has_ref, pt);
+    size_t id = c->offset + pt->index;
+    char *r = sp_sweep_point_record_multi(c->cfg, c->has_ref, c->trace_col, id, pt);
     if (!r) {
-        snprintf(err, errlen, "out of memory for the record of sweep point %zu", pt->index);
+        snprintf(err, errlen, "out of memory for the record of sweep point %zu", id);
         return -1;
     }
-    if (sp_sweep_journal_append(c->j, pt->index, r, err, errlen)) {
+    if (sp_sweep_journal_append(c->j, id, r, err, errlen)) {
         free(r);
         return -1;
     }
-    c->rec[pt->index] = r; /* each worker writes only its own point's slot */
+    c->rec[id] = r; /* each worker writes only its own point's slot */
     return 0;
 }
 
+/* under the sweep's lock, after each point run */
 static void progress(void *ctx, size_t finished)
 {
     sweep_ctx *c = ctx;
+    c->finished_here = finished;
+    finished += c->finished_before;
     double t = now_s();
     if (!c->tty || (finished < c->todo && t - c->last < 0.25))
         return;
@@ -116,8 +163,11 @@ static void progress(void *ctx, size_t finished)
     size_t done = c->total - c->todo + finished;
     fprintf(stderr, "\rspattn: sweep %zu/%zu points, %.1f points/s, %.0f s left   ", done, c->total, rate,
             rate > 0 ? (double)(c->todo - finished) / rate : 0.0);
-    if (finished == c->todo)
+    c->printed = 1;
+    if (finished == c->todo) {
         fputc('\n', stderr);
+        c->printed = 0;
+    }
 }
 
 static int rm_work_dir(const char *wd)
@@ -175,57 +225,106 @@ int cmd_sweep(int argc, char **argv)
             return sp_cli_error("%s:%d: %s", cfg_path, line, err);
         return sp_cli_error("%s: %s", cfg_path, err);
     }
-    sp_engine_input input;
-    if (sp_engine_input_open(trace, NULL, &cfg.alg, &input, err, sizeof err))
+    char *traces[MAX_TRACES];
+    int nt = all_traces(&sp_cmd_sweep, argc, argv, traces);
+    if (nt < 0)
+        return sp_cli_error("sweep: more than %d traces (-t)", MAX_TRACES);
+    if (nt == 0)
+        traces[nt++] = (char *)trace;
+    for (int t = 0; t < nt; t++)
+        for (int u = 0; u < t; u++)
+            if (!strcmp(traces[t], traces[u]))
+                return sp_cli_error("sweep: trace '%s' given twice", traces[t]);
+    sp_engine_input input[MAX_TRACES];
+    int opened = 0;
+    for (; opened < nt; opened++) {
+        if (sp_engine_input_open(traces[opened], NULL, &cfg.alg, &input[opened], err, sizeof err))
+            break;
+        /* a workload CSV fixes the algorithm keys: refused before any output */
+        if (input[opened].is_workload && sp_sweep_check_workload(&cfg, traces[opened], err, sizeof err)) {
+            int line = sweep_line(cfg_path);
+            char e2[1500];
+            snprintf(e2, sizeof e2, "%.1400s", err);
+            if (line > 0)
+                snprintf(err, sizeof err, "%.500s:%d: %s", cfg_path, line, e2);
+            else
+                snprintf(err, sizeof err, "%.500s: %s", cfg_path, e2);
+            sp_engine_input_free(&input[opened]);
+            break;
+        }
+        if (opened > 0 && input[opened].is_workload != input[0].is_workload) {
+            snprintf(err, sizeof err,
+                     "sweep: traces %s and %s are of different kinds (a tensor trace and a workload CSV); sweep "
+                     "them separately",
+                     traces[0], traces[opened]);
+            sp_engine_input_free(&input[opened]);
+            break;
+        }
+    }
+    if (opened < nt) {
+        for (int t = 0; t < opened; t++)
+            sp_engine_input_free(&input[t]);
         return sp_cli_error("%s", err);
-    /* a workload CSV fixes the algorithm keys: refused before any output */
-    if (input.is_workload && sp_sweep_check_workload(&cfg, trace, err, sizeof err)) {
-        sp_engine_input_free(&input);
-        int line = sweep_line(cfg_path);
-        if (line > 0)
-            return sp_cli_error("%s:%d: %s", cfg_path, line, err);
-        return sp_cli_error("%s: %s", cfg_path, err);
     }
-    size_t n = sp_sweep_npoints(&cfg.sweep);
+    size_t per = sp_sweep_npoints(&cfg.sweep), n = per * (size_t)nt;
     char wd[4200];
-    if (sp_sweep_work_dir(out, wd, sizeof wd)) {
-        sp_engine_input_free(&input);
-        return sp_cli_error("sweep: output directory name too long: '%s'", out);
-    }
+    rc = SP_EXIT_OK;
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, NULL};
-    if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
-        sp_engine_input_free(&input);
-        return sp_cli_error("%s", err);
+    if (sp_sweep_work_dir(out, wd, sizeof wd))
+        rc = sp_cli_error("sweep: output directory name too long: '%s'", out);
+    else if (sp_outdir_begin(&od, out, &inputs, err, sizeof err))
+        rc = sp_cli_error("%s", err);
+    if (rc != SP_EXIT_OK) {
+        for (int t = 0; t < nt; t++)
+            sp_engine_input_free(&input[t]);
+        return rc;
     }
     /* the journal: points a killed run finished are not run again */
     sp_sweep_journal j;
     char **rec = calloc(n, sizeof *rec);
     unsigned char *skip = calloc(n, 1);
+    sp_sweep_result *res = calloc((size_t)nt, sizeof *res);
     size_t ndone = 0;
-    rc = SP_EXIT_OK;
-    if (!rec || !skip)
+    if (!rec || !skip || !res)
         rc = sp_cli_error("out of memory for %zu sweep points", n);
-    else if (sp_sweep_journal_open(&j, wd, "journal", sweep_id(&cfg, trace, &input), n, rec, &ndone, err,
+    else if (sp_sweep_journal_open(&j, wd, "journal", sweep_id(&cfg, nt, traces, input), n, rec, &ndone, err,
                                    sizeof err))
         rc = sp_cli_error("%s", err);
     if (rc != SP_EXIT_OK) {
-        free(rec), free(skip);
+        free(rec), free(skip), free(res);
         sp_outdir_abort(&od);
-        sp_engine_input_free(&input);
+        for (int t = 0; t < nt; t++)
+            sp_engine_input_free(&input[t]);
         return rc;
     }
     for (size_t p = 0; p < n; p++)
         skip[p] = rec[p] != NULL;
-    sweep_ctx ctx = {&j, &cfg, !input.is_workload, rec, isatty(2), n, n - ndone, now_s(), 0};
+    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), n, n - ndone, now_s(), 0, NULL, 0, 0, 0, 0};
     if (ndone && ctx.tty)
         fprintf(stderr, "spattn: resuming %s: %zu of %zu points already done\n", wd, ndone, n);
-    sp_sweep_opts so = {skip, point_done, progress, &ctx};
-    sp_sweep_result res;
-    if (sp_sweep_run_opts(&cfg, &input, (int)jobs, &so, &res, err, sizeof err)) {
-        rc = sp_cli_error("%s", err);
-    } else {
-        sp_sweep_report_in in = {&cfg, cfg_path, trace, &input, NULL, rec, n, res.has_ref, &res.ref};
+    int ran = 0;
+    for (; ran < nt && rc == SP_EXIT_OK; ran++) {
+        ctx.trace_col = nt > 1 ? traces[ran] : NULL;
+        ctx.offset = (size_t)ran * per;
+        sp_sweep_opts so = {skip + ctx.offset, point_done, progress, &ctx};
+        if (sp_sweep_run_opts(&cfg, &input[ran], (int)jobs, &so, &res[ran], err, sizeof err)) {
+            if (ctx.printed)
+                fputc('\n', stderr);
+            rc = nt > 1 ? sp_cli_error("trace %s: %s", traces[ran], err) : sp_cli_error("%s", err);
+            break;
+        }
+        ctx.finished_before += ctx.finished_here;
+        ctx.finished_here = 0;
+    }
+    if (rc == SP_EXIT_OK) {
+        const char *specs[MAX_TRACES];
+        const sp_engine_input *ins[MAX_TRACES];
+        const sp_engine_ref *refs[MAX_TRACES];
+        for (int t = 0; t < nt; t++)
+            specs[t] = traces[t], ins[t] = &input[t], refs[t] = &res[t].ref;
+        sp_sweep_report_in in = {&cfg, cfg_path, traces[0], &input[0], NULL, rec, n, res[0].has_ref, &res[0].ref,
+                                 nt, specs, ins, refs};
         char note[512];
         int wr = sp_sweep_report_write_dir(od.tmp, &in, plots, note, sizeof note, err, sizeof err);
         if (wr < 0 || sp_outdir_commit(&od, err, sizeof err)) {
@@ -234,15 +333,15 @@ int cmd_sweep(int argc, char **argv)
             sp_sweep_journal_close(&j);
             if (rm_work_dir(wd))
                 fprintf(stderr, "spattn: warning: cannot remove %s: %s\n", wd, strerror(errno));
-            if (res.has_ref)
+            if (res[0].has_ref)
                 printf("spattn: wrote %s/sweep.csv (%zu points, %zu resumed from the journal; reference %zu "
                        "head-steps)\n",
-                       od.final, n, ndone, res.ref.n);
+                       od.final, n, ndone, res[0].ref.n);
             else
                 printf("spattn: wrote %s/sweep.csv (%zu points, %zu resumed from the journal; timing only: no "
                        "accuracy)\n",
                        od.final, n, ndone);
-            if (plots && wr == 0 && res.has_ref)
+            if (plots && wr == 0 && res[0].has_ref)
                 printf("spattn: plots %s/pareto_energy_cycles.png, %s/pareto_accuracy_energy.png (+ .svg)\n",
                        od.final, od.final);
             else if (plots && wr == 0)
@@ -250,14 +349,16 @@ int cmd_sweep(int argc, char **argv)
             if (wr > 0)
                 fprintf(stderr, "spattn: warning: %s\n", note);
         }
-        sp_sweep_result_free(&res);
     }
+    for (int t = 0; t < nt; t++) /* zeroed when not run or failed */
+        sp_sweep_result_free(&res[t]);
     sp_sweep_journal_close(&j);
     for (size_t p = 0; p < n; p++)
         free(rec[p]);
-    free(rec), free(skip);
+    free(rec), free(skip), free(res);
     if (rc != SP_EXIT_OK)
         sp_outdir_abort(&od);
-    sp_engine_input_free(&input);
+    for (int t = 0; t < nt; t++)
+        sp_engine_input_free(&input[t]);
     return rc;
 }

@@ -40,11 +40,13 @@ static void counts_of(const sp_sweep_point *p, uint64_t c[N_COUNT])
 }
 
 /* the columns of sweep.csv before the Pareto flags (docs/sweep.md) */
-static void csv_header(FILE *f, const sp_sweep *sw)
+static void csv_header(FILE *f, const sp_sweep *sw, int multi)
 {
     fputs("point", f);
     for (int a = 0; a < sw->n_axes; a++)
         fprintf(f, ",%s", sw->axes[a].key);
+    if (multi)
+        fputs(",trace", f);
     fputs(",cycles,time_us,bound_cycles,achieved_over_bound_ratio", f);
     for (int k = 0; k < SP_E_N; k++)
         fprintf(f, ",energy_%s_pJ", sp_energy_names[k]);
@@ -60,17 +62,37 @@ static void csv_header(FILE *f, const sp_sweep *sw)
 }
 
 /* one row of sweep.csv without its Pareto flags and newline */
-static void csv_row(FILE *f, const sp_sweep *sw, int has_ref, const sp_sweep_point *p)
+/* a text field of sweep.csv: quoted (RFC 4180) when it holds a comma,
+ * quote or line break */
+static void put_text(FILE *f, const char *t)
+{
+    if (!strpbrk(t, ",\"\r\n")) {
+        fputs(t, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *t; t++) {
+        if (*t == '"')
+            fputc('"', f);
+        fputc(*t, f);
+    }
+    fputc('"', f);
+}
+
+static void csv_row(FILE *f, const sp_sweep *sw, int has_ref, const char *trace_col, size_t id,
+                    const sp_sweep_point *p)
 {
     const sp_engine_figures *g = &p->fig;
     uint64_t c[N_COUNT];
     counts_of(p, c);
-    fprintf(f, "%zu", p->index);
+    fprintf(f, "%zu", id);
     for (int a = 0; a < sw->n_axes; a++) {
         char v[64];
         sp_sweep_value_text(sw, a, p->values[a], v, sizeof v);
         fprintf(f, ",%s", v);
     }
+    if (trace_col)
+        fputc(',', f), put_text(f, trace_col);
     fprintf(f, ",%llu,", (unsigned long long)p->cycles);
     put_fix(f, p->seconds * 1e6, 6);
     fprintf(f, ",%llu,", (unsigned long long)g->tm.bound_cycles);
@@ -180,6 +202,23 @@ static char *json_text(const sp_sweep_report_in *in, cJSON *const *recs, const i
     cJSON_AddStringToObject(root, "config_file", in->config_path);
     cJSON_AddStringToObject(root, "trace", in->trace_spec);
     cJSON_AddStringToObject(root, "trace_id", trace_id(in));
+    if (in->n_traces > 1) {
+        cJSON *tr = cJSON_AddArrayToObject(root, "traces");
+        for (int t = 0; t < in->n_traces; t++) {
+            cJSON *o = cJSON_CreateObject();
+            const sp_engine_input *ti = in->inputs[t];
+            cJSON_AddStringToObject(o, "trace", in->trace_specs[t]);
+            cJSON_AddStringToObject(o, "trace_id", ti->is_workload ? ti->workload.path : ti->trace.id);
+            if (in->has_ref) {
+                cJSON *r = cJSON_AddObjectToObject(o, "reference");
+                num(r, "head_steps", (double)in->refs[t]->n);
+                num(r, "head_steps_nonzero_output", (double)in->refs[t]->nonzero);
+                num(r, "keys_fetched", (double)in->refs[t]->ev.keys_msb);
+                num(r, "values_fetched", (double)in->refs[t]->ev.values_fetched);
+            }
+            cJSON_AddItemToArray(tr, o);
+        }
+    }
     /* config echo: the resolved base config as YAML that loads again */
     char *yaml = NULL;
     size_t ylen = 0;
@@ -244,12 +283,18 @@ static char *json_text(const sp_sweep_report_in *in, cJSON *const *recs, const i
 
 char *sp_sweep_point_record(const sp_config *cfg, int has_ref, const sp_sweep_point *p)
 {
+    return sp_sweep_point_record_multi(cfg, has_ref, NULL, p->index, p);
+}
+
+char *sp_sweep_point_record_multi(const sp_config *cfg, int has_ref, const char *trace_col, size_t id,
+                                  const sp_sweep_point *p)
+{
     char *row = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&row, &len);
     if (!f)
         return NULL;
-    csv_row(f, &cfg->sweep, has_ref, p);
+    csv_row(f, &cfg->sweep, has_ref, trace_col, id, p);
     int bad = ferror(f);
     fclose(f);
     cJSON *o = cJSON_CreateObject(), *pj = bad ? NULL : point_json(cfg, has_ref, p);
@@ -259,6 +304,9 @@ char *sp_sweep_point_record(const sp_config *cfg, int has_ref, const sp_sweep_po
         num(o, "x_cycles", (double)p->cycles);
         num(o, "y_energy_pJ", p->energy_total_pj);
         num(o, "z_out_rel_err_mean", p->rel_err_mean);
+        cJSON_ReplaceItemInObject(pj, "point", cJSON_CreateNumber((double)id));
+        if (trace_col)
+            cJSON_AddStringToObject(pj, "trace", trace_col);
         cJSON_AddItemToObject(o, "point", pj);
         pj = NULL;
         t = cJSON_PrintUnformatted(o);
@@ -288,15 +336,18 @@ static int texts(const sp_sweep_report_in *in, char **csv, char **json)
         if (!bad)
             x[i] = cx->valuedouble, y[i] = cy->valuedouble, z[i] = cz->valuedouble;
     }
-    if (!bad) {
-        sp_sweep_pareto(x, y, n, fce);
-        if (in->has_ref)
-            sp_sweep_pareto(y, z, n, fee);
+    if (!bad) { /* fronts within each trace */
+        size_t nt = in->n_traces > 1 ? (size_t)in->n_traces : 1, per = n / nt;
+        for (size_t t = 0; t < nt; t++) {
+            sp_sweep_pareto(x + t * per, y + t * per, per, fce + t * per);
+            if (in->has_ref)
+                sp_sweep_pareto(y + t * per, z + t * per, per, fee + t * per);
+        }
         size_t len = 0;
         FILE *f = open_memstream(csv, &len);
         bad = !f;
         if (f) {
-            csv_header(f, &in->cfg->sweep);
+            csv_header(f, &in->cfg->sweep, in->n_traces > 1);
             fputs(",pareto_cycles_energy,pareto_energy_err\n", f);
             for (size_t i = 0; i < n; i++) {
                 fputs(cJSON_GetObjectItem(recs[i], "csv")->valuestring, f);
