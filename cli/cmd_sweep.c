@@ -184,7 +184,9 @@ int cmd_sweep(int argc, char **argv);
 enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_N };
 static const sp_cli_opt sweep_opts[SW_N] = {
     [SW_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config with a sweep: section (docs/sweep.md)"},
-    [SW_TRACE] = {'t', "trace", "TRACE", NULL, 1, "FILE.safetensors or synth:KEY=VALUE,... (a tensor trace)"},
+    [SW_TRACE] = {'t', "trace", "TRACE", NULL, 0,
+                  "FILE.safetensors, synth:KEY=VALUE,... or a workload CSV; repeat for several traces (default: "
+                  "the config's sweep.traces)"},
     [SW_OUT] = {'o', "out", "DIR", "out-sweep", 0, "output directory; every command's default is out-COMMAND"},
     [SW_JOBS] = {'j', "jobs", "N", "1", 0, "run points on N threads, 1..64 (the output does not depend on N)"},
     [SW_NO_PLOTS] = {0, "no-plots", NULL, NULL, 0, "write sweep.csv and sweep.json only, no plots"},
@@ -229,8 +231,15 @@ int cmd_sweep(int argc, char **argv)
     int nt = all_traces(&sp_cmd_sweep, argc, argv, traces);
     if (nt < 0)
         return sp_cli_error("sweep: more than %d traces (-t)", MAX_TRACES);
-    if (nt == 0)
+    if (nt == 0 && trace)
         traces[nt++] = (char *)trace;
+    for (int t = 0; nt == 0 && t < cfg.sweep.n_traces; t++)
+        traces[t] = cfg.sweep.traces[t];
+    if (nt == 0 && cfg.sweep.n_traces > 0)
+        nt = cfg.sweep.n_traces;
+    if (nt == 0)
+        return sp_cli_error("sweep: missing -t TRACE (or a traces: list in the config's sweep section)");
+    trace = traces[0];
     for (int t = 0; t < nt; t++)
         for (int u = 0; u < t; u++)
             if (!strcmp(traces[t], traces[u]))

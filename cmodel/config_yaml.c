@@ -549,6 +549,41 @@ static int sweep_points(walk *w, const node *pts)
     return 0;
 }
 
+/* traces: a list of trace specs (synth:...) or files (a relative path is
+ * taken from the directory of the file that names it) */
+static int sweep_traces(walk *w, const node *tr)
+{
+    sp_sweep *s = &w->fi->sweep;
+    char got[128];
+    if (tr->type != N_SEQ || tr->n < 1 || tr->n > SP_SWEEP_MAX_TRACES) {
+        describe(tr, got, sizeof got);
+        if (tr->type == N_SEQ)
+            snprintf(got, sizeof got, "%d traces", tr->n);
+        return fail(w->L, w->file, tr->line, "sweep.traces must be a list of 1..%d traces, got %s",
+                    SP_SWEEP_MAX_TRACES, got);
+    }
+    s->n_traces = tr->n;
+    for (int i = 0; i < tr->n; i++) {
+        const node *t = tr->kid[i];
+        if (t->type != N_SCALAR || t->len == 0) {
+            describe(t, got, sizeof got);
+            return fail(w->L, w->file, t->line, "sweep trace must be a file name or synth: spec, got %s", got);
+        }
+        const char *slash = strrchr(w->file, '/');
+        int n;
+        if (!strncmp(t->text, "synth:", 6) || t->text[0] == '/' || !slash)
+            n = snprintf(s->traces[i], sizeof s->traces[i], "%s", t->text);
+        else
+            n = snprintf(s->traces[i], sizeof s->traces[i], "%.*s/%s", (int)(slash - w->file), w->file, t->text);
+        if (n < 0 || (size_t)n >= sizeof s->traces[i])
+            return fail(w->L, w->file, t->line, "sweep trace name too long (%zu bytes)", strlen(t->text));
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->traces[j], s->traces[i]))
+                return fail(w->L, w->file, t->line, "sweep trace '%s' given twice", t->text);
+    }
+    return 0;
+}
+
 static int walk_sweep(walk *w, const node *sw)
 {
     finfo *fi = w->fi;
@@ -566,9 +601,12 @@ static int walk_sweep(walk *w, const node *sw)
             axes = sw->kid[i + 1];
         else if (!strcmp(sw->kid[i]->text, "points"))
             points = sw->kid[i + 1], points_line = sw->kid[i]->line;
-        else
+        else if (!strcmp(sw->kid[i]->text, "traces")) {
+            if (sweep_traces(w, sw->kid[i + 1]))
+                return -1;
+        } else
             return fail(w->L, w->file, sw->kid[i]->line,
-                        "unknown key '%s' in section 'sweep' (expected axes or points)", sw->kid[i]->text);
+                        "unknown key '%s' in section 'sweep' (expected axes, points, traces)", sw->kid[i]->text);
     }
     if (axes && points)
         return fail(w->L, w->file, points_line, "'sweep' has both 'axes' and 'points'; give one");
@@ -1042,6 +1080,20 @@ void sp_config_print(FILE *f, const sp_config *cfg)
                 fprintf(f, "%s%s", i ? ", " : "", val);
             }
             fprintf(f, "]\n");
+        }
+    }
+    if (cfg->sweep.n_axes > 0 && cfg->sweep.n_traces > 0) {
+        fprintf(f, "  traces:\n");
+        for (int t = 0; t < cfg->sweep.n_traces; t++) {
+            fputs("    - \"", f);
+            for (const char *c = cfg->sweep.traces[t]; *c; c++)
+                if (*c == '"' || *c == '\\')
+                    fprintf(f, "\\%c", *c);
+                else if ((unsigned char)*c < 0x20)
+                    fprintf(f, "\\x%02x", (unsigned char)*c);
+                else
+                    fputc(*c, f);
+            fputs("\"\n", f);
         }
     }
 }

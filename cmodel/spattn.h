@@ -97,11 +97,16 @@ typedef struct {
  * each key some point sets (n_values 0) and point_values[p][a] is point p's
  * value of it (the base config's value where the point does not set it). */
 #define SP_SWEEP_MAX_POINT_LIST 256
+#define SP_SWEEP_MAX_TRACES 16
 typedef struct {
     int n_axes; /* 0: no sweep */
     sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
     int n_points;
     double point_values[SP_SWEEP_MAX_POINT_LIST][SP_SWEEP_MAX_AXES];
+    /* `traces:` (optional): the traces to sweep, file paths resolved
+     * against the config file's directory, or synth: specs */
+    int n_traces;
+    char traces[SP_SWEEP_MAX_TRACES][512];
 } sp_sweep;
 
 typedef struct {
