@@ -2,10 +2,12 @@
  * through the engine (as `spattn run`), on a tensor trace compared with
  * one unpruned full-width reference run; writes sweep.csv, sweep.json and
  * the Pareto plots into one output directory (docs/sweep.md). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -170,18 +172,91 @@ static void progress(void *ctx, size_t finished)
     }
 }
 
+/* removes the work directory: the journals, the Slurm script and logs
+ * (plain files only; anything else makes rmdir fail and it stays) */
 static int rm_work_dir(const char *wd)
 {
-    char p[4400];
-    snprintf(p, sizeof p, "%s/journal", wd);
-    if (unlink(p) && errno != ENOENT)
+    DIR *d = opendir(wd);
+    if (!d)
         return -1;
+    struct dirent *de;
+    char p[4600];
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+            struct stat st;
+            snprintf(p, sizeof p, "%s/%s", wd, de->d_name);
+            if (!lstat(p, &st) && S_ISREG(st.st_mode))
+                unlink(p);
+        }
+    closedir(d);
     return rmdir(wd);
+}
+
+/* s as one single-quoted shell word */
+static void sh_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    fputc('\'', f);
+}
+
+/* an absolute form of path (relative to the current directory) */
+static void abs_path(const char *path, char *buf, size_t len)
+{
+    char cwd[4096];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+        snprintf(buf, len, "%s", path);
+    else
+        snprintf(buf, len, "%s/%s", cwd, path);
+}
+
+/* DIR.spattn-sweep-work/sweep.sbatch: task K runs --shard K/N */
+static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_path, int nt, char *const *traces,
+                        const char *out, int plots, char *path, size_t plen)
+{
+    char a[4400], self[4096];
+    snprintf(path, plen, "%s/sweep.sbatch", wd);
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0)
+        return -1;
+    self[sl] = 0;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "#!/bin/sh\n# written by spattn sweep --slurm: one array task per slice of the sweep's points;\n"
+               "# each appends to its own journal in this directory. When all are done:\n#   ");
+    fprintf(f, "spattn sweep ... --collect (the same -c, -t, -o)\n");
+    fprintf(f, "#SBATCH --job-name=spattn-sweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%ld\n", ntasks - 1,
+            jobs);
+    abs_path(wd, a, sizeof a);
+    fprintf(f, "#SBATCH --output=%s/slurm-%%A_%%a.out\n", a); /* #SBATCH lines take no quotes */
+    fputs("exec ", f);
+    sh_quote(f, self);
+    fputs(" sweep -c ", f);
+    abs_path(cfg_path, a, sizeof a);
+    sh_quote(f, a);
+    for (int t = 0; t < nt; t++) {
+        fputs(" -t ", f);
+        if (strncmp(traces[t], "synth:", 6))
+            abs_path(traces[t], a, sizeof a);
+        else
+            snprintf(a, sizeof a, "%s", traces[t]);
+        sh_quote(f, a);
+    }
+    fputs(" -o ", f);
+    abs_path(out, a, sizeof a);
+    sh_quote(f, a);
+    fprintf(f, " -j %ld%s --shard \"$SLURM_ARRAY_TASK_ID/%d\"\n", jobs, plots ? "" : " --no-plots", ntasks);
+    return fclose(f) ? -1 : 0;
 }
 
 int cmd_sweep(int argc, char **argv);
 
-enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_N };
+enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_SHARD, SW_COLLECT, SW_SLURM, SW_N };
 static const sp_cli_opt sweep_opts[SW_N] = {
     [SW_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config with a sweep: section (docs/sweep.md)"},
     [SW_TRACE] = {'t', "trace", "TRACE", NULL, 0,
@@ -190,6 +265,12 @@ static const sp_cli_opt sweep_opts[SW_N] = {
     [SW_OUT] = {'o', "out", "DIR", "out-sweep", 0, "output directory; every command's default is out-COMMAND"},
     [SW_JOBS] = {'j', "jobs", "N", "1", 0, "run points on N threads, 1..64 (the output does not depend on N)"},
     [SW_NO_PLOTS] = {0, "no-plots", NULL, NULL, 0, "write sweep.csv and sweep.json only, no plots"},
+    [SW_SHARD] = {0, "shard", "K/N", NULL, 0,
+                  "run only slice K of N (0 <= K < N) into DIR.spattn-sweep-work/journal-shard-K-of-N; no output"},
+    [SW_COLLECT] = {0, "collect", NULL, NULL, 0,
+                    "run nothing: write DIR from the journals in DIR.spattn-sweep-work (every point must be there)"},
+    [SW_SLURM] = {0, "slurm", "N", NULL, 0,
+                  "write DIR.spattn-sweep-work/sweep.sbatch, a Slurm array job of N --shard tasks; run nothing"},
 };
 
 const sp_cli_cmd sp_cmd_sweep = {
@@ -213,6 +294,22 @@ int cmd_sweep(int argc, char **argv)
     long jobs = strtol(jobs_s, &end, 10);
     if (!*jobs_s || *end || jobs < 1 || jobs > 64)
         return sp_cli_error("sweep: -j must be an integer in 1..64, got '%s'", jobs_s);
+    int shard_k = -1, shard_n = 0, slurm_n = 0, collect = a.val[SW_COLLECT] != NULL;
+    if (a.val[SW_SHARD]) {
+        char extra;
+        if (sscanf(a.val[SW_SHARD], "%d/%d%c", &shard_k, &shard_n, &extra) != 2 || shard_n < 1 ||
+            shard_n > SP_SWEEP_MAX_POINTS || shard_k < 0 || shard_k >= shard_n)
+            return sp_cli_error("sweep: --shard must be K/N with 0 <= K < N <= %d, got '%s'", SP_SWEEP_MAX_POINTS,
+                                a.val[SW_SHARD]);
+    }
+    if (a.val[SW_SLURM]) {
+        long v = strtol(a.val[SW_SLURM], &end, 10);
+        if (!*a.val[SW_SLURM] || *end || v < 1 || v > 10000)
+            return sp_cli_error("sweep: --slurm must be a task count in 1..10000, got '%s'", a.val[SW_SLURM]);
+        slurm_n = (int)v;
+    }
+    if ((shard_n > 0) + collect + (slurm_n > 0) > 1)
+        return sp_cli_error("sweep: --shard, --collect and --slurm exclude each other");
 
     char err[2048];
     sp_config cfg;
@@ -282,40 +379,86 @@ int cmd_sweep(int argc, char **argv)
     sp_outdir_inputs inputs = {cfg_path, trace, NULL};
     if (sp_sweep_work_dir(out, wd, sizeof wd))
         rc = sp_cli_error("sweep: output directory name too long: '%s'", out);
-    else if (sp_outdir_begin(&od, out, &inputs, err, sizeof err))
+    else if (slurm_n > 0) { /* the array job only */
+        char path[4400];
+        if (mkdir(wd, 0777) && errno != EEXIST)
+            rc = sp_cli_error("cannot create sweep work directory '%s': %s", wd, strerror(errno));
+        else if (write_sbatch(wd, slurm_n, jobs, cfg_path, nt, traces, out, plots, path, sizeof path))
+            rc = sp_cli_error("cannot write '%s': %s", path, strerror(errno));
+        else
+            printf("spattn: wrote %s (%d tasks over %zu points); submit it with: sbatch %s\n"
+                   "spattn: when every task is done: spattn sweep ... --collect (the same -c, -t, -o)\n",
+                   path, slurm_n, n, path);
+        for (int t = 0; t < nt; t++)
+            sp_engine_input_free(&input[t]);
+        return rc;
+    } else if (shard_n == 0 && sp_outdir_begin(&od, out, &inputs, err, sizeof err))
         rc = sp_cli_error("%s", err);
     if (rc != SP_EXIT_OK) {
         for (int t = 0; t < nt; t++)
             sp_engine_input_free(&input[t]);
         return rc;
     }
-    /* the journal: points a killed run finished are not run again */
+    /* the journal: points a killed run finished are not run again; a shard
+     * has its own, the whole run reads every journal of the directory */
     sp_sweep_journal j;
+    char jname[64];
+    if (shard_n > 0)
+        snprintf(jname, sizeof jname, "journal-shard-%d-of-%d", shard_k, shard_n);
+    else
+        snprintf(jname, sizeof jname, "journal");
     char **rec = calloc(n, sizeof *rec);
     unsigned char *skip = calloc(n, 1);
     sp_sweep_result *res = calloc((size_t)nt, sizeof *res);
-    size_t ndone = 0;
+    size_t ndone = 0, nmore = 0;
+    uint64_t id = sweep_id(&cfg, nt, traces, input);
     if (!rec || !skip || !res)
         rc = sp_cli_error("out of memory for %zu sweep points", n);
-    else if (sp_sweep_journal_open(&j, wd, "journal", sweep_id(&cfg, nt, traces, input), n, rec, &ndone, err,
-                                   sizeof err))
+    else if (sp_sweep_journal_open(&j, wd, jname, id, n, rec, &ndone, err, sizeof err))
         rc = sp_cli_error("%s", err);
+    else if (shard_n == 0 && sp_sweep_journal_read_dir(wd, id, n, rec, &nmore, err, sizeof err)) {
+        sp_sweep_journal_close(&j);
+        rc = sp_cli_error("%s", err);
+    }
+    ndone += nmore;
+    size_t lo = 0, hi = n;
+    if (shard_n > 0) { /* slice K of N: [K n / N, (K + 1) n / N) */
+        lo = (size_t)shard_k * n / (size_t)shard_n;
+        hi = (size_t)(shard_k + 1) * n / (size_t)shard_n;
+    }
+    if (rc == SP_EXIT_OK && collect && ndone < n) {
+        sp_sweep_journal_close(&j);
+        rc = sp_cli_error("sweep --collect: %zu of %zu points are missing from the journals in %s (run the missing "
+                          "shards, or run without --collect to compute them here)",
+                          n - ndone, n, wd);
+    }
     if (rc != SP_EXIT_OK) {
+        for (size_t p = 0; rec && p < n; p++)
+            free(rec[p]);
         free(rec), free(skip), free(res);
-        sp_outdir_abort(&od);
+        if (shard_n == 0)
+            sp_outdir_abort(&od);
         for (int t = 0; t < nt; t++)
             sp_engine_input_free(&input[t]);
         return rc;
     }
-    for (size_t p = 0; p < n; p++)
-        skip[p] = rec[p] != NULL;
-    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), n, n - ndone, now_s(), 0, NULL, 0, 0, 0, 0};
+    size_t todo = 0;
+    for (size_t p = 0; p < n; p++) {
+        skip[p] = rec[p] != NULL || p < lo || p >= hi;
+        todo += !skip[p];
+    }
+    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), hi - lo, todo, now_s(), 0, NULL, 0, 0, 0, 0};
     if (ndone && ctx.tty)
         fprintf(stderr, "spattn: resuming %s: %zu of %zu points already done\n", wd, ndone, n);
     int ran = 0;
     for (; ran < nt && rc == SP_EXIT_OK; ran++) {
         ctx.trace_col = nt > 1 ? traces[ran] : NULL;
         ctx.offset = (size_t)ran * per;
+        size_t left = 0;
+        for (size_t q = 0; q < per; q++)
+            left += !skip[ctx.offset + q];
+        if (shard_n > 0 && left == 0)
+            continue; /* a shard runs no reference for a trace it has no point of */
         sp_sweep_opts so = {skip + ctx.offset, point_done, progress, &ctx};
         if (sp_sweep_run_opts(&cfg, &input[ran], (int)jobs, &so, &res[ran], err, sizeof err)) {
             if (ctx.printed)
@@ -326,7 +469,10 @@ int cmd_sweep(int argc, char **argv)
         ctx.finished_before += ctx.finished_here;
         ctx.finished_here = 0;
     }
-    if (rc == SP_EXIT_OK) {
+    if (rc == SP_EXIT_OK && shard_n > 0) {
+        printf("spattn: shard %d/%d: points %zu..%zu of %zu done (%zu run now) in %s/%s\n", shard_k, shard_n, lo,
+               hi ? hi - 1 : 0, n, todo, wd, jname);
+    } else if (rc == SP_EXIT_OK) {
         const char *specs[MAX_TRACES];
         const sp_engine_input *ins[MAX_TRACES];
         const sp_engine_ref *refs[MAX_TRACES];
@@ -365,7 +511,7 @@ int cmd_sweep(int argc, char **argv)
     for (size_t p = 0; p < n; p++)
         free(rec[p]);
     free(rec), free(skip), free(res);
-    if (rc != SP_EXIT_OK)
+    if (rc != SP_EXIT_OK && shard_n == 0)
         sp_outdir_abort(&od);
     for (int t = 0; t < nt; t++)
         sp_engine_input_free(&input[t]);
