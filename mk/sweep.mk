@@ -46,3 +46,13 @@ bench-sweep: $(SPATTN)
 	echo "bench-sweep: $$n points (gpt2-small workload, timing only) in $$(awk "BEGIN { printf \"%.1f\", $$t1 - $$t0 }") s with -j $(BENCH_SWEEP_JOBS)"
 BENCH_EXTRA += bench-sweep
 HELP_EXTRA += "make bench-sweep   wall time of a 1,000-point timing-only sweep on the official GPT-2 workload (-j 2)"
+
+# A real single-node Slurm (slurm-wlm, munge; root): --slurm, sbatch,
+# --collect equal to a local run (about 10 s; skipped with the reason when
+# not root or the packages are missing).
+.PHONY: test-slurm
+test-slurm: $(SPATTN)
+	@echo "== tests/test_sweep_slurm.sh"
+	@SPATTN=$(SPATTN) tests/test_sweep_slurm.sh
+TEST_EXTRA += test-slurm
+HELP_EXTRA += "make test-slurm    sweep --slurm on a single-node Slurm started for the test; --collect equals a local run"
