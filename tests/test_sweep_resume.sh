@@ -31,6 +31,8 @@ EOF
 NPTS=24
 
 # the reference: one uninterrupted run on one thread
+TARGS=(-t $TRACE)
+REF=ref
 "$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$TD/ref" -j 1 --no-plots >"$TD/ref.out" 2>&1 ||
     { echo "FAIL: reference sweep: $(cat "$TD/ref.out")"; exit 1; }
 [ -e "$TD/ref.spattn-sweep-work" ] && bad "work directory left after a finished sweep" || ok
@@ -38,7 +40,7 @@ NPTS=24
 # same() DIR: sweep.csv and sweep.json equal the reference's
 same() {
     for f in sweep.csv sweep.json; do
-        if cmp -s "$TD/ref/$f" "$1/$f"; then ok; else bad "$1/$f differs from the uninterrupted run's"; fi
+        if cmp -s "$TD/$REF/$f" "$1/$f"; then ok; else bad "$1/$f differs from the uninterrupted run's"; fi
     done
 }
 
@@ -47,7 +49,7 @@ same() {
 interrupted() {
     local sig=$1 jobs=$2 out=$TD/$3
     local j=$out.spattn-sweep-work/journal
-    "$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$out" -j "$jobs" --no-plots >"$TD/kill.out" 2>&1 &
+    "$BIN" sweep -c "$TD/sweep.yaml" "${TARGS[@]}" -o "$out" -j "$jobs" --no-plots >"$TD/kill.out" 2>&1 &
     local pid=$! lines=0
     for _ in $(seq 1 3000); do
         lines=$( [ -f "$j" ] && wc -l <"$j" || echo 0)
@@ -72,11 +74,11 @@ interrupted() {
     if [ "$sig" = KILL ]; then # a torn last line, as a kill mid-write leaves
         printf '7 0123456789abcdef {"csv":"7,0.5' >>"$j"
     fi
-    "$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$out" -j "$jobs" --no-plots >"$TD/resume.out" 2>&1
+    "$BIN" sweep -c "$TD/sweep.yaml" "${TARGS[@]}" -o "$out" -j "$jobs" --no-plots >"$TD/resume.out" 2>&1
     st=$?
     [ $st -eq 0 ] && ok || bad "$sig: resume exit status $st: $(cat "$TD/resume.out")"
     local resumed
-    resumed=$(sed -n 's/.*(24 points, \([0-9]*\) resumed.*/\1/p' "$TD/resume.out")
+    resumed=$(sed -n 's/.*([0-9]* points, \([0-9]*\) resumed.*/\1/p' "$TD/resume.out")
     # every point done before the interrupt counts (the torn line did not)
     [ "$resumed" = "$done_before" ] && ok || bad "$sig: resumed '$resumed' points, journal held $done_before"
     same "$out"
@@ -87,6 +89,21 @@ interrupted KILL 1 kill1
 interrupted KILL 2 kill2
 interrupted INT 2 int2
 interrupted TERM 1 term1
+
+# several traces (48 points, the trace the outermost axis): the same
+TRACE2=synth:layers=4,heads=4,d=64,len=1024,iters=8,seed=2
+"$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -t $TRACE2 -o "$TD/ref2" -j 1 --no-plots >/dev/null 2>&1 && ok ||
+    bad "two-trace sweep"
+TARGS=(-t $TRACE -t $TRACE2)
+REF=ref2
+interrupted KILL 2 kill2t
+# shards then a plain run: the plain run computes only the missing slice
+"$BIN" sweep -c "$TD/sweep.yaml" "${TARGS[@]}" -o "$TD/sh" --shard 1/3 --no-plots >/dev/null 2>&1 && ok || bad "shard 1/3"
+"$BIN" sweep -c "$TD/sweep.yaml" "${TARGS[@]}" -o "$TD/sh" -j 2 --no-plots >"$TD/sh.out" 2>&1 && ok || bad "after shard"
+grep -q "(48 points, 16 resumed" "$TD/sh.out" && ok || bad "after shard 1/3: $(cat "$TD/sh.out")"
+same "$TD/sh"
+TARGS=(-t $TRACE)
+REF=ref
 
 # -j does not change a byte
 "$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$TD/j2" -j 2 --no-plots >/dev/null 2>&1 && ok || bad "-j 2 sweep"
