@@ -28,7 +28,16 @@ int sp_sweep_work_dir(const char *out, char *buf, size_t len)
     size_t n = strlen(out);
     while (n > 1 && out[n - 1] == '/')
         n--;
-    int w = snprintf(buf, len, "%.*s.spattn-sweep-work", (int)n, out);
+    const char *base = out + n;
+    while (base > out && base[-1] != '/')
+        base--;
+    size_t bl = (size_t)(out + n - base);
+    int w;
+    if (bl + 18 > 255) /* a long name: its first 200 bytes and a hash, within NAME_MAX */
+        w = snprintf(buf, len, "%.*s-%016" PRIx64 ".spattn-sweep-work", (int)(base - out + 200), out,
+                     sp_sweep_fnv1a(base, bl, SP_FNV_INIT));
+    else
+        w = snprintf(buf, len, "%.*s.spattn-sweep-work", (int)n, out);
     return w < 0 || (size_t)w >= len ? -1 : 0;
 }
 

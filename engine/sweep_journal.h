@@ -19,7 +19,9 @@ typedef struct {
     pthread_mutex_t lock;
 } sp_sweep_journal;
 
-/* "DIR.spattn-sweep-work" (DIR without trailing slashes); -1 when too long */
+/* "DIR.spattn-sweep-work" (DIR without trailing slashes; when DIR's last
+ * component is too long for that, its first 200 bytes, "-" and the FNV-1a
+ * 64 of it in hex); -1 when too long */
 int sp_sweep_work_dir(const char *out, char *buf, size_t len);
 uint64_t sp_sweep_fnv1a(const void *p, size_t n, uint64_t h);
 #define SP_FNV_INIT 1469598103934665603ull
