@@ -27,6 +27,9 @@
 #define SP_INCLUDE_DEPTH 8
 #define MAX_FILES (SP_INCLUDE_DEPTH + 1)
 #define MAX_KEYS 128
+#if MAX_KEYS > SP_SWEEP_MAX_KEYS
+#error "sp_sweep.config_vals holds fewer keys than the loader"
+#endif
 #define MAX_SECTIONS 16
 /* deepest nesting a config needs is 5 (sweep > axes > axis > values >
  * value); a deeper document is refused while it is parsed */
@@ -371,6 +374,18 @@ static int check_key(walk *w, const node *map, int i, const char *where)
 
 int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen)
 {
+    if (!strcmp(key, "config")) {
+        const sp_sweep *sw = &cfg->sweep;
+        int a = sw->config_axis - 1;
+        if (a < 0 || !(v == floor(v) && v >= 0 && v < sw->axes[a].n_values)) {
+            snprintf(err, errlen, "config: no config file %g in the sweep", v);
+            return -1;
+        }
+        for (int k = 0; k < sp_n_params; k++)
+            sp_param_set(cfg, &sp_params[k], sw->config_vals[(int)v][k]);
+        sp_config_derive(cfg);
+        return 0;
+    }
     if (!strcmp(key, "hardware.dram.kind") && v == floor(v) && v >= SP_DRAM_HBM2 && v <= SP_DRAM_LPDDR4)
         sp_dram_preset((sp_dram_kind)(int)v, &cfg->hw.dram);
     return sp_config_set_key(cfg, key, v, err, errlen);
@@ -584,6 +599,48 @@ static int sweep_traces(walk *w, const node *tr)
     return 0;
 }
 
+/* key: config, values: [files]: each file included over the base (loaded
+ * after the whole config, in sp_config_load) */
+static int sweep_config_axis(walk *w, int a, const node *key, const node *vals, const node *range)
+{
+    sp_sweep *s = &w->fi->sweep;
+    char got[128];
+    if (s->config_axis)
+        return fail(w->L, w->file, key->line, "sweep axis 'config' given twice");
+    if (range || vals->type != N_SEQ || vals->n < 1 || vals->n > SP_SWEEP_MAX_CONFIGS) {
+        describe(range ? range : vals, got, sizeof got);
+        if (!range && vals->type == N_SEQ)
+            snprintf(got, sizeof got, "%d values", vals->n);
+        return fail(w->L, w->file, (range ? range : vals)->line,
+                    "sweep axis config needs values: a list of 1..%d config files, got %s", SP_SWEEP_MAX_CONFIGS,
+                    got);
+    }
+    s->config_axis = a + 1;
+    snprintf(s->axes[a].key, sizeof s->axes[a].key, "config");
+    s->axes[a].n_values = vals->n;
+    for (int i = 0; i < vals->n; i++) {
+        const node *t = vals->kid[i];
+        if (t->type != N_SCALAR || t->len == 0 || strlen(t->text) >= sizeof s->config_names[i]) {
+            describe(t, got, sizeof got);
+            return fail(w->L, w->file, t->line, "sweep config value must be a config file name, got %s", got);
+        }
+        const char *slash = strrchr(w->file, '/');
+        int n = t->text[0] == '/' || !slash
+                    ? snprintf(s->config_files[i], sizeof s->config_files[i], "%s", t->text)
+                    : snprintf(s->config_files[i], sizeof s->config_files[i], "%.*s/%s", (int)(slash - w->file),
+                               w->file, t->text);
+        if (n < 0 || (size_t)n >= sizeof s->config_files[i])
+            return fail(w->L, w->file, t->line, "sweep config file name too long");
+        snprintf(s->config_names[i], sizeof s->config_names[i], "%s", t->text);
+        s->axes[a].values[i] = i;
+        w->fi->value_line[a][i] = t->line;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->config_files[j], s->config_files[i]))
+                return fail(w->L, w->file, t->line, "sweep config '%s' given twice", t->text);
+    }
+    return 0;
+}
+
 static int walk_sweep(walk *w, const node *sw)
 {
     finfo *fi = w->fi;
@@ -648,6 +705,11 @@ static int walk_sweep(walk *w, const node *sw)
             return fail(w->L, w->file, ax->line, "sweep axis needs 'key' and one of 'values' or 'range'");
         if (vals && range)
             return fail(w->L, w->file, range->line, "sweep axis has both 'values' and 'range'; give one");
+        if (key->type == N_SCALAR && !strcmp(key->text, "config")) {
+            if (sweep_config_axis(w, a, key, vals, range))
+                return -1;
+            continue;
+        }
         int k = key->type == N_SCALAR ? sp_param_find(key->text) : -1;
         if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind"))) {
             describe(key, got, sizeof got);
@@ -928,6 +990,47 @@ static int check_resolved(loadctx *L)
     return 0;
 }
 
+/* path included over base (its keys, and its includes' keys, replace the
+ * base's): the resolved config, checked; no sweep section allowed */
+static int load_over(const char *path, const sp_config *base, sp_config *cfg, char *err, size_t errlen)
+{
+    loadctx *L = calloc(1, sizeof *L);
+    if (!L) {
+        snprintf(err, errlen, "%s:0: out of memory", path);
+        return -1;
+    }
+    L->err = err;
+    L->errlen = errlen;
+    L->sweep_file = -1;
+    L->cfg = *base;
+    memset(&L->cfg.sweep, 0, sizeof L->cfg.sweep);
+    for (int k = 0; k < sp_n_params; k++)
+        L->set[k] = 1; /* origin: the including file, line 0 */
+    int rc = -1;
+    if (strlen(path) >= sizeof L->files[0]) {
+        snprintf(err, errlen, "%.100s...:0: path too long", path);
+        goto out;
+    }
+    snprintf(L->files[0], sizeof L->files[0], "%s", path);
+    if (load_file(L, 0))
+        goto out;
+    if (L->sweep_file >= 0) {
+        fail(L, L->files[L->sweep_file], 0,
+             "a config of a sweep's config axis cannot have a sweep section of its own");
+        goto out;
+    }
+    sp_config_derive(&L->cfg);
+    if (check_resolved(L))
+        goto out;
+    *cfg = L->cfg;
+    rc = 0;
+out:
+    for (int d = 0; d < MAX_FILES; d++)
+        free(L->fi[d]);
+    free(L);
+    return rc;
+}
+
 int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
 {
     if (sp_n_params > MAX_KEYS) {
@@ -960,6 +1063,21 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
         goto out;
     char msg[512];
     sp_sweep *sw = &L->cfg.sweep;
+    if (sw->config_axis) { /* each file over the base, every key's value kept */
+        sp_config base = L->cfg, o;
+        memset(&base.sweep, 0, sizeof base.sweep);
+        int a = sw->config_axis - 1;
+        for (int i = 0; i < sw->axes[a].n_values; i++) {
+            char e2[1024];
+            if (load_over(sw->config_files[i], &base, &o, e2, sizeof e2)) {
+                fail(L, L->files[L->sweep_file], L->fi[L->sweep_file]->value_line[a][i], "sweep config '%s': %s",
+                     sw->config_names[i], e2);
+                goto out;
+            }
+            for (int k = 0; k < sp_n_params; k++)
+                sw->config_vals[i][k] = sp_param_get(&o, &sp_params[k]);
+        }
+    }
     for (int p = 0; p < sw->n_points; p++) { /* explicit points: fill from the base, check each */
         sp_config t = L->cfg;
         for (int a = 0; a < sw->n_axes; a++)
@@ -1073,6 +1191,16 @@ void sp_config_print(FILE *f, const sp_config *cfg)
             fprintf(f, "    - key: %s\n      values: [", ax->key);
             for (int i = 0; i < ax->n_values; i++) {
                 char val[64];
+                if (cfg->sweep.config_axis == a + 1) { /* file names, quoted */
+                    fputs(i ? ", \"" : "\"", f);
+                    for (const char *c = cfg->sweep.config_files[i]; *c; c++)
+                        if (*c == '"' || *c == '\\')
+                            fprintf(f, "\\%c", *c);
+                        else
+                            fputc(*c, f);
+                    fputc('"', f);
+                    continue;
+                }
                 if (k >= 0)
                     sp_param_value_text(&sp_params[k], ax->values[i], val, sizeof val);
                 else

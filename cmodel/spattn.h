@@ -98,6 +98,8 @@ typedef struct {
  * value of it (the base config's value where the point does not set it). */
 #define SP_SWEEP_MAX_POINT_LIST 256
 #define SP_SWEEP_MAX_TRACES 16
+#define SP_SWEEP_MAX_CONFIGS 16
+#define SP_SWEEP_MAX_KEYS 128
 typedef struct {
     int n_axes; /* 0: no sweep */
     sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
@@ -107,6 +109,14 @@ typedef struct {
      * against the config file's directory, or synth: specs */
     int n_traces;
     char traces[SP_SWEEP_MAX_TRACES][512];
+    /* an axis `key: config` (config_axis = 1 + its index; 0 none): its
+     * values are 0..n-1, file i included over the base config; config_vals
+     * holds every key's value (cmodel/params.c order) with that file over
+     * the base, config_names the file names as written */
+    int config_axis;
+    char config_names[SP_SWEEP_MAX_CONFIGS][256];
+    char config_files[SP_SWEEP_MAX_CONFIGS][512];
+    double config_vals[SP_SWEEP_MAX_CONFIGS][SP_SWEEP_MAX_KEYS];
 } sp_sweep;
 
 typedef struct {
@@ -141,7 +151,8 @@ int sp_config_set_key(sp_config *cfg, const char *key, double v, char *err, size
 int sp_config_get_key(const sp_config *cfg, const char *key, double *v);
 /* A sweep axis value (cmodel/config_yaml.c): sp_config_set_key, except that
  * hardware.dram.kind (the enum's index) first loads that part's preset
- * (cmodel/dram.c sp_dram_preset: every hardware.dram timing number). */
+ * (cmodel/dram.c sp_dram_preset: every hardware.dram timing number), and
+ * key "config" (value i) sets every key as config file i over the base. */
 int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */

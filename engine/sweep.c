@@ -51,6 +51,10 @@ void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES])
 
 void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len)
 {
+    if (s->config_axis == a + 1 && v >= 0 && v < s->axes[a].n_values) {
+        snprintf(buf, len, "%s", s->config_names[(int)v]);
+        return;
+    }
     int k = sp_param_find(s->axes[a].key);
     if (k >= 0)
         sp_param_value_text(&sp_params[k], v, buf, len);
@@ -83,10 +87,11 @@ int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char 
     sp_sweep_point_values(s, p, pv);
     *out = *base;
     int bad = 0;
-    /* a DRAM part first (its preset), then the keys it holds may be swept */
-    for (int pass = 0; pass < 2; pass++)
+    /* a config file first (it sets every key), then a DRAM part (its
+     * preset), then the keys they hold may be swept */
+    for (int pass = 0; pass < 3; pass++)
         for (int a = 0; a < s->n_axes && !bad; a++)
-            if ((pass == 0) == !strcmp(s->axes[a].key, "hardware.dram.kind"))
+            if (pass == (!strcmp(s->axes[a].key, "config") ? 0 : !strcmp(s->axes[a].key, "hardware.dram.kind") ? 1 : 2))
                 bad = sp_sweep_set_key(out, s->axes[a].key, pv[a], msg, sizeof msg) != 0;
     if (!bad)
         bad = sp_config_check(out, msg, sizeof msg) != 0;
@@ -120,6 +125,16 @@ int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
 int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
+    for (int i = 0; s->config_axis && i < s->axes[s->config_axis - 1].n_values; i++)
+        for (int k = 0; k < sp_n_params; k++)
+            if (!strncmp(sp_params[k].path, "algorithm.", 10) &&
+                s->config_vals[i][k] != sp_param_get(base, &sp_params[k])) {
+                snprintf(err, errlen,
+                         "sweep config %s sets %s: %s is a workload CSV, whose counts already fix the pruning and "
+                         "the bit widths; vary hardware.* or energy.* keys on it, or use a tensor trace",
+                         s->config_names[i], sp_params[k].path, path);
+                return -1;
+            }
     for (int a = 0; a < s->n_axes; a++)
         if (!strncmp(s->axes[a].key, "algorithm.", 10)) {
             snprintf(err, errlen,

@@ -237,6 +237,11 @@ static char *json_text(const sp_sweep_report_in *in, cJSON *const *recs, const i
         cJSON *ax = cJSON_CreateObject();
         cJSON_AddStringToObject(ax, "key", sw->axes[a].key);
         cJSON_AddItemToObject(ax, "values", cJSON_CreateDoubleArray(sw->axes[a].values, sw->axes[a].n_values));
+        if (sw->config_axis == a + 1) { /* values are indices into these */
+            cJSON *fl = cJSON_AddArrayToObject(ax, "files");
+            for (int i = 0; i < sw->axes[a].n_values; i++)
+                cJSON_AddItemToArray(fl, cJSON_CreateString(sw->config_names[i]));
+        }
         cJSON_AddItemToArray(axes, ax);
     }
     cJSON_AddItemToObject(swj, "axes", axes);

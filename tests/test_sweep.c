@@ -592,6 +592,33 @@ START_TEST(explicit_points)
 }
 END_TEST
 
+START_TEST(config_file_axis)
+{
+    sp_config c, p;
+    char err[512], path[400];
+    snprintf(path, sizeof path, "%s/over.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "hardware:\n  qk_multipliers: 128\n  dram:\n    channels: 4\n");
+    fclose(f);
+    load_sweep("cfgaxis.yaml",
+               "sweep:\n  axes:\n    - key: hardware.dram.channels\n      values: [2, 8]\n"
+               "    - key: config\n      values: [over.yaml]\n",
+               &c);
+    ck_assert_int_eq(c.sweep.config_axis, 2);
+    ck_assert_int_eq((int)sp_sweep_npoints(&c.sweep), 2);
+    /* point 0: over.yaml over the base (qk 128), then the channel axis (2)
+     * over it, whatever the axis order in the file */
+    ck_assert_int_eq(sp_sweep_point_config(&c, 0, &p, err, sizeof err), 0);
+    ck_assert_int_eq(p.hw.n_qk, 128);
+    ck_assert_int_eq(p.hw.dram.channels, 2);
+    ck_assert(p.alg.token_keep == c.alg.token_keep); /* not in the file: the base's */
+    char v[64];
+    sp_sweep_value_text(&c.sweep, 1, 0, v, sizeof v);
+    ck_assert_str_eq(v, "over.yaml");
+}
+END_TEST
+
 int main(void)
 {
     bin = getenv("SPATTN");
@@ -615,6 +642,7 @@ int main(void)
     tcase_add_test(tc, range_exact_decimals);
     tcase_add_test(tc, dram_kind_axis_loads_preset);
     tcase_add_test(tc, explicit_points);
+    tcase_add_test(tc, config_file_axis);
     suite_add_tcase(s, tc);
     return cu_run_suite(s, "test_sweep", tmpdir);
 }
