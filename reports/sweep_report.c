@@ -436,6 +436,11 @@ char *sp_sweep_json_text(const sp_sweep_report_in *in)
     return json;
 }
 
+static int text_axis(const sp_sweep *sw, int a)
+{
+    return !strcmp(sw->axes[a].key, "config") || !strcmp(sw->axes[a].key, "hardware.dram.kind");
+}
+
 /* sweep_vars.gp: how the plot scripts find this sweep's columns in
  * sweep.csv. Only numbers are written here (column numbers, printf
  * formats); the names (trace, config, swept keys) go to labels.dat, which
@@ -452,12 +457,18 @@ static char *vars_text(const sp_sweep_report_in *in)
           "# in sweep.csv (column 1 is the point; colour = first swept key; labels =\n"
           "# every swept value)\n",
           f);
-    fputs("color_col = 2\nlab(x) = sprintf(\"", f);
+    /* a DRAM kind or config file is text: the colour is the first numeric
+     * axis (the point number when there is none), a label takes the text */
+    int color = 1;
+    for (int a = sw->n_axes - 1; a >= 0; a--)
+        if (!text_axis(sw, a))
+            color = a + 2;
+    fprintf(f, "color_col = %d\nlab(x) = sprintf(\"", color);
     for (int a = 0; a < sw->n_axes; a++)
-        fputs(a ? "/%g" : "%g", f);
+        fputs(a ? (text_axis(sw, a) ? "/%s" : "/%g") : (text_axis(sw, a) ? "%s" : "%g"), f);
     fputs("\"", f);
     for (int a = 0; a < sw->n_axes; a++)
-        fprintf(f, ", column(%d)", a + 2);
+        fprintf(f, text_axis(sw, a) ? ", stringcolumn(%d)" : ", column(%d)", a + 2);
     fputs(")\n", f);
     if (ferror(f)) {
         fclose(f);
@@ -481,7 +492,11 @@ static int write_labels(const char *dir, const sp_sweep_report_in *in, char *err
         if (w > 0)
             used += (size_t)w;
     }
-    const char *strs[] = {trace_id(in), in->config_path, sw->axes[0].key, names};
+    const char *color = "point"; /* as vars_text picks it */
+    for (int a = sw->n_axes - 1; a >= 0; a--)
+        if (!text_axis(sw, a))
+            color = sw->axes[a].key;
+    const char *strs[] = {trace_id(in), in->config_path, color, names};
     return sp_report_write_labels(dir, "block 0 the trace, 1 the config, 2 the colour key, 3 the label keys", strs,
                                   4, err, errlen);
 }
