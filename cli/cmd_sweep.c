@@ -377,6 +377,12 @@ int cmd_sweep(int argc, char **argv)
     size_t per = sp_sweep_npoints(&cfg.sweep), n = per * (size_t)nt;
     char wd[4200];
     rc = SP_EXIT_OK;
+    if (n > SP_SWEEP_MAX_POINTS) {
+        for (int t = 0; t < nt; t++)
+            sp_engine_input_free(&input[t]);
+        return sp_cli_error("sweep: %zu points (%zu per trace x %d traces), more than %d", n, per, nt,
+                            SP_SWEEP_MAX_POINTS);
+    }
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, NULL};
     if (sp_sweep_work_dir(out, wd, sizeof wd))
@@ -430,6 +436,10 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc == SP_EXIT_OK && collect && ndone < n) {
         sp_sweep_journal_close(&j);
+        if (ndone == 0) { /* nothing there: leave nothing */
+            unlink(j.path);
+            rmdir(wd);
+        }
         rc = sp_cli_error("sweep --collect: %zu of %zu points are missing from the journals in %s (run the missing "
                           "shards, or run without --collect to compute them here)",
                           n - ndone, n, wd);
@@ -510,6 +520,10 @@ int cmd_sweep(int argc, char **argv)
     for (int t = 0; t < nt; t++) /* zeroed when not run or failed */
         sp_sweep_result_free(&res[t]);
     sp_sweep_journal_close(&j);
+    if (rc != SP_EXIT_OK && ndone == 0) { /* an error before anything was kept: leave nothing */
+        unlink(j.path);
+        rmdir(wd); /* fails, and stays, when other journals are there */
+    }
     for (size_t p = 0; p < n; p++)
         free(rec[p]);
     free(rec), free(skip), free(res);

@@ -447,6 +447,17 @@ START_TEST(cli_bad_input)
     expect_bad("sweep -c %s/ok.yaml %.0s-o x", "sweep: missing -t TRACE");
     expect_bad("sweep -c %s/ok.yaml -t synth:layers=0 -o %s", "bad value '0' for 'layers'");
     expect_bad("sweep -c %s/nosuch.yaml -t " TR_DECODE " -o %s", "nosuch.yaml");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 3/3", "--shard must be K/N with 0 <= K < N");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 1/2x", "--shard must be K/N with 0 <= K < N");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --slurm 0", "--slurm must be a task count in 1..10000");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 0/2 --collect",
+               "--shard, --collect and --slurm exclude each other");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -t " TR_DECODE " -o %s", "sweep: trace '" TR_DECODE "' given twice");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --collect", "sweep --collect: 2 of 2 points are missing");
+    /* an error leaves no work directory behind either */
+    char wd[600];
+    snprintf(wd, sizeof wd, "%s/out_bad.spattn-sweep-work", tmpdir);
+    ck_assert_msg(access(wd, F_OK) != 0, "%s left behind", wd);
 }
 END_TEST
 
