@@ -220,7 +220,7 @@ static void abs_path(const char *path, char *buf, size_t len)
 static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_path, int nt, char *const *traces,
                         const char *out, int plots, char *path, size_t plen)
 {
-    char a[4400], self[4096];
+    char a[8400], self[4096];
     snprintf(path, plen, "%s/sweep.sbatch", wd);
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0)
@@ -231,27 +231,30 @@ static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_p
         return -1;
     fprintf(f, "#!/bin/sh\n# written by spattn sweep --slurm: one array task per slice of the sweep's points;\n"
                "# each appends to its own journal in this directory. When all are done:\n#   ");
-    fprintf(f, "spattn sweep ... --collect (the same -c, -t, -o)\n");
+    fprintf(f, "spattn sweep ... --collect (the same -c, -t, -o, from the same directory)\n");
     fprintf(f, "#SBATCH --job-name=spattn-sweep\n#SBATCH --array=0-%d\n#SBATCH --cpus-per-task=%ld\n", ntasks - 1,
             jobs);
     abs_path(wd, a, sizeof a);
     fprintf(f, "#SBATCH --output=%s/slurm-%%A_%%a.out\n", a); /* #SBATCH lines take no quotes */
-    fputs("exec ", f);
+    /* the paths as given, from this directory: every shard then records
+     * exactly what a local run records (file names appear in sweep.json) */
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd)) {
+        fclose(f);
+        return -1;
+    }
+    fputs("cd ", f);
+    sh_quote(f, cwd);
+    fputs(" || exit 1\nexec ", f);
     sh_quote(f, self);
     fputs(" sweep -c ", f);
-    abs_path(cfg_path, a, sizeof a);
-    sh_quote(f, a);
+    sh_quote(f, cfg_path);
     for (int t = 0; t < nt; t++) {
         fputs(" -t ", f);
-        if (strncmp(traces[t], "synth:", 6))
-            abs_path(traces[t], a, sizeof a);
-        else
-            snprintf(a, sizeof a, "%s", traces[t]);
-        sh_quote(f, a);
+        sh_quote(f, traces[t]);
     }
     fputs(" -o ", f);
-    abs_path(out, a, sizeof a);
-    sh_quote(f, a);
+    sh_quote(f, out);
     fprintf(f, " -j %ld%s --shard \"$SLURM_ARRAY_TASK_ID/%d\"\n", jobs, plots ? "" : " --no-plots", ntasks);
     return fclose(f) ? -1 : 0;
 }

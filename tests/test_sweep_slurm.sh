@@ -38,7 +38,7 @@ stop() {
     done
     rm -rf "$TD"
 }
-trap stop EXIT
+trap 'cd /; stop' EXIT
 fails=0 checks=0
 ok() { checks=$((checks + 1)); }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
@@ -108,8 +108,10 @@ sweep:
     - key: hardware.qk_multipliers
       range: [256, 1024, 256]
 EOF
-"$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$TD/local" --no-plots >/dev/null 2>&1 && ok || bad "local sweep"
-"$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$TD/out" --no-plots --slurm $TASKS >"$TD/slurm.txt" 2>&1 &&
+# relative names, as a user types them: the tasks run from this directory
+cd "$TD" || exit 1
+"$BIN" sweep -c sweep.yaml -t $TRACE -o local --no-plots >/dev/null 2>&1 && ok || bad "local sweep"
+"$BIN" sweep -c sweep.yaml -t $TRACE -o out --no-plots --slurm $TASKS >"$TD/slurm.txt" 2>&1 &&
     ok || bad "--slurm: $(cat "$TD/slurm.txt")"
 JOB=$(sbatch --parsable "$TD/out.spattn-sweep-work/sweep.sbatch" 2>"$TD/sbatch.err")
 [ -n "$JOB" ] && ok || { bad "sbatch: $(cat "$TD/sbatch.err")"; exit 1; }
@@ -121,7 +123,7 @@ done
 [ $done = 1 ] && ok || bad "array job $JOB still queued after 120 s: $(squeue 2>&1)"
 n=$(ls "$TD/out.spattn-sweep-work" | grep -c '^journal-shard-.*-of-'"$TASKS"'$')
 [ "$n" = $TASKS ] && ok || bad "$n shard journals, want $TASKS: $(cat "$TD"/out.spattn-sweep-work/slurm-*.out 2>/dev/null)"
-"$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -o "$TD/out" --no-plots --collect >"$TD/collect.txt" 2>&1 &&
+"$BIN" sweep -c sweep.yaml -t $TRACE -o out --no-plots --collect >"$TD/collect.txt" 2>&1 &&
     ok || bad "--collect: $(cat "$TD/collect.txt")"
 for f in sweep.csv sweep.json; do
     cmp -s "$TD/local/$f" "$TD/out/$f" && ok || bad "$f of the Slurm run differs from the local run's"
