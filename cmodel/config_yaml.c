@@ -21,11 +21,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include "dram.h"
 #include "params.h"
 
 #define SP_INCLUDE_DEPTH 8
 #define MAX_FILES (SP_INCLUDE_DEPTH + 1)
 #define MAX_KEYS 128
+#if MAX_KEYS > SP_SWEEP_MAX_KEYS
+#error "sp_sweep.config_vals holds fewer keys than the loader"
+#endif
 #define MAX_SECTIONS 16
 /* deepest nesting a config needs is 5 (sweep > axes > axis > values >
  * value); a deeper document is refused while it is parsed */
@@ -45,6 +49,7 @@ typedef struct {
     int has_sweep;
     sp_sweep sweep;
     int value_line[SP_SWEEP_MAX_AXES][SP_SWEEP_MAX_VALUES];
+    int point_line[SP_SWEEP_MAX_POINT_LIST];
 } finfo;
 
 typedef struct {
@@ -367,6 +372,275 @@ static int check_key(walk *w, const node *map, int i, const char *where)
     return 0;
 }
 
+int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen)
+{
+    if (!strcmp(key, "config")) {
+        const sp_sweep *sw = &cfg->sweep;
+        int a = sw->config_axis - 1;
+        if (a < 0 || !(v == floor(v) && v >= 0 && v < sw->axes[a].n_values)) {
+            snprintf(err, errlen, "config: no config file %g in the sweep", v);
+            return -1;
+        }
+        for (int k = 0; k < sp_n_params; k++)
+            sp_param_set(cfg, &sp_params[k], sw->config_vals[(int)v][k]);
+        sp_config_derive(cfg);
+        return 0;
+    }
+    if (!strcmp(key, "hardware.dram.kind") && v == floor(v) && v >= SP_DRAM_HBM2 && v <= SP_DRAM_LPDDR4)
+        sp_dram_preset((sp_dram_kind)(int)v, &cfg->hw.dram);
+    return sp_config_set_key(cfg, key, v, err, errlen);
+}
+
+/* A plain decimal "[+-]digits[.digits]" (no exponent, at most 15
+ * digits) as mantissa and decimal places; -1 when it is not one. */
+static int decimal(const char *t, long long *mant, int *places)
+{
+    const char *c = t;
+    int neg = *c == '-', digits = 0;
+    if (*c == '-' || *c == '+')
+        c++;
+    long long m = 0;
+    *places = -1;
+    for (; *c; c++) {
+        if (*c == '.' && *places < 0) {
+            *places = 0;
+            continue;
+        }
+        if (*c < '0' || *c > '9' || ++digits > 15)
+            return -1;
+        m = m * 10 + (*c - '0');
+        if (*places >= 0)
+            (*places)++;
+    }
+    if (!digits || *places == 0)
+        return -1;
+    if (*places < 0)
+        *places = 0;
+    *mant = neg ? -m : m;
+    return 0;
+}
+
+/* range: [from, to, step] or {from, to, step}: from, from + step, ... up
+ * to and including to when it is hit. The three are exact decimals, so
+ * every value is the double nearest its decimal (0.1 + 2 x 0.1 is 0.3, as
+ * if written out), whatever the step. */
+static int sweep_range(walk *w, const node *r, const sp_param *p, const char *what, sp_sweep_axis *ax, int *lines)
+{
+    const node *v[3] = {NULL, NULL, NULL};
+    static const char *const names[3] = {"from", "to", "step"};
+    if (r->type == N_SEQ && r->n == 3) {
+        for (int i = 0; i < 3; i++)
+            v[i] = r->kid[i];
+    } else if (r->type == N_MAP) {
+        for (int i = 0; i < r->n; i += 2) {
+            if (check_key(w, r, i, "in a sweep range"))
+                return -1;
+            int k = !strcmp(r->kid[i]->text, "from") ? 0 : !strcmp(r->kid[i]->text, "to") ? 1
+                    : !strcmp(r->kid[i]->text, "step") ? 2 : -1;
+            if (k < 0)
+                return fail(w->L, w->file, r->kid[i]->line,
+                            "unknown key '%s' in a sweep range (expected from, to, step)", r->kid[i]->text);
+            v[k] = r->kid[i + 1];
+        }
+    }
+    if (!v[0] || !v[1] || !v[2]) {
+        char got[128];
+        describe(r, got, sizeof got);
+        if (r->type == N_SEQ)
+            snprintf(got, sizeof got, "a list of %d values", r->n);
+        return fail(w->L, w->file, r->line, "sweep range must be [from, to, step] or {from: F, to: T, step: S}, got %s",
+                    got);
+    }
+    if (p->type == SP_PT_ENUM)
+        return fail(w->L, w->file, r->line, "%s: a range needs a numeric key; list the values", what);
+    long long m[3];
+    int pl[3], d = 0;
+    for (int i = 0; i < 3; i++) {
+        if (v[i]->type != N_SCALAR || !is_plain(v[i]) || decimal(v[i]->text, &m[i], &pl[i]))
+            return fail(w->L, w->file, v[i]->line,
+                        "sweep range %s must be a plain decimal number (digits, one '.', at most 15 digits), got '%s'",
+                        names[i], v[i]->type == N_SCALAR ? v[i]->text : "a collection");
+        if (pl[i] > d)
+            d = pl[i];
+    }
+    for (int i = 0; i < 3; i++)
+        for (int k = pl[i]; k < d; k++) {
+            if (m[i] > LLONG_MAX / 10 || m[i] < LLONG_MIN / 10)
+                return fail(w->L, w->file, v[i]->line, "sweep range %s has too many digits", names[i]);
+            m[i] *= 10;
+        }
+    if (m[2] <= 0)
+        return fail(w->L, w->file, v[2]->line, "sweep range step must be > 0, got %s", v[2]->text);
+    if (m[1] < m[0])
+        return fail(w->L, w->file, v[1]->line, "sweep range to (%s) is below from (%s)", v[1]->text, v[0]->text);
+    long long n = (m[1] - m[0]) / m[2] + 1;
+    if (n > SP_SWEEP_MAX_VALUES)
+        return fail(w->L, w->file, r->line, "sweep range gives %lld values, more than %d", n, SP_SWEEP_MAX_VALUES);
+    ax->n_values = (int)n;
+    d = d < 15 ? d : 15; /* at most 15 digits each */
+    for (long long i = 0; i < n; i++) {
+        long long x = m[0] + i * m[2];
+        unsigned long long ax_ = x < 0 ? (unsigned long long)(-x) : (unsigned long long)x;
+        char t[96];
+        unsigned long long sc = 1;
+        for (int k = 0; k < d; k++)
+            sc *= 10;
+        if (d)
+            snprintf(t, sizeof t, "%s%llu.%0*llu", x < 0 ? "-" : "", ax_ / sc, d, ax_ % sc);
+        else
+            snprintf(t, sizeof t, "%lld", x);
+        ax->values[i] = strtod(t, NULL);
+        if (p->type == SP_PT_INT && ax->values[i] != floor(ax->values[i]))
+            return fail(w->L, w->file, r->line, "%s: range value %s is not an integer", what, t);
+        lines[i] = r->line;
+    }
+    return 0;
+}
+
+/* points: a list of mappings {key path: value}; the keys, in order of
+ * first use, become the columns (missing values are filled from the
+ * resolved base config after loading: NAN until then) */
+static int sweep_points(walk *w, const node *pts)
+{
+    finfo *fi = w->fi;
+    sp_sweep *s = &fi->sweep;
+    char got[128];
+    if (pts->type != N_SEQ || pts->n < 1 || pts->n > SP_SWEEP_MAX_POINT_LIST) {
+        describe(pts, got, sizeof got);
+        if (pts->type == N_SEQ)
+            snprintf(got, sizeof got, "%d points", pts->n);
+        return fail(w->L, w->file, pts->line, "sweep.points must be a list of 1..%d points, got %s",
+                    SP_SWEEP_MAX_POINT_LIST, got);
+    }
+    s->n_axes = 0;
+    s->n_points = pts->n;
+    for (int p = 0; p < pts->n; p++) {
+        const node *pt = pts->kid[p];
+        fi->point_line[p] = pt->line;
+        for (int a = 0; a < SP_SWEEP_MAX_AXES; a++)
+            s->point_values[p][a] = NAN;
+        if (pt->type != N_MAP || pt->n < 2) {
+            describe(pt, got, sizeof got);
+            return fail(w->L, w->file, pt->line,
+                        "sweep point must be a mapping of key paths to values ({hardware.qk_multipliers: 256, ...}), "
+                        "got %s",
+                        got);
+        }
+        for (int i = 0; i < pt->n; i += 2) {
+            if (check_key(w, pt, i, "in a sweep point"))
+                return -1;
+            const node *kn = pt->kid[i];
+            int k = sp_param_find(kn->text);
+            if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind")))
+                return fail(w->L, w->file, kn->line, "sweep point key must name a numeric config key, got '%s'",
+                            kn->text);
+            int a = 0;
+            while (a < s->n_axes && strcmp(s->axes[a].key, kn->text))
+                a++;
+            if (a == s->n_axes) {
+                if (a == SP_SWEEP_MAX_AXES)
+                    return fail(w->L, w->file, kn->line, "sweep points set more than %d different keys",
+                                SP_SWEEP_MAX_AXES);
+                snprintf(s->axes[a].key, sizeof s->axes[a].key, "%s", kn->text);
+                s->axes[a].n_values = 0;
+                s->n_axes++;
+            }
+            char what[128];
+            snprintf(what, sizeof what, "sweep point value for %s", sp_params[k].path);
+            if (convert(w, pt->kid[i + 1], &sp_params[k], what, &s->point_values[p][a]))
+                return -1;
+        }
+    }
+    /* a DRAM part loads its preset over the base: given in one point, it
+     * must be given in every point (else which part would the rest use?) */
+    for (int a = 0; a < s->n_axes; a++)
+        if (!strcmp(s->axes[a].key, "hardware.dram.kind"))
+            for (int p = 0; p < pts->n; p++)
+                if (isnan(s->point_values[p][a]))
+                    return fail(w->L, w->file, pts->kid[p]->line,
+                                "sweep point %d sets no hardware.dram.kind while another point does; give it in "
+                                "every point",
+                                p);
+    return 0;
+}
+
+/* traces: a list of trace specs (synth:...) or files (a relative path is
+ * taken from the directory of the file that names it) */
+static int sweep_traces(walk *w, const node *tr)
+{
+    sp_sweep *s = &w->fi->sweep;
+    char got[128];
+    if (tr->type != N_SEQ || tr->n < 1 || tr->n > SP_SWEEP_MAX_TRACES) {
+        describe(tr, got, sizeof got);
+        if (tr->type == N_SEQ)
+            snprintf(got, sizeof got, "%d traces", tr->n);
+        return fail(w->L, w->file, tr->line, "sweep.traces must be a list of 1..%d traces, got %s",
+                    SP_SWEEP_MAX_TRACES, got);
+    }
+    s->n_traces = tr->n;
+    for (int i = 0; i < tr->n; i++) {
+        const node *t = tr->kid[i];
+        if (t->type != N_SCALAR || t->len == 0) {
+            describe(t, got, sizeof got);
+            return fail(w->L, w->file, t->line, "sweep trace must be a file name or synth: spec, got %s", got);
+        }
+        const char *slash = strrchr(w->file, '/');
+        int n;
+        if (!strncmp(t->text, "synth:", 6) || t->text[0] == '/' || !slash)
+            n = snprintf(s->traces[i], sizeof s->traces[i], "%s", t->text);
+        else
+            n = snprintf(s->traces[i], sizeof s->traces[i], "%.*s/%s", (int)(slash - w->file), w->file, t->text);
+        if (n < 0 || (size_t)n >= sizeof s->traces[i])
+            return fail(w->L, w->file, t->line, "sweep trace name too long (%zu bytes)", strlen(t->text));
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->traces[j], s->traces[i]))
+                return fail(w->L, w->file, t->line, "sweep trace '%s' given twice", t->text);
+    }
+    return 0;
+}
+
+/* key: config, values: [files]: each file included over the base (loaded
+ * after the whole config, in sp_config_load) */
+static int sweep_config_axis(walk *w, int a, const node *key, const node *vals, const node *range)
+{
+    sp_sweep *s = &w->fi->sweep;
+    char got[128];
+    if (s->config_axis)
+        return fail(w->L, w->file, key->line, "sweep axis 'config' given twice");
+    if (range || vals->type != N_SEQ || vals->n < 1 || vals->n > SP_SWEEP_MAX_CONFIGS) {
+        describe(range ? range : vals, got, sizeof got);
+        if (!range && vals->type == N_SEQ)
+            snprintf(got, sizeof got, "%d values", vals->n);
+        return fail(w->L, w->file, (range ? range : vals)->line,
+                    "sweep axis config needs values: a list of 1..%d config files, got %s", SP_SWEEP_MAX_CONFIGS,
+                    got);
+    }
+    s->config_axis = a + 1;
+    snprintf(s->axes[a].key, sizeof s->axes[a].key, "config");
+    s->axes[a].n_values = vals->n;
+    for (int i = 0; i < vals->n; i++) {
+        const node *t = vals->kid[i];
+        if (t->type != N_SCALAR || t->len == 0 || strlen(t->text) >= sizeof s->config_names[i]) {
+            describe(t, got, sizeof got);
+            return fail(w->L, w->file, t->line, "sweep config value must be a config file name, got %s", got);
+        }
+        const char *slash = strrchr(w->file, '/');
+        int n = t->text[0] == '/' || !slash
+                    ? snprintf(s->config_files[i], sizeof s->config_files[i], "%s", t->text)
+                    : snprintf(s->config_files[i], sizeof s->config_files[i], "%.*s/%s", (int)(slash - w->file),
+                               w->file, t->text);
+        if (n < 0 || (size_t)n >= sizeof s->config_files[i])
+            return fail(w->L, w->file, t->line, "sweep config file name too long");
+        snprintf(s->config_names[i], sizeof s->config_names[i], "%s", t->text);
+        s->axes[a].values[i] = i;
+        w->fi->value_line[a][i] = t->line;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(s->config_files[j], s->config_files[i]))
+                return fail(w->L, w->file, t->line, "sweep config '%s' given twice", t->text);
+    }
+    return 0;
+}
+
 static int walk_sweep(walk *w, const node *sw)
 {
     finfo *fi = w->fi;
@@ -375,17 +649,28 @@ static int walk_sweep(walk *w, const node *sw)
         describe(sw, got, sizeof got);
         return fail(w->L, w->file, sw->line, "'sweep' must be a mapping, got %s", got);
     }
-    const node *axes = NULL;
+    const node *axes = NULL, *points = NULL;
+    int points_line = 0;
     for (int i = 0; i < sw->n; i += 2) {
         if (check_key(w, sw, i, "in section 'sweep'"))
             return -1;
-        if (strcmp(sw->kid[i]->text, "axes"))
-            return fail(w->L, w->file, sw->kid[i]->line, "unknown key '%s' in section 'sweep' (expected axes)",
-                        sw->kid[i]->text);
-        axes = sw->kid[i + 1];
+        if (!strcmp(sw->kid[i]->text, "axes"))
+            axes = sw->kid[i + 1];
+        else if (!strcmp(sw->kid[i]->text, "points"))
+            points = sw->kid[i + 1], points_line = sw->kid[i]->line;
+        else if (!strcmp(sw->kid[i]->text, "traces")) {
+            if (sweep_traces(w, sw->kid[i + 1]))
+                return -1;
+        } else
+            return fail(w->L, w->file, sw->kid[i]->line,
+                        "unknown key '%s' in section 'sweep' (expected axes, points, traces)", sw->kid[i]->text);
     }
+    if (axes && points)
+        return fail(w->L, w->file, points_line, "'sweep' has both 'axes' and 'points'; give one");
+    if (points)
+        return sweep_points(w, points);
     if (!axes)
-        return fail(w->L, w->file, sw->line, "'sweep' needs 'axes'");
+        return fail(w->L, w->file, sw->line, "'sweep' needs 'axes' or 'points'");
     if (axes->type != N_SEQ || axes->n < 1 || axes->n > SP_SWEEP_MAX_AXES) {
         describe(axes, got, sizeof got);
         if (axes->type == N_SEQ)
@@ -401,7 +686,7 @@ static int walk_sweep(walk *w, const node *sw)
             describe(ax, got, sizeof got);
             return fail(w->L, w->file, ax->line, "sweep axis must be a mapping with key and values, got %s", got);
         }
-        const node *key = NULL, *vals = NULL;
+        const node *key = NULL, *vals = NULL, *range = NULL;
         for (int i = 0; i < ax->n; i += 2) {
             if (check_key(w, ax, i, "in a sweep axis"))
                 return -1;
@@ -410,14 +695,23 @@ static int walk_sweep(walk *w, const node *sw)
                 key = ax->kid[i + 1];
             else if (!strcmp(name, "values"))
                 vals = ax->kid[i + 1];
+            else if (!strcmp(name, "range"))
+                range = ax->kid[i + 1];
             else
                 return fail(w->L, w->file, ax->kid[i]->line,
-                            "unknown key '%s' in a sweep axis (expected key, values)", name);
+                            "unknown key '%s' in a sweep axis (expected key, and values or range)", name);
         }
-        if (!key || !vals)
-            return fail(w->L, w->file, ax->line, "sweep axis needs both 'key' and 'values'");
+        if (!key || (!vals && !range))
+            return fail(w->L, w->file, ax->line, "sweep axis needs 'key' and one of 'values' or 'range'");
+        if (vals && range)
+            return fail(w->L, w->file, range->line, "sweep axis has both 'values' and 'range'; give one");
+        if (key->type == N_SCALAR && !strcmp(key->text, "config")) {
+            if (sweep_config_axis(w, a, key, vals, range))
+                return -1;
+            continue;
+        }
         int k = key->type == N_SCALAR ? sp_param_find(key->text) : -1;
-        if (k < 0 || sp_params[k].type == SP_PT_ENUM) {
+        if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind"))) {
             describe(key, got, sizeof got);
             return fail(w->L, w->file, key->line, "sweep axis key must name a numeric config key, got %s", got);
         }
@@ -425,6 +719,13 @@ static int walk_sweep(walk *w, const node *sw)
             if (!strcmp(s->axes[b].key, key->text))
                 return fail(w->L, w->file, key->line, "sweep axis '%s' given twice", key->text);
         snprintf(s->axes[a].key, sizeof s->axes[a].key, "%s", key->text);
+        if (range) {
+            char rw[128];
+            snprintf(rw, sizeof rw, "sweep range for %s", sp_params[k].path);
+            if (sweep_range(w, range, &sp_params[k], rw, &s->axes[a], fi->value_line[a]))
+                return -1;
+            continue;
+        }
         if (vals->type != N_SEQ || vals->n < 1 || vals->n > SP_SWEEP_MAX_VALUES) {
             describe(vals, got, sizeof got);
             if (vals->type == N_SEQ)
@@ -689,6 +990,47 @@ static int check_resolved(loadctx *L)
     return 0;
 }
 
+/* path included over base (its keys, and its includes' keys, replace the
+ * base's): the resolved config, checked; no sweep section allowed */
+static int load_over(const char *path, const sp_config *base, sp_config *cfg, char *err, size_t errlen)
+{
+    loadctx *L = calloc(1, sizeof *L);
+    if (!L) {
+        snprintf(err, errlen, "%s:0: out of memory", path);
+        return -1;
+    }
+    L->err = err;
+    L->errlen = errlen;
+    L->sweep_file = -1;
+    L->cfg = *base;
+    memset(&L->cfg.sweep, 0, sizeof L->cfg.sweep);
+    for (int k = 0; k < sp_n_params; k++)
+        L->set[k] = 1; /* origin: the including file, line 0 */
+    int rc = -1;
+    if (strlen(path) >= sizeof L->files[0]) {
+        snprintf(err, errlen, "%.100s...:0: path too long", path);
+        goto out;
+    }
+    snprintf(L->files[0], sizeof L->files[0], "%s", path);
+    if (load_file(L, 0))
+        goto out;
+    if (L->sweep_file >= 0) {
+        fail(L, L->files[L->sweep_file], 0,
+             "a config of a sweep's config axis cannot have a sweep section of its own");
+        goto out;
+    }
+    sp_config_derive(&L->cfg);
+    if (check_resolved(L))
+        goto out;
+    *cfg = L->cfg;
+    rc = 0;
+out:
+    for (int d = 0; d < MAX_FILES; d++)
+        free(L->fi[d]);
+    free(L);
+    return rc;
+}
+
 int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
 {
     if (sp_n_params > MAX_KEYS) {
@@ -720,8 +1062,38 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
     if (check_resolved(L))
         goto out;
     char msg[512];
-    const sp_sweep *sw = &L->cfg.sweep;
-    for (int a = 0; a < sw->n_axes; a++)
+    sp_sweep *sw = &L->cfg.sweep;
+    if (sw->config_axis) { /* each file over the base, every key's value kept */
+        sp_config base = L->cfg, o;
+        memset(&base.sweep, 0, sizeof base.sweep);
+        int a = sw->config_axis - 1;
+        for (int i = 0; i < sw->axes[a].n_values; i++) {
+            char e2[1024];
+            if (load_over(sw->config_files[i], &base, &o, e2, sizeof e2)) {
+                fail(L, L->files[L->sweep_file], L->fi[L->sweep_file]->value_line[a][i], "sweep config '%s': %s",
+                     sw->config_names[i], e2);
+                goto out;
+            }
+            for (int k = 0; k < sp_n_params; k++)
+                sw->config_vals[i][k] = sp_param_get(&o, &sp_params[k]);
+        }
+    }
+    for (int p = 0; p < sw->n_points; p++) { /* explicit points: fill from the base, check each */
+        sp_config t = L->cfg;
+        for (int a = 0; a < sw->n_axes; a++)
+            if (isnan(sw->point_values[p][a]))
+                sp_config_get_key(&L->cfg, sw->axes[a].key, &sw->point_values[p][a]);
+        int bad = 0;
+        for (int pass = 0; pass < 2 && !bad; pass++)
+            for (int a = 0; a < sw->n_axes && !bad; a++)
+                if ((pass == 0) == !strcmp(sw->axes[a].key, "hardware.dram.kind"))
+                    bad = sp_sweep_set_key(&t, sw->axes[a].key, sw->point_values[p][a], msg, sizeof msg) != 0;
+        if (bad || sp_config_check(&t, msg, sizeof msg)) {
+            fail(L, L->files[L->sweep_file], L->fi[L->sweep_file]->point_line[p], "sweep point %d: %s", p, msg);
+            goto out;
+        }
+    }
+    for (int a = 0; a < sw->n_axes && !sw->n_points; a++)
         for (int i = 0; i < sw->axes[a].n_values; i++) {
             sp_config t = L->cfg;
             const char *sf = L->files[L->sweep_file];
@@ -732,7 +1104,7 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
                          sw->axes[a].key, L->fi[L->sweep_file]->value_line[a][j]);
                     goto out;
                 }
-            if (sp_config_set_key(&t, sw->axes[a].key, sw->axes[a].values[i], msg, sizeof msg) ||
+            if (sp_sweep_set_key(&t, sw->axes[a].key, sw->axes[a].values[i], msg, sizeof msg) ||
                 sp_config_check(&t, msg, sizeof msg)) {
                 fail(L, sf, line, "sweep value %g: %s", sw->axes[a].values[i], msg);
                 goto out;
@@ -796,7 +1168,22 @@ void sp_config_print(FILE *f, const sp_config *cfg)
         fprintf(f, "%s%*s # %s; %s%s%s %s\n", line, n < 40 ? 40 - n : 0, "", p->doc, p->unit, *p->unit ? ", " : "",
                 p->type == SP_PT_ENUM ? "one of" : "range", range);
     }
-    if (cfg->sweep.n_axes > 0) {
+    if (cfg->sweep.n_points > 0) {
+        fprintf(f, "sweep:\n  points:\n");
+        for (int p = 0; p < cfg->sweep.n_points; p++) {
+            fprintf(f, "    - {");
+            for (int a = 0; a < cfg->sweep.n_axes; a++) {
+                int k = sp_param_find(cfg->sweep.axes[a].key);
+                char val[64];
+                if (k >= 0)
+                    sp_param_value_text(&sp_params[k], cfg->sweep.point_values[p][a], val, sizeof val);
+                else
+                    sp_fmt_double(val, sizeof val, cfg->sweep.point_values[p][a]);
+                fprintf(f, "%s%s: %s", a ? ", " : "", cfg->sweep.axes[a].key, val);
+            }
+            fprintf(f, "}\n");
+        }
+    } else if (cfg->sweep.n_axes > 0) {
         fprintf(f, "sweep:\n  axes:\n");
         for (int a = 0; a < cfg->sweep.n_axes; a++) {
             const sp_sweep_axis *ax = &cfg->sweep.axes[a];
@@ -804,6 +1191,16 @@ void sp_config_print(FILE *f, const sp_config *cfg)
             fprintf(f, "    - key: %s\n      values: [", ax->key);
             for (int i = 0; i < ax->n_values; i++) {
                 char val[64];
+                if (cfg->sweep.config_axis == a + 1) { /* file names, quoted */
+                    fputs(i ? ", \"" : "\"", f);
+                    for (const char *c = cfg->sweep.config_files[i]; *c; c++)
+                        if (*c == '"' || *c == '\\')
+                            fprintf(f, "\\%c", *c);
+                        else
+                            fputc(*c, f);
+                    fputc('"', f);
+                    continue;
+                }
                 if (k >= 0)
                     sp_param_value_text(&sp_params[k], ax->values[i], val, sizeof val);
                 else
@@ -811,6 +1208,20 @@ void sp_config_print(FILE *f, const sp_config *cfg)
                 fprintf(f, "%s%s", i ? ", " : "", val);
             }
             fprintf(f, "]\n");
+        }
+    }
+    if (cfg->sweep.n_axes > 0 && cfg->sweep.n_traces > 0) {
+        fprintf(f, "  traces:\n");
+        for (int t = 0; t < cfg->sweep.n_traces; t++) {
+            fputs("    - \"", f);
+            for (const char *c = cfg->sweep.traces[t]; *c; c++)
+                if (*c == '"' || *c == '\\')
+                    fprintf(f, "\\%c", *c);
+                else if ((unsigned char)*c < 0x20)
+                    fprintf(f, "\\x%02x", (unsigned char)*c);
+                else
+                    fputc(*c, f);
+            fputs("\"\n", f);
         }
     }
 }

@@ -100,9 +100,30 @@ typedef struct {
     int n_values;
     double values[SP_SWEEP_MAX_VALUES];
 } sp_sweep_axis;
+/* Or `points:`, an explicit list (n_points > 0): then axes[a].key names
+ * each key some point sets (n_values 0) and point_values[p][a] is point p's
+ * value of it (the base config's value where the point does not set it). */
+#define SP_SWEEP_MAX_POINT_LIST 256
+#define SP_SWEEP_MAX_TRACES 16
+#define SP_SWEEP_MAX_CONFIGS 16
+#define SP_SWEEP_MAX_KEYS 128
 typedef struct {
     int n_axes; /* 0: no sweep */
     sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
+    int n_points;
+    double point_values[SP_SWEEP_MAX_POINT_LIST][SP_SWEEP_MAX_AXES];
+    /* `traces:` (optional): the traces to sweep, file paths resolved
+     * against the config file's directory, or synth: specs */
+    int n_traces;
+    char traces[SP_SWEEP_MAX_TRACES][512];
+    /* an axis `key: config` (config_axis = 1 + its index; 0 none): its
+     * values are 0..n-1, file i included over the base config; config_vals
+     * holds every key's value (cmodel/params.c order) with that file over
+     * the base, config_names the file names as written */
+    int config_axis;
+    char config_names[SP_SWEEP_MAX_CONFIGS][256];
+    char config_files[SP_SWEEP_MAX_CONFIGS][512];
+    double config_vals[SP_SWEEP_MAX_CONFIGS][SP_SWEEP_MAX_KEYS];
 } sp_sweep;
 
 typedef struct {
@@ -135,6 +156,11 @@ void sp_fmt_double(char *buf, size_t len, double v);
  * for an integer key (-1 with a message); no range check (sp_config_check). */
 int sp_config_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 int sp_config_get_key(const sp_config *cfg, const char *key, double *v);
+/* A sweep axis value (cmodel/config_yaml.c): sp_config_set_key, except that
+ * hardware.dram.kind (the enum's index) first loads that part's preset
+ * (cmodel/dram.c sp_dram_preset: every hardware.dram timing number), and
+ * key "config" (value i) sets every key as config file i over the base. */
+int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Traces (in-memory form; readers in traces/)                         */

@@ -7,20 +7,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "params.h"
 #include "sweep.h"
 
 size_t sp_sweep_npoints(const sp_sweep *s)
 {
     if (s->n_axes <= 0)
         return 0;
+    if (s->n_points > 0)
+        return (size_t)s->n_points;
     size_t n = 1;
     for (int a = 0; a < s->n_axes; a++)
         n *= (size_t)s->axes[a].n_values;
     return n;
 }
 
+void sp_sweep_point_values(const sp_sweep *s, size_t p, double v[SP_SWEEP_MAX_AXES])
+{
+    int idx[SP_SWEEP_MAX_AXES];
+    if (s->n_points > 0) {
+        for (int a = 0; a < s->n_axes; a++)
+            v[a] = s->point_values[p][a];
+        return;
+    }
+    sp_sweep_index(s, p, idx);
+    for (int a = 0; a < s->n_axes; a++)
+        v[a] = s->axes[a].values[idx[a]];
+}
+
 void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES])
 {
+    if (s->n_points > 0) { /* an explicit list: no value indices */
+        for (int a = 0; a < s->n_axes; a++)
+            idx[a] = 0;
+        return;
+    }
     for (int a = s->n_axes - 1; a >= 0; a--) {
         size_t nv = (size_t)s->axes[a].n_values;
         idx[a] = (int)(p % nv);
@@ -28,16 +49,30 @@ void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES])
     }
 }
 
+void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len)
+{
+    if (s->config_axis == a + 1 && v >= 0 && v < s->axes[a].n_values) {
+        snprintf(buf, len, "%s", s->config_names[(int)v]);
+        return;
+    }
+    int k = sp_param_find(s->axes[a].key);
+    if (k >= 0)
+        sp_param_value_text(&sp_params[k], v, buf, len);
+    else
+        sp_fmt_double(buf, len, v);
+}
+
 /* "key=v, key=v" of point p */
 static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
 {
-    int idx[SP_SWEEP_MAX_AXES];
-    sp_sweep_index(s, p, idx);
+    double pv[SP_SWEEP_MAX_AXES];
+    sp_sweep_point_values(s, p, pv);
     size_t used = 0;
     buf[0] = 0;
     for (int a = 0; a < s->n_axes && used < len; a++) {
-        int w = snprintf(buf + used, len - used, "%s%s=%g", a ? ", " : "", s->axes[a].key,
-                         s->axes[a].values[idx[a]]);
+        char v[64];
+        sp_sweep_value_text(s, a, pv[a], v, sizeof v);
+        int w = snprintf(buf + used, len - used, "%s%s=%s", a ? ", " : "", s->axes[a].key, v);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -47,13 +82,17 @@ static void point_label(const sp_sweep *s, size_t p, char *buf, size_t len)
 int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
-    int idx[SP_SWEEP_MAX_AXES];
+    double pv[SP_SWEEP_MAX_AXES];
     char msg[512], label[512];
-    sp_sweep_index(s, p, idx);
+    sp_sweep_point_values(s, p, pv);
     *out = *base;
     int bad = 0;
-    for (int a = 0; a < s->n_axes && !bad; a++)
-        bad = sp_config_set_key(out, s->axes[a].key, s->axes[a].values[idx[a]], msg, sizeof msg) != 0;
+    /* a config file first (it sets every key), then a DRAM part (its
+     * preset), then the keys they hold may be swept */
+    for (int pass = 0; pass < 3; pass++)
+        for (int a = 0; a < s->n_axes && !bad; a++)
+            if (pass == (!strcmp(s->axes[a].key, "config") ? 0 : !strcmp(s->axes[a].key, "hardware.dram.kind") ? 1 : 2))
+                bad = sp_sweep_set_key(out, s->axes[a].key, pv[a], msg, sizeof msg) != 0;
     if (!bad)
         bad = sp_config_check(out, msg, sizeof msg) != 0;
     if (bad) {
@@ -67,8 +106,8 @@ int sp_sweep_point_config(const sp_config *base, size_t p, sp_config *out, char 
 int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
-    double total = 1;
-    for (int a = 0; a < s->n_axes; a++)
+    double total = s->n_points > 0 ? s->n_points : 1;
+    for (int a = 0; a < s->n_axes && !s->n_points; a++)
         total *= s->axes[a].n_values;
     if (total > SP_SWEEP_MAX_POINTS) {
         snprintf(err, errlen, "sweep has %.0f points, more than %d (each is a full run); use fewer values",
@@ -86,6 +125,16 @@ int sp_sweep_check(const sp_config *base, char *err, size_t errlen)
 int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, size_t errlen)
 {
     const sp_sweep *s = &base->sweep;
+    for (int i = 0; s->config_axis && i < s->axes[s->config_axis - 1].n_values; i++)
+        for (int k = 0; k < sp_n_params; k++)
+            if (!strncmp(sp_params[k].path, "algorithm.", 10) &&
+                s->config_vals[i][k] != sp_param_get(base, &sp_params[k])) {
+                snprintf(err, errlen,
+                         "sweep config %s sets %s: %s is a workload CSV, whose counts already fix the pruning and "
+                         "the bit widths; vary hardware.* or energy.* keys on it, or use a tensor trace",
+                         s->config_names[i], sp_params[k].path, path);
+                return -1;
+            }
     for (int a = 0; a < s->n_axes; a++)
         if (!strncmp(s->axes[a].key, "algorithm.", 10)) {
             snprintf(err, errlen,
@@ -248,6 +297,9 @@ struct pool {
     const sp_engine_ref *ref;
     const dense_set *ds;
     sp_sweep_point *pts;
+    const sp_sweep_opts *o;
+    unsigned char *need_dense; /* [ds->n] 1: some point to run uses it */
+    size_t finished;
     size_t n, next;
     void (*job)(pool *P, size_t j);
     int *failed;          /* [jobs] */
@@ -269,6 +321,8 @@ static void dense_job(pool *P, size_t k)
     sp_config c;
     char msg[512];
     size_t p = P->ds->first[k];
+    if (P->need_dense && !P->need_dense[k])
+        return;
     if (sp_sweep_point_config(P->base, p, &c, P->msg[k], sizeof P->msg[k])) {
         P->failed[k] = 1;
         return;
@@ -281,17 +335,23 @@ static void point_job(pool *P, size_t p)
 {
     sp_config c;
     sp_sweep_point *pt = &P->pts[p];
-    int idx[SP_SWEEP_MAX_AXES];
     memset(pt, 0, sizeof *pt);
+    if (P->o && P->o->skip && P->o->skip[p])
+        return;
     pt->index = p;
-    sp_sweep_index(&P->base->sweep, p, idx);
-    for (int a = 0; a < P->base->sweep.n_axes; a++)
-        pt->values[a] = P->base->sweep.axes[a].values[idx[a]];
+    sp_sweep_point_values(&P->base->sweep, p, pt->values);
     char msg[512];
     if (sp_sweep_point_config(P->base, p, &c, P->msg[p], sizeof P->msg[p]))
         P->failed[p] = 1;
     else if (sp_sweep_run_point(&c, P->in, P->ref, &P->ds->d[P->ds->of[p]], pt, msg, sizeof msg))
         fail_point(P, p, p, msg);
+    else if (P->o && P->o->done && P->o->done(P->o->ctx, pt, P->msg[p], sizeof P->msg[p]))
+        P->failed[p] = 1;
+    if (!P->failed[p] && P->o && P->o->progress) {
+        pthread_mutex_lock(&P->lock);
+        P->o->progress(P->o->ctx, ++P->finished);
+        pthread_mutex_unlock(&P->lock);
+    }
 }
 
 static void *worker(void *arg)
@@ -342,6 +402,12 @@ static int run_jobs(pool *P, size_t n, void (*job)(pool *, size_t), int jobs, ch
 int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen)
 {
+    return sp_sweep_run_opts(base, in, jobs, NULL, res, err, errlen);
+}
+
+int sp_sweep_run_opts(const sp_config *base, const sp_engine_input *in, int jobs, const sp_sweep_opts *o,
+                      sp_sweep_result *res, char *err, size_t errlen)
+{
     memset(res, 0, sizeof *res);
     size_t n = sp_sweep_npoints(&base->sweep);
     if (n == 0) {
@@ -376,7 +442,14 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     P.pts = calloc(n, sizeof *P.pts);
     P.failed = calloc(n, sizeof *P.failed);
     P.msg = calloc(n, sizeof *P.msg);
-    if (!P.pts || !P.failed || !P.msg) {
+    P.o = o;
+    if (o && o->skip) {
+        P.need_dense = calloc(ds.n ? ds.n : 1, 1);
+        for (size_t p = 0; P.need_dense && p < n; p++)
+            if (!o->skip[p])
+                P.need_dense[ds.of[p]] = 1;
+    }
+    if (!P.pts || !P.failed || !P.msg || (o && o->skip && !P.need_dense)) {
         snprintf(err, errlen, "out of memory for %zu sweep points", n);
         goto fail;
     }
@@ -386,8 +459,12 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     if (!rc)
         rc = run_jobs(&P, n, point_job, jobs, err, errlen);
     pthread_mutex_destroy(&P.lock);
+    free(P.need_dense);
+    P.need_dense = NULL;
     if (rc)
         goto fail;
+    if (o)
+        goto done;
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
     int *f = malloc(n * sizeof *f);
     if (!x || !y || !z || !f) {
@@ -409,6 +486,7 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
             P.pts[p].pareto_energy_err = f[p];
     }
     free(x), free(y), free(z), free(f);
+done:
     free(P.failed);
     free(P.msg);
     dense_set_free(&ds);
@@ -416,6 +494,7 @@ int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_
     res->pts = P.pts;
     return 0;
 fail:
+    free(P.need_dense);
     free(P.pts);
     free(P.failed);
     free(P.msg);

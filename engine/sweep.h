@@ -11,9 +11,15 @@
 #include "spattn.h"
 
 /* Points: axis 0 is the outermost loop, the last axis the innermost
- * (varies fastest), as nested loops written in the config's order. */
+ * (varies fastest), as nested loops written in the config's order; or the
+ * explicit `points:` list in its order. */
 size_t sp_sweep_npoints(const sp_sweep *s); /* 0 when there are no axes */
-/* Value index on every axis of point p (p < sp_sweep_npoints). */
+/* An axis value as the config writes it: shortest exact decimal, or the
+ * name of an enum (hardware.dram.kind: hbm2, ddr4, lpddr4). */
+void sp_sweep_value_text(const sp_sweep *s, int a, double v, char *buf, size_t len);
+/* The value of every axis key at point p (either form of the section). */
+void sp_sweep_point_values(const sp_sweep *s, size_t p, double v[SP_SWEEP_MAX_AXES]);
+/* Value index on every axis (all 0 for an explicit point list) of point p (p < sp_sweep_npoints). */
 void sp_sweep_index(const sp_sweep *s, size_t p, int idx[SP_SWEEP_MAX_AXES]);
 /* base with point p applied (sp_config_set_key per axis, then
  * sp_config_check); -1 with "sweep point P (key=v, ...): message". */
@@ -69,6 +75,21 @@ int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, 
 int sp_sweep_run(const sp_config *base, const sp_engine_input *in, int jobs, sp_sweep_result *res, char *err,
                  size_t errlen);
 void sp_sweep_result_free(sp_sweep_result *res);
+
+/* A resumable or sliced run (cli/cmd_sweep.c): points already done are
+ * skipped, each finished point is handed to done() on its worker thread
+ * (the journal append; nonzero stops the sweep with err), and progress()
+ * is called under a lock after each one. res->pts of skipped points stay
+ * zero and no Pareto flags are set (the report computes them from every
+ * point's record). */
+typedef struct {
+    const unsigned char *skip; /* [npoints] 1: do not run; NULL: run all */
+    int (*done)(void *ctx, const sp_sweep_point *pt, char *err, size_t errlen);
+    void (*progress)(void *ctx, size_t finished);
+    void *ctx;
+} sp_sweep_opts;
+int sp_sweep_run_opts(const sp_config *base, const sp_engine_input *in, int jobs, const sp_sweep_opts *o,
+                      sp_sweep_result *res, char *err, size_t errlen);
 
 /* Pareto flags over n points: a point is on the front of (x, y), both to
  * be minimised, when no other point is <= in both and < in one. */

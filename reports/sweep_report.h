@@ -13,8 +13,33 @@ typedef struct {
     const char *config_path;  /* as given by the user */
     const char *trace_spec;   /* as given by the user */
     const sp_engine_input *input; /* the tensor trace or workload CSV swept */
-    const sp_sweep_result *res;
+    const sp_sweep_result *res;   /* the points, when records is NULL */
+    /* or: each point's record (sp_sweep_point_record, e.g. read back from
+     * the journal), [n] in point order, all present; with has_ref and ref
+     * (the reference run of a tensor trace) */
+    char *const *records;
+    size_t n;
+    int has_ref;
+    const sp_engine_ref *ref;
+    /* several traces (n_traces > 1): the trace is the outermost axis,
+     * record i belongs to trace i / (n / n_traces); specs, inputs and (with
+     * has_ref) refs of each; input/trace_spec/ref above are trace 0's */
+    int n_traces;
+    const char *const *trace_specs;
+    const sp_engine_input *const *inputs;
+    const sp_engine_ref *const *refs;
 } sp_sweep_report_in;
+
+/* One point as one line of JSON text (malloc'ed; NULL when out of
+ * memory): its sweep.csv row without the Pareto flags, the figures the
+ * flags are computed from, and its sweep.json object. The output files are
+ * made from these records alone, so a resumed sweep writes the same bytes. */
+char *sp_sweep_point_record(const sp_config *cfg, int has_ref, const sp_sweep_point *p);
+/* the same for a sweep of several traces: trace_col is written after the
+ * axis columns (the trace spec), p->index is within the trace and id the
+ * point's number in the whole sweep */
+char *sp_sweep_point_record_multi(const sp_config *cfg, int has_ref, const char *trace_col, size_t id,
+                                  const sp_sweep_point *p);
 
 /* The text of sweep.csv / sweep.json (malloc'ed; NULL when out of memory). */
 char *sp_sweep_csv_text(const sp_sweep_report_in *in);

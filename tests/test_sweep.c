@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "dram.h"
 #include "sweep.h"
 #include "sweep_report.h"
 #include "traces.h"
@@ -372,7 +373,7 @@ START_TEST(deterministic_csv_and_jobs)
     for (int k = 0; k < 3; k++) {
         sp_sweep_result r;
         run_sweep(&c, &tr, jobs[k], &r);
-        sp_sweep_report_in in = {&c, "test", TR_DECODE, as_input(&tr), &r};
+        sp_sweep_report_in in = {.cfg = &c, .config_path = "test", .trace_spec = TR_DECODE, .input = as_input(&tr), .res = &r};
         text[k] = sp_sweep_csv_text(&in);
         ck_assert_ptr_nonnull(text[k]);
         char *js = sp_sweep_json_text(&in);
@@ -446,6 +447,17 @@ START_TEST(cli_bad_input)
     expect_bad("sweep -c %s/ok.yaml %.0s-o x", "sweep: missing -t TRACE");
     expect_bad("sweep -c %s/ok.yaml -t synth:layers=0 -o %s", "bad value '0' for 'layers'");
     expect_bad("sweep -c %s/nosuch.yaml -t " TR_DECODE " -o %s", "nosuch.yaml");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 3/3", "--shard must be K/N with 0 <= K < N");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 1/2x", "--shard must be K/N with 0 <= K < N");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --slurm 0", "--slurm must be a task count in 1..10000");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --shard 0/2 --collect",
+               "--shard, --collect and --slurm exclude each other");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -t " TR_DECODE " -o %s", "sweep: trace '" TR_DECODE "' given twice");
+    expect_bad("sweep -c %s/ok.yaml -t " TR_DECODE " -o %s --collect", "sweep --collect: 2 of 2 points are missing");
+    /* an error leaves no work directory behind either */
+    char wd[600];
+    snprintf(wd, sizeof wd, "%s/out_bad.spattn-sweep-work", tmpdir);
+    ck_assert_msg(access(wd, F_OK) != 0, "%s left behind", wd);
 }
 END_TEST
 
@@ -520,6 +532,104 @@ START_TEST(cli_deterministic_and_plots)
 }
 END_TEST
 
+/* ---- inputs: ranges, DRAM kinds, explicit points --------------------- */
+
+static void load_sweep(const char *name, const char *sweep, sp_config *c)
+{
+    char path[400], err[1024];
+    write_cfg(name, sweep);
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    ck_assert_msg(sp_config_load(path, c, err, sizeof err) == 0, "%s", err);
+}
+
+START_TEST(range_exact_decimals)
+{
+    sp_config c;
+    load_sweep("range.yaml",
+               "sweep:\n  axes:\n    - key: algorithm.token_keep\n      range: [0.1, 0.7, 0.1]\n"
+               "    - key: hardware.qk_multipliers\n      range: {from: 64, to: 300, step: 64}\n",
+               &c);
+    ck_assert_int_eq(c.sweep.axes[0].n_values, 7);
+    const char *want[] = {"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"};
+    for (int i = 0; i < 7; i++) /* the double of the decimal, not 0.1 + i * 0.1 */
+        ck_assert(c.sweep.axes[0].values[i] == strtod(want[i], NULL));
+    ck_assert(0.1 + 2 * 0.1 != 0.3); /* what naive stepping would have given */
+    ck_assert_int_eq(c.sweep.axes[1].n_values, 4); /* 64 128 192 256: 320 > 300 */
+    ck_assert(c.sweep.axes[1].values[3] == 256);
+    ck_assert_int_eq((int)sp_sweep_npoints(&c.sweep), 28);
+}
+END_TEST
+
+START_TEST(dram_kind_axis_loads_preset)
+{
+    sp_config c, p;
+    char err[512];
+    load_sweep("kind.yaml",
+               "sweep:\n  axes:\n    - key: hardware.dram.channels\n      values: [2, 8]\n"
+               "    - key: hardware.dram.kind\n      values: [hbm2, ddr4, lpddr4]\n",
+               &c);
+    sp_dram_cfg ddr4;
+    sp_dram_preset(SP_DRAM_DDR4, &ddr4);
+    /* point 1: channels 2, ddr4: the preset, then the channel axis over it */
+    ck_assert_int_eq(sp_sweep_point_config(&c, 1, &p, err, sizeof err), 0);
+    ck_assert_int_eq(p.hw.dram.kind, SP_DRAM_DDR4);
+    ck_assert_int_eq(p.hw.dram.channels, 2);
+    ck_assert_int_eq(p.hw.dram.burst_bytes, ddr4.burst_bytes);
+    ck_assert_int_eq(p.hw.dram.tRCD, ddr4.tRCD);
+    ck_assert(p.hw.dram.clock_mhz == ddr4.clock_mhz);
+    char v[64];
+    sp_sweep_value_text(&c.sweep, 1, 2, v, sizeof v);
+    ck_assert_str_eq(v, "lpddr4");
+}
+END_TEST
+
+START_TEST(explicit_points)
+{
+    sp_config c, p;
+    char err[512];
+    load_sweep("points.yaml",
+               "sweep:\n  points:\n    - {hardware.qk_multipliers: 256, algorithm.token_keep: 0.5}\n"
+               "    - {hardware.qk_multipliers: 1024}\n    - {algorithm.token_keep: 0.7, hardware.dram.channels: 8}\n",
+               &c);
+    ck_assert_int_eq((int)sp_sweep_npoints(&c.sweep), 3);
+    ck_assert_int_eq(c.sweep.n_axes, 3);
+    ck_assert_str_eq(c.sweep.axes[2].key, "hardware.dram.channels");
+    ck_assert_int_eq(sp_sweep_point_config(&c, 1, &p, err, sizeof err), 0);
+    ck_assert_int_eq(p.hw.n_qk, 1024);
+    ck_assert(p.alg.token_keep == c.alg.token_keep); /* not set: the base's */
+    ck_assert_int_eq(sp_sweep_point_config(&c, 2, &p, err, sizeof err), 0);
+    ck_assert_int_eq(p.hw.dram.channels, 8);
+    ck_assert_int_eq(p.hw.n_qk, c.hw.n_qk);
+}
+END_TEST
+
+START_TEST(config_file_axis)
+{
+    sp_config c, p;
+    char err[512], path[400];
+    snprintf(path, sizeof path, "%s/over.yaml", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "hardware:\n  qk_multipliers: 128\n  dram:\n    channels: 4\n");
+    fclose(f);
+    load_sweep("cfgaxis.yaml",
+               "sweep:\n  axes:\n    - key: hardware.dram.channels\n      values: [2, 8]\n"
+               "    - key: config\n      values: [over.yaml]\n",
+               &c);
+    ck_assert_int_eq(c.sweep.config_axis, 2);
+    ck_assert_int_eq((int)sp_sweep_npoints(&c.sweep), 2);
+    /* point 0: over.yaml over the base (qk 128), then the channel axis (2)
+     * over it, whatever the axis order in the file */
+    ck_assert_int_eq(sp_sweep_point_config(&c, 0, &p, err, sizeof err), 0);
+    ck_assert_int_eq(p.hw.n_qk, 128);
+    ck_assert_int_eq(p.hw.dram.channels, 2);
+    ck_assert(p.alg.token_keep == c.alg.token_keep); /* not in the file: the base's */
+    char v[64];
+    sp_sweep_value_text(&c.sweep, 1, 0, v, sizeof v);
+    ck_assert_str_eq(v, "over.yaml");
+}
+END_TEST
+
 int main(void)
 {
     bin = getenv("SPATTN");
@@ -540,6 +650,10 @@ int main(void)
     tcase_add_test(tc, deterministic_csv_and_jobs);
     tcase_add_test(tc, cli_bad_input);
     tcase_add_test(tc, cli_deterministic_and_plots);
+    tcase_add_test(tc, range_exact_decimals);
+    tcase_add_test(tc, dram_kind_axis_loads_preset);
+    tcase_add_test(tc, explicit_points);
+    tcase_add_test(tc, config_file_axis);
     suite_add_tcase(s, tc);
     return cu_run_suite(s, "test_sweep", tmpdir);
 }
