@@ -79,14 +79,16 @@ int cmd_run(int argc, char **argv)
     sp_engine_input input;
     if (sp_engine_input_open(trace, base, &cfg.alg, &input, err, sizeof err))
         return sp_cli_error("%s", err);
-    if (input.is_workload)
-        csv_notice(cfg_path);
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, input.has_baseline ? input.baseline_path : NULL};
     if (sp_outdir_begin(&od, out, &inputs, err, sizeof err)) {
         sp_engine_input_free(&input);
         return sp_cli_error("%s", err);
     }
+    /* after the checks that can refuse the run: a refused run prints its
+     * one error line only */
+    if (input.is_workload)
+        csv_notice(cfg_path);
     /* tensor traces: accuracy against the unpruned full-width reference */
     sp_engine_ref ref;
     int has_ref = 0;
