@@ -41,6 +41,10 @@ check "sweep (rc $rc: $(cat err.txt))" [ "$rc" = 0 ]
 # a hostile axis name and an extra column in the header, as another
 # version's sweep.csv may have (columns are found by name)
 sed -i '1s/algorithm\.value_keep/v"`touch pwned3`;system("touch pwned4")/; 1s/$/,extra_col/; 2,$s/$/,7/' sw/sweep.csv
+# and no area column, as an older sweep.csv: the area front is skipped
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "area_total_mm2") drop = i }
+    { if (drop) { for (i = drop; i < NF; i++) $i = $(i + 1); NF-- } print }' sw/sweep.csv >sw/sweep.csv.new &&
+    mv sw/sweep.csv.new sw/sweep.csv
 sp plot sw
 check "plot (rc $rc: $(cat err.txt))" [ "$rc" = 0 ]
 if [ $have_gnuplot = 1 ]; then
