@@ -8,6 +8,9 @@
 #include <string.h>
 #include "dram.h"
 
+/* cycle counts below this convert between equal clocks without rounding */
+#define SP_DRAM_EXACT (UINT64_C(1) << 52)
+
 const char *const sp_dram_kind_names[SP_DK_N] = {"q", "k_msb", "k_lsb", "v", "out", "other"};
 
 void sp_dram_preset(sp_dram_kind kind, sp_dram_cfg *c)
@@ -117,6 +120,8 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
     d->sh_bank = ilog2_exact((uint64_t)c->banks);
     d->sh_col = ilog2_exact(d->cols);
     d->pow2 = d->sh_burst >= 0 && d->sh_ch >= 0 && d->sh_bank >= 0 && d->sh_col >= 0;
+    d->seg = (uint64_t)c->banks * d->cols;
+    d->unit_clk = d->acc_per_dram == 1.0;
     d->run_ok = c->tCL >= 0 && (uint64_t)c->tCCD <= (uint64_t)c->banks * (uint64_t)d->burst_clks;
     d->ch = calloc((size_t)c->channels, sizeof *d->ch);
     if (!d->ch) {
@@ -242,7 +247,7 @@ static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
 /* What both access paths share before the bursts: counts, the zero-byte
  * case (returns 1 with *ret set) and the start cycle t in DRAM cycles. */
 static int access_begin(sp_dram *d, uint32_t bytes, sp_dram_kindof *kind, uint64_t now, uint64_t *first,
-                        uint64_t *ret, uint64_t *t)
+                        uint64_t *ret, uint64_t *t, int fast)
 {
     if ((unsigned)*kind >= SP_DK_N)
         *kind = SP_DK_OTHER;
@@ -258,14 +263,22 @@ static int access_begin(sp_dram *d, uint32_t bytes, sp_dram_kindof *kind, uint64
         return 1;
     }
     d->st.useful_bytes[*kind] += bytes;
-    *t = (uint64_t)floor((double)now / d->acc_per_dram + 1e-9);
+    /* with equal clocks the conversion is the identity (exact below 2^52) */
+    *t = fast && d->unit_clk && now < SP_DRAM_EXACT ? now : (uint64_t)floor((double)now / d->acc_per_dram + 1e-9);
     return 0;
 }
 
 /* ... and after: DRAM cycles of the first burst's end and the last end
- * back to accelerator cycles */
-static uint64_t access_end(const sp_dram *d, uint64_t now, uint64_t dfirst, uint64_t dlast, uint64_t *first)
+ * back to accelerator cycles (fast: the shortcut for equal clocks; the
+ * reference path always takes the general conversion) */
+static uint64_t access_end(const sp_dram *d, uint64_t now, uint64_t dfirst, uint64_t dlast, uint64_t *first, int fast)
 {
+    if (fast && d->unit_clk && dlast < SP_DRAM_EXACT) {
+        uint64_t done = dlast <= now ? now + 1 : dlast;
+        if (first)
+            *first = dfirst <= now ? now + 1 : dfirst;
+        return done;
+    }
     uint64_t done = (uint64_t)ceil((double)dlast * d->acc_per_dram - 1e-9);
     if (done <= now)
         done = now + 1;
@@ -280,7 +293,7 @@ uint64_t sp_dram_access_ref(sp_dram *d, uint64_t addr, uint32_t bytes, int is_wr
                             sp_dram_kindof kind, uint64_t now, uint64_t *first)
 {
     uint64_t ret, t;
-    if (access_begin(d, bytes, &kind, now, first, &ret, &t))
+    if (access_begin(d, bytes, &kind, now, first, &ret, &t, 0))
         return ret;
     uint64_t bb = (uint64_t)d->cfg.burst_bytes;
     uint64_t a0 = addr / bb * bb, a1 = addr + bytes;
@@ -293,7 +306,7 @@ uint64_t sp_dram_access_ref(sp_dram *d, uint64_t addr, uint32_t bytes, int is_wr
             dlast = de;
         d->st.burst_bytes[kind] += bb;
     }
-    return access_end(d, now, dfirst, dlast, first);
+    return access_end(d, now, dfirst, dlast, first, 0);
 }
 
 /* Channel-local burst index q (burst index / channels) into bank, row:
@@ -326,13 +339,12 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
     if (!d->run_ok || t + tcl > f0 || f0 >= ch->next_ref)
         return 0;
-    uint64_t seg = (uint64_t)d->cfg.banks * d->cols; /* bursts of one row index per channel */
-    uint64_t m = seg - q % seg;                       /* to the end of this row index */
+    uint64_t seg = d->seg; /* bursts of one row index per channel */
+    uint64_t m = seg - (d->pow2 ? q & (seg - 1) : q % seg); /* to the end of this row index */
     if (n < m)
         m = n;
-    uint64_t mref = (ch->next_ref - f0 - 1) / bc + 1; /* slots that start before next_ref */
-    if (mref < m)
-        m = mref;
+    if (f0 + (m - 1) * bc >= ch->next_ref)
+        m = (ch->next_ref - f0 - 1) / bc + 1; /* slots that start before next_ref */
     uint64_t nb = m < (uint64_t)d->cfg.banks ? m : (uint64_t)d->cfg.banks;
     int b = bi;
     for (uint64_t k = 0; k < nb; k++) {
@@ -404,20 +416,30 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
                         sp_dram_kindof kind, uint64_t now, uint64_t *first)
 {
     uint64_t ret, t;
-    if (access_begin(d, bytes, &kind, now, first, &ret, &t))
+    if (access_begin(d, bytes, &kind, now, first, &ret, &t, 1))
         return ret;
     uint64_t bb = (uint64_t)d->cfg.burst_bytes, nch = (uint64_t)d->cfg.channels;
-    uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
-    d->st.burst_bytes[kind] += n * bb;
     uint64_t dfirst = UINT64_MAX, dlast = 0;
     /* channels are independent and the statistics are sums, minima and
      * maxima, so the request is served channel by channel; the first
      * burst's channel goes first so that dfirst is that burst's end */
-    for (uint64_t i = 0; i < n && i < nch; i++) {
-        uint64_t b = b0 + i;
-        chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, is_write, t, &dfirst, &dlast);
+    if (d->pow2) {
+        uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
+        d->st.burst_bytes[kind] += n * bb;
+        for (uint64_t i = 0; i < n && i < nch; i++) {
+            uint64_t b = b0 + i;
+            chan_serve(d, (int)(b & (nch - 1)), b >> d->sh_ch, ((n - 1 - i) >> d->sh_ch) + 1, is_write, t, &dfirst,
+                       &dlast);
+        }
+    } else {
+        uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
+        d->st.burst_bytes[kind] += n * bb;
+        for (uint64_t i = 0; i < n && i < nch; i++) {
+            uint64_t b = b0 + i;
+            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, is_write, t, &dfirst, &dlast);
+        }
     }
-    return access_end(d, now, dfirst, dlast, first);
+    return access_end(d, now, dfirst, dlast, first, 1);
 }
 
 double sp_dram_achieved_bytes_per_s(const sp_dram *d)

@@ -56,6 +56,8 @@ typedef struct {
     uint32_t cols;        /* bursts per row */
     int pow2;             /* channels, banks, cols, burst all powers of two */
     int sh_burst, sh_ch, sh_bank, sh_col;
+    uint64_t seg;         /* bursts of one row index in one channel: banks x cols */
+    int unit_clk;         /* acc_per_dram is exactly 1 */
     int run_ok;           /* tCCD <= banks x burst_clks: runs of hits in closed form (dram.c run_len) */
     sp_dram_chan *ch;
     sp_dram_stats st;
