@@ -371,7 +371,7 @@ static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, int is_write,
         int bi;
         uint64_t row;
         split_q(d, q, &bi, &row);
-        uint64_t m = run_len(d, ch, bi, row, q, n, t);
+        uint64_t m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
         if (m == 0) {
             uint64_t de = burst_at(d, ci, bi, row, is_write, t);
             if (*dfirst == UINT64_MAX)
