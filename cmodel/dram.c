@@ -177,7 +177,8 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
 
 /* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
  * general rule; returns the DRAM cycle its data ends */
-static uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row, int is_write, uint64_t t)
+static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row,
+                                                               int is_write, uint64_t t)
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
@@ -427,9 +428,19 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
         d->st.burst_bytes[kind] += n * bb;
         for (uint64_t i = 0; i < n && i < nch; i++) {
-            uint64_t b = b0 + i;
-            chan_serve(d, (int)(b & (nch - 1)), b >> d->sh_ch, ((n - 1 - i) >> d->sh_ch) + 1, is_write, t, &dfirst,
-                       &dlast);
+            uint64_t b = b0 + i, q = b >> d->sh_ch, cnt = ((n - 1 - i) >> d->sh_ch) + 1;
+            if (cnt > 1) {
+                chan_serve(d, (int)(b & (nch - 1)), q, cnt, is_write, t, &dfirst, &dlast);
+                continue;
+            }
+            int bi;
+            uint64_t row;
+            split_q(d, q, &bi, &row);
+            uint64_t de = burst_at(d, (int)(b & (nch - 1)), bi, row, is_write, t);
+            if (dfirst == UINT64_MAX)
+                dfirst = de;
+            if (de > dlast)
+                dlast = de;
         }
     } else {
         uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
