@@ -338,7 +338,8 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
                         uint64_t n, uint64_t t)
 {
     uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
-    if (!d->run_ok || t + tcl > f0 || f0 >= ch->next_ref)
+    /* a row miss first: the common reason for 0 (the first bank of a new row) */
+    if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0 || f0 >= ch->next_ref)
         return 0;
     uint64_t seg = d->seg; /* bursts of one row index per channel */
     uint64_t m = seg - (d->pow2 ? q & (seg - 1) : q % seg); /* to the end of this row index */
