@@ -176,9 +176,10 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
 }
 
 /* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
- * general rule; returns the DRAM cycle its data ends */
+ * general rule (the burst, read and bus counts are the caller's:
+ * count_bursts); returns the DRAM cycle its data ends */
 static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row,
-                                                               int is_write, uint64_t t)
+                                                               uint64_t t)
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
@@ -222,17 +223,22 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
     bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
     uint64_t de = ds + (uint64_t)d->burst_clks;
     ch->bus_free = de;
-    d->st.bus_busy_dram_cycles += (uint64_t)d->burst_clks;
     if (ds < d->st.first_dram_cycle)
         d->st.first_dram_cycle = ds;
     if (de > d->st.last_dram_cycle)
         d->st.last_dram_cycle = de;
-    d->st.bursts++;
-    if (is_write)
-        d->st.writes++;
-    else
-        d->st.reads++;
     return de;
+}
+
+/* the counts every burst adds (the callers add them per burst or per request) */
+static inline void count_bursts(sp_dram *d, uint64_t n, int is_write)
+{
+    d->st.bus_busy_dram_cycles += n * (uint64_t)d->burst_clks;
+    d->st.bursts += n;
+    if (is_write)
+        d->st.writes += n;
+    else
+        d->st.reads += n;
 }
 
 /* one burst at byte address addr (the reference path: map, then the rule) */
@@ -242,7 +248,8 @@ static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
     uint64_t row;
     uint32_t col;
     sp_dram_map(d, addr, &ci, &bi, &row, &col);
-    return burst_at(d, ci, bi, row, is_write, t);
+    count_bursts(d, 1, is_write);
+    return burst_at(d, ci, bi, row, t);
 }
 
 /* What both access paths share before the bursts: counts, the zero-byte
@@ -363,7 +370,7 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
  * local indexes q, q + 1, ...) in order: runs of plain hits in closed form
  * (run_len), every other burst by the general rule. Same state and
  * statistics as the bursts one by one (tests/test_dram.c checks it). */
-static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, int is_write, uint64_t t, uint64_t *dfirst,
+static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, uint64_t t, uint64_t *dfirst,
                        uint64_t *dlast)
 {
     const sp_dram_cfg *c = &d->cfg;
@@ -375,7 +382,7 @@ static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, int is_write,
         split_q(d, q, &bi, &row);
         uint64_t m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
         if (m == 0) {
-            uint64_t de = burst_at(d, ci, bi, row, is_write, t);
+            uint64_t de = burst_at(d, ci, bi, row, t);
             if (*dfirst == UINT64_MAX)
                 *dfirst = de;
             if (de > *dlast)
@@ -395,12 +402,6 @@ static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, int is_write,
         }
         ch->bus_free = fe;
         d->st.row_hits += m;
-        d->st.bursts += m;
-        if (is_write)
-            d->st.writes += m;
-        else
-            d->st.reads += m;
-        d->st.bus_busy_dram_cycles += m * bc;
         if (f0 < d->st.first_dram_cycle)
             d->st.first_dram_cycle = f0;
         if (fe > d->st.last_dram_cycle)
@@ -428,16 +429,17 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     if (d->pow2) {
         uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
         d->st.burst_bytes[kind] += n * bb;
+        count_bursts(d, n, is_write);
         for (uint64_t i = 0; i < n && i < nch; i++) {
             uint64_t b = b0 + i, q = b >> d->sh_ch, cnt = ((n - 1 - i) >> d->sh_ch) + 1;
             if (cnt > 1) {
-                chan_serve(d, (int)(b & (nch - 1)), q, cnt, is_write, t, &dfirst, &dlast);
+                chan_serve(d, (int)(b & (nch - 1)), q, cnt, t, &dfirst, &dlast);
                 continue;
             }
             int bi;
             uint64_t row;
             split_q(d, q, &bi, &row);
-            uint64_t de = burst_at(d, (int)(b & (nch - 1)), bi, row, is_write, t);
+            uint64_t de = burst_at(d, (int)(b & (nch - 1)), bi, row, t);
             if (dfirst == UINT64_MAX)
                 dfirst = de;
             if (de > dlast)
@@ -446,9 +448,10 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     } else {
         uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
         d->st.burst_bytes[kind] += n * bb;
+        count_bursts(d, n, is_write);
         for (uint64_t i = 0; i < n && i < nch; i++) {
             uint64_t b = b0 + i;
-            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, is_write, t, &dfirst, &dlast);
+            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast);
         }
     }
     return access_end(d, now, dfirst, dlast, first, 1);
