@@ -8,6 +8,9 @@
 #include <string.h>
 #include "dram.h"
 
+/* cycle counts below this convert between equal clocks without rounding */
+#define SP_DRAM_EXACT (UINT64_C(1) << 52)
+
 const char *const sp_dram_kind_names[SP_DK_N] = {"q", "k_msb", "k_lsb", "v", "out", "other"};
 
 void sp_dram_preset(sp_dram_kind kind, sp_dram_cfg *c)
@@ -117,6 +120,9 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
     d->sh_bank = ilog2_exact((uint64_t)c->banks);
     d->sh_col = ilog2_exact(d->cols);
     d->pow2 = d->sh_burst >= 0 && d->sh_ch >= 0 && d->sh_bank >= 0 && d->sh_col >= 0;
+    d->seg = (uint64_t)c->banks * d->cols;
+    d->unit_clk = d->acc_per_dram == 1.0;
+    d->run_ok = c->tCL >= 0 && (uint64_t)c->tCCD <= (uint64_t)c->banks * (uint64_t)d->burst_clks;
     d->ch = calloc((size_t)c->channels, sizeof *d->ch);
     if (!d->ch) {
         snprintf(err, errlen, "dram: out of memory");
@@ -169,14 +175,13 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-/* one burst at DRAM cycle t; returns the DRAM cycle its data ends */
-static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
+/* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
+ * general rule (the burst, read and bus counts are the caller's:
+ * count_bursts); returns the DRAM cycle its data ends */
+static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row,
+                                                               uint64_t t)
 {
     const sp_dram_cfg *c = &d->cfg;
-    int ci, bi;
-    uint64_t row;
-    uint32_t col;
-    sp_dram_map(d, addr, &ci, &bi, &row, &col);
     sp_dram_chan *ch = &d->ch[ci];
     sp_dram_bank *bk = &ch->bank[bi];
     /* all-bank refresh: a refresh falls due at next_ref and runs when the
@@ -218,24 +223,42 @@ static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
     bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
     uint64_t de = ds + (uint64_t)d->burst_clks;
     ch->bus_free = de;
-    d->st.bus_busy_dram_cycles += (uint64_t)d->burst_clks;
     if (ds < d->st.first_dram_cycle)
         d->st.first_dram_cycle = ds;
     if (de > d->st.last_dram_cycle)
         d->st.last_dram_cycle = de;
-    d->st.bursts++;
-    if (is_write)
-        d->st.writes++;
-    else
-        d->st.reads++;
     return de;
 }
 
-uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
-                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+/* the counts every burst adds (the callers add them per burst or per request) */
+static inline void count_bursts(sp_dram *d, uint64_t n, int is_write)
 {
-    if ((unsigned)kind >= SP_DK_N)
-        kind = SP_DK_OTHER;
+    d->st.bus_busy_dram_cycles += n * (uint64_t)d->burst_clks;
+    d->st.bursts += n;
+    if (is_write)
+        d->st.writes += n;
+    else
+        d->st.reads += n;
+}
+
+/* one burst at byte address addr (the reference path: map, then the rule) */
+static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
+{
+    int ci, bi;
+    uint64_t row;
+    uint32_t col;
+    sp_dram_map(d, addr, &ci, &bi, &row, &col);
+    count_bursts(d, 1, is_write);
+    return burst_at(d, ci, bi, row, t);
+}
+
+/* What both access paths share before the bursts: counts, the zero-byte
+ * case (returns 1 with *ret set) and the start cycle t in DRAM cycles. */
+static int access_begin(sp_dram *d, uint32_t bytes, sp_dram_kindof *kind, uint64_t now, uint64_t *first,
+                        uint64_t *ret, uint64_t *t, int fast)
+{
+    if ((unsigned)*kind >= SP_DK_N)
+        *kind = SP_DK_OTHER;
     d->st.requests++;
     if (now < d->st.last_now)
         d->st.late_calls++;
@@ -244,10 +267,42 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     if (bytes == 0) {
         if (first)
             *first = now;
-        return now;
+        *ret = now;
+        return 1;
     }
-    d->st.useful_bytes[kind] += bytes;
-    uint64_t t = (uint64_t)floor((double)now / d->acc_per_dram + 1e-9);
+    d->st.useful_bytes[*kind] += bytes;
+    /* with equal clocks the conversion is the identity (exact below 2^52) */
+    *t = fast && d->unit_clk && now < SP_DRAM_EXACT ? now : (uint64_t)floor((double)now / d->acc_per_dram + 1e-9);
+    return 0;
+}
+
+/* ... and after: DRAM cycles of the first burst's end and the last end
+ * back to accelerator cycles (fast: the shortcut for equal clocks; the
+ * reference path always takes the general conversion) */
+static uint64_t access_end(const sp_dram *d, uint64_t now, uint64_t dfirst, uint64_t dlast, uint64_t *first, int fast)
+{
+    if (fast && d->unit_clk && dlast < SP_DRAM_EXACT) {
+        uint64_t done = dlast <= now ? now + 1 : dlast;
+        if (first)
+            *first = dfirst <= now ? now + 1 : dfirst;
+        return done;
+    }
+    uint64_t done = (uint64_t)ceil((double)dlast * d->acc_per_dram - 1e-9);
+    if (done <= now)
+        done = now + 1;
+    if (first) {
+        uint64_t f = (uint64_t)ceil((double)dfirst * d->acc_per_dram - 1e-9);
+        *first = f <= now ? now + 1 : f;
+    }
+    return done;
+}
+
+uint64_t sp_dram_access_ref(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                            sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    uint64_t ret, t;
+    if (access_begin(d, bytes, &kind, now, first, &ret, &t, 0))
+        return ret;
     uint64_t bb = (uint64_t)d->cfg.burst_bytes;
     uint64_t a0 = addr / bb * bb, a1 = addr + bytes;
     uint64_t dfirst = UINT64_MAX, dlast = 0;
@@ -259,14 +314,147 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
             dlast = de;
         d->st.burst_bytes[kind] += bb;
     }
-    uint64_t done = (uint64_t)ceil((double)dlast * d->acc_per_dram - 1e-9);
-    if (done <= now)
-        done = now + 1;
-    if (first) {
-        uint64_t f = (uint64_t)ceil((double)dfirst * d->acc_per_dram - 1e-9);
-        *first = f <= now ? now + 1 : f;
+    return access_end(d, now, dfirst, dlast, first, 0);
+}
+
+/* Channel-local burst index q (burst index / channels) into bank, row:
+ * the map's fields above the channel (bank | column | row). */
+static inline void split_q(const sp_dram *d, uint64_t q, int *bank, uint64_t *row)
+{
+    if (d->pow2) {
+        *bank = (int)(q & (uint64_t)(d->cfg.banks - 1));
+        *row = q >> (d->sh_bank + d->sh_col);
+        return;
     }
-    return done;
+    *bank = (int)(q % (uint64_t)d->cfg.banks);
+    *row = q / (uint64_t)d->cfg.banks / d->cols;
+}
+
+/* How many of the next n bursts of channel ch (starting at bank bi, row
+ * row, channel-local index q) the burst rule serves as plain row hits
+ * back to back on the data bus: burst k's data slot is bus_free + k x
+ * burst_clks. That holds when (a) no refresh falls due: the rule checks
+ * max(t, bus_free) >= next_ref before each burst; (b) every burst hits
+ * its bank's open row: the bursts stay inside one row of the map, and
+ * each bank's first visit finds that row open; (c) no burst waits for
+ * its bank: t + tCL and, on a bank's first visit, t_ready + tCL are at
+ * most its slot; a revisit comes banks bursts later, after its previous
+ * column command plus tCCD when tCCD <= banks x burst_clks (d->run_ok).
+ * 0 when the first burst needs the general rule. */
+static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
+                        uint64_t n, uint64_t t)
+{
+    uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
+    /* a row miss first: the common reason for 0 (the first bank of a new row) */
+    if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0 || f0 >= ch->next_ref)
+        return 0;
+    uint64_t seg = d->seg; /* bursts of one row index per channel */
+    uint64_t m = seg - (d->pow2 ? q & (seg - 1) : q % seg); /* to the end of this row index */
+    if (n < m)
+        m = n;
+    if (f0 + (m - 1) * bc >= ch->next_ref)
+        m = (ch->next_ref - f0 - 1) / bc + 1; /* slots that start before next_ref */
+    uint64_t nb = m < (uint64_t)d->cfg.banks ? m : (uint64_t)d->cfg.banks;
+    int b = bi;
+    for (uint64_t k = 0; k < nb; k++) {
+        const sp_dram_bank *bk = &ch->bank[b];
+        if (bk->bank_open != (int)row || bk->t_ready + tcl > f0 + k * bc)
+            return k;
+        if (++b == d->cfg.banks)
+            b = 0;
+    }
+    return m;
+}
+
+/* Serves the n bursts of one request that fall on channel ci (channel-
+ * local indexes q, q + 1, ...) in order: runs of plain hits in closed form
+ * (run_len), every other burst by the general rule. Same state and
+ * statistics as the bursts one by one (tests/test_dram.c checks it). */
+static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, uint64_t t, uint64_t *dfirst,
+                       uint64_t *dlast)
+{
+    const sp_dram_cfg *c = &d->cfg;
+    sp_dram_chan *ch = &d->ch[ci];
+    uint64_t bc = (uint64_t)d->burst_clks;
+    while (n > 0) {
+        int bi;
+        uint64_t row;
+        split_q(d, q, &bi, &row);
+        uint64_t m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
+        if (m == 0) {
+            uint64_t de = burst_at(d, ci, bi, row, t);
+            if (*dfirst == UINT64_MAX)
+                *dfirst = de;
+            if (de > *dlast)
+                *dlast = de;
+            q++;
+            n--;
+            continue;
+        }
+        uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
+        /* each bank's last column command in the run sets its t_ready */
+        uint64_t k0 = m > (uint64_t)c->banks ? m - (uint64_t)c->banks : 0;
+        int b = (int)(((uint64_t)bi + k0) % (uint64_t)c->banks);
+        for (uint64_t k = k0; k < m; k++) {
+            ch->bank[b].t_ready = f0 + k * bc - (uint64_t)c->tCL + (uint64_t)c->tCCD;
+            if (++b == c->banks)
+                b = 0;
+        }
+        ch->bus_free = fe;
+        d->st.row_hits += m;
+        if (f0 < d->st.first_dram_cycle)
+            d->st.first_dram_cycle = f0;
+        if (fe > d->st.last_dram_cycle)
+            d->st.last_dram_cycle = fe;
+        if (*dfirst == UINT64_MAX)
+            *dfirst = f0 + bc;
+        if (fe > *dlast)
+            *dlast = fe;
+        q += m;
+        n -= m;
+    }
+}
+
+uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    uint64_t ret, t;
+    if (access_begin(d, bytes, &kind, now, first, &ret, &t, 1))
+        return ret;
+    uint64_t bb = (uint64_t)d->cfg.burst_bytes, nch = (uint64_t)d->cfg.channels;
+    uint64_t dfirst = UINT64_MAX, dlast = 0;
+    /* channels are independent and the statistics are sums, minima and
+     * maxima, so the request is served channel by channel; the first
+     * burst's channel goes first so that dfirst is that burst's end */
+    if (d->pow2) {
+        uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
+        d->st.burst_bytes[kind] += n * bb;
+        count_bursts(d, n, is_write);
+        for (uint64_t i = 0; i < n && i < nch; i++) {
+            uint64_t b = b0 + i, q = b >> d->sh_ch, cnt = ((n - 1 - i) >> d->sh_ch) + 1;
+            if (cnt > 1) {
+                chan_serve(d, (int)(b & (nch - 1)), q, cnt, t, &dfirst, &dlast);
+                continue;
+            }
+            int bi;
+            uint64_t row;
+            split_q(d, q, &bi, &row);
+            uint64_t de = burst_at(d, (int)(b & (nch - 1)), bi, row, t);
+            if (dfirst == UINT64_MAX)
+                dfirst = de;
+            if (de > dlast)
+                dlast = de;
+        }
+    } else {
+        uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
+        d->st.burst_bytes[kind] += n * bb;
+        count_bursts(d, n, is_write);
+        for (uint64_t i = 0; i < n && i < nch; i++) {
+            uint64_t b = b0 + i;
+            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast);
+        }
+    }
+    return access_end(d, now, dfirst, dlast, first, 1);
 }
 
 double sp_dram_achieved_bytes_per_s(const sp_dram *d)

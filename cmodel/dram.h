@@ -56,6 +56,9 @@ typedef struct {
     uint32_t cols;        /* bursts per row */
     int pow2;             /* channels, banks, cols, burst all powers of two */
     int sh_burst, sh_ch, sh_bank, sh_col;
+    uint64_t seg;         /* bursts of one row index in one channel: banks x cols */
+    int unit_clk;         /* acc_per_dram is exactly 1 */
+    int run_ok;           /* tCCD <= banks x burst_clks: runs of hits in closed form (dram.c run_len) */
     sp_dram_chan *ch;
     sp_dram_stats st;
 } sp_dram;
@@ -79,6 +82,11 @@ void sp_dram_reset(sp_dram *d);
  * cycle of the first beat. Calls must come with non-decreasing now. */
 uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
                         sp_dram_kindof kind, uint64_t now, uint64_t *first);
+/* The same request served burst by burst through the address map: the
+ * reference for sp_dram_access, which serves runs of row hits in closed
+ * form; both leave identical state and statistics. */
+uint64_t sp_dram_access_ref(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                            sp_dram_kindof kind, uint64_t now, uint64_t *first);
 
 /* Address map (docs/costs.md): burst | channel | bank | column | row from
  * the least significant end, so consecutive bursts spread over channels,

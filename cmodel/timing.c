@@ -508,16 +508,38 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
     if (count == 0 || rb == 0)
         return;
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
+    int sh = S->dram.sh_burst; /* >= 0: bb is a power of two */
     uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
     uint64_t lastb = UINT64_MAX;
+    if (!pos_of && span == count) {
+        /* contiguous rows: the loop below would build one run over them */
+        uint64_t a = base, e = base + (uint64_t)count * rb - 1;
+        run0 = a / bb;
+        run1 = e / bb;
+        uint64_t f;
+        uint64_t end = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
+        if (f < J->first)
+            J->first = f;
+        if (end > J->end)
+            J->end = end;
+        return;
+    }
+    /* pos(j) = floor(j * span / count) kept as quotient and remainder */
+    uint64_t pq = 0, pr = 0, dq = count ? span / count : 0, dr = count ? span % count : 0;
     for (uint32_t j = 0; j <= count; j++) {
         uint64_t fb = 0, lb = 0;
         int have = j < count;
         if (have) {
-            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : (uint64_t)j * span / count;
+            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
+            pq += dq;
+            pr += dr;
+            if (pr >= count) {
+                pr -= count;
+                pq++;
+            }
             uint64_t a = base + pos * rb;
-            fb = a / bb;
-            lb = (a + rb - 1) / bb;
+            fb = sh >= 0 ? a >> sh : a / bb;
+            lb = sh >= 0 ? (a + rb - 1) >> sh : (a + rb - 1) / bb;
             if (lastb != UINT64_MAX && fb <= lastb)
                 fb = lastb + 1;
             if (fb > lb)

@@ -1,6 +1,7 @@
 /* test_dram.c - the DRAM timing model (cmodel/dram.c, docs/costs.md s2):
  * address map, row hit/miss timing, streaming bandwidth against the
- * configured peak, random rows far below it, refresh, presets. */
+ * configured peak, random rows far below it, refresh, presets; the
+ * closed-form access path against the burst-by-burst reference. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +155,125 @@ START_TEST(test_partial_bursts_and_kinds)
 }
 END_TEST
 
+/* same state and statistics in two models */
+static void assert_same(const sp_dram *a, const sp_dram *b, const char *what, int i)
+{
+    ck_assert_msg(memcmp(&a->st, &b->st, sizeof a->st) == 0, "%s: statistics differ after request %d", what, i);
+    for (int c = 0; c < a->cfg.channels; c++) {
+        ck_assert_msg(a->ch[c].bus_free == b->ch[c].bus_free && a->ch[c].next_ref == b->ch[c].next_ref,
+                      "%s: channel %d differs after request %d", what, c, i);
+        for (int k = 0; k < a->cfg.banks; k++) {
+            const sp_dram_bank *x = &a->ch[c].bank[k], *y = &b->ch[c].bank[k];
+            ck_assert_msg(x->bank_open == y->bank_open && x->t_act == y->t_act && x->t_ready == y->t_ready,
+                          "%s: channel %d bank %d differs after request %d", what, c, k, i);
+        }
+    }
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+    return *x >> 17;
+}
+
+/* Randomized request streams through sp_dram_access and
+ * sp_dram_access_ref: every return value, first cycle, statistic and
+ * bank state must agree. Streams mix sequential runs (the closed-form
+ * case), random rows, a small hot region (row conflicts), short and long
+ * requests, partial bursts, reads and writes, idle gaps across refresh
+ * windows and a few late calls. */
+static void cross_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, int n, const char *what)
+{
+    sp_dram a, b;
+    char err[256];
+    ck_assert_int_eq(sp_dram_init(&a, c, accel_mhz, err, sizeof err), 0);
+    ck_assert_int_eq(sp_dram_init(&b, c, accel_mhz, err, sizeof err), 0);
+    uint64_t x = seed, now = 0, seq = 0;
+    uint64_t rowspan = (uint64_t)c->channels * (uint64_t)c->banks * (uint64_t)c->row_bytes;
+    for (int i = 0; i < n; i++) {
+        uint64_t r = rnd(&x), addr;
+        uint32_t bytes;
+        switch (r % 4) {
+        case 0: /* continue a sequential stream */
+            addr = seq;
+            bytes = (uint32_t)(1 + rnd(&x) % (r % 3 == 0 ? 200000 : 4096));
+            seq += bytes + (rnd(&x) % 4 == 0 ? rnd(&x) % 256 : 0);
+            break;
+        case 1: /* anywhere in 64 rows of the map */
+            addr = rnd(&x) % (64 * rowspan);
+            bytes = (uint32_t)(1 + rnd(&x) % 20000);
+            break;
+        case 2: /* a small hot region */
+            addr = rnd(&x) % 4096 + (rnd(&x) % 3) * rowspan;
+            bytes = (uint32_t)(rnd(&x) % 300); /* 0 included */
+            break;
+        default: /* one burst-sized access */
+            addr = rnd(&x) % (8 * rowspan);
+            bytes = (uint32_t)c->burst_bytes;
+            break;
+        }
+        uint64_t g = rnd(&x) % 16;
+        if (g < 8)
+            now += 0;
+        else if (g < 13)
+            now += rnd(&x) % 200;
+        else if (g < 15)
+            now += rnd(&x) % 40000; /* past refresh windows */
+        uint64_t t = now;
+        if (g == 15 && now > 500)
+            t = now - rnd(&x) % 500; /* a late call */
+        int wr = rnd(&x) % 5 == 0;
+        sp_dram_kindof kind = (sp_dram_kindof)(rnd(&x) % (SP_DK_N + 1)); /* one past the end: "other" */
+        uint64_t fa = 7, fb = 9;
+        uint64_t ea = sp_dram_access(&a, addr, bytes, wr, kind, t, &fa);
+        uint64_t eb = sp_dram_access_ref(&b, addr, bytes, wr, kind, t, &fb);
+        ck_assert_msg(ea == eb && fa == fb, "%s: request %d (addr %llu, %u bytes, now %llu): end %llu/%llu first %llu/%llu",
+                      what, i, (unsigned long long)addr, bytes, (unsigned long long)t, (unsigned long long)ea,
+                      (unsigned long long)eb, (unsigned long long)fa, (unsigned long long)fb);
+        if (i % 64 == 0 || i == n - 1)
+            assert_same(&a, &b, what, i);
+    }
+    sp_dram_free(&a);
+    sp_dram_free(&b);
+}
+
+START_TEST(test_closed_form_matches_reference)
+{
+    static const sp_dram_kind kinds[3] = {SP_DRAM_HBM2, SP_DRAM_DDR4, SP_DRAM_LPDDR4};
+    static const double mhz[3] = {1000.0, 700.0, 1800.0};
+    char what[96];
+    for (int k = 0; k < 3; k++)
+        for (int m = 0; m < 3; m++)
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                sp_dram_cfg c;
+                sp_dram_preset(kinds[k], &c);
+                snprintf(what, sizeof what, "%s at %.0f MHz, seed %llu", sp_dram_kind_name(kinds[k]), mhz[m],
+                         (unsigned long long)seed);
+                cross_check(&c, mhz[m], seed, 3000, what);
+            }
+    /* sizes that are not powers of two (the division map), a short refresh
+     * interval, a tCCD above banks x burst clocks (no closed-form runs)
+     * and a burst of several bus clocks */
+    sp_dram_cfg c;
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    c.channels = 3;
+    c.banks = 5;
+    c.row_bytes = 96 * 7;
+    c.burst_bytes = 96;
+    c.tREFI = 700;
+    c.tRFC = 90;
+    cross_check(&c, 1000.0, 11, 3000, "non-power-of-two map");
+    sp_dram_preset(SP_DRAM_DDR4, &c);
+    c.banks = 2;
+    c.tCCD = 9;
+    cross_check(&c, 1000.0, 12, 3000, "tCCD above banks x burst clocks");
+    sp_dram_preset(SP_DRAM_LPDDR4, &c);
+    c.tCL = 0;
+    c.tREFI = 0;
+    cross_check(&c, 1333.0, 13, 3000, "tCL 0, no refresh");
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     sp_dram_cfg c;
@@ -197,6 +317,7 @@ int main(void)
     tcase_add_test(tc, test_random_rows_stay_low);
     tcase_add_test(tc, test_refresh_counts);
     tcase_add_test(tc, test_partial_bursts_and_kinds);
+    tcase_add_test(tc, test_closed_form_matches_reference);
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_peak_values);
     suite_add_tcase(s, tc);

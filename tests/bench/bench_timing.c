@@ -2,7 +2,8 @@
  * workload (4608 head-steps): CSV parse + step build + the pipeline and
  * DRAM model, with and without the dense baseline. Target: the pruned file
  * in under 0.05 s. Figures are printed, never asserted (shared machines).
- * Skips with a reason when SPATTN_WORKLOADS has no such file. */
+ * Skips with a reason when SPATTN_WORKLOADS has no such file.
+ * `bench_timing pruned` (or `dense`) runs one of the two, for a profiler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *dir = getenv("SPATTN_WORKLOADS");
     char path[1024], err[512];
@@ -33,7 +34,14 @@ int main(void)
         fprintf(stderr, "bench_timing: %s\n", err);
         return 2;
     }
+    int only = argc > 1 ? (strcmp(argv[1], "dense") == 0 ? 1 : strcmp(argv[1], "pruned") == 0 ? 0 : -2) : -1;
+    if (only == -2) {
+        fprintf(stderr, "bench_timing: unknown mode '%s' (pruned or dense)\n", argv[1]);
+        return 2;
+    }
     for (int dense = 0; dense < 2; dense++) {
+        if (only >= 0 && dense != only)
+            continue;
         int reps = 0;
         double t0 = now(), t1, tmin = 1e9;
         uint64_t cycles = 0;
