@@ -35,7 +35,7 @@ export SPATTN_WORKLOADS
 # Debian packages the project uses; `make deps` installs the missing ones.
 # Plain `make` needs only a C compiler, pkg-config and the PKGS libraries.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libyaml-dev python3
+            yosys nextpnr-ice40 fpga-icestorm libcjson-dev libyaml-dev python3
 
 LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
