@@ -73,8 +73,13 @@ dsp=""; [ "$part" = up5k ] && dsp=-dsp
 
 # 3. place and route, 4. bitstream
 "$NEXTPNR" --"$part" --package "$pkg" --json "$work/fpga_wrap.json" --asc "$work/fpga_wrap.asc" \
-  --freq "$freq" --seed "$seed" --log "$work/pnr.log" >/dev/null 2>&1 || {
-  echo "$me: nextpnr-ice40 --$part failed on $top ($params): $(grep -m1 -E 'ERROR' "$work/pnr.log")" >&2; exit 1; }
+  --freq "$freq" --timing-allow-fail --seed "$seed" --log "$work/pnr.log" >/dev/null 2>&1 || {
+  echo "$me: nextpnr-ice40 --$part failed on $top ($params): $(grep -m1 -E 'ERROR' "$work/pnr.log")" >&2
+  # what synthesis asked for (the wrapper included)
+  awk '$1 == "SB_LUT4" { l = $2 } $1 ~ /^SB_DFF/ { f += $2 } $1 == "SB_RAM40_4K" { r = $2 } $1 == "SB_MAC16" { m = $2 }
+       END { printf "  synth_ice40 cells (wrapper included): SB_LUT4 %d, flip-flops %d, SB_RAM40_4K %d, SB_MAC16 %d\n", l, f, r, m }' \
+    "$work/synth.stat" >&2
+  exit 1; }
 "$ICEPACK" "$work/fpga_wrap.asc" "$work/fpga_wrap.bin" || { echo "$me: icepack failed on $top" >&2; exit 1; }
 
 # utilisation (after packing) and the post-route Fmax of clk_i

@@ -26,6 +26,10 @@ $1 == "module" {
     next
 }
 inmod && $1 == "endmodule" { inmod = 0; next }
+# the port declarations of functions and tasks are not the module's
+inmod && ($1 == "function" || $1 == "task") { infn = 1; next }
+inmod && ($1 == "endfunction" || $1 == "endtask") { infn = 0; next }
+infn { next }
 inmod && ($1 == "input" || $1 == "output") {
     port = $NF; sub(/;$/, "", port)
     w = width($0)
