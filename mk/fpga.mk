@@ -21,11 +21,12 @@ FPGA_TOOLS    := $(FPGA_XIL) $(FPGA_ICE) rtl/fpga/wrap_ports.awk
 need-nextpnr-ice40: ; @$(call sp_need,$(NEXTPNR_ICE40),nextpnr-ice40)
 need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 
-# xcup points of `make fpga`: name:config[:Param=Value,...] (the overrides
-# scale a dimension the config sets; the CSV line shows every parameter)
-FPGA_XIL_POINTS ?= default:configs/default.yaml
+# xcup points of `make fpga`: name:config:D[:Param=Value,...] (D: hardware
+# head dimension, as COSIM_D; the overrides scale a dimension the config
+# sets; the CSV line shows every parameter)
+FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
 # the paper's design point, all of it (make fpga-paper)
-FPGA_PAPER_POINTS ?= paper:configs/paper.yaml
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64
 
 # fpga_xil_run(points, csv): one line per point, header first; the file is
 # written under a temporary name and renamed, so a failure leaves none
@@ -33,9 +34,10 @@ define fpga_xil_run
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_XIL) --header > $(2).tmp
 	@for p in $(1); do \
-	  n=$${p%%:*}; r=$${p#*:}; c=$${r%%:*}; o=""; [ "$$c" != "$$r" ] && o=$$(echo "$${r#*:}" | tr ',' ' '); \
-	  echo "fpga: $$n ($$c $$o) on xcup"; \
-	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -n $$n -w $(FPGA_BUILD)/xilinx/$$n $$c $$o >> $(2).tmp || exit $$?; \
+	  n=$${p%%:*}; r=$${p#*:}; c=$${r%%:*}; r=$${r#*:}; d=$${r%%:*}; o=""; \
+	  [ "$$d" != "$$r" ] && o=$$(echo "$${r#*:}" | tr ',' ' '); \
+	  echo "fpga: $$n ($$c, D $$d $$o) on xcup"; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $$d -n $$n -w $(FPGA_BUILD)/xilinx/$$n $$c $$o >> $(2).tmp || exit $$?; \
 	done
 	@mv $(2).tmp $(2)
 	@cat $(2)
