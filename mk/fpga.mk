@@ -54,7 +54,7 @@ fpga-paper: deps need-yosys $(FPGA_SIMCFG)
 FPGA_ICE_PART  ?= up5k
 FPGA_ICE_UNITS ?= requant:requant quant:quant:Lanes=1 exp_lut:exp_lut recip_div:recip_div \
                   importance:importance:Lanes=1,D=8 qk:qk:D=8,NQk=4 pv:pv:D=8,NPv=4 \
-                  softmax:softmax:MaxN=64 topk:topk:KeyW=16,MaxN=64,NCmp=4
+                  softmax:softmax:MaxN=64 topk:topk:KeyW=16,MaxN=16,NCmp=2
 fpga_ice_args = p=$(1); n=$${p%%:*}; r=$${p\#*:}; m=$${r%%:*}; o=""; [ "$$m" != "$$r" ] && o=$$(echo "$${r\#*:}" | tr ',' ' ')
 
 fpga-ice40: deps need-yosys need-nextpnr-ice40 need-icepack
