@@ -8,6 +8,8 @@
 #                         [-w DIR] [-n NAME] -t MODULE [Param=Value ...]
 #   rtl/fpga/ice40_pnr.sh --header
 #
+# nextpnr runs with --timing-allow-fail: the Fmax printed is the achieved
+# post-route figure, met or not (-f sets the target it optimises for).
 # Exit status: 0 placed and routed, 1 a tool failed (the design does not
 # fit, for example; its message is printed), 2 bad arguments.
 # Tools: YOSYS (yosys), NEXTPNR (nextpnr-ice40), ICEPACK (icepack).
