@@ -38,7 +38,8 @@ export SPATTN_WORKLOADS
 # Debian packages the project uses; `make deps` installs the missing ones.
 # Plain `make` needs only a C compiler, pkg-config and the PKGS libraries.
 DEB_PKGS := gcc g++ make pkg-config verilator libsystemc-dev check gnuplot-nox \
-            yosys libcjson-dev libyaml-dev python3 clang libclang-rt-14-dev jq slurm-wlm munge
+            yosys nextpnr-ice40 fpga-icestorm libcjson-dev libyaml-dev python3 clang libclang-rt-14-dev jq \
+            slurm-wlm munge
 
 LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

@@ -1,0 +1,87 @@
+# mk/fpga.mk - FPGA mapping of the RTL (rtl/fpga/, rtl/README.md "FPGA"):
+# resource counts of spattn_top on AMD/Xilinx UltraScale+ (Yosys
+# synth_xilinx -family xcup) for configs, and the open iCE40 flow (Yosys
+# synth_ice40, nextpnr-ice40, icepack) on small datapath units with Fmax and
+# utilisation. Included by the top Makefile.
+#
+#   make fpga          build/fpga/resources.csv (default.yaml on xcup) and
+#                      build/fpga/ice40.csv (datapath units on an iCE40UP5K)
+#   make fpga-paper    paper.yaml on xcup (slow): build/fpga/resources-paper.csv
+#   make test-fpga     the iCE40 flow on requant (seconds; part of make test)
+
+NEXTPNR_ICE40 ?= nextpnr-ice40
+ICEPACK       ?= icepack
+FPGA_BUILD    := $(BUILD)/fpga
+FPGA_SIMCFG   := $(BUILD)/sim/spattn_simcfg
+FPGA_XIL      := rtl/fpga/xilinx_resources.sh
+FPGA_ICE      := rtl/fpga/ice40_pnr.sh
+FPGA_TOOLS    := $(FPGA_XIL) $(FPGA_ICE) rtl/fpga/wrap_ports.awk
+
+.PHONY: need-nextpnr-ice40 need-icepack fpga fpga-xilinx fpga-ice40 fpga-paper test-fpga
+need-nextpnr-ice40: ; @$(call sp_need,$(NEXTPNR_ICE40),nextpnr-ice40)
+need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
+
+# xcup points of `make fpga`: name:config:D[:Param=Value,...] (D: hardware
+# head dimension, as COSIM_D; the overrides scale a dimension the config
+# sets; the CSV line shows every parameter)
+FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
+# the paper's design point, all of it (make fpga-paper)
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64
+
+# fpga_xil_run(points, csv): one line per point, header first; the file is
+# written under a temporary name and renamed, so a failure leaves none
+define fpga_xil_run
+	@mkdir -p $(FPGA_BUILD)
+	@$(FPGA_XIL) --header > $(2).tmp
+	@for p in $(1); do \
+	  n=$${p%%:*}; r=$${p#*:}; c=$${r%%:*}; r=$${r#*:}; d=$${r%%:*}; o=""; \
+	  [ "$$d" != "$$r" ] && o=$$(echo "$${r#*:}" | tr ',' ' '); \
+	  echo "fpga: $$n ($$c, D $$d $$o) on xcup"; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $$d -n $$n -w $(FPGA_BUILD)/xilinx/$$n $$c $$o >> $(2).tmp || exit $$?; \
+	done
+	@mv $(2).tmp $(2)
+	@cat $(2)
+endef
+
+fpga-xilinx: deps need-yosys $(FPGA_SIMCFG)
+	$(call fpga_xil_run,$(FPGA_XIL_POINTS),$(FPGA_BUILD)/resources.csv)
+
+fpga-paper: deps need-yosys $(FPGA_SIMCFG)
+	$(call fpga_xil_run,$(FPGA_PAPER_POINTS),$(FPGA_BUILD)/resources-paper.csv)
+
+# iCE40 units: name:module[:Param=Value,...], placed and routed on an
+# iCE40UP5K (SG48 package; 5280 LCs, 30 4-kbit RAMs, 8 DSPs) at 12 MHz target
+FPGA_ICE_PART  ?= up5k
+FPGA_ICE_UNITS ?= requant:requant quant:quant:Lanes=1 exp_lut:exp_lut recip_div:recip_div \
+                  importance:importance:Lanes=1,D=8 qk:qk:D=8,NQk=4 pv:pv:D=8,NPv=4 \
+                  softmax:softmax:MaxN=64 topk:topk:KeyW=16,MaxN=16,NCmp=2
+fpga_ice_args = p=$(1); n=$${p%%:*}; r=$${p\#*:}; m=$${r%%:*}; o=""; [ "$$m" != "$$r" ] && o=$$(echo "$${r\#*:}" | tr ',' ' ')
+
+fpga-ice40: deps need-yosys need-nextpnr-ice40 need-icepack
+	@mkdir -p $(FPGA_BUILD)
+	@$(FPGA_ICE) --header > $(FPGA_BUILD)/ice40.csv.tmp
+	@for u in $(FPGA_ICE_UNITS); do $(call fpga_ice_args,$$u); \
+	  echo "fpga: $$n ($$m $$o) on $(FPGA_ICE_PART)"; \
+	  YOSYS=$(YOSYS) NEXTPNR=$(NEXTPNR_ICE40) ICEPACK=$(ICEPACK) $(FPGA_ICE) -p $(FPGA_ICE_PART) -n $$n \
+	    -w $(FPGA_BUILD)/ice40/$$n -t $$m $$o >> $(FPGA_BUILD)/ice40.csv.tmp || exit $$?; \
+	done
+	@mv $(FPGA_BUILD)/ice40.csv.tmp $(FPGA_BUILD)/ice40.csv
+	@cat $(FPGA_BUILD)/ice40.csv
+
+fpga: fpga-xilinx fpga-ice40
+
+# smoke check of the iCE40 flow (a few seconds): requant must place, route
+# and pack, with a positive Fmax in the CSV line; the wrapper check refuses
+# a bad parameter with exit status 2
+test-fpga: deps need-yosys need-nextpnr-ice40 need-icepack
+	@line=$$(YOSYS=$(YOSYS) NEXTPNR=$(NEXTPNR_ICE40) ICEPACK=$(ICEPACK) $(FPGA_ICE) -n smoke -w $(FPGA_BUILD)/smoke -t requant) || exit 1; \
+	  echo "$$line" | awk -F, '$$8 > 0 && $$15 > 0 { ok = 1 } END { exit !ok }' \
+	  || { echo "test-fpga: FAIL: no LCs or Fmax in '$$line'"; exit 1; }; \
+	  test -s $(FPGA_BUILD)/smoke/fpga_wrap.bin || { echo "test-fpga: FAIL: no bitstream"; exit 1; }; \
+	  $(FPGA_ICE) -t requant Bad=x 2>/dev/null; rc=$$?; [ $$rc = 2 ] || { echo "test-fpga: FAIL: bad parameter gave exit $$rc, not 2"; exit 1; }; \
+	  echo "test-fpga: PASS requant on iCE40UP5K: $$line"
+
+TEST_EXTRA += test-fpga
+HELP_EXTRA += "make fpga             FPGA resources of spattn_top (xcup, default.yaml) and iCE40UP5K P&R of the datapath units: build/fpga/*.csv"
+HELP_EXTRA += "make fpga-paper       FPGA resources of the paper's design point on xcup (slow): build/fpga/resources-paper.csv"
+HELP_EXTRA += "make test-fpga        iCE40 flow smoke check (requant: synth_ice40, nextpnr-ice40, icepack)"
