@@ -89,12 +89,17 @@ static int check_trace(const sp_config *cfg, const sp_trace *tr, char *err, size
     };
     for (int i = 0; i < 3; i++) {
         int32_t lo = -(1 << (ts[i].bits - 1)), hi = (1 << (ts[i].bits - 1)) - 1;
-        /* a min/max pass (vectorised) first; the element is located only
-         * when something is out of range */
+        /* the min/max (noted at load, or a vectorised pass) first; the
+         * element is located only when something is out of range */
         int16_t mn = INT16_MAX, mx = INT16_MIN;
-        for (size_t j = 0; j < ts[i].n; j++) {
-            mn = ts[i].x[j] < mn ? ts[i].x[j] : mn;
-            mx = ts[i].x[j] > mx ? ts[i].x[j] : mx;
+        if (tr->ranges_magic == SP_TRACE_RANGES_MAGIC && tr->ranges_of[i] == ts[i].x) {
+            mn = tr->rmin[i]; /* noted when the trace was filled */
+            mx = tr->rmax[i];
+        } else {
+            for (size_t j = 0; j < ts[i].n; j++) {
+                mn = ts[i].x[j] < mn ? ts[i].x[j] : mn;
+                mx = ts[i].x[j] > mx ? ts[i].x[j] : mx;
+            }
         }
         if (mn >= lo && mx <= hi)
             continue;

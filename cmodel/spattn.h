@@ -181,9 +181,20 @@ typedef struct {
     float *sq, *sk, *sv;
     char id[256];       /* trace identity for reports */
     char model[128];
+    /* min and max of q, k and v, noted once the tensors are filled
+     * (sp_trace_note_ranges): the controller's range check then needs no
+     * pass over the tensors. Valid only while ranges_of[] still names the
+     * tensors and ranges_magic is SP_TRACE_RANGES_MAGIC. */
+    uint32_t ranges_magic;
+    const int16_t *ranges_of[3];
+    int16_t rmin[3], rmax[3];
 } sp_trace;
 
 void sp_trace_free(sp_trace *t);
+#define SP_TRACE_RANGES_MAGIC 0x52414e47u
+/* Notes the min and max of q, k and v (after the tensors are filled; a
+ * caller that changes them afterwards calls it again). */
+void sp_trace_note_ranges(sp_trace *t);
 /* Allocates tensors for the shape already set in t; -1 on overflow/OOM. */
 int sp_trace_alloc(sp_trace *t);
 static inline int16_t *sp_trace_q(const sp_trace *t, int it, int l, int h)

@@ -7,6 +7,7 @@ int sp_trace_alloc(sp_trace *t)
 {
     if (t->layers < 1 || t->heads < 1 || t->d < 1 || t->ntok < 1 || t->rows < 1 || t->iters < 1)
         return -1;
+    t->ranges_magic = 0; /* new tensors: no ranges noted yet */
     size_t lh = (size_t)t->layers * (size_t)t->heads;
     size_t nq = (size_t)t->iters * lh * (size_t)t->rows * (size_t)t->d;
     size_t nk = lh * (size_t)t->ntok * (size_t)t->d;
@@ -29,4 +30,24 @@ void sp_trace_free(sp_trace *t)
     free(t->sq); free(t->sk); free(t->sv);
     t->q = t->k = t->v = NULL;
     t->sq = t->sk = t->sv = NULL;
+    t->ranges_magic = 0;
+}
+
+void sp_trace_note_ranges(sp_trace *t)
+{
+    const int16_t *x[3] = {t->q, t->k, t->v};
+    size_t lh = (size_t)t->layers * (size_t)t->heads;
+    size_t n[3] = {(size_t)t->iters * lh * (size_t)t->rows * (size_t)t->d, lh * (size_t)t->ntok * (size_t)t->d,
+                   lh * (size_t)t->ntok * (size_t)t->d};
+    for (int i = 0; i < 3; i++) {
+        int16_t mn = INT16_MAX, mx = INT16_MIN;
+        for (size_t j = 0; j < n[i]; j++) {
+            mn = x[i][j] < mn ? x[i][j] : mn;
+            mx = x[i][j] > mx ? x[i][j] : mx;
+        }
+        t->rmin[i] = mn;
+        t->rmax[i] = mx;
+        t->ranges_of[i] = x[i];
+    }
+    t->ranges_magic = SP_TRACE_RANGES_MAGIC;
 }

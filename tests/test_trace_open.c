@@ -442,6 +442,43 @@ START_TEST(cli_trace)
 }
 END_TEST
 
+/* the q/k/v ranges noted at load equal a full pass, and the controller's
+ * range check still refuses a trace wider than the config's bits */
+START_TEST(ranges_noted_at_load)
+{
+    const char *specs[] = {"synth:mode=decode,layers=2,heads=2,d=16,len=40,iters=2,seed=5",
+                           "traces/data/minilm-austen-encoder.safetensors"};
+    for (int s = 0; s < 2; s++) {
+        sp_trace t;
+        char err[512];
+        ck_assert_msg(sp_trace_open(specs[s], NULL, &t, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(t.ranges_magic, SP_TRACE_RANGES_MAGIC);
+        const int16_t *x[3] = {t.q, t.k, t.v};
+        size_t lh = (size_t)t.layers * t.heads;
+        size_t n[3] = {(size_t)t.iters * lh * t.rows * t.d, lh * t.ntok * t.d, lh * t.ntok * t.d};
+        for (int i = 0; i < 3; i++) {
+            int16_t mn = INT16_MAX, mx = INT16_MIN;
+            for (size_t j = 0; j < n[i]; j++) {
+                mn = x[i][j] < mn ? x[i][j] : mn;
+                mx = x[i][j] > mx ? x[i][j] : mx;
+            }
+            ck_assert_int_eq(t.rmin[i], mn);
+            ck_assert_int_eq(t.rmax[i], mx);
+        }
+        /* 6-bit keys cannot hold these traces' 12-bit keys */
+        sp_config c;
+        sp_config_default(&c);
+        c.alg.k_msb = 4;
+        c.alg.k_lsb = 2;
+        sp_run_result r;
+        ck_assert_int_eq(sp_run_model(&c, &t, NULL, &r, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "does not fit the configured 6 bits") != NULL, "%s", err);
+        sp_trace_free(&t);
+        ck_assert_uint_eq(t.ranges_magic, 0);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("trace_open");
@@ -456,6 +493,7 @@ static Suite *suite(void)
     tcase_add_test(tc, minilm_defaults);
     tcase_add_test(tc, minilm_matches_float_attention);
     tcase_add_test(tc, cli_trace);
+    tcase_add_test(tc, ranges_noted_at_load);
     suite_add_tcase(s, tc);
     return s;
 }

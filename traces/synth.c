@@ -201,5 +201,6 @@ int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t
     if (progress)
         fprintf(stderr, "\rsynth: generated %d layers%30s\n", t->layers, "");
     free(sal);
+    sp_trace_note_ranges(t);
     return 0;
 }

@@ -209,6 +209,7 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
     const char *model = sp_st_meta(&f, "model");
     snprintf(t->model, sizeof t->model, "%s", model ? model : "unknown");
     snprintf(t->id, sizeof t->id, "%s", base_name(path));
+    sp_trace_note_ranges(t);
     rc = 0;
 out:
     if (rc)
@@ -310,10 +311,10 @@ int sp_trace_open(const char *spec, const sp_alg_cfg *alg, sp_trace *t, char *er
         }
         if (sp_synth_parse(spec, &s, err, errlen))
             return -1;
-        return sp_synth_generate(&s, alg, t, err, errlen);
+        return sp_synth_generate(&s, alg, t, err, errlen); /* notes the ranges */
     }
     if (ends_with(spec, ".safetensors"))
-        return sp_trace_read_safetensors(spec, t, err, errlen);
+        return sp_trace_read_safetensors(spec, t, err, errlen); /* notes the ranges */
     if (ends_with(spec, ".csv"))
         snprintf(err, errlen, "%s: a workload CSV holds counts, not tensors; it drives the timing-only mode, not a tensor trace", spec);
     else
