@@ -990,28 +990,39 @@ static int check_resolved(loadctx *L)
     return 0;
 }
 
-/* path included over base (its keys, and its includes' keys, replace the
- * base's): the resolved config, checked; no sweep section allowed */
-static int load_over(const char *path, const sp_config *base, sp_config *cfg, char *err, size_t errlen)
+/* A loader context for the top file path (NULL with the message when out
+ * of memory or the path is too long) */
+static loadctx *ctx_begin(const char *path, char *err, size_t errlen)
 {
     loadctx *L = calloc(1, sizeof *L);
     if (!L) {
         snprintf(err, errlen, "%s:0: out of memory", path);
-        return -1;
+        return NULL;
+    }
+    if (strlen(path) >= sizeof L->files[0]) {
+        snprintf(err, errlen, "%.100s...:0: path too long", path);
+        free(L);
+        return NULL;
     }
     L->err = err;
     L->errlen = errlen;
     L->sweep_file = -1;
+    snprintf(L->files[0], sizeof L->files[0], "%s", path);
+    return L;
+}
+
+/* path included over base (its keys, and its includes' keys, replace the
+ * base's): the resolved config, checked; no sweep section allowed */
+static int load_over(const char *path, const sp_config *base, sp_config *cfg, char *err, size_t errlen)
+{
+    loadctx *L = ctx_begin(path, err, errlen);
+    if (!L)
+        return -1;
     L->cfg = *base;
     memset(&L->cfg.sweep, 0, sizeof L->cfg.sweep);
     for (int k = 0; k < sp_n_params; k++)
         L->set[k] = 1; /* origin: the including file, line 0 */
     int rc = -1;
-    if (strlen(path) >= sizeof L->files[0]) {
-        snprintf(err, errlen, "%.100s...:0: path too long", path);
-        goto out;
-    }
-    snprintf(L->files[0], sizeof L->files[0], "%s", path);
     if (load_file(L, 0))
         goto out;
     if (L->sweep_file >= 0) {
@@ -1037,20 +1048,10 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "%s:0: internal: %d config keys, the loader holds %d", path, sp_n_params, MAX_KEYS);
         return -1;
     }
-    loadctx *L = calloc(1, sizeof *L);
-    if (!L) {
-        snprintf(err, errlen, "%s:0: out of memory", path);
+    loadctx *L = ctx_begin(path, err, errlen);
+    if (!L)
         return -1;
-    }
-    L->err = err;
-    L->errlen = errlen;
-    L->sweep_file = -1;
     int rc = -1;
-    if (strlen(path) >= sizeof L->files[0]) {
-        snprintf(err, errlen, "%.100s...:0: path too long", path);
-        goto out;
-    }
-    snprintf(L->files[0], sizeof L->files[0], "%s", path);
     if (load_file(L, 0))
         goto out;
     for (int k = 0; k < sp_n_params; k++)
