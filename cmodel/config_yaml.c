@@ -497,6 +497,19 @@ static int sweep_range(walk *w, const node *r, const sp_param *p, const char *wh
     return 0;
 }
 
+/* 0 when n is a list of 1..max entries; else the "WHAT must be a list of
+ * 1..MAX ITEMS, got ..." error at its line */
+static int check_list(walk *w, const node *n, int max, const char *what, const char *items)
+{
+    if (n->type == N_SEQ && n->n >= 1 && n->n <= max)
+        return 0;
+    char got[128];
+    describe(n, got, sizeof got);
+    if (n->type == N_SEQ)
+        snprintf(got, sizeof got, "%d %s", n->n, items);
+    return fail(w->L, w->file, n->line, "%s must be a list of 1..%d %s, got %s", what, max, items, got);
+}
+
 /* points: a list of mappings {key path: value}; the keys, in order of
  * first use, become the columns (missing values are filled from the
  * resolved base config after loading: NAN until then) */
@@ -505,13 +518,8 @@ static int sweep_points(walk *w, const node *pts)
     finfo *fi = w->fi;
     sp_sweep *s = &fi->sweep;
     char got[128];
-    if (pts->type != N_SEQ || pts->n < 1 || pts->n > SP_SWEEP_MAX_POINT_LIST) {
-        describe(pts, got, sizeof got);
-        if (pts->type == N_SEQ)
-            snprintf(got, sizeof got, "%d points", pts->n);
-        return fail(w->L, w->file, pts->line, "sweep.points must be a list of 1..%d points, got %s",
-                    SP_SWEEP_MAX_POINT_LIST, got);
-    }
+    if (check_list(w, pts, SP_SWEEP_MAX_POINT_LIST, "sweep.points", "points"))
+        return -1;
     s->n_axes = 0;
     s->n_points = pts->n;
     for (int p = 0; p < pts->n; p++) {
@@ -570,13 +578,8 @@ static int sweep_traces(walk *w, const node *tr)
 {
     sp_sweep *s = &w->fi->sweep;
     char got[128];
-    if (tr->type != N_SEQ || tr->n < 1 || tr->n > SP_SWEEP_MAX_TRACES) {
-        describe(tr, got, sizeof got);
-        if (tr->type == N_SEQ)
-            snprintf(got, sizeof got, "%d traces", tr->n);
-        return fail(w->L, w->file, tr->line, "sweep.traces must be a list of 1..%d traces, got %s",
-                    SP_SWEEP_MAX_TRACES, got);
-    }
+    if (check_list(w, tr, SP_SWEEP_MAX_TRACES, "sweep.traces", "traces"))
+        return -1;
     s->n_traces = tr->n;
     for (int i = 0; i < tr->n; i++) {
         const node *t = tr->kid[i];
@@ -671,13 +674,8 @@ static int walk_sweep(walk *w, const node *sw)
         return sweep_points(w, points);
     if (!axes)
         return fail(w->L, w->file, sw->line, "'sweep' needs 'axes' or 'points'");
-    if (axes->type != N_SEQ || axes->n < 1 || axes->n > SP_SWEEP_MAX_AXES) {
-        describe(axes, got, sizeof got);
-        if (axes->type == N_SEQ)
-            snprintf(got, sizeof got, "%d axes", axes->n);
-        return fail(w->L, w->file, axes->line, "sweep.axes must be a list of 1..%d axes, got %s", SP_SWEEP_MAX_AXES,
-                    got);
-    }
+    if (check_list(w, axes, SP_SWEEP_MAX_AXES, "sweep.axes", "axes"))
+        return -1;
     sp_sweep *s = &fi->sweep;
     s->n_axes = axes->n;
     for (int a = 0; a < axes->n; a++) {
@@ -726,13 +724,8 @@ static int walk_sweep(walk *w, const node *sw)
                 return -1;
             continue;
         }
-        if (vals->type != N_SEQ || vals->n < 1 || vals->n > SP_SWEEP_MAX_VALUES) {
-            describe(vals, got, sizeof got);
-            if (vals->type == N_SEQ)
-                snprintf(got, sizeof got, "%d values", vals->n);
-            return fail(w->L, w->file, vals->line, "sweep values must be a list of 1..%d values, got %s",
-                        SP_SWEEP_MAX_VALUES, got);
-        }
+        if (check_list(w, vals, SP_SWEEP_MAX_VALUES, "sweep values", "values"))
+            return -1;
         char what[128];
         snprintf(what, sizeof what, "sweep value for %s", sp_params[k].path);
         s->axes[a].n_values = vals->n;
