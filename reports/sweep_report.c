@@ -412,28 +412,27 @@ static void free_owned(char **r, size_t n)
     free(r);
 }
 
-char *sp_sweep_csv_text(const sp_sweep_report_in *in)
+/* one of the two texts (json 0: sweep.csv, 1: sweep.json) */
+static char *one_text(const sp_sweep_report_in *in, int json)
 {
     sp_sweep_report_in r;
-    char **owned, *csv = NULL, *json = NULL;
+    char **owned, *t[2] = {NULL, NULL};
     if (with_records(in, &r, &owned))
         return NULL;
-    texts(&r, &csv, &json);
+    texts(&r, &t[0], &t[1]);
     free_owned(owned, r.n);
-    free(json);
-    return csv;
+    free(t[!json]);
+    return t[json];
+}
+
+char *sp_sweep_csv_text(const sp_sweep_report_in *in)
+{
+    return one_text(in, 0);
 }
 
 char *sp_sweep_json_text(const sp_sweep_report_in *in)
 {
-    sp_sweep_report_in r;
-    char **owned, *csv = NULL, *json = NULL;
-    if (with_records(in, &r, &owned))
-        return NULL;
-    texts(&r, &csv, &json);
-    free_owned(owned, r.n);
-    free(csv);
-    return json;
+    return one_text(in, 1);
 }
 
 static int text_axis(const sp_sweep *sw, int a)
