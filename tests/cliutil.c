@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "ref.h"
 
 /* reads FILE into buf (at most len - 1 bytes, NUL-terminated; empty when
@@ -91,4 +92,15 @@ int cu_run_suite(Suite *s, const char *test, const char *dir)
     if (system(cmd) != 0)
         fprintf(stderr, "%s: could not remove %s\n", test, dir);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int cu_official_csv(const char *test, const char *name, char *path, size_t len)
+{
+    const char *dir = getenv("SPATTN_WORKLOADS");
+    snprintf(path, len, "%s/%s", dir ? dir : "../shared/workloads", name);
+    if (access(path, R_OK)) {
+        printf("%s: workload CSV checks skipped: %s not readable (set SPATTN_WORKLOADS)\n", test, path);
+        return 0;
+    }
+    return 1;
 }

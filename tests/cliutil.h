@@ -22,6 +22,10 @@ void cu_write_file(const char *path, const char *text);
 /* the bad-input contract of docs: "BIN ARGS" exits 2, prints exactly one
  * stderr line that contains WANT, and OUT does not appear */
 void cu_expect_bad(const char *bin, const char *args, const char *dir, const char *out, const char *want);
+/* path of the official workload CSV NAME (SPATTN_WORKLOADS, default
+ * ../shared/workloads) in path; 1 when readable, else 0 after a line saying
+ * TEST skips its workload checks */
+int cu_official_csv(const char *test, const char *name, char *path, size_t len);
 /* runs the suite, then removes DIR (rm -rf; a line on stderr naming TEST
  * when that fails); EXIT_SUCCESS when every check passed */
 int cu_run_suite(Suite *s, const char *test, const char *dir);

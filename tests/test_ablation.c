@@ -24,13 +24,7 @@ static char workload[1024];
 
 static int workload_present(void)
 {
-    const char *dir = getenv("SPATTN_WORKLOADS");
-    snprintf(workload, sizeof workload, "%s/gpt2-small-wikitext2-pruned.csv", dir ? dir : "../shared/workloads");
-    if (access(workload, R_OK)) {
-        printf("test_ablation: workload CSV checks skipped: %s not readable (set SPATTN_WORKLOADS)\n", workload);
-        return 0;
-    }
-    return 1;
+    return cu_official_csv("test_ablation", "gpt2-small-wikitext2-pruned.csv", workload, sizeof workload);
 }
 
 /* the run and its ablation through the library; checks every invariant */

@@ -27,13 +27,7 @@ static char workload[1024];
 
 static int workload_present(void)
 {
-    const char *dir = getenv("SPATTN_WORKLOADS");
-    snprintf(workload, sizeof workload, "%s/gpt2-small-wikitext2-pruned.csv", dir ? dir : "../shared/workloads");
-    if (access(workload, R_OK)) {
-        printf("test_engine: workload CSV checks skipped: %s not readable (set SPATTN_WORKLOADS)\n", workload);
-        return 0;
-    }
-    return 1;
+    return cu_official_csv("test_engine", "gpt2-small-wikitext2-pruned.csv", workload, sizeof workload);
 }
 
 /* cfg with a one-point sweep that sets AXIS to the value cfg already has */
