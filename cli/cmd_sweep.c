@@ -68,7 +68,10 @@ static uint64_t sweep_id(const sp_config *cfg, int nt, char *const *traces, cons
     }
     free(t);
     if (cfg->sweep.config_axis) /* the config axis files' contents, as every key's value */
+    {
         h = sp_sweep_fnv1a(cfg->sweep.config_vals, sizeof cfg->sweep.config_vals, h);
+        h = sp_sweep_fnv1a(cfg->sweep.config_lists, sizeof cfg->sweep.config_lists, h);
+    }
     for (int i = 0; i < nt; i++) {
         if (strncmp(traces[i], "synth:", 6))
             hash_file(traces[i], &h);

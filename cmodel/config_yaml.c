@@ -40,6 +40,7 @@
 
 typedef struct {
     double val[MAX_KEYS];          /* value of each key set in this file */
+    sp_int_list lval[MAX_KEYS];    /* value of each list key set in this file */
     int line[MAX_KEYS];            /* line of each key in this file, 0 if absent */
     char sec_path[MAX_SECTIONS][160];
     int sec_line[MAX_SECTIONS];
@@ -357,6 +358,35 @@ static int convert(walk *w, const node *v, const sp_param *p, const char *what, 
     return 0;
 }
 
+/* Converts a sequence of integers for list key p (each entry checked
+ * against the key's range at its own line). */
+static int convert_list(walk *w, const node *v, const sp_param *p, sp_int_list *out)
+{
+    char got[128];
+    if (v->type != N_SEQ) {
+        describe(v, got, sizeof got);
+        return fail(w->L, w->file, v->line, "%s: expected a sequence of integers (one per layer, [] for none), got %s",
+                    p->path, got);
+    }
+    if (v->n > SP_MAX_LAYERS)
+        return fail(w->L, w->file, v->line, "%s: %d entries, at most %d (one per layer)", p->path, v->n,
+                    SP_MAX_LAYERS);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < v->n; i++) {
+        const node *e = v->kid[i];
+        long long iv;
+        describe(e, got, sizeof got);
+        if (!is_plain(e) || parse_int(e->text, &iv))
+            return fail(w->L, w->file, e->line, "%s[%d]: expected an integer, got %s", p->path, i, got);
+        if (iv < p->min || iv > p->max)
+            return fail(w->L, w->file, e->line, "%s[%d] must be in %.0f..%.0f, got %s", p->path, i, p->min, p->max,
+                        e->text);
+        out->v[i] = (int)iv;
+    }
+    out->n = v->n;
+    return 0;
+}
+
 /* Key node of mapping pair i: a non-empty scalar, not repeated. */
 static int check_key(walk *w, const node *map, int i, const char *where)
 {
@@ -381,8 +411,11 @@ int sp_sweep_set_key(sp_config *cfg, const char *key, double v, char *err, size_
             snprintf(err, errlen, "config: no config file %g in the sweep", v);
             return -1;
         }
-        for (int k = 0; k < sp_n_params; k++)
+        for (int k = 0; k < sp_n_params; k++) {
             sp_param_set(cfg, &sp_params[k], sw->config_vals[(int)v][k]);
+            if (sp_params[k].type == SP_PT_LIST)
+                *sp_param_list(cfg, &sp_params[k]) = sw->config_lists[(int)v][sp_param_list_slot(k)];
+        }
         sp_config_derive(cfg);
         return 0;
     }
@@ -539,6 +572,10 @@ static int sweep_points(walk *w, const node *pts)
                 return -1;
             const node *kn = pt->kid[i];
             int k = sp_param_find(kn->text);
+            if (k >= 0 && sp_params[k].type == SP_PT_LIST)
+                return fail(w->L, w->file, kn->line,
+                            "sweep point key %s is a list; sweep files that set it as a config axis (key: config)",
+                            kn->text);
             if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind")))
                 return fail(w->L, w->file, kn->line, "sweep point key must name a numeric config key, got '%s'",
                             kn->text);
@@ -709,6 +746,10 @@ static int walk_sweep(walk *w, const node *sw)
             continue;
         }
         int k = key->type == N_SCALAR ? sp_param_find(key->text) : -1;
+        if (k >= 0 && sp_params[k].type == SP_PT_LIST)
+            return fail(w->L, w->file, key->line,
+                        "sweep axis key %s is a list; sweep files that set it as a config axis (key: config)",
+                        key->text);
         if (k < 0 || (sp_params[k].type == SP_PT_ENUM && strcmp(sp_params[k].path, "hardware.dram.kind"))) {
             describe(key, got, sizeof got);
             return fail(w->L, w->file, key->line, "sweep axis key must name a numeric config key, got %s", got);
@@ -780,7 +821,8 @@ static int walk_map(walk *w, const node *map, const char *prefix)
         }
         int k = sp_param_find(path);
         if (k >= 0) {
-            if (convert(w, vn, &sp_params[k], path, &w->fi->val[k]))
+            if (sp_params[k].type == SP_PT_LIST ? convert_list(w, vn, &sp_params[k], &w->fi->lval[k])
+                                                : convert(w, vn, &sp_params[k], path, &w->fi->val[k]))
                 return -1;
             w->fi->line[k] = kn->line;
             continue;
@@ -886,6 +928,8 @@ static void apply(loadctx *L, int depth)
     for (int k = 0; k < sp_n_params; k++)
         if (fi->line[k]) {
             sp_param_set(&L->cfg, &sp_params[k], fi->val[k]);
+            if (sp_params[k].type == SP_PT_LIST)
+                *sp_param_list(&L->cfg, &sp_params[k]) = fi->lval[k];
             L->set[k] = 1;
             L->origin_file[k] = depth;
             L->origin_line[k] = fi->line[k];
@@ -971,9 +1015,12 @@ static int missing_line(const loadctx *L, int k)
 static int check_resolved(loadctx *L)
 {
     char msg[512];
-    for (int k = 0; k < sp_n_params; k++)
-        if (sp_param_check(&sp_params[k], sp_param_get(&L->cfg, &sp_params[k]), msg, sizeof msg))
+    for (int k = 0; k < sp_n_params; k++) {
+        const sp_param *p = &sp_params[k];
+        if (p->type == SP_PT_LIST ? sp_param_list_check(p, sp_param_list_c(&L->cfg, p), msg, sizeof msg)
+                                  : sp_param_check(p, sp_param_get(&L->cfg, p), msg, sizeof msg))
             return fail(L, L->files[L->origin_file[k]], L->origin_line[k], "%s", msg);
+    }
     int k = -1;
     if (sp_params_cross_check(&L->cfg, msg, sizeof msg, &k)) {
         if (k >= 0)
@@ -1041,6 +1088,13 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "%s:0: internal: %d config keys, the loader holds %d", path, sp_n_params, MAX_KEYS);
         return -1;
     }
+    int nl = 0;
+    for (int k = 0; k < sp_n_params; k++)
+        nl += sp_params[k].type == SP_PT_LIST;
+    if (nl > SP_SWEEP_MAX_LIST_KEYS) {
+        snprintf(err, errlen, "%s:0: internal: %d list keys, a sweep holds %d", path, nl, SP_SWEEP_MAX_LIST_KEYS);
+        return -1;
+    }
     loadctx *L = ctx_begin(path, err, errlen);
     if (!L)
         return -1;
@@ -1048,7 +1102,7 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
     if (load_file(L, 0))
         goto out;
     for (int k = 0; k < sp_n_params; k++)
-        if (!L->set[k]) {
+        if (!L->set[k] && sp_params[k].type != SP_PT_LIST) { /* list keys are optional: absent = [] */
             fail(L, path, missing_line(L, k), "missing required key '%s'", sp_params[k].path);
             goto out;
         }
@@ -1068,8 +1122,11 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
                      sw->config_names[i], e2);
                 goto out;
             }
-            for (int k = 0; k < sp_n_params; k++)
+            for (int k = 0; k < sp_n_params; k++) {
                 sw->config_vals[i][k] = sp_param_get(&o, &sp_params[k]);
+                if (sp_params[k].type == SP_PT_LIST)
+                    sw->config_lists[i][sp_param_list_slot(k)] = *sp_param_list_c(&o, &sp_params[k]);
+            }
         }
     }
     for (int p = 0; p < sw->n_points; p++) { /* explicit points: fill from the base, check each */
@@ -1153,8 +1210,11 @@ void sp_config_print(FILE *f, const sp_config *cfg)
             snprintf(prev, sizeof prev, "%s", sec);
         }
         int indent = 2 * (int)(strchr(sec, '.') ? 2 : 1);
-        char val[64], line[160];
-        sp_param_value_text(p, sp_param_get(cfg, p), val, sizeof val);
+        char val[SP_MAX_LAYERS * 8 + 8], line[SP_MAX_LAYERS * 8 + 160];
+        if (p->type == SP_PT_LIST)
+            sp_param_list_text(sp_param_list_c(cfg, p), val, sizeof val);
+        else
+            sp_param_value_text(p, sp_param_get(cfg, p), val, sizeof val);
         int n = snprintf(line, sizeof line, "%*s%s: %s", indent, "", leaf, val);
         /* doc, unit and range as a comment */
         char range[96];

@@ -21,22 +21,20 @@ static void set_filter(sp_set *s, const unsigned char *keep)
     s->n = m;
 }
 
-/* Cascade pruning step after layer l (docs/spec.md s10): the next layer's
- * set `next` keeps its top min(|next|, keep(|cur|, r16)) members by
- * importance, and every later set drops what `next` dropped. The count
- * follows the current layer's size, so in decode a layer loses at most the
- * newly appended member per iteration once its size has settled. key, kept
- * and flag are scratch of at least `universe` entries. Returns the number
- * kept, or -1 when out of memory. */
-static int prune_after_layer(const sp_set *cur, sp_set *next, int n_next, const uint64_t *importance,
-                             uint32_t r16, const sp_hw_cfg *hw, uint64_t *key, int32_t *kept,
-                             unsigned char *flag, size_t universe, sp_events *ev)
+/* Cascade pruning step (docs/spec.md s10): the set `next` keeps its top
+ * min(|next|, target) members by importance, and every later set (n_next
+ * of them from next on) drops what `next` dropped. The ratio rule's target
+ * is keep(|cur|, token_keep) after layer l; a budget's is the next layer's
+ * budget. key, kept and flag are scratch of at least `universe` entries.
+ * Returns the number kept, or -1 when out of memory. */
+static int prune_after_layer(sp_set *next, int n_next, const uint64_t *importance, uint32_t target,
+                             const sp_hw_cfg *hw, uint64_t *key, int32_t *kept, unsigned char *flag,
+                             size_t universe, sp_events *ev)
 {
     sp_topk_stats ts;
     int n = next->n;
     for (int i = 0; i < n; i++)
         key[i] = importance[next->list[i]];
-    uint32_t target = sp_keep_count((uint32_t)cur->n, r16);
     int kk = sp_topk(key, next->list, n, (int)(target < (uint32_t)n ? target : (uint32_t)n),
                      hw->topk_comparators, hw->topk_round_overhead, kept, &ts);
     if (kk < 0)
@@ -55,6 +53,21 @@ static int prune_after_layer(const sp_set *cur, sp_set *next, int n_next, const 
     return kk;
 }
 
+/* Budget rule (docs/spec.md s10), at the end of layer l of iteration it:
+ * the target of the selection that prepares layer m of iteration mit
+ * (m = l + 1 in the same iteration, or layer 0 of the next one after the
+ * last layer), or -1 when there is none: no budgets, an iteration before
+ * token_budget_start_iter, or a set already within its budget. The next
+ * iteration appends one token to every set before layer 0 runs, so that
+ * selection leaves room for it. */
+static int budget_target(const sp_alg_cfg *a, int mit, int m, int wrap, int n_set)
+{
+    if (a->token_budget.n == 0 || mit < a->token_budget_start_iter)
+        return -1;
+    int room = a->token_budget.v[m] - (wrap ? 1 : 0);
+    return n_set > room ? room : -1;
+}
+
 static uint64_t fnv_i16(uint64_t h, const int16_t *x, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -68,6 +81,11 @@ static uint64_t fnv_i16(uint64_t h, const int16_t *x, int n)
 static int check_trace(const sp_config *cfg, const sp_trace *tr, char *err, size_t errlen)
 {
     const sp_alg_cfg *a = &cfg->alg;
+    if (a->token_budget.n > 0 && a->token_budget.n != tr->layers) {
+        snprintf(err, errlen, "%s: algorithm.token_budget has %d entries, trace %s has %d layers (one entry each)",
+                 cfg->source, a->token_budget.n, tr->id, tr->layers);
+        return -1;
+    }
     if (tr->d > SP_MAX_D || tr->ntok > SP_MAX_TOKENS || tr->layers > SP_MAX_LAYERS ||
         tr->heads > SP_MAX_HEADS) {
         snprintf(err, errlen, "trace %s: shape beyond the model limits (d <= %d, tokens <= %d, layers/heads <= %d)",
@@ -216,14 +234,25 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                 rec->layer = l;
                 rec->head = h;
             }
-            if (l == L - 1)
+            /* the layer's token selection: the budget rule, which wraps
+             * from the last layer to the next decode iteration's layer 0,
+             * or else the ratio rule */
+            int wrap = l == L - 1, m = wrap ? 0 : l + 1;
+            int target = -1;
+            if (a->token_budget.n > 0) {
+                if (!wrap || (tr->mode == SP_MODE_DECODE && it + 1 < tr->iters))
+                    target = budget_target(a, wrap ? it + 1 : it, m, wrap, A[m].n);
+            } else if (!wrap && l >= a->token_start_layer) {
+                target = (int)sp_keep_count((uint32_t)A[l].n, a->token_keep_q16);
+            }
+            if (wrap && target < 0)
                 continue;
             sp_events pev;
             memset(&pev, 0, sizeof pev);
-            if (l >= a->token_start_layer) {
-                int before = A[l + 1].n;
-                int kk = prune_after_layer(&A[l], A + l + 1, L - l - 1, imp, a->token_keep_q16, &cfg->hw,
-                                           key, kept, flag, (size_t)N, &pev);
+            if (target >= 0) {
+                int before = A[m].n;
+                int kk = prune_after_layer(A + m, L - m, imp, (uint32_t)target, &cfg->hw, key, kept, flag,
+                                           (size_t)N, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in token top-k");
                     goto done;
@@ -232,10 +261,10 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                 if (obs && obs->token_prune)
                     obs->token_prune(obs->ctx, it, l, kept, kk);
             }
-            if (l >= a->head_start_layer) {
+            if (!wrap && l >= a->head_start_layer) {
                 int before = HS[l + 1].n;
-                int kk = prune_after_layer(&HS[l], HS + l + 1, L - l - 1, himp, a->head_keep_q16, &cfg->hw,
-                                           key, kept, flag, (size_t)H, &pev);
+                int kk = prune_after_layer(HS + l + 1, L - l - 1, himp, sp_keep_count((uint32_t)HS[l].n,
+                                           a->head_keep_q16), &cfg->hw, key, kept, flag, (size_t)H, &pev);
                 if (kk < 0) {
                     snprintf(err, errlen, "out of memory in head top-k");
                     goto done;
@@ -285,6 +314,19 @@ int sp_run_layer(const sp_config *cfg, const sp_layer_in *in, sp_layer_state *st
 {
     const sp_alg_cfg *a = &cfg->alg;
     int l = in->layer, L = st->layers, H = st->heads, d = in->d, N = st->cap;
+    /* budgets: an encoder's one iteration only; a decode caller's
+     * iterations are its own, and the selection after the last layer for
+     * the next one's layer 0 needs them */
+    if (a->token_budget.n > 0 && in->mode == SP_MODE_DECODE) {
+        snprintf(err, errlen, "%s: algorithm.token_budget: the layer-by-layer API runs budgets on encoder states "
+                 "only (decode budgets need the iterations: use spattn run)", cfg->source);
+        return -1;
+    }
+    if (a->token_budget.n > 0 && a->token_budget.n != L) {
+        snprintf(err, errlen, "%s: algorithm.token_budget has %d entries, the state has %d layers (one entry each)",
+                 cfg->source, a->token_budget.n, L);
+        return -1;
+    }
     sp_set A[SP_MAX_LAYERS], HS[SP_MAX_LAYERS];
     for (int j = 0; j < L; j++) {
         A[j] = (sp_set){st->tok + (size_t)j * N, st->n_tok[j]};
@@ -315,10 +357,15 @@ int sp_run_layer(const sp_config *cfg, const sp_layer_in *in, sp_layer_state *st
             *hash = fnv_i16(*hash, hr.out, d);
         }
     }
-    if (l < L - 1 && l >= a->token_start_layer) {
+    int target = -1;
+    if (a->token_budget.n > 0 && l < L - 1)
+        target = budget_target(a, 0, l + 1, 0, A[l + 1].n);
+    else if (l < L - 1 && l >= a->token_start_layer)
+        target = (int)sp_keep_count((uint32_t)A[l].n, a->token_keep_q16);
+    if (target >= 0) {
         int before = A[l + 1].n;
-        int kk = prune_after_layer(&A[l], A + l + 1, L - l - 1, st->imp, a->token_keep_q16, &cfg->hw,
-                                   st->key, st->kept, st->flag, (size_t)N, ev);
+        int kk = prune_after_layer(A + l + 1, L - l - 1, st->imp, (uint32_t)target, &cfg->hw, st->key,
+                                   st->kept, st->flag, (size_t)N, ev);
         if (kk < 0) {
             snprintf(err, errlen, "out of memory in token top-k");
             goto done;
@@ -327,8 +374,8 @@ int sp_run_layer(const sp_config *cfg, const sp_layer_in *in, sp_layer_state *st
     }
     if (l < L - 1 && l >= a->head_start_layer) {
         int before = HS[l + 1].n;
-        int kk = prune_after_layer(&HS[l], HS + l + 1, L - l - 1, st->himp, a->head_keep_q16, &cfg->hw,
-                                   st->key, st->kept, st->flag, (size_t)H, ev);
+        int kk = prune_after_layer(HS + l + 1, L - l - 1, st->himp, sp_keep_count((uint32_t)HS[l].n,
+                                   a->head_keep_q16), &cfg->hw, st->key, st->kept, st->flag, (size_t)H, ev);
         if (kk < 0) {
             snprintf(err, errlen, "out of memory in head top-k");
             goto done;

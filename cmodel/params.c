@@ -22,6 +22,8 @@
 #define N(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 0, unit, doc, src, NULL}
 /* number with an open lower bound: (lo, hi] */
 #define NO(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 1, unit, doc, src, NULL}
+/* list of integers, each entry in [lo, hi]; empty by default */
+#define LI(path, m, lo, hi, unit, doc, src) {path, SP_PT_LIST, OFF(m, sp_int_list), 0, lo, hi, 0, unit, doc, src, NULL}
 
 static const char *const dram_kinds[] = {"hbm2", "ddr4", "lpddr4", NULL};
 
@@ -83,6 +85,14 @@ const sp_param sp_params[] = {
       "tuned per model in [SpAtten]; sweep it"),
     I("algorithm.token_start_layer", alg.token_start_layer, 2, 0, SP_MAX_LAYERS, "layer",
       "tokens are pruned after each layer >= this", "[SpAtten] none in the first 15 % of 12 layers"),
+    LI("algorithm.token_budget", alg.token_budget, 1, SP_MAX_TOKENS, "keys",
+       "one entry per layer: the most keys that layer attends to (docs/spec.md s10); replaces the ratio cascade, "
+       "so token_keep must be 1 with it; [] or absent: the ratio cascade",
+       "none by default; the public release's GPT-2 budgets in configs/gpt2-release.yaml"),
+    I("algorithm.token_budget_start_iter", alg.token_budget_start_iter, 0, 0, SP_MAX_TOKENS, "iteration",
+      "first decode iteration held to token_budget (with the selection after the last layer of the iteration "
+      "before it); earlier ones keep every token",
+      "0: from the start; the release's GPT-2 workload keeps all keys in iteration 0"),
     N("algorithm.head_keep", alg.head_keep, 0.9, 0, 1, "ratio", "fraction of active heads kept per pruned layer",
       "sweep it"),
     I("algorithm.head_start_layer", alg.head_start_layer, 4, 0, SP_MAX_LAYERS, "layer",
@@ -143,6 +153,8 @@ double sp_param_get(const sp_config *c, const sp_param *p)
         memcpy(&k, m, sizeof k);
         return (double)k;
     }
+    if (p->type == SP_PT_LIST)
+        return ((const sp_int_list *)(const void *)m)->n;
     int v;
     memcpy(&v, m, sizeof v);
     return v;
@@ -151,6 +163,8 @@ double sp_param_get(const sp_config *c, const sp_param *p)
 void sp_param_set(sp_config *c, const sp_param *p, double v)
 {
     char *m = (char *)c + p->off;
+    if (p->type == SP_PT_LIST)
+        return;
     if (p->type == SP_PT_NUM) {
         memcpy(m, &v, sizeof v);
     } else if (p->type == SP_PT_ENUM) {
@@ -160,6 +174,49 @@ void sp_param_set(sp_config *c, const sp_param *p, double v)
         int iv = (int)v;
         memcpy(m, &iv, sizeof iv);
     }
+}
+
+sp_int_list *sp_param_list(sp_config *c, const sp_param *p)
+{
+    return p->type == SP_PT_LIST ? (sp_int_list *)(void *)((char *)c + p->off) : NULL;
+}
+
+const sp_int_list *sp_param_list_c(const sp_config *c, const sp_param *p)
+{
+    return p->type == SP_PT_LIST ? (const sp_int_list *)(const void *)((const char *)c + p->off) : NULL;
+}
+
+int sp_param_list_slot(int k)
+{
+    if (k < 0 || k >= sp_n_params || sp_params[k].type != SP_PT_LIST)
+        return -1;
+    int slot = 0;
+    for (int i = 0; i < k; i++)
+        slot += sp_params[i].type == SP_PT_LIST;
+    return slot;
+}
+
+int sp_param_list_check(const sp_param *p, const sp_int_list *l, char *err, size_t errlen)
+{
+    if (l->n < 0 || l->n > SP_MAX_LAYERS) {
+        snprintf(err, errlen, "%s has %d entries, at most %d (one per layer)", p->path, l->n, SP_MAX_LAYERS);
+        return -1;
+    }
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i] < p->min || l->v[i] > p->max) {
+            snprintf(err, errlen, "%s[%d] must be in %.0f..%.0f, got %d", p->path, i, p->min, p->max, l->v[i]);
+            return -1;
+        }
+    return 0;
+}
+
+void sp_param_list_text(const sp_int_list *l, char *buf, size_t len)
+{
+    size_t n = (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < l->n && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%d", i ? ", " : "", l->v[i]);
+    if (n < len)
+        snprintf(buf + n, len - n, "]");
 }
 
 void sp_param_range_text(const sp_param *p, char *buf, size_t len)
@@ -174,6 +231,10 @@ void sp_param_range_text(const sp_param *p, char *buf, size_t len)
     }
     if (p->type == SP_PT_INT) {
         snprintf(buf, len, "%.0f..%.0f", p->min, p->max);
+        return;
+    }
+    if (p->type == SP_PT_LIST) {
+        snprintf(buf, len, "entries %.0f..%.0f", p->min, p->max);
         return;
     }
     sp_fmt_double(lo, sizeof lo, p->min);
@@ -197,6 +258,8 @@ void sp_param_value_text(const sp_param *p, double v, char *buf, size_t len)
 
 int sp_param_check(const sp_param *p, double v, char *err, size_t errlen)
 {
+    if (p->type == SP_PT_LIST) /* entries: sp_param_list_check */
+        return 0;
     if (v >= p->min && v <= p->max && !(p->min_open && v == p->min))
         return 0;
     char range[96], got[32];
@@ -237,6 +300,13 @@ int sp_params_cross_check(const sp_config *c, char *err, size_t errlen, int *key
     if (a->v_msb + a->v_lsb > 16)
         return cross_fail(key, "algorithm.v_msb", err, errlen, "algorithm.v_msb + v_lsb must be <= 16, got %d",
                           a->v_msb + a->v_lsb);
+    /* docs/spec.md s10: fixed budgets replace the ratio cascade */
+    if (a->token_budget.n > 0 && a->token_keep != 1.0) {
+        char v[32];
+        sp_fmt_double(v, sizeof v, a->token_keep);
+        return cross_fail(key, "algorithm.token_budget", err, errlen,
+                          "algorithm.token_budget replaces the ratio cascade: token_keep must be 1 with it, got %s", v);
+    }
     /* cmodel/dram.c: a row holds whole bursts */
     if (m->burst_bytes < 1 || m->row_bytes % m->burst_bytes)
         return cross_fail(key, "hardware.dram.row_bytes", err, errlen,
@@ -274,8 +344,14 @@ void sp_params_doc_md(FILE *f)
                 continue;
             char range[96], def[48];
             sp_param_range_text(p, range, sizeof range);
-            sp_param_value_text(p, p->def, def, sizeof def);
-            const char *type = p->type == SP_PT_INT ? "int" : p->type == SP_PT_NUM ? "number" : "name";
+            if (p->type == SP_PT_LIST)
+                snprintf(def, sizeof def, "[]");
+            else
+                sp_param_value_text(p, p->def, def, sizeof def);
+            const char *type = p->type == SP_PT_INT    ? "int"
+                               : p->type == SP_PT_NUM  ? "number"
+                               : p->type == SP_PT_LIST ? "int list"
+                                                       : "name";
             fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s |\n", p->path + sl + 1, type, p->unit, range, def,
                     p->doc, p->source);
         }

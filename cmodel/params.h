@@ -12,6 +12,9 @@ typedef enum {
     SP_PT_INT,  /* int member; YAML plain decimal integer */
     SP_PT_NUM,  /* double member; YAML plain decimal number */
     SP_PT_ENUM, /* enum member; YAML one of names[] */
+    SP_PT_LIST, /* sp_int_list member; YAML flow or block sequence of plain
+                 * decimal integers, each in [min, max]; optional: absent
+                 * or [] is the empty list (def is unused) */
 } sp_param_type;
 
 typedef struct {
@@ -32,10 +35,21 @@ extern const int sp_n_params;
 
 /* Index of the key with this YAML path, -1 if none. */
 int sp_param_find(const char *path);
-/* Value of a key as a double (an enum as its index). */
+/* Value of a key as a double (an enum as its index, a list as its length:
+ * list values go through sp_param_list). */
 double sp_param_get(const sp_config *c, const sp_param *p);
-/* Stores v (already valid for the key's type) into the member. */
+/* Stores v (already valid for the key's type) into the member; a list key
+ * is left alone (its value is set through sp_param_list). */
 void sp_param_set(sp_config *c, const sp_param *p, double v);
+/* The member of a list key (NULL for another type). */
+sp_int_list *sp_param_list(sp_config *c, const sp_param *p);
+const sp_int_list *sp_param_list_c(const sp_config *c, const sp_param *p);
+/* Index of list key k among the list keys (0, 1, ...), -1 if k is not one. */
+int sp_param_list_slot(int k);
+/* 0 if every entry is in range; else -1 and "PATH[i] must be in RANGE, got V". */
+int sp_param_list_check(const sp_param *p, const sp_int_list *l, char *err, size_t errlen);
+/* A list as YAML flow text, "[921, 716]" or "[]". */
+void sp_param_list_text(const sp_int_list *l, char *buf, size_t len);
 /* Range as text: "1..1024", "[0, 1]", "(0, 1]", "hbm2, ddr4, lpddr4". */
 void sp_param_range_text(const sp_param *p, char *buf, size_t len);
 /* Value as YAML text: integer, enum name or shortest round-trip number. */

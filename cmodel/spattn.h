@@ -66,6 +66,13 @@ typedef struct {
     sp_dram_cfg dram;
 } sp_hw_cfg;
 
+/* A list-typed config key's value: n entries (0: the list is empty or
+ * absent), one per layer. */
+typedef struct {
+    int n;
+    int v[SP_MAX_LAYERS];
+} sp_int_list;
+
 typedef struct {
     /* keep ratios, Q16: 65536 keeps everything */
     uint32_t token_keep_q16;
@@ -79,6 +86,11 @@ typedef struct {
     uint32_t tau_q15;        /* requant if max prob < tau (Q1.15); 0 disables */
     /* the same ratios as given by the user, for reports */
     double token_keep, head_keep, value_keep, tau;
+    /* fixed token budgets (docs/spec.md s10): token_budget.v[l] is the most
+     * keys layer l attends to; n = 0: the ratio cascade instead. They hold
+     * from decode iteration token_budget_start_iter on. */
+    sp_int_list token_budget;
+    int token_budget_start_iter;
 } sp_alg_cfg;
 
 typedef struct {
@@ -107,6 +119,7 @@ typedef struct {
 #define SP_SWEEP_MAX_TRACES 16
 #define SP_SWEEP_MAX_CONFIGS 16
 #define SP_SWEEP_MAX_KEYS 128
+#define SP_SWEEP_MAX_LIST_KEYS 2
 typedef struct {
     int n_axes; /* 0: no sweep */
     sp_sweep_axis axes[SP_SWEEP_MAX_AXES];
@@ -124,6 +137,8 @@ typedef struct {
     char config_names[SP_SWEEP_MAX_CONFIGS][256];
     char config_files[SP_SWEEP_MAX_CONFIGS][512];
     double config_vals[SP_SWEEP_MAX_CONFIGS][SP_SWEEP_MAX_KEYS];
+    /* and the list keys' values, in list-key order (sp_param_list_slot) */
+    sp_int_list config_lists[SP_SWEEP_MAX_CONFIGS][SP_SWEEP_MAX_LIST_KEYS];
 } sp_sweep;
 
 typedef struct {
@@ -156,6 +171,11 @@ void sp_fmt_double(char *buf, size_t len, double v);
  * for an integer key (-1 with a message); no range check (sp_config_check). */
 int sp_config_set_key(sp_config *cfg, const char *key, double v, char *err, size_t errlen);
 int sp_config_get_key(const sp_config *cfg, const char *key, double *v);
+/* List keys ("algorithm.token_budget"): a number key refuses them (-1 with a
+ * message); these set (n entries of v, n = 0 clears) and get them (-1 for a
+ * key that is not a list). Entries are range-checked by sp_config_check. */
+int sp_config_set_list(sp_config *cfg, const char *key, const int *v, int n, char *err, size_t errlen);
+int sp_config_get_list(const sp_config *cfg, const char *key, sp_int_list *out);
 /* A sweep axis value (cmodel/config_yaml.c): sp_config_set_key, except that
  * hardware.dram.kind (the enum's index) first loads that part's preset
  * (cmodel/dram.c sp_dram_preset: every hardware.dram timing number), and

@@ -31,6 +31,7 @@ void sp_ablation_config(const sp_config *cfg, int variant, sp_config *out)
     const sp_alg_cfg *c = &cfg->alg;
     /* nothing on: keep ratios 1, full-width K and V in one fetch, tau 0 */
     a->token_keep = a->head_keep = a->value_keep = 1.0;
+    a->token_budget.n = 0; /* fixed token budgets are token pruning too */
     a->k_msb = c->k_msb + c->k_lsb;
     a->k_lsb = 0;
     a->v_msb = c->v_msb + c->v_lsb;
@@ -41,6 +42,7 @@ void sp_ablation_config(const sp_config *cfg, int variant, sp_config *out)
         break;
     case SP_AB_TOKEN:
         a->token_keep = c->token_keep;
+        a->token_budget = c->token_budget;
         break;
     case SP_AB_HEAD:
         a->head_keep = c->head_keep;
@@ -68,7 +70,7 @@ static int ablate_tensor(const sp_config *cfg, const sp_engine_input *in, const 
     static const char *const what[SP_AB_N] = {
         [SP_AB_NONE] = "keep ratios 1, full-width K and V in one fetch, tau 0: the functional run with no technique "
                        "on (its top-k selections keep every token and head)",
-        [SP_AB_TOKEN] = "token_keep and token_start_layer as configured; head_keep 1, value_keep 1, full-width K "
+        [SP_AB_TOKEN] = "token_keep, token_start_layer and token_budget as configured; head_keep 1, value_keep 1, full-width K "
                         "and V in one fetch, tau 0",
         [SP_AB_HEAD] = "head_keep and head_start_layer as configured; token_keep 1, value_keep 1, full-width K "
                        "and V in one fetch, tau 0",

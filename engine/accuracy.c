@@ -15,6 +15,7 @@ void sp_engine_reference_config(const sp_config *cfg, sp_config *ref)
     sp_alg_cfg *a = &ref->alg;
     a->token_keep = a->head_keep = a->value_keep = 1.0;
     a->token_keep_q16 = a->head_keep_q16 = a->value_keep_q16 = SP_RATIO_ONE;
+    a->token_budget.n = 0; /* no fixed token budgets either */
     a->tau = 1.0;
     a->tau_q15 = SP_PROB_ONE;
     /* every plane in the first fetch: the datapath then sees the full

@@ -128,7 +128,10 @@ int sp_sweep_check_workload(const sp_config *base, const char *path, char *err, 
     for (int i = 0; s->config_axis && i < s->axes[s->config_axis - 1].n_values; i++)
         for (int k = 0; k < sp_n_params; k++)
             if (!strncmp(sp_params[k].path, "algorithm.", 10) &&
-                s->config_vals[i][k] != sp_param_get(base, &sp_params[k])) {
+                (s->config_vals[i][k] != sp_param_get(base, &sp_params[k]) ||
+                 (sp_params[k].type == SP_PT_LIST &&
+                  memcmp(&s->config_lists[i][sp_param_list_slot(k)], sp_param_list_c(base, &sp_params[k]),
+                         sizeof(sp_int_list))))) {
                 snprintf(err, errlen,
                          "sweep config %s sets %s: %s is a workload CSV, whose counts already fix the pruning and "
                          "the bit widths; vary hardware.* or energy.* keys on it, or use a tensor trace",

@@ -40,7 +40,10 @@ cJSON *sp_config_json(const sp_config *c)
         double v = sp_param_get(c, p);
         char name[32];
         sp_param_value_text(p, v, name, sizeof name);
-        cJSON *item = p->type == SP_PT_ENUM ? cJSON_CreateString(name) : cJSON_CreateNumber(v);
+        const sp_int_list *l = sp_param_list_c(c, p);
+        cJSON *item = l                        ? cJSON_CreateIntArray(l->v, l->n)
+                      : p->type == SP_PT_ENUM ? cJSON_CreateString(name)
+                                              : cJSON_CreateNumber(v);
         if (!o || !item || !cJSON_AddItemToObject(o, leaf + 1, item)) {
             cJSON_Delete(item);
             goto oom;
