@@ -31,6 +31,11 @@ static inline int sp_simparams_make(const sp_config *c, int d, sp_simparams *p, 
         snprintf(err, errlen, "hardware head dimension %d out of 1..%d", d, SP_MAX_D);
         return -1;
     }
+    if (a->token_budget.n > 0) { /* docs/rtl.md: the controller runs the ratio cascade only */
+        snprintf(err, errlen, "algorithm.token_budget: the RTL has no fixed token budgets (its controller runs the "
+                 "ratio cascade); run budgets with --engine cmodel");
+        return -1;
+    }
     p->d = d;
     p->k_msb = a->k_msb; p->k_lsb = a->k_lsb;
     p->v_msb = a->v_msb; p->v_lsb = a->v_lsb;

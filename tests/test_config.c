@@ -37,7 +37,8 @@ static const char *const all_keys[] = {
     "hardware.dram.tRCD", "hardware.dram.tRP", "hardware.dram.tCL", "hardware.dram.tCCD",
     "hardware.dram.tRAS", "hardware.dram.tREFI", "hardware.dram.tRFC",
     "hardware.dram.bytes_per_clk_per_channel",
-    "algorithm.token_keep", "algorithm.token_start_layer", "algorithm.head_keep",
+    "algorithm.token_keep", "algorithm.token_start_layer", "algorithm.token_budget",
+    "algorithm.token_budget_start_iter", "algorithm.head_keep",
     "algorithm.head_start_layer", "algorithm.value_keep", "algorithm.q_bits", "algorithm.k_msb",
     "algorithm.k_lsb", "algorithm.v_msb", "algorithm.v_lsb", "algorithm.tau",
     "energy.mac_qk_pj", "energy.mac_pv_pj", "energy.exp_pj", "energy.div_pj", "energy.cmp_pj",
@@ -82,6 +83,13 @@ static void assert_same(const sp_config *a, const sp_config *b, const char *what
 {
     for (int i = 0; i < NALL; i++) {
         double va, vb;
+        sp_int_list la, lb;
+        if (sp_config_get_list(a, all_keys[i], &la) == 0) { /* a list key: every entry */
+            ck_assert_int_eq(sp_config_get_list(b, all_keys[i], &lb), 0);
+            ck_assert_msg(la.n == lb.n && !memcmp(la.v, lb.v, (size_t)la.n * sizeof la.v[0]), "%s: %s differs",
+                          what, all_keys[i]);
+            continue;
+        }
         ck_assert_int_eq(sp_config_get_key(a, all_keys[i], &va), 0);
         ck_assert_int_eq(sp_config_get_key(b, all_keys[i], &vb), 0);
         if (va != vb)
@@ -390,6 +398,84 @@ START_TEST(set_and_get_key)
 }
 END_TEST
 
+static void echo_round_trip(const sp_config *c, const char *what);
+
+/* The list key algorithm.token_budget: loads from a flow or a block
+ * sequence, [] and absence are the empty list, the accessors, the printer
+ * and the stats.json echo carry every entry, a number setter refuses it,
+ * and a sweep's config axis carries each file's list. */
+START_TEST(budget_list_key)
+{
+    make_tmpdir();
+    sp_config c;
+    sp_int_list l;
+    char err[256], p[512];
+    static const int rel[12] = {921, 716, 204, 204, 204, 204, 102, 102, 102, 102, 102, 102};
+    char cwd[256];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    load_ok("configs/gpt2-release.yaml", &c);
+    ck_assert_int_eq(sp_config_get_list(&c, "algorithm.token_budget", &l), 0);
+    ck_assert_int_eq(l.n, 12);
+    ck_assert_mem_eq(l.v, rel, sizeof rel);
+    ck_assert_int_eq(c.alg.token_budget_start_iter, 1);
+    round_trip(&c, "gpt2-release");
+    echo_round_trip(&c, "gpt2-release echo");
+    load_ok("configs/paper.yaml", &c); /* absent: empty */
+    ck_assert_int_eq(c.alg.token_budget.n, 0);
+    /* block form, then [] over an include clears it */
+    snprintf(p, sizeof p, "%s/block.yaml", tmpdir);
+    char text[1024];
+    snprintf(text, sizeof text, "include: %s/configs/paper.yaml\nalgorithm:\n  token_keep: 1\n  token_budget:\n"
+             "    - 5\n    - 3\n", cwd);
+    cu_write_file(p, text);
+    load_ok(p, &c);
+    ck_assert_int_eq(c.alg.token_budget.n, 2);
+    ck_assert_int_eq(c.alg.token_budget.v[0], 5);
+    ck_assert_int_eq(c.alg.token_budget.v[1], 3);
+    round_trip(&c, "block list");
+    char q[512];
+    snprintf(q, sizeof q, "%s/clear.yaml", tmpdir);
+    cu_write_file(q, "include: block.yaml\nalgorithm:\n  token_keep: 0.5\n  token_budget: []\n");
+    load_ok(q, &c);
+    ck_assert_int_eq(c.alg.token_budget.n, 0);
+    /* accessors */
+    sp_config_default(&c);
+    double v;
+    ck_assert_int_ne(sp_config_set_key(&c, "algorithm.token_budget", 4, err, sizeof err), 0);
+    ck_assert_str_eq(err, "algorithm.token_budget is a list (one entry per layer), not a number");
+    ck_assert_int_ne(sp_config_get_key(&c, "algorithm.token_budget", &v), 0);
+    ck_assert_int_ne(sp_config_set_list(&c, "algorithm.token_keep", rel, 2, err, sizeof err), 0);
+    ck_assert_str_eq(err, "algorithm.token_keep is not a list key");
+    ck_assert_int_eq(sp_config_set_list(&c, "algorithm.token_budget", rel, 12, err, sizeof err), 0);
+    ck_assert_int_ne(sp_config_check(&c, err, sizeof err), 0); /* token_keep 0.9 with budgets */
+    ck_assert_str_eq(err, "algorithm.token_budget replaces the ratio cascade: token_keep must be 1 with it, got 0.9");
+    ck_assert_int_eq(sp_config_set_key(&c, "algorithm.token_keep", 1, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_check(&c, err, sizeof err), 0);
+    int zero[2] = {3, 0};
+    ck_assert_int_eq(sp_config_set_list(&c, "algorithm.token_budget", zero, 2, err, sizeof err), 0);
+    ck_assert_int_ne(sp_config_check(&c, err, sizeof err), 0);
+    ck_assert_str_eq(err, "algorithm.token_budget[1] must be in 1..16384, got 0");
+    /* a config axis of files carries each file's list */
+    snprintf(p, sizeof p, "%s/a.yaml", tmpdir);
+    cu_write_file(p, "algorithm:\n  token_keep: 1\n  token_budget: [7, 5, 3]\n");
+    snprintf(p, sizeof p, "%s/b.yaml", tmpdir);
+    cu_write_file(p, "algorithm:\n  token_budget: []\n");
+    snprintf(p, sizeof p, "%s/sw.yaml", tmpdir);
+    snprintf(text, sizeof text, "include: %s/configs/paper.yaml\nsweep:\n  axes:\n    - key: config\n"
+             "      values: [a.yaml, b.yaml]\n", cwd);
+    cu_write_file(p, text);
+    load_ok(p, &c);
+    sp_config t = c;
+    ck_assert_int_eq(sp_sweep_set_key(&t, "config", 0, err, sizeof err), 0);
+    ck_assert_int_eq(t.alg.token_budget.n, 3);
+    ck_assert_int_eq(t.alg.token_budget.v[2], 3);
+    ck_assert_int_eq(sp_config_check(&t, err, sizeof err), 0);
+    ck_assert_int_eq(sp_sweep_set_key(&t, "config", 1, err, sizeof err), 0);
+    ck_assert_int_eq(t.alg.token_budget.n, 0);
+    rm_tmpdir();
+}
+END_TEST
+
 /* The stats.json echo (sp_config_json), written out as YAML (JSON is YAML
  * flow syntax), loads again to the same config. */
 static void echo_round_trip(const sp_config *c, const char *what)
@@ -415,7 +501,8 @@ START_TEST(stats_echo_loads_again)
 {
     make_tmpdir();
     static const char *const files[] = {"configs/paper.yaml", "configs/default.yaml", "configs/ddr4.yaml",
-                                        "configs/lpddr4.yaml", "configs/sweep-pruning.yaml"};
+                                        "configs/lpddr4.yaml", "configs/sweep-pruning.yaml",
+                                        "configs/gpt2-release.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         sp_config c;
         load_ok(files[i], &c);
@@ -443,6 +530,18 @@ START_TEST(table_matches_keys_and_ranges)
     char err[256];
     for (int k = 0; k < sp_n_params; k++) {
         const sp_param *p = &sp_params[k];
+        if (p->type == SP_PT_LIST) { /* entries in [min, max], at most one per layer */
+            sp_int_list l = {2, {(int)p->min, (int)p->max}};
+            ck_assert_msg(sp_param_list_check(p, &l, err, sizeof err) == 0, "%s", err);
+            l.v[1] = (int)p->max + 1;
+            ck_assert_int_ne(sp_param_list_check(p, &l, err, sizeof err), 0);
+            l.v[1] = (int)p->min - 1;
+            ck_assert_int_ne(sp_param_list_check(p, &l, err, sizeof err), 0);
+            l.n = SP_MAX_LAYERS + 1;
+            ck_assert_int_ne(sp_param_list_check(p, &l, err, sizeof err), 0);
+            ck_assert(p->min >= 1 && p->unit && p->doc && *p->doc && p->source && *p->source);
+            continue;
+        }
         ck_assert_msg(sp_param_check(p, p->def, err, sizeof err) == 0, "%s", err);
         ck_assert(isfinite(p->min) && isfinite(p->max) && p->min <= p->max);
         ck_assert(p->unit && p->doc && *p->doc && p->source && *p->source);
@@ -460,8 +559,13 @@ END_TEST
 START_TEST(models_take_every_bound)
 {
     int runs = 0;
+    int lists = 0;
     for (int k = 0; k < sp_n_params; k++) {
         const sp_param *p = &sp_params[k];
+        if (p->type == SP_PT_LIST) { /* a per-layer list: its run needs a trace (test_controller.c) */
+            lists++;
+            continue;
+        }
         double ends[2] = {p->min_open ? nextafter(p->min, p->max) : p->min, p->max};
         for (int e = 0; e < 2; e++) {
             sp_config c;
@@ -488,9 +592,9 @@ START_TEST(models_take_every_bound)
             runs++;
         }
     }
-    ck_assert_int_ge(runs, 2 * NALL - 8);
+    ck_assert_int_ge(runs, 2 * (NALL - lists) - 8);
     printf("test_config: %d of %d key bounds ran through the timing, energy and area models (the rest break a "
-           "cross-key rule)\n", runs, 2 * NALL);
+           "cross-key rule; %d list key runs in test_controller.c)\n", runs, 2 * (NALL - lists), lists);
 }
 END_TEST
 
@@ -692,6 +796,7 @@ static Suite *suite(void)
     tcase_add_test(tc, empty_and_missing_files);
     tcase_add_test(tc, set_and_get_key);
     tcase_add_test(tc, stats_echo_loads_again);
+    tcase_add_test(tc, budget_list_key);
     tcase_add_test(tc, table_matches_keys_and_ranges);
     tcase_add_test(tc, models_take_every_bound);
     tcase_add_test(tc, deep_nesting_fails_fast);

@@ -28,6 +28,7 @@ bad "the K buffer holds" -c "$CFG" -t synth:mode=decode,d=16,len=200
 bad "unknown engine" -c "$CFG" -t "$T" --engine warp
 bad "unknown option" -c "$CFG" -t "$T" --bogus 1
 bad "rebuild with make cosim" -c configs/default.yaml -t "$T"
+bad "the RTL has no fixed token budgets" -c tests/cosim/budget.yaml -t "$T"
 # determinism: two runs, same bytes
 "$COSIM" -c "$CFG" -t "$T" -o "$W/a" >/dev/null 2>&1 && "$COSIM" -c "$CFG" -t "$T" -o "$W/b" >/dev/null 2>&1 \
   && cmp -s "$W/a/stats.json" "$W/b/stats.json" && echo "cli ok: stats.json identical over two runs" \
@@ -41,6 +42,13 @@ if [ -x "$S" ]; then
   SPATTN_COSIM=$COSIM "$S" run -c "$CFG" -t "$T" --engine cosim --waves "$W/s.fst" -o "$W/s" >/dev/null 2>&1
   if [ -s "$W/s.fst" ] && [ -s "$W/s/stats.json" ]; then echo "cli ok: spattn run --engine cosim --waves wrote $(wc -c < "$W/s.fst") bytes of FST"
   else echo "cli FAIL: spattn run --engine cosim --waves wrote no FST or no stats.json"; fail=1; fi
+  # the run command passes the co-sim's refusal of fixed token budgets on: one line, exit 2, no output
+  for eng in cosim rtl; do
+    err=$(SPATTN_COSIM=$COSIM "$S" run -c tests/cosim/budget.yaml -t "$T" --engine $eng -o "$W/bud" 2>&1 >/dev/null); rc=$?
+    if [ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && printf '%s' "$err" | grep -q "no fixed token budgets" \
+       && [ ! -e "$W/bud" ]; then echo "cli ok: spattn run --engine $eng refuses budgets -> $err"
+    else echo "cli FAIL: spattn run --engine $eng with budgets -> exit $rc: $err"; fail=1; fi
+  done
 else
   echo "cli: spattn --waves check skipped: $S is not built (make)"
 fi
