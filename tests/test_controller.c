@@ -241,9 +241,35 @@ static void ref_run(const sp_config *cfg, const sp_trace *tr, ref_log *g)
                     g->values_kept += (uint64_t)r->n_kept;
                 }
             }
+            /* fixed budgets: the selection for layer m of iteration mit,
+             * after the last layer the next iteration's layer 0, which
+             * leaves room for the token that iteration appends */
+            int wrap = l == L - 1, m = wrap ? 0 : l + 1, mit = wrap ? it + 1 : it;
+            if (a->token_budget.n > 0 && mit >= a->token_budget_start_iter &&
+                (!wrap || (tr->mode == SP_MODE_DECODE && it + 1 < tr->iters))) {
+                int nn = 0, room = a->token_budget.v[m] - wrap;
+                for (int t = 0; t < N; t++)
+                    if (act[(size_t)m * N + t]) {
+                        nxt[nn] = t;
+                        key[nn++] = imp[t];
+                    }
+                if (nn > room) {
+                    int kk = ref_topk(key, nxt, nn, room, kept);
+                    unsigned char *in = calloc((size_t)N, 1);
+                    ck_assert_ptr_nonnull(in);
+                    for (int i = 0; i < kk; i++)
+                        in[kept[i]] = 1;
+                    for (int j = m; j < L; j++)
+                        for (int t = 0; t < N; t++)
+                            act[(size_t)j * N + t] &= in[t];
+                    free(in);
+                    g->tokens_pruned += (uint64_t)(nn - kk);
+                    log_prune(g, 0, it, l, kept, kk);
+                }
+            }
             if (l == L - 1)
                 continue;
-            if (l >= a->token_start_layer) {
+            if (a->token_budget.n == 0 && l >= a->token_start_layer) {
                 /* candidates: the next layer's tokens; count from this layer's */
                 int nn = 0;
                 for (int t = 0; t < N; t++)
@@ -531,22 +557,212 @@ START_TEST(random_configs)
         while ((double)(1 << (a->q_bits - 1)) * (double)(1 << (a->k_msb + a->k_lsb - 1)) * d >= 2147483648.0)
             a->q_bits--;
         char err[256];
+        int enc = (int)(sp_rng_next(&r) % 3) == 0, layers = 1 + (int)(sp_rng_next(&r) % 4);
+        if (sp_rng_next(&r) % 3 == 0) { /* fixed budgets instead of the ratio */
+            int b[4];
+            for (int l = 0; l < layers; l++)
+                b[l] = 1 + (int)(sp_rng_next(&r) % 32);
+            ref_set_ratio(&a->token_keep_q16, &a->token_keep, 1.0);
+            ck_assert_int_eq(sp_config_set_list(&cfg, "algorithm.token_budget", b, layers, err, sizeof err), 0);
+            a->token_budget_start_iter = (int)(sp_rng_next(&r) % 3);
+        }
         ck_assert_msg(sp_config_check(&cfg, err, sizeof err) == 0, "%s", err);
-        int enc = (int)(sp_rng_next(&r) % 3) == 0;
         char spec[200];
         snprintf(spec, sizeof spec, "synth:mode=%s,layers=%d,heads=%d,d=%d,len=%d,iters=%d,seed=%d,peak=%g",
-                 enc ? "encoder" : "decode", 1 + (int)(sp_rng_next(&r) % 4), 1 + (int)(sp_rng_next(&r) % 6), d,
+                 enc ? "encoder" : "decode", layers, 1 + (int)(sp_rng_next(&r) % 6), d,
                  1 + (int)(sp_rng_next(&r) % (enc ? 12 : 30)), 1 + (int)(sp_rng_next(&r) % 4),
                  (int)(sp_rng_next(&r) % 1000), 0.05 + 8 * sp_rng_uniform(&r));
         sp_trace tr;
         ref_synth(spec, a, &tr);
         char name[400];
-        snprintf(name, sizeof name, "%s tok %.3f@%d head %.3f@%d val %.3f tau %.3f q%d k%d+%d v%d+%d", spec,
-                 a->token_keep, a->token_start_layer, a->head_keep, a->head_start_layer, a->value_keep, a->tau,
-                 a->q_bits, a->k_msb, a->k_lsb, a->v_msb, a->v_lsb);
+        snprintf(name, sizeof name,
+                 "%s budgets %d from %d tok %.3f@%d head %.3f@%d val %.3f tau %.3f q%d k%d+%d v%d+%d", spec,
+                 a->token_budget.n, a->token_budget_start_iter, a->token_keep, a->token_start_layer, a->head_keep,
+                 a->head_start_layer, a->value_keep, a->tau, a->q_bits, a->k_msb, a->k_lsb, a->v_msb, a->v_lsb);
         compare_run(name, &cfg, &tr);
         sp_trace_free(&tr);
     }
+}
+END_TEST
+
+/* ---- fixed token budgets (docs/spec.md s10) ---- */
+
+typedef struct {
+    const char *name, *trace;
+    int n, b[8], start;
+    double head_keep;
+    int head_start;
+} budget_scen;
+
+static const budget_scen bscen[] = {
+    {"decode budgets", DEC ",seed=21,peak=1", 4, {40, 30, 20, 10}, 0, 1.0, 0},
+    {"decode budgets from iteration 1", DEC ",seed=22,peak=2", 4, {40, 30, 20, 10}, 1, 1.0, 0},
+    {"decode budgets above the context (clamp)", DEC ",seed=23,peak=1", 4, {100, 90, 80, 70}, 0, 1.0, 0},
+    {"decode budgets of one token", DEC ",seed=24,peak=1", 4, {1, 1, 1, 1}, 0, 1.0, 0},
+    {"decode budgets not decreasing", DEC ",seed=25,peak=0.5", 4, {10, 30, 5, 20}, 0, 1.0, 0},
+    {"decode budgets with head pruning", DEC ",seed=26,peak=1", 4, {45, 20, 20, 8}, 1, 0.5, 0},
+    {"decode budgets start beyond the run", DEC ",seed=27,peak=1", 4, {10, 10, 10, 10}, 5, 1.0, 0},
+    {"encoder budgets", ENC ",seed=28,peak=1", 3, {24, 12, 6}, 0, 1.0, 0},
+    {"encoder budgets, first layer cut too", ENC ",seed=29,peak=2", 3, {5, 20, 3}, 0, 0.6, 1},
+    {"encoder budgets from iteration 1: none", ENC ",seed=30,peak=1", 3, {5, 4, 3}, 1, 1.0, 0},
+};
+#define NBSCEN ((int)(sizeof bscen / sizeof bscen[0]))
+
+static void budget_cfg(const budget_scen *s, sp_config *cfg)
+{
+    sp_config_default(cfg);
+    char err[256];
+    ck_assert_int_eq(sp_config_set_key(cfg, "algorithm.token_keep", 1, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_list(cfg, "algorithm.token_budget", s->b, s->n, err, sizeof err), 0);
+    cfg->alg.token_budget_start_iter = s->start;
+    ref_set_ratio(&cfg->alg.head_keep_q16, &cfg->alg.head_keep, s->head_keep);
+    cfg->alg.head_start_layer = s->head_start;
+    ck_assert_msg(sp_config_check(cfg, err, sizeof err) == 0, "%s: %s", s->name, err);
+}
+
+/* the model against the reference, and the counts: every layer of an
+ * iteration held to the budgets attends to at most its budget, and to
+ * exactly min(budget, context) in its first such iteration's layer 0 */
+START_TEST(budgets_vs_reference)
+{
+    const budget_scen *s = &bscen[_i];
+    sp_config cfg;
+    budget_cfg(s, &cfg);
+    sp_trace tr;
+    ref_synth(s->trace, &cfg.alg, &tr);
+    compare_run(s->name, &cfg, &tr);
+    sp_run_result res;
+    char err[256];
+    ck_assert_int_eq(sp_run_model(&cfg, &tr, NULL, &res, err, sizeof err), 0);
+    int L = tr.layers, full = tr.mode == SP_MODE_DECODE ? tr.ctx + 1 : tr.ctx;
+    for (int it = 0; it < tr.iters; it++)
+        for (int l = 0; l < L; l++) {
+            int n = res.tokens_active[it * L + l], all = tr.mode == SP_MODE_DECODE ? tr.ctx + it + 1 : tr.ctx;
+            if (it < s->start) {
+                ck_assert_msg(n == all, "%s: it %d layer %d keeps %d of %d before the budgets start", s->name, it,
+                              l, n, all);
+                continue;
+            }
+            ck_assert_msg(n <= s->b[l] || (l == 0 && it == s->start), "%s: it %d layer %d: %d keys, budget %d",
+                          s->name, it, l, n, s->b[l]);
+            if (l == 0 && it == s->start && s->start > 0)
+                ck_assert_int_eq(n, s->b[0] < all ? s->b[0] : all);
+        }
+    if (s->b[0] >= 100) /* above the context: nothing is cut */
+        for (int i = 0; i < tr.iters * L; i++)
+            ck_assert_int_eq(res.tokens_active[i], full + (tr.mode == SP_MODE_DECODE ? i / L : 0));
+    if (!strcmp(s->name, "decode budgets"))
+        ck_assert_uint_gt(res.total.tokens_pruned, 0);
+    if (s->start >= tr.iters || (tr.mode == SP_MODE_ENCODER && s->start > 0))
+        ck_assert_uint_eq(res.total.tokens_pruned, 0);
+    sp_run_result_free(&res);
+    sp_trace_free(&tr);
+}
+END_TEST
+
+typedef struct {
+    int n;
+    int it[64], layer[64], count[64];
+    int32_t first[64][8];
+} prune_log;
+
+static void log_tok(void *ctx, int it, int layer, const int32_t *kept, int n)
+{
+    prune_log *p = ctx;
+    if (p->n < 64) {
+        p->it[p->n] = it;
+        p->layer[p->n] = layer;
+        p->count[p->n] = n;
+        for (int i = 0; i < 8 && i < n; i++)
+            p->first[p->n][i] = kept[i];
+        p->n++;
+    }
+}
+
+/* configs/gpt2-release.yaml on a GPT-2-shaped decode trace with the
+ * official workload's context (993 keys in iteration 0): the key count of
+ * every (iteration, layer) is the file's, and the selections run where the
+ * file's if_topk rows are (after layer 11 of iteration 0; after layers 0,
+ * 1, 5 and 11 of iteration 1) */
+START_TEST(gpt2_release_counts)
+{
+    sp_config cfg;
+    char err[512];
+    if (sp_config_load("configs/gpt2-release.yaml", &cfg, err, sizeof err))
+        ck_abort_msg("%s", err);
+    sp_trace tr;
+    ref_synth("synth:mode=decode,layers=12,heads=12,d=64,len=992,iters=3,seed=5,peak=1", &cfg.alg, &tr);
+    prune_log pl;
+    memset(&pl, 0, sizeof pl);
+    sp_observer obs = {&pl, NULL, log_tok, NULL};
+    sp_run_result res;
+    ck_assert_msg(sp_run_model(&cfg, &tr, &obs, &res, err, sizeof err) == 0, "%s", err);
+    static const int b[12] = {921, 716, 204, 204, 204, 204, 102, 102, 102, 102, 102, 102};
+    for (int it = 0; it < 3; it++)
+        for (int l = 0; l < 12; l++) {
+            int want = it == 0 ? 993 : b[l];
+            ck_assert_msg(res.tokens_active[it * 12 + l] == want, "it %d layer %d: %d keys, the file has %d", it, l,
+                          res.tokens_active[it * 12 + l], want);
+        }
+    static const int sel_it[5] = {0, 1, 1, 1, 1}, sel_l[5] = {11, 0, 1, 5, 11}, sel_n[5] = {920, 716, 204, 102, 920};
+    ck_assert_int_ge(pl.n, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(pl.it[i] == sel_it[i] && pl.layer[i] == sel_l[i] && pl.count[i] == sel_n[i],
+                      "selection %d: it %d after layer %d keeps %d; want it %d layer %d keeps %d", i, pl.it[i],
+                      pl.layer[i], pl.count[i], sel_it[i], sel_l[i], sel_n[i]);
+    for (int i = 5; i < pl.n; i++)
+        ck_assert_int_eq(pl.it[i], 2); /* the last iteration prepares no next one */
+    sp_run_result_free(&res);
+    sp_trace_free(&tr);
+}
+END_TEST
+
+/* equal importance (q = 0: every probability equal) ties every token: a
+ * budget keeps the lowest token indices (docs/spec.md s7) */
+START_TEST(budget_tie_break)
+{
+    static const budget_scen s = {"tie", ENC ",seed=31,peak=1", 3, {24, 5, 3}, 0, 1.0, 0};
+    sp_config cfg;
+    budget_cfg(&s, &cfg);
+    sp_trace tr;
+    ref_synth(s.trace, &cfg.alg, &tr);
+    memset(tr.q, 0, (size_t)tr.iters * tr.layers * tr.heads * tr.rows * tr.d * sizeof *tr.q);
+    prune_log pl;
+    memset(&pl, 0, sizeof pl);
+    sp_observer obs = {&pl, NULL, log_tok, NULL};
+    sp_run_result res;
+    char err[256];
+    ck_assert_int_eq(sp_run_model(&cfg, &tr, &obs, &res, err, sizeof err), 0);
+    ck_assert_int_eq(pl.n, 2);
+    ck_assert_int_eq(pl.count[0], 5);
+    ck_assert_int_eq(pl.count[1], 3);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(pl.first[0][i], i);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(pl.first[1][i], i);
+    sp_run_result_free(&res);
+    sp_trace_free(&tr);
+}
+END_TEST
+
+/* a budget list of another length than the trace's layers: one error
+ * naming the config file and both counts */
+START_TEST(budget_length_error)
+{
+    static const budget_scen s = {"len", DEC ",seed=32,peak=1", 3, {9, 8, 7}, 0, 1.0, 0};
+    sp_config cfg;
+    budget_cfg(&s, &cfg);
+    snprintf(cfg.source, sizeof cfg.source, "budgets.yaml");
+    sp_trace tr;
+    ref_synth(s.trace, &cfg.alg, &tr);
+    sp_run_result res;
+    char err[256] = "";
+    ck_assert_int_ne(sp_run_model(&cfg, &tr, NULL, &res, err, sizeof err), 0);
+    char want[512];
+    snprintf(want, sizeof want, "budgets.yaml: algorithm.token_budget has 3 entries, trace %s has 4 layers (one "
+             "entry each)", tr.id);
+    ck_assert_str_eq(err, want);
+    sp_trace_free(&tr);
 }
 END_TEST
 
@@ -589,6 +805,10 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, controller_vs_reference, 0, NSCEN);
     tcase_add_loop_test(tc, random_configs, 0, 10);
     tcase_add_test(tc, reference_sees_pruning);
+    tcase_add_loop_test(tc, budgets_vs_reference, 0, NBSCEN);
+    tcase_add_test(tc, gpt2_release_counts);
+    tcase_add_test(tc, budget_tie_break);
+    tcase_add_test(tc, budget_length_error);
     suite_add_tcase(s, tc);
     return s;
 }
