@@ -21,10 +21,11 @@ static void check(int ok, const char *what, const char *trace)
         failed++;
 }
 
-static int one(const char *spec, const char *name, const char *sets)
+/* yaml: a config file for both sides (NULL: the built-in defaults) */
+static int one(const char *spec, const char *name, const char *sets, const char *yaml)
 {
     char err[512];
-    spattn_cfg *c = spattn_cfg_new(SPATTN_API_VERSION, NULL, err, sizeof err);
+    spattn_cfg *c = spattn_cfg_new(SPATTN_API_VERSION, yaml, err, sizeof err);
     if (!c) {
         fprintf(stderr, "test_api: %s\n", err);
         return -1;
@@ -42,6 +43,10 @@ static int one(const char *spec, const char *name, const char *sets)
     }
     sp_config cfg;
     sp_config_default(&cfg);
+    if (yaml && sp_config_load(yaml, &cfg, err, sizeof err)) {
+        fprintf(stderr, "test_api: %s\n", err);
+        return -1;
+    }
     for (char *kv = strtok(strcpy(buf, sets), ";"); kv; kv = strtok(NULL, ";")) {
         char *eq = strchr(kv, '=');
         *eq = 0;
@@ -204,8 +209,32 @@ int main(void)
         failed++, printf("FAIL  a wrong API version is refused\n");
     for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++)
         for (size_t j = 0; j < sizeof sets / sizeof sets[0]; j++)
-            if (one(traces[i], sets[j][0], sets[j][1]))
+            if (one(traces[i], sets[j][0], sets[j][1], NULL))
                 return 1;
+    /* fixed token budgets: per layer on an encoder state, bit-exact with
+     * sp_run_model; a decode state refuses them with one message */
+    const char *by = "build/api/budgets.yaml";
+    FILE *f = fopen(by, "w");
+    if (!f || fprintf(f, "include: ../../configs/paper.yaml\nalgorithm:\n  token_keep: 1\n"
+                         "  token_budget: [30, 20, 10, 5]\n") < 0 || fclose(f)) {
+        fprintf(stderr, "test_api: cannot write %s\n", by);
+        return 1;
+    }
+    if (one(traces[2], "budgets 30/20/10/5", "algorithm.tau=0.1", by))
+        return 1;
+    spattn_cfg *bc = spattn_cfg_new(SPATTN_API_VERSION, by, err, sizeof err);
+    spattn_state *ds = spattn_state_new(SPATTN_API_VERSION, SPATTN_DECODE, 4, 1, 8, 4, 8, err, sizeof err);
+    if (!bc || !ds || spattn_state_append(ds) < 0)
+        return 1;
+    int16_t z[8 * 8] = {0}, o[8];
+    float one_s = 1.0f;
+    int rc = spattn_layer(bc, ds, 0, z, z, z, &one_s, &one_s, 8, 8, 8, o, NULL, NULL);
+    if (rc && strstr(spattn_state_error(ds), "encoder states only"))
+        passed++, printf("ok    a decode state refuses budgets: %s\n", spattn_state_error(ds));
+    else
+        failed++, printf("FAIL  a decode state ran budgets (rc %d: %s)\n", rc, spattn_state_error(ds));
+    spattn_state_free(ds);
+    spattn_cfg_free(bc);
     if (threads(traces[0]))
         return 1;
     printf("test_api: %d passed, %d failed\n", passed, failed);

@@ -594,7 +594,7 @@ START_TEST(models_take_every_bound)
     }
     ck_assert_int_ge(runs, 2 * (NALL - lists) - 8);
     printf("test_config: %d of %d key bounds ran through the timing, energy and area models (the rest break a "
-           "cross-key rule; %d list key runs in test_controller.c)\n", runs, 2 * (NALL - lists), lists);
+           "cross-key rule; list keys: %d, run in test_controller.c)\n", runs, 2 * (NALL - lists), lists);
 }
 END_TEST
 
