@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cliutil.h"
 #include "ref.h"
 
 typedef struct {
@@ -717,6 +718,43 @@ START_TEST(gpt2_release_counts)
 }
 END_TEST
 
+/* all 32 iterations of the official file: with gpt2-release.yaml, the key
+ * count of every (iteration, layer, head) row of
+ * gpt2-small-wikitext2-pruned.csv (key_fetch_num) is the model's */
+START_TEST(gpt2_release_matches_official_file)
+{
+    char path[512], line[512], err[512];
+    if (!cu_official_csv("test_controller", "gpt2-small-wikitext2-pruned.csv", path, sizeof path))
+        return;
+    sp_config cfg;
+    if (sp_config_load("configs/gpt2-release.yaml", &cfg, err, sizeof err))
+        ck_abort_msg("%s", err);
+    sp_trace tr;
+    ref_synth("synth:mode=decode,layers=12,heads=12,d=64,len=992,iters=32,seed=6,peak=1", &cfg.alg, &tr);
+    sp_run_result res;
+    ck_assert_msg(sp_run_model(&cfg, &tr, NULL, &res, err, sizeof err) == 0, "%s", err);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        int it, l, h, len, keys;
+        double d;
+        if (sscanf(line, "%d,%d,%d,%lf,%d,%d,", &it, &l, &h, &d, &len, &keys) != 6)
+            continue; /* the header and the closing line naming the run config */
+        ck_assert(it >= 0 && it < 32 && l >= 0 && l < 12);
+        ck_assert_msg(res.tokens_active[it * 12 + l] == keys, "iteration %d layer %d head %d: model %d keys, file %d",
+                      it, l, h, res.tokens_active[it * 12 + l], keys);
+        ck_assert_int_eq(tr.ctx + it + 1, len); /* the same context length */
+        rows++;
+    }
+    fclose(f);
+    ck_assert_int_eq(rows, 32 * 12 * 12);
+    printf("test_controller: gpt2-release.yaml gives the key count of all %d rows of %s\n", rows, path);
+    sp_run_result_free(&res);
+    sp_trace_free(&tr);
+}
+END_TEST
+
 /* equal importance (q = 0: every probability equal) ties every token: a
  * budget keeps the lowest token indices (docs/spec.md s7) */
 START_TEST(budget_tie_break)
@@ -807,6 +845,7 @@ static Suite *suite(void)
     tcase_add_test(tc, reference_sees_pruning);
     tcase_add_loop_test(tc, budgets_vs_reference, 0, NBSCEN);
     tcase_add_test(tc, gpt2_release_counts);
+    tcase_add_test(tc, gpt2_release_matches_official_file);
     tcase_add_test(tc, budget_tie_break);
     tcase_add_test(tc, budget_length_error);
     suite_add_tcase(s, tc);
