@@ -780,6 +780,39 @@ START_TEST(cli_config_show_exit_status)
 }
 END_TEST
 
+/* `spattn run` with a budget list whose length is not the trace's layer
+ * count: exit 2, one line naming the config file and both counts, no
+ * output directory */
+START_TEST(cli_run_budget_length)
+{
+    const char *bin = getenv("SPATTN");
+    if (!bin || !*bin) {
+        printf("test_config: cli check skipped: SPATTN is not set (make test-unit sets it)\n");
+        return;
+    }
+    make_tmpdir();
+    char cmd[1024], outd[256], errf[256], line[1024] = "", more[8];
+    snprintf(outd, sizeof outd, "%s/run", tmpdir);
+    snprintf(errf, sizeof errf, "%s/err.txt", tmpdir);
+    const char *t = "synth:mode=decode,layers=6,heads=2,d=16,len=40,iters=2";
+    snprintf(cmd, sizeof cmd, "'%s' run -c configs/gpt2-release.yaml -t %s -o %s >/dev/null 2>%s", bin, t, outd, errf);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 2);
+    struct stat sb;
+    ck_assert_int_ne(stat(outd, &sb), 0);
+    FILE *f = fopen(errf, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_ptr_null(fgets(more, sizeof more, f));
+    fclose(f);
+    ck_assert_msg(strstr(line, "spattn: configs/gpt2-release.yaml: algorithm.token_budget has 12 entries, trace ") &&
+                      strstr(line, " has 6 layers (one entry each)"),
+                  "got: %s", line);
+    rm_tmpdir();
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("config");
@@ -803,6 +836,7 @@ static Suite *suite(void)
     tcase_add_test(tc, fifo_refused);
     tcase_add_test(tc, bad_configs_give_expected_line);
     tcase_add_test(tc, cli_config_show_exit_status);
+    tcase_add_test(tc, cli_run_budget_length);
     suite_add_tcase(s, tc);
     return s;
 }
