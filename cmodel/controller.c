@@ -1,5 +1,6 @@
 /* controller.c - head / layer / iteration sequencing with cascade token and
- * head pruning (docs/spec.md s10). Mirrors rtl/controller.v. */
+ * head pruning (docs/spec.md s10). Mirrors rtl/controller.v, except for
+ * the fixed token budgets (algorithm.token_budget), which the RTL lacks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +54,13 @@ static int prune_after_layer(sp_set *next, int n_next, const uint64_t *importanc
     return kk;
 }
 
-/* Budget rule (docs/spec.md s10), at the end of layer l of iteration it:
- * the target of the selection that prepares layer m of iteration mit
- * (m = l + 1 in the same iteration, or layer 0 of the next one after the
- * last layer), or -1 when there is none: no budgets, an iteration before
- * token_budget_start_iter, or a set already within its budget. The next
- * iteration appends one token to every set before layer 0 runs, so that
- * selection leaves room for it. */
+/* Budget rule (docs/spec.md s10): the target of the selection that
+ * prepares layer m (n_set tokens now) of iteration mit, made at the end of
+ * layer m - 1, or with wrap set at the end of the last layer of iteration
+ * mit - 1 for m = 0; -1 when there is none: no budgets, an iteration
+ * before token_budget_start_iter, or a set already within its budget. The
+ * next iteration appends one token to every set before layer 0 runs, so
+ * the wrapping selection leaves room for it. */
 static int budget_target(const sp_alg_cfg *a, int mit, int m, int wrap, int n_set)
 {
     if (a->token_budget.n == 0 || mit < a->token_budget_start_iter)
