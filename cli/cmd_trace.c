@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "params.h"
 #include "safetensors.h"
 #include "spattn.h"
 #include "traces.h"
@@ -177,10 +178,17 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
             dense *= (double)lh;
             const sp_alg_cfg *a = &cfg->alg;
             int last = (t.iters - 1) * t.layers + t.layers - 1;
-            printf("model run        config %s: token keep %g from layer %d, head keep %g from layer %d, "
-                   "value keep %g, tau %g, k %d+%d, v %d+%d bits\n", cfg->source, a->token_keep,
-                   a->token_start_layer, a->head_keep, a->head_start_layer, a->value_keep, a->tau, a->k_msb,
-                   a->k_lsb, a->v_msb, a->v_lsb);
+            char tok[SP_MAX_LAYERS * 8 + 64];
+            if (a->token_budget.n > 0) { /* fixed budgets replace the ratio (docs/spec.md s10) */
+                char l[SP_MAX_LAYERS * 8 + 8];
+                sp_param_list_text(&a->token_budget, l, sizeof l);
+                snprintf(tok, sizeof tok, "token budgets %s from iteration %d", l, a->token_budget_start_iter);
+            } else {
+                snprintf(tok, sizeof tok, "token keep %g from layer %d", a->token_keep, a->token_start_layer);
+            }
+            printf("model run        config %s: %s, head keep %g from layer %d, value keep %g, tau %g, k %d+%d, "
+                   "v %d+%d bits\n", cfg->source, tok, a->head_keep, a->head_start_layer, a->value_keep, a->tau,
+                   a->k_msb, a->k_lsb, a->v_msb, a->v_lsb);
             printf("  head-steps     %llu query rows\n", (unsigned long long)r.total.head_steps);
             printf("  keys fetched   %.4f of dense (%llu of %.0f key rows)\n", (double)r.total.keys_msb / dense,
                    (unsigned long long)r.total.keys_msb, dense);
