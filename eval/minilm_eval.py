@@ -36,7 +36,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -387,10 +386,10 @@ def run_sweep(out_dir):
     """`spattn sweep -c configs/sweep-pruning.yaml` on the MiniLM trace into
     out_dir/spattn-sweep (data only: spattn plot draws it after --sweep)."""
     d = os.path.join(out_dir, "spattn-sweep")
-    shutil.rmtree(d, ignore_errors=True)
-    shutil.rmtree(d + ".spattn-sweep-work", ignore_errors=True)
-    r = subprocess.run([SPATTN, "sweep", "-c", SWEEP, "-t", TRACE, "-o", d, "--no-plots"], capture_output=True,
-                       text=True)
+    # spattn sweep replaces d when spattn wrote it (and refuses otherwise);
+    # the paths are relative to the current directory, as a user types them
+    r = subprocess.run([SPATTN, "sweep", "-c", os.path.relpath(SWEEP), "-t", os.path.relpath(TRACE), "-o", d,
+                        "--no-plots"], capture_output=True, text=True)
     if r.returncode != 0:
         die(f"{SPATTN} sweep: {r.stderr.strip()}")
     with open(os.path.join(d, "sweep.csv")) as f:
