@@ -303,6 +303,9 @@ def sweep_points(d, tmp):
             sj = json.load(f)
     except (OSError, ValueError) as e:
         die(f"{jpath}: cannot read: {e}")
+    if sj.get("engine") == "timing":
+        die(f"{jpath}: trace '{sj.get('trace')}' is a workload CSV (counts, no model); the closed loop needs a trace "
+            f"exported from {ex.MODEL_NAME}")
     if sj.get("engine") != "cmodel" or "config_yaml" not in sj or not isinstance(sj.get("points"), list):
         die(f"{jpath}: not a tensor-trace sweep of spattn sweep (engine {sj.get('engine')})")
     base = os.path.join(tmp, "base.yaml")
@@ -342,7 +345,7 @@ def write_accuracy(d, rows, listed):
     temporary name, so a later spattn sweep -o DIR still replaces DIR), then
     written under the temporary name and renamed."""
     names = ("accuracy.csv", "accuracy.csv.part")
-    for nm in names:
+    for nm in names + (MARKER + ".part",):
         p = os.path.join(d, nm)
         if os.path.lexists(p) and (nm not in listed or not os.path.isfile(p) or os.path.islink(p)):
             die(f"{p} exists and spattn did not write it (not in {MARKER}); nothing written")

@@ -112,6 +112,17 @@ check "synthetic trace refused (rc $rc)" [ "$rc" = 2 ]
 check "synthetic: one line" one_line
 check "synthetic: says why" grep -q "is synthetic and names no model" err.txt
 check "synthetic: nothing written" [ ! -e syn/accuracy.csv ]
+# a workload CSV has counts, no model
+W=${SPATTN_WORKLOADS:-$ROOT/../shared/workloads}/gpt2-small-wikitext2-pruned.csv
+if [ -f "$W" ]; then
+    printf 'include: %s\nsweep:\n  axes:\n    - key: hardware.qk_multipliers\n      values: [256, 512]\n' \
+        "$ROOT/configs/paper.yaml" >sh.yaml
+    sp sweep -c sh.yaml -t "$W" -o wl --no-plots
+    ev --sweep wl
+    check "workload CSV refused (rc $rc)" [ "$rc" = 2 ]
+    check "workload CSV: says why" grep -q "is a workload CSV (counts, no model)" err.txt
+    check "workload CSV: one line" one_line
+fi
 # an accuracy.csv spattn did not write is never replaced
 echo mine >syn/accuracy.csv
 sp sweep -c s3.yaml -t minilm.safetensors -o fo --no-plots
