@@ -455,7 +455,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
     sp_buf b = {0};
     sp_buf_printf(&b, "# plot_points.dat - from sweep.csv by spattn plot: point cycles_k energy_uJ area_mm2 "
                       "%s front_energy_cycles front_area_cycles front_error_energy colour_value axis_values...\n",
-                  t.closed ? "closed_loop_" ACC_COL " (accuracy.csv)" : "err_pct");
+                  t.closed ? "closed_loop_" ACC_COL : "err_pct");
     for (size_t i = 0; i < t.n; i++) {
         const row *r = &t.r[i];
         sp_buf_printf(&b, "%.0f", r->point);
