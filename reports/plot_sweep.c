@@ -316,6 +316,10 @@ static int read_accuracy(const char *dir, table *t, char *err, size_t errlen)
         line = nl ? nl + 1 : NULL;
     }
     free(text);
+    if (!rc && nh < 0) {
+        snprintf(err, errlen, "%s: empty (no header)", path);
+        rc = -1;
+    }
     if (!rc && i != t->n) {
         snprintf(err, errlen, "%s:%d: %zu points, sweep.csv has %zu (accuracy.csv of another sweep?)", path, lineno, i,
                  t->n);
