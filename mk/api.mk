@@ -50,7 +50,7 @@ $(API_VENV)/.ok:
 
 API_VENV_DEP = $(if $(filter $(API_VENV)/bin/python,$(API_PY)),$(API_VENV)/.ok)
 
-.PHONY: api test-api eval eval-smoke
+.PHONY: api test-api eval
 api: $(SO)
 
 # the binding against `spattn trace info` (outputs hash, counters), layer by
