@@ -4,7 +4,8 @@
  * there only when it is absent or listed in the marker, so nothing spattn
  * did not write is ever replaced; the marker then lists the new files too.
  * The trace and config named in the titles come from DIR/sweep.json when it
- * is there. */
+ * is there. DIR/accuracy.csv (closed-loop accuracy, eval/minilm_eval.py
+ * --sweep) is read, never written, here. */
 #include <cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -208,6 +209,8 @@ static int cmd_plot(int argc, char **argv)
     }
     if (drawn)
         printf("}.{png,svg}\n");
+    if (w.accuracy[0])
+        printf("spattn: %s\n", w.accuracy);
     if (w.skipped[0])
         printf("spattn: %s\n", w.skipped);
     if (rc == 1)

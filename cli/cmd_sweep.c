@@ -262,6 +262,28 @@ static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_p
     return fclose(f) ? -1 : 0;
 }
 
+/* A trace that names a real model: one stderr line on how to get the
+ * closed-loop accuracy of the points (docs/eval.md), which runs outside the
+ * simulator (Python, eval/minilm_eval.py --sweep) */
+#define CLOSED_LOOP_MODEL "sentence-transformers/all-MiniLM-L6-v2"
+static void closed_loop_notice(int nt, const sp_engine_input *in, const char *dir)
+{
+    const char *other = NULL;
+    for (int t = 0; t < nt; t++) {
+        const char *m = in[t].is_workload ? "" : in[t].trace.model;
+        if (!strcmp(m, CLOSED_LOOP_MODEL)) {
+            fprintf(stderr, "spattn: the trace is %s: closed-loop accuracy of every point (docs/eval.md): make "
+                    "eval-sweep DIR=%s (eval/minilm_eval.py --sweep %s), then spattn plot %s\n", m, dir, dir, dir);
+            return;
+        }
+        if (*m && strcmp(m, "unknown") && strcmp(m, "synthetic") && !other)
+            other = m;
+    }
+    if (other)
+        fprintf(stderr, "spattn: the trace names model %s; closed-loop accuracy is evaluated only for %s "
+                "(docs/eval.md)\n", other, CLOSED_LOOP_MODEL);
+}
+
 int cmd_sweep(int argc, char **argv);
 
 enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_SHARD, SW_COLLECT, SW_SLURM, SW_N };
@@ -521,6 +543,7 @@ int cmd_sweep(int argc, char **argv)
                 printf("spattn: plots %s/pareto_energy_cycles.png (+ .svg)\n", od.final);
             if (wr > 0)
                 fprintf(stderr, "spattn: warning: %s\n", note);
+            closed_loop_notice(nt, input, od.final);
         }
     }
     for (int t = 0; t < nt; t++) /* zeroed when not run or failed */

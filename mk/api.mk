@@ -50,12 +50,13 @@ $(API_VENV)/.ok:
 
 API_VENV_DEP = $(if $(filter $(API_VENV)/bin/python,$(API_PY)),$(API_VENV)/.ok)
 
-.PHONY: api test-api eval eval-smoke
+.PHONY: api test-api eval
 api: $(SO)
 
 # the binding against `spattn trace info` (outputs hash, counters), layer by
 # layer, on the MiniLM trace and a synthetic decode trace; then the
-# closed-loop evaluation on 6 texts (paper point, no pruning, 2 sweep points)
+# closed-loop evaluation on 6 texts (paper point, no pruning) and the sweep
+# link (eval/test_eval_sweep.sh: a 3-point sweep -> --sweep -> spattn plot)
 test-api: $(SO) $(SPATTN) $(API_TEST) $(API_VENV_DEP)
 	@echo "== $(API_TEST)"
 	@$(API_TEST)
@@ -68,6 +69,8 @@ test-api: $(SO) $(SPATTN) $(API_TEST) $(API_VENV_DEP)
 	@if $(API_PY) -c 'import numpy, safetensors, tokenizers, all_minilm_l6_v2' >/dev/null 2>&1; then \
 	  echo "== eval/minilm_eval.py --smoke"; \
 	  SPATTN_LIB=$(SO) $(API_PY) eval/minilm_eval.py --smoke --out $(BUILD)/eval-smoke || exit 1; \
+	  echo "== eval/test_eval_sweep.sh"; \
+	  SPATTN=$(SPATTN) SPATTN_LIB=$(SO) API_PY=$(API_PY) eval/test_eval_sweep.sh || exit 1; \
 	else \
 	  echo "eval smoke: skipped: $(API_PY) cannot import numpy, safetensors, tokenizers and all_minilm_l6_v2"; \
 	fi
@@ -80,5 +83,13 @@ EVAL_SENTENCES ?= 0
 eval: $(SO) $(SPATTN) $(API_VENV_DEP)
 	SPATTN_LIB=$(SO) SPATTN=$(SPATTN) $(API_PY) eval/minilm_eval.py --sentences $(EVAL_SENTENCES) --out $(EVAL_OUT)
 
+# Closed-loop accuracy of every point of a finished sweep on the MiniLM
+# trace: DIR/accuracy.csv, which `spattn plot DIR` then uses
+.PHONY: eval-sweep
+eval-sweep: $(SO) $(SPATTN) $(API_VENV_DEP)
+	@test -n "$(DIR)" || { echo "make eval-sweep: give DIR=<an output directory of spattn sweep>"; exit 2; }
+	SPATTN_LIB=$(SO) SPATTN=$(SPATTN) $(API_PY) eval/minilm_eval.py --sweep $(DIR) --sentences $(EVAL_SENTENCES)
+
 HELP_EXTRA += "make api     build/libspattn.so, the layer-by-layer C API (api/spattn_api.h)"
 HELP_EXTRA += "make eval    closed-loop MiniLM accuracy, paper point + keep-ratio sweep: $(EVAL_OUT)/ (docs/eval.md)"
+HELP_EXTRA += "make eval-sweep DIR=D  closed-loop accuracy of every point of sweep D on the MiniLM trace: D/accuracy.csv"

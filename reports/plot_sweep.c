@@ -26,7 +26,7 @@
 #define MAX_AX 16
 
 typedef struct {
-    double point, cyc, en, area, err;
+    double point, cyc, en, area, err, acc; /* acc: closed-loop accuracy from accuracy.csv (NAN: none) */
     double ax[MAX_AX];
     int idx[MAX_AX]; /* index of the value in its axis's list */
     int f_ec, f_ac, f_ee;
@@ -40,6 +40,7 @@ typedef struct {
     row *r;
     size_t n;
     int has_area, has_err;
+    int closed; /* accuracy.csv matched: the accuracy front uses acc */
 } table;
 
 static void table_free(table *t)
@@ -204,7 +205,7 @@ static int parse(const char *path, char *text, table *t, char *err, size_t errle
                 int required;
             } want[5] = {{0, &r->point, 1}, {c_cyc, &r->cyc, 1}, {c_en, &r->en, 1}, {c_area, &r->area, 0},
                          {c_err, &r->err, 0}};
-            r->area = r->err = NAN;
+            r->area = r->err = r->acc = NAN;
             for (int k = 0; k < 5; k++) {
                 if (want[k].col < 0)
                     continue;
@@ -255,6 +256,78 @@ static double g_cyc(const row *r) { return r->cyc; }
 static double g_en(const row *r) { return r->en; }
 static double g_area(const row *r) { return r->area; }
 static double g_err(const row *r) { return r->err; }
+static double g_nacc(const row *r) { return -r->acc; } /* maximised: minimise its negative */
+static double g_acc(const row *r) { return r->acc; }
+
+#define ACC_COL "emb_cos_mean"
+
+/* DIR/accuracy.csv (eval/minilm_eval.py --sweep, docs/eval.md): a header
+ * whose first column is `point` and which has ACC_COL, then one row per
+ * sweep point, the same point ids in the same order as sweep.csv. Returns 0
+ * when absent (t->closed stays 0), 1 when read into t->r[].acc, -1 with
+ * err ("DIR/accuracy.csv:LINE: ...") when it does not match. */
+static int read_accuracy(const char *dir, table *t, char *err, size_t errlen)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/accuracy.csv", dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    char *text = slurp(path, err, errlen);
+    if (!text)
+        return -1;
+    char *h[MAX_COLS], *f[MAX_COLS], *line = text;
+    int nh = -1, lineno = 0, c_acc = -1, rc = 0;
+    size_t i = 0;
+    while (!rc && line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = 0;
+        size_t L = strlen(line);
+        if (L && line[L - 1] == '\r')
+            line[L - 1] = 0;
+        lineno++;
+        if (lineno == 1) {
+            nh = split(line, h, MAX_COLS);
+            if (nh < 0 || strcmp(h[0], "point") || (c_acc = find_col(h, nh, ACC_COL)) < 0) {
+                snprintf(err, errlen, "%s:1: expected a header 'point,...' with a '%s' column (eval/minilm_eval.py "
+                         "--sweep writes it)", path, ACC_COL);
+                rc = -1;
+            }
+        } else if (*line) {
+            double pt, v;
+            int nf = split(line, f, MAX_COLS);
+            if (nf != nh) {
+                snprintf(err, errlen, "%s:%d: %d fields, the header has %d", path, lineno, nf < 0 ? MAX_COLS : nf, nh);
+                rc = -1;
+            } else if (i == t->n) {
+                snprintf(err, errlen, "%s:%d: more rows than sweep.csv's %zu points", path, lineno, t->n);
+                rc = -1;
+            } else if (num(f[0], &pt) != 0 || pt != t->r[i].point) {
+                snprintf(err, errlen, "%s:%d: point '%s', but row %zu of sweep.csv is point %.0f (accuracy.csv of "
+                         "another sweep?)", path, lineno, f[0], i + 1, t->r[i].point);
+                rc = -1;
+            } else if (num(f[c_acc], &v) != 0 || v < -1 || v > 1) {
+                snprintf(err, errlen, "%s:%d: column '%s': not a cosine in [-1, 1]", path, lineno, ACC_COL);
+                rc = -1;
+            } else {
+                t->r[i++].acc = v;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    free(text);
+    if (!rc && nh < 0) {
+        snprintf(err, errlen, "%s: empty (no header)", path);
+        rc = -1;
+    }
+    if (!rc && i != t->n) {
+        snprintf(err, errlen, "%s:%d: %zu points, sweep.csv has %zu (accuracy.csv of another sweep?)", path, lineno, i,
+                 t->n);
+        rc = -1;
+    }
+    t->closed = !rc;
+    return rc ? -1 : 1;
+}
 
 static void pareto(table *t, double (*x)(const row *), double (*y)(const row *), int which)
 {
@@ -363,27 +436,37 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
     table t;
     int rc = parse(path, text, &t, err, errlen);
     free(text);
+    if (!rc && read_accuracy(dir, &t, err, errlen) < 0)
+        rc = -1;
     if (rc) {
         table_free(&t);
         return -1;
     }
+    /* the accuracy front: closed loop (maximise acc) when accuracy.csv
+     * matched, else the open-loop error (minimised) */
+    int has_acc = t.closed || t.has_err;
+    double (*g_y)(const row *) = t.closed ? g_acc : g_err;
+    double y_scale = t.closed ? 1 : 100;
     pareto(&t, g_cyc, g_en, 0);
     if (t.has_area)
         pareto(&t, g_cyc, g_area, 1);
-    if (t.has_err)
+    if (t.closed)
+        pareto(&t, g_en, g_nacc, 2);
+    else if (t.has_err)
         pareto(&t, g_en, g_err, 2);
 
     /* plot_points.dat: fixed columns, then the axes */
     sp_buf b = {0};
     sp_buf_printf(&b, "# plot_points.dat - from sweep.csv by spattn plot: point cycles_k energy_uJ area_mm2 "
-                      "err_pct front_energy_cycles front_area_cycles front_error_energy colour_value axis_values...\n");
+                      "%s front_energy_cycles front_area_cycles front_error_energy colour_value axis_values...\n",
+                  t.closed ? "closed_loop_" ACC_COL : "err_pct");
     for (size_t i = 0; i < t.n; i++) {
         const row *r = &t.r[i];
         sp_buf_printf(&b, "%.0f", r->point);
         put_val(&b, r->cyc * 1e-3);
         put_val(&b, r->en * 1e-6);
         put_val(&b, r->area);
-        put_val(&b, r->err * 100);
+        put_val(&b, g_y(r) * y_scale);
         sp_buf_printf(&b, " %d %d %d", r->f_ec, r->f_ac, r->f_ee);
         put_val(&b, r->ax[0]);
         for (int a = 0; a < t.n_ax; a++)
@@ -397,7 +480,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
      * area/cycles, 2 error/energy), each sorted by x: x y point; a front
      * that does not apply holds one missing row */
     sp_buf_printf(&b, "# plot_fronts.dat - Pareto fronts: index 0 energy_uJ vs cycles_k, 1 area_mm2 vs cycles_k, 2 "
-                      "err_pct vs energy_uJ; columns x y point\n");
+                      "%s vs energy_uJ; columns x y point\n", t.closed ? "closed_loop_" ACC_COL : "err_pct");
     for (int k = 0; k < 3; k++) {
         if (k)
             sp_buf_printf(&b, "\n\n");
@@ -408,7 +491,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
                 ord[m++] = i;
         }
         double (*gx)(const row *) = k == 2 ? g_en : g_cyc;
-        double (*gy)(const row *) = k == 0 ? g_en : k == 1 ? g_area : g_err;
+        double (*gy)(const row *) = k == 0 ? g_en : k == 1 ? g_area : g_y;
         for (size_t i = 1; i < m; i++) /* insertion sort by x, then y */
             for (size_t j = i; j > 0; j--) {
                 const row *a = &t.r[ord[j - 1]], *c = &t.r[ord[j]];
@@ -418,7 +501,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
                 ord[j] = ord[j - 1];
                 ord[j - 1] = tmp;
             }
-        double sx = k == 2 ? 1e-6 : 1e-3, sy = k == 0 ? 1e-6 : k == 1 ? 1 : 100;
+        double sx = k == 2 ? 1e-6 : 1e-3, sy = k == 0 ? 1e-6 : k == 1 ? 1 : y_scale;
         for (size_t i = 0; i < m; i++) {
             const row *r = &t.r[ord[i]];
             put_val(&b, gx(r) * sx);
@@ -506,7 +589,13 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
     int n_ec, n_ac = 0, n_ee = 0;
     int leg_ec = legend(&L, &t, 0, &n_ec);
     int leg_ac = t.has_area ? legend(&L, &t, 1, &n_ac) : L.n;
-    int leg_ee = t.has_err ? legend(&L, &t, 2, &n_ee) : L.n;
+    int leg_ee = has_acc ? legend(&L, &t, 2, &n_ee) : L.n;
+    /* the accuracy front's axis and title, naming the metric */
+    int acc_label = L.n;
+    lab_add(&L, t.closed ? "closed loop: embedding cosine to float (" ACC_COL ", accuracy.csv)"
+                         : "open loop: mean rel. L2 error of head outputs (%, out_rel_err_mean)");
+    lab_add(&L, t.closed ? "Closed-loop accuracy (mean cosine of sentence embeddings to the float model) vs energy"
+                         : "Open-loop output error (relative L2 of head outputs vs the unpruned run) vs energy");
 
     sp_buf_printf(&b, "# plot_vars.gp - written by spattn plot from sweep.csv: numbers only (the names are in\n"
                       "# plot_labels.dat)\n");
@@ -514,6 +603,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
     sp_buf_printf(&b, "n_series = %d\nseries_block = %d\n", nser, ser0);
     sp_buf_printf(&b, "leg_ec = %d\nleg_ec_n = %d\nleg_ac = %d\nleg_ac_n = %d\nleg_ee = %d\nleg_ee_n = %d\n", leg_ec,
                   n_ec, leg_ac, n_ac, leg_ee, n_ee);
+    sp_buf_printf(&b, "acc_closed = %d\nacc_label = %d\nacc_title = %d\n", t.closed, acc_label, acc_label + 1);
     sp_buf_printf(&b, "n_x = %d\nn_y = %d\n", t.n_vals[0], t.n_ax >= 2 ? t.n_vals[1] : 0);
     /* tic labels of the heat map: the swept values, printed here as numbers */
     sp_buf_printf(&b, "set_heat_tics = \"set xtics (");
@@ -536,7 +626,7 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
         int needs_two = !strncmp(nm, "heat_", 5);
         if (needs_area && !t.has_area)
             continue;
-        if (needs_err && !t.has_err)
+        if (needs_err && !(t.has_err || (t.closed && !strcmp(nm, "front_error_energy.gp"))))
             continue;
         if (needs_two && t.n_ax < 2)
             continue;
@@ -550,8 +640,13 @@ int sp_plot_sweep_dir(const char *dir, const char *trace, const char *config, sp
                                "area vs cycles not drawn: sweep.csv has no area_total_mm2 or area_mm2 values");
     if (!t.has_err && sk < sizeof out->skipped)
         sk += (size_t)snprintf(out->skipped + sk, sizeof out->skipped - sk,
-                               "%serror plots not drawn: sweep.csv has no out_rel_err_mean values (a workload CSV "
-                               "trace has no accuracy)", sk ? "; " : "");
+                               "%s%serror plots not drawn: sweep.csv has no out_rel_err_mean values (a workload CSV "
+                               "trace has no accuracy)", sk ? "; " : "", t.closed ? "open-loop " : "");
+    snprintf(out->accuracy, sizeof out->accuracy, "%s",
+             t.closed ? "accuracy vs energy front: closed-loop " ACC_COL " from accuracy.csv"
+             : t.has_err ? "accuracy vs energy front: open-loop out_rel_err_mean (no accuracy.csv; "
+                           "eval/minilm_eval.py --sweep DIR writes it for a MiniLM trace)"
+                         : "");
     if (t.n_ax < 2 && sk < sizeof out->skipped)
         snprintf(out->skipped + sk, sizeof out->skipped - sk, "%sheat maps not drawn: one swept key",
                  sk ? "; " : "");

@@ -3,7 +3,10 @@
  * Pareto fronts (energy vs cycles, area vs cycles, error vs energy), a
  * metric against one axis as lines, and heat maps over two axes. Columns are
  * found by name in the header, so extra columns are ignored; area and
- * accuracy are optional (their plots are skipped with a note). */
+ * accuracy are optional (their plots are skipped with a note). When
+ * dir/accuracy.csv (eval/minilm_eval.py --sweep) is there and lists the
+ * same points, the accuracy-vs-energy front shows its closed-loop metric
+ * (emb_cos_mean, maximised) instead of the open-loop out_rel_err_mean. */
 #ifndef SP_PLOT_SWEEP_H
 #define SP_PLOT_SWEEP_H
 #include <stddef.h>
@@ -16,13 +19,15 @@ typedef struct {
     int n;
     char names[SP_PLOT_SWEEP_MAX_FILES][300];
     char skipped[512]; /* "; "-separated notes on plots not drawn */
+    char accuracy[256]; /* which accuracy the accuracy-vs-energy front shows ("" when none) */
 } sp_plot_sweep_files;
 
 /* Reads dir/sweep.csv, writes the plot data (plot_*.dat, plot_vars.gp,
  * plot_labels.dat: the names as data, docs/outputs.md) and the scripts of
  * reports/plots/sweep/{front,lines,heat}_*.gp into dir, and runs gnuplot
  * there. trace and config name the sweep in the titles (any text; NULL: not
- * known). Returns -1 with err ("dir/sweep.csv:LINE: ...") on bad input or a
+ * known). Returns -1 with err ("dir/sweep.csv:LINE: ...", or accuracy.csv
+ * when it does not match the sweep's points) on bad input or a
  * write error, before any file is written when the CSV is bad; 0 when every
  * plot was drawn; 1 when gnuplot is missing or failed (note says why; the
  * data and scripts are there). out lists every file written (plots only

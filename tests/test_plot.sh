@@ -3,7 +3,9 @@
 # sweep drawn, extra and missing columns tolerated (area, accuracy),
 # hostile trace and axis names never reach gnuplot as code, nothing written
 # over a file spattn did not write, the marker lists the new files, bad
-# input refused with exit status 2, same bytes on a second drawing.
+# input refused with exit status 2, same bytes on a second drawing; a
+# closed-loop accuracy.csv used for the accuracy front, a mismatched one
+# refused with its file and line.
 # Run from the project root: SPATTN=build/spattn tests/test_plot.sh
 set -u
 BIN=${SPATTN:-build/spattn}
@@ -69,6 +71,25 @@ check "same data bytes" cmp -s p1.dat sw/plot_points.dat
 sed -i '1s/$/,area_total_mm2/; 2,$s/$/,18.5/' sw/sweep.csv
 sp plot sw
 if [ $have_gnuplot = 1 ]; then check "area front drawn" png_ok sw/front_area_cycles.png; fi
+# a closed-loop accuracy.csv (eval/minilm_eval.py --sweep writes it; here by
+# hand): the accuracy-vs-energy front uses its emb_cos_mean, and says so
+mkdir acc && cp sw/sweep.csv sw/sweep.json sw/.spattn-output acc/
+awk -F, 'NR == 1 { print "point,emb_cos_mean,texts_count" } NR > 1 { printf "%s,%.3f,4\n", $1, 0.5 + 0.05 * $1 }' \
+    sw/sweep.csv >acc/accuracy.csv
+sp plot acc
+check "closed-loop plot (rc $rc: $(cat err.txt))" [ "$rc" = 0 ]
+check "closed loop said" grep -q "front: closed-loop emb_cos_mean from accuracy.csv" out.txt
+check "closed loop in plot_vars" grep -qx "acc_closed = 1" acc/plot_vars.gp
+check "points data: emb_cos_mean" [ "$(awk '!/^#/ { printf "%s ", $5 }' acc/plot_points.dat)" = "0.5 0.55 0.6 0.65 0.7 0.75 0.8 0.85 " ]
+if [ $have_gnuplot = 1 ]; then check "closed-loop axis" grep -q "closed loop: embedding cosine to float" acc/front_error_energy.svg; fi
+check "open loop otherwise" grep -qx "acc_closed = 0" sw/plot_vars.gp
+sed -i '2s/^0,/9,/' acc/accuracy.csv
+rm acc/plot_points.dat
+sp plot acc
+check "mismatched accuracy.csv refused (rc $rc)" [ "$rc" = 2 ]
+check "mismatch: file and line" grep -q "acc/accuracy.csv:2: point '9', but row 1 of sweep.csv is point 0" err.txt
+check "mismatch: one line" [ "$(wc -l <err.txt)" = 1 ]
+check "mismatch: nothing written" [ ! -e acc/plot_points.dat ]
 # the output directory is left a valid spattn output: a later run replaces it
 sp sweep -c s2.yaml -t "$HOSTILE" -o sw --no-plots
 check "sweep replaces a redrawn directory (rc $rc: $(cat err.txt))" [ "$rc" = 0 ]

@@ -1,5 +1,8 @@
-# front_error_energy.gp - output error against energy: every sweep point, coloured by the first swept key;
-# the Pareto front (energy, error; both minimised) drawn in red, its points numbered,
+# front_error_energy.gp - accuracy against energy: every sweep point, coloured by the first swept key;
+# the accuracy is the open-loop output error (sweep.csv, minimised) or, when spattn plot found a matching
+# accuracy.csv, the closed-loop metric (maximised); plot_vars.gp acc_closed says which, and the axis
+# label and title (plot_labels.dat blocks acc_label, acc_title) name it.
+# The Pareto front (energy minimised, accuracy best) drawn in red, its points numbered,
 # and a table beside the plot giving each number's swept values (labelling
 # every point overprints with several swept keys). Data: plot_points.dat,
 # plot_fronts.dat, plot_vars.gp, plot_labels.dat (written by spattn plot from sweep.csv,
@@ -18,6 +21,10 @@ heldnote = ""
 stats "plot_labels.dat" index 3 using (c = int($1), heldnote = heldnote.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 legh = ""
 stats "plot_labels.dat" index 4 using (c = int($1), legh = legh.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+ylab = ""
+stats "plot_labels.dat" index acc_label using (c = int($1), ylab = ylab.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
+ttl = ""
+stats "plot_labels.dat" index acc_title using (c = int($1), ttl = ttl.(c > 0 ? sprintf("%c", c) : ""), 0) nooutput
 set label 1 "Pareto front points" at screen 0.715, screen 0.895 left font ",10" noenhanced
 set label 2 legh at screen 0.715, screen 0.865 left font ",8" noenhanced
 do for [i = 0:leg_ee_n - 1] {
@@ -32,13 +39,13 @@ set bmargin 6
 set rmargin at screen 0.63
 set tmargin 5
 set xlabel "energy (uJ, energy model)"
-set ylabel "mean relative L2 error of head outputs (%)"
+set ylabel ylab noenhanced
 set cblabel key0 noenhanced
 set palette defined (0 "#440154", 1 "#3b528b", 2 "#21918c", 3 "#5ec962", 4 "#fde725")
 set autoscale fix
 set offsets graph 0.05, graph 0.08, graph 0.08, graph 0.06
 # the title centred on the canvas (the legend table takes the right side)
-set label 3 "Output error vs energy (".n_points." points)\n".sub at screen 0.5, screen 0.97 center front noenhanced
+set label 3 ttl." (".n_points." points)\n".sub at screen 0.5, screen 0.97 center front noenhanced
 set terminal pngcairo noenhanced size 1400,700 font "sans,11"
 set output "front_error_energy.png.part"
 plot "plot_points.dat" using 3:5:9 with points pt 7 ps 1.3 lc palette title "sweep point (colour: ".key0.")", \
