@@ -1102,9 +1102,13 @@ int sp_config_load(const char *path, sp_config *cfg, char *err, size_t errlen)
     if (load_file(L, 0))
         goto out;
     for (int k = 0; k < sp_n_params; k++)
-        if (!L->set[k] && sp_params[k].type != SP_PT_LIST) { /* list keys are optional: absent = [] */
-            fail(L, path, missing_line(L, k), "missing required key '%s'", sp_params[k].path);
-            goto out;
+        if (!L->set[k]) {
+            if (!sp_params[k].optional) {
+                fail(L, path, missing_line(L, k), "missing required key '%s'", sp_params[k].path);
+                goto out;
+            }
+            if (sp_params[k].type != SP_PT_LIST) /* absent list = [] */
+                sp_param_set(&L->cfg, &sp_params[k], sp_params[k].def);
         }
     sp_config_derive(&L->cfg);
     if (check_resolved(L))

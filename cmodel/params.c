@@ -18,12 +18,14 @@
 
 /* member offset that only compiles for a member of the named type */
 #define OFF(m, T) _Generic(((sp_config *)0)->m, T: offsetof(sp_config, m))
-#define I(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_INT, OFF(m, int), def, lo, hi, 0, unit, doc, src, NULL}
-#define N(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 0, unit, doc, src, NULL}
+#define I(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_INT, OFF(m, int), def, lo, hi, 0, unit, doc, src, NULL, 0}
+#define N(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 0, unit, doc, src, NULL, 0}
 /* number with an open lower bound: (lo, hi] */
-#define NO(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 1, unit, doc, src, NULL}
+#define NO(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_NUM, OFF(m, double), def, lo, hi, 1, unit, doc, src, NULL, 0}
 /* list of integers, each entry in [lo, hi]; empty by default */
-#define LI(path, m, lo, hi, unit, doc, src) {path, SP_PT_LIST, OFF(m, sp_int_list), 0, lo, hi, 0, unit, doc, src, NULL}
+#define LI(path, m, lo, hi, unit, doc, src) {path, SP_PT_LIST, OFF(m, sp_int_list), 0, lo, hi, 0, unit, doc, src, NULL, 1}
+/* an optional int key: absent = def */
+#define IOPT(path, m, def, lo, hi, unit, doc, src) {path, SP_PT_INT, OFF(m, int), def, lo, hi, 0, unit, doc, src, NULL, 1}
 
 static const char *const dram_kinds[] = {"hbm2", "ddr4", "lpddr4", NULL};
 
@@ -56,7 +58,7 @@ const sp_param sp_params[] = {
     /* DRAM: HBM2, 16 channels x 128 bit at 1 GHz DDR = 512 GB/s */
     {"hardware.dram.kind", SP_PT_ENUM, OFF(hw.dram.kind, sp_dram_kind), SP_DRAM_HBM2, SP_DRAM_HBM2,
      SP_DRAM_LPDDR4, 0, "", "DRAM part (cmodel/dram.c sp_dram_preset holds the same numbers)", "[SpAtten] HBM2",
-     dram_kinds},
+     dram_kinds, 0},
     I("hardware.dram.channels", hw.dram.channels, 16, 1, 256, "channels", "independent channels", "[SpAtten]"),
     I("hardware.dram.banks", hw.dram.banks, 16, 1, 256, "banks", "banks per channel", "[DRAMsim3] 4 groups x 4"),
     I("hardware.dram.row_bytes", hw.dram.row_bytes, 1024, 1, 1 << 20, "bytes",
@@ -89,7 +91,7 @@ const sp_param sp_params[] = {
        "one entry per layer: the most keys that layer attends to (docs/spec.md s10); replaces the ratio cascade, "
        "so token_keep must be 1 with it; [] or absent: the ratio cascade",
        "none by default; the public release's GPT-2 budgets in configs/gpt2-release.yaml"),
-    I("algorithm.token_budget_start_iter", alg.token_budget_start_iter, 0, 0, SP_MAX_TOKENS, "iteration",
+    IOPT("algorithm.token_budget_start_iter", alg.token_budget_start_iter, 0, 0, SP_MAX_TOKENS, "iteration",
       "first decode iteration held to token_budget (with the selection after the last layer of the iteration "
       "before it); earlier ones keep every token",
       "0: from the start; the release's GPT-2 workload keeps all keys in iteration 0"),
@@ -352,8 +354,8 @@ void sp_params_doc_md(FILE *f)
                                : p->type == SP_PT_NUM  ? "number"
                                : p->type == SP_PT_LIST ? "int list"
                                                        : "name";
-            fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s |\n", p->path + sl + 1, type, p->unit, range, def,
-                    p->doc, p->source);
+            fprintf(f, "| `%s` | %s%s | %s | %s | %s | %s | %s |\n", p->path + sl + 1, type,
+                    p->optional ? " (optional)" : "", p->unit, range, def, p->doc, p->source);
         }
         fprintf(f, "\n");
     }

@@ -28,6 +28,7 @@ typedef struct {
     const char *doc;    /* one line: what the key is */
     const char *source; /* where the default comes from */
     const char *const *names; /* SP_PT_ENUM: value i is names[i]; NULL-terminated */
+    int optional;       /* 1: the key may be absent, absent = def (list keys: absent = []) */
 } sp_param;
 
 extern const sp_param sp_params[];

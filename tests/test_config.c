@@ -420,8 +420,9 @@ START_TEST(budget_list_key)
     ck_assert_int_eq(c.alg.token_budget_start_iter, 1);
     round_trip(&c, "gpt2-release");
     echo_round_trip(&c, "gpt2-release echo");
-    load_ok("configs/paper.yaml", &c); /* absent: empty */
+    load_ok("configs/paper.yaml", &c); /* absent: empty, start iteration 0 */
     ck_assert_int_eq(c.alg.token_budget.n, 0);
+    ck_assert_int_eq(c.alg.token_budget_start_iter, 0);
     /* block form, then [] over an include clears it */
     snprintf(p, sizeof p, "%s/block.yaml", tmpdir);
     char text[1024];
