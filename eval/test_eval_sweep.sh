@@ -13,6 +13,7 @@ set -u
 BIN=${SPATTN:-build/spattn}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 PY=${API_PY:-python3}
+case $PY in */*) case $PY in /*) ;; *) PY=$PWD/$PY ;; esac ;; esac
 ROOT=$PWD
 EV="$ROOT/eval/minilm_eval.py"
 TD=$(mktemp -d /tmp/spattn-test-evalsweep.XXXXXX)
