@@ -273,7 +273,7 @@ def main():
     ap.add_argument("--v-bits", type=int, default=12)
     ap.add_argument("--model-name", help="metadata model name (default: config _name_or_path or the directory name)")
     ap.add_argument("--check", action="store_true", help="compare with transformers (needs torch and transformers)")
-    ap.add_argument("--tol", type=float, default=1e-5, help="largest relative difference --check allows")
+    ap.add_argument("--tol", type=float, default=1e-6, help="largest relative difference --check allows")
     a = ap.parse_args()
     hc.check_bits(a)
     if not a.out.endswith(".safetensors"):

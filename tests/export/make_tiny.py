@@ -14,11 +14,12 @@ import torch
 from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
 
 MODELS = {
-    # d = 64 / 4 = 16: fits the co-sim regression machine (hardware D 32)
-    "tiny-gpt2": (GPT2LMHeadModel, GPT2Config(n_layer=2, n_head=4, n_embd=64, n_positions=256, vocab_size=512)),
+    # d = 64 / 4 = 16: fits the co-sim regression machine (hardware D 32);
+    # 3 layers, so token and head pruning (from layer 1 in tests/cosim/small.yaml) act
+    "tiny-gpt2": (GPT2LMHeadModel, GPT2Config(n_layer=3, n_head=4, n_embd=64, n_positions=256, vocab_size=512)),
     # grouped-query attention: 4 query heads over 2 K/V heads, d 16
     "tiny-llama-gqa": (LlamaForCausalLM, LlamaConfig(
-        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+        hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
         num_key_value_heads=2, vocab_size=512, max_position_embeddings=256)),
     # a Llama-like head dimension (128) for a long context: 2 query heads over 1 K/V head
     "tiny-llama-d128": (LlamaForCausalLM, LlamaConfig(

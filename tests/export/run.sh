@@ -42,7 +42,7 @@ a=$("$SPATTN" trace info --no-run "$T" 2>&1 | grep '^contents'); b=$("$SPATTN" t
 for m in tiny-gpt2:0 tiny-llama-gqa:2; do
   name=${m%:*}; kv=${m#*:}; T=$OUT/$name.safetensors
   run "$name: export --check" "$PY" $X --model-dir "$M/$name" --random-prompt 40 --iters 4 --out "$T" --check
-  run "$name: structure" "$PY" tests/export/check_trace.py "$T" decode 40 4 2 4 16 $([ "$kv" != 0 ] && echo "$kv")
+  run "$name: structure" "$PY" tests/export/check_trace.py "$T" decode 40 4 3 4 16 $([ "$kv" != 0 ] && echo "$kv")
   run "$name: spattn run" "$SPATTN" run -c tests/cosim/small.yaml -t "$T" -o "$OUT/run-$name"
   if [ -x "$COSIM" ]; then
     o=$(SPATTN_COSIM=$COSIM "$SPATTN" run --engine cosim -c tests/cosim/small.yaml -t "$T" -o "$OUT/cosim-$name" 2>&1)
