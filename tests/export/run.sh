@@ -12,6 +12,8 @@
 # 3. The check must fail on a wrong export (RoPE off, GQA map, GELU).
 # 4. Long context: tiny Llama with head dimension 128, 4092 + 4 tokens,
 #    through `spattn run` (K/V stream through the SRAM in tiles).
+#    Layers up to 128 through `spattn run`; 129 refused; the co-sim refuses
+#    more than 64.
 # 5. Bad input: one line, exit 2, no output file.
 set -u
 PY=${PY:?}; SPATTN=${SPATTN:-build/spattn}; COSIM=${COSIM:-build/sim/small/spattn_cosim}
@@ -71,6 +73,16 @@ o=$("$SPATTN" run -c configs/default.yaml -t "$T" -o "$OUT/run-d128-4k" 2>&1)
 if [ $? -eq 0 ] && [ -s "$OUT/run-d128-4k/stats.json" ]; then
   ok "tiny-llama-d128: spattn run (4096 tokens, D 128)"; printf '%s\n' "$o" | grep -E 'tiles|cycles \(' | sed 's/^/      /'
 else bad "tiny-llama-d128: spattn run"; printf '%s\n' "$o" | tail -n 3; fi
+
+# limits: layers up to 128 (Llama 70B has 80) in the C model; the RTL runs 64
+o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=80,heads=4,d=128,len=256,iters=2 -o "$OUT/run-80" 2>&1)
+[ $? -eq 0 ] && [ -s "$OUT/run-80/stats.json" ] && ok "80 layers through spattn run" || { bad "80 layers through spattn run"; printf '%s\n' "$o" | tail -n 3; }
+o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=129 -o "$OUT/run-129" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ ! -e "$OUT/run-129" ] && ok "129 layers refused: $o" || bad "129 layers: exit $rc"
+if [ -x "$COSIM" ]; then
+  o=$("$COSIM" -c tests/cosim/small.yaml -t synth:layers=80,heads=1,d=16,len=8,iters=1 2>&1); rc=$?
+  [ $rc -eq 2 ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && ok "co-sim refuses 80 layers: $o" || bad "co-sim, 80 layers: exit $rc: $o"
+fi
 
 # 5. bad input
 mkdir -p "$OUT/bad"; printf '{"model_type": "t5"}\n' > "$OUT/bad/config.json"
