@@ -23,8 +23,9 @@ tensor over the whole trace: scale = max|x| / (2^(bits-1) - 1).
 --check loads the same directory with transformers (float64, eager
 attention) and compares, per layer, the q, k, v projections and the
 attention context (the input of the output projection) with the numpy pass,
-the context also recomputed from the exported float q, k, v (so RoPE and the
-K/V head mapping are checked), and the last hidden state.
+the context also recomputed from the float q, k, v in the trace's layout,
+each query row over the tokens the layout gives it (so RoPE, the K/V head
+mapping and the decode layout are checked), and the last hidden state.
 
 Usage:
   export_hf.py --model-dir DIR (--text FILE | --prompt-ids 1,2,3 | --random-prompt N [--seed S])
@@ -174,13 +175,35 @@ def run_decoder(model, prompt, iters, chunk=1024):
     return np.asarray(ids), np.concatenate(hidden, 0), layers
 
 
+def decode_queries(layers, ctx):
+    """Iteration i holds the query row of token ctx+i: q [iters, L, H, 1, D]."""
+    return np.stack([lay["q"][:, ctx:] for lay in layers]).transpose(2, 0, 1, 3)[:, :, :, None, :]
+
+
 def rel(a, b):
     return float(np.abs(np.asarray(a, np.float64) - b).max() / max(float(np.abs(b).max()), 1e-30))
 
 
-def check(arch, mdir, ids, hidden, layers, tol):
+def trace_context(q, k, v, decode, ctx):
+    """Per layer, the attention context [rows, H*D] that the trace's float
+    tensors give, each query row over the keys its trace layout names: in
+    decode, iteration i's row over tokens 0..ctx+i (docs/traces.md s2)."""
+    out = []
+    for l in range(k.shape[0]):
+        if decode:
+            rows = [hc.attention(q[i, l], k[l][:, :ctx + i + 1], v[l][:, :ctx + i + 1]) for i in range(q.shape[0])]
+            c = np.concatenate(rows, 1)  # [H, iters, D]
+        else:
+            c = hc.attention(q[0, l], k[l], v[l])
+        out.append(c.transpose(1, 0, 2).reshape(c.shape[1], -1))
+    return out
+
+
+def check(arch, mdir, ids, hidden, layers, trace, ctx, tol):
     """Compare with transformers (float64, eager attention) on the whole
-    sequence; print the worst relative differences, die over tol."""
+    sequence; print the worst relative differences, die over tol. trace:
+    the float q, k, v in the trace's layout, checked against the model's
+    context at the positions of the query rows."""
     try:
         import torch
         import transformers
@@ -211,7 +234,9 @@ def check(arch, mdir, ids, hidden, layers, tol):
     for h in hooks:
         h.remove()
     ref_hidden = res.last_hidden_state[0].numpy() if arch == "bert" else res.hidden_states[-1][0].numpy()
-    worst = {"q/k/v projections": 0.0, "attention context": 0.0, "context from exported q,k,v": 0.0}
+    worst = {"q/k/v projections": 0.0, "attention context": 0.0, "context from the trace's q,k,v": 0.0}
+    tctx = trace_context(*trace, arch != "bert", ctx)
+    first = 0 if arch == "bert" else ctx  # position of the trace's first query row
     for l, lay in enumerate(layers):
         if arch == "gpt2":
             ref = np.split(got[(l, 0)], 3, axis=1)
@@ -220,9 +245,8 @@ def check(arch, mdir, ids, hidden, layers, tol):
         for i in range(3):
             worst["q/k/v projections"] = max(worst["q/k/v projections"], rel(lay["raw"][i], ref[i]))
         worst["attention context"] = max(worst["attention context"], rel(lay["ctx"], got[(l, "ctx")]))
-        re = hc.attention(lay["q"], lay["k"], lay["v"], None if arch == "bert" else 0)
-        re = re.transpose(1, 0, 2).reshape(len(ids), -1)
-        worst["context from exported q,k,v"] = max(worst["context from exported q,k,v"], rel(re, got[(l, "ctx")]))
+        worst["context from the trace's q,k,v"] = max(worst["context from the trace's q,k,v"],
+                                                      rel(tctx[l], got[(l, "ctx")][first:]))
     worst["last hidden state"] = rel(hidden, ref_hidden)
     print(f"check: {arch}, {len(ids)} tokens, transformers {transformers.__version__} / torch {torch.__version__}, "
           "float64; max |numpy - transformers| / max |transformers|: " +
@@ -311,13 +335,11 @@ def main():
         q = np.stack([lay["q"] for lay in layers])[None]  # [1, L, H, n, D]
     else:
         ids, hidden, layers = run_decoder(model, ids, a.iters)
-        # iteration i: the query row of token ctx+i -> q [iters, L, H, 1, D]
-        q = np.stack([lay["q"][:, ctx:] for lay in layers]).transpose(2, 0, 1, 3)[:, :, :, None, :]
+        q = decode_queries(layers, ctx)
+    k, v = np.stack([lay["k"] for lay in layers]), np.stack([lay["v"] for lay in layers])
     if a.check:
-        check(arch, a.model_dir, ids, hidden, layers, a.tol)
-    bits = {"q": a.q_bits, "k": a.k_bits, "v": a.v_bits}
-    tensors = hc.trace_tensors(q, np.stack([lay["k"] for lay in layers]), np.stack([lay["v"] for lay in layers]),
-                               bits)
+        check(arch, a.model_dir, ids, hidden, layers, (q, k, v), ctx, a.tol)
+    tensors = hc.trace_tensors(q, k, v, {"q": a.q_bits, "k": a.k_bits, "v": a.v_bits})
     name = a.model_name or cfg.get("_name_or_path") or os.path.basename(os.path.normpath(a.model_dir))
     meta = {
         "format": "spattn-trace-1", "mode": "encoder" if arch == "bert" else "decode", "ctx": str(ctx),

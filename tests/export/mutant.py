@@ -2,8 +2,9 @@
 """mutant.py - the exporter's --check must fail when the export is wrong:
 runs traces/export_hf.py's main with one deliberate fault patched in and
 expects exit 2 from the check. Faults: rope (RoPE not applied), gqa (query
-head h reads K/V head h % kv_heads instead of h // group), gelu (GPT-2 MLP
-with the erf GELU instead of gelu_new).
+head h reads K/V head h % kv_heads instead of h // group), layout (decode
+iteration i given the query of token ctx+i-1), gelu (GPT-2 MLP with the erf
+GELU instead of gelu_new).
 
 Usage: mutant.py FAULT EXPORTER-ARGS...
 """
@@ -26,6 +27,9 @@ def main():
             return np.tile(a, (g, 1, 1)) if axis == 0 else np.repeat(a, g, axis)
         export_hf.np = type("np", (), {k: getattr(np, k) for k in dir(np) if not k.startswith("__")})
         export_hf.np.repeat = repeat
+    elif fault == "layout":  # iteration i given the query of token ctx+i-1
+        real = export_hf.decode_queries
+        export_hf.decode_queries = lambda layers, ctx: real(layers, ctx - 1)[:-1]
     elif fault == "gelu":
         hf_common.gelu_tanh = hf_common.gelu
     else:

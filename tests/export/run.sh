@@ -9,7 +9,8 @@
 #    transformers, structure checked, run through `spattn run` and through
 #    `spattn run --engine cosim` (every observation must match).
 #    Random weights: shapes and plumbing only.
-# 3. The check must fail on a wrong export (RoPE off, GQA map, GELU).
+# 3. The check must fail on a wrong export (RoPE off, GQA map, decode
+#    layout, GELU).
 # 4. Long context: tiny Llama with head dimension 128, 4092 + 4 tokens,
 #    through `spattn run` (K/V stream through the SRAM in tiles).
 #    Layers up to 128 through `spattn run`; 129 refused; the co-sim refuses
@@ -60,6 +61,8 @@ done
 run "mutant rope" "$PY" tests/export/mutant.py rope --model-dir "$M/tiny-llama-gqa" --random-prompt 20 --iters 2 \
   --out "$OUT/mutant.safetensors" --check
 run "mutant gqa" "$PY" tests/export/mutant.py gqa --model-dir "$M/tiny-llama-gqa" --random-prompt 20 --iters 2 \
+  --out "$OUT/mutant.safetensors" --check
+run "mutant layout" "$PY" tests/export/mutant.py layout --model-dir "$M/tiny-gpt2" --random-prompt 20 --iters 2 \
   --out "$OUT/mutant.safetensors" --check
 run "mutant gelu" "$PY" tests/export/mutant.py gelu --model-dir "$M/tiny-gpt2" --random-prompt 20 --iters 2 \
   --out "$OUT/mutant.safetensors" --check
