@@ -357,7 +357,8 @@ def main():
     if arch == "llama":
         meta["kv_heads"] = str(kvH)
         meta["head_map"] = (f"query head h uses K/V head h // {H // kvH}; k and v are repeated for every query head "
-                            f"of a group, so the trace has {H} heads")
+                            f"of a group, so the trace has {H} heads: head pruning drops query heads one by one, "
+                            f"and K/V fetches are counted per query head (a group's rows once per active head)")
         meta["rope"] = f"applied to q and k before export (theta {model.theta:g}, rotate-half pairs)"
     hc.write_safetensors(a.out, tensors, meta)
     print(f"wrote {a.out}: {arch} {meta['mode']}, ctx {ctx}"
