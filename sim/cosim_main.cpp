@@ -163,6 +163,9 @@ int sc_main(int argc, char **argv)
     int maxn = tr.mode == SP_MODE_DECODE ? tr.ctx + tr.iters : tr.ctx;
     if (tr.d > built.d)
         e = "trace d " + std::to_string(tr.d) + " exceeds the hardware D " + std::to_string(built.d);
+    else if (tr.layers > SP_RTL_MAX_LAYERS)
+        e = "trace has " + std::to_string(tr.layers) + " layers; the RTL runs at most " +
+            std::to_string(SP_RTL_MAX_LAYERS) + " (its layer run register and address field, docs/rtl.md s2)";
     else if (maxn > built.max_tokens)
         e = "trace needs " + std::to_string(maxn) + " active tokens; the K buffer holds " +
             std::to_string(built.max_tokens) + " (hardware.k_sram_bytes)";

@@ -30,7 +30,7 @@ static const struct { const char *file, *msg; } corpus[] = {
     {"not-integer", ":2: column 'layer_id': '1x' is not an integer"},
     {"quoted-field", ":2: column 'head_id': '\"1\"' is not an integer"},
     {"huge-number", ":2: column 'iteration_id': 99999999999999999999 is out of range 0..16383"},
-    {"layer-out-of-range", ":2: column 'layer_id': 64 is out of range 0..63"},
+    {"layer-out-of-range", ":2: column 'layer_id': 128 is out of range 0..127"},
     {"negative-len", ":2: column 'sentence_length_L': -5 is out of range 1..16384"},
     {"d-not-whole", ":2: column 'embedding_length_D': 64.5 is not a whole number in 1..256"},
     {"d-differs", ":3: column 'embedding_length_D': 32 differs from 64 on line 2"},

@@ -21,23 +21,19 @@ Usage (make trace-minilm does this in a venv):
 """
 import argparse
 import hashlib
-import json
-import math
 import os
-import struct
 import sys
 import tempfile
 import zipfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hf_common as hc  # noqa: E402
+from hf_common import die, gelu, layer_norm, quantize, tokenize  # noqa: E402,F401  (eval/minilm_eval.py uses them)
+
 LAYERS, HEADS, HIDDEN, D = 6, 12, 384, 32
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-def die(msg):
-    print(f"export_minilm.py: {msg}", file=sys.stderr)
-    sys.exit(2)
 
 
 def model_dir_from_package(tmp):
@@ -58,70 +54,19 @@ def model_dir_from_package(tmp):
 
 
 def load_weights(mdir):
-    from safetensors.numpy import load_file
-    w = load_file(os.path.join(mdir, "model.safetensors"))
-    with open(os.path.join(mdir, "config.json")) as f:
-        cfg = json.load(f)
+    cfg = hc.read_config(mdir)
     if (cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["hidden_size"]) != (LAYERS, HEADS, HIDDEN):
         die(f"unexpected model shape in config.json: {cfg}")
     if cfg["hidden_act"] != "gelu":
         die(f"unexpected activation {cfg['hidden_act']}")
-    return {k: v.astype(np.float64) for k, v in w.items() if v.dtype == np.float32}, cfg
-
-
-def tokenize(mdir, text):
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(os.path.join(mdir, "tokenizer.json"))
-    tok.no_truncation()  # tokenizer.json ships truncation/padding to 128
-    tok.no_padding()
-    enc = tok.encode(text)
-    return np.array(enc.ids, dtype=np.int64), enc.tokens
-
-
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def gelu(x):
-    # exact (erf) GELU, as BERT's "gelu"
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(np.float64))
-
-
-def layer_norm(x, g, b, eps):
-    mu = x.mean(-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + eps) * g + b
+    return hc.load_weights(mdir), cfg
 
 
 def forward(w, cfg, ids):
-    """BERT encoder, one unpadded sequence. Returns the last hidden state and
-    per layer the q, k, v of every head, each [heads, n, D]."""
-    eps = cfg["layer_norm_eps"]
-    n = len(ids)
-    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n] +
-         w["embeddings.token_type_embeddings.weight"][0])
-    x = layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
-    qkv = []
-    for l in range(LAYERS):
-        p = f"encoder.layer.{l}."
-
-        def lin(name, h):
-            return h @ w[p + name + ".weight"].T + w[p + name + ".bias"]
-
-        def heads(t):
-            return t.reshape(n, HEADS, D).transpose(1, 0, 2)
-
-        q, k, v = (heads(lin("attention.self." + s, x)) for s in ("query", "key", "value"))
-        qkv.append((q, k, v))
-        s = q @ k.transpose(0, 2, 1) / math.sqrt(D)
-        s = s - s.max(-1, keepdims=True)
-        pr = np.exp(s)
-        pr /= pr.sum(-1, keepdims=True)
-        ctx = (pr @ v).transpose(1, 0, 2).reshape(n, HIDDEN)
-        x = layer_norm(x + lin("attention.output.dense", ctx), w[p + "attention.output.LayerNorm.weight"],
-                       w[p + "attention.output.LayerNorm.bias"], eps)
-        h = gelu(lin("intermediate.dense", x))
-        x = layer_norm(x + lin("output.dense", h), w[p + "output.LayerNorm.weight"],
-                       w[p + "output.LayerNorm.bias"], eps)
+    """BERT encoder (hf_common.bert_forward), one unpadded sequence. Returns
+    the last hidden state and per layer the q, k, v of every head, each
+    [heads, n, D]."""
+    x, qkv, _ = hc.bert_forward(w, cfg, ids)
     return x, qkv
 
 
@@ -138,43 +83,6 @@ def reference_embedding(mdir, text):
     return np.asarray(ref_ids), emb.astype(np.float64), m.max_seq_length
 
 
-def quantize(x, bits):
-    lim = (1 << (bits - 1)) - 1
-    amax = float(np.abs(x).max())
-    scale = np.float32(amax / lim if amax > 0 else 1.0)
-    qi = np.clip(np.rint(x / np.float64(scale)), -lim, lim).astype(np.int16)
-    return qi, scale
-
-
-def write_safetensors(path, tensors, metadata):
-    """Deterministic writer: sorted names, sorted metadata keys, compact JSON,
-    header padded with spaces to 8 bytes; written to a temp name, renamed."""
-    codes = {np.dtype(np.int16): "I16", np.dtype(np.float32): "F32"}
-    hdr = {"__metadata__": dict(sorted(metadata.items()))}
-    blobs, off = [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        b = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        hdr[name] = {"dtype": codes[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(hdr, separators=(",", ":"), ensure_ascii=True).encode()
-    h += b" " * ((8 - (8 + len(h)) % 8) % 8)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".export_minilm.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(struct.pack("<Q", len(h)))
-            f.write(h)
-            for b in blobs:
-                f.write(b)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--text", required=True, help="UTF-8 text file to encode")
@@ -188,9 +96,7 @@ def main():
                     help="compare the sentence embedding with sentence_transformers (needs it installed)")
     ap.add_argument("--tol", type=float, default=1e-5, help="max abs embedding difference allowed by --check")
     a = ap.parse_args()
-    for name in ("q_bits", "k_bits", "v_bits"):
-        if not 2 <= getattr(a, name) <= 16:
-            die(f"--{name.replace('_', '-')} must be in 2..16")
+    hc.check_bits(a)
     if not a.out.endswith(".safetensors"):
         die("--out must end in .safetensors")
     with open(a.text, "rb") as f:
@@ -221,14 +127,8 @@ def main():
             if not diff <= a.tol:
                 die(f"embedding differs from the reference by {diff:.3e} > {a.tol:g}")
     bits = {"q": a.q_bits, "k": a.k_bits, "v": a.v_bits}
-    out = {t: np.zeros((LAYERS, HEADS, n, D), np.int16) for t in "qkv"}
-    scales = {t: np.zeros((LAYERS, HEADS), np.float32) for t in "qkv"}
-    for l, trip in enumerate(qkv):
-        for ti, t in enumerate("qkv"):
-            for h in range(HEADS):
-                out[t][l, h], scales[t][l, h] = quantize(trip[ti][h], bits[t])
-    tensors = {"q": out["q"][None], "k": out["k"], "v": out["v"],
-               "scale_q": scales["q"], "scale_k": scales["k"], "scale_v": scales["v"]}
+    q = np.stack([t[0] for t in qkv])[None]  # [1, layers, heads, n, D]
+    tensors = hc.trace_tensors(q, np.stack([t[1] for t in qkv]), np.stack([t[2] for t in qkv]), bits)
     meta = {
         "format": "spattn-trace-1", "mode": "encoder", "ctx": str(n),
         "q_bits": str(a.q_bits), "k_bits": str(a.k_bits), "v_bits": str(a.v_bits),
@@ -237,10 +137,10 @@ def main():
         "source": os.path.basename(a.text),
         "source_sha256": hashlib.sha256(raw).hexdigest(),
         "tokens": str(n),
-        "quant": "symmetric per layer/head: scale = max|x| / (2^(bits-1)-1)",
+        "quant": hc.QUANT_RULE,
         "producer": "traces/export_minilm.py",
     }
-    write_safetensors(a.out, tensors, meta)
+    hc.write_safetensors(a.out, tensors, meta)
     size = os.path.getsize(a.out)
     print(f"wrote {a.out}: {n} tokens, {LAYERS} layers x {HEADS} heads, D {D}, "
           f"q/k/v bits {a.q_bits}/{a.k_bits}/{a.v_bits}, {size} bytes")
