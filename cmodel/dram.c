@@ -198,8 +198,9 @@ static inline void flush_counts(sp_dram *d, const counts_t *k)
  * a refresh falls due at next_ref and runs when the channel's data bus
  * has drained (never postponed further); banks close and stay busy for
  * tRFC */
-static void refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts, counts_t *k)
+static uint64_t refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts)
 {
+    uint64_t n = 0;
     while (ts >= ch->next_ref) {
         uint64_t r0 = max_u64(ch->next_ref, ch->bus_free), r1 = r0 + (uint64_t)c->tRFC;
         for (int b = 0; b < c->banks; b++) {
@@ -208,8 +209,9 @@ static void refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts, cou
         }
         ch->bus_free = max_u64(ch->bus_free, r1);
         ch->next_ref += (uint64_t)c->tREFI;
-        k->refreshes++;
+        n++;
     }
+    return n; /* refreshes run */
 }
 
 /* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
@@ -221,7 +223,7 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
     if (__builtin_expect(max_u64(t, ch->bus_free) >= ch->next_ref, 0))
-        refresh_due(c, ch, max_u64(t, ch->bus_free), k);
+        k->refreshes += refresh_due(c, ch, max_u64(t, ch->bus_free));
     sp_dram_bank *bk = &ch->bank[bi];
     uint64_t T = max_u64(t, bk->t_ready), tcol;
     if (bk->bank_open == (int)row) {
@@ -263,17 +265,22 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
 /* The same rule as burst_at for the fast path, written without data-
  * dependent branches (hit, miss and empty select values; the counters and
  * the span are plain sums, minima and maxima), so that a stream of
- * scattered rows does not pay a mispredicted branch per burst. The bank
- * pointer and the channel are the caller's; tests/test_dram.c holds both
- * rules equal. */
+ * scattered rows does not pay a mispredicted branch per burst; the
+ * channel's bus-free cycle is the caller's *bus (a register across a
+ * batch; ch->bus_free is stale until the caller stores it back). The
+ * bank pointer and the channel are the caller's; tests/test_dram.c holds
+ * both rules equal. */
 static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *d, sp_dram_chan *ch,
                                                                  sp_dram_bank *bk, uint64_t row, uint64_t t,
-                                                                 counts_t *k)
+                                                                 uint64_t *bus, counts_t *k)
 {
     const sp_dram_cfg *c = &d->cfg;
-    uint64_t ts = max_u64(t, ch->bus_free);
-    if (__builtin_expect(ts >= ch->next_ref, 0))
-        refresh_due(c, ch, ts, k);
+    uint64_t ts = max_u64(t, *bus);
+    if (__builtin_expect(ts >= ch->next_ref, 0)) {
+        ch->bus_free = *bus;
+        k->refreshes += refresh_due(c, ch, ts);
+        *bus = ch->bus_free;
+    }
     int open = bk->bank_open;
     uint64_t hit = open == (int)row, empty = open < 0;
     uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
@@ -284,10 +291,10 @@ static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *
     bk->bank_open = (int)row;
     k->hits += hit;
     k->empty += empty; /* misses: the request's bursts less hits and empty (sp_dram_access) */
-    uint64_t ds = max_u64(tcol + (uint64_t)c->tCL, ch->bus_free);
+    uint64_t ds = max_u64(tcol + (uint64_t)c->tCL, *bus);
     bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
     uint64_t de = ds + (uint64_t)d->burst_clks;
-    ch->bus_free = de;
+    *bus = de;
     k->first = min_u64(k->first, ds);
     k->last = max_u64(k->last, de);
     return de;
@@ -479,13 +486,15 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, int ci,
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
             if (left < nb)
                 nb = left;
+            uint64_t bus = ch->bus_free, de = 0;
             for (uint64_t j = 0; j < nb; j++) {
-                uint64_t de = burst_fast(d, ch, &ch->bank[bi], row, t, K);
+                de = burst_fast(d, ch, &ch->bank[bi], row, t, &bus, K);
                 *dfirst = *dfirst == UINT64_MAX ? de : *dfirst;
-                *dlast = max_u64(*dlast, de);
                 if (++bi == c->banks)
                     bi = 0;
             }
+            ch->bus_free = bus;
+            *dlast = max_u64(*dlast, de); /* ends grow along one channel */
             full = nb == nbk && nb < left && K->refreshes == r0 && d->run_ok; /* the run stays in this row */
             q += nb;
             n -= nb;
@@ -537,7 +546,9 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
             for (uint64_t i = 0; i < n; i++) {
                 uint64_t b = b0 + i, q = b >> d->sh_ch;
                 sp_dram_chan *ch = &d->ch[b & (nch - 1)];
-                uint64_t de = burst_fast(d, ch, &ch->bank[q & bm], q >> shr, t, &K);
+                uint64_t bus = ch->bus_free;
+                uint64_t de = burst_fast(d, ch, &ch->bank[q & bm], q >> shr, t, &bus, &K);
+                ch->bus_free = bus;
                 dfirst = i ? dfirst : de;
                 dlast = max_u64(dlast, de);
             }
