@@ -262,6 +262,22 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+/* The timing numbers the fast path uses, copied once per request into a
+ * local: the compiler keeps them in registers (read through d->cfg they
+ * would be reloaded after every store to a bank). ccd_cl is tCCD - tCL in
+ * wrapping arithmetic, as the rule's ds - tCL + tCCD. */
+typedef struct {
+    uint64_t tRAS, tRP, tRCD, tCL, ccd_cl, bc;
+} tims_t;
+
+static inline tims_t tims_of(const sp_dram *d)
+{
+    const sp_dram_cfg *c = &d->cfg;
+    tims_t p = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
+                (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
+    return p;
+}
+
 /* The same rule as burst_at for the fast path, written without data-
  * dependent branches (hit, miss and empty select values; the counters and
  * the span are plain sums, minima and maxima), so that a stream of
@@ -270,30 +286,30 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
  * batch; ch->bus_free is stale until the caller stores it back). The
  * bank pointer and the channel are the caller's; tests/test_dram.c holds
  * both rules equal. */
-static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *d, sp_dram_chan *ch,
-                                                                 sp_dram_bank *bk, uint64_t row, uint64_t t,
-                                                                 uint64_t *bus, counts_t *k)
+static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *d, const tims_t *p,
+                                                                 sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                 uint64_t row, uint64_t t, uint64_t *bus,
+                                                                 counts_t *k)
 {
-    const sp_dram_cfg *c = &d->cfg;
     uint64_t ts = max_u64(t, *bus);
     if (__builtin_expect(ts >= ch->next_ref, 0)) {
         ch->bus_free = *bus;
-        k->refreshes += refresh_due(c, ch, ts);
+        k->refreshes += refresh_due(&d->cfg, ch, ts);
         *bus = ch->bus_free;
     }
     int open = bk->bank_open;
     uint64_t hit = open == (int)row, empty = open < 0;
     uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
-    uint64_t tpre = max_u64(T, tact0 + (uint64_t)c->tRAS) + (uint64_t)c->tRP;
+    uint64_t tpre = max_u64(T, tact0 + p->tRAS) + p->tRP;
     uint64_t tact = empty ? T : tpre;
-    uint64_t tcol = hit ? T : tact + (uint64_t)c->tRCD;
+    uint64_t tcol = hit ? T : tact + p->tRCD;
     bk->t_act = hit ? tact0 : tact;
     bk->bank_open = (int)row;
     k->hits += hit;
     k->empty += empty; /* misses: the request's bursts less hits and empty (sp_dram_access) */
-    uint64_t ds = max_u64(tcol + (uint64_t)c->tCL, *bus);
-    bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
-    uint64_t de = ds + (uint64_t)d->burst_clks;
+    uint64_t ds = max_u64(tcol + p->tCL, *bus);
+    bk->t_ready = ds + p->ccd_cl;
+    uint64_t de = ds + p->bc;
     *bus = de;
     k->first = min_u64(k->first, ds);
     k->last = max_u64(k->last, de);
@@ -465,13 +481,13 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
  * f0 + k x burst_clks - tCL, its slot in the run, when tCCD <= banks x
  * burst_clks (d->run_ok); and t + tCL <= ds_0 < f0. Same state and
  * statistics as the bursts one by one (tests/test_dram.c checks it). */
-static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n,
-                                                             uint64_t t, uint64_t *dfirst, uint64_t *dlast,
-                                                             counts_t *K)
+static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const tims_t *p, int ci, uint64_t q,
+                                                             uint64_t n, uint64_t t, uint64_t *dfirst,
+                                                             uint64_t *dlast, counts_t *K)
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
-    uint64_t bc = (uint64_t)d->burst_clks, nbk = (uint64_t)c->banks;
+    uint64_t bc = p->bc, nbk = (uint64_t)c->banks;
     int full = 0; /* the last step was a batch over every bank of one row, no refresh */
     while (n > 0) {
         int bi;
@@ -488,7 +504,7 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, int ci,
                 nb = left;
             uint64_t bus = ch->bus_free, de = 0;
             for (uint64_t j = 0; j < nb; j++) {
-                de = burst_fast(d, ch, &ch->bank[bi], row, t, &bus, K);
+                de = burst_fast(d, p, ch, &ch->bank[bi], row, t, &bus, K);
                 *dfirst = *dfirst == UINT64_MAX ? de : *dfirst;
                 if (++bi == c->banks)
                     bi = 0;
@@ -504,12 +520,12 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, int ci,
         uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
         /* each bank's last column command in the run sets its t_ready */
         uint64_t k0 = m > nbk ? m - nbk : 0;
-        int b = (int)(((uint64_t)bi + k0) % nbk);
-        for (uint64_t k = k0; k < m; k++) {
-            ch->bank[b].t_ready = f0 + k * bc - (uint64_t)c->tCL + (uint64_t)c->tCCD;
-            if (++b == c->banks)
-                b = 0;
-        }
+        uint64_t b = ((uint64_t)bi + k0) % nbk, r = f0 + k0 * bc + p->ccd_cl;
+        uint64_t k1 = k0 + (nbk - b < m - k0 ? nbk - b : m - k0); /* to the last bank, then from bank 0 */
+        for (uint64_t k = k0; k < k1; k++, b++, r += bc)
+            ch->bank[b].t_ready = r;
+        for (b = 0; k1 < m; k1++, b++, r += bc)
+            ch->bank[b].t_ready = r;
         ch->bus_free = fe;
         K->hits += m;
         K->first = min_u64(K->first, f0);
@@ -533,6 +549,7 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     uint64_t dfirst = UINT64_MAX, dlast = 0;
     counts_t K = {0, 0, 0, 0, UINT64_MAX, 0};
     uint64_t bursts0 = d->st.bursts;
+    tims_t P = tims_of(d);
     /* channels are independent and the statistics are sums, minima and
      * maxima, so the request is served channel by channel; the first
      * burst's channel goes first so that dfirst is that burst's end */
@@ -547,7 +564,7 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
                 uint64_t b = b0 + i, q = b >> d->sh_ch;
                 sp_dram_chan *ch = &d->ch[b & (nch - 1)];
                 uint64_t bus = ch->bus_free;
-                uint64_t de = burst_fast(d, ch, &ch->bank[q & bm], q >> shr, t, &bus, &K);
+                uint64_t de = burst_fast(d, &P, ch, &ch->bank[q & bm], q >> shr, t, &bus, &K);
                 ch->bus_free = bus;
                 dfirst = i ? dfirst : de;
                 dlast = max_u64(dlast, de);
@@ -555,7 +572,7 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         } else {
             for (uint64_t i = 0; i < nch; i++) {
                 uint64_t b = b0 + i;
-                chan_serve(d, (int)(b & (nch - 1)), b >> d->sh_ch, ((n - 1 - i) >> d->sh_ch) + 1, t, &dfirst,
+                chan_serve(d, &P, (int)(b & (nch - 1)), b >> d->sh_ch, ((n - 1 - i) >> d->sh_ch) + 1, t, &dfirst,
                            &dlast, &K);
             }
         }
@@ -565,7 +582,7 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         count_bursts(d, n, is_write);
         for (uint64_t i = 0; i < n && i < nch; i++) {
             uint64_t b = b0 + i;
-            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast, &K);
+            chan_serve(d, &P, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast, &K);
         }
     }
     K.misses = d->st.bursts - bursts0 - K.hits - K.empty;
