@@ -175,19 +175,32 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-/* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
- * general rule (the burst, read and bus counts are the caller's:
- * count_bursts); returns the DRAM cycle its data ends */
-static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row,
-                                                               uint64_t t)
+/* The statistics one request adds while its bursts are served, kept in
+ * locals (the compiler holds them in registers) and added to d->st once
+ * at the end of the request (flush_counts). */
+typedef struct {
+    uint64_t hits, misses, empty, refreshes;
+    uint64_t first, last; /* data-bus span: earliest start, latest end */
+} counts_t;
+
+static inline void flush_counts(sp_dram *d, const counts_t *k)
 {
-    const sp_dram_cfg *c = &d->cfg;
-    sp_dram_chan *ch = &d->ch[ci];
-    sp_dram_bank *bk = &ch->bank[bi];
-    /* all-bank refresh: a refresh falls due at next_ref and runs when the
-     * channel's data bus has drained (never postponed further); banks
-     * close and stay busy for tRFC */
-    uint64_t ts = max_u64(t, ch->bus_free);
+    d->st.row_hits += k->hits;
+    d->st.row_misses += k->misses;
+    d->st.row_empty += k->empty;
+    d->st.refreshes += k->refreshes;
+    uint64_t f = d->st.first_dram_cycle, l = d->st.last_dram_cycle;
+    d->st.first_dram_cycle = k->first < f ? k->first : f;
+    d->st.last_dram_cycle = k->last > l ? k->last : l;
+}
+
+/* all-bank refresh of channel ch, due before a burst that may start at ts:
+ * a refresh falls due at next_ref and runs when the channel's data bus
+ * has drained (never postponed further); banks close and stay busy for
+ * tRFC */
+static uint64_t refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts)
+{
+    uint64_t n = 0;
     while (ts >= ch->next_ref) {
         uint64_t r0 = max_u64(ch->next_ref, ch->bus_free), r1 = r0 + (uint64_t)c->tRFC;
         for (int b = 0; b < c->banks; b++) {
@@ -196,20 +209,34 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
         }
         ch->bus_free = max_u64(ch->bus_free, r1);
         ch->next_ref += (uint64_t)c->tREFI;
-        d->st.refreshes++;
+        n++;
     }
+    return n; /* refreshes run */
+}
+
+/* one burst to channel ci, bank bi, row `row` at DRAM cycle t: the
+ * general rule (the burst, read and bus counts are the caller's:
+ * count_bursts); returns the DRAM cycle its data ends */
+static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int ci, int bi, uint64_t row,
+                                                               uint64_t t, counts_t *k)
+{
+    const sp_dram_cfg *c = &d->cfg;
+    sp_dram_chan *ch = &d->ch[ci];
+    if (__builtin_expect(max_u64(t, ch->bus_free) >= ch->next_ref, 0))
+        k->refreshes += refresh_due(c, ch, max_u64(t, ch->bus_free));
+    sp_dram_bank *bk = &ch->bank[bi];
     uint64_t T = max_u64(t, bk->t_ready), tcol;
     if (bk->bank_open == (int)row) {
-        d->st.row_hits++;
+        k->hits++;
         tcol = T;
     } else {
         uint64_t tact;
         if (bk->bank_open >= 0) {
-            d->st.row_misses++;
+            k->misses++;
             uint64_t tpre = max_u64(T, bk->t_act + (uint64_t)c->tRAS);
             tact = tpre + (uint64_t)c->tRP;
         } else {
-            d->st.row_empty++;
+            k->empty++;
             tact = T;
         }
         bk->t_act = tact;
@@ -223,10 +250,69 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
     bk->t_ready = ds - (uint64_t)c->tCL + (uint64_t)c->tCCD;
     uint64_t de = ds + (uint64_t)d->burst_clks;
     ch->bus_free = de;
-    if (ds < d->st.first_dram_cycle)
-        d->st.first_dram_cycle = ds;
-    if (de > d->st.last_dram_cycle)
-        d->st.last_dram_cycle = de;
+    if (ds < k->first)
+        k->first = ds;
+    if (de > k->last)
+        k->last = de;
+    return de;
+}
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The timing numbers the fast path uses, copied once per request into a
+ * local: the compiler keeps them in registers (read through d->cfg they
+ * would be reloaded after every store to a bank). ccd_cl is tCCD - tCL in
+ * wrapping arithmetic, as the rule's ds - tCL + tCCD. */
+typedef struct {
+    uint64_t tRAS, tRP, tRCD, tCL, ccd_cl, bc;
+} tims_t;
+
+static inline tims_t tims_of(const sp_dram *d)
+{
+    const sp_dram_cfg *c = &d->cfg;
+    tims_t p = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
+                (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
+    return p;
+}
+
+/* The same rule as burst_at for the fast path, written without data-
+ * dependent branches (hit, miss and empty select values; the counters and
+ * the span are plain sums, minima and maxima), so that a stream of
+ * scattered rows does not pay a mispredicted branch per burst; the
+ * channel's bus-free cycle is the caller's *bus (a register across a
+ * batch; ch->bus_free is stale until the caller stores it back). The
+ * bank pointer and the channel are the caller's; tests/test_dram.c holds
+ * both rules equal. */
+static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *d, const tims_t *p,
+                                                                 sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                 uint64_t row, uint64_t t, uint64_t *bus,
+                                                                 counts_t *k)
+{
+    uint64_t ts = max_u64(t, *bus);
+    if (__builtin_expect(ts >= ch->next_ref, 0)) {
+        ch->bus_free = *bus;
+        k->refreshes += refresh_due(&d->cfg, ch, ts);
+        *bus = ch->bus_free;
+    }
+    int open = bk->bank_open;
+    uint64_t hit = open == (int)row, empty = open < 0;
+    uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
+    uint64_t tpre = max_u64(T, tact0 + p->tRAS) + p->tRP;
+    uint64_t tact = empty ? T : tpre;
+    uint64_t tcol = hit ? T : tact + p->tRCD;
+    bk->t_act = hit ? tact0 : tact;
+    bk->bank_open = (int)row;
+    k->hits += hit;
+    k->empty += empty; /* misses: the request's bursts less hits and empty (sp_dram_access) */
+    uint64_t ds = max_u64(tcol + p->tCL, *bus);
+    bk->t_ready = ds + p->ccd_cl;
+    uint64_t de = ds + p->bc;
+    *bus = de;
+    k->first = min_u64(k->first, ds);
+    k->last = max_u64(k->last, de);
     return de;
 }
 
@@ -241,7 +327,8 @@ static inline void count_bursts(sp_dram *d, uint64_t n, int is_write)
         d->st.reads += n;
 }
 
-/* one burst at byte address addr (the reference path: map, then the rule) */
+/* one burst at byte address addr (the reference path: map, then the
+ * rule, its statistics added at once) */
 static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
 {
     int ci, bi;
@@ -249,7 +336,10 @@ static uint64_t burst(sp_dram *d, uint64_t addr, int is_write, uint64_t t)
     uint32_t col;
     sp_dram_map(d, addr, &ci, &bi, &row, &col);
     count_bursts(d, 1, is_write);
-    return burst_at(d, ci, bi, row, t);
+    counts_t k = {0, 0, 0, 0, UINT64_MAX, 0};
+    uint64_t de = burst_at(d, ci, bi, row, t, &k);
+    flush_counts(d, &k);
+    return de;
 }
 
 /* What both access paths share before the bursts: counts, the zero-byte
@@ -341,12 +431,13 @@ static inline void split_q(const sp_dram *d, uint64_t q, int *bank, uint64_t *ro
  * most its slot; a revisit comes banks bursts later, after its previous
  * column command plus tCCD when tCCD <= banks x burst_clks (d->run_ok).
  * 0 when the first burst needs the general rule. */
-static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
-                        uint64_t n, uint64_t t)
+/* (a) and the row bound of run_len: how many of the next n bursts (channel-
+ * local index q onward) stay in this row index and start before the next
+ * refresh falls due; 0 when one is due at the first slot */
+static inline uint64_t run_room(const sp_dram *d, const sp_dram_chan *ch, uint64_t q, uint64_t n)
 {
-    uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
-    /* a row miss first: the common reason for 0 (the first bank of a new row) */
-    if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0 || f0 >= ch->next_ref)
+    uint64_t f0 = ch->bus_free, bc = (uint64_t)d->burst_clks;
+    if (f0 >= ch->next_ref)
         return 0;
     uint64_t seg = d->seg; /* bursts of one row index per channel */
     uint64_t m = seg - (d->pow2 ? q & (seg - 1) : q % seg); /* to the end of this row index */
@@ -354,6 +445,17 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
         m = n;
     if (f0 + (m - 1) * bc >= ch->next_ref)
         m = (ch->next_ref - f0 - 1) / bc + 1; /* slots that start before next_ref */
+    return m;
+}
+
+static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
+                        uint64_t n, uint64_t t)
+{
+    uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
+    /* a row miss first: the common reason for 0 (the first bank of a new row) */
+    if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0)
+        return 0;
+    uint64_t m = run_room(d, ch, q, n);
     uint64_t nb = m < (uint64_t)d->cfg.banks ? m : (uint64_t)d->cfg.banks;
     int b = bi;
     for (uint64_t k = 0; k < nb; k++) {
@@ -368,44 +470,66 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
 
 /* Serves the n bursts of one request that fall on channel ci (channel-
  * local indexes q, q + 1, ...) in order: runs of plain hits in closed form
- * (run_len), every other burst by the general rule. Same state and
+ * (run_len); where a run cannot start (a new row: the banks' first
+ * visits, or a refresh, or an idle bus), the next bursts up to one per
+ * bank and at most to the end of the row index by the rule (burst_fast).
+ * When such a batch visited every bank once in one row without a refresh,
+ * run_len's bank checks hold without looking: each bank is open to that
+ * row, and bank k of the batch, whose data slot ds_k came at least
+ * (banks - k) x burst_clks before the bus was free (f0; slots are served
+ * in order, burst_clks apart at least), is ready at ds_k + tCCD - tCL <=
+ * f0 + k x burst_clks - tCL, its slot in the run, when tCCD <= banks x
+ * burst_clks (d->run_ok); and t + tCL <= ds_0 < f0. Same state and
  * statistics as the bursts one by one (tests/test_dram.c checks it). */
-static void chan_serve(sp_dram *d, int ci, uint64_t q, uint64_t n, uint64_t t, uint64_t *dfirst,
-                       uint64_t *dlast)
+static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const tims_t *p, int ci, uint64_t q,
+                                                             uint64_t n, uint64_t t, uint64_t *dfirst,
+                                                             uint64_t *dlast, counts_t *K)
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
-    uint64_t bc = (uint64_t)d->burst_clks;
+    uint64_t bc = p->bc, nbk = (uint64_t)c->banks;
+    int full = 0; /* the last step was a batch over every bank of one row, no refresh */
     while (n > 0) {
         int bi;
-        uint64_t row;
+        uint64_t row, m;
         split_q(d, q, &bi, &row);
-        uint64_t m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
+        if (full)
+            m = run_room(d, ch, q, n);
+        else
+            m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
         if (m == 0) {
-            uint64_t de = burst_at(d, ci, bi, row, t);
-            if (*dfirst == UINT64_MAX)
-                *dfirst = de;
-            if (de > *dlast)
-                *dlast = de;
-            q++;
-            n--;
+            uint64_t left = d->seg - (d->pow2 ? q & (d->seg - 1) : q % d->seg); /* to the end of the row index */
+            uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
+            if (left < nb)
+                nb = left;
+            uint64_t bus = ch->bus_free, de = 0;
+            for (uint64_t j = 0; j < nb; j++) {
+                de = burst_fast(d, p, ch, &ch->bank[bi], row, t, &bus, K);
+                *dfirst = *dfirst == UINT64_MAX ? de : *dfirst;
+                if (++bi == c->banks)
+                    bi = 0;
+            }
+            ch->bus_free = bus;
+            *dlast = max_u64(*dlast, de); /* ends grow along one channel */
+            full = nb == nbk && nb < left && K->refreshes == r0 && d->run_ok; /* the run stays in this row */
+            q += nb;
+            n -= nb;
             continue;
         }
+        full = 0;
         uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
         /* each bank's last column command in the run sets its t_ready */
-        uint64_t k0 = m > (uint64_t)c->banks ? m - (uint64_t)c->banks : 0;
-        int b = (int)(((uint64_t)bi + k0) % (uint64_t)c->banks);
-        for (uint64_t k = k0; k < m; k++) {
-            ch->bank[b].t_ready = f0 + k * bc - (uint64_t)c->tCL + (uint64_t)c->tCCD;
-            if (++b == c->banks)
-                b = 0;
-        }
+        uint64_t k0 = m > nbk ? m - nbk : 0;
+        uint64_t b = ((uint64_t)bi + k0) % nbk, r = f0 + k0 * bc + p->ccd_cl;
+        uint64_t k1 = k0 + (nbk - b < m - k0 ? nbk - b : m - k0); /* to the last bank, then from bank 0 */
+        for (uint64_t k = k0; k < k1; k++, b++, r += bc)
+            ch->bank[b].t_ready = r;
+        for (b = 0; k1 < m; k1++, b++, r += bc)
+            ch->bank[b].t_ready = r;
         ch->bus_free = fe;
-        d->st.row_hits += m;
-        if (f0 < d->st.first_dram_cycle)
-            d->st.first_dram_cycle = f0;
-        if (fe > d->st.last_dram_cycle)
-            d->st.last_dram_cycle = fe;
+        K->hits += m;
+        K->first = min_u64(K->first, f0);
+        K->last = max_u64(K->last, fe);
         if (*dfirst == UINT64_MAX)
             *dfirst = f0 + bc;
         if (fe > *dlast)
@@ -423,6 +547,9 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         return ret;
     uint64_t bb = (uint64_t)d->cfg.burst_bytes, nch = (uint64_t)d->cfg.channels;
     uint64_t dfirst = UINT64_MAX, dlast = 0;
+    counts_t K = {0, 0, 0, 0, UINT64_MAX, 0};
+    uint64_t bursts0 = d->st.bursts;
+    tims_t P = tims_of(d);
     /* channels are independent and the statistics are sums, minima and
      * maxima, so the request is served channel by channel; the first
      * burst's channel goes first so that dfirst is that burst's end */
@@ -430,20 +557,24 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
         d->st.burst_bytes[kind] += n * bb;
         count_bursts(d, n, is_write);
-        for (uint64_t i = 0; i < n && i < nch; i++) {
-            uint64_t b = b0 + i, q = b >> d->sh_ch, cnt = ((n - 1 - i) >> d->sh_ch) + 1;
-            if (cnt > 1) {
-                chan_serve(d, (int)(b & (nch - 1)), q, cnt, t, &dfirst, &dlast);
-                continue;
+        if (n <= nch) { /* one burst per channel (scattered rows): the rule for each */
+            uint64_t bm = (uint64_t)d->cfg.banks - 1;
+            int shr = d->sh_bank + d->sh_col;
+            for (uint64_t i = 0; i < n; i++) {
+                uint64_t b = b0 + i, q = b >> d->sh_ch;
+                sp_dram_chan *ch = &d->ch[b & (nch - 1)];
+                uint64_t bus = ch->bus_free;
+                uint64_t de = burst_fast(d, &P, ch, &ch->bank[q & bm], q >> shr, t, &bus, &K);
+                ch->bus_free = bus;
+                dfirst = i ? dfirst : de;
+                dlast = max_u64(dlast, de);
             }
-            int bi;
-            uint64_t row;
-            split_q(d, q, &bi, &row);
-            uint64_t de = burst_at(d, (int)(b & (nch - 1)), bi, row, t);
-            if (dfirst == UINT64_MAX)
-                dfirst = de;
-            if (de > dlast)
-                dlast = de;
+        } else {
+            for (uint64_t i = 0; i < nch; i++) {
+                uint64_t b = b0 + i;
+                chan_serve(d, &P, (int)(b & (nch - 1)), b >> d->sh_ch, ((n - 1 - i) >> d->sh_ch) + 1, t, &dfirst,
+                           &dlast, &K);
+            }
         }
     } else {
         uint64_t b0 = addr / bb, n = (addr + bytes - 1) / bb - b0 + 1; /* burst indexes b0 .. b0 + n - 1 */
@@ -451,9 +582,11 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
         count_bursts(d, n, is_write);
         for (uint64_t i = 0; i < n && i < nch; i++) {
             uint64_t b = b0 + i;
-            chan_serve(d, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast);
+            chan_serve(d, &P, (int)(b % nch), b / nch, (n - 1 - i) / nch + 1, t, &dfirst, &dlast, &K);
         }
     }
+    K.misses = d->st.bursts - bursts0 - K.hits - K.empty;
+    flush_counts(d, &K);
     return access_end(d, now, dfirst, dlast, first, 1);
 }
 

@@ -1,7 +1,8 @@
 /* test_dram.c - the DRAM timing model (cmodel/dram.c, docs/costs.md s2):
  * address map, row hit/miss timing, streaming bandwidth against the
  * configured peak, random rows far below it, refresh, presets; the
- * closed-form access path against the burst-by-burst reference. */
+ * fast access path (runs of hits in closed form, batches of first visits,
+ * the per-channel rule) against the burst-by-burst reference. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -274,6 +275,89 @@ START_TEST(test_closed_form_matches_reference)
 }
 END_TEST
 
+/* Streams aimed at the fast path's cases, each checked request by request
+ * against the reference: (1) long sequential requests that start at and
+ * end on row-index boundaries and in the middle of rows, so that batches of
+ * first visits end at a row's end (no run after them) or inside it (a run
+ * without bank checks), with refresh falling inside batches and runs; (2)
+ * scattered requests of at most one burst per channel (the per-channel
+ * rule path) over a few rows, mostly row misses, refresh on; (3) both
+ * interleaved with the same issue cycle, as a fetch job issues them. */
+static void fast_path_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, int n, const char *what)
+{
+    sp_dram a, b;
+    char err[256];
+    ck_assert_int_eq(sp_dram_init(&a, c, accel_mhz, err, sizeof err), 0);
+    ck_assert_int_eq(sp_dram_init(&b, c, accel_mhz, err, sizeof err), 0);
+    uint64_t bb = (uint64_t)c->burst_bytes, nch = (uint64_t)c->channels;
+    uint64_t rowidx = nch * (uint64_t)c->banks * (uint64_t)c->row_bytes; /* bytes of one row index */
+    uint64_t x = seed, now = 0;
+    uint64_t hits0 = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t r = rnd(&x), addr, g;
+        uint32_t bytes;
+        switch (r % 3) {
+        case 0: /* sequential, from a row-index boundary, a few banks after one or before one (a batch
+                 * of first visits that ends at the row's end), to a boundary or past it */
+            addr = (rnd(&x) % 64) * rowidx;
+            g = rnd(&x) % 3;
+            if (g == 1)
+                addr += (rnd(&x) % (uint64_t)c->banks) * nch * bb;
+            else if (g == 2)
+                addr += rowidx - (1 + rnd(&x) % (uint64_t)c->banks) * nch * bb;
+            bytes = (uint32_t)(rnd(&x) % 2 ? rowidx * (1 + rnd(&x) % 3) - addr % rowidx : 1 + rnd(&x) % (3 * rowidx));
+            break;
+        case 1: /* scattered rows: one burst per channel at most */
+            addr = rnd(&x) % (256 * rowidx);
+            bytes = (uint32_t)(1 + rnd(&x) % (nch * bb));
+            break;
+        default: /* a run of rows of one region, as a fetch job issues them */
+            addr = (rnd(&x) % 16) * rowidx + (rnd(&x) % 1024) * 48;
+            bytes = 48;
+            break;
+        }
+        g = rnd(&x) % 8;
+        now += g < 4 ? 0 : g < 7 ? rnd(&x) % 300 : rnd(&x) % 20000;
+        sp_dram_kindof kind = (sp_dram_kindof)(rnd(&x) % SP_DK_N);
+        uint64_t fa = 1, fb = 2;
+        uint64_t ea = sp_dram_access(&a, addr, bytes, 0, kind, now, &fa);
+        uint64_t eb = sp_dram_access_ref(&b, addr, bytes, 0, kind, now, &fb);
+        ck_assert_msg(ea == eb && fa == fb, "%s: request %d (addr %llu, %u bytes, now %llu): end %llu/%llu first %llu/%llu",
+                      what, i, (unsigned long long)addr, bytes, (unsigned long long)now, (unsigned long long)ea,
+                      (unsigned long long)eb, (unsigned long long)fa, (unsigned long long)fb);
+        assert_same(&a, &b, what, i);
+    }
+    /* the streams did exercise what they aim at */
+    hits0 = a.st.row_hits;
+    ck_assert_msg(hits0 > a.st.bursts / 4 && a.st.row_misses > 1000 && a.st.refreshes > 0,
+                  "%s: stream too weak (hits %llu, misses %llu, refreshes %llu of %llu bursts)", what,
+                  (unsigned long long)hits0, (unsigned long long)a.st.row_misses,
+                  (unsigned long long)a.st.refreshes, (unsigned long long)a.st.bursts);
+    sp_dram_free(&a);
+    sp_dram_free(&b);
+}
+
+START_TEST(test_fast_path_cases_match_reference)
+{
+    static const sp_dram_kind kinds[3] = {SP_DRAM_HBM2, SP_DRAM_DDR4, SP_DRAM_LPDDR4};
+    char what[96];
+    for (int k = 0; k < 3; k++)
+        for (uint64_t seed = 1; seed <= 2; seed++) {
+            sp_dram_cfg c;
+            sp_dram_preset(kinds[k], &c);
+            snprintf(what, sizeof what, "fast path, %s, seed %llu", sp_dram_kind_name(kinds[k]),
+                     (unsigned long long)seed);
+            fast_path_check(&c, 1000.0, seed, 1500, what);
+        }
+    /* a short refresh interval: refreshes inside most batches and runs */
+    sp_dram_cfg c;
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    c.tREFI = 300;
+    c.tRFC = 40;
+    fast_path_check(&c, 1000.0, 5, 1500, "fast path, HBM2, refresh every 300 cycles");
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     sp_dram_cfg c;
@@ -318,6 +402,7 @@ int main(void)
     tcase_add_test(tc, test_refresh_counts);
     tcase_add_test(tc, test_partial_bursts_and_kinds);
     tcase_add_test(tc, test_closed_form_matches_reference);
+    tcase_add_test(tc, test_fast_path_cases_match_reference);
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_peak_values);
     suite_add_tcase(s, tc);
