@@ -16,7 +16,8 @@ layer by layer; each side follows its own cascade.
 Prints one row per layer l: the sets of layer l + 1 (the kept ones) from
 each side, as sizes, Jaccard index and the tokens/heads only one side keeps.
 
-Usage: head_agreement.py [-c CONFIG] [-t TRACE]   (encoder traces)
+Usage: head_agreement.py [-c CONFIG] [-t TRACE] [--set KEY=VALUE ...]
+(encoder traces; --set overrides a config key, e.g. algorithm.head_keep=0.6)
 """
 import argparse
 import os
@@ -69,12 +70,11 @@ def float_run(t, alg):
     return kept
 
 
-def fixed_run(t, meta, cfg_path):
+def fixed_run(t, meta, cfg):
     q, k, v = t["q"], t["k"], t["v"]
     _, L, H, _, d = q.shape
     n = k.shape[2]
     bits = (int(meta["q_bits"]), int(meta["k_bits"]), int(meta["v_bits"]))
-    cfg = spattn.Config(cfg_path)
     st = spattn.State(spattn.ENCODER, L, H, d, n, n)
     kept = []
     for l in range(L):
@@ -93,14 +93,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-c", default=os.path.join(ROOT, "configs/paper.yaml"))
     ap.add_argument("-t", default=os.path.join(ROOT, "traces/data/minilm-austen-encoder.safetensors"))
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     o = ap.parse_args()
     t, meta = spattn.read_safetensors(o.t)
     if meta.get("mode") != "encoder":
         sys.exit("head_agreement.py: " + o.t + ": encoder traces only")
     cfg = spattn.Config(o.c)
+    for kv in o.set:
+        key, _, val = kv.partition("=")
+        cfg.set(key, float(val))
     alg = {key: cfg.get("algorithm." + key) for key in
            ("token_keep", "token_start_layer", "head_keep", "head_start_layer", "value_keep")}
-    fl, fx = float_run(t, alg), fixed_run(t, meta, o.c)
+    fl, fx = float_run(t, alg), fixed_run(t, meta, cfg)
     print("| after layer | tokens float / fixed | token Jaccard | heads float / fixed | head Jaccard "
           "| heads only float keeps | heads only fixed keeps |")
     print("|---|---|---|---|---|---|---|")
