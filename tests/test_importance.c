@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "ref.h"
+#include "traces.h"
 
 START_TEST(imp_add_saturates)
 {
@@ -184,6 +186,65 @@ START_TEST(head_imp_scaled_vs_ref)
 }
 END_TEST
 
+static void note_head_prune(void *ctx, int it, int layer, const int32_t *kept, int n)
+{
+    (void)it;
+    if (layer == 0 && n == 1)
+        *(int *)ctx = kept[0];
+}
+
+/* The kept head after layer 0 of a 2-layer, 2-head encoder whose head 1
+ * is a copy of head 0 (same integers) with v scale sv1 (head 0: sv0);
+ * head_keep 0.5 from layer 0. -2 when the run fails (err filled). */
+static int kept_head(double sv0, double sv1, char *err, size_t errlen)
+{
+    sp_config cfg;
+    sp_config_default(&cfg);
+    cfg.alg.head_keep = 0.5;
+    cfg.alg.head_keep_q16 = 32768;
+    cfg.alg.head_start_layer = 0;
+    sp_trace tr;
+    ck_assert_int_eq(sp_trace_open("synth:mode=encoder,layers=2,heads=2,d=16,len=24,seed=5", &cfg.alg, &tr, err,
+                                   errlen), 0);
+    for (int l = 0; l < tr.layers; l++) {
+        memcpy(sp_trace_q(&tr, 0, l, 1), sp_trace_q(&tr, 0, l, 0), (size_t)tr.rows * tr.d * sizeof(int16_t));
+        memcpy(sp_trace_k(&tr, l, 1), sp_trace_k(&tr, l, 0), (size_t)tr.ntok * tr.d * sizeof(int16_t));
+        memcpy(sp_trace_v(&tr, l, 1), sp_trace_v(&tr, l, 0), (size_t)tr.ntok * tr.d * sizeof(int16_t));
+        tr.sq[l * 2 + 1] = tr.sq[l * 2];
+        tr.sk[l * 2 + 1] = tr.sk[l * 2];
+        tr.sv[l * 2] = (float)sv0;
+        tr.sv[l * 2 + 1] = (float)sv1;
+    }
+    sp_trace_note_ranges(&tr);
+    int kept = -1;
+    sp_observer obs = {&kept, NULL, NULL, note_head_prune};
+    sp_run_result res;
+    int rc = sp_run_model(&cfg, &tr, &obs, &res, err, errlen);
+    if (rc == 0)
+        sp_run_result_free(&res);
+    sp_trace_free(&tr);
+    return rc ? -2 : kept;
+}
+
+/* Heads are compared in real units: of two heads with the same integer
+ * outputs, the one with the larger v scale is the more important (with
+ * integer units they would tie and the lower index would win); equal
+ * scales tie and keep head 0. A v scale with no multiplier (>= 65535.5 /
+ * 256) stops the run with a message naming layer and head. */
+START_TEST(head_imp_real_units)
+{
+    char err[256] = "";
+    ck_assert_int_eq(kept_head(0.002, 0.004, err, sizeof err), 1);
+    ck_assert_int_eq(kept_head(0.004, 0.002, err, sizeof err), 0);
+    ck_assert_int_eq(kept_head(0.003, 0.003, err, sizeof err), 0);
+    ck_assert_int_eq(kept_head(0.002, 0.00201, err, sizeof err), 1);
+    ck_assert_int_eq(kept_head(0.002, 255.9, err, sizeof err), 1);
+    ck_assert_int_eq(kept_head(0.002, 256.5, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "layer 0 head 1: v scale 256.5 gives no 16-bit head importance multiplier"), "%s",
+                  err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("importance");
@@ -195,6 +256,7 @@ static Suite *suite(void)
     tcase_add_test(tc, mult_shift_edges);
     tcase_add_test(tc, himp_scale_vs_ref);
     tcase_add_test(tc, head_imp_scaled_vs_ref);
+    tcase_add_test(tc, head_imp_real_units);
     suite_add_tcase(s, tc);
     return s;
 }
