@@ -291,7 +291,7 @@ static int check_range(spattn_state *s, const char *name, const int16_t *x, size
 }
 
 int spattn_layer(const spattn_cfg *c, spattn_state *s, int layer, const int16_t *q, const int16_t *k,
-                 const int16_t *v, const float *sq, const float *sk, int q_bits, int k_bits, int v_bits,
+                 const int16_t *v, const float *sq, const float *sk, const float *sv, int q_bits, int k_bits, int v_bits,
                  int16_t *out, uint64_t *events, uint64_t *hash)
 {
     sp_layer_state *t = &s->st;
@@ -301,8 +301,8 @@ int spattn_layer(const spattn_cfg *c, spattn_state *s, int layer, const int16_t 
     s->err[0] = 0;
     if (layer < 0 || layer >= t->layers)
         return fail(s, "layer %d outside 0..%d", layer, t->layers - 1);
-    if (!q || !k || !v || !sq || !sk || !out)
-        return fail(s, "layer %d: q, k, v, sq, sk and out are required", layer);
+    if (!q || !k || !v || !sq || !sk || !sv || !out)
+        return fail(s, "layer %d: q, k, v, sq, sk, sv and out are required", layer);
     int kb = a->k_msb + a->k_lsb, vb = a->v_msb + a->v_lsb;
     /* docs/spec.md s4: the QK accumulator bound, as for traces */
     if ((double)(1 << (a->q_bits - 1)) * (double)(1 << (kb - 1)) * d >= 2147483648.0)
@@ -318,11 +318,16 @@ int spattn_layer(const spattn_cfg *c, spattn_state *s, int layer, const int16_t 
             return fail(s, "layer %d head %d: q/k scales %g, %g give no 16-bit logit multiplier", layer, h,
                         (double)sq[h], (double)sk[h]);
         }
+    sp_logit_scale hsc[SP_MAX_HEADS];
+    for (int h = 0; h < H; h++)
+        if (sp_himp_scale_make(sv[h], &hsc[h]))
+            return fail(s, "layer %d head %d: v scale %g gives no 16-bit head importance multiplier", layer, h,
+                        (double)sv[h]);
     memset(out, 0, (size_t)H * rows * d * sizeof *out);
     sp_events ev;
     memset(&ev, 0, sizeof ev);
     uint64_t hh = hash ? *hash : SPATTN_HASH_INIT;
-    sp_layer_in in = {s->mode, layer, d, rows, N, q, k, v, sc};
+    sp_layer_in in = {s->mode, layer, d, rows, N, q, k, v, sc, hsc};
     if (sp_run_layer(&c->cfg, &in, t, out, &hh, &ev, s->err, sizeof s->err))
         return -1;
     if (hash)

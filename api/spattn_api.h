@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define SPATTN_API_VERSION 1
+#define SPATTN_API_VERSION 2
 
 #define SPATTN_DECODE 0  /* one query row per head and iteration */
 #define SPATTN_ENCODER 1 /* every active token is a query row */
@@ -82,7 +82,8 @@ const char *spattn_event_name(int i);
  *    or 1 (decode); k, v: [heads][ntok][d], row t = token t, ntok =
  *    spattn_state_ntok(); signed integers of q_bits, k_bits, v_bits bits
  *    that must also fit the config's widths (q_bits, k_msb+k_lsb, v_msb+v_lsb);
- * sq, sk: [heads] scales (real = integer x scale) of q and k;
+ * sq, sk, sv: [heads] scales (real = integer x scale) of q, k and v (sv
+ *    sets the head importance's unit, docs/spec.md s9);
  * out: [heads][rows][d], written for the active heads' active rows, zero
  *    elsewhere; in the units of v (real = out x sv);
  * events: [spattn_event_count()] this layer's counts (may be NULL);
@@ -90,7 +91,7 @@ const char *spattn_event_name(int i);
  *    s13; start from SPATTN_HASH_INIT; may be NULL).
  * The state's sets and importances are updated (pruning after the layer). */
 int spattn_layer(const spattn_cfg *c, spattn_state *s, int layer, const int16_t *q, const int16_t *k,
-                 const int16_t *v, const float *sq, const float *sk, int q_bits, int k_bits, int v_bits,
+                 const int16_t *v, const float *sq, const float *sk, const float *sv, int q_bits, int k_bits, int v_bits,
                  int16_t *out, uint64_t *events, uint64_t *hash);
 
 #ifdef __cplusplus

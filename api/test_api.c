@@ -90,7 +90,7 @@ static int one(const char *spec, const char *name, const char *sets, const char 
             last_t = spattn_state_tokens(s, l, tok);
             last_h = spattn_state_heads(s, l, hd);
             if (spattn_layer(c, s, l, sp_trace_q(&t, it, l, 0), k, v, t.sq + (size_t)l * H, t.sk + (size_t)l * H,
-                             t.q_bits, t.k_bits, t.v_bits, out, ev, &hash)) {
+                             t.sv + (size_t)l * H, t.q_bits, t.k_bits, t.v_bits, out, ev, &hash)) {
                 fprintf(stderr, "test_api: %s\n", spattn_state_error(s));
                 return -1;
             }
@@ -147,7 +147,8 @@ static void *thr_run(void *p)
         return NULL;
     for (int l = 0; l < t->layers; l++)
         if (spattn_layer(a->c, s, l, sp_trace_q(t, 0, l, 0), sp_trace_k(t, l, 0), sp_trace_v(t, l, 0),
-                         t->sq + (size_t)l * t->heads, t->sk + (size_t)l * t->heads, t->q_bits, t->k_bits,
+                         t->sq + (size_t)l * t->heads, t->sk + (size_t)l * t->heads,
+                         t->sv + (size_t)l * t->heads, t->q_bits, t->k_bits,
                          t->v_bits, out, NULL, &a->hash)) {
             spattn_state_free(s);
             free(out);

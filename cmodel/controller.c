@@ -150,7 +150,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     int L = tr->layers, H = tr->heads, d = tr->d, N = tr->ntok;
     size_t lh = (size_t)L * H;
     int rc = -1;
-    sp_logit_scale *sc = malloc(lh * sizeof *sc);
+    sp_logit_scale *sc = malloc(lh * sizeof *sc), *hsc = malloc(lh * sizeof *hsc);
     uint64_t *imp = calloc((size_t)N, sizeof *imp), *himp = calloc((size_t)H, sizeof *himp);
     uint64_t *key = malloc((size_t)(N > H ? N : H) * sizeof *key);
     /* holds the token top-k (<= N) and the head top-k (<= H) results */
@@ -167,7 +167,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
     res->tokens_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->heads_active = calloc((size_t)tr->iters * L, sizeof(int));
     res->steps = calloc(res->n_steps, sizeof *res->steps);
-    if (!sc || !imp || !himp || !key || !kept || !flag || !A || !HS ||
+    if (!sc || !hsc || !imp || !himp || !key || !kept || !flag || !A || !HS ||
         !prob || !vkept || !res->tokens_active || !res->heads_active || !res->steps ||
         sp_head_scratch_init(&scr, N)) {
         snprintf(err, errlen, "out of memory for trace %s", tr->id);
@@ -194,6 +194,11 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
                      tr->id, i / H, i % H, tr->sq[i], tr->sk[i]);
             goto done;
         }
+        if (sp_himp_scale_make(tr->sv[i], &hsc[i])) {
+            snprintf(err, errlen, "trace %s: layer %zu head %zu: v scale %g gives no 16-bit head importance multiplier",
+                     tr->id, i / H, i % H, tr->sv[i]);
+            goto done;
+        }
     }
     uint64_t hash = UINT64_C(0xcbf29ce484222325);
     sp_head_result hr;
@@ -210,7 +215,7 @@ int sp_run_model(const sp_config *cfg, const sp_trace *tr, const sp_observer *ob
             for (int hi = 0; hi < HS[l].n; hi++) {
                 int h = HS[l].list[hi];
                 size_t lhi = (size_t)l * H + h;
-                sp_head_ctx c = {a, &cfg->hw, d, sc[lhi], tr->k + lhi * N * d, tr->v + lhi * N * d};
+                sp_head_ctx c = {a, &cfg->hw, d, sc[lhi], tr->k + lhi * N * d, tr->v + lhi * N * d, hsc[lhi]};
                 sp_step_rec *rec = &res->steps[((size_t)it * L + l) * H + h];
                 rec->active = (uint32_t)A[l].n;
                 const int16_t *qbase = sp_trace_q(tr, it, l, h);
@@ -300,7 +305,7 @@ done:
         for (int l = 0; l < L; l++)
             free(HS[l].list);
     free(A); free(HS);
-    free(sc); free(imp); free(himp); free(key); free(kept);
+    free(sc); free(hsc); free(imp); free(himp); free(key); free(kept);
     free(flag); free(prob); free(vkept);
     sp_head_scratch_free(&scr);
     if (rc)
@@ -341,7 +346,7 @@ int sp_run_layer(const sp_config *cfg, const sp_layer_in *in, sp_layer_state *st
     for (int hi = 0; hi < HS[l].n; hi++) {
         int h = HS[l].list[hi];
         sp_head_ctx c = {a, &cfg->hw, d, in->scale[h], in->k + (size_t)h * in->kv_rows * d,
-                          in->v + (size_t)h * in->kv_rows * d};
+                          in->v + (size_t)h * in->kv_rows * d, in->himp[h]};
         const int16_t *qbase = in->q + (size_t)h * in->q_rows * d;
         int nrows = in->mode == SP_MODE_DECODE ? 1 : A[l].n;
         for (int ri = 0; ri < nrows; ri++) {

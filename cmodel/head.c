@@ -91,6 +91,6 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     else
         sp_pv_msb(s->pk, s->vrows, nk, d, a->v_lsb, r->out);
     ev->bits_out += (uint64_t)d * 16;
-    r->head_imp_add = sp_head_imp_of(r->out, d);
+    r->head_imp_add = sp_head_imp_scale(sp_head_imp_of(r->out, d), c->himp);
     return 0;
 }

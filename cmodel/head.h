@@ -12,6 +12,7 @@ typedef struct {
     /* full-width rows indexed by token; the MSB-only view (approx) is
      * formed as the rows are read, as the RTL's quant unit does */
     const int16_t *k_full, *v_full;
+    sp_logit_scale himp; /* head importance multiplier and shift (spec s9) */
 } sp_head_ctx;
 
 /* scratch sized for the trace's token count */

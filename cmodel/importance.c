@@ -22,3 +22,14 @@ uint64_t sp_head_imp_of(const int16_t *out, int d)
         s += (uint64_t)(out[j] < 0 ? -(int32_t)out[j] : out[j]);
     return s;
 }
+
+int sp_himp_scale_make(double sv, sp_logit_scale *out)
+{
+    return sp_mult_shift_make(sv * (double)(1 << SP_HIMP_FRAC), out);
+}
+
+uint64_t sp_head_imp_scale(uint64_t sum, sp_logit_scale sc)
+{
+    uint64_t x = sum * sc.mult; /* < 2^39: sum <= 256 * 2^15, M < 2^16 */
+    return sc.shift > 0 ? (x + (UINT64_C(1) << (sc.shift - 1))) >> sc.shift : x;
+}

@@ -26,12 +26,13 @@ typedef struct {
 /* One layer's inputs. q: [heads][q_rows][d]; in decode q_rows = 1, in an
  * encoder the row of token t is row t (q_rows = kv_rows). k, v:
  * [heads][kv_rows][d], row t is token t (every active token < kv_rows <= cap);
- * scale: [heads] logit scales (sp_logit_scale_make). */
+ * scale: [heads] logit scales (sp_logit_scale_make); himp: [heads] head
+ * importance scales (sp_himp_scale_make). */
 typedef struct {
     sp_mode mode;
     int layer, d, q_rows, kv_rows;
     const int16_t *q, *k, *v;
-    const sp_logit_scale *scale;
+    const sp_logit_scale *scale, *himp;
 } sp_layer_in;
 
 /* Runs layer in->layer on st: every active head's rows (out[(h * q_rows +

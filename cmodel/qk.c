@@ -92,15 +92,6 @@ void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y)
 
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out)
 {
-    /* float is allowed here: this runs once per layer/head at trace load */
     double c = sq * sk * (1.0 / log(2.0)) / sqrt((double)d) * (double)(1 << SP_LOGIT_FRAC);
-    if (!(c > 0.0) || !isfinite(c) || c > 65535.0)
-        return -1;
-    int s = 0;
-    while (s < 62 && llround(c * ldexp(1.0, s + 1)) <= 65535)
-        s++;
-    long long m = llround(c * ldexp(1.0, s));
-    out->mult = (uint32_t)(m < 1 ? 1 : m);
-    out->shift = s;
-    return 0;
+    return sp_mult_shift_make(c, out);
 }

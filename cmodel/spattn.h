@@ -290,6 +290,10 @@ int32_t sp_qk_dot(const int16_t *q, const int16_t *k, int d);
 int32_t sp_qk_dot_msb(const int16_t *q, const int16_t *k, int d, int lsb);
 int32_t sp_qk_logit(int32_t acc, uint32_t mult, int shift);
 typedef struct { uint32_t mult; int shift; } sp_logit_scale;
+/* M, S for a real factor c (spec s4): S the largest <= 62 with
+ * round(c 2^S) <= 65535, M = max(1, round(c 2^S)); -1 when c is not > 0,
+ * not finite, or round(c) > 65535 (no S exists). cmodel/fixed.c */
+int sp_mult_shift_make(double c, sp_logit_scale *out);
 /* Folds scales, 1/sqrt(d), log2(e) and 2^SP_LOGIT_FRAC into mult/shift. */
 int sp_logit_scale_make(double sq, double sk, int d, sp_logit_scale *out);
 /* y[i] = logit of q . k for the rows k_rows + tokens[i] * d, i < n: full
@@ -327,7 +331,13 @@ void sp_pv_msb(const uint16_t *p, const int16_t *const *vrows, int n, int d, int
 uint64_t sp_imp_add(uint64_t acc, uint64_t x);   /* saturating at 48 bits */
 /* imp[tokens[i]] = sp_imp_add(imp[tokens[i]], p[i]) for i < n */
 void sp_imp_accumulate(uint64_t *imp, const int32_t *tokens, const uint16_t *p, int n);
-uint64_t sp_head_imp_of(const int16_t *out, int d);
+uint64_t sp_head_imp_of(const int16_t *out, int d);   /* sum_d |out[d]| */
+/* Head importance in real units with SP_HIMP_FRAC fractional bits (spec
+ * s9): M, S of c = sv * 2^SP_HIMP_FRAC; -1 when sv gives none. */
+#define SP_HIMP_FRAC 8
+int sp_himp_scale_make(double sv, sp_logit_scale *out);
+/* rnd(sum * M, S): sum = sp_head_imp_of (<= 2^23), the product < 2^39 */
+uint64_t sp_head_imp_scale(uint64_t sum, sp_logit_scale sc);
 
 /* ------------------------------------------------------------------ */
 /* Head step and controller (cmodel/head.c, cmodel/controller.c)      */
@@ -342,7 +352,7 @@ typedef struct {
     uint16_t *prob;        /* [n_active] final probabilities */
     int32_t *kept;         /* [n_kept] kept token indexes, ascending */
     int16_t out[SP_MAX_D]; /* head output */
-    uint64_t head_imp_add; /* sum |out| */
+    uint64_t head_imp_add; /* sp_head_imp_scale(sum |out|): what himp adds */
     sp_softmax_info sm;
     sp_topk_stats vtopk;
 } sp_head_result;

@@ -135,7 +135,7 @@ def forward_spattn(w, mcfg, ids, scfg, bits):
             scale[t] = np.zeros(H, np.float32)
             for h in range(H):
                 full[t][h, toks], scale[t][h] = ex.quantize(a[h], bits["qkv".index(t)])
-        out, ev, _ = st.layer(scfg, l, full["q"], full["k"], full["v"], scale["q"], scale["k"], bits)
+        out, ev, _ = st.layer(scfg, l, full["q"], full["k"], full["v"], scale["q"], scale["k"], scale["v"], bits)
         for key, val in ev.items():
             events[key] = events.get(key, 0) + val
         # dequantised head outputs (a pruned head contributes zeros)

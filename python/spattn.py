@@ -7,10 +7,11 @@ out, bit-exact with `spattn run`. The library is build/libspattn.so
     import spattn
     cfg = spattn.Config("configs/paper.yaml")       # or Config() for the defaults
     st = spattn.State(spattn.ENCODER, layers=6, heads=12, d=32, ctx=n)
-    out, events, h = st.layer(cfg, l, q, k, v, sq, sk, bits=(12, 12, 12), hash=h)
+    out, events, h = st.layer(cfg, l, q, k, v, sq, sk, sv, bits=(12, 12, 12), hash=h)
 
 q: int16 [heads, rows, d] (encoder: rows = ntok, the row of token t is t;
-decode: rows = 1); k, v: int16 [heads, ntok, d]; sq, sk: float32 [heads].
+decode: rows = 1); k, v: int16 [heads, ntok, d]; sq, sk, sv: float32 [heads]
+(sv sets the unit of head importance, docs/spec.md s9).
 out: int16 [heads, rows, d] in the units of v (zero where a head or token
 is pruned); events: dict of counter name -> int; h: the outputs hash.
 """
@@ -19,7 +20,7 @@ import os
 
 import numpy as np
 
-API_VERSION = 1
+API_VERSION = 2
 DECODE, ENCODER = 0, 1
 HASH_INIT = 0xCBF29CE484222325
 
@@ -64,7 +65,7 @@ def lib():
         "spattn_state_set_importance": (c_i, [c_p, c_p, c_p]),
         "spattn_event_count": (c_i, []),
         "spattn_event_name": (c_s, [c_i]),
-        "spattn_layer": (c_i, [c_p, c_p, c_i, c_p, c_p, c_p, c_p, c_p, c_i, c_i, c_i, c_p, c_p,
+        "spattn_layer": (c_i, [c_p, c_p, c_i, c_p, c_p, c_p, c_p, c_p, c_p, c_i, c_i, c_i, c_p, c_p,
                                ctypes.POINTER(ctypes.c_uint64)]),
     }
     for name, (res, args) in sigs.items():
@@ -174,7 +175,7 @@ class State:
         self._check(lib().spattn_state_set_importance(self._h, None if t is None else _ptr(t),
                                                       None if h is None else _ptr(h)))
 
-    def layer(self, cfg, layer, q, k, v, sq, sk, bits, hash=HASH_INIT):
+    def layer(self, cfg, layer, q, k, v, sq, sk, sv, bits, hash=HASH_INIT):
         """Runs one layer; returns (out, events, hash)."""
         ntok = self.ntok
         rows = ntok if self.mode == ENCODER else 1
@@ -183,8 +184,10 @@ class State:
         v = np.ascontiguousarray(v, np.int16)
         sq = np.ascontiguousarray(sq, np.float32)
         sk = np.ascontiguousarray(sk, np.float32)
+        sv = np.ascontiguousarray(sv, np.float32)
         want = {"q": (q, (self.heads, rows, self.d)), "k": (k, (self.heads, ntok, self.d)),
-                "v": (v, (self.heads, ntok, self.d)), "sq": (sq, (self.heads,)), "sk": (sk, (self.heads,))}
+                "v": (v, (self.heads, ntok, self.d)), "sq": (sq, (self.heads,)), "sk": (sk, (self.heads,)),
+                "sv": (sv, (self.heads,))}
         for name, (a, shape) in want.items():
             if a.shape != shape:
                 raise SpattnError(f"layer {layer}: {name} has shape {a.shape}, expected {shape}")
@@ -192,7 +195,7 @@ class State:
         ev = np.zeros(lib().spattn_event_count(), np.uint64)
         h = ctypes.c_uint64(hash)
         self._check(lib().spattn_layer(cfg._h, self._h, layer, _ptr(q), _ptr(k), _ptr(v), _ptr(sq), _ptr(sk),
-                                       int(bits[0]), int(bits[1]), int(bits[2]), _ptr(out), _ptr(ev),
+                                       _ptr(sv), int(bits[0]), int(bits[1]), int(bits[2]), _ptr(out), _ptr(ev),
                                        ctypes.byref(h)))
         return out, dict(zip(event_names(), (int(x) for x in ev))), h.value
 

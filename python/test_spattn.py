@@ -56,7 +56,7 @@ def run_api(cfg_path, trace_path):
     hash, the hash of the returned arrays, summed events, last layer's
     active token and head counts."""
     t, meta = spattn.read_safetensors(trace_path)
-    q, k, v, sq, sk = t["q"], t["k"], t["v"], t["scale_q"], t["scale_k"]
+    q, k, v, sq, sk, sv = t["q"], t["k"], t["v"], t["scale_q"], t["scale_k"], t["scale_v"]
     iters, L, H, rows, d = q.shape
     ntok = k.shape[2]
     ctx = int(meta["ctx"])
@@ -75,7 +75,8 @@ def run_api(cfg_path, trace_path):
         for l in range(L):
             heads, toks = st.active_heads(l), st.tokens(l)
             last = (len(toks), len(heads))
-            out, ev, h_lib = st.layer(cfg, l, q[it, l], k[l][:, :n], v[l][:, :n], sq[l], sk[l], bits, h_lib)
+            out, ev, h_lib = st.layer(cfg, l, q[it, l], k[l][:, :n], v[l][:, :n], sq[l], sk[l], sv[l], bits,
+                                      h_lib)
             rows_used = toks if mode == spattn.ENCODER else np.array([0])
             # head-step order: active heads ascending, active rows ascending
             h_py = spattn.fnv1a64_i16(out[heads][:, rows_used], h_py)
@@ -119,9 +120,10 @@ def bad_input():
     s = np.ones(2, np.float32) / 256
     for what, fn, msg in [
         ("version", lambda: spattn.lib().spattn_cfg_new(99, None, None, 0), None),
-        ("q beyond 12 bits", lambda: st.layer(cfg, 0, q + 2048, kv, kv, s, s, (12, 12, 12)), "does not fit"),
-        ("layer index", lambda: st.layer(cfg, 5, q, kv, kv, s, s, (12, 12, 12)), "outside"),
-        ("zero scale", lambda: st.layer(cfg, 0, q, kv, kv, s * 0, s, (12, 12, 12)), "scales"),
+        ("q beyond 12 bits", lambda: st.layer(cfg, 0, q + 2048, kv, kv, s, s, s, (12, 12, 12)), "does not fit"),
+        ("layer index", lambda: st.layer(cfg, 5, q, kv, kv, s, s, s, (12, 12, 12)), "outside"),
+        ("zero scale", lambda: st.layer(cfg, 0, q, kv, kv, s * 0, s, s, (12, 12, 12)), "scales"),
+        ("zero v scale", lambda: st.layer(cfg, 0, q, kv, kv, s, s, s * 0, (12, 12, 12)), "v scale"),
         ("unordered tokens", lambda: st.set_tokens(0, [2, 1]), "ascending"),
         ("config key", lambda: cfg.set("algorithm.token_keep", 1.5), "token_keep"),
         ("config file", lambda: spattn.Config("/nonexistent.yaml"), "nonexistent"),

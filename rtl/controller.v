@@ -67,6 +67,9 @@ module controller #(
   output wire [D*16-1:0]      q_o,
   output wire [15:0]          mult_o,
   output wire [5:0]           shift_o,
+  // head importance multiplier and shift of the current head (spec s9)
+  output wire [15:0]          himp_mult_o,
+  output wire [5:0]           himp_shift_o,
   output wire                 qk_k_valid_o,
   input  wire                 qk_k_ready_i,
   output wire [NQk*16-1:0]    qk_k_data_o,
@@ -160,8 +163,8 @@ module controller #(
     if (NCmp < 1 || (NCmp & (NCmp - 1)) != 0 || NCmp > MaxTokens / 2) begin : gen_chk_cmp
       $error("controller: NCmp must be a power of two, at most MaxTokens/2");
     end
-    if (D < 1 || D > `SP_MAX_D) begin : gen_chk_d
-      $error("controller: D must be 1..SP_MAX_D");
+    if (D < 3 || D > `SP_MAX_D) begin : gen_chk_d
+      $error("controller: D must be 3..SP_MAX_D (the scale row's fields reach bit 45 of a D x 16-bit row)");
     end
   endgenerate
 
@@ -234,6 +237,8 @@ module controller #(
   reg             qok_q, qok_d;        // q of the current row has arrived
   reg [15:0]      mult_q, mult_d;
   reg [5:0]       shift_q, shift_d;
+  reg [15:0]      hmult_q, hmult_d;
+  reg [5:0]       hshift_q, hshift_d;
   reg [D*16-1:0]  qv_q, qv_d;
   reg [TCW-1:0]   kl_q, kl_d;          // qk: kbuf lines sent
   reg [KFW-1:0]   kb_q, kb_d;          // qk: beat within a key
@@ -352,7 +357,7 @@ module controller #(
   always @(*) begin
     state_d = state_q;  it_d = it_q;  l_d = l_q;  h_d = h_q;  ri_d = ri_q;  rowtok_d = rowtok_q;
     n_d = n_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  pass2_d = pass2_q;  rq_d = rq_q;  qok_d = qok_q;
-    mult_d = mult_q;  shift_d = shift_q;  qv_d = qv_q;  kl_d = kl_q;  kb_d = kb_q;
+    mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;  kl_d = kl_q;  kb_d = kb_q;
     yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;
     yfed_d = yfed_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
     fline_d = fline_q;  sdone_d = sdone_q;  wj_d = wj_q;  wsub_d = wsub_q;  pl_d = pl_q;
@@ -372,13 +377,16 @@ module controller #(
     himp_we = 1'b0;  himp_wa = cnt_q[5:0];  himp_wd = {`SP_IMP_BITS{1'b0}};
     hlist_we = 1'b0;  hlist_wa = hm_q[5:0];
 
-    // completions of fetched rows are counted in every phase; the logit
-    // scale and q are captured when they arrive
+    // completions of fetched rows are counted in every phase; the scale
+    // row (logit M, S and head importance Mv, Sv) and q are captured when
+    // they arrive
     if (f_k || f_v)
       fdone_d = fdone_q + 1'b1;
     if (fetch_valid_i && fetch_region_i == RScale) begin
       mult_d = fetch_row_i[15:0];
       shift_d = fetch_row_i[21:16];
+      hmult_d = fetch_row_i[39:24];
+      hshift_d = fetch_row_i[45:40];
     end
     if (fetch_valid_i && fetch_region_i == RQ) begin
       qv_d = fetch_row_i;
@@ -816,6 +824,7 @@ module controller #(
       state_q <= SIdle;  it_q <= 15'd0;  l_q <= 7'd0;  h_q <= 7'd0;
       ri_q <= {TCW{1'b0}};  rowtok_q <= {TIW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
       fdone_q <= {TCW{1'b0}};  pass2_q <= 1'b0;  rq_q <= 1'b0;  qok_q <= 1'b0;  mult_q <= 16'd1;
+      hmult_q <= 16'd1;  hshift_q <= 6'd0;
       shift_q <= 6'd0;  qv_q <= {D*16{1'b0}};  kl_q <= {TCW{1'b0}};  kb_q <= {KFW{1'b0}};
       yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*`SP_LOGIT_BITS{1'b0}};  sercnt_q <= {(KPBW+1){1'b0}};
       seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};  skind_q <= SelVal;
@@ -827,7 +836,8 @@ module controller #(
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;  ri_q <= ri_d;
       rowtok_q <= rowtok_d;  n_q <= n_d;  cnt_q <= cnt_d;  fdone_q <= fdone_d;
-      pass2_q <= pass2_d;  rq_q <= rq_d;  qok_q <= qok_d;  mult_q <= mult_d;  shift_q <= shift_d;  qv_q <= qv_d;
+      pass2_q <= pass2_d;  rq_q <= rq_d;  qok_q <= qok_d;  mult_q <= mult_d;  shift_q <= shift_d;
+      hmult_q <= hmult_d;  hshift_q <= hshift_d;  qv_q <= qv_d;
       kl_q <= kl_d;  kb_q <= kb_d;  yrecv_q <= yrecv_d;  ser_q <= ser_d;  sercnt_q <= sercnt_d;
       seridx_q <= seridx_d;  yfed_q <= yfed_d;  skind_q <= skind_d;  sn_q <= sn_d;
       sk_q <= sk_d;  sline_q <= sline_d;  fline_q <= fline_d;  sdone_q <= sdone_d;
@@ -901,6 +911,8 @@ module controller #(
   assign q_o     = qv_q;
   assign mult_o  = mult_q;
   assign shift_o = shift_q;
+  assign himp_mult_o  = hmult_q;
+  assign himp_shift_o = hshift_q;
   assign kb_line_o = kl_q[KLW-1:0];
   assign kb_full_o = pass2_q;
   // a kbuf line is ready once all its rows have arrived (rows arrive in slot order)

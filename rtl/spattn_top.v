@@ -215,11 +215,13 @@ module spattn_top #(
     end
   endgenerate
   wire [`SP_IMP_BITS-1:0] imp_tok_acc, imp_tok_sum, imp_head_acc, imp_head_sum;
-  wire [15:0] imp_tok_p;
+  wire [15:0] imp_tok_p, himp_mult;
+  wire [5:0] himp_shift;
   /* verilator lint_off PINCONNECTEMPTY */
   importance #(.Lanes(1), .D(D)) u_importance (
     .tok_acc_i(imp_tok_acc), .tok_p_i(imp_tok_p), .tok_sum_o(imp_tok_sum),
-    .head_acc_i(imp_head_acc), .head_out_i(pv_out_d), .head_add_o(), .head_sum_o(imp_head_sum)
+    .head_acc_i(imp_head_acc), .head_out_i(pv_out_d),
+    .head_mult_i(himp_mult), .head_shift_i(himp_shift), .head_add_o(), .head_sum_o(imp_head_sum)
   );
   /* verilator lint_on PINCONNECTEMPTY */
 
@@ -253,7 +255,7 @@ module spattn_top #(
     .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region),
     .fetch_row_i(f_row[D*16-1:0]),
     .kb_line_o(kb_line), .kb_full_o(kb_full), .kb_data_i(kb_data),
-    .q_o(q), .mult_o(mult), .shift_o(shift),
+    .q_o(q), .mult_o(mult), .shift_o(shift), .himp_mult_o(himp_mult), .himp_shift_o(himp_shift),
     .qk_k_valid_o(qk_k_valid), .qk_k_ready_i(qk_k_ready), .qk_k_data_o(qk_k_data),
     .qk_y_valid_i(qk_y_valid), .qk_y_ready_o(qk_y_ready), .qk_y_i(qk_y),
     .sm_start_o(sm_start), .sm_n_o(sm_n), .sm_abort_o(sm_abort), .sm_y_valid_o(sm_y_valid),

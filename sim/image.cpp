@@ -57,10 +57,21 @@ bool MemImage::build(const sp_config &cfg, const sp_trace &tr, int hw_d, std::st
                       std::to_string(h) + ": q/k scales give no 16-bit logit multiplier";
                 return false;
             }
+            sp_logit_scale hs;
+            if (sp_himp_scale_make(tr.sv[lh], &hs)) {
+                err = "trace " + std::string(tr.id) + ": layer " + std::to_string(l) + " head " +
+                      std::to_string(h) + ": v scale gives no 16-bit head importance multiplier";
+                return false;
+            }
+            /* scale row: logit M (bytes 0-1), S (2); head importance Mv
+             * (bytes 3-4), Sv (5); little endian (rtl/controller.v) */
             uint8_t *s = row(spaddr::kScale, l, h, 0);
             s[0] = (uint8_t)(sc.mult & 0xff);
             s[1] = (uint8_t)(sc.mult >> 8);
             s[2] = (uint8_t)sc.shift;
+            s[3] = (uint8_t)(hs.mult & 0xff);
+            s[4] = (uint8_t)(hs.mult >> 8);
+            s[5] = (uint8_t)hs.shift;
             for (int it = 0; it < tr.iters; it++)
                 for (int r = 0; r < tr.rows; r++) {
                     const int16_t *q = sp_trace_q(&tr, it, l, h) + (size_t)r * d;

@@ -34,6 +34,33 @@ uint32_t ref_keep(uint32_t n, uint32_t r16)
     return k < 1.0 ? 1u : (uint32_t)k;
 }
 
+int ref_mult_shift(double c, uint32_t *m, int *s)
+{
+    if (!(c > 0.0) || !isfinite(c))
+        return -1;
+    for (int S = 62; S >= 0; S--) {
+        long double r = roundl((long double)c * ldexpl(1.0L, S));
+        if (r <= 65535.0L) {
+            *m = r < 1.0L ? 1u : (uint32_t)r;
+            *s = S;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int64_t ref_head_imp(const int16_t *out, int d, double sv)
+{
+    uint32_t m;
+    int sh;
+    if (ref_mult_shift(sv * 256.0, &m, &sh))
+        return -1;
+    int64_t sum = 0;
+    for (int j = 0; j < d; j++)
+        sum += llabs((long long)out[j]);
+    return ref_rnd(sum * (int64_t)m, sh);
+}
+
 int64_t ref_rnd(int64_t x, int s)
 {
     if (s <= 0)

@@ -23,6 +23,13 @@ uint32_t ref_keep(uint32_t n, uint32_t r16);
 /* round half up of x / 2^s (s <= 62), by Euclidean division and the
  * remainder, not by shifting */
 int64_t ref_rnd(int64_t x, int s);
+/* spec s4 multiplier/shift for a real factor c, searched downward: S the
+ * first of 62, 61, ..., 0 with round(c 2^S) <= 65535, M = max(1,
+ * round(c 2^S)) (long double). -1 when c is not > 0 or finite, or no S. */
+int ref_mult_shift(double c, uint32_t *m, int *s);
+/* spec s9: what one head-step adds to the head importance, rnd(sum_d
+ * |out[d]| * M, S) with M, S of c = sv * 2^8; -1 when sv gives no M, S */
+int64_t ref_head_imp(const int16_t *out, int d, double sv);
 /* saturate to signed bits via explicit bounds */
 int64_t ref_sat(int64_t x, int bits);
 

@@ -172,14 +172,15 @@ static void ref_head_step(const sp_config *cfg, const sp_trace *tr, int layer, i
     ck_assert_ptr_nonnull(r->kept);
     const int16_t *v = sp_trace_v(tr, layer, head);
     int vl = r->requant ? 0 : a->v_lsb;
-    r->head_imp_add = 0;
     for (int j = 0; j < d; j++) {
         int64_t acc = 0;
         for (int i = 0; i < r->n_kept; i++)
             acc += (int64_t)r->prob[kpos[i]] * msb_value(v[(size_t)tok[kpos[i]] * d + j], vl);
         r->out[j] = (int16_t)ref_sat(ref_rnd(acc, 15), 16);
-        r->head_imp_add += (uint64_t)(r->out[j] < 0 ? -(int64_t)r->out[j] : r->out[j]);
     }
+    int64_t hi = ref_head_imp(r->out, d, tr->sv[(size_t)layer * tr->heads + head]);
+    ck_assert_int_ge(hi, 0);
+    r->head_imp_add = (uint64_t)hi;
     for (int i = 0; i < r->n_kept; i++)
         r->kept[i] = tok[kpos[i]];
 }

@@ -76,6 +76,12 @@ START_TEST(worked_example)
     ck_assert_int_eq(out[2], 216);
     ck_assert_int_eq(out[3], -170);
     ck_assert_uint_eq(sp_head_imp_of(out, 4), 1162);
+    /* s9: sv = 1/256 gives Mv = 32768, Sv = 15; the head adds 1162 */
+    sp_logit_scale hs;
+    ck_assert_int_eq(sp_himp_scale_make(1.0 / 256, &hs), 0);
+    ck_assert_uint_eq(hs.mult, 32768);
+    ck_assert_int_eq(hs.shift, 15);
+    ck_assert_uint_eq(sp_head_imp_scale(1162, hs), 1162);
 }
 END_TEST
 

@@ -1,5 +1,7 @@
 /* tb_importance.cpp - rtl/importance.v (TB_LANES lanes, D = TB_D) against
- * sp_imp_add() and sp_head_imp_of(), with accumulators near saturation. */
+ * sp_imp_add(), sp_head_imp_of() and sp_head_imp_scale() (the head's
+ * multiplier and shift: every shift 0..62, multipliers at 1, 65535 and
+ * random), with accumulators near saturation. */
 #include "Vimportance.h"
 #include "tb_common.h"
 
@@ -46,11 +48,24 @@ int main(int argc, char **argv)
                                                   : (int16_t)(tb_rand(&rng) & 0xffff);
             tb_set(m->head_out_i, j * 16, 16, (uint16_t)out[j]);
         }
+        sp_logit_scale sc;
+        switch (tb_range(&rng, 0, 3)) {
+        case 0: sc.mult = 65535; break;
+        case 1: sc.mult = 1; break;
+        default: sc.mult = (uint32_t)tb_range(&rng, 1, 65535); break;
+        }
+        sc.shift = v < 63 ? (int)v : (int)tb_range(&rng, 0, 62);
+        if (v < 4) { /* the largest addition: a = 2^23 (or 2^23 - 256), Mv = 65535, Sv = 0 */
+            sc.mult = 65535;
+            sc.shift = 0;
+        }
+        tb_set(m->head_mult_i, 0, 16, sc.mult);
+        tb_set(m->head_shift_i, 0, 6, (uint64_t)sc.shift);
         tb_set(m->head_acc_i, 0, 48, hacc);
         m->eval();
         for (int i = 0; i < TB_LANES; i++)
             TB_CHECK("importance(token)", v, i, tb_get(m->tok_sum_o, i * 48, 48), sp_imp_add(acc[i], p[i]));
-        uint64_t add = sp_head_imp_of(out, d);
+        uint64_t add = sp_head_imp_scale(sp_head_imp_of(out, d), sc);
         TB_CHECK("importance(head_add)", v, 0, tb_get(m->head_add_o, 0, 48), add);
         TB_CHECK("importance(head)", v, 0, tb_get(m->head_sum_o, 0, 48), sp_imp_add(hacc, add));
     }
