@@ -229,7 +229,7 @@ int main(void)
         return 1;
     int16_t z[8 * 8] = {0}, o[8];
     float one_s = 1.0f;
-    int rc = spattn_layer(bc, ds, 0, z, z, z, &one_s, &one_s, 8, 8, 8, o, NULL, NULL);
+    int rc = spattn_layer(bc, ds, 0, z, z, z, &one_s, &one_s, &one_s, 8, 8, 8, o, NULL, NULL);
     if (rc && strstr(spattn_state_error(ds), "encoder states only"))
         passed++, printf("ok    a decode state refuses budgets: %s\n", spattn_state_error(ds));
     else

@@ -270,13 +270,13 @@ def model_trace(spec, where):
 def trace_hash(t, meta, cfg):
     """The outputs hash of `spattn run` on the trace under cfg, through the
     layer API (as python/test_spattn.py checks it)."""
-    q, k, v, sq, sk = t["q"], t["k"], t["v"], t["scale_q"], t["scale_k"]
+    q, k, v, sq, sk, sv = t["q"], t["k"], t["v"], t["scale_q"], t["scale_k"], t["scale_v"]
     _, L, H, _, d = q.shape
     bits = (int(meta["q_bits"]), int(meta["k_bits"]), int(meta["v_bits"]))
     st = spattn.State(spattn.ENCODER, L, H, d, int(meta["ctx"]), k.shape[2])
     h = spattn.HASH_INIT
     for l in range(L):
-        h = st.layer(cfg, l, q[0, l], k[l], v[l], sq[l], sk[l], bits, h)[2]
+        h = st.layer(cfg, l, q[0, l], k[l], v[l], sq[l], sk[l], sv[l], bits, h)[2]
     return h
 
 
