@@ -181,15 +181,14 @@ int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out
         for (int l = 0; l < tr->layers; l++)
             for (int h = 0; h < tr->heads; h++) {
                 uint32_t n = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                uint32_t rows = tr->mode == SP_MODE_DECODE ? 1 : n;
-                for (uint32_t row = 0; row < rows; row++) {
-                    sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
-                    if (!s)
-                        return -1;
-                    s->keys = s->span = s->values = n;
-                    set_widths(s, &cfg->alg, 1);
-                    s->layer_end = h == tr->heads - 1 && row == rows - 1;
-                }
+                /* one record for the head's query rows: all alike */
+                sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
+                if (!s)
+                    return -1;
+                s->rows = tr->mode == SP_MODE_DECODE ? 1 : n;
+                s->keys = s->span = s->values = n;
+                set_widths(s, &cfg->alg, 1);
+                s->layer_end = h == tr->heads - 1;
             }
     return 0;
 }
@@ -456,6 +455,22 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
     return n;
 }
 
+/* wakes[k][x]: the nodes whose deps() may name node x of step i, at step
+ * i (k 0), i + 1 (1), i + kv_buffers (2), i + stage_buffers (3) */
+#define W1(n) (1u << (n))
+static const unsigned wakes[4][N_NODES] = {
+    [0] = {[N_KF] = W1(N_QK1), [N_QK1] = W1(N_SM1) | W1(N_QK2), [N_SM1] = W1(N_KL) | W1(N_SM2) | W1(N_TK) | W1(N_IMP),
+           [N_KL] = W1(N_QK2), [N_QK2] = W1(N_SM2), [N_SM2] = W1(N_TK) | W1(N_IMP), [N_TK] = W1(N_VF) | W1(N_PR),
+           [N_IMP] = W1(N_PR), [N_VF] = W1(N_PV), [N_PV] = W1(N_OW) | W1(N_PR)},
+    [1] = {[N_KF] = W1(N_KF), [N_QK1] = W1(N_QK1), [N_QK2] = W1(N_QK1), [N_SM1] = W1(N_SM1), [N_SM2] = W1(N_SM1),
+           [N_TK] = W1(N_TK), [N_IMP] = W1(N_IMP) | W1(N_KF), [N_PV] = W1(N_PV), [N_OW] = W1(N_KF),
+           [N_PR] = W1(N_KF) | W1(N_QK1) | W1(N_TK)},
+    [2] = {[N_QK1] = W1(N_KF), [N_QK2] = W1(N_KF), [N_PV] = W1(N_VF)},
+    [3] = {[N_SM1] = W1(N_QK1), [N_SM2] = W1(N_QK1), [N_PV] = W1(N_SM1) | W1(N_SM2), [N_IMP] = W1(N_SM1) | W1(N_SM2),
+           [N_OW] = W1(N_PV)},
+};
+#undef W1
+
 static int hless(const hitem *a, const hitem *b)
 {
     if (a->ready != b->ready)
@@ -585,6 +600,17 @@ typedef struct {
     uint64_t posted; /* SP_TM_RTL_ADDRMAP writes: the cycle after the last beat is posted */
 } job_t;
 
+/* one read request for bursts [b0, b1] */
+static void fetch_run(sched *S, uint64_t b0, uint64_t b1, sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes, f;
+    uint64_t e = sp_dram_access(&S->dram, b0 * bb, (uint32_t)((b1 - b0 + 1) * bb), 0, kind, now, &f);
+    if (f < J->first)
+        J->first = f;
+    if (e > J->end)
+        J->end = e;
+}
+
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
                        uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
 {
@@ -593,57 +619,45 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
     int sh = S->dram.sh_burst; /* >= 0: bb is a power of two */
     uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
-    uint64_t lastb = UINT64_MAX;
     if (!pos_of && span == count) {
         /* contiguous rows: the loop below would build one run over them */
-        uint64_t a = base, e = base + (uint64_t)count * rb - 1;
-        run0 = a / bb;
-        run1 = e / bb;
-        uint64_t f;
-        uint64_t end = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
-        if (f < J->first)
-            J->first = f;
-        if (end > J->end)
-            J->end = end;
+        fetch_run(S, base / bb, (base + (uint64_t)count * rb - 1) / bb, kind, now, J);
         return;
     }
-    /* pos(j) = floor(j * span / count) kept as quotient and remainder */
-    uint64_t pq = 0, pr = 0, dq = count ? span / count : 0, dr = count ? span % count : 0;
-    for (uint32_t j = 0; j <= count; j++) {
-        uint64_t fb = 0, lb = 0;
-        int have = j < count;
-        if (have) {
-            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
-            pq += dq;
-            pr += dr;
-            if (pr >= count) {
-                pr -= count;
-                pq++;
-            }
-            uint64_t a = base + pos * rb;
-            fb = sh >= 0 ? a >> sh : a / bb;
-            lb = sh >= 0 ? (a + rb - 1) >> sh : (a + rb - 1) / bb;
-            if (lastb != UINT64_MAX && fb <= lastb)
-                fb = lastb + 1;
-            if (fb > lb)
-                continue;
-            lastb = lb;
-            if (run0 != UINT64_MAX && fb == run1 + 1) {
-                run1 = lb;
-                continue;
-            }
+    /* pos(j) = floor(j * span / count) kept as quotient and remainder;
+     * rows are ascending, so a row's bursts either extend the current run
+     * (first burst at most one past its end; those already in it are not
+     * fetched again) or start the next one */
+    uint64_t pq = 0, pr = 0, dq = span / count, dr = span % count;
+    for (uint32_t j = 0; j < count; j++) {
+        uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
+        pq += dq;
+        pr += dr;
+        if (pr >= count) {
+            pr -= count;
+            pq++;
+        }
+        uint64_t a = base + pos * rb, fb, lb;
+        if (sh >= 0) {
+            fb = a >> sh;
+            lb = (a + rb - 1) >> sh;
+        } else {
+            fb = a / bb;
+            lb = (a + rb - 1) / bb;
         }
         if (run0 != UINT64_MAX) {
-            uint64_t f;
-            uint64_t e = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
-            if (f < J->first)
-                J->first = f;
-            if (e > J->end)
-                J->end = e;
+            if (fb <= run1 + 1) {
+                if (lb > run1)
+                    run1 = lb;
+                continue;
+            }
+            fetch_run(S, run0, run1, kind, now, J);
         }
         run0 = fb;
         run1 = lb;
     }
+    if (run0 != UINT64_MAX)
+        fetch_run(S, run0, run1, kind, now, J);
 }
 
 static uint32_t row_bytes(int d, int bits)
@@ -1396,20 +1410,26 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         S.pin = h.step;
         while (S.lo < S.hi && SL(&S, S.lo)->left == 0)
             S.lo++;
-        /* wake anything that may depend on this node: deps() reaches back
-         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers) */
+        /* wake the nodes that may depend on this one (deps() reaches back
+         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers));
+         * a node is queued once, when its last dependency is done, and the
+         * heap's order is total, so waking only these changes nothing */
         size_t i = h.step, wake[4] = {i, i + 1, i + (size_t)S.B, i + (size_t)S.Bs};
+        unsigned mask[4];
         for (int k = 0; k < 4; k++) {
-            size_t j = wake[k];
-            int seen = 0;
+            mask[k] = wakes[k][h.node];
             for (int m = 0; m < k; m++)
-                seen |= wake[m] == j;
-            for (int x = 0; x < N_NODES && !seen && j < S.nv; x++)
-                if (try_queue(&S, j, x)) {
+                if (wake[m] == wake[k] && mask[k]) {
+                    mask[m] |= mask[k];
+                    mask[k] = 0;
+                }
+        }
+        for (int k = 0; k < 4; k++)
+            for (int x = 0; mask[k] >> x && wake[k] < S.nv; x++)
+                if ((mask[k] >> x & 1u) && try_queue(&S, wake[k], x)) {
                     snprintf(err, errlen, "out of memory in the timing model");
                     goto done;
                 }
-        }
     }
     if (done_nodes != want) {
         snprintf(err, errlen, "timing model: schedule stalled after %zu of %zu unit runs (internal error)", done_nodes, want);
