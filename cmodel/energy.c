@@ -49,7 +49,7 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
         e->pj[SP_E_SOFTMAX] += passes * ((double)s->keys * (E->cmp_pj + E->exp_pj + E->add_pj + norm_mul) + E->div_pj);
         if (s->k_lsb > 0)
             e->pj[SP_E_REQUANT] += E->cmp_pj; /* no decision without LSB planes */
-        e->pj[SP_E_TOPK] += (double)(s->vtopk_compares + s->prune_compares) * E->cmp_pj;
+        e->pj[SP_E_TOPK] += (double)(s->vtopk_compares + (row + 1 == rows ? s->prune_compares : 0)) * E->cmp_pj;
         int vb = s->v_msb + (s->requant ? s->v_lsb : 0);
         e->pj[SP_E_PV] += (double)s->values * s->d * sp_energy_mac_pj(E->mac_pv_pj, E->add_pj, 16, vb);
         e->pj[SP_E_IMPORTANCE] += ((double)s->keys + 1) * E->add_pj * 48.0 / 32.0;

@@ -143,19 +143,30 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
                     continue;
                 uint64_t vc = rec->ev.topk_cycles - rec->ev.prune_topk_cycles;
                 uint64_t vcmp = rec->ev.topk_compares - rec->ev.prune_topk_compares;
+                sp_tm_step *cur = NULL;
                 for (uint32_t row = 0; row < rec->rows; row++) {
+                    /* rows of an encoder head-step share its counts evenly */
+                    uint32_t R = rec->rows;
+                    uint32_t values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
+                    uint8_t requant = row < rec->requant_rows;
+                    uint64_t tc = vc / R + (row < vc % R ? 1 : 0), tcmp = vcmp / R + (row < vcmp % R ? 1 : 0);
+                    if (cur && cur->values == values && cur->requant == requant && cur->vtopk_cycles == tc &&
+                        cur->vtopk_compares == tcmp) {
+                        cur->rows++; /* the same inputs as the row before: one record */
+                        continue;
+                    }
                     sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
                     if (!s)
                         return -1;
+                    s->rows = 1;
                     s->keys = rec->active;
                     s->span = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                    /* rows of an encoder head-step share its counts evenly */
-                    uint32_t R = rec->rows;
-                    s->values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
-                    s->requant = row < rec->requant_rows;
-                    s->vtopk_cycles = vc / R + (row < vc % R ? 1 : 0);
-                    s->vtopk_compares = vcmp / R + (row < vcmp % R ? 1 : 0);
+                    s->values = values;
+                    s->requant = requant;
+                    s->vtopk_cycles = tc;
+                    s->vtopk_compares = tcmp;
                     set_widths(s, &cfg->alg, 0);
+                    cur = s;
                 }
             }
             if (out->n > first) {
@@ -166,6 +177,42 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
                 last->prune_after = pc > 0;
             }
         }
+    return 0;
+}
+
+void sp_tm_step_row(sp_tm_step *s, int last)
+{
+    s->rows = 1;
+    if (!last) {
+        s->layer_end = s->prune_after = 0;
+        s->prune_cycles = s->prune_compares = 0;
+    }
+}
+
+int sp_tm_steps_split(sp_tm_steps *st, char *err, size_t errlen)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < st->n; i++)
+        need += sp_tm_rows(&st->s[i]);
+    if (need == st->n)
+        return 0;
+    sp_tm_step *ns = realloc(st->s, need * sizeof *ns);
+    if (!ns) {
+        snprintf(err, errlen, "out of memory splitting timing steps");
+        return -1;
+    }
+    st->s = ns;
+    st->cap = need;
+    /* from the back, so no record is overwritten before it is copied */
+    for (size_t i = st->n, o = need; i-- > 0;) {
+        sp_tm_step rec = ns[i];
+        uint32_t rows = sp_tm_rows(&rec);
+        for (uint32_t r = rows; r-- > 0;) {
+            ns[--o] = rec;
+            sp_tm_step_row(&ns[o], r + 1 == rows);
+        }
+    }
+    st->n = need;
     return 0;
 }
 

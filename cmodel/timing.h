@@ -107,10 +107,17 @@ typedef struct {
 
 void sp_tm_steps_free(sp_tm_steps *v);
 
-/* Builders. From a functional run (one step per query row; value top-k and
- * pruning cycles from the engine's own statistics): */
+/* Builders. From a functional run (one step per query row, consecutive rows
+ * of equal counts in one record; value top-k and pruning cycles from the
+ * engine's own statistics): */
 int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_result *r,
                          sp_tm_steps *out, char *err, size_t errlen);
+/* Record s made one of its head-steps: rows 1; a row other than the last
+ * loses the layer end and its pruning. */
+void sp_tm_step_row(sp_tm_step *s, int last);
+/* Every record made one head-step (before sp_timing_run: the co-sim gives
+ * each query row its own counts). -1 with a message when out of memory. */
+int sp_tm_steps_split(sp_tm_steps *st, char *err, size_t errlen);
 /* The dense baseline of a tensor trace on the same hardware: every token
  * and head, full-width K/V, no requant, value_keep 1 (no top-k). */
 int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
