@@ -37,6 +37,8 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
     double norm_mul = sp_energy_mac_pj(E->mac_qk_pj, E->add_pj, 16, 32) - E->add_pj; /* e x R: 16 x 32 */
     for (size_t i = 0; i < st->n; i++) {
         const sp_tm_step *s = &st->s[i];
+        uint32_t rows = sp_tm_rows(s); /* equal head-steps: each adds its own share, in order */
+        for (uint32_t row = 0; row < rows; row++) {
         double nd = (double)s->keys * s->d;
         int passes = 1 + (s->requant ? 1 : 0);
         /* QK: pass 1 on MSB keys, pass 2 on full keys */
@@ -47,18 +49,19 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
         e->pj[SP_E_SOFTMAX] += passes * ((double)s->keys * (E->cmp_pj + E->exp_pj + E->add_pj + norm_mul) + E->div_pj);
         if (s->k_lsb > 0)
             e->pj[SP_E_REQUANT] += E->cmp_pj; /* no decision without LSB planes */
-        e->pj[SP_E_TOPK] += (double)(s->vtopk_compares + s->prune_compares) * E->cmp_pj;
+        e->pj[SP_E_TOPK] += (double)(s->vtopk_compares + (row + 1 == rows ? s->prune_compares : 0)) * E->cmp_pj;
         int vb = s->v_msb + (s->requant ? s->v_lsb : 0);
         e->pj[SP_E_PV] += (double)s->values * s->d * sp_energy_mac_pj(E->mac_pv_pj, E->add_pj, 16, vb);
         e->pj[SP_E_IMPORTANCE] += ((double)s->keys + 1) * E->add_pj * 48.0 / 32.0;
         /* K buffer: fetched planes written once, read by each pass */
-        double kw = (double)(s->data_bits[SP_DK_K_MSB] + s->data_bits[SP_DK_K_LSB]) / 8.0;
+        double kw = (double)((s->data_bits[SP_DK_K_MSB] + s->data_bits[SP_DK_K_LSB]) / rows) / 8.0;
         double kr = nd * s->k_msb / 8.0 + (s->requant ? nd * (s->k_msb + s->k_lsb) / 8.0 : 0.0);
         e->pj[SP_E_SRAM_K] += kw * E->sram_write_pj_per_byte + kr * E->sram_read_pj_per_byte;
-        double vbytes = (double)s->data_bits[SP_DK_V] / 8.0;
+        double vbytes = (double)(s->data_bits[SP_DK_V] / rows) / 8.0;
         e->pj[SP_E_SRAM_V] += vbytes * (E->sram_write_pj_per_byte + E->sram_read_pj_per_byte);
         double sb = passes * (double)s->keys * SCORE_BYTES_PER_KEY + (double)s->keys * IMP_BYTES_PER_KEY;
         e->pj[SP_E_SRAM_BUF] += sb * 0.5 * (E->sram_read_pj_per_byte + E->sram_write_pj_per_byte);
+        }
     }
     for (int k = SP_E_QK; k <= SP_E_SRAM_BUF; k++)
         e->pj[k] *= ns;

@@ -143,19 +143,30 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
                     continue;
                 uint64_t vc = rec->ev.topk_cycles - rec->ev.prune_topk_cycles;
                 uint64_t vcmp = rec->ev.topk_compares - rec->ev.prune_topk_compares;
+                sp_tm_step *cur = NULL;
                 for (uint32_t row = 0; row < rec->rows; row++) {
+                    /* rows of an encoder head-step share its counts evenly */
+                    uint32_t R = rec->rows;
+                    uint32_t values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
+                    uint8_t requant = row < rec->requant_rows;
+                    uint64_t tc = vc / R + (row < vc % R ? 1 : 0), tcmp = vcmp / R + (row < vcmp % R ? 1 : 0);
+                    if (cur && cur->values == values && cur->requant == requant && cur->vtopk_cycles == tc &&
+                        cur->vtopk_compares == tcmp) {
+                        cur->rows++; /* the same inputs as the row before: one record */
+                        continue;
+                    }
                     sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
                     if (!s)
                         return -1;
+                    s->rows = 1;
                     s->keys = rec->active;
                     s->span = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                    /* rows of an encoder head-step share its counts evenly */
-                    uint32_t R = rec->rows;
-                    s->values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
-                    s->requant = row < rec->requant_rows;
-                    s->vtopk_cycles = vc / R + (row < vc % R ? 1 : 0);
-                    s->vtopk_compares = vcmp / R + (row < vcmp % R ? 1 : 0);
+                    s->values = values;
+                    s->requant = requant;
+                    s->vtopk_cycles = tc;
+                    s->vtopk_compares = tcmp;
                     set_widths(s, &cfg->alg, 0);
+                    cur = s;
                 }
             }
             if (out->n > first) {
@@ -166,6 +177,42 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
                 last->prune_after = pc > 0;
             }
         }
+    return 0;
+}
+
+void sp_tm_step_row(sp_tm_step *s, int last)
+{
+    s->rows = 1;
+    if (!last) {
+        s->layer_end = s->prune_after = 0;
+        s->prune_cycles = s->prune_compares = 0;
+    }
+}
+
+int sp_tm_steps_split(sp_tm_steps *st, char *err, size_t errlen)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < st->n; i++)
+        need += sp_tm_rows(&st->s[i]);
+    if (need == st->n)
+        return 0;
+    sp_tm_step *ns = realloc(st->s, need * sizeof *ns);
+    if (!ns) {
+        snprintf(err, errlen, "out of memory splitting timing steps");
+        return -1;
+    }
+    st->s = ns;
+    st->cap = need;
+    /* from the back, so no record is overwritten before it is copied */
+    for (size_t i = st->n, o = need; i-- > 0;) {
+        sp_tm_step rec = ns[i];
+        uint32_t rows = sp_tm_rows(&rec);
+        for (uint32_t r = rows; r-- > 0;) {
+            ns[--o] = rec;
+            sp_tm_step_row(&ns[o], r + 1 == rows);
+        }
+    }
+    st->n = need;
     return 0;
 }
 
@@ -181,15 +228,14 @@ int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out
         for (int l = 0; l < tr->layers; l++)
             for (int h = 0; h < tr->heads; h++) {
                 uint32_t n = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                uint32_t rows = tr->mode == SP_MODE_DECODE ? 1 : n;
-                for (uint32_t row = 0; row < rows; row++) {
-                    sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
-                    if (!s)
-                        return -1;
-                    s->keys = s->span = s->values = n;
-                    set_widths(s, &cfg->alg, 1);
-                    s->layer_end = h == tr->heads - 1 && row == rows - 1;
-                }
+                /* one record for the head's query rows: all alike */
+                sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
+                if (!s)
+                    return -1;
+                s->rows = tr->mode == SP_MODE_DECODE ? 1 : n;
+                s->keys = s->span = s->values = n;
+                set_widths(s, &cfg->alg, 1);
+                s->layer_end = h == tr->heads - 1;
             }
     return 0;
 }
@@ -210,15 +256,37 @@ typedef struct {
 
 typedef struct {
     uint64_t ready;
-    uint32_t step;
+    size_t step;
     uint8_t node;
 } hitem;
+
+/* One head-step of the schedule (step i of the run, the row-th of its
+ * record). The schedule keeps these in a ring: a step enters when a node of
+ * it is first queued and its place is reused once it and the SLOT_KEEP
+ * steps after it are done (deps() reaches back at most kv_buffers and
+ * stage_buffers steps), so memory follows the steps in flight, not the
+ * trace. */
+typedef struct {
+    node_t nd[N_NODES];
+    sp_tm_step *s;  /* its record */
+    size_t rec;     /* the record's index */
+    uint32_t gpos;  /* its index within its (iteration, layer, head) run of steps */
+    uint8_t grouped;/* that run has more than one step (encoder rows) */
+    uint8_t first;  /* first step of its (iteration, layer) group */
+    uint8_t le, pa; /* layer_end, prune_after of this step (the record's last row) */
+    uint8_t row0;   /* first row of its record */
+    uint8_t left;   /* nodes not yet run */
+} slot_t;
 
 typedef struct {
     const sp_config *cfg;
     sp_tm_steps *st;
-    node_t *nd;          /* [n][N_NODES] */
-    size_t *gfirst;      /* first step of the group of step i */
+    slot_t *ring;        /* steps [keep, hi) at index i & wmask */
+    size_t wmask, lo, hi, keep_back; /* lo: oldest step with nodes left; steps from lo - keep_back are kept */
+    size_t pin;          /* the step just run: steps from pin - keep_back are kept too */
+    size_t nv;           /* steps of the run (the records' rows) */
+    size_t cur_rec;      /* record and row of step hi */
+    uint32_t cur_row;
     hitem *heap;
     size_t hn, hcap;
     sp_dram dram;
@@ -226,8 +294,6 @@ typedef struct {
     int Bs;              /* head-steps per inter-stage buffer (R11) */
     int pipe;            /* the pipelined schedule (no SP_TM_SERIAL) */
     uint64_t sm_free[3]; /* pipelined softmax: its max, exp + sum and normalise stages free (R6) */
-    uint32_t *gpos;      /* the step's index within its (iteration, layer, head) run of steps */
-    uint8_t *grouped;    /* that run has more than one step (encoder rows) */
     uint64_t q_region;   /* bytes per (iteration, layer, head) query (output) region; the pipelined layout: the
                           * whole query region */
     uint64_t qrows, qrow_bytes; /* pipelined layout: query rows per (iteration, layer, head), bytes per head's row */
@@ -248,29 +314,87 @@ typedef struct {
     uint64_t work[SP_U_N];
 } sched;
 
+static slot_t *SL(const sched *S, size_t i)
+{
+    return &S->ring[i & S->wmask];
+}
+
+/* the record of step i */
+static sp_tm_step *VS(const sched *S, size_t i)
+{
+    return SL(S, i)->s;
+}
+
 static int exists(const sched *S, size_t i, int x)
 {
-    const sp_tm_step *s = &S->st->s[i];
+    const slot_t *q = SL(S, i);
     if (x == N_KL || x == N_QK2 || x == N_SM2)
-        return s->requant;
+        return q->s->requant;
     if (x == N_PR)
-        return s->layer_end;
+        return q->le;
     return 1;
 }
 
 static node_t *ND(const sched *S, size_t i, int x)
 {
-    return &S->nd[i * N_NODES + (size_t)x];
+    return &SL(S, i)->nd[x];
 }
 
 static int qk_final(const sched *S, size_t i)
 {
-    return S->st->s[i].requant ? N_QK2 : N_QK1;
+    return VS(S, i)->requant ? N_QK2 : N_QK1;
 }
 
 static int sm_final(const sched *S, size_t i)
 {
-    return S->st->s[i].requant ? N_SM2 : N_SM1;
+    return VS(S, i)->requant ? N_SM2 : N_SM1;
+}
+
+static int same_head(const sp_tm_step *a, const sp_tm_step *b)
+{
+    return a->it == b->it && a->layer == b->layer && a->head == b->head;
+}
+
+/* Brings step S->hi into the ring (growing it when the steps kept fill
+ * it). -1: out of memory. */
+static int add_step(sched *S)
+{
+    size_t low = S->lo < S->pin ? S->lo : S->pin;
+    size_t keep = low > S->keep_back ? low - S->keep_back : 0;
+    if (S->hi - keep > S->wmask) {
+        size_t w = (S->wmask + 1) * 2;
+        slot_t *nr = malloc(w * sizeof *nr);
+        if (!nr)
+            return -1;
+        for (size_t j = keep; j < S->hi; j++)
+            nr[j & (w - 1)] = *SL(S, j);
+        free(S->ring);
+        S->ring = nr;
+        S->wmask = w - 1;
+    }
+    size_t j = S->hi++;
+    slot_t *q = SL(S, j), *p = j > 0 ? SL(S, j - 1) : NULL;
+    sp_tm_step *s = &S->st->s[S->cur_rec];
+    uint32_t rows = sp_tm_rows(s);
+    int last = S->cur_row + 1 == rows;
+    memset(q->nd, 0, sizeof q->nd);
+    q->s = s;
+    q->rec = S->cur_rec;
+    q->row0 = S->cur_row == 0;
+    q->le = s->layer_end && last;
+    q->pa = s->prune_after && last;
+    q->first = !p || p->le;
+    int same = p && same_head(p->s, s);
+    q->gpos = same ? p->gpos + 1 : 0;
+    q->grouped = same || !last || (S->cur_rec + 1 < S->st->n && same_head(&S->st->s[S->cur_rec + 1], s));
+    q->left = (uint8_t)(N_NODES - (s->requant ? 0 : 3) - (q->le ? 0 : 1));
+    if (last) {
+        S->cur_rec++;
+        S->cur_row = 0;
+    } else {
+        S->cur_row++;
+    }
+    return 0;
 }
 
 typedef struct {
@@ -283,8 +407,8 @@ typedef struct {
 static int deps(const sched *S, size_t i, int x, dep_t *d)
 {
     int n = 0;
-    const sp_tm_step *s = &S->st->s[i];
-    int first_in_group = S->gfirst[i] == i;
+    const sp_tm_step *s = VS(S, i);
+    int first_in_group = SL(S, i)->first;
 #define DEP(j, nn, w, a) (d[n].step = (j), d[n].node = (nn), d[n].what = (w), d[n].add = (a), n++)
     switch (x) {
     case N_KF:
@@ -292,7 +416,7 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
             DEP(i - 1, N_KF, D_START, 0); /* R1: key fetches in head-step order */
         if (i >= (size_t)S->B)
             DEP(i - (size_t)S->B, qk_final(S, i - (size_t)S->B), D_END, 0); /* R2: K slot free */
-        if (first_in_group && i > 0 && S->st->s[i - 1].prune_after)
+        if (first_in_group && i > 0 && SL(S, i - 1)->pa)
             DEP(i - 1, N_PR, D_END, 0); /* R3: the pruned set is known */
         if ((S->flags & SP_TM_SERIAL) && i > 0) {
             /* SP_TM_SERIAL: the previous head-step has ended (its write,
@@ -345,7 +469,7 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
     case N_TK:
         DEP(i, sm_final(S, i), D_END, 1);
         if (i > 0)
-            DEP(i - 1, S->st->s[i - 1].layer_end ? N_PR : N_TK, D_END, 0);
+            DEP(i - 1, SL(S, i - 1)->le ? N_PR : N_TK, D_END, 0);
         break;
     case N_IMP:
         DEP(i, sm_final(S, i), D_END, 0);
@@ -377,6 +501,22 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
 #undef DEP
     return n;
 }
+
+/* wakes[k][x]: the nodes whose deps() may name node x of step i, at step
+ * i (k 0), i + 1 (1), i + kv_buffers (2), i + stage_buffers (3) */
+#define W1(n) (1u << (n))
+static const unsigned wakes[4][N_NODES] = {
+    [0] = {[N_KF] = W1(N_QK1), [N_QK1] = W1(N_SM1) | W1(N_QK2), [N_SM1] = W1(N_KL) | W1(N_SM2) | W1(N_TK) | W1(N_IMP),
+           [N_KL] = W1(N_QK2), [N_QK2] = W1(N_SM2), [N_SM2] = W1(N_TK) | W1(N_IMP), [N_TK] = W1(N_VF) | W1(N_PR),
+           [N_IMP] = W1(N_PR), [N_VF] = W1(N_PV), [N_PV] = W1(N_OW) | W1(N_PR)},
+    [1] = {[N_KF] = W1(N_KF), [N_QK1] = W1(N_QK1), [N_QK2] = W1(N_QK1), [N_SM1] = W1(N_SM1), [N_SM2] = W1(N_SM1),
+           [N_TK] = W1(N_TK), [N_IMP] = W1(N_IMP) | W1(N_KF), [N_PV] = W1(N_PV), [N_OW] = W1(N_KF),
+           [N_PR] = W1(N_KF) | W1(N_QK1) | W1(N_TK)},
+    [2] = {[N_QK1] = W1(N_KF), [N_QK2] = W1(N_KF), [N_PV] = W1(N_VF)},
+    [3] = {[N_SM1] = W1(N_QK1), [N_SM2] = W1(N_QK1), [N_PV] = W1(N_SM1) | W1(N_SM2), [N_IMP] = W1(N_SM1) | W1(N_SM2),
+           [N_OW] = W1(N_PV)},
+};
+#undef W1
 
 static int hless(const hitem *a, const hitem *b)
 {
@@ -435,7 +575,12 @@ static hitem hpop(sched *S)
 /* queue (i, x) if it exists, is waiting and all its dependencies are done */
 static int try_queue(sched *S, size_t i, int x)
 {
-    if (i >= S->st->n || !exists(S, i, x))
+    if (i >= S->nv)
+        return 0;
+    while (S->hi <= i)
+        if (add_step(S))
+            return -1;
+    if (!exists(S, i, x))
         return 0;
     node_t *me = ND(S, i, x);
     if (me->state)
@@ -454,7 +599,7 @@ static int try_queue(sched *S, size_t i, int x)
             ready = t;
     }
     me->state = 1;
-    hitem h = {ready, (uint32_t)i, (uint8_t)x};
+    hitem h = {ready, i, (uint8_t)x};
     return hpush(S, h);
 }
 
@@ -482,10 +627,10 @@ static uint32_t row_bytes(int d, int bits);
 
 static uint64_t qo_addr(const sched *S, size_t i, int plane)
 {
-    const sp_tm_step *s = &S->st->s[i];
+    const sp_tm_step *s = VS(S, i);
     if (!S->pipe) /* SP_TM_SERIAL: one 1 KB-aligned slot per (iteration, layer, head) and plane */
-        return region_base(S, s, plane) + (uint64_t)S->gpos[i] * row_bytes(s->d, 16);
-    uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + S->gpos[i]) *
+        return region_base(S, s, plane) + (uint64_t)SL(S, i)->gpos * row_bytes(s->d, 16);
+    uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + SL(S, i)->gpos) *
                    (uint64_t)S->st->heads + (uint64_t)s->head;
     uint64_t kv = (uint64_t)S->st->layers * (uint64_t)S->st->heads * 4 * S->region;
     return kv + (plane == P_OUT ? S->q_region : 0) + vec * S->qrow_bytes;
@@ -502,6 +647,17 @@ typedef struct {
     uint64_t posted; /* SP_TM_RTL_ADDRMAP writes: the cycle after the last beat is posted */
 } job_t;
 
+/* one read request for bursts [b0, b1] */
+static void fetch_run(sched *S, uint64_t b0, uint64_t b1, sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes, f;
+    uint64_t e = sp_dram_access(&S->dram, b0 * bb, (uint32_t)((b1 - b0 + 1) * bb), 0, kind, now, &f);
+    if (f < J->first)
+        J->first = f;
+    if (e > J->end)
+        J->end = e;
+}
+
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
                        uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
 {
@@ -510,57 +666,45 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
     int sh = S->dram.sh_burst; /* >= 0: bb is a power of two */
     uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
-    uint64_t lastb = UINT64_MAX;
     if (!pos_of && span == count) {
         /* contiguous rows: the loop below would build one run over them */
-        uint64_t a = base, e = base + (uint64_t)count * rb - 1;
-        run0 = a / bb;
-        run1 = e / bb;
-        uint64_t f;
-        uint64_t end = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
-        if (f < J->first)
-            J->first = f;
-        if (end > J->end)
-            J->end = end;
+        fetch_run(S, base / bb, (base + (uint64_t)count * rb - 1) / bb, kind, now, J);
         return;
     }
-    /* pos(j) = floor(j * span / count) kept as quotient and remainder */
-    uint64_t pq = 0, pr = 0, dq = count ? span / count : 0, dr = count ? span % count : 0;
-    for (uint32_t j = 0; j <= count; j++) {
-        uint64_t fb = 0, lb = 0;
-        int have = j < count;
-        if (have) {
-            uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
-            pq += dq;
-            pr += dr;
-            if (pr >= count) {
-                pr -= count;
-                pq++;
-            }
-            uint64_t a = base + pos * rb;
-            fb = sh >= 0 ? a >> sh : a / bb;
-            lb = sh >= 0 ? (a + rb - 1) >> sh : (a + rb - 1) / bb;
-            if (lastb != UINT64_MAX && fb <= lastb)
-                fb = lastb + 1;
-            if (fb > lb)
-                continue;
-            lastb = lb;
-            if (run0 != UINT64_MAX && fb == run1 + 1) {
-                run1 = lb;
-                continue;
-            }
+    /* pos(j) = floor(j * span / count) kept as quotient and remainder;
+     * rows are ascending, so a row's bursts either extend the current run
+     * (first burst at most one past its end; those already in it are not
+     * fetched again) or start the next one */
+    uint64_t pq = 0, pr = 0, dq = span / count, dr = span % count;
+    for (uint32_t j = 0; j < count; j++) {
+        uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
+        pq += dq;
+        pr += dr;
+        if (pr >= count) {
+            pr -= count;
+            pq++;
+        }
+        uint64_t a = base + pos * rb, fb, lb;
+        if (sh >= 0) {
+            fb = a >> sh;
+            lb = (a + rb - 1) >> sh;
+        } else {
+            fb = a / bb;
+            lb = (a + rb - 1) / bb;
         }
         if (run0 != UINT64_MAX) {
-            uint64_t f;
-            uint64_t e = sp_dram_access(&S->dram, run0 * bb, (uint32_t)((run1 - run0 + 1) * bb), 0, kind, now, &f);
-            if (f < J->first)
-                J->first = f;
-            if (e > J->end)
-                J->end = e;
+            if (fb <= run1 + 1) {
+                if (lb > run1)
+                    run1 = lb;
+                continue;
+            }
+            fetch_run(S, run0, run1, kind, now, J);
         }
         run0 = fb;
         run1 = lb;
     }
+    if (run0 != UINT64_MAX)
+        fetch_run(S, run0, run1, kind, now, J);
 }
 
 static uint32_t row_bytes(int d, int bits)
@@ -652,21 +796,20 @@ static void rtl_qk_rows(sched *S, const sp_tm_step *s, uint32_t j, uint64_t d)
  * active token) */
 static uint32_t rtl_q_index(const sched *S, size_t i)
 {
-    const sp_tm_step *s = &S->st->s[i];
-    uint32_t j = S->gpos[i];
-    if (!S->grouped[i])
+    const sp_tm_step *s = VS(S, i);
+    uint32_t j = SL(S, i)->gpos;
+    if (!SL(S, i)->grouped)
         return (uint32_t)s->it;
     return s->key_pos && j < s->keys ? (uint32_t)s->key_pos[j] : (uint32_t)j;
 }
 
 static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
 {
-    sp_tm_step *s = &S->st->s[i];
+    sp_tm_step *s = VS(S, i);
     if (x == N_KF) {
         /* the logit scale once per head (the first row of its group), q,
          * one cycle of qk start, then the K MSB rows */
-        if (i == 0 || S->st->s[i - 1].it != s->it || S->st->s[i - 1].layer != s->layer ||
-            S->st->s[i - 1].head != s->head)
+        if (i == 0 || !same_head(VS(S, i - 1), s))
             rtl_row(S, s, 0, 0, 1, 0, SP_DK_Q, start, J);
         S->qk_q = rtl_row(S, s, 1, rtl_q_index(S, i), 16, 0, SP_DK_Q, start, J);
         S->qk_t = S->qk_l = 0;
@@ -760,7 +903,7 @@ static int has_pos(const sp_tm_step *s, int32_t t)
 
 static uint64_t ctl_prune(sched *S, size_t i)
 {
-    const sp_tm_step *s = &S->st->s[i], *p = &S->st->s[i - 1];
+    const sp_tm_step *s = VS(S, i), *p = VS(S, i - 1);
     const sp_alg_cfg *a = &S->cfg->alg;
     int l = p->layer, L = S->st->layers;
     uint64_t c = 0;
@@ -789,7 +932,7 @@ static uint64_t ctl_prune(sched *S, size_t i)
             hm += S->hdepth[h] > l + 1;
         /* the heads of layer l + 1: the steps from i on in the same group */
         int in_next[64] = {0};
-        for (size_t j = i; j < S->st->n && S->st->s[j].it == s->it && S->st->s[j].layer == s->layer; j++)
+        for (size_t j = SL(S, i)->rec; j < S->st->n && S->st->s[j].it == s->it && S->st->s[j].layer == s->layer; j++)
             if (S->st->s[j].head >= 0 && S->st->s[j].head < 64)
                 in_next[S->st->s[j].head] = 1;
         for (int h = 0; h < H; h++)
@@ -802,10 +945,10 @@ static uint64_t ctl_prune(sched *S, size_t i)
 
 static uint64_t ctl_ready(sched *S, size_t i)
 {
-    const sp_tm_step *s = &S->st->s[i];
+    const sp_tm_step *s = VS(S, i);
     if (i == 0)
         return S->t0 + 1 + (uint64_t)s->span + 1 + (uint64_t)s->head + 1;
-    const sp_tm_step *p = &S->st->s[i - 1];
+    const sp_tm_step *p = VS(S, i - 1);
     uint64_t c = ND(S, i - 1, N_OW)->start;
     if (p->it == s->it && p->layer == s->layer) {
         if (p->head == s->head)
@@ -843,7 +986,7 @@ static uint64_t ctl_ready(sched *S, size_t i)
  * stage's start. */
 static uint64_t sm_pipe(sched *S, size_t i, int x, uint64_t ready, uint64_t *startp)
 {
-    sp_tm_step *s = &S->st->s[i];
+    sp_tm_step *s = VS(S, i);
     const node_t *q = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2);
     uint64_t p = cdiv(s->keys, (uint64_t)S->cfg->hw.softmax_lanes);
     uint64_t ms = q->start + SP_QK_LATENCY;
@@ -879,7 +1022,7 @@ static uint64_t sm_pipe(sched *S, size_t i, int x, uint64_t ready, uint64_t *sta
 static void run_node(sched *S, size_t i, int x, uint64_t ready)
 {
     const sp_hw_cfg *hw = &S->cfg->hw;
-    sp_tm_step *s = &S->st->s[i];
+    sp_tm_step *s = VS(S, i);
     node_t *me = ND(S, i, x);
     uint64_t start = ready, end = ready;
     job_t J = {UINT64_MAX, 0, 0, 0};
@@ -1044,7 +1187,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     }
     case N_PR:
         unit = SP_U_PRUNE;
-        if (s->prune_after) {
+        if (SL(S, i)->pa) {
             if (start < S->res_free[SP_U_TOPK])
                 start = S->res_free[SP_U_TOPK];
             end = start + s->prune_cycles;
@@ -1058,6 +1201,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     if (x != N_KF && x != N_KL && x != N_VF && x != N_OW)
         me->first = start;
     me->state = 2;
+    SL(S, i)->left--;
     if (unit >= 0) {
         if (x != N_KF && x != N_KL && x != N_VF && x != N_OW && unit != SP_U_PRUNE)
             S->res_free[unit] = end;
@@ -1067,9 +1211,9 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             S->res_free[unit] = end - SP_QK_LATENCY;
         if (S->pipe && unit == SP_U_PV)
             S->res_free[unit] = end - SP_PV_LATENCY;
-        s->cyc[unit] += (uint32_t)(end - start);
+        s->cyc[unit] += end - start;
     }
-    if (x == N_KF)
+    if (x == N_KF && SL(S, i)->row0)
         s->t_start = start;
     if (end > s->t_end)
         s->t_end = end;
@@ -1120,13 +1264,14 @@ static void tm_bound(const sched *S, sp_tm_result *r)
         uint32_t vmin = UINT32_MAX;
         for (size_t i = a; i <= b; i++) {
             const sp_tm_step *s = &st->s[i];
+            uint64_t rows = sp_tm_rows(s);
             uint64_t passes = 1 + (s->requant ? 1 : 0), p = cdiv(s->keys, P);
             uint64_t q = sp_qk_cycles(s->keys, s->d, hw->n_qk);
-            w[SP_BU_QK] += passes * q;
-            w[SP_BU_SOFTMAX] += passes * p;
-            w[SP_BU_TOPK] += s->vtopk_cycles;
-            w[SP_BU_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
-            w[SP_BU_IMPORTANCE] += p;
+            w[SP_BU_QK] += rows * passes * q;
+            w[SP_BU_SOFTMAX] += rows * passes * p;
+            w[SP_BU_TOPK] += rows * s->vtopk_cycles;
+            w[SP_BU_PV] += rows * sp_pv_cycles(s->values, s->d, hw->n_pv);
+            w[SP_BU_IMPORTANCE] += rows * p;
             if (p < pmin)
                 pmin = p;
             if (q < qmin)
@@ -1235,32 +1380,28 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     if (st->heads < 1)
         st->heads = 1;
     S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
-    S.gpos = malloc((st->n ? st->n : 1) * sizeof *S.gpos);
-    S.grouped = malloc(st->n ? st->n : 1);
-    uint32_t maxrows = 1;
-    if (S.gpos && S.grouped) {
-        for (size_t i = 0; i < st->n; i++) {
-            const sp_tm_step *s = &st->s[i], *p = i > 0 ? &st->s[i - 1] : NULL;
-            int same = p && p->it == s->it && p->layer == s->layer && p->head == s->head;
-            S.gpos[i] = same ? S.gpos[i - 1] + 1 : 0;
-            S.grouped[i] = same;
-            if (same)
-                S.grouped[i - 1] = 1;
-            if (S.gpos[i] + 1 > maxrows)
-                maxrows = S.gpos[i] + 1;
-            /* R12: contexts larger than a slot stream through it in tiles */
-            uint64_t kt = cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
-            uint64_t vt = cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
-            if (kt > 1) {
-                r->k_tiled_steps++;
-                if (kt > r->k_tiles_max)
-                    r->k_tiles_max = (uint32_t)(kt > UINT32_MAX ? UINT32_MAX : kt);
-            }
-            if (vt > 1) {
-                r->v_tiled_steps++;
-                if (vt > r->v_tiles_max)
-                    r->v_tiles_max = (uint32_t)(vt > UINT32_MAX ? UINT32_MAX : vt);
-            }
+    uint64_t maxrows = 1, run = 0;
+    size_t want = 0; /* unit runs of the whole schedule */
+    for (size_t i = 0; i < st->n; i++) {
+        const sp_tm_step *s = &st->s[i];
+        uint64_t rows = sp_tm_rows(s);
+        run = (i > 0 && same_head(&st->s[i - 1], s) ? run : 0) + rows;
+        if (run > maxrows)
+            maxrows = run;
+        S.nv += rows;
+        want += rows * (size_t)(N_NODES - 1 - (s->requant ? 0 : 3)) + (s->layer_end ? 1 : 0);
+        /* R12: contexts larger than a slot stream through it in tiles */
+        uint64_t kt = cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
+        uint64_t vt = cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
+        if (kt > 1) {
+            r->k_tiled_steps += rows;
+            if (kt > r->k_tiles_max)
+                r->k_tiles_max = (uint32_t)(kt > UINT32_MAX ? UINT32_MAX : kt);
+        }
+        if (vt > 1) {
+            r->v_tiled_steps += rows;
+            if (vt > r->v_tiles_max)
+                r->v_tiles_max = (uint32_t)(vt > UINT32_MAX ? UINT32_MAX : vt);
         }
     }
     S.q_region = cdiv((uint64_t)maxrows * row_bytes(maxd, 16), 1024) * 1024;
@@ -1294,15 +1435,15 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
             for (uint32_t t = 0; t < maxspan; t++)
                 S.tdepth[t] = st->layers;
     }
-    S.nd = calloc(st->n ? st->n * N_NODES : 1, sizeof *S.nd);
-    S.gfirst = malloc((st->n ? st->n : 1) * sizeof *S.gfirst);
+    /* deps() reaches back 1, kv_buffers and stage_buffers steps */
+    S.keep_back = (size_t)(S.B > S.Bs ? S.B : S.Bs) + 1;
+    S.wmask = 63;
+    S.ring = malloc((S.wmask + 1) * sizeof *S.ring);
     int rc = -1;
-    if (!S.nd || !S.gfirst || !S.gpos || !S.grouped) {
+    if (!S.ring) {
         snprintf(err, errlen, "out of memory in the timing model");
         goto done;
     }
-    for (size_t i = 0; i < st->n; i++)
-        S.gfirst[i] = (i > 0 && !st->s[i - 1].layer_end) ? S.gfirst[i - 1] : i;
     for (int x = 0; x < N_NODES; x++)
         if (try_queue(&S, 0, x)) {
             snprintf(err, errlen, "out of memory in the timing model");
@@ -1313,25 +1454,30 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         hitem h = hpop(&S);
         run_node(&S, h.step, h.node, h.ready);
         done_nodes++;
-        /* wake anything that may depend on this node: deps() reaches back
-         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers) */
+        S.pin = h.step;
+        while (S.lo < S.hi && SL(&S, S.lo)->left == 0)
+            S.lo++;
+        /* wake the nodes that may depend on this one (deps() reaches back
+         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers));
+         * a node is queued once, when its last dependency is done, and the
+         * heap's order is total, so waking only these changes nothing */
         size_t i = h.step, wake[4] = {i, i + 1, i + (size_t)S.B, i + (size_t)S.Bs};
+        unsigned mask[4];
         for (int k = 0; k < 4; k++) {
-            size_t j = wake[k];
-            int seen = 0;
+            mask[k] = wakes[k][h.node];
             for (int m = 0; m < k; m++)
-                seen |= wake[m] == j;
-            for (int x = 0; x < N_NODES && !seen && j < st->n; x++)
-                if (try_queue(&S, j, x)) {
+                if (wake[m] == wake[k] && mask[k]) {
+                    mask[m] |= mask[k];
+                    mask[k] = 0;
+                }
+        }
+        for (int k = 0; k < 4; k++)
+            for (int x = 0; mask[k] >> x && wake[k] < S.nv; x++)
+                if ((mask[k] >> x & 1u) && try_queue(&S, wake[k], x)) {
                     snprintf(err, errlen, "out of memory in the timing model");
                     goto done;
                 }
-        }
     }
-    size_t want = 0;
-    for (size_t i = 0; i < st->n; i++)
-        for (int x = 0; x < N_NODES; x++)
-            want += (size_t)exists(&S, i, x);
     if (done_nodes != want) {
         snprintf(err, errlen, "timing model: schedule stalled after %zu of %zu unit runs (internal error)", done_nodes, want);
         goto done;
@@ -1342,10 +1488,10 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
             r->unit_cycles[u] += s->cyc[u];
         for (int k = 0; k < SP_DK_N; k++)
             r->data_bits[k] += s->data_bits[k];
-        r->requants += s->requant;
+        r->requants += s->requant ? sp_tm_rows(s) : 0;
     }
     memcpy(r->unit_work, S.work, sizeof r->unit_work);
-    r->head_steps = st->n;
+    r->head_steps = S.nv;
     r->total_cycles = S.total - S.t0;
     r->k_overflow_steps = S.k_overflow;
     r->dram = S.dram.st;
@@ -1356,10 +1502,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     rc = 0;
 done:
     sp_dram_free(&S.dram);
-    free(S.nd);
-    free(S.gfirst);
-    free(S.gpos);
-    free(S.grouped);
+    free(S.ring);
     free(S.heap);
     free(S.tdepth);
     return rc;

@@ -33,16 +33,21 @@ extern const char *const sp_unit_names[SP_U_N]; /* "fetch_k", "qk", ... */
 typedef enum { SP_BU_QK = 0, SP_BU_SOFTMAX, SP_BU_TOPK, SP_BU_PV, SP_BU_IMPORTANCE, SP_BU_DRAM, SP_BU_N } sp_bound_unit;
 extern const char *const sp_bound_unit_names[SP_BU_N]; /* "qk", "softmax", ... "dram" */
 
-/* One head-step. Inputs first, then what sp_timing_run fills in. */
+/* One head-step, or `rows` consecutive head-steps of one (iteration,
+ * layer, head) that share every input (encoder query rows of equal counts):
+ * the schedule still runs each of them as its own head-step; the record
+ * holds their inputs once and the sums of their outputs. Inputs first, then
+ * what sp_timing_run fills in. */
 typedef struct {
     int it, layer, head;
     int d;
+    uint32_t rows;        /* head-steps this record stands for; 0 or 1: one */
     uint32_t keys;        /* active keys: fetched (MSB planes) and scored */
     uint32_t span;        /* token positions they lie among (address model) */
     uint32_t values;      /* value rows fetched after local value pruning */
     uint8_t requant;      /* LSB planes refetched, second QK + softmax pass */
     uint8_t q_bits, k_msb, k_lsb, v_msb, v_lsb; /* bits per element */
-    uint8_t layer_end;    /* last head-step of its (iteration, layer) */
+    uint8_t layer_end;    /* its last head-step is the last of its (iteration, layer) */
     uint8_t prune_after;  /* a pruning top-k runs after this layer */
     uint64_t vtopk_cycles, vtopk_compares; /* local value pruning top-k */
     uint64_t prune_cycles, prune_compares; /* pruning top-k (layer_end only) */
@@ -54,15 +59,18 @@ typedef struct {
      * the RTL's job starts to compare the fetch model at equal start times
      * (docs/rtl.md s9) */
     uint64_t job_min_start[4];
-    /* filled by sp_timing_run */
-    uint64_t t_start, t_end;     /* key fetch start .. last unit end */
-    uint32_t cyc[SP_U_N];        /* per-unit cycles of this head-step */
+    /* filled by sp_timing_run (sums over the record's head-steps) */
+    uint64_t t_start, t_end;     /* first key fetch start .. last unit end */
+    uint64_t cyc[SP_U_N];        /* per-unit cycles */
     uint64_t data_bits[SP_DK_N]; /* DRAM data demanded, by kind */
 } sp_tm_step;
 
+/* sp_tm_rows(s): the head-steps of record s */
+#define sp_tm_rows(s) ((s)->rows ? (s)->rows : 1u)
+
 typedef struct {
     sp_tm_step *s;
-    size_t n, cap;
+    size_t n, cap; /* records (head-steps: the sum of their sp_tm_rows) */
     int iters, layers, heads;
     char source[64]; /* "tensor trace", "workload csv", "dense (derived)" */
 } sp_tm_steps;
@@ -99,10 +107,17 @@ typedef struct {
 
 void sp_tm_steps_free(sp_tm_steps *v);
 
-/* Builders. From a functional run (one step per query row; value top-k and
- * pruning cycles from the engine's own statistics): */
+/* Builders. From a functional run (one step per query row, consecutive rows
+ * of equal counts in one record; value top-k and pruning cycles from the
+ * engine's own statistics): */
 int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_result *r,
                          sp_tm_steps *out, char *err, size_t errlen);
+/* Record s made one of its head-steps: rows 1; a row other than the last
+ * loses the layer end and its pruning. */
+void sp_tm_step_row(sp_tm_step *s, int last);
+/* Every record made one head-step (before sp_timing_run: the co-sim gives
+ * each query row its own counts). -1 with a message when out of memory. */
+int sp_tm_steps_split(sp_tm_steps *st, char *err, size_t errlen);
 /* The dense baseline of a tensor trace on the same hardware: every token
  * and head, full-width K/V, no requant, value_keep 1 (no top-k). */
 int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,

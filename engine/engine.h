@@ -80,9 +80,14 @@ typedef struct {
 typedef struct {
     int32_t *pool;
     size_t n, cap;
-    size_t *koff, *voff; /* per head-step call: offsets into pool */
+    /* runs of consecutive head-step calls with the same lists (encoder rows
+     * of a head with equal kept values share them): calls in the run,
+     * offsets of the key and kept-value lists in pool, their lengths */
+    uint32_t *cnt;
+    size_t *koff, *voff;
     uint32_t *kn, *vn;
-    size_t calls, ccap;
+    size_t ents, ccap;
+    size_t calls;
     int overflow;
     int last_it, last_layer, last_head;
 } sp_engine_capture;

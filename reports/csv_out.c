@@ -29,10 +29,11 @@ static agg_t *aggregate(const sp_tm_steps *st, int iters, int layers, int heads)
         if (s->t_end > g->t1)
             g->t1 = s->t_end;
         g->present = 1;
-        g->rows++;
-        g->keys += s->keys;
-        g->values += s->values;
-        g->requants += s->requant;
+        uint64_t rows = sp_tm_rows(s);
+        g->rows += rows;
+        g->keys += rows * s->keys;
+        g->values += rows * s->values;
+        g->requants += s->requant ? rows : 0;
         for (int u = 0; u < SP_U_N; u++)
             g->cyc[u] += s->cyc[u];
         for (int k = 0; k < SP_DK_N; k++)

@@ -128,7 +128,8 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
         return t;
     }
     sp_tm_steps &st = res.steps;
-    int e = 0;
+    // one record per query row: each gets its own counts below
+    int e = sp_tm_steps_split(&st, err, sizeof err);
     // each row's own counts (the sums stay the same)
     if (rcap.rows.size() == st.n) {
         for (size_t i = 0; i < st.n; i++) {

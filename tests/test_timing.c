@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "ref.h"
 #include "engine.h"
 #include "tm_workload.h"
@@ -522,6 +523,124 @@ START_TEST(test_workload_dense_equivalence)
 }
 END_TEST
 
+static sp_tm_steps steps_copy(const sp_tm_steps *v)
+{
+    sp_tm_steps w = *v;
+    w.s = malloc((v->n ? v->n : 1) * sizeof *w.s);
+    ck_assert_ptr_nonnull(w.s);
+    memcpy(w.s, v->s, v->n * sizeof *w.s);
+    w.cap = v->n;
+    return w;
+}
+
+static void same_result(const sp_tm_result *a, const sp_tm_result *b)
+{
+    ck_assert_uint_eq(a->total_cycles, b->total_cycles);
+    ck_assert_uint_eq(a->head_steps, b->head_steps);
+    ck_assert_uint_eq(a->requants, b->requants);
+    ck_assert_uint_eq(a->bound_cycles, b->bound_cycles);
+    ck_assert_uint_eq(a->k_tiled_steps, b->k_tiled_steps);
+    for (int u = 0; u < SP_U_N; u++) {
+        ck_assert_uint_eq(a->unit_cycles[u], b->unit_cycles[u]);
+        ck_assert_uint_eq(a->unit_work[u], b->unit_work[u]);
+    }
+    for (int k = 0; k < SP_DK_N; k++) {
+        ck_assert_uint_eq(a->data_bits[k], b->data_bits[k]);
+        ck_assert_uint_eq(a->dram.burst_bytes[k], b->dram.burst_bytes[k]);
+    }
+    for (int u = 0; u < SP_BU_N; u++)
+        ck_assert_uint_eq(a->bound_term[u], b->bound_term[u]);
+}
+
+/* Records standing for several equal head-steps (encoder rows: the dense
+ * baseline, rows of equal counts, the capture's shared lists) time exactly
+ * as one record per head-step, in every schedule variant */
+START_TEST(test_rows_equal_split)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_engine_input ip;
+    memset(&ip, 0, sizeof ip);
+    ref_synth("synth:mode=encoder,layers=3,heads=4,d=1,len=40,seed=4", &c.alg, &ip.trace);
+    char err[256];
+    sp_engine_in in = {.cfg = &c, .input = &ip};
+    sp_engine_result d;
+    ck_assert_int_eq(sp_engine_run(&in, &d, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(d.steps.source, "token positions"));
+    ck_assert_uint_lt(d.steps.n, d.fig.tm.head_steps); /* rows merged */
+    ck_assert_uint_eq(d.dense_steps.n, 3 * 4);          /* one record per head */
+    const sp_tm_steps *sets[2] = {&d.steps, &d.dense_steps};
+    static const unsigned flags[] = {0, SP_TM_SERIAL, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP};
+    for (int k = 0; k < 2; k++)
+        for (int f = 0; f < 3; f++) {
+            sp_config cc = c;
+            cc.hw.kv_buffers = flags[f] ? 1 : 2;
+            cc.hw.stage_buffers = 3;
+            sp_tm_steps m = steps_copy(sets[k]), one = steps_copy(sets[k]);
+            ck_assert_int_eq(sp_tm_steps_split(&one, err, sizeof err), 0);
+            ck_assert_uint_gt(one.n, m.n);
+            sp_tm_result ra, rb;
+            ck_assert_int_eq(sp_timing_run_flags(&cc, &m, flags[f], &ra, err, sizeof err), 0);
+            ck_assert_int_eq(sp_timing_run_flags(&cc, &one, flags[f], &rb, err, sizeof err), 0);
+            ck_assert_uint_eq(ra.head_steps, one.n);
+            same_result(&ra, &rb);
+            /* per (iteration, layer, head): the records' sums and span */
+            for (size_t i = 0, j = 0; i < m.n; i++) {
+                uint64_t cyc = 0, bits = 0, t0 = one.s[j].t_start, t1 = 0;
+                for (uint32_t r = 0; r < sp_tm_rows(&m.s[i]); r++, j++) {
+                    cyc += one.s[j].cyc[SP_U_QK] + one.s[j].cyc[SP_U_FETCH_V];
+                    bits += one.s[j].data_bits[SP_DK_V];
+                    t1 = one.s[j].t_end > t1 ? one.s[j].t_end : t1;
+                }
+                ck_assert_uint_eq(m.s[i].cyc[SP_U_QK] + m.s[i].cyc[SP_U_FETCH_V], cyc);
+                ck_assert_uint_eq(m.s[i].data_bits[SP_DK_V], bits);
+                ck_assert_uint_eq(m.s[i].t_start, t0);
+                ck_assert_uint_eq(m.s[i].t_end, t1);
+            }
+            sp_tm_steps_free(&m);
+            sp_tm_steps_free(&one);
+        }
+    sp_engine_result_free(&d);
+    sp_engine_input_free(&ip);
+}
+END_TEST
+
+static long peak_kb(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+/* The schedule's working set is the head-steps in flight, not the trace:
+ * 100 000 head-steps as one record each, and as one record of 100 000
+ * rows, raise the peak RSS by less than 16 MB (one node array per step,
+ * as the schedule once kept, would take about 60 MB) */
+START_TEST(test_working_set_bounded)
+{
+    if (ref_sanitize())
+        return; /* the sanitizers' allocator keeps freed memory */
+    sp_config c;
+    sp_config_default(&c);
+    fast_dram(&c);
+    char err[256];
+    size_t n = 100000;
+    sp_tm_steps v = tm_fixture_steps(n, 16, 16, 8, 2, 3);
+    sp_tm_steps w = tm_fixture_steps(1, 16, 16, 8, 0, 3);
+    w.s[0].rows = (uint32_t)n;
+    sp_tm_result r;
+    long before = peak_kb();
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    ck_assert_uint_eq(r.head_steps, n);
+    ck_assert_int_eq(sp_timing_run(&c, &w, &r, err, sizeof err), 0);
+    ck_assert_uint_eq(r.head_steps, n);
+    long grown = peak_kb() - before;
+    ck_assert_msg(grown < 16 * 1024, "the schedule of %zu head-steps raised the peak RSS by %ld KB", n, grown);
+    sp_tm_steps_free(&v);
+    sp_tm_steps_free(&w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("timing");
@@ -542,6 +661,8 @@ int main(void)
     tcase_add_test(tc, test_capture_positions);
     tcase_add_test(tc, test_given_positions);
     tcase_add_test(tc, test_workload_dense_equivalence);
+    tcase_add_test(tc, test_rows_equal_split);
+    tcase_add_test(tc, test_working_set_bounded);
     suite_add_tcase(s, tc);
     return ref_run_suite(s);
 }
