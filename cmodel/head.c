@@ -14,7 +14,8 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
     s->key = malloc(n * sizeof *s->key);
     s->vrows = malloc(n * sizeof *s->vrows);
     s->pk = malloc(n * sizeof *s->pk);
-    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
+    s->tk = malloc(4 * n * sizeof *s->tk);
+    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk || !s->tk) {
         sp_head_scratch_free(s);
         return -1;
     }
@@ -25,11 +26,12 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
 
 void sp_head_scratch_free(sp_head_scratch *s)
 {
-    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
+    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk); free(s->tk);
     s->y = s->acc = s->pos = s->kpos = NULL;
     s->key = NULL;
     s->vrows = NULL;
     s->pk = NULL;
+    s->tk = NULL;
 }
 
 int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
@@ -64,10 +66,8 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     }
     /* local value pruning: top-k positions by probability */
     int kv = (int)sp_keep_count((uint32_t)n, a->value_keep_q16);
-    for (int i = 0; i < n; i++)
-        s->key[i] = r->prob[i];
-    int nk = sp_topk(s->key, s->pos, n, kv, c->hw->topk_comparators,
-                     c->hw->topk_round_overhead, s->kpos, &r->vtopk);
+    int nk = sp_topk_prob(r->prob, n, kv, c->hw->topk_comparators, c->hw->topk_round_overhead, s->tk,
+                          s->kpos, &r->vtopk);
     if (nk < 0)
         return -1;
     ev->topk_runs++;
