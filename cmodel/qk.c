@@ -84,6 +84,7 @@ void sp_qk_scores(const int16_t *q, const int16_t *k_rows, const int32_t *tokens
     }
 }
 
+SP_HOT_CLONES
 void sp_qk_logits(const int32_t *acc, int n, sp_logit_scale sc, int32_t *y)
 {
     for (int i = 0; i < n; i++)
