@@ -5,7 +5,7 @@
 
 /* value rows this many kept tokens ahead are prefetched: the kept tokens
  * are a sparse subset, and the row loads are most of the loop's time */
-#define PV_PREFETCH_AHEAD 4
+#define PV_PREFETCH_AHEAD 12
 
 /* acc[j] += p * ((v[j] & keep) | half): keep = all ones, half = 0 is the
  * plain value; the quant unit's approx(msb(v)) otherwise */
