@@ -119,8 +119,9 @@ need-verilator: ; @$(call sp_need,$(or $(VERILATOR),verilator),verilator)
 need-yosys: ; @$(call sp_need,$(or $(YOSYS),yosys),yosys)
 need-systemc: ; @$(call sp_need_pkg,systemc)
 
-# the MAC loops and the trace range check: -O3 lets gcc vectorise them; the
-# results are integer and identical at any optimisation level
+# the MAC loops, softmax, the top-k packing and the trace range check: -O3
+# lets gcc vectorise them; the results are integer and identical at any
+# optimisation level
 HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant cmodel/controller cmodel/topk
 $(patsubst %,$(BUILD)/obj/%.o,$(HOT_UNITS)): OPT = -O3
 

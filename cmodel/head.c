@@ -9,26 +9,21 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
     s->cap = cap;
     s->y = malloc(n * sizeof *s->y);
     s->acc = malloc(n * sizeof *s->acc);
-    s->pos = malloc(n * sizeof *s->pos);
     s->kpos = malloc(n * sizeof *s->kpos);
-    s->key = malloc(n * sizeof *s->key);
     s->vrows = malloc(n * sizeof *s->vrows);
     s->pk = malloc(n * sizeof *s->pk);
     s->tk = malloc(4 * n * sizeof *s->tk);
-    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk || !s->tk) {
+    if (!s->y || !s->acc || !s->kpos || !s->vrows || !s->pk || !s->tk) {
         sp_head_scratch_free(s);
         return -1;
     }
-    for (int i = 0; i < cap; i++)
-        s->pos[i] = i;
     return 0;
 }
 
 void sp_head_scratch_free(sp_head_scratch *s)
 {
-    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk); free(s->tk);
-    s->y = s->acc = s->pos = s->kpos = NULL;
-    s->key = NULL;
+    free(s->y); free(s->acc); free(s->kpos); free(s->vrows); free(s->pk); free(s->tk);
+    s->y = s->acc = s->kpos = NULL;
     s->vrows = NULL;
     s->pk = NULL;
     s->tk = NULL;

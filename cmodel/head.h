@@ -18,9 +18,7 @@ typedef struct {
 typedef struct {
     int32_t *y;
     int32_t *acc; /* full-key QK accumulators for the requant pass */
-    int32_t *pos;
     int32_t *kpos;
-    uint64_t *key;
     const int16_t **vrows;
     uint16_t *pk;
     uint32_t *tk; /* 4 x cap words for sp_topk_prob */
