@@ -242,7 +242,8 @@ int sp_topk_prob(const uint16_t *p, int n, int k, int comparators, int round_ove
     return topk_packed(P, n, k, comparators, round_overhead, buf, pos, st);
 }
 
-/* The general path: keys of any width, one round per pass over positions. */
+/* The general path, for keys of 2^16 and above or more than 2^16 positions:
+ * the rounds run on position lists and read the keys through them. */
 static int topk_wide(const uint64_t *key, const int32_t *idx, int n, int k, int comparators,
                      int round_overhead, int32_t *kept, sp_topk_stats *st)
 {
