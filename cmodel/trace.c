@@ -1,7 +1,11 @@
 /* trace.c - allocation of the in-memory trace (readers live in traces/). */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE (Linux) */
 #include <stdlib.h>
 #include <string.h>
 #include "spattn.h"
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* zeroed, on a 64-byte boundary: a row of 64 int16 values is then two
  * cache lines, not three (a large calloc block starts 16 bytes past a page),
@@ -9,9 +13,17 @@
 static int16_t *alloc_rows(size_t n)
 {
     size_t bytes = (n * sizeof(int16_t) + 63) & ~(size_t)63;
+    /* planes of several MB on 2 MB boundaries, offered to the kernel for
+     * huge pages: the gathers then walk few pages, not thousands */
+    const size_t huge = (size_t)2 << 20;
+    int big = bytes >= 2 * huge;
     void *p = NULL;
-    if (posix_memalign(&p, 64, bytes ? bytes : 64))
+    if (posix_memalign(&p, big ? huge : 64, bytes ? bytes : 64))
         return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (big)
+        (void)madvise(p, bytes & ~(huge - 1), MADV_HUGEPAGE);
+#endif
     memset(p, 0, bytes);
     return p;
 }
