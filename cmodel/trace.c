@@ -1,5 +1,6 @@
 /* trace.c - allocation of the in-memory trace (readers live in traces/). */
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE (Linux) */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "spattn.h"
@@ -12,6 +13,8 @@
  * which the gathers of kept keys and values pay for on every row */
 static int16_t *alloc_rows(size_t n)
 {
+    if (n > SIZE_MAX / 4)
+        return NULL;
     size_t bytes = (n * sizeof(int16_t) + 63) & ~(size_t)63;
     /* planes of several MB on 2 MB boundaries, offered to the kernel for
      * huge pages: the gathers then walk few pages, not thousands */
