@@ -119,9 +119,10 @@ need-verilator: ; @$(call sp_need,$(or $(VERILATOR),verilator),verilator)
 need-yosys: ; @$(call sp_need,$(or $(YOSYS),yosys),yosys)
 need-systemc: ; @$(call sp_need_pkg,systemc)
 
-# the MAC loops and the trace range check: -O3 lets gcc vectorise them; the
-# results are integer and identical at any optimisation level
-HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant cmodel/controller
+# the MAC loops, softmax, the top-k packing and the trace range check: -O3
+# lets gcc vectorise them; the results are integer and identical at any
+# optimisation level
+HOT_UNITS := cmodel/qk cmodel/pv cmodel/softmax cmodel/quant cmodel/controller cmodel/topk cmodel/importance
 $(patsubst %,$(BUILD)/obj/%.o,$(HOT_UNITS)): OPT = -O3
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK) $(GEN_H)

@@ -9,27 +9,24 @@ int sp_head_scratch_init(sp_head_scratch *s, int cap)
     s->cap = cap;
     s->y = malloc(n * sizeof *s->y);
     s->acc = malloc(n * sizeof *s->acc);
-    s->pos = malloc(n * sizeof *s->pos);
     s->kpos = malloc(n * sizeof *s->kpos);
-    s->key = malloc(n * sizeof *s->key);
     s->vrows = malloc(n * sizeof *s->vrows);
     s->pk = malloc(n * sizeof *s->pk);
-    if (!s->y || !s->acc || !s->pos || !s->kpos || !s->key || !s->vrows || !s->pk) {
+    s->tk = malloc(4 * n * sizeof *s->tk);
+    if (!s->y || !s->acc || !s->kpos || !s->vrows || !s->pk || !s->tk) {
         sp_head_scratch_free(s);
         return -1;
     }
-    for (int i = 0; i < cap; i++)
-        s->pos[i] = i;
     return 0;
 }
 
 void sp_head_scratch_free(sp_head_scratch *s)
 {
-    free(s->y); free(s->acc); free(s->pos); free(s->kpos); free(s->key); free(s->vrows); free(s->pk);
-    s->y = s->acc = s->pos = s->kpos = NULL;
-    s->key = NULL;
+    free(s->y); free(s->acc); free(s->kpos); free(s->vrows); free(s->pk); free(s->tk);
+    s->y = s->acc = s->kpos = NULL;
     s->vrows = NULL;
     s->pk = NULL;
+    s->tk = NULL;
 }
 
 int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, int n,
@@ -64,10 +61,8 @@ int sp_head_step(const sp_head_ctx *c, const int16_t *q, const int32_t *tokens, 
     }
     /* local value pruning: top-k positions by probability */
     int kv = (int)sp_keep_count((uint32_t)n, a->value_keep_q16);
-    for (int i = 0; i < n; i++)
-        s->key[i] = r->prob[i];
-    int nk = sp_topk(s->key, s->pos, n, kv, c->hw->topk_comparators,
-                     c->hw->topk_round_overhead, s->kpos, &r->vtopk);
+    int nk = sp_topk_prob(r->prob, n, kv, c->hw->topk_comparators, c->hw->topk_round_overhead, s->tk,
+                          s->kpos, &r->vtopk);
     if (nk < 0)
         return -1;
     ev->topk_runs++;

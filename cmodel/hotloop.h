@@ -13,7 +13,7 @@
 
 /* GCC on x86-64 Linux also compiles the function for AVX2 and picks the
  * copy at load time (the library's baseline flags allow only SSE2): twice
- * the lanes in the multiply-accumulate loops. */
+ * the lanes in the multiply-accumulate, softmax and logit loops. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define SP_HOT_CLONES __attribute__((target_clones("avx2", "default")))
 #else

@@ -2,12 +2,15 @@
  * one reciprocal, normalising multiply (docs/spec.md s5). Mirrors
  * rtl/softmax.v. */
 #include "spattn.h"
+#include "hotloop.h"
 
 /* LUT[i] = round(2^15 * 2^(-i/256)); computed with integers only so the
  * table is bit-identical on every host: a 2^(-1/256) step in Q0.62,
  * squared-and-multiplied, rounded once at the end. The test checks each
  * entry against the formula in double precision. */
 static uint16_t lut[1 << SP_EXP_LUT_BITS];
+/* the same entries as 32-bit words, which an AVX2 gather can read */
+static uint32_t lut32[1 << SP_EXP_LUT_BITS];
 static int lut_ready;
 
 static void lut_build(void)
@@ -21,6 +24,7 @@ static void lut_build(void)
         /* round(2^15 * x / 2^62) */
         uint64_t v = (uint64_t)((x + ((unsigned __int128)1 << 46)) >> 47);
         lut[i] = (uint16_t)v;
+        lut32[i] = (uint32_t)v;
         x = (x * step + ((unsigned __int128)1 << 61)) >> 62;
     }
     lut_ready = 1;
@@ -52,6 +56,7 @@ uint16_t sp_softmax_norm(uint32_t e, uint32_t recip)
     return (uint16_t)(p > SP_PROB_ONE ? SP_PROB_ONE : p);
 }
 
+SP_HOT_CLONES
 void sp_softmax(const int32_t *y, int n, uint16_t *p, sp_softmax_info *info, sp_events *ev)
 {
     int32_t m = y[0];
@@ -66,7 +71,7 @@ void sp_softmax(const int32_t *y, int n, uint16_t *p, sp_softmax_info *info, sp_
     for (int t = 0; t < n; t++) {
         /* sp_exp2_neg without a data-dependent branch */
         uint32_t dist = (uint32_t)(m - y[t]), sh = dist >> SP_LOGIT_FRAC;
-        uint32_t e = (uint32_t)lut[dist & ((1u << SP_LOGIT_FRAC) - 1)] >> (sh & 15);
+        uint32_t e = lut32[dist & ((1u << SP_LOGIT_FRAC) - 1)] >> (sh & 15);
         e = sh < 16 ? e : 0;
         p[t] = (uint16_t)e;
         sum += e;
