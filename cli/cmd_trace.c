@@ -127,8 +127,11 @@ static int info_tensor(const char *spec, const sp_config *cfg, int run)
         printf("kind             safetensors (" SP_TRACE_FORMAT ")\n");
         for (int i = 0; i < f.n_meta; i++) {
             const char *k = f.meta[i].key;
-            if (!strcmp(k, "model") || !strcmp(k, "source") || !strcmp(k, "weights") || !strcmp(k, "quant"))
-                printf("%-16s %s\n", k, f.meta[i].val);
+            /* kv_heads, head_map, rope: a grouped-query model's export (docs/traces.md s7) */
+            static const char *const shown[] = {"model", "source", "weights", "quant", "kv_heads", "head_map", "rope"};
+            for (size_t j = 0; j < sizeof shown / sizeof shown[0]; j++)
+                if (!strcmp(k, shown[j]))
+                    printf("%-16s %s\n", k, f.meta[i].val);
         }
         sp_st_free(&f);
     } else {

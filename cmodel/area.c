@@ -52,8 +52,12 @@ void sp_area_compute(const sp_config *cfg, sp_area_report *a)
      * G / L buffers of MaxN x (48-bit key + 11-bit position) */
     lg[SP_A_TOPK] = h->topk_comparators * (add_um2(48) + ff_um2(48 + 11));
     mem[SP_A_TOPK] = 3.0 * SP_AREA_MAXN * (48 + 11) * sram_bit;
-    /* importance: a 48-bit saturating add per lane */
-    lg[SP_A_IMPORTANCE] = lanes * (add_um2(48) + ff_um2(48));
+    /* importance: a 48-bit saturating add per lane (tokens); for heads
+     * (docs/spec.md s9) a 24-bit L1 accumulator with its register taking the
+     * 16-bit outputs (|out| by a 16-bit negate), the 24 x 16 multiply to real
+     * units, a 40-bit rounding add and the 48-bit saturating add */
+    lg[SP_A_IMPORTANCE] = lanes * (add_um2(48) + ff_um2(48)) + add_um2(16) + add_um2(24) + ff_um2(24) +
+                          mult_um2(24, 16) + add_um2(40) + add_um2(48);
     mem[SP_A_SRAM_K] = (double)h->k_sram_bytes * 8.0 * sram_bit;
     mem[SP_A_SRAM_V] = (double)h->v_sram_bytes * 8.0 * sram_bit;
     /* score (24-bit) and probability (16-bit) buffers, token importance

@@ -35,6 +35,7 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
     double ns = (double)E->node_nm / 45.0;
     e->node_scale = ns;
     double norm_mul = sp_energy_mac_pj(E->mac_qk_pj, E->add_pj, 16, 32) - E->add_pj; /* e x R: 16 x 32 */
+    double himp_mul = sp_energy_mac_pj(E->mac_qk_pj, E->add_pj, 24, 16) - E->add_pj; /* a x Mv: 24 x 16 */
     for (size_t i = 0; i < st->n; i++) {
         const sp_tm_step *s = &st->s[i];
         uint32_t rows = sp_tm_rows(s); /* equal head-steps: each adds its own share, in order */
@@ -52,7 +53,13 @@ void sp_energy_compute(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_
         e->pj[SP_E_TOPK] += (double)(s->vtopk_compares + (row + 1 == rows ? s->prune_compares : 0)) * E->cmp_pj;
         int vb = s->v_msb + (s->requant ? s->v_lsb : 0);
         e->pj[SP_E_PV] += (double)s->values * s->d * sp_energy_mac_pj(E->mac_pv_pj, E->add_pj, 16, vb);
-        e->pj[SP_E_IMPORTANCE] += ((double)s->keys + 1) * E->add_pj * 48.0 / 32.0;
+        /* token importance: n 48-bit accumulations; head importance
+         * (docs/spec.md s9): the L1 sum of the D outputs (D 24-bit adds),
+         * its scaling to real units (a 24 x 16 multiply, the multiply part
+         * of a MAC by the width rule, and a 40-bit rounding add), and one
+         * 48-bit accumulation */
+        e->pj[SP_E_IMPORTANCE] += ((double)s->keys + 1) * E->add_pj * 48.0 / 32.0 +
+                                  (double)s->d * E->add_pj * 24.0 / 32.0 + himp_mul + E->add_pj * 40.0 / 32.0;
         /* K buffer: fetched planes written once, read by each pass */
         double kw = (double)((s->data_bits[SP_DK_K_MSB] + s->data_bits[SP_DK_K_LSB]) / rows) / 8.0;
         double kr = nd * s->k_msb / 8.0 + (s->requant ? nd * (s->k_msb + s->k_lsb) / 8.0 : 0.0);

@@ -43,24 +43,32 @@ static size_t rec_index(const sp_engine_ref *ref, int it, int l, int h, int row)
     return (((size_t)it * ref->layers + l) * ref->heads + h) * ref->rows + row;
 }
 
+/* The reference keeps per head-step only its output and its argmax token
+ * (2 d + 2 bytes): the squared norm is recomputed from the output where it
+ * is needed, so the reference adds no more than the q tensor's size plus 2
+ * bytes a query row. Token indexes fit int16 (SP_MAX_TOKENS). */
+_Static_assert(SP_MAX_TOKENS <= 32767, "argmax tokens are stored as int16");
+#define REF_UNVISITED INT16_MIN
+
+static int64_t norm2_of(const int16_t *o, int d)
+{
+    int64_t n2 = 0;
+    for (int j = 0; j < d; j++)
+        n2 += (int64_t)o[j] * o[j];
+    return n2;
+}
+
 static void ref_head_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
 {
     sp_engine_ref *ref = ctx;
     size_t i = rec_index(ref, it, l, h, row);
-    int16_t *o = ref->out + i * ref->d;
-    int64_t n2 = 0;
-    for (int j = 0; j < ref->d; j++) {
-        o[j] = r->out[j];
-        n2 += (int64_t)r->out[j] * r->out[j];
-    }
-    ref->norm2[i] = n2;
-    ref->argmax[i] = argmax_token(r);
+    memcpy(ref->out + i * ref->d, r->out, (size_t)ref->d * sizeof *ref->out);
+    ref->argmax[i] = (int16_t)argmax_token(r);
 }
 
 void sp_engine_ref_free(sp_engine_ref *ref)
 {
     free(ref->out);
-    free(ref->norm2);
     free(ref->argmax);
     memset(ref, 0, sizeof *ref);
 }
@@ -75,16 +83,15 @@ int sp_engine_ref_build(const sp_config *cfg, const sp_trace *tr, sp_engine_ref 
     ref->d = tr->d;
     ref->n = (size_t)tr->iters * tr->layers * tr->heads * tr->rows;
     ref->out = malloc(ref->n * (size_t)tr->d * sizeof *ref->out);
-    ref->norm2 = malloc(ref->n * sizeof *ref->norm2);
     ref->argmax = malloc(ref->n * sizeof *ref->argmax);
-    if (!ref->out || !ref->norm2 || !ref->argmax) {
+    if (!ref->out || !ref->argmax) {
         snprintf(err, errlen, "out of memory for the accuracy reference of trace %s", tr->id);
         sp_engine_ref_free(ref);
         return -1;
     }
-    /* -1 marks a record the run did not visit (it must visit all) */
+    /* marks a record the run did not visit (it must visit all) */
     for (size_t i = 0; i < ref->n; i++)
-        ref->norm2[i] = -1;
+        ref->argmax[i] = REF_UNVISITED;
     sp_config rc;
     sp_engine_reference_config(cfg, &rc);
     sp_observer obs = {ref, ref_head_step, NULL, NULL};
@@ -98,12 +105,12 @@ int sp_engine_ref_build(const sp_config *cfg, const sp_trace *tr, sp_engine_ref 
     ref->ev = res.total;
     sp_run_result_free(&res);
     for (size_t i = 0; i < ref->n; i++) {
-        if (ref->norm2[i] < 0) {
+        if (ref->argmax[i] == REF_UNVISITED) {
             snprintf(err, errlen, "accuracy reference run skipped head-step %zu of trace %s", i, tr->id);
             sp_engine_ref_free(ref);
             return -1;
         }
-        ref->nonzero += ref->norm2[i] > 0;
+        ref->nonzero += norm2_of(ref->out + i * ref->d, ref->d) > 0;
     }
     return 0;
 }
@@ -113,14 +120,15 @@ void sp_engine_acc_step(sp_engine_acc *c, int it, int l, int h, int row, const s
     const sp_engine_ref *ref = c->ref;
     size_t i = rec_index(ref, it, l, h, row);
     const int16_t *o = ref->out + i * ref->d;
-    int64_t dd = 0;
+    int64_t dd = 0, n2 = 0;
     for (int j = 0; j < ref->d; j++) {
         int64_t x = (int64_t)r->out[j] - o[j];
         dd += x * x;
+        n2 += (int64_t)o[j] * o[j];
     }
     double e;
-    if (ref->norm2[i] > 0) {
-        e = sqrt((double)dd) / sqrt((double)ref->norm2[i]);
+    if (n2 > 0) {
+        e = sqrt((double)dd) / sqrt((double)n2);
         c->visited_nonzero++;
     } else {
         e = dd > 0 ? 1.0 : 0.0;

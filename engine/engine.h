@@ -52,9 +52,8 @@ typedef struct {
     int iters, layers, heads, rows, d;
     size_t n;            /* iters * layers * heads * rows */
     int16_t *out;        /* [n][d] */
-    int64_t *norm2;      /* [n] squared L2 norm of out */
-    int32_t *argmax;     /* [n] token of the largest probability (lowest index on ties) */
-    uint64_t nonzero;    /* records with norm2 > 0 */
+    int16_t *argmax;     /* [n] token of the largest probability (lowest index on ties), -1: none */
+    uint64_t nonzero;    /* records with a non-zero out */
     sp_events ev;        /* events of the reference run */
 } sp_engine_ref;
 /* Runs the reference config of cfg on tr. */

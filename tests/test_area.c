@@ -85,6 +85,29 @@ START_TEST(test_scaling)
 }
 END_TEST
 
+/* The importance unit: per softmax lane a 48-bit token update; once, the
+ * head path of docs/spec.md s9 with its 24 x 16 multiply to real units
+ * (8 x 8 multiply 282 um^2 x 384 / 64 at 45 nm, times the calibration). */
+START_TEST(test_importance_head_path)
+{
+    sp_config c;
+    sp_config_default(&c);
+    c.energy.node_nm = 45;
+    sp_area_report one, two;
+    c.hw.softmax_lanes = 1;
+    sp_area_compute(&c, &one);
+    c.hw.softmax_lanes = 2;
+    sp_area_compute(&c, &two);
+    double lane = two.logic_raw_mm2[SP_A_IMPORTANCE] - one.logic_raw_mm2[SP_A_IMPORTANCE];
+    ck_assert_double_eq_tol(lane, (48 * 137.0 / 32 + 48 * 4.5) * 1e-6, 1e-12);
+    double head = one.logic_raw_mm2[SP_A_IMPORTANCE] - lane;
+    double mult = 282.0 * 24 * 16 / 64 * 1e-6;
+    double adds = (16 + 24 + 40 + 48) * 137.0 / 32 * 1e-6 + 24 * 4.5 * 1e-6;
+    ck_assert_double_eq_tol(head, mult + adds, 1e-12);
+    ck_assert_double_eq_tol(one.mm2[SP_A_IMPORTANCE], (lane + head) * SP_AREA_LOGIC_CALIBRATION, 1e-12);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("area");
@@ -92,6 +115,7 @@ int main(void)
     tcase_add_test(tc, test_paper_point);
     tcase_add_test(tc, test_eighth_point);
     tcase_add_test(tc, test_scaling);
+    tcase_add_test(tc, test_importance_head_path);
     suite_add_tcase(s, tc);
     return ref_run_suite(s);
 }

@@ -59,7 +59,12 @@ START_TEST(test_components_by_hand)
     ck_assert_double_eq_tol(e.pj[SP_E_SOFTMAX], 3 * (100 * (E->cmp_pj + E->exp_pj + E->add_pj + norm) + E->div_pj), 1e-6);
     ck_assert_double_eq_tol(e.pj[SP_E_TOPK], 300 * E->cmp_pj, 1e-9);
     ck_assert_double_eq_tol(e.pj[SP_E_REQUANT], 2 * E->cmp_pj, 1e-12);
-    ck_assert_double_eq_tol(e.pj[SP_E_IMPORTANCE], 2 * 101 * E->add_pj * 1.5, 1e-9);
+    /* per head-step: 101 48-bit accumulations (100 tokens + the head), the
+     * head's L1 sum (64 24-bit adds), its 24 x 16 scaling multiply (the 8 x 8
+     * multiply 0.2 pJ x 384 / 64) and the 40-bit rounding add (s9) */
+    double himp = 64 * E->add_pj * 0.75 + 0.2 * 24 * 16 / 64 + E->add_pj * 40 / 32;
+    ck_assert_double_eq_tol(E->mac_qk_pj - E->add_pj, 0.2, 1e-12);
+    ck_assert_double_eq_tol(e.pj[SP_E_IMPORTANCE], 2 * (101 * E->add_pj * 1.5 + himp), 1e-9);
     /* K buffer: writes 2 x 100 x 64 x 8 bits + 100 x 64 x 4 LSB bits; reads 3 passes */
     double kw = (2.0 * 6400 * 8 + 6400 * 4) / 8, kr = (2.0 * 6400 * 8 + 6400 * 12) / 8;
     ck_assert_double_eq_tol(e.pj[SP_E_SRAM_K], kw * E->sram_write_pj_per_byte + kr * E->sram_read_pj_per_byte, 1e-6);

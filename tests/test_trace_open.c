@@ -80,6 +80,39 @@ START_TEST(synth_spec)
 }
 END_TEST
 
+/* A trace's widths are 2..16 (docs/spec.md s2): a 1-bit key or value
+ * datapath gives no synthetic trace (its scale would be 4 / 0); 2 bits do. */
+START_TEST(synth_widths)
+{
+    sp_config cfg;
+    sp_config_default(&cfg);
+    char err[512];
+    sp_trace t;
+    const char *spec = "synth:mode=encoder,layers=1,heads=2,d=8,len=12";
+    cfg.alg.k_msb = 1;
+    cfg.alg.k_lsb = 0;
+    ck_assert_int_eq(sp_trace_open(spec, &cfg.alg, &t, err, sizeof err), -1);
+    ck_assert_str_eq(err, "trace spec: algorithm.k_msb + k_lsb = 1; a synthetic trace's q, k and v widths must be "
+                          "2..16 bits (docs/spec.md s2)");
+    ck_assert_ptr_null(t.k);
+    sp_config_default(&cfg);
+    cfg.alg.v_msb = 1;
+    cfg.alg.v_lsb = 0;
+    ck_assert_int_eq(sp_trace_open(spec, &cfg.alg, &t, err, sizeof err), -1);
+    ck_assert_str_eq(err, "trace spec: algorithm.v_msb + v_lsb = 1; a synthetic trace's q, k and v widths must be "
+                          "2..16 bits (docs/spec.md s2)");
+    cfg.alg.v_lsb = 1; /* 1 + 1: the smallest width a trace holds */
+    cfg.alg.k_msb = 1;
+    cfg.alg.k_lsb = 1;
+    ck_assert_msg(sp_trace_open(spec, &cfg.alg, &t, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(t.k_bits, 2);
+    ck_assert_int_eq(t.v_bits, 2);
+    for (int i = 0; i < t.layers * t.heads; i++)
+        ck_assert(isfinite(t.sk[i]) && t.sk[i] > 0 && isfinite(t.sv[i]) && t.sv[i] > 0);
+    sp_trace_free(&t);
+}
+END_TEST
+
 START_TEST(unknown_kinds)
 {
     sp_trace t;
@@ -183,6 +216,13 @@ static const struct { const char *file, *msg; } corpus[] = {
     {"q-out-of-range", "tensor 'q' element 2 = 8 does not fit its 4 signed bits"},
     {"zero-scale", "tensor 'scale_k' element 1 = 0 is not a finite positive scale"},
     {"d-too-large", "q dimension 4 (d) is 257, must be in 1..256"},
+    {"gqa-kv-heads-not-divisor", "__metadata__ 'kv_heads' is '3', expected a divisor of heads 4"},
+    {"gqa-head-map-mismatch", "__metadata__ 'head_map' is 'query head h uses K/V head h // 2; k and v are repeated "
+                              "for ', expected it to start 'query head h uses K/V head h // 4' (heads 4, "
+                              "kv_heads 1)"},
+    {"gqa-no-head-map", "__metadata__ 'kv_heads' needs 'head_map' (grouped K/V heads)"},
+    {"gqa-kv-not-shared", "head_map: layer 0 head 1 does not hold the keys, values and scales of head 0, the first "
+                          "of its K/V group"},
     /* container errors come through sp_trace_open unchanged */
     {"gap", "data bytes 8..10 belong to no tensor (gap before 'b')"},
 };
@@ -479,6 +519,64 @@ START_TEST(ranges_noted_at_load)
 }
 END_TEST
 
+/* Grouped K/V heads: a trace whose groups share K/V loads with its
+ * kv_heads / head_map / rope metadata, `trace info` prints them, and the
+ * same metadata over heads that do not share K/V is refused. */
+START_TEST(gqa_metadata)
+{
+    mk_tmp();
+    char p[160], err[512];
+    snprintf(p, sizeof p, "%s/gqa.safetensors", tmpdir);
+    sp_trace t, u;
+    ck_assert_int_eq(sp_trace_open("synth:layers=2,heads=4,d=8,len=10,iters=2,seed=3", NULL, &t, err, sizeof err), 0);
+    sp_st_meta_kv meta[3] = {{"kv_heads", "2"},
+                             {"head_map", "query head h uses K/V head h // 2; k and v are repeated per query head"},
+                             {"rope", "applied to q and k before export (theta 10000, rotate-half pairs)"}};
+    /* synthetic heads differ: not a grouped trace */
+    ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, meta, 3, err, sizeof err), 0);
+    ck_assert_int_eq(sp_trace_open(p, NULL, &u, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "head_map: layer 0 head 1 does not hold the keys, values and scales of head 0"), "%s", err);
+    size_t per = (size_t)t.ntok * t.d;
+    for (int l = 0; l < t.layers; l++)
+        for (int h = 1; h < t.heads; h += 2) {
+            size_t a = (size_t)l * t.heads + h;
+            memcpy(t.k + a * per, t.k + (a - 1) * per, per * sizeof *t.k);
+            memcpy(t.v + a * per, t.v + (a - 1) * per, per * sizeof *t.v);
+            t.sk[a] = t.sk[a - 1];
+            t.sv[a] = t.sv[a - 1];
+        }
+    ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, meta, 3, err, sizeof err), 0);
+    ck_assert_msg(sp_trace_open(p, NULL, &u, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(u.heads, 4);
+    sp_trace_free(&u);
+    /* one changed key of head 3 (layer 1) breaks its group */
+    t.k[((size_t)1 * t.heads + 3) * per + 5] ^= 1;
+    ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, meta, 3, err, sizeof err), 0);
+    ck_assert_int_eq(sp_trace_open(p, NULL, &u, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "head_map: layer 1 head 3 does not hold"), "%s", err);
+    t.k[((size_t)1 * t.heads + 3) * per + 5] ^= 1;
+    ck_assert_int_eq(sp_trace_write_safetensors_meta(p, &t, meta, 3, err, sizeof err), 0);
+    sp_trace_free(&t);
+    if (!access(spattn(), X_OK)) {
+        static char out[65536], er[4096];
+        char args[300];
+        snprintf(args, sizeof args, "trace info --no-run %s", p);
+        ck_assert_int_eq(run(args, out, sizeof out, er, sizeof er), 0);
+        ck_assert_msg(strstr(out, "\nkv_heads         2\n") &&
+                      strstr(out, "\nhead_map         query head h uses K/V head h // 2; k and v are repeated per "
+                                  "query head\n") &&
+                      strstr(out, "\nrope             applied to q and k before export (theta 10000, rotate-half "
+                                  "pairs)\n"), "%s", out);
+        /* the MiniLM trace has none of them */
+        ck_assert_int_eq(run("trace info --no-run " MINILM, out, sizeof out, er, sizeof er), 0);
+        ck_assert_ptr_null(strstr(out, "kv_heads"));
+    } else {
+        printf("gqa_metadata: trace info part skipped: %s not built\n", spattn());
+    }
+    rm_tmp();
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("trace_open");
@@ -490,6 +588,8 @@ static Suite *suite(void)
     tcase_add_test(tc, roundtrip_encoder);
     tcase_add_test(tc, write_metadata_rules);
     tcase_add_test(tc, bad_trace_corpus);
+    tcase_add_test(tc, synth_widths);
+    tcase_add_test(tc, gqa_metadata);
     tcase_add_test(tc, minilm_defaults);
     tcase_add_test(tc, minilm_matches_float_attention);
     tcase_add_test(tc, cli_trace);

@@ -124,6 +124,16 @@ int sp_synth_generate(const sp_synth_spec *s, const sp_alg_cfg *alg, sp_trace *t
                       char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
+    /* the trace names its widths, 2..16 (docs/spec.md s2): the symmetric
+     * rule below has no 1-bit scale; a 1-bit datapath runs a 2-bit trace */
+    struct { const char *what; int bits; } w[3] = {{"algorithm.q_bits", alg->q_bits},
+        {"algorithm.k_msb + k_lsb", alg->k_msb + alg->k_lsb}, {"algorithm.v_msb + v_lsb", alg->v_msb + alg->v_lsb}};
+    for (int i = 0; i < 3; i++)
+        if (w[i].bits < 2 || w[i].bits > 16) {
+            snprintf(err, errlen, "trace spec: %s = %d; a synthetic trace's q, k and v widths must be 2..16 bits "
+                     "(docs/spec.md s2)", w[i].what, w[i].bits);
+            return -1;
+        }
     t->mode = s->mode;
     t->layers = s->layers;
     t->heads = s->heads;

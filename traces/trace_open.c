@@ -4,7 +4,8 @@
  *   k, v     I16 [layers, heads, ntok, d]
  *   scale_q, scale_k, scale_v   F32 [layers, heads]   real = int * scale
  *   __metadata__: format=spattn-trace-1, mode=decode|encoder, ctx,
- *                 q_bits, k_bits, v_bits (required); model, source, ...
+ *                 q_bits, k_bits, v_bits (required); model, source,
+ *                 kv_heads + head_map (grouped K/V heads, checked), ...
  * decode: rows = 1, ntok = ctx + iters; encoder: iters = 1, rows = ntok = ctx. */
 #include <errno.h>
 #include <math.h>
@@ -99,6 +100,56 @@ static int load_scale(const char *path, FILE *fp, const sp_st_file *f, const sp_
     return 0;
 }
 
+/* Grouped-query attention metadata (docs/traces.md s2, s7): `kv_heads` G
+ * divides heads, and `head_map` starts "query head h uses K/V head h // N"
+ * with N = heads / G; the two come together. Returns N (1 without them). */
+static int read_head_map(const char *path, const sp_st_file *f, int heads, char *err, size_t errlen)
+{
+    const char *g = sp_st_meta(f, "kv_heads"), *m = sp_st_meta(f, "head_map");
+    if (!g && !m)
+        return 1;
+    if (!g || !m) {
+        snprintf(err, errlen, "%s: __metadata__ '%s' needs '%s' (grouped K/V heads)", path, g ? "kv_heads" : "head_map",
+                 g ? "head_map" : "kv_heads");
+        return -1;
+    }
+    long kv;
+    if (parse_meta_int(g, 1, heads, &kv) || heads % kv) {
+        snprintf(err, errlen, "%s: __metadata__ 'kv_heads' is '%.40s', expected a divisor of heads %d", path, g, heads);
+        return -1;
+    }
+    int n = heads / (int)kv;
+    char want[64];
+    int wl = snprintf(want, sizeof want, "query head h uses K/V head h // %d", n);
+    if (strncmp(m, want, (size_t)wl) || (m[wl] && m[wl] != ';')) {
+        snprintf(err, errlen, "%s: __metadata__ 'head_map' is '%.60s', expected it to start '%s' (heads %d, kv_heads %ld)",
+                 path, m, want, heads, kv);
+        return -1;
+    }
+    return n;
+}
+
+/* the heads of one K/V group hold the same keys, values and scales */
+static int check_groups(const char *path, const sp_trace *t, int n, char *err, size_t errlen)
+{
+    size_t per = (size_t)t->ntok * t->d;
+    for (int l = 0; l < t->layers; l++)
+        for (int h = 0; h < t->heads; h++) {
+            int h0 = h - h % n;
+            if (h == h0)
+                continue;
+            size_t a = (size_t)l * t->heads + h, b = (size_t)l * t->heads + h0;
+            if (memcmp(t->k + a * per, t->k + b * per, per * sizeof *t->k) ||
+                memcmp(t->v + a * per, t->v + b * per, per * sizeof *t->v) || t->sk[a] != t->sk[b] ||
+                t->sv[a] != t->sv[b]) {
+                snprintf(err, errlen, "%s: head_map: layer %d head %d does not hold the keys, values and scales of "
+                         "head %d, the first of its K/V group", path, l, h, h0);
+                return -1;
+            }
+        }
+    return 0;
+}
+
 int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -188,6 +239,9 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
                  path, t->iters, t->rows, t->ntok, t->ctx);
         goto out;
     }
+    int group = read_head_map(path, &f, t->heads, err, errlen);
+    if (group < 0)
+        goto out;
     uint64_t kv[4] = {(uint64_t)t->layers, (uint64_t)t->heads, (uint64_t)t->ntok, (uint64_t)t->d};
     uint64_t lh[2] = {(uint64_t)t->layers, (uint64_t)t->heads};
     if (check_shape(path, T[1], SP_ST_I16, 4, kv, err, errlen) ||
@@ -205,6 +259,8 @@ int sp_trace_read_safetensors(const char *path, sp_trace *t, char *err, size_t e
         load_i16(path, fp, &f, T[2], t->v, t->v_bits, err, errlen) ||
         load_scale(path, fp, &f, T[3], t->sq, err, errlen) || load_scale(path, fp, &f, T[4], t->sk, err, errlen) ||
         load_scale(path, fp, &f, T[5], t->sv, err, errlen))
+        goto out;
+    if (group > 1 && check_groups(path, t, group, err, errlen))
         goto out;
     const char *model = sp_st_meta(&f, "model");
     snprintf(t->model, sizeof t->model, "%s", model ? model : "unknown");

@@ -99,3 +99,10 @@ trace("k-heads-mismatch.safetensors", over={"k": ("I16", [1, 3, 3, 2], i16([0] *
 trace("q-out-of-range.safetensors", meta={"q_bits": "4"}, over={"q": ("I16", [1, 1, 2, 1, 2], i16([1, 2, 8, 0]))})
 trace("zero-scale.safetensors", over={"scale_k": ("F32", [1, 2], f32([0.02, 0.0]))})
 trace("d-too-large.safetensors", d=257)
+# grouped K/V heads (docs/traces.md s2): 4 query heads over 2 K/V heads
+GQA = "query head h uses K/V head h // 2; k and v are repeated for every query head of a group"
+trace("gqa-kv-heads-not-divisor.safetensors", H=4, meta={"kv_heads": "3", "head_map": GQA})
+trace("gqa-head-map-mismatch.safetensors", H=4, meta={"kv_heads": "1", "head_map": GQA})
+trace("gqa-no-head-map.safetensors", H=4, meta={"kv_heads": "2"})
+trace("gqa-kv-not-shared.safetensors", H=4, meta={"kv_heads": "2", "head_map": GQA},
+      over={"k": ("I16", [1, 4, 3, 2], i16([-3] * 6 + [-2] * 6 + [-3] * 12))})
