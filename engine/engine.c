@@ -158,6 +158,8 @@ static int run_tensor(const sp_engine_in *in, sp_engine_result *r, char *err, si
         return -1;
     if (sp_engine_capture_apply(&r->cap, &r->steps))
         snprintf(r->steps.source, sizeof r->steps.source, "tensor trace (token positions of the run)");
+    else
+        r->fig.positions_spread = 1;
     return 0;
 }
 

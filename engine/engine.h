@@ -175,6 +175,8 @@ typedef struct {
     int has_accuracy;          /* functional and a reference was given */
     sp_engine_accuracy acc;
     char timing_input[64];     /* where the run's timing records came from */
+    int positions_spread;      /* a tensor trace whose token positions overflowed the capture
+                                * (SP_CAPTURE_MAX_INTS): timing used the spread rule */
     char dense_source[600];    /* where the dense baseline came from */
     int dense_which;           /* SP_BASE_*: which baseline dense_tm is */
     int dense_k_bits, dense_v_bits, dense_q_bits;

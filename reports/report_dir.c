@@ -43,6 +43,7 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     s->v_tiled_steps = f->tm.v_tiled_steps;
     s->k_tiles_max = f->tm.k_tiles_max;
     s->v_tiles_max = f->tm.v_tiles_max;
+    s->positions_spread = f->positions_spread;
 }
 
 int sp_report_write_dir(const char *dir, const sp_report_in *in, sp_report_summary *sum, char *err, size_t errlen)
@@ -98,6 +99,10 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
         fprintf(stderr, "spattn: notice: %llu head-steps' keys (up to %u tiles) and %llu head-steps' values (up to %u tiles) "
                 "exceed a K/V SRAM slot and stream through it in tiles (docs/costs.md R12)\n",
                 (unsigned long long)s->k_tiled_steps, s->k_tiles_max, (unsigned long long)s->v_tiled_steps, s->v_tiles_max);
+    if (s->positions_spread)
+        fprintf(stderr, "spattn: notice: the run's token positions exceed the capture (%u M positions), so the "
+                "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md R9)\n",
+                SP_CAPTURE_MAX_INTS >> 20);
     if (s->plots_drawn)
         fprintf(f, "spattn: plots %s/{cycles,energy,dram,util}.{png,svg}\n", dir);
     else

@@ -108,6 +108,7 @@ static void lib_run_vs_sweep(const char *config, const char *spec)
     if (!in.is_workload) {
         /* the run's token positions reached the timing model in both */
         ck_assert_ptr_nonnull(strstr(r.fig.timing_input, "token positions"));
+        ck_assert_int_eq(r.fig.positions_spread, 0);
         ck_assert(r.fig.tm.total_cycles > 0 && r.fig.acc.ref_steps == ref.n);
         sp_engine_ref_free(&ref);
     }
@@ -121,6 +122,26 @@ static void lib_run_vs_sweep(const char *config, const char *spec)
 START_TEST(lib_tensor)
 {
     lib_run_vs_sweep("configs/default.yaml", TR_ENC);
+}
+END_TEST
+
+/* positions beyond the capture: the timing model falls back to the spread
+ * rule and the result says so (spattn run prints a notice from it) */
+START_TEST(lib_capture_overflow)
+{
+    char err[2048];
+    sp_config cfg;
+    ck_assert_msg(sp_config_load("configs/default.yaml", &cfg, err, sizeof err) == 0, "%s", err);
+    sp_engine_input in;
+    ck_assert_msg(sp_engine_input_open("synth:mode=encoder,layers=1,heads=1,d=1,len=16384", NULL, &cfg.alg, &in, err,
+                                       sizeof err) == 0, "%s", err);
+    sp_engine_in ei = {.cfg = &cfg, .input = &in};
+    sp_engine_result r;
+    ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(r.fig.positions_spread, 1); /* 16384 rows, each its own value list: > SP_CAPTURE_MAX_INTS */
+    ck_assert_ptr_null(strstr(r.fig.timing_input, "token positions"));
+    sp_engine_result_free(&r);
+    sp_engine_input_free(&in);
 }
 END_TEST
 
@@ -329,6 +350,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, lib_tensor);
     tcase_add_test(tc, lib_workload);
+    tcase_add_test(tc, lib_capture_overflow);
     tcase_add_test(tc, lib_points_vs_runs);
     tcase_add_test(tc, cli_tensor);
     tcase_add_test(tc, cli_workload);
