@@ -133,6 +133,19 @@ static int num(const char *s, double *v)
 
 #define MAX_COLS 512
 
+/* ends the line at `line` (at its '\n', dropping a '\r' before it);
+ * returns the '\n' or NULL at the last line */
+static char *cut_line(char *line)
+{
+    char *nl = strchr(line, '\n');
+    if (nl)
+        *nl = 0;
+    size_t L = strlen(line);
+    if (L && line[L - 1] == '\r')
+        line[L - 1] = 0;
+    return nl;
+}
+
 static int parse(const char *path, char *text, table *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -141,12 +154,7 @@ static int parse(const char *path, char *text, table *t, char *err, size_t errle
     size_t cap = 0;
     int nh = -1, lineno = 0, c_cyc = -1, c_en = -1, c_area = -1, c_err = -1;
     while (line && *line) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = 0;
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\r')
-            line[L - 1] = 0;
+        char *nl = cut_line(line);
         lineno++;
         if (lineno == 1) {
             nh = split(line, h, MAX_COLS);
@@ -279,12 +287,7 @@ static int read_accuracy(const char *dir, table *t, char *err, size_t errlen)
     int nh = -1, lineno = 0, c_acc = -1, rc = 0;
     size_t i = 0;
     while (!rc && line && *line) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = 0;
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\r')
-            line[L - 1] = 0;
+        char *nl = cut_line(line);
         lineno++;
         if (lineno == 1) {
             nh = split(line, h, MAX_COLS);
