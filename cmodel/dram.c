@@ -120,8 +120,13 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
     d->sh_bank = ilog2_exact((uint64_t)c->banks);
     d->sh_col = ilog2_exact(d->cols);
     d->pow2 = d->sh_burst >= 0 && d->sh_ch >= 0 && d->sh_bank >= 0 && d->sh_col >= 0;
+    d->sh_row = d->sh_bank + d->sh_col;
     d->seg = (uint64_t)c->banks * d->cols;
+    sp_dram_tims tm = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
+                       (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
+    d->tim = tm;
     d->unit_clk = d->acc_per_dram == 1.0;
+    d->scatter_ok = d->pow2 && d->unit_clk;
     d->run_ok = c->tCL >= 0 && (uint64_t)c->tCCD <= (uint64_t)c->banks * (uint64_t)d->burst_clks;
     d->ch = calloc((size_t)c->channels, sizeof *d->ch);
     if (!d->ch) {
@@ -262,20 +267,11 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-/* The timing numbers the fast path uses, copied once per request into a
- * local: the compiler keeps them in registers (read through d->cfg they
- * would be reloaded after every store to a bank). ccd_cl is tCCD - tCL in
- * wrapping arithmetic, as the rule's ds - tCL + tCCD. */
-typedef struct {
-    uint64_t tRAS, tRP, tRCD, tCL, ccd_cl, bc;
-} tims_t;
+typedef sp_dram_tims tims_t;
 
 static inline tims_t tims_of(const sp_dram *d)
 {
-    const sp_dram_cfg *c = &d->cfg;
-    tims_t p = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
-                (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
-    return p;
+    return d->tim;
 }
 
 /* The same rule as burst_at for the fast path, written without data-
@@ -539,8 +535,8 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
     }
 }
 
-uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
-                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                                                         sp_dram_kindof kind, uint64_t now, uint64_t *first)
 {
     uint64_t ret, t;
     if (access_begin(d, bytes, &kind, now, first, &ret, &t, 1))
@@ -588,6 +584,155 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     K.misses = d->st.bursts - bursts0 - K.hits - K.empty;
     flush_counts(d, &K);
     return access_end(d, now, dfirst, dlast, first, 1);
+}
+
+/* Bursts b0 .. b0 + n - 1 (1 <= n <= channels) when the map is all powers
+ * of two and the clocks are equal (d->scatter_ok, now below 2^52): one
+ * burst per channel, the scattered rows of a pruned fetch. The rule
+ * (burst_fast) written out over locals in a loop of its own, so that the
+ * compiler keeps it in registers; the request's counts go to *a (added to
+ * d->st by scatter_flush), the first burst's data end to *df. Returns the
+ * last data end. */
+typedef struct {
+    uint64_t cnt;        /* row hits + (row empty << 32) */
+    uint64_t bursts, refs, lo, hi;
+} scat_t;
+
+static inline __attribute__((always_inline)) uint64_t scatter_bursts(sp_dram *d, uint64_t b0, uint64_t n,
+                                                                     uint64_t t, uint64_t *df, scat_t *a)
+{
+    const tims_t p = d->tim;
+    sp_dram_chan *const chs = d->ch;
+    const uint64_t cm = (uint64_t)d->cfg.channels - 1, bm = (uint64_t)d->cfg.banks - 1;
+    const int sc = d->sh_ch, sr = d->sh_row;
+    uint64_t cnt = 0, lo = a->lo, hi = 0, f = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t b = b0 + i, q = b >> sc;
+        int row = (int)(q >> sr);
+        sp_dram_chan *ch = &chs[b & cm];
+        sp_dram_bank *bk = &ch->bank[q & bm];
+        uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
+        if (__builtin_expect(ts >= ch->next_ref, 0)) {
+            a->refs += refresh_due(&d->cfg, ch, ts);
+            bus = ch->bus_free;
+        }
+        int open = bk->bank_open;
+        uint64_t hit = open == row, emp = open < 0;
+        uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
+        uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
+        uint64_t tcol = hit ? T : tact + p.tRCD;
+        bk->t_act = hit ? tact0 : tact;
+        bk->bank_open = row;
+        cnt += hit | emp << 32;
+        uint64_t ds = max_u64(tcol + p.tCL, bus);
+        bk->t_ready = ds + p.ccd_cl;
+        uint64_t de = ds + p.bc;
+        ch->bus_free = de;
+        lo = min_u64(lo, ds);
+        hi = max_u64(hi, de);
+        f = i ? f : de;
+    }
+    a->cnt += cnt;
+    a->bursts += n;
+    a->lo = lo;
+    a->hi = max_u64(a->hi, hi);
+    *df = f;
+    return hi;
+}
+
+/* What k requests of scatter_bursts at cycle now add to the statistics
+ * (as access_begin, count_bursts and flush_counts would, request by
+ * request: all k share now, so either every one is late or none). */
+static inline void scatter_flush(sp_dram *d, const scat_t *a, uint64_t k, uint64_t bytes, int is_write,
+                                 sp_dram_kindof kind, uint64_t now)
+{
+    sp_dram_stats *st = &d->st;
+    st->requests += k;
+    if (now < st->last_now)
+        st->late_calls += k;
+    else
+        st->last_now = now;
+    st->useful_bytes[kind] += bytes;
+    st->burst_bytes[kind] += a->bursts << d->sh_burst;
+    st->bus_busy_dram_cycles += a->bursts * d->tim.bc;
+    st->bursts += a->bursts;
+    if (is_write)
+        st->writes += a->bursts;
+    else
+        st->reads += a->bursts;
+    uint64_t hits = a->cnt & 0xffffffffu, empty = a->cnt >> 32;
+    st->row_hits += hits;
+    st->row_empty += empty;
+    st->row_misses += a->bursts - hits - empty;
+    st->refreshes += a->refs;
+    st->first_dram_cycle = min_u64(st->first_dram_cycle, a->lo);
+    st->last_dram_cycle = max_u64(st->last_dram_cycle, a->hi);
+}
+
+static uint64_t access_scatter(sp_dram *d, uint64_t b0, uint64_t n, uint32_t bytes, int is_write,
+                               sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    scat_t a = {0, 0, 0, UINT64_MAX, 0};
+    uint64_t df;
+    uint64_t hi = scatter_bursts(d, b0, n, now, &df, &a);
+    scatter_flush(d, &a, 1, bytes, is_write, kind, now);
+    return access_end(d, now, df, hi, first, 1);
+}
+
+uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    if (d->scatter_ok && bytes && (unsigned)kind < SP_DK_N && now < SP_DRAM_EXACT) {
+        uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
+        if (n <= (uint64_t)d->cfg.channels)
+            return access_scatter(d, b0, n, bytes, is_write, kind, now, first);
+    }
+    return access_general(d, addr, bytes, is_write, kind, now, first);
+}
+
+uint64_t sp_dram_access_runs(sp_dram *d, const uint64_t *runs, size_t k, int is_write, sp_dram_kindof kind,
+                             uint64_t now, uint64_t *first)
+{
+    uint64_t done = 0, f1 = UINT64_MAX, bb = (uint64_t)d->cfg.burst_bytes;
+    if (k == 0) {
+        if (first)
+            *first = now;
+        return now;
+    }
+    if (!d->scatter_ok || (unsigned)kind >= SP_DK_N || now >= SP_DRAM_EXACT) {
+        for (size_t j = 0; j < k; j++) {
+            uint64_t f, e = sp_dram_access(d, runs[2 * j] * bb, (uint32_t)((runs[2 * j + 1] - runs[2 * j] + 1) * bb),
+                                           is_write, kind, now, &f);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+        }
+    } else {
+        /* the short runs' counts summed over the call and flushed once;
+         * their ends converted once (access_end is monotone in both) */
+        scat_t a = {0, 0, 0, UINT64_MAX, 0};
+        uint64_t ns = 0, dmin = UINT64_MAX, nch = (uint64_t)d->cfg.channels;
+        for (size_t j = 0; j < k; j++) {
+            uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1, f;
+            if (n <= nch) {
+                scatter_bursts(d, b0, n, now, &f, &a);
+                dmin = min_u64(dmin, f);
+                ns++;
+            } else {
+                uint64_t e = access_general(d, b0 * bb, (uint32_t)(n * bb), is_write, kind, now, &f);
+                done = max_u64(done, e);
+                f1 = min_u64(f1, f);
+            }
+        }
+        if (ns) {
+            scatter_flush(d, &a, ns, a.bursts * bb, is_write, kind, now);
+            uint64_t f, e = access_end(d, now, dmin, a.hi, &f, 1);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+        }
+    }
+    if (first)
+        *first = f1;
+    return done;
 }
 
 double sp_dram_achieved_bytes_per_s(const sp_dram *d)

@@ -658,6 +658,19 @@ static void fetch_run(sched *S, uint64_t b0, uint64_t b1, sp_dram_kindof kind, u
         J->end = e;
 }
 
+/* runs collected by fetch_rows before they go to the DRAM model in one
+ * sp_dram_access_runs call (the same requests in the same order) */
+#define FETCH_RUNS 128
+
+static void fetch_flush(sched *S, const uint64_t *runs, size_t k, sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    uint64_t f, e = sp_dram_access_runs(&S->dram, runs, k, 0, kind, now, &f);
+    if (f < J->first)
+        J->first = f;
+    if (e > J->end)
+        J->end = e;
+}
+
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
                        uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
 {
@@ -671,6 +684,8 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
         fetch_run(S, base / bb, (base + (uint64_t)count * rb - 1) / bb, kind, now, J);
         return;
     }
+    uint64_t runs[2 * FETCH_RUNS];
+    size_t k = 0;
     /* pos(j) = floor(j * span / count) kept as quotient and remainder;
      * rows are ascending, so a row's bursts either extend the current run
      * (first burst at most one past its end; those already in it are not
@@ -698,13 +713,22 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
                     run1 = lb;
                 continue;
             }
-            fetch_run(S, run0, run1, kind, now, J);
+            runs[2 * k] = run0;
+            runs[2 * k + 1] = run1;
+            if (++k == FETCH_RUNS) {
+                fetch_flush(S, runs, k, kind, now, J);
+                k = 0;
+            }
         }
         run0 = fb;
         run1 = lb;
     }
-    if (run0 != UINT64_MAX)
-        fetch_run(S, run0, run1, kind, now, J);
+    if (run0 != UINT64_MAX) {
+        runs[2 * k] = run0;
+        runs[2 * k + 1] = run1;
+        k++;
+    }
+    fetch_flush(S, runs, k, kind, now, J);
 }
 
 static uint32_t row_bytes(int d, int bits)
