@@ -464,6 +464,50 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     return m;
 }
 
+/* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
+ * ... (mod banks), each by the rule (burst_fast) at issue cycle t. One
+ * channel serves them in order, so the data slots grow: the span is the
+ * first slot to the last end. A function of its own, so that the loop
+ * stays in registers. Returns the last burst's data end; *de0 gets the
+ * first one's. */
+static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *ch, int bi, int row, uint64_t nb,
+                                                     uint64_t t, counts_t *K, uint64_t *de0)
+{
+    const tims_t p = d->tim;
+    sp_dram_bank *bk = &ch->bank[bi], *const bank0 = ch->bank, *const bend = ch->bank + d->cfg.banks;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, cnt = 0, ds0 = 0;
+    for (uint64_t j = 0; j < nb; j++) {
+        uint64_t ts = max_u64(t, bus);
+        if (__builtin_expect(ts >= nref, 0)) {
+            ch->bus_free = bus;
+            K->refreshes += refresh_due(&d->cfg, ch, ts);
+            bus = ch->bus_free;
+            nref = ch->next_ref;
+        }
+        int open = bk->bank_open;
+        uint64_t hit = open == row, emp = open < 0;
+        uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
+        uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
+        uint64_t tcol = hit ? T : tact + p.tRCD;
+        bk->t_act = hit ? tact0 : tact;
+        bk->bank_open = row;
+        cnt += hit | emp << 32;
+        uint64_t ds = max_u64(tcol + p.tCL, bus);
+        bk->t_ready = ds + p.ccd_cl;
+        bus = ds + p.bc;
+        ds0 = j ? ds0 : ds;
+        if (++bk == bend)
+            bk = bank0;
+    }
+    ch->bus_free = bus;
+    K->hits += cnt & 0xffffffffu;
+    K->empty += cnt >> 32;
+    K->first = min_u64(K->first, ds0);
+    K->last = max_u64(K->last, bus);
+    *de0 = ds0 + p.bc;
+    return bus;
+}
+
 /* Serves the n bursts of one request that fall on channel ci (channel-
  * local indexes q, q + 1, ...) in order: runs of plain hits in closed form
  * (run_len); where a run cannot start (a new row: the banks' first
@@ -498,14 +542,9 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
             if (left < nb)
                 nb = left;
-            uint64_t bus = ch->bus_free, de = 0;
-            for (uint64_t j = 0; j < nb; j++) {
-                de = burst_fast(d, p, ch, &ch->bank[bi], row, t, &bus, K);
-                *dfirst = *dfirst == UINT64_MAX ? de : *dfirst;
-                if (++bi == c->banks)
-                    bi = 0;
-            }
-            ch->bus_free = bus;
+            uint64_t de0, de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
+            bi = (int)(((uint64_t)bi + nb) % nbk);
+            *dfirst = *dfirst == UINT64_MAX ? de0 : *dfirst;
             *dlast = max_u64(*dlast, de); /* ends grow along one channel */
             full = nb == nbk && nb < left && K->refreshes == r0 && d->run_ok; /* the run stays in this row */
             q += nb;
