@@ -465,17 +465,20 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
 }
 
 /* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
- * ... (mod banks), each by the rule (burst_fast) at issue cycle t. One
- * channel serves them in order, so the data slots grow: the span is the
- * first slot to the last end. A function of its own, so that the loop
- * stays in registers. Returns the last burst's data end; *de0 gets the
- * first one's. */
+ * ... (mod banks), each by the rule (burst_fast) at issue cycle t: a
+ * channel's first visits to the banks of a new row, so mostly row misses,
+ * with row hits and closed banks taken as the exceptions they are here.
+ * One channel serves them in order, so the data slots grow: the span is
+ * the first slot to the last end.
+ * A function of its own, so that the loop stays in registers. Returns the
+ * last burst's data end; *de0 gets the first one's. */
 static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *ch, int bi, int row, uint64_t nb,
                                                      uint64_t t, counts_t *K, uint64_t *de0)
 {
     const tims_t p = d->tim;
+    const uint64_t rcl = p.tRCD + p.tCL;
     sp_dram_bank *bk = &ch->bank[bi], *const bank0 = ch->bank, *const bend = ch->bank + d->cfg.banks;
-    uint64_t bus = ch->bus_free, nref = ch->next_ref, cnt = 0, ds0 = 0;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0, ds0 = 0;
     for (uint64_t j = 0; j < nb; j++) {
         uint64_t ts = max_u64(t, bus);
         if (__builtin_expect(ts >= nref, 0)) {
@@ -485,23 +488,31 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
             nref = ch->next_ref;
         }
         int open = bk->bank_open;
-        uint64_t hit = open == row, emp = open < 0;
-        uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
-        uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
-        uint64_t tcol = hit ? T : tact + p.tRCD;
-        bk->t_act = hit ? tact0 : tact;
-        bk->bank_open = row;
-        cnt += hit | emp << 32;
-        uint64_t ds = max_u64(tcol + p.tCL, bus);
+        uint64_t T = max_u64(t, bk->t_ready), r;
+        if (__builtin_expect(open == row, 0)) {
+            hits++;
+            r = T + p.tCL;
+        } else {
+            uint64_t tact = T;
+            if (__builtin_expect(open >= 0, 1))
+                tact = max_u64(T, bk->t_act + p.tRAS) + p.tRP;
+            else
+                empty++;
+            bk->t_act = tact;
+            bk->bank_open = row;
+            r = tact + rcl;
+        }
+        uint64_t ds = max_u64(r, bus);
         bk->t_ready = ds + p.ccd_cl;
         bus = ds + p.bc;
-        ds0 = j ? ds0 : ds;
+        if (__builtin_expect(j == 0, 0))
+            ds0 = ds;
         if (++bk == bend)
             bk = bank0;
     }
     ch->bus_free = bus;
-    K->hits += cnt & 0xffffffffu;
-    K->empty += cnt >> 32;
+    K->hits += hits;
+    K->empty += empty;
     K->first = min_u64(K->first, ds0);
     K->last = max_u64(K->last, bus);
     *de0 = ds0 + p.bc;
@@ -625,61 +636,77 @@ static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t ad
     return access_end(d, now, dfirst, dlast, first, 1);
 }
 
-/* Bursts b0 .. b0 + n - 1 (1 <= n <= channels) when the map is all powers
- * of two and the clocks are equal (d->scatter_ok, now below 2^52): one
- * burst per channel, the scattered rows of a pruned fetch. The rule
- * (burst_fast) written out over locals in a loop of its own, so that the
- * compiler keeps it in registers; the request's counts go to *a (added to
- * d->st by scatter_flush), the first burst's data end to *df. Returns the
- * last data end. */
+/* Requests of at most one burst per channel when the map is all powers of
+ * two and the clocks are equal (d->scatter_ok, now below 2^52): the
+ * scattered rows of a pruned fetch. scatter_runs serves runs[2j] ..
+ * runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a run has
+ * at most `channels` bursts, by the rule (burst_fast) written out over
+ * locals in a function of its own, so that the compiler keeps the loop in
+ * registers; a run's bursts go to consecutive channels, at one channel-
+ * local index until the channels wrap to 0 (then the next). Their counts
+ * go to *a (added to d->st by scatter_flush), the earliest first-burst
+ * data end to a->fmin. Returns the index of the first run not served. */
 typedef struct {
     uint64_t cnt;        /* row hits + (row empty << 32) */
-    uint64_t bursts, refs, lo, hi;
+    uint64_t bursts, refs, lo, hi, fmin;
 } scat_t;
 
-static inline __attribute__((always_inline)) uint64_t scatter_bursts(sp_dram *d, uint64_t b0, uint64_t n,
-                                                                     uint64_t t, uint64_t *df, scat_t *a)
+static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t *runs, size_t j, size_t k,
+                                                     uint64_t t, scat_t *a)
 {
     const tims_t p = d->tim;
     sp_dram_chan *const chs = d->ch;
-    const uint64_t cm = (uint64_t)d->cfg.channels - 1, bm = (uint64_t)d->cfg.banks - 1;
+    const uint64_t nch = (uint64_t)d->cfg.channels, cm = nch - 1, bm = (uint64_t)d->cfg.banks - 1;
     const int sc = d->sh_ch, sr = d->sh_row;
-    uint64_t cnt = 0, lo = a->lo, hi = 0, f = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t b = b0 + i, q = b >> sc;
+    uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
+    for (; j < k; j++) {
+        uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
+        if (n > nch)
+            break;
+        uint64_t c = b0 & cm, q = b0 >> sc, bi = q & bm;
         int row = (int)(q >> sr);
-        sp_dram_chan *ch = &chs[b & cm];
-        sp_dram_bank *bk = &ch->bank[q & bm];
-        uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
-        if (__builtin_expect(ts >= ch->next_ref, 0)) {
-            a->refs += refresh_due(&d->cfg, ch, ts);
-            bus = ch->bus_free;
+        nb += n;
+        for (uint64_t i = 0; i < n; i++) {
+            sp_dram_chan *ch = &chs[c];
+            sp_dram_bank *bk = &ch->bank[bi];
+            uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
+            if (__builtin_expect(ts >= ch->next_ref, 0)) {
+                a->refs += refresh_due(&d->cfg, ch, ts);
+                bus = ch->bus_free;
+            }
+            int open = bk->bank_open;
+            uint64_t hit = open == row, emp = open < 0;
+            uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
+            uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
+            uint64_t tcol = hit ? T : tact + p.tRCD;
+            bk->t_act = hit ? tact0 : tact;
+            bk->bank_open = row;
+            cnt += hit | emp << 32;
+            uint64_t ds = max_u64(tcol + p.tCL, bus);
+            bk->t_ready = ds + p.ccd_cl;
+            uint64_t de = ds + p.bc;
+            ch->bus_free = de;
+            lo = min_u64(lo, ds);
+            hi = max_u64(hi, de);
+            if (i == 0)
+                fmin = min_u64(fmin, de);
+            if (__builtin_expect(++c == nch, 0)) {
+                c = 0;
+                q++;
+                bi = q & bm;
+                row = (int)(q >> sr);
+            }
         }
-        int open = bk->bank_open;
-        uint64_t hit = open == row, emp = open < 0;
-        uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
-        uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
-        uint64_t tcol = hit ? T : tact + p.tRCD;
-        bk->t_act = hit ? tact0 : tact;
-        bk->bank_open = row;
-        cnt += hit | emp << 32;
-        uint64_t ds = max_u64(tcol + p.tCL, bus);
-        bk->t_ready = ds + p.ccd_cl;
-        uint64_t de = ds + p.bc;
-        ch->bus_free = de;
-        lo = min_u64(lo, ds);
-        hi = max_u64(hi, de);
-        f = i ? f : de;
     }
     a->cnt += cnt;
-    a->bursts += n;
+    a->bursts += nb;
     a->lo = lo;
-    a->hi = max_u64(a->hi, hi);
-    *df = f;
-    return hi;
+    a->hi = hi;
+    a->fmin = fmin;
+    return j;
 }
 
-/* What k requests of scatter_bursts at cycle now add to the statistics
+/* What k requests of scatter_runs at cycle now add to the statistics
  * (as access_begin, count_bursts and flush_counts would, request by
  * request: all k share now, so either every one is late or none). */
 static inline void scatter_flush(sp_dram *d, const scat_t *a, uint64_t k, uint64_t bytes, int is_write,
@@ -711,11 +738,11 @@ static inline void scatter_flush(sp_dram *d, const scat_t *a, uint64_t k, uint64
 static uint64_t access_scatter(sp_dram *d, uint64_t b0, uint64_t n, uint32_t bytes, int is_write,
                                sp_dram_kindof kind, uint64_t now, uint64_t *first)
 {
-    scat_t a = {0, 0, 0, UINT64_MAX, 0};
-    uint64_t df;
-    uint64_t hi = scatter_bursts(d, b0, n, now, &df, &a);
+    scat_t a = {0, 0, 0, UINT64_MAX, 0, UINT64_MAX};
+    uint64_t run[2] = {b0, b0 + n - 1};
+    scatter_runs(d, run, 0, 1, now, &a);
     scatter_flush(d, &a, 1, bytes, is_write, kind, now);
-    return access_end(d, now, df, hi, first, 1);
+    return access_end(d, now, a.fmin, a.hi, first, 1);
 }
 
 uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
@@ -748,23 +775,22 @@ uint64_t sp_dram_access_runs(sp_dram *d, const uint64_t *runs, size_t k, int is_
     } else {
         /* the short runs' counts summed over the call and flushed once;
          * their ends converted once (access_end is monotone in both) */
-        scat_t a = {0, 0, 0, UINT64_MAX, 0};
-        uint64_t ns = 0, dmin = UINT64_MAX, nch = (uint64_t)d->cfg.channels;
-        for (size_t j = 0; j < k; j++) {
-            uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1, f;
-            if (n <= nch) {
-                scatter_bursts(d, b0, n, now, &f, &a);
-                dmin = min_u64(dmin, f);
-                ns++;
-            } else {
-                uint64_t e = access_general(d, b0 * bb, (uint32_t)(n * bb), is_write, kind, now, &f);
-                done = max_u64(done, e);
-                f1 = min_u64(f1, f);
-            }
+        scat_t a = {0, 0, 0, UINT64_MAX, 0, UINT64_MAX};
+        uint64_t ns = 0;
+        for (size_t j = 0; j < k;) {
+            size_t j1 = scatter_runs(d, runs, j, k, now, &a);
+            ns += j1 - j;
+            if (j1 == k)
+                break;
+            uint64_t f, n = runs[2 * j1 + 1] - runs[2 * j1] + 1;
+            uint64_t e = access_general(d, runs[2 * j1] * bb, (uint32_t)(n * bb), is_write, kind, now, &f);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+            j = j1 + 1;
         }
         if (ns) {
             scatter_flush(d, &a, ns, a.bursts * bb, is_write, kind, now);
-            uint64_t f, e = access_end(d, now, dmin, a.hi, &f, 1);
+            uint64_t f, e = access_end(d, now, a.fmin, a.hi, &f, 1);
             done = max_u64(done, e);
             f1 = min_u64(f1, f);
         }
