@@ -658,12 +658,13 @@ static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t 
     sp_dram_chan *const chs = d->ch;
     const uint64_t nch = (uint64_t)d->cfg.channels, cm = nch - 1, bm = (uint64_t)d->cfg.banks - 1;
     const int sc = d->sh_ch, sr = d->sh_row;
+    const uint64_t rcl = p.tRCD + p.tCL;
     uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
     for (; j < k; j++) {
         uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
         if (n > nch)
             break;
-        uint64_t c = b0 & cm, q = b0 >> sc, bi = q & bm;
+        uint64_t c0 = b0 & cm, c = c0, q = b0 >> sc, bi = q & bm;
         int row = (int)(q >> sr);
         nb += n;
         for (uint64_t i = 0; i < n; i++) {
@@ -675,21 +676,26 @@ static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t 
                 bus = ch->bus_free;
             }
             int open = bk->bank_open;
-            uint64_t hit = open == row, emp = open < 0;
-            uint64_t T = max_u64(t, bk->t_ready), tact0 = bk->t_act;
-            uint64_t tact = emp ? T : max_u64(T, tact0 + p.tRAS) + p.tRP;
-            uint64_t tcol = hit ? T : tact + p.tRCD;
-            bk->t_act = hit ? tact0 : tact;
-            bk->bank_open = row;
-            cnt += hit | emp << 32;
-            uint64_t ds = max_u64(tcol + p.tCL, bus);
+            uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
+            if (open == row) {
+                cnt++;
+                r = T + p.tCL;
+            } else {
+                uint64_t tact = T;
+                if (__builtin_expect(open >= 0, 1))
+                    tact = max_u64(T, bk->t_act + p.tRAS) + p.tRP;
+                else
+                    cnt += UINT64_C(1) << 32;
+                bk->t_act = tact;
+                bk->bank_open = row;
+                r = tact + rcl;
+            }
+            uint64_t ds = max_u64(r, bus);
             bk->t_ready = ds + p.ccd_cl;
             uint64_t de = ds + p.bc;
             ch->bus_free = de;
             lo = min_u64(lo, ds);
             hi = max_u64(hi, de);
-            if (i == 0)
-                fmin = min_u64(fmin, de);
             if (__builtin_expect(++c == nch, 0)) {
                 c = 0;
                 q++;
@@ -697,6 +703,9 @@ static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t 
                 row = (int)(q >> sr);
             }
         }
+        /* a run's bursts go to distinct channels: the first one's end is
+         * still its channel's bus-free cycle */
+        fmin = min_u64(fmin, chs[c0].bus_free);
     }
     a->cnt += cnt;
     a->bursts += nb;
