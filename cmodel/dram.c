@@ -464,6 +464,41 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     return m;
 }
 
+/* one burst of batch_rule to bank bk: the rule with the refresh check;
+ * returns its data slot, *bus its end */
+static inline __attribute__((always_inline)) uint64_t batch_one(sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                int row, uint64_t t, const tims_t *p,
+                                                                uint64_t rcl, uint64_t *bus, uint64_t *nref,
+                                                                uint64_t *hits, uint64_t *empty, counts_t *K)
+{
+    uint64_t ts = max_u64(t, *bus);
+    if (__builtin_expect(ts >= *nref, 0)) {
+        ch->bus_free = *bus;
+        K->refreshes += refresh_due(&d->cfg, ch, ts);
+        *bus = ch->bus_free;
+        *nref = ch->next_ref;
+    }
+    int open = bk->bank_open;
+    uint64_t T = max_u64(t, bk->t_ready), r;
+    if (__builtin_expect(open == row, 0)) {
+        ++*hits;
+        r = T + p->tCL;
+    } else {
+        uint64_t tact = T;
+        if (__builtin_expect(open >= 0, 1))
+            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
+        else
+            ++*empty;
+        bk->t_act = tact;
+        bk->bank_open = row;
+        r = tact + rcl;
+    }
+    uint64_t ds = max_u64(r, *bus);
+    bk->t_ready = ds + p->ccd_cl;
+    *bus = ds + p->bc;
+    return ds;
+}
+
 /* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
  * ... (mod banks), each by the rule (burst_fast) at issue cycle t: a
  * channel's first visits to the banks of a new row, so mostly row misses,
@@ -476,40 +511,18 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
                                                      uint64_t t, counts_t *K, uint64_t *de0)
 {
     const tims_t p = d->tim;
-    const uint64_t rcl = p.tRCD + p.tCL;
-    sp_dram_bank *bk = &ch->bank[bi], *const bank0 = ch->bank, *const bend = ch->bank + d->cfg.banks;
-    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0, ds0 = 0;
-    for (uint64_t j = 0; j < nb; j++) {
-        uint64_t ts = max_u64(t, bus);
-        if (__builtin_expect(ts >= nref, 0)) {
-            ch->bus_free = bus;
-            K->refreshes += refresh_due(&d->cfg, ch, ts);
-            bus = ch->bus_free;
-            nref = ch->next_ref;
-        }
-        int open = bk->bank_open;
-        uint64_t T = max_u64(t, bk->t_ready), r;
-        if (__builtin_expect(open == row, 0)) {
-            hits++;
-            r = T + p.tCL;
-        } else {
-            uint64_t tact = T;
-            if (__builtin_expect(open >= 0, 1))
-                tact = max_u64(T, bk->t_act + p.tRAS) + p.tRP;
-            else
-                empty++;
-            bk->t_act = tact;
-            bk->bank_open = row;
-            r = tact + rcl;
-        }
-        uint64_t ds = max_u64(r, bus);
-        bk->t_ready = ds + p.ccd_cl;
-        bus = ds + p.bc;
-        if (__builtin_expect(j == 0, 0))
-            ds0 = ds;
-        if (++bk == bend)
-            bk = bank0;
-    }
+    const uint64_t rcl = p.tRCD + p.tCL, nbk = (uint64_t)d->cfg.banks;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0;
+    /* the first burst (its slot starts the span), then to the last bank,
+     * then from bank 0 */
+    uint64_t ds0 = batch_one(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    uint64_t n1 = nbk - (uint64_t)bi - 1 < nb - 1 ? nbk - (uint64_t)bi - 1 : nb - 1;
+    sp_dram_bank *bk = &ch->bank[bi + 1];
+    for (sp_dram_bank *e = bk + n1; bk < e; bk++)
+        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    bk = ch->bank;
+    for (sp_dram_bank *e = bk + (nb - 1 - n1); bk < e; bk++)
+        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
     ch->bus_free = bus;
     K->hits += hits;
     K->empty += empty;
