@@ -10,6 +10,10 @@
 
 /* cycle counts below this convert between equal clocks without rounding */
 #define SP_DRAM_EXACT (UINT64_C(1) << 52)
+/* requests of up to this many bursts per channel take scatter_runs (burst
+ * by burst) rather than chan_serve (a batch per channel, then runs), whose
+ * per-channel setup costs more than it saves on so few bursts */
+#define SP_DRAM_SCATTER_PER_CH 4
 
 const char *const sp_dram_kind_names[SP_DK_N] = {"q", "k_msb", "k_lsb", "v", "out", "other"};
 
@@ -127,6 +131,7 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
     d->tim = tm;
     d->unit_clk = d->acc_per_dram == 1.0;
     d->scatter_ok = d->pow2 && d->unit_clk;
+    d->scatter_max = (uint64_t)c->channels * SP_DRAM_SCATTER_PER_CH;
     d->run_ok = c->tCL >= 0 && (uint64_t)c->tCCD <= (uint64_t)c->banks * (uint64_t)d->burst_clks;
     d->ch = calloc((size_t)c->channels, sizeof *d->ch);
     if (!d->ch) {
@@ -649,76 +654,85 @@ static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t ad
     return access_end(d, now, dfirst, dlast, first, 1);
 }
 
-/* Requests of at most one burst per channel when the map is all powers of
- * two and the clocks are equal (d->scatter_ok, now below 2^52): the
- * scattered rows of a pruned fetch. scatter_runs serves runs[2j] ..
- * runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a run has
- * at most `channels` bursts, by the rule (burst_fast) written out over
- * locals in a function of its own, so that the compiler keeps the loop in
- * registers; a run's bursts go to consecutive channels, at one channel-
- * local index until the channels wrap to 0 (then the next). Their counts
- * go to *a (added to d->st by scatter_flush), the earliest first-burst
- * data end to a->fmin. Returns the index of the first run not served. */
+/* Short requests when the map is all powers of two and the clocks are
+ * equal (d->scatter_ok, now below 2^52): the scattered rows of a pruned
+ * fetch, at most d->scatter_max bursts (a few per channel, too few for a
+ * closed-form run after the banks' first visits). scatter_runs serves
+ * runs[2j] .. runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a
+ * run is that short, burst by burst in address order (each channel's
+ * bursts in order) by the rule (burst_fast) written out over locals in a
+ * function of its own, so that the compiler keeps the loop in registers.
+ * Their counts go to *a (added to d->st by scatter_flush), the earliest
+ * first-burst data end to a->fmin. Returns the index of the first run not
+ * served. */
 typedef struct {
     uint64_t cnt;        /* row hits + (row empty << 32) */
     uint64_t bursts, refs, lo, hi, fmin;
 } scat_t;
 
+/* the burst at channel *c, channel-local index *q (bank *bi, row *row),
+ * then those move on to the next burst index */
+static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const tims_t *p, uint64_t rcl, uint64_t t,
+                                                              uint64_t *c, uint64_t *q, uint64_t *bi, int *row,
+                                                              uint64_t *cnt, uint64_t *lo, uint64_t *hi, scat_t *a)
+{
+    sp_dram_chan *ch = &d->ch[*c];
+    sp_dram_bank *bk = &ch->bank[*bi];
+    uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
+    if (__builtin_expect(ts >= ch->next_ref, 0)) {
+        a->refs += refresh_due(&d->cfg, ch, ts);
+        bus = ch->bus_free;
+    }
+    int open = bk->bank_open;
+    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
+    if (open == *row) {
+        ++*cnt;
+        r = T + p->tCL;
+    } else {
+        uint64_t tact = T;
+        if (__builtin_expect(open >= 0, 1))
+            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
+        else
+            *cnt += UINT64_C(1) << 32;
+        bk->t_act = tact;
+        bk->bank_open = *row;
+        r = tact + rcl;
+    }
+    uint64_t ds = max_u64(r, bus);
+    bk->t_ready = ds + p->ccd_cl;
+    uint64_t de = ds + p->bc;
+    ch->bus_free = de;
+    *lo = min_u64(*lo, ds);
+    *hi = max_u64(*hi, de);
+    if (__builtin_expect(++*c == (uint64_t)d->cfg.channels, 0)) {
+        *c = 0;
+        ++*q;
+        *bi = *q & (uint64_t)(d->cfg.banks - 1);
+        *row = (int)(*q >> d->sh_row);
+    }
+}
+
 static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t *runs, size_t j, size_t k,
                                                      uint64_t t, scat_t *a)
 {
     const tims_t p = d->tim;
-    sp_dram_chan *const chs = d->ch;
-    const uint64_t nch = (uint64_t)d->cfg.channels, cm = nch - 1, bm = (uint64_t)d->cfg.banks - 1;
-    const int sc = d->sh_ch, sr = d->sh_row;
-    const uint64_t rcl = p.tRCD + p.tCL;
+    const uint64_t nch = (uint64_t)d->cfg.channels, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
     uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
     for (; j < k; j++) {
         uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
-        if (n > nch)
+        if (n > lim)
             break;
-        uint64_t c0 = b0 & cm, c = c0, q = b0 >> sc, bi = q & bm;
-        int row = (int)(q >> sr);
+        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> d->sh_ch, bi = q & (uint64_t)(d->cfg.banks - 1);
+        int row = (int)(q >> d->sh_row);
+        uint64_t n1 = n < nch ? n : nch;
         nb += n;
-        for (uint64_t i = 0; i < n; i++) {
-            sp_dram_chan *ch = &chs[c];
-            sp_dram_bank *bk = &ch->bank[bi];
-            uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
-            if (__builtin_expect(ts >= ch->next_ref, 0)) {
-                a->refs += refresh_due(&d->cfg, ch, ts);
-                bus = ch->bus_free;
-            }
-            int open = bk->bank_open;
-            uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
-            if (open == row) {
-                cnt++;
-                r = T + p.tCL;
-            } else {
-                uint64_t tact = T;
-                if (__builtin_expect(open >= 0, 1))
-                    tact = max_u64(T, bk->t_act + p.tRAS) + p.tRP;
-                else
-                    cnt += UINT64_C(1) << 32;
-                bk->t_act = tact;
-                bk->bank_open = row;
-                r = tact + rcl;
-            }
-            uint64_t ds = max_u64(r, bus);
-            bk->t_ready = ds + p.ccd_cl;
-            uint64_t de = ds + p.bc;
-            ch->bus_free = de;
-            lo = min_u64(lo, ds);
-            hi = max_u64(hi, de);
-            if (__builtin_expect(++c == nch, 0)) {
-                c = 0;
-                q++;
-                bi = q & bm;
-                row = (int)(q >> sr);
-            }
-        }
-        /* a run's bursts go to distinct channels: the first one's end is
-         * still its channel's bus-free cycle */
-        fmin = min_u64(fmin, chs[c0].bus_free);
+        for (uint64_t i = 0; i < n1; i++)
+            scatter_one(d, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+        /* the first n1 bursts went to distinct channels: the first one's
+         * end is still its channel's bus-free cycle */
+        fmin = min_u64(fmin, d->ch[c0].bus_free);
+        for (uint64_t i = n1; i < n; i++)
+            scatter_one(d, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
     }
     a->cnt += cnt;
     a->bursts += nb;
@@ -772,7 +786,7 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
 {
     if (d->scatter_ok && bytes && (unsigned)kind < SP_DK_N && now < SP_DRAM_EXACT) {
         uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
-        if (n <= (uint64_t)d->cfg.channels)
+        if (n <= d->scatter_max)
             return access_scatter(d, b0, n, bytes, is_write, kind, now, first);
     }
     return access_general(d, addr, bytes, is_write, kind, now, first);

@@ -67,7 +67,8 @@ typedef struct {
     int sh_row;           /* sh_bank + sh_col: channel-local burst index to row (pow2) */
     uint64_t seg;         /* bursts of one row index in one channel: banks x cols */
     int unit_clk;         /* acc_per_dram is exactly 1 */
-    int scatter_ok;       /* pow2 and unit_clk: short requests take dram.c access_scatter */
+    int scatter_ok;       /* pow2 and unit_clk: short requests take dram.c scatter_runs */
+    uint64_t scatter_max; /* ... up to this many bursts */
     int run_ok;           /* tCCD <= banks x burst_clks: runs of hits in closed form (dram.c run_len) */
     sp_dram_chan *ch;
     sp_dram_stats st;
