@@ -360,8 +360,8 @@ END_TEST
 
 /* sp_dram_access_runs against the reference one request at a time: lists
  * of runs as a fetch job builds them (ascending, mostly a few bursts,
- * some longer than one burst per channel, some within one burst of the
- * last), each list at one issue cycle; the completion is the latest of
+ * some of a few bursts per channel, some of several rows, some within one
+ * burst of the last), each list at one issue cycle; the completion is the latest of
  * the requests' and the first beat the earliest. */
 static void runs_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, int lists, const char *what)
 {
@@ -376,7 +376,8 @@ static void runs_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, in
         size_t k = (size_t)(rnd(&x) % 41); /* 0 included */
         uint64_t p = (rnd(&x) % 64) * rowidx + rnd(&x) % rowidx;
         for (size_t j = 0; j < k; j++) {
-            uint64_t g = rnd(&x) % 8, len = g < 6 ? 1 + rnd(&x) % nch : 1 + rnd(&x) % (3 * rowidx);
+            uint64_t g = rnd(&x) % 8;
+            uint64_t len = g < 4 ? 1 + rnd(&x) % nch : g < 6 ? 1 + rnd(&x) % (5 * nch) : 1 + rnd(&x) % (3 * rowidx);
             runs[2 * j] = p;
             runs[2 * j + 1] = p + len - 1;
             p += len + 1 + (g == 7 ? rnd(&x) % (4 * rowidx) : rnd(&x) % 40);
