@@ -672,11 +672,18 @@ typedef struct {
 
 /* the burst at channel *c, channel-local index *q (bank *bi, row *row),
  * then those move on to the next burst index */
-static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const tims_t *p, uint64_t rcl, uint64_t t,
-                                                              uint64_t *c, uint64_t *q, uint64_t *bi, int *row,
-                                                              uint64_t *cnt, uint64_t *lo, uint64_t *hi, scat_t *a)
+typedef struct {
+    sp_dram_chan *chs;
+    uint64_t nch, bm;
+    int sr;
+} geo_t; /* the map's numbers scatter_one needs, read once from d */
+
+static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const geo_t *g, const tims_t *p,
+                                                              uint64_t rcl, uint64_t t, uint64_t *c, uint64_t *q,
+                                                              uint64_t *bi, int *row, uint64_t *cnt, uint64_t *lo,
+                                                              uint64_t *hi, scat_t *a)
 {
-    sp_dram_chan *ch = &d->ch[*c];
+    sp_dram_chan *ch = &g->chs[*c];
     sp_dram_bank *bk = &ch->bank[*bi];
     uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
     if (__builtin_expect(ts >= ch->next_ref, 0)) {
@@ -704,11 +711,11 @@ static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const 
     ch->bus_free = de;
     *lo = min_u64(*lo, ds);
     *hi = max_u64(*hi, de);
-    if (__builtin_expect(++*c == (uint64_t)d->cfg.channels, 0)) {
+    if (__builtin_expect(++*c == g->nch, 0)) {
         *c = 0;
         ++*q;
-        *bi = *q & (uint64_t)(d->cfg.banks - 1);
-        *row = (int)(*q >> d->sh_row);
+        *bi = *q & g->bm;
+        *row = (int)(*q >> g->sr);
     }
 }
 
@@ -716,23 +723,25 @@ static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t 
                                                      uint64_t t, scat_t *a)
 {
     const tims_t p = d->tim;
-    const uint64_t nch = (uint64_t)d->cfg.channels, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
+    const geo_t g = {d->ch, (uint64_t)d->cfg.channels, (uint64_t)d->cfg.banks - 1, d->sh_row};
+    const uint64_t nch = g.nch, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
+    const int sc = d->sh_ch;
     uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
     for (; j < k; j++) {
         uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
         if (n > lim)
             break;
-        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> d->sh_ch, bi = q & (uint64_t)(d->cfg.banks - 1);
-        int row = (int)(q >> d->sh_row);
+        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> sc, bi = q & g.bm;
+        int row = (int)(q >> g.sr);
         uint64_t n1 = n < nch ? n : nch;
         nb += n;
         for (uint64_t i = 0; i < n1; i++)
-            scatter_one(d, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
         /* the first n1 bursts went to distinct channels: the first one's
          * end is still its channel's bus-free cycle */
-        fmin = min_u64(fmin, d->ch[c0].bus_free);
+        fmin = min_u64(fmin, g.chs[c0].bus_free);
         for (uint64_t i = n1; i < n; i++)
-            scatter_one(d, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
     }
     a->cnt += cnt;
     a->bursts += nb;
