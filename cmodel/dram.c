@@ -10,6 +10,10 @@
 
 /* cycle counts below this convert between equal clocks without rounding */
 #define SP_DRAM_EXACT (UINT64_C(1) << 52)
+/* requests of up to this many bursts per channel take scatter_runs (burst
+ * by burst) rather than chan_serve (a batch per channel, then runs), whose
+ * per-channel setup costs more than it saves on so few bursts */
+#define SP_DRAM_SCATTER_PER_CH 4
 
 const char *const sp_dram_kind_names[SP_DK_N] = {"q", "k_msb", "k_lsb", "v", "out", "other"};
 
@@ -120,8 +124,14 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
     d->sh_bank = ilog2_exact((uint64_t)c->banks);
     d->sh_col = ilog2_exact(d->cols);
     d->pow2 = d->sh_burst >= 0 && d->sh_ch >= 0 && d->sh_bank >= 0 && d->sh_col >= 0;
+    d->sh_row = d->sh_bank + d->sh_col;
     d->seg = (uint64_t)c->banks * d->cols;
+    sp_dram_tims tm = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
+                       (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
+    d->tim = tm;
     d->unit_clk = d->acc_per_dram == 1.0;
+    d->scatter_ok = d->pow2 && d->unit_clk;
+    d->scatter_max = (uint64_t)c->channels * SP_DRAM_SCATTER_PER_CH;
     d->run_ok = c->tCL >= 0 && (uint64_t)c->tCCD <= (uint64_t)c->banks * (uint64_t)d->burst_clks;
     d->ch = calloc((size_t)c->channels, sizeof *d->ch);
     if (!d->ch) {
@@ -262,20 +272,11 @@ static inline uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
-/* The timing numbers the fast path uses, copied once per request into a
- * local: the compiler keeps them in registers (read through d->cfg they
- * would be reloaded after every store to a bank). ccd_cl is tCCD - tCL in
- * wrapping arithmetic, as the rule's ds - tCL + tCCD. */
-typedef struct {
-    uint64_t tRAS, tRP, tRCD, tCL, ccd_cl, bc;
-} tims_t;
+typedef sp_dram_tims tims_t;
 
 static inline tims_t tims_of(const sp_dram *d)
 {
-    const sp_dram_cfg *c = &d->cfg;
-    tims_t p = {(uint64_t)c->tRAS, (uint64_t)c->tRP, (uint64_t)c->tRCD, (uint64_t)c->tCL,
-                (uint64_t)c->tCCD - (uint64_t)c->tCL, (uint64_t)d->burst_clks};
-    return p;
+    return d->tim;
 }
 
 /* The same rule as burst_at for the fast path, written without data-
@@ -468,6 +469,74 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     return m;
 }
 
+/* one burst of batch_rule to bank bk: the rule with the refresh check;
+ * returns its data slot, *bus its end */
+static inline __attribute__((always_inline)) uint64_t batch_one(sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                int row, uint64_t t, const tims_t *p,
+                                                                uint64_t rcl, uint64_t *bus, uint64_t *nref,
+                                                                uint64_t *hits, uint64_t *empty, counts_t *K)
+{
+    uint64_t ts = max_u64(t, *bus);
+    if (__builtin_expect(ts >= *nref, 0)) {
+        ch->bus_free = *bus;
+        K->refreshes += refresh_due(&d->cfg, ch, ts);
+        *bus = ch->bus_free;
+        *nref = ch->next_ref;
+    }
+    int open = bk->bank_open;
+    uint64_t T = max_u64(t, bk->t_ready), r;
+    if (__builtin_expect(open == row, 0)) {
+        ++*hits;
+        r = T + p->tCL;
+    } else {
+        uint64_t tact = T;
+        if (__builtin_expect(open >= 0, 1))
+            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
+        else
+            ++*empty;
+        bk->t_act = tact;
+        bk->bank_open = row;
+        r = tact + rcl;
+    }
+    uint64_t ds = max_u64(r, *bus);
+    bk->t_ready = ds + p->ccd_cl;
+    *bus = ds + p->bc;
+    return ds;
+}
+
+/* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
+ * ... (mod banks), each by the rule (burst_fast) at issue cycle t: a
+ * channel's first visits to the banks of a new row, so mostly row misses,
+ * with row hits and closed banks taken as the exceptions they are here.
+ * One channel serves them in order, so the data slots grow: the span is
+ * the first slot to the last end.
+ * A function of its own, so that the loop stays in registers. Returns the
+ * last burst's data end; *de0 gets the first one's. */
+static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *ch, int bi, int row, uint64_t nb,
+                                                     uint64_t t, counts_t *K, uint64_t *de0)
+{
+    const tims_t p = d->tim;
+    const uint64_t rcl = p.tRCD + p.tCL, nbk = (uint64_t)d->cfg.banks;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0;
+    /* the first burst (its slot starts the span), then to the last bank,
+     * then from bank 0 */
+    uint64_t ds0 = batch_one(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    uint64_t n1 = nbk - (uint64_t)bi - 1 < nb - 1 ? nbk - (uint64_t)bi - 1 : nb - 1;
+    sp_dram_bank *bk = &ch->bank[bi + 1];
+    for (sp_dram_bank *e = bk + n1; bk < e; bk++)
+        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    bk = ch->bank;
+    for (sp_dram_bank *e = bk + (nb - 1 - n1); bk < e; bk++)
+        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    ch->bus_free = bus;
+    K->hits += hits;
+    K->empty += empty;
+    K->first = min_u64(K->first, ds0);
+    K->last = max_u64(K->last, bus);
+    *de0 = ds0 + p.bc;
+    return bus;
+}
+
 /* Serves the n bursts of one request that fall on channel ci (channel-
  * local indexes q, q + 1, ...) in order: runs of plain hits in closed form
  * (run_len); where a run cannot start (a new row: the banks' first
@@ -502,14 +571,9 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
             if (left < nb)
                 nb = left;
-            uint64_t bus = ch->bus_free, de = 0;
-            for (uint64_t j = 0; j < nb; j++) {
-                de = burst_fast(d, p, ch, &ch->bank[bi], row, t, &bus, K);
-                *dfirst = *dfirst == UINT64_MAX ? de : *dfirst;
-                if (++bi == c->banks)
-                    bi = 0;
-            }
-            ch->bus_free = bus;
+            uint64_t de0, de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
+            bi = (int)(((uint64_t)bi + nb) % nbk);
+            *dfirst = *dfirst == UINT64_MAX ? de0 : *dfirst;
             *dlast = max_u64(*dlast, de); /* ends grow along one channel */
             full = nb == nbk && nb < left && K->refreshes == r0 && d->run_ok; /* the run stays in this row */
             q += nb;
@@ -539,8 +603,8 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
     }
 }
 
-uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
-                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                                                         sp_dram_kindof kind, uint64_t now, uint64_t *first)
 {
     uint64_t ret, t;
     if (access_begin(d, bytes, &kind, now, first, &ret, &t, 1))
@@ -588,6 +652,197 @@ uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
     K.misses = d->st.bursts - bursts0 - K.hits - K.empty;
     flush_counts(d, &K);
     return access_end(d, now, dfirst, dlast, first, 1);
+}
+
+/* Short requests when the map is all powers of two and the clocks are
+ * equal (d->scatter_ok, now below 2^52): the scattered rows of a pruned
+ * fetch, at most d->scatter_max bursts (a few per channel, too few for a
+ * closed-form run after the banks' first visits). scatter_runs serves
+ * runs[2j] .. runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a
+ * run is that short, burst by burst in address order (each channel's
+ * bursts in order) by the rule (burst_fast) written out over locals in a
+ * function of its own, so that the compiler keeps the loop in registers.
+ * Their counts go to *a (added to d->st by scatter_flush), the earliest
+ * first-burst data end to a->fmin. Returns the index of the first run not
+ * served. */
+typedef struct {
+    uint64_t cnt;        /* row hits + (row empty << 32) */
+    uint64_t bursts, refs, lo, hi, fmin;
+} scat_t;
+
+/* the burst at channel *c, channel-local index *q (bank *bi, row *row),
+ * then those move on to the next burst index */
+typedef struct {
+    sp_dram_chan *chs;
+    uint64_t nch, bm;
+    int sr;
+} geo_t; /* the map's numbers scatter_one needs, read once from d */
+
+static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const geo_t *g, const tims_t *p,
+                                                              uint64_t rcl, uint64_t t, uint64_t *c, uint64_t *q,
+                                                              uint64_t *bi, int *row, uint64_t *cnt, uint64_t *lo,
+                                                              uint64_t *hi, scat_t *a)
+{
+    sp_dram_chan *ch = &g->chs[*c];
+    sp_dram_bank *bk = &ch->bank[*bi];
+    uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
+    if (__builtin_expect(ts >= ch->next_ref, 0)) {
+        a->refs += refresh_due(&d->cfg, ch, ts);
+        bus = ch->bus_free;
+    }
+    int open = bk->bank_open;
+    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
+    if (open == *row) {
+        ++*cnt;
+        r = T + p->tCL;
+    } else {
+        uint64_t tact = T;
+        if (__builtin_expect(open >= 0, 1))
+            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
+        else
+            *cnt += UINT64_C(1) << 32;
+        bk->t_act = tact;
+        bk->bank_open = *row;
+        r = tact + rcl;
+    }
+    uint64_t ds = max_u64(r, bus);
+    bk->t_ready = ds + p->ccd_cl;
+    uint64_t de = ds + p->bc;
+    ch->bus_free = de;
+    *lo = min_u64(*lo, ds);
+    *hi = max_u64(*hi, de);
+    if (__builtin_expect(++*c == g->nch, 0)) {
+        *c = 0;
+        ++*q;
+        *bi = *q & g->bm;
+        *row = (int)(*q >> g->sr);
+    }
+}
+
+static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t *runs, size_t j, size_t k,
+                                                     uint64_t t, scat_t *a)
+{
+    const tims_t p = d->tim;
+    const geo_t g = {d->ch, (uint64_t)d->cfg.channels, (uint64_t)d->cfg.banks - 1, d->sh_row};
+    const uint64_t nch = g.nch, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
+    const int sc = d->sh_ch;
+    uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
+    for (; j < k; j++) {
+        uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
+        if (n > lim)
+            break;
+        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> sc, bi = q & g.bm;
+        int row = (int)(q >> g.sr);
+        uint64_t n1 = n < nch ? n : nch;
+        nb += n;
+        for (uint64_t i = 0; i < n1; i++)
+            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+        /* the first n1 bursts went to distinct channels: the first one's
+         * end is still its channel's bus-free cycle */
+        fmin = min_u64(fmin, g.chs[c0].bus_free);
+        for (uint64_t i = n1; i < n; i++)
+            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+    }
+    a->cnt += cnt;
+    a->bursts += nb;
+    a->lo = lo;
+    a->hi = hi;
+    a->fmin = fmin;
+    return j;
+}
+
+/* What k requests of scatter_runs at cycle now add to the statistics
+ * (as access_begin, count_bursts and flush_counts would, request by
+ * request: all k share now, so either every one is late or none). */
+static inline void scatter_flush(sp_dram *d, const scat_t *a, uint64_t k, uint64_t bytes, int is_write,
+                                 sp_dram_kindof kind, uint64_t now)
+{
+    sp_dram_stats *st = &d->st;
+    st->requests += k;
+    if (now < st->last_now)
+        st->late_calls += k;
+    else
+        st->last_now = now;
+    st->useful_bytes[kind] += bytes;
+    st->burst_bytes[kind] += a->bursts << d->sh_burst;
+    st->bus_busy_dram_cycles += a->bursts * d->tim.bc;
+    st->bursts += a->bursts;
+    if (is_write)
+        st->writes += a->bursts;
+    else
+        st->reads += a->bursts;
+    uint64_t hits = a->cnt & 0xffffffffu, empty = a->cnt >> 32;
+    st->row_hits += hits;
+    st->row_empty += empty;
+    st->row_misses += a->bursts - hits - empty;
+    st->refreshes += a->refs;
+    st->first_dram_cycle = min_u64(st->first_dram_cycle, a->lo);
+    st->last_dram_cycle = max_u64(st->last_dram_cycle, a->hi);
+}
+
+static uint64_t access_scatter(sp_dram *d, uint64_t b0, uint64_t n, uint32_t bytes, int is_write,
+                               sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    scat_t a = {0, 0, 0, UINT64_MAX, 0, UINT64_MAX};
+    uint64_t run[2] = {b0, b0 + n - 1};
+    scatter_runs(d, run, 0, 1, now, &a);
+    scatter_flush(d, &a, 1, bytes, is_write, kind, now);
+    return access_end(d, now, a.fmin, a.hi, first, 1);
+}
+
+uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
+                        sp_dram_kindof kind, uint64_t now, uint64_t *first)
+{
+    if (d->scatter_ok && bytes && (unsigned)kind < SP_DK_N && now < SP_DRAM_EXACT) {
+        uint64_t b0 = addr >> d->sh_burst, n = ((addr + bytes - 1) >> d->sh_burst) - b0 + 1;
+        if (n <= d->scatter_max)
+            return access_scatter(d, b0, n, bytes, is_write, kind, now, first);
+    }
+    return access_general(d, addr, bytes, is_write, kind, now, first);
+}
+
+uint64_t sp_dram_access_runs(sp_dram *d, const uint64_t *runs, size_t k, int is_write, sp_dram_kindof kind,
+                             uint64_t now, uint64_t *first)
+{
+    uint64_t done = 0, f1 = UINT64_MAX, bb = (uint64_t)d->cfg.burst_bytes;
+    if (k == 0) {
+        if (first)
+            *first = now;
+        return now;
+    }
+    if (!d->scatter_ok || (unsigned)kind >= SP_DK_N || now >= SP_DRAM_EXACT) {
+        for (size_t j = 0; j < k; j++) {
+            uint64_t f, e = sp_dram_access(d, runs[2 * j] * bb, (uint32_t)((runs[2 * j + 1] - runs[2 * j] + 1) * bb),
+                                           is_write, kind, now, &f);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+        }
+    } else {
+        /* the short runs' counts summed over the call and flushed once;
+         * their ends converted once (access_end is monotone in both) */
+        scat_t a = {0, 0, 0, UINT64_MAX, 0, UINT64_MAX};
+        uint64_t ns = 0;
+        for (size_t j = 0; j < k;) {
+            size_t j1 = scatter_runs(d, runs, j, k, now, &a);
+            ns += j1 - j;
+            if (j1 == k)
+                break;
+            uint64_t f, n = runs[2 * j1 + 1] - runs[2 * j1] + 1;
+            uint64_t e = access_general(d, runs[2 * j1] * bb, (uint32_t)(n * bb), is_write, kind, now, &f);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+            j = j1 + 1;
+        }
+        if (ns) {
+            scatter_flush(d, &a, ns, a.bursts * bb, is_write, kind, now);
+            uint64_t f, e = access_end(d, now, a.fmin, a.hi, &f, 1);
+            done = max_u64(done, e);
+            f1 = min_u64(f1, f);
+        }
+    }
+    if (first)
+        *first = f1;
+    return done;
 }
 
 double sp_dram_achieved_bytes_per_s(const sp_dram *d)

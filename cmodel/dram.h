@@ -49,15 +49,26 @@ typedef struct {
     sp_dram_bank *bank;
 } sp_dram_chan;
 
+/* The timing numbers the fast paths use, as 64-bit values set once by
+ * sp_dram_init; ccd_cl is tCCD - tCL in wrapping arithmetic (the rule's
+ * ds - tCL + tCCD), bc the data-bus cycles of one burst. */
+typedef struct {
+    uint64_t tRAS, tRP, tRCD, tCL, ccd_cl, bc;
+} sp_dram_tims;
+
 typedef struct {
     sp_dram_cfg cfg;
+    sp_dram_tims tim;
     double acc_per_dram;  /* accelerator cycles per DRAM cycle */
     int burst_clks;       /* data-bus cycles per burst */
     uint32_t cols;        /* bursts per row */
     int pow2;             /* channels, banks, cols, burst all powers of two */
     int sh_burst, sh_ch, sh_bank, sh_col;
+    int sh_row;           /* sh_bank + sh_col: channel-local burst index to row (pow2) */
     uint64_t seg;         /* bursts of one row index in one channel: banks x cols */
     int unit_clk;         /* acc_per_dram is exactly 1 */
+    int scatter_ok;       /* pow2 and unit_clk: short requests take dram.c scatter_runs */
+    uint64_t scatter_max; /* ... up to this many bursts */
     int run_ok;           /* tCCD <= banks x burst_clks: runs of hits in closed form (dram.c run_len) */
     sp_dram_chan *ch;
     sp_dram_stats st;
@@ -82,6 +93,13 @@ void sp_dram_reset(sp_dram *d);
  * cycle of the first beat. Calls must come with non-decreasing now. */
 uint64_t sp_dram_access(sp_dram *d, uint64_t addr, uint32_t bytes, int is_write,
                         sp_dram_kindof kind, uint64_t now, uint64_t *first);
+/* k read or write requests of one kind at one cycle now, served in order:
+ * request j covers bursts runs[2j] .. runs[2j + 1] (burst indexes: byte
+ * address / burst_bytes), whole bursts. The same state and statistics as
+ * k sp_dram_access calls; returns the latest of their completion cycles
+ * and *first (if not NULL) the earliest of their first beats (k = 0: now). */
+uint64_t sp_dram_access_runs(sp_dram *d, const uint64_t *runs, size_t k, int is_write, sp_dram_kindof kind,
+                             uint64_t now, uint64_t *first);
 /* The same request served burst by burst through the address map: the
  * reference for sp_dram_access, which serves runs of row hits in closed
  * form; both leave identical state and statistics. */

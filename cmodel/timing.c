@@ -658,53 +658,93 @@ static void fetch_run(sched *S, uint64_t b0, uint64_t b1, sp_dram_kindof kind, u
         J->end = e;
 }
 
+/* runs collected by fetch_rows before they go to the DRAM model in one
+ * sp_dram_access_runs call (the same requests in the same order) */
+#define FETCH_RUNS 128
+
+static void fetch_flush(sched *S, const uint64_t *runs, size_t k, sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    uint64_t f, e = sp_dram_access_runs(&S->dram, runs, k, 0, kind, now, &f);
+    if (f < J->first)
+        J->first = f;
+    if (e > J->end)
+        J->end = e;
+}
+
+/* Row j of fetch_rows at byte address a: its bursts extend the current
+ * run [*run0, *run1] when the first is at most one past its end (those
+ * already in it are not fetched again), else the run is queued in runs
+ * (sent when FETCH_RUNS are queued) and the row starts the next one. */
+static inline void fetch_row(sched *S, uint64_t a, uint32_t rb, uint64_t *runs, size_t *k, uint64_t *run0,
+                             uint64_t *run1, sp_dram_kindof kind, uint64_t now, job_t *J)
+{
+    int sh = S->dram.sh_burst; /* >= 0: the burst size is a power of two */
+    uint64_t fb, lb, bb = (uint64_t)S->dram.cfg.burst_bytes;
+    if (sh >= 0) {
+        fb = a >> sh;
+        lb = (a + rb - 1) >> sh;
+    } else {
+        fb = a / bb;
+        lb = (a + rb - 1) / bb;
+    }
+    if (fb <= *run1 + 1) {
+        *run1 = lb > *run1 ? lb : *run1;
+        return;
+    }
+    runs[2 * *k] = *run0;
+    runs[2 * *k + 1] = *run1;
+    if (++*k == FETCH_RUNS) {
+        fetch_flush(S, runs, *k, kind, now, J);
+        *k = 0;
+    }
+    *run0 = fb;
+    *run1 = lb;
+}
+
 static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
                        uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
 {
     if (count == 0 || rb == 0)
         return;
     uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
-    int sh = S->dram.sh_burst; /* >= 0: bb is a power of two */
-    uint64_t run0 = UINT64_MAX, run1 = 0; /* burst indexes [run0, run1] */
+    uint64_t run0, run1; /* burst indexes [run0, run1] */
     if (!pos_of && span == count) {
         /* contiguous rows: the loop below would build one run over them */
         fetch_run(S, base / bb, (base + (uint64_t)count * rb - 1) / bb, kind, now, J);
         return;
     }
-    /* pos(j) = floor(j * span / count) kept as quotient and remainder;
-     * rows are ascending, so a row's bursts either extend the current run
-     * (first burst at most one past its end; those already in it are not
-     * fetched again) or start the next one */
-    uint64_t pq = 0, pr = 0, dq = span / count, dr = span % count;
-    for (uint32_t j = 0; j < count; j++) {
-        uint64_t pos = pos_of ? (uint64_t)pos_of[j] : pq;
-        pq += dq;
-        pr += dr;
-        if (pr >= count) {
-            pr -= count;
-            pq++;
+    uint64_t runs[2 * FETCH_RUNS];
+    size_t k = 0;
+    /* rows are ascending: each extends the current run or starts the next
+     * (fetch_row) */
+    if (pos_of) {
+        uint64_t a0 = base + (uint64_t)pos_of[0] * rb;
+        run0 = a0 / bb;
+        run1 = (a0 + rb - 1) / bb;
+        for (uint32_t j = 1; j < count; j++) {
+            uint64_t a = base + (uint64_t)pos_of[j] * rb;
+            fetch_row(S, a, rb, runs, &k, &run0, &run1, kind, now, J);
         }
-        uint64_t a = base + pos * rb, fb, lb;
-        if (sh >= 0) {
-            fb = a >> sh;
-            lb = (a + rb - 1) >> sh;
-        } else {
-            fb = a / bb;
-            lb = (a + rb - 1) / bb;
-        }
-        if (run0 != UINT64_MAX) {
-            if (fb <= run1 + 1) {
-                if (lb > run1)
-                    run1 = lb;
-                continue;
+    } else {
+        /* pos(j) = floor(j * span / count): the address steps by
+         * floor(span / count) rows, one more when the remainder carries */
+        uint64_t a = base, step = (uint64_t)(span / count) * rb, pr = 0, dr = span % count;
+        run0 = a / bb;
+        run1 = (a + rb - 1) / bb;
+        for (uint32_t j = 1; j < count; j++) {
+            a += step;
+            pr += dr;
+            if (pr >= count) {
+                pr -= count;
+                a += rb;
             }
-            fetch_run(S, run0, run1, kind, now, J);
+            fetch_row(S, a, rb, runs, &k, &run0, &run1, kind, now, J);
         }
-        run0 = fb;
-        run1 = lb;
     }
-    if (run0 != UINT64_MAX)
-        fetch_run(S, run0, run1, kind, now, J);
+    runs[2 * k] = run0;
+    runs[2 * k + 1] = run1;
+    k++;
+    fetch_flush(S, runs, k, kind, now, J);
 }
 
 static uint32_t row_bytes(int d, int bits)

@@ -358,6 +358,86 @@ START_TEST(test_fast_path_cases_match_reference)
 }
 END_TEST
 
+/* sp_dram_access_runs against the reference one request at a time: lists
+ * of runs as a fetch job builds them (ascending, mostly a few bursts,
+ * some of a few bursts per channel, some of several rows, some within one
+ * burst of the last), each list at one issue cycle; the completion is the latest of
+ * the requests' and the first beat the earliest. */
+static void runs_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, int lists, const char *what)
+{
+    sp_dram a, b;
+    char err[256];
+    ck_assert_int_eq(sp_dram_init(&a, c, accel_mhz, err, sizeof err), 0);
+    ck_assert_int_eq(sp_dram_init(&b, c, accel_mhz, err, sizeof err), 0);
+    uint64_t bb = (uint64_t)c->burst_bytes, nch = (uint64_t)c->channels;
+    uint64_t rowidx = nch * (uint64_t)c->banks * ((uint64_t)c->row_bytes / bb); /* bursts of one row index */
+    uint64_t x = seed, now = 0, runs[2 * 40];
+    for (int i = 0; i < lists; i++) {
+        size_t k = (size_t)(rnd(&x) % 41); /* 0 included */
+        uint64_t p = (rnd(&x) % 64) * rowidx + rnd(&x) % rowidx;
+        for (size_t j = 0; j < k; j++) {
+            uint64_t g = rnd(&x) % 8;
+            uint64_t len = g < 4 ? 1 + rnd(&x) % nch : g < 6 ? 1 + rnd(&x) % (5 * nch) : 1 + rnd(&x) % (3 * rowidx);
+            runs[2 * j] = p;
+            runs[2 * j + 1] = p + len - 1;
+            p += len + 1 + (g == 7 ? rnd(&x) % (4 * rowidx) : rnd(&x) % 40);
+        }
+        uint64_t g = rnd(&x) % 8;
+        now += g < 3 ? 0 : g < 7 ? rnd(&x) % 400 : rnd(&x) % 20000;
+        uint64_t t = now;
+        if (g == 2 && now > 300)
+            t = now - rnd(&x) % 300; /* a late call */
+        int wr = rnd(&x) % 4 == 0;
+        sp_dram_kindof kind = (sp_dram_kindof)(rnd(&x) % (SP_DK_N + 1)); /* one past the end: "other" */
+        uint64_t fa = 3, fb = UINT64_MAX, eb = 0;
+        uint64_t ea = sp_dram_access_runs(&a, runs, k, wr, kind, t, &fa);
+        for (size_t j = 0; j < k; j++) {
+            uint64_t f, e = sp_dram_access_ref(&b, runs[2 * j] * bb, (uint32_t)((runs[2 * j + 1] - runs[2 * j] + 1) * bb),
+                                               wr, kind, t, &f);
+            eb = e > eb ? e : eb;
+            fb = f < fb ? f : fb;
+        }
+        if (k == 0)
+            eb = fb = t;
+        ck_assert_msg(ea == eb && fa == fb, "%s: list %d (%zu runs, now %llu): end %llu/%llu first %llu/%llu", what, i,
+                      k, (unsigned long long)t, (unsigned long long)ea, (unsigned long long)eb,
+                      (unsigned long long)fa, (unsigned long long)fb);
+        assert_same(&a, &b, what, i);
+    }
+    ck_assert_msg(a.st.row_hits > 0 && a.st.row_misses > 0 && a.st.refreshes > 0 && a.st.late_calls > 0,
+                  "%s: stream too weak", what);
+    sp_dram_free(&a);
+    sp_dram_free(&b);
+}
+
+START_TEST(test_runs_match_reference)
+{
+    static const sp_dram_kind kinds[3] = {SP_DRAM_HBM2, SP_DRAM_DDR4, SP_DRAM_LPDDR4};
+    static const double mhz[2] = {1000.0, 700.0};
+    char what[96];
+    for (int k = 0; k < 3; k++)
+        for (int m = 0; m < 2; m++) {
+            sp_dram_cfg c;
+            sp_dram_preset(kinds[k], &c);
+            snprintf(what, sizeof what, "runs, %s at %.0f MHz", sp_dram_kind_name(kinds[k]), mhz[m]);
+            runs_check(&c, mhz[m], 21 + (uint64_t)k, 600, what);
+        }
+    sp_dram_cfg c;
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    c.channels = 3;
+    c.banks = 5;
+    c.row_bytes = 96 * 7;
+    c.burst_bytes = 96;
+    c.tREFI = 700;
+    c.tRFC = 90;
+    runs_check(&c, 1000.0, 31, 600, "runs, non-power-of-two map");
+    sp_dram_preset(SP_DRAM_HBM2, &c);
+    c.tREFI = 300;
+    c.tRFC = 40;
+    runs_check(&c, 1000.0, 32, 600, "runs, HBM2, refresh every 300 cycles");
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     sp_dram_cfg c;
@@ -403,6 +483,7 @@ int main(void)
     tcase_add_test(tc, test_partial_bursts_and_kinds);
     tcase_add_test(tc, test_closed_form_matches_reference);
     tcase_add_test(tc, test_fast_path_cases_match_reference);
+    tcase_add_test(tc, test_runs_match_reference);
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_peak_values);
     suite_add_tcase(s, tc);
