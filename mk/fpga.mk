@@ -43,10 +43,10 @@ define fpga_xil_run
 	@cat $(2)
 endef
 
-fpga-xilinx: deps need-yosys $(FPGA_SIMCFG)
+fpga-xilinx: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	$(call fpga_xil_run,$(FPGA_XIL_POINTS),$(FPGA_BUILD)/resources.csv)
 
-fpga-paper: deps need-yosys $(FPGA_SIMCFG)
+fpga-paper: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	$(call fpga_xil_run,$(FPGA_PAPER_POINTS),$(FPGA_BUILD)/resources-paper.csv)
 
 # iCE40 units: name:module[:Param=Value,...], placed and routed on an
@@ -57,7 +57,7 @@ FPGA_ICE_UNITS ?= requant:requant quant:quant:Lanes=1 exp_lut:exp_lut recip_div:
                   softmax:softmax:MaxN=64 topk:topk:KeyW=16,MaxN=16,NCmp=2
 fpga_ice_args = p=$(1); n=$${p%%:*}; r=$${p\#*:}; m=$${r%%:*}; o=""; [ "$$m" != "$$r" ] && o=$$(echo "$${r\#*:}" | tr ',' ' ')
 
-fpga-ice40: deps need-yosys need-nextpnr-ice40 need-icepack
+fpga-ice40: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_ICE) --header > $(FPGA_BUILD)/ice40.csv.tmp
 	@for u in $(FPGA_ICE_UNITS); do $(call fpga_ice_args,$$u); \
@@ -73,7 +73,7 @@ fpga: fpga-xilinx fpga-ice40
 # smoke check of the iCE40 flow (a few seconds): requant must place, route
 # and pack, with a positive Fmax in the CSV line; the wrapper check refuses
 # a bad parameter with exit status 2
-test-fpga: deps need-yosys need-nextpnr-ice40 need-icepack
+test-fpga: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	@line=$$(YOSYS=$(YOSYS) NEXTPNR=$(NEXTPNR_ICE40) ICEPACK=$(ICEPACK) $(FPGA_ICE) -n smoke -w $(FPGA_BUILD)/smoke -t requant) || exit 1; \
 	  echo "$$line" | awk -F, '$$8 > 0 && $$15 > 0 { ok = 1 } END { exit !ok }' \
 	  || { echo "test-fpga: FAIL: no LCs or Fmax in '$$line'"; exit 1; }; \

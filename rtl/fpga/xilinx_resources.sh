@@ -45,6 +45,9 @@ done
 case "$name" in *[,\"]*) die2 "name '$name' contains a comma or a quote";; esac
 [ -n "$work" ] || work=build/fpga/xilinx/$name
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# sp_defs.vh (included by the units) is generated: SPATTN_GEN or build/gen
+gen=${SPATTN_GEN:-$root/build/gen}
+[ -f "$gen/sp_defs.vh" ] || { echo "$me: $gen/sp_defs.vh not generated (make gen-defs)" >&2; exit 1; }
 SIMCFG=${SPATTN_SIMCFG:-$root/build/sim/spattn_simcfg}
 YOSYS=${YOSYS:-yosys}
 [ -x "$SIMCFG" ] || { echo "$me: $SIMCFG not built (make build/sim/spattn_simcfg)" >&2; exit 1; }
@@ -62,7 +65,7 @@ chp=$(sed 's/^-G\([A-Za-z]*\)=\(.*\)/-set \1 \2/' "$work/params.vc" | tr '\n' ' 
 
 t0=$(date +%s)
 rm -f "$work/stat.txt"
-"$YOSYS" -q -l "$work/yosys.log" -p "read_verilog -I$root/rtl $root/rtl/spattn_top.v; chparam $chp spattn_top; \
+"$YOSYS" -q -l "$work/yosys.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/spattn_top.v; chparam $chp spattn_top; \
   hierarchy -top spattn_top -libdir $root/rtl; \
   synth_xilinx -family xcup -top spattn_top -flatten -noiopad -noclkbuf -uram; tee -q -o $work/stat.txt stat" \
   >/dev/null 2>&1 || { echo "$me: yosys synth_xilinx failed on $cfg: see $work/yosys.log" >&2; exit 1; }
