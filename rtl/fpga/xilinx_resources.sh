@@ -65,7 +65,7 @@ chp=$(sed 's/^-G\([A-Za-z]*\)=\(.*\)/-set \1 \2/' "$work/params.vc" | tr '\n' ' 
 
 t0=$(date +%s)
 rm -f "$work/stat.txt"
-"$YOSYS" -q -l "$work/yosys.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/spattn_top.v; chparam $chp spattn_top; \
+"$YOSYS" -q -t -l "$work/yosys.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/spattn_top.v; chparam $chp spattn_top; \
   hierarchy -top spattn_top -libdir $root/rtl; \
   synth_xilinx -family xcup -top spattn_top -flatten -noiopad -noclkbuf -uram; tee -q -o $work/stat.txt stat" \
   >/dev/null 2>&1 || { echo "$me: yosys synth_xilinx failed on $cfg: see $work/yosys.log" >&2; exit 1; }
