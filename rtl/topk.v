@@ -316,30 +316,43 @@ module topk #(
   // per-position bits set this cycle, as one-hot vectors ORed over the
   // lanes (the same bits the lanes address; a plain OR because they only
   // set), so that synthesis sees no indexed bit writes into MaxN vectors
-  wire [MaxN-1:0]   one_n = {{(MaxN-1){1'b0}}, 1'b1};
-  wire [2*MaxN-1:0] one_c = {{(2*MaxN-1){1'b0}}, 1'b1};
+  // the constants 1 and 0 at MaxN and 2 x MaxN bits, set bit by bit
+  // (lint refuses replications over 8k bits, and MaxN goes to 16384)
+  reg [MaxN-1:0]   one_n, zero_n;
+  reg [2*MaxN-1:0] one_c, zero_c;
+  integer kc;
+  always @(*) begin
+    for (kc = 0; kc < 2*MaxN; kc = kc + 1) begin
+      one_c[kc]  = (kc == 0);
+      zero_c[kc] = 1'b0;
+    end
+    for (kc = 0; kc < MaxN; kc = kc + 1) begin
+      one_n[kc]  = (kc == 0);
+      zero_n[kc] = 1'b0;
+    end
+  end
   wire [NCmp*MaxN-1:0] zset_l, tset_l;
   generate
     for (g = 0; g < NCmp; g = g + 1) begin : gen_set
       wire [MaxN-1:0] hot = one_n << lpos[g*AW +: AW];
-      assign zset_l[g*MaxN +: MaxN] = (in_take && lval[g] && !lnz[g]) ? hot : {MaxN{1'b0}};
-      assign tset_l[g*MaxN +: MaxN] = (state_q == StStream && (lg[g] || ll[g])) ? hot : {MaxN{1'b0}};
+      assign zset_l[g*MaxN +: MaxN] = (in_take && lval[g] && !lnz[g]) ? hot : zero_n;
+      assign tset_l[g*MaxN +: MaxN] = (state_q == StStream && (lg[g] || ll[g])) ? hot : zero_n;
     end
   endgenerate
   reg [MaxN-1:0] zero_set, tagv_set;
   always @(*) begin
-    zero_set = {MaxN{1'b0}};
-    tagv_set = {MaxN{1'b0}};
+    zero_set = zero_n;
+    tagv_set = zero_n;
     for (i = 0; i < NCmp; i = i + 1) begin
       zero_set = zero_set | zset_l[i*MaxN +: MaxN];
       tagv_set = tagv_set | tset_l[i*MaxN +: MaxN];
     end
   end
   wire swap_set = (state_q == StSwap) && (wait_q == 8'd1);
-  wire [MaxN-1:0]   psel_set   = (swap_set && !g_enough) ? (one_n << ppos) : {MaxN{1'b0}};
+  wire [MaxN-1:0]   psel_set   = (swap_set && !g_enough) ? (one_n << ppos) : zero_n;
   wire [2*MaxN-1:0] commit_set =
-      ((swap_set && (!g_enough || gcnt_q == need_q)) ? (one_c << cidx_g) : {(2*MaxN){1'b0}})
-    | ((swap_set && !g_enough && !g_exact && need_l == lcnt_q) ? (one_c << cidx_l) : {(2*MaxN){1'b0}});
+      ((swap_set && (!g_enough || gcnt_q == need_q)) ? (one_c << cidx_g) : zero_c)
+    | ((swap_set && !g_enough && !g_exact && need_l == lcnt_q) ? (one_c << cidx_l) : zero_c);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
