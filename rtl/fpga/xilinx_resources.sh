@@ -88,9 +88,10 @@ if [ -n "$unit" ]; then
   top=${top#\\}
   [ -n "$top" ] || { echo "$me: no instance u_$unit in spattn_top: see $work/cell.txt" >&2; exit 2; }
 fi
-{ cat "$work/read.ys"; [ "$top" = spattn_top ] || echo "hierarchy -top $top"
-  echo "synth_xilinx -family xcup -top $top -flatten -noiopad -noclkbuf -uram"
-  echo "tee -q -o $work/stat.txt stat"; } > "$work/synth.ys"
+# printf, not echo: a module name holds a backslash (\vbuf: \v)
+{ cat "$work/read.ys"; [ "$top" = spattn_top ] || printf 'hierarchy -top %s\n' "$top"
+  printf 'synth_xilinx -family xcup -top %s -flatten -noiopad -noclkbuf -uram\n' "$top"
+  printf 'tee -q -o %s/stat.txt stat\n' "$work"; } > "$work/synth.ys"
 "$YOSYS" -q -t -l "$work/yosys.log" -s "$work/synth.ys" >/dev/null 2>&1 \
   || { echo "$me: yosys synth_xilinx failed on $cfg: see $work/yosys.log" >&2; exit 1; }
 echo "$me: $name: yosys $(( $(date +%s) - t0 )) s" >&2
