@@ -7,6 +7,7 @@
 #   make fpga          build/fpga/resources.csv (default.yaml on xcup) and
 #                      build/fpga/ice40.csv (datapath units on an iCE40UP5K)
 #   make fpga-paper    paper.yaml on xcup (slow): build/fpga/resources-paper.csv
+#   make fpga-xilinx-units  each unit of spattn_top on xcup, out of context
 #   make test-fpga     the iCE40 flow on requant (seconds; part of make test)
 
 NEXTPNR_ICE40 ?= nextpnr-ice40
@@ -17,7 +18,7 @@ FPGA_XIL      := rtl/fpga/xilinx_resources.sh
 FPGA_ICE      := rtl/fpga/ice40_pnr.sh
 FPGA_TOOLS    := $(FPGA_XIL) $(FPGA_ICE) rtl/fpga/wrap_ports.awk
 
-.PHONY: need-nextpnr-ice40 need-icepack fpga fpga-xilinx fpga-ice40 fpga-paper test-fpga
+.PHONY: need-nextpnr-ice40 need-icepack fpga fpga-xilinx fpga-xilinx-units fpga-ice40 fpga-paper test-fpga
 need-nextpnr-ice40: ; @$(call sp_need,$(NEXTPNR_ICE40),nextpnr-ice40)
 need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 
@@ -43,11 +44,26 @@ define fpga_xil_run
 	@cat $(2)
 endef
 
-fpga-xilinx: deps need-yosys $(FPGA_SIMCFG)
+fpga-xilinx: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	$(call fpga_xil_run,$(FPGA_XIL_POINTS),$(FPGA_BUILD)/resources.csv)
 
-fpga-paper: deps need-yosys $(FPGA_SIMCFG)
+fpga-paper: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	$(call fpga_xil_run,$(FPGA_PAPER_POINTS),$(FPGA_BUILD)/resources-paper.csv)
+
+# the top's units one by one, out of context, at one config (the top's own
+# glue logic is in none of them): FPGA_UNITS_CONFIG, D FPGA_UNITS_D
+FPGA_UNITS_CONFIG ?= configs/default.yaml
+FPGA_UNITS_D      ?= 64
+FPGA_XIL_UNITS    ?= kbuf vbuf qk pv importance writer fetcher softmax controller topk
+fpga-xilinx-units: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
+	@mkdir -p $(FPGA_BUILD)
+	@$(FPGA_XIL) --header > $(FPGA_BUILD)/resources-units.csv.tmp
+	@for u in $(FPGA_XIL_UNITS); do echo "fpga: $$u of $(FPGA_UNITS_CONFIG) on xcup"; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $(FPGA_UNITS_D) -u $$u \
+	    -w $(FPGA_BUILD)/xilinx/units-$$u $(FPGA_UNITS_CONFIG) >> $(FPGA_BUILD)/resources-units.csv.tmp || exit $$?; \
+	done
+	@mv $(FPGA_BUILD)/resources-units.csv.tmp $(FPGA_BUILD)/resources-units.csv
+	@cat $(FPGA_BUILD)/resources-units.csv
 
 # iCE40 units: name:module[:Param=Value,...], placed and routed on an
 # iCE40UP5K (SG48 package; 5280 LCs, 30 4-kbit RAMs, 8 DSPs) at 12 MHz target
@@ -57,7 +73,7 @@ FPGA_ICE_UNITS ?= requant:requant quant:quant:Lanes=1 exp_lut:exp_lut recip_div:
                   softmax:softmax:MaxN=64 topk:topk:KeyW=16,MaxN=16,NCmp=2
 fpga_ice_args = p=$(1); n=$${p%%:*}; r=$${p\#*:}; m=$${r%%:*}; o=""; [ "$$m" != "$$r" ] && o=$$(echo "$${r\#*:}" | tr ',' ' ')
 
-fpga-ice40: deps need-yosys need-nextpnr-ice40 need-icepack
+fpga-ice40: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_ICE) --header > $(FPGA_BUILD)/ice40.csv.tmp
 	@for u in $(FPGA_ICE_UNITS); do $(call fpga_ice_args,$$u); \
@@ -73,7 +89,7 @@ fpga: fpga-xilinx fpga-ice40
 # smoke check of the iCE40 flow (a few seconds): requant must place, route
 # and pack, with a positive Fmax in the CSV line; the wrapper check refuses
 # a bad parameter with exit status 2
-test-fpga: deps need-yosys need-nextpnr-ice40 need-icepack
+test-fpga: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	@line=$$(YOSYS=$(YOSYS) NEXTPNR=$(NEXTPNR_ICE40) ICEPACK=$(ICEPACK) $(FPGA_ICE) -n smoke -w $(FPGA_BUILD)/smoke -t requant) || exit 1; \
 	  echo "$$line" | awk -F, '$$8 > 0 && $$15 > 0 { ok = 1 } END { exit !ok }' \
 	  || { echo "test-fpga: FAIL: no LCs or Fmax in '$$line'"; exit 1; }; \
@@ -84,4 +100,5 @@ test-fpga: deps need-yosys need-nextpnr-ice40 need-icepack
 TEST_EXTRA += test-fpga
 HELP_EXTRA += "make fpga             FPGA resources of spattn_top (xcup, default.yaml) and iCE40UP5K P&R of the datapath units: build/fpga/*.csv"
 HELP_EXTRA += "make fpga-paper       FPGA resources of the paper's design point on xcup (slow): build/fpga/resources-paper.csv"
+HELP_EXTRA += "make fpga-xilinx-units  each unit of spattn_top on xcup out of context (FPGA_UNITS_CONFIG): build/fpga/resources-units.csv"
 HELP_EXTRA += "make test-fpga        iCE40 flow smoke check (requant: synth_ice40, nextpnr-ice40, icepack)"

@@ -49,13 +49,36 @@ module pv #(
   reg  [D*32-1:0] acc_q, acc_d;
   reg             done_q, done_d;
 
-  // per beat: for each of the EPB dimensions, sum over the TPB tokens
+  // per beat lane e: the sum over the TPB tokens of p * v (32 bits,
+  // wrapping as the accumulator does, so adding it to acc is the same sum)
+  reg [EPB*32-1:0]  bsum;
   reg signed [31:0] s;
-  integer e, t, dim;
+  integer e, t;
+  always @(*) begin
+    s = 32'sd0;
+    for (e = 0; e < EPB; e = e + 1) begin
+      s = 32'sd0;
+      for (t = 0; t < TPB; t = t + 1)
+        s = s + $signed({1'b0, in_p_i[t*16 +: 16]}) * $signed(in_v_i[(t*EPB + e)*VW +: VW]);
+      bsum[e*32 +: 32] = s;
+    end
+  end
+
+  // dimension g takes lane g % EPB on beat g / EPB (every beat when F = 1);
+  // fixed wiring per dimension, no indexed write into the accumulator row
+  wire [D*32-1:0] acc_n;
+  genvar g;
+  generate
+    for (g = 0; g < D; g = g + 1) begin : gen_acc
+      localparam integer  BtI = g / EPB;
+      localparam [FW-1:0] Bt  = BtI[FW-1:0];
+      wire on = (F == 1) || (beat_q == Bt);
+      assign acc_n[g*32 +: 32] = on ? acc_q[g*32 +: 32] + bsum[(g % EPB)*32 +: 32] : acc_q[g*32 +: 32];
+    end
+  endgenerate
+
   always @(*) begin
     acc_d  = acc_q;
-    s      = 32'sd0;
-    dim    = 0;
     beat_d = beat_q;
     done_d = done_q;
     if (start_i) begin
@@ -63,13 +86,7 @@ module pv #(
       beat_d = {FW{1'b0}};
       done_d = 1'b0;
     end else if (take) begin
-      for (e = 0; e < EPB; e = e + 1) begin
-        dim = (F == 1) ? e : beat_q * EPB + e;
-        s = $signed(acc_q[dim*32 +: 32]);
-        for (t = 0; t < TPB; t = t + 1)
-          s = s + $signed({1'b0, in_p_i[t*16 +: 16]}) * $signed(in_v_i[(t*EPB + e)*VW +: VW]);
-        acc_d[dim*32 +: 32] = s;
-      end
+      acc_d  = acc_n;
       beat_d = (F == 1 || beat_q == LastBeat) ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};
       done_d = in_last_i;
     end
@@ -88,7 +105,6 @@ module pv #(
   end
 
   // out = sat(rnd(acc, 15), 16); rnd(x, 15) = (x >> 15) + x[14], 18 bits
-  genvar g;
   generate
     for (g = 0; g < D; g = g + 1) begin : gen_out
       wire signed [17:0] sh = $signed({acc_q[g*32 + 31], acc_q[g*32 + 15 +: 17]})

@@ -313,6 +313,47 @@ module topk #(
     endcase
   end
 
+  // per-position bits set this cycle, as one-hot vectors ORed over the
+  // lanes (the same bits the lanes address; a plain OR because they only
+  // set), so that synthesis sees no indexed bit writes into MaxN vectors
+  // the constants 1 and 0 at MaxN and 2 x MaxN bits, set bit by bit
+  // (lint refuses replications over 8k bits, and MaxN goes to 16384)
+  reg [MaxN-1:0]   one_n, zero_n;
+  reg [2*MaxN-1:0] one_c, zero_c;
+  integer kc;
+  always @(*) begin
+    for (kc = 0; kc < 2*MaxN; kc = kc + 1) begin
+      one_c[kc]  = (kc == 0);
+      zero_c[kc] = 1'b0;
+    end
+    for (kc = 0; kc < MaxN; kc = kc + 1) begin
+      one_n[kc]  = (kc == 0);
+      zero_n[kc] = 1'b0;
+    end
+  end
+  wire [NCmp*MaxN-1:0] zset_l, tset_l;
+  generate
+    for (g = 0; g < NCmp; g = g + 1) begin : gen_set
+      wire [MaxN-1:0] hot = one_n << lpos[g*AW +: AW];
+      assign zset_l[g*MaxN +: MaxN] = (in_take && lval[g] && !lnz[g]) ? hot : zero_n;
+      assign tset_l[g*MaxN +: MaxN] = (state_q == StStream && (lg[g] || ll[g])) ? hot : zero_n;
+    end
+  endgenerate
+  reg [MaxN-1:0] zero_set, tagv_set;
+  always @(*) begin
+    zero_set = zero_n;
+    tagv_set = zero_n;
+    for (i = 0; i < NCmp; i = i + 1) begin
+      zero_set = zero_set | zset_l[i*MaxN +: MaxN];
+      tagv_set = tagv_set | tset_l[i*MaxN +: MaxN];
+    end
+  end
+  wire swap_set = (state_q == StSwap) && (wait_q == 8'd1);
+  wire [MaxN-1:0]   psel_set   = (swap_set && !g_enough) ? (one_n << ppos) : zero_n;
+  wire [2*MaxN-1:0] commit_set =
+      ((swap_set && (!g_enough || gcnt_q == need_q)) ? (one_c << cidx_g) : zero_c)
+    | ((swap_set && !g_enough && !g_exact && need_l == lcnt_q) ? (one_c << cidx_l) : zero_c);
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q    <= StIdle;
@@ -372,27 +413,11 @@ module topk #(
           commit_q[2*i]     <= 1'b0;
           commit_q[2*i + 1] <= 1'b0;
         end
-      end
-      if (in_take) begin
-        for (i = 0; i < NCmp; i = i + 1)
-          if (lval[i] && !lnz[i])
-            zero_q[lpos[i*AW +: AW]] <= 1'b1;
-      end
-      if (state_q == StStream) begin
-        for (i = 0; i < NCmp; i = i + 1)
-          if (lg[i] || ll[i])
-            tagv_q[lpos[i*AW +: AW]] <= 1'b1;
-      end
-      if (state_q == StSwap && wait_q == 8'd1) begin
-        if (g_enough) begin
-          if (gcnt_q == need_q)
-            commit_q[cidx_g] <= 1'b1;
-        end else begin
-          commit_q[cidx_g] <= 1'b1;
-          psel_q[ppos]     <= 1'b1;
-          if (!g_exact && need_l == lcnt_q)
-            commit_q[cidx_l] <= 1'b1;
-        end
+      end else begin  // the sets of this cycle (none in IDLE)
+        zero_q   <= zero_q | zero_set;
+        tagv_q   <= tagv_q | tagv_set;
+        psel_q   <= psel_q | psel_set;
+        commit_q <= commit_q | commit_set;
       end
     end
   end

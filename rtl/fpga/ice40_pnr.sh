@@ -12,7 +12,8 @@
 # post-route figure, met or not (-f sets the target it optimises for).
 # Exit status: 0 placed and routed, 1 a tool failed (the design does not
 # fit, for example; its message is printed), 2 bad arguments.
-# Tools: YOSYS (yosys), NEXTPNR (nextpnr-ice40), ICEPACK (icepack).
+# Tools: YOSYS (yosys), NEXTPNR (nextpnr-ice40), ICEPACK (icepack); SPATTN_GEN
+# (default build/gen) holds the generated sp_defs.vh.
 set -u
 HEADER="name,part,package,module,params,wrap_in_bits,wrap_out_bits,lc,lc_avail,ram4k,ram4k_avail,dsp,dsp_avail,io,fmax_mhz"
 me=rtl/fpga/ice40_pnr.sh
@@ -47,6 +48,9 @@ echo "$top" | grep -Eq '^[A-Za-z_][A-Za-z0-9_]*$' || die2 "module name '$top' is
 echo "$freq" | grep -Eq '^[0-9]+(\.[0-9]+)?$' || die2 "-f '$freq' is not a frequency in MHz"
 echo "$seed" | grep -Eq '^[0-9]+$' || die2 "-s '$seed' is not a seed"
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# sp_defs.vh (included by the units) is generated: SPATTN_GEN or build/gen
+gen=${SPATTN_GEN:-$root/build/gen}
+[ -f "$gen/sp_defs.vh" ] || { echo "$me: $gen/sp_defs.vh not generated (make gen-defs)" >&2; exit 1; }
 [ -f "$root/rtl/$top.v" ] || die2 "no module file rtl/$top.v"
 chp=""; params=""
 for a in "$@"; do
@@ -62,7 +66,7 @@ mkdir -p "$work" || exit 1
 chcmd=""; [ -n "$chp" ] && chcmd="chparam$chp $top;"
 
 # 1. the module's port list at these parameters -> the wrapper
-"$YOSYS" -q -l "$work/ports.log" -p "read_verilog -I$root/rtl $root/rtl/$top.v; $chcmd hierarchy -top $top -libdir $root/rtl; proc; write_verilog -noattr -selected $work/ports.v" \
+"$YOSYS" -q -l "$work/ports.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/$top.v; $chcmd hierarchy -top $top -libdir $root/rtl; proc; write_verilog -noattr -selected $work/ports.v" \
   >/dev/null 2>&1 || { echo "$me: yosys could not elaborate $top ($params): see $work/ports.log" >&2; exit 1; }
 awk -v top="$top" -f "$root/rtl/fpga/wrap_ports.awk" "$work/ports.v" > "$work/wrap.v" || exit 1
 win=$(sed -n 's/.*: \([0-9]*\) input bits, \([0-9]*\) output bits/\1/p' "$work/wrap.v")
@@ -70,7 +74,7 @@ wout=$(sed -n 's/.*: \([0-9]*\) input bits, \([0-9]*\) output bits/\2/p' "$work/
 
 # 2. synthesis (DSPs on the UltraPlus part)
 dsp=""; [ "$part" = up5k ] && dsp=-dsp
-"$YOSYS" -q -l "$work/synth.log" -p "read_verilog -I$root/rtl $root/rtl/$top.v $work/wrap.v; $chcmd hierarchy -top fpga_wrap -libdir $root/rtl; synth_ice40 -top fpga_wrap $dsp -json $work/fpga_wrap.json; tee -q -o $work/synth.stat stat" \
+"$YOSYS" -q -l "$work/synth.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/$top.v $work/wrap.v; $chcmd hierarchy -top fpga_wrap -libdir $root/rtl; synth_ice40 -top fpga_wrap $dsp -json $work/fpga_wrap.json; tee -q -o $work/synth.stat stat" \
   >/dev/null 2>&1 || { echo "$me: yosys synth_ice40 failed on $top: see $work/synth.log" >&2; exit 1; }
 
 # 3. place and route, 4. bitstream
