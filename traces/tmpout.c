@@ -216,8 +216,12 @@ void sp_tmp_clean_stale(const char *target)
     closedir(d);
 }
 
-int sp_tmp_mkdir(const char *target, char *path, size_t len, char *err, size_t errlen)
+/* A fresh temporary directory (fd NULL) or file (*fd open for writing)
+ * beside target, registered for removal on a signal in the same locked
+ * step that creates it. */
+static int tmp_make(const char *target, char *path, size_t len, int *fd, char *err, size_t errlen)
 {
+    const char *what = fd ? "file" : "directory";
     sp_tmp_clean_stale(target);
     for (int tries = 0; tries < 100; tries++) {
         if (tmp_name(target, path, len)) {
@@ -225,46 +229,31 @@ int sp_tmp_mkdir(const char *target, char *path, size_t len, char *err, size_t e
             return -1;
         }
         sp_cleanup_lock();
-        int rc = mkdir(path, 0777);
-        if (rc == 0)
+        int ok = fd ? (*fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0 : mkdir(path, 0777) == 0;
+        if (ok)
             sp_cleanup_add_path_locked(path);
         int e = errno;
         sp_cleanup_unlock();
-        if (rc == 0)
+        if (ok)
             return 0;
         if (e != EEXIST) {
-            snprintf(err, errlen, "cannot create a directory beside '%s': %s", target, strerror(e));
-            return -1;
-        }
-    }
-    snprintf(err, errlen, "cannot create a directory beside '%s': no free temporary name", target);
-    return -1;
-}
-
-int sp_tmp_create(const char *target, char *path, size_t len, int *fd, char *err, size_t errlen)
-{
-    sp_tmp_clean_stale(target);
-    for (int tries = 0; tries < 100; tries++) {
-        if (tmp_name(target, path, len)) {
-            snprintf(err, errlen, "output path '%s' is too long", target);
-            return -1;
-        }
-        sp_cleanup_lock();
-        *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (*fd >= 0)
-            sp_cleanup_add_path_locked(path);
-        int e = errno;
-        sp_cleanup_unlock();
-        if (*fd >= 0)
-            return 0;
-        if (e != EEXIST) {
-            snprintf(err, errlen, "cannot create a file beside '%s': %s", target, strerror(e));
+            snprintf(err, errlen, "cannot create a %s beside '%s': %s", what, target, strerror(e));
             errno = e;
             return -1;
         }
     }
-    snprintf(err, errlen, "cannot create a file beside '%s': no free temporary name", target);
+    snprintf(err, errlen, "cannot create a %s beside '%s': no free temporary name", what, target);
     return -1;
+}
+
+int sp_tmp_mkdir(const char *target, char *path, size_t len, char *err, size_t errlen)
+{
+    return tmp_make(target, path, len, NULL, err, errlen);
+}
+
+int sp_tmp_create(const char *target, char *path, size_t len, int *fd, char *err, size_t errlen)
+{
+    return tmp_make(target, path, len, fd, err, errlen);
 }
 
 int sp_tmp_commit_file(const char *tmp, const char *target)
