@@ -124,7 +124,7 @@ typedef struct {
     int has_ref;
     char **rec;
     int tty;
-    size_t total, todo;
+    size_t total, to_run;
     double t0, last;
     const char *trace_col; /* several traces: this trace's spec */
     size_t offset;         /* number of this trace's first point */
@@ -163,15 +163,15 @@ static void progress(void *ctx, size_t finished)
     c->finished_here = finished;
     finished += c->finished_before;
     double t = now_s();
-    if (!c->tty || (finished < c->todo && t - c->last < 0.25))
+    if (!c->tty || (finished < c->to_run && t - c->last < 0.25))
         return;
     c->last = t;
     double rate = t > c->t0 ? (double)finished / (t - c->t0) : 0;
-    size_t done = c->total - c->todo + finished;
+    size_t done = c->total - c->to_run + finished;
     fprintf(stderr, "\rspattn: sweep %zu/%zu points, %.1f points/s, %.0f s left   ", done, c->total, rate,
-            rate > 0 ? (double)(c->todo - finished) / rate : 0.0);
+            rate > 0 ? (double)(c->to_run - finished) / rate : 0.0);
     c->printed = 1;
-    if (finished == c->todo) {
+    if (finished == c->to_run) {
         fputc('\n', stderr);
         c->printed = 0;
     }
@@ -482,12 +482,12 @@ int cmd_sweep(int argc, char **argv)
             sp_engine_input_free(&input[t]);
         return rc;
     }
-    size_t todo = 0;
+    size_t to_run = 0;
     for (size_t p = 0; p < n; p++) {
         skip[p] = rec[p] != NULL || p < lo || p >= hi;
-        todo += !skip[p];
+        to_run += !skip[p];
     }
-    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), hi - lo, todo, now_s(), 0, NULL, 0, 0, 0, 0};
+    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), hi - lo, to_run, now_s(), 0, NULL, 0, 0, 0, 0};
     if (ndone && ctx.tty)
         fprintf(stderr, "spattn: resuming %s: %zu of %zu points already done\n", wd, ndone, n);
     int ran = 0;
@@ -511,7 +511,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc == SP_EXIT_OK && shard_n > 0) {
         printf("spattn: shard %d/%d: points %zu..%zu of %zu done (%zu run now) in %s/%s\n", shard_k, shard_n, lo,
-               hi ? hi - 1 : 0, n, todo, wd, jname);
+               hi ? hi - 1 : 0, n, to_run, wd, jname);
     } else if (rc == SP_EXIT_OK) {
         const char *specs[MAX_TRACES];
         const sp_engine_input *ins[MAX_TRACES];
