@@ -6,6 +6,7 @@
 #   build/sim/small/spattn_cosim  tests/cosim/small.yaml, D = 32 (regression)
 #   build/sim/fold/spattn_cosim   tests/cosim/fold.yaml, D = 32 (regression: folded qk/pv, no V LSBs)
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
+#   build/sim/mutant2/spattn_cosim the same with +define+SPATTN_MUTANT_HANDOFF (must FAIL)
 
 VERILATOR    ?= verilator
 YOSYS        ?= yosys
@@ -56,6 +57,7 @@ $(eval $(call sim_build,main,$(COSIM_CONFIG),$(COSIM_D),$(SIM_MK_FAST),))
 $(eval $(call sim_build,small,tests/cosim/small.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,fold,tests/cosim/fold.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
+$(eval $(call sim_build,mutant2,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_HANDOFF))
 
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 	cp $< $@
@@ -74,20 +76,21 @@ test-cosim: deps $(LIB)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/cli.sh
 
 test-mutant-cosim: deps $(LIB)
-	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim
-	@SPATTN_COSIM=$(SIM_BUILD)/mutant/spattn_cosim tests/cosim/mutant.sh
+	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim $(SIM_BUILD)/mutant2/spattn_cosim
+	@tests/cosim/mutant.sh topk-tie $(SIM_BUILD)/mutant/spattn_cosim
+	@tests/cosim/mutant.sh handoff $(SIM_BUILD)/mutant2/spattn_cosim
 
 bench-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/spattn_cosim
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
-SIM_LINT_TOPS := spattn_top controller fetcher writer kbuf vbuf planebuf
+SIM_LINT_TOPS := spattn_top controller ctl_seq ctl_fetch ctl_step ctl_sel ctl_tables fetcher writer kbuf vbuf planebuf
 lint-sim: deps $(GEN_VH) need-verilator
 	@for t in $(SIM_LINT_TOPS); do \
 	  $(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module $$t rtl/$$t.v || exit 1; done
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
-	@echo "lint-sim: spattn_top, controller, fetcher, writer, kbuf, vbuf, planebuf clean (verilator -Wall)"
+	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
 # check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers
@@ -104,6 +107,6 @@ BENCH_EXTRA += bench-cosim
 LINT_EXTRA  += lint-sim
 HELP_EXTRA  += "make cosim            build build/sim/spattn_cosim (RTL + SystemC + C model) for COSIM_CONFIG, D=COSIM_D"
 HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces, 0 mismatches"
-HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break mutant; succeeds only if the co-sim FAILs"
+HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and a buffer hand-off mutant; succeeds only if both FAIL"
 HELP_EXTRA  += "make bench-cosim      co-sim cycles/s: SystemC harness vs a plain C++ loop"
 HELP_EXTRA  += "make synth-top        Yosys synthesis of rtl/spattn_top.v at a small size (cell count)"

@@ -101,10 +101,13 @@ static const char *kind_name(unsigned k)
 
 bool Checker::fail(const char *unit, const ObsEvent &e, const std::string &what, long long rtl, long long c)
 {
+    // the RTL cycle: the rising clock edge, counted from 1 after reset is
+    // released, that put the item on the observation port (docs/rtl.md s7)
+    unsigned long long at = cycle_ > SP_RESET_CYCLES ? (unsigned long long)(cycle_ - SP_RESET_CYCLES) : 0;
     char b[512];
     snprintf(b, sizeof b,
-             "MISMATCH unit=%s it=%u layer=%u head=%u row=%u index=%u: %s: rtl=%lld c=%lld", unit,
-             e.it, e.layer, e.head, e.row, e.idx, what.c_str(), rtl, c);
+             "MISMATCH unit=%s it=%u layer=%u head=%u row=%u index=%u cycle=%llu: %s: rtl=%lld c=%lld", unit,
+             e.it, e.layer, e.head, e.row, e.idx, at, what.c_str(), rtl, c);
     failed_ = true;
     msg_ = b;
     return false;
@@ -154,7 +157,7 @@ static int group_of(unsigned k)
 
 bool Checker::feed(const ObsEvent &e, uint64_t cycle)
 {
-    (void)cycle;
+    cycle_ = cycle;
     if (failed_)
         return false;
     int g = group_of(e.kind);
@@ -308,7 +311,7 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
 
 bool Checker::finish(uint64_t cycle)
 {
-    (void)cycle;
+    cycle_ = cycle;
     if (failed_)
         return false;
     ObsEvent e = {0, 0, 0, 0, 0, 0, 0, nullptr};

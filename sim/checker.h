@@ -39,7 +39,9 @@ public:
     Checker(const sp_config *cfg, const sp_trace *tr);
     ~Checker();
     void start();
-    // Feeds one RTL observation; false after the first mismatch.
+    // Feeds one RTL observation; false after the first mismatch. cycle: the
+    // harness's count of rising edges applied since the simulation began
+    // (reset included); the item was loaded on edge cycle - 1.
     bool feed(const ObsEvent &e, uint64_t cycle);
     // The RTL said done: the C model must have nothing left.
     bool finish(uint64_t cycle);
@@ -98,6 +100,7 @@ private:
     std::vector<int> layer_heads_;      // heads computed in the current (it, layer)
     int lt_it_ = -1, lt_layer_ = -1;
     bool failed_ = false;
+    uint64_t cycle_ = 0;  // harness cycle of the last feed() / finish(), for the MISMATCH line
     std::string msg_;
     uint64_t n_steps_ = 0, n_probs_ = 0, n_outs_ = 0, n_requant_ = 0, n_vk_ = 0, n_tprune_ = 0,
              n_hprune_ = 0, n_imps_ = 0;

@@ -1,20 +1,31 @@
 #!/bin/sh
-# mutant.sh - make test-mutant-cosim: the co-sim binary built with
-# +define+SPATTN_MUTANT_TOPK_TIE (rtl/topk.v: ties go to the higher
-# position) must FAIL with a readable first-mismatch line; this script
-# succeeds only if it does.
+# mutant.sh - make test-mutant-cosim: a co-sim binary built with a
+# deliberate RTL defect must FAIL with a readable first-mismatch line that
+# names the RTL cycle (exit 1, a "MISMATCH unit=... cycle=N:" line, a last
+# line FAIL); a hang, a crash or a PASS fails this script.
+#   mutant.sh topk-tie COSIM  +define+SPATTN_MUTANT_TOPK_TIE (rtl/topk.v: ties go to the higher position)
+#   mutant.sh handoff COSIM   +define+SPATTN_MUTANT_HANDOFF (rtl/ctl_step.v: a kbuf line goes to qk one line early)
 set -u
-COSIM=${SPATTN_COSIM:-build/sim/mutant/spattn_cosim}
-# a flat trace (peak 0.05) gives many equal probabilities, so top-k ties
-T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,peak=0.05,seed=5
+KIND=${1:-topk-tie}
+COSIM=${2:-${SPATTN_COSIM:-build/sim/mutant/spattn_cosim}}
+case "$KIND" in
+  # a flat trace (peak 0.05) gives many equal probabilities, so top-k ties
+  topk-tie) T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,peak=0.05,seed=5
+            what="the top-k tie-break mutant" ;;
+  # any trace whose K rows arrive slower than qk takes kbuf lines
+  handoff)  T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,seed=5
+            what="the kbuf-to-qk hand-off mutant (a line one line early)" ;;
+  *) echo "mutant.sh: unknown mutant '$KIND' (topk-tie, handoff)" >&2; exit 2 ;;
+esac
 out=$("$COSIM" -c tests/cosim/small.yaml -t "$T" 2>/dev/null)
 rc=$?
 printf '%s\n' "$out" | grep -E '^(MISMATCH|PASS|FAIL)'
 case "$(printf '%s\n' "$out" | tail -n 1)" in
   FAIL*)
-    if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q '^MISMATCH unit='; then
-      echo "test-mutant-cosim: the co-sim caught the top-k tie-break mutant"; exit 0
+    if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -Eq '^MISMATCH unit=[a-z_]+ .* cycle=[0-9]+: '; then
+      echo "test-mutant-cosim: the co-sim caught $what: $(printf '%s\n' "$out" | grep -E '^MISMATCH' | sed 's/^MISMATCH unit=\([a-z_]*\).* cycle=\([0-9]*\):.*/unit \1 at RTL cycle \2/')"
+      exit 0
     fi ;;
 esac
-echo "test-mutant-cosim: the mutant was NOT caught (exit $rc)"
+echo "test-mutant-cosim: $what was NOT caught with a MISMATCH line naming the cycle (exit $rc)"
 exit 1

@@ -1,0 +1,293 @@
+// ctl_fetch.v - controller fetch requests: the row requests of a head-step
+// to the fetcher (scale row, query row, K rows of the active tokens into
+// kbuf slots, V rows of the kept values into vbuf slots) and the capture of
+// what comes back (M, S, Mv, Sv from the scale row; q; the count of K and V
+// rows arrived). docs/rtl.md s5. ctl_seq starts the scale / query requests,
+// ctl_step the K and V walks; the responses come in request order.
+`include "sp_defs.vh"
+module ctl_fetch #(
+  parameter integer D         = 64,    // head dimension of the hardware
+  parameter integer MaxTokens = 1024,  // kbuf rows (power of two, >= 64)
+  parameter integer MaxVals   = 256,   // vbuf rows (power of two)
+  parameter integer NCmp      = 16,    // selection flags per line (power of two)
+  parameter integer VLsb      = 4      // V LSB planes (0: no V LSB rows)
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 cfg_decode_i,
+  input  wire [`SP_ADDR_INDEX_BITS-1:0] it_i,  // iteration (decode: the query row)
+  input  wire [TCW-1:0]       n_i,           // |A_l|
+  // requests (one-cycle pulses)
+  input  wire                 row_start_i,   // a head-step's row: scale (row_scale_i) then q
+  input  wire                 row_scale_i,
+  output reg                  q_sent_o,      // the query row request has moved
+  input  wire                 k_req_i,       // K rows of A_l into kbuf slots 0..n-1
+  input  wire                 k_lsb_i,       // K LSB planes (pass 2), else MSB planes
+  input  wire                 v_req_i,       // V rows of the kept values into vbuf slots
+  input  wire                 v_lsb_i,       // kept values need LSB rows too (requantized)
+  output reg                  v_done_o,      // every kept value's rows have arrived
+  // fetcher
+  output reg                  row_valid_o,
+  input  wire                 row_ready_i,
+  output reg  [`SP_ADDR_REGION_BITS-1:0] row_region_o,
+  output reg  [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
+  output reg  [TIW-1:0]       row_slot_o,
+  input  wire                 fetch_valid_i,
+  input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
+  input  wire [D*16-1:0]      fetch_row_i,
+  // what arrived
+  output wire [TCW-1:0]       fdone_o,       // K or V rows arrived since the walk began
+  output wire                 qok_o,         // q of the current row has arrived
+  output wire [D*16-1:0]      q_o,
+  output wire [15:0]          mult_o,
+  output wire [5:0]           shift_o,
+  output wire [15:0]          hmult_o,
+  output wire [5:0]           hshift_o,
+  output wire [TIW-1:0]       rowtok_o,      // token of the query row (encoder)
+  output wire [TCW-1:0]       vkept_o,       // kept values requested
+  // value walk: kept value at selection position vk_pos_o goes to vbuf slot vk_slot_o
+  output reg                  vk_we_o,
+  output wire [TIW-1:0]       vk_pos_o,
+  output wire [VIW-1:0]       vk_slot_o,
+  output wire [SLW-1:0]       sflag_ra_o,    // ctl_sel's kept flags, line of the walk position
+  input  wire [NCmp-1:0]      sflag_rd_i,
+  // active list (ctl_tables)
+  input  wire [TIW-1:0]       ri_i,          // query row position
+  output wire [TIW-1:0]       tok_row_ra_o,
+  input  wire [TIW-1:0]       tok_row_rd_i,
+  output wire [TIW-1:0]       tok_k_ra_o,
+  input  wire [TIW-1:0]       tok_k_rd_i,
+  output wire [TIW-1:0]       tok_v_ra_o,
+  input  wire [TIW-1:0]       tok_v_rd_i,
+  // observation (value kept): kind, index, this cycle
+  output reg  [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
+  output wire [15:0]          obs_idx_o
+);
+  localparam integer TIW  = $clog2(MaxTokens);
+  localparam integer TCW  = TIW + 1;
+  localparam integer VIW  = $clog2(MaxVals);
+  localparam integer CW   = (NCmp > 1) ? $clog2(NCmp) : 0;
+  localparam integer CWW  = (CW > 0) ? CW : 1;
+  localparam integer SLW  = TIW - CW;
+
+  generate
+    if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
+        MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
+      $error("ctl_fetch: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
+    end
+    if (MaxVals < 2 || (MaxVals & (MaxVals - 1)) != 0 || MaxVals > MaxTokens) begin : gen_chk_vals
+      $error("ctl_fetch: MaxVals must be a power of two, 2..MaxTokens");
+    end
+    if (NCmp < 1 || (NCmp & (NCmp - 1)) != 0 || NCmp > MaxTokens / 2) begin : gen_chk_cmp
+      $error("ctl_fetch: NCmp must be a power of two, at most MaxTokens/2");
+    end
+    if (D < 3 || D > `SP_MAX_D) begin : gen_chk_d
+      $error("ctl_fetch: D must be 3..SP_MAX_D (the scale row's fields reach bit 45 of a D x 16-bit row)");
+    end
+  endgenerate
+
+  localparam [`SP_ADDR_REGION_BITS-1:0] RScale = `SP_REGION_SCALE, RQ = `SP_REGION_Q,
+                   RKMsb = `SP_REGION_K_MSB, RKLsb = `SP_REGION_K_LSB, RVMsb = `SP_REGION_V_MSB,
+                   RVLsb = `SP_REGION_V_LSB;
+  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OVKept = `SP_OBS_VKEPT;
+
+  localparam [2:0]
+    FIdle  = 3'd0,
+    FScale = 3'd1,
+    FQ     = 3'd2,
+    FK     = 3'd3,
+    FV     = 3'd4,
+    FVWait = 3'd5;
+
+  reg [2:0]      state_q, state_d;
+  reg [14:0]     cnt_q, cnt_d;       // walk position (K: slot; V: selection position)
+  reg [TCW-1:0]  fdone_q, fdone_d;   // K / V rows arrived
+  reg            qok_q, qok_d;
+  reg [15:0]     mult_q, mult_d;
+  reg [5:0]      shift_q, shift_d;
+  reg [15:0]     hmult_q, hmult_d;
+  reg [5:0]      hshift_q, hshift_d;
+  reg [D*16-1:0] qv_q, qv_d;
+  reg [TIW-1:0]  rowtok_q, rowtok_d;
+  reg [TCW-1:0]  wj_q, wj_d;         // kept values issued
+  reg            wsub_q, wsub_d;     // 1: LSB row of the kept value next
+
+  wire [TIW-1:0] cpos  = cnt_q[TIW-1:0];
+  wire [TCW-1:0] cnt_t = cnt_q[TCW-1:0];
+  wire [TCW-1:0] vwant = v_lsb_i && (VLsb > 0) ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
+  wire [15:0]    cnt16 = {1'b0, cnt_q};
+  wire [15:0]    n16   = {{(16-TCW){1'b0}}, n_i};
+  wire [14:0]    next_line = ((cnt_q >> CW) + 15'd1) << CW;
+  wire           row_fire = row_valid_o && row_ready_i;
+  wire           f_k = fetch_valid_i && (fetch_region_i == RKMsb || fetch_region_i == RKLsb);
+  wire           f_v = fetch_valid_i && (fetch_region_i == RVMsb || fetch_region_i == RVLsb);
+
+  // value walk: the next kept position at or after cpos in its selection
+  // line (a priority encoder), so the walk spends a cycle per kept value and
+  // per line, not per position
+  wire           nk_found;
+  wire [TIW-1:0] kpos;
+  generate
+    if (CW > 0) begin : gen_kpos
+      wire [CWW-1:0] cpos_lane = cpos[CWW-1:0];
+      reg  [CWW-1:0] nk_lane;
+      reg            nk_any;
+      integer        li;
+      always @(*) begin
+        nk_any = 1'b0;
+        nk_lane = {CWW{1'b0}};
+        for (li = NCmp - 1; li >= 0; li = li - 1)
+          if (sflag_rd_i[li] && li >= {{(32-CWW){1'b0}}, cpos_lane}) begin
+            nk_any = 1'b1;
+            nk_lane = li[CWW-1:0];
+          end
+      end
+      assign nk_found = nk_any;
+      assign kpos = {cpos[TIW-1:CW], nk_lane};
+    end else begin : gen_kpos1
+      assign nk_found = sflag_rd_i[0];
+      assign kpos = cpos;
+    end
+  endgenerate
+
+  always @(*) begin
+    state_d = state_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  qok_d = qok_q;
+    mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
+    rowtok_d = rowtok_q;  wj_d = wj_q;  wsub_d = wsub_q;
+    row_valid_o = 1'b0;  row_region_o = RScale;  row_index_o = {`SP_ADDR_INDEX_BITS{1'b0}};
+    row_slot_o = {TIW{1'b0}};
+    q_sent_o = 1'b0;  v_done_o = 1'b0;  vk_we_o = 1'b0;  obs_kind_o = ONone;
+
+    // completions are counted in every state; the scale row and q are
+    // captured when they arrive
+    if (f_k || f_v)
+      fdone_d = fdone_q + 1'b1;
+    if (fetch_valid_i && fetch_region_i == RScale) begin
+      mult_d = fetch_row_i[15:0];
+      shift_d = fetch_row_i[21:16];
+      hmult_d = fetch_row_i[39:24];
+      hshift_d = fetch_row_i[45:40];
+    end
+    if (fetch_valid_i && fetch_region_i == RQ) begin
+      qv_d = fetch_row_i;
+      qok_d = 1'b1;
+    end
+
+    case (state_q)
+      // no request outstanding
+      FIdle: ;
+      // request the head's scale row (logit M, S; head importance Mv, Sv)
+      FScale: begin
+        row_valid_o = 1'b1;
+        row_region_o = RScale;
+        if (row_fire)
+          state_d = FQ;
+      end
+      // request the query row; ctl_step starts the K walk at once
+      FQ: begin
+        row_valid_o = 1'b1;
+        row_region_o = RQ;
+        row_index_o = cfg_decode_i ? it_i
+                                   : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_row_rd_i};
+        if (row_fire) begin
+          state_d = FIdle;
+          q_sent_o = 1'b1;
+          rowtok_d = cfg_decode_i ? {TIW{1'b0}} : tok_row_rd_i;
+          qok_d = 1'b0;
+        end
+      end
+      // K rows of the active tokens (MSB planes, LSB in pass 2) into kbuf slots
+      FK: begin
+        if (cnt_t != n_i) begin
+          row_valid_o = 1'b1;
+          row_region_o = k_lsb_i ? RKLsb : RKMsb;
+          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
+          row_slot_o = cpos;
+          if (row_fire)
+            cnt_d = cnt_q + 15'd1;
+        end else begin
+          state_d = FIdle;
+        end
+      end
+      // kept values' V rows (MSB, then LSB when requantized) into vbuf slots
+      FV: begin
+        if (cnt16 >= n16) begin
+          state_d = FVWait;
+        end else if (!nk_found) begin
+          cnt_d = next_line;
+        end else if ({1'b0, kpos} >= n_i) begin
+          state_d = FVWait;
+        end else begin
+          row_valid_o = 1'b1;
+          row_region_o = wsub_q ? RVLsb : RVMsb;
+          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_v_rd_i};
+          row_slot_o = {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]};
+          if (row_fire) begin
+            if (v_lsb_i && (VLsb > 0) && !wsub_q) begin
+              wsub_d = 1'b1;
+            end else begin
+              wsub_d = 1'b0;
+              vk_we_o = 1'b1;
+              obs_kind_o = OVKept;
+              wj_d = wj_q + 1'b1;
+              cnt_d = {{(15-TIW){1'b0}}, kpos} + 15'd1;
+            end
+          end
+        end
+      end
+      // wait until every requested V row has arrived
+      FVWait: begin
+        if (fdone_q == vwant) begin
+          state_d = FIdle;
+          v_done_o = 1'b1;
+        end
+      end
+      default: state_d = FIdle;
+    endcase
+
+    // a new request starts its walk whatever the state
+    if (row_start_i)
+      state_d = row_scale_i ? FScale : FQ;
+    if (k_req_i) begin
+      state_d = FK;
+      cnt_d = 15'd0;
+      fdone_d = {TCW{1'b0}};
+    end
+    if (v_req_i) begin
+      state_d = FV;
+      cnt_d = 15'd0;
+      wj_d = {TCW{1'b0}};
+      wsub_d = 1'b0;
+      fdone_d = {TCW{1'b0}};
+    end
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= FIdle;  cnt_q <= 15'd0;  fdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
+      mult_q <= 16'd1;  shift_q <= 6'd0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
+      qv_q <= {D*16{1'b0}};  rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
+    end else begin
+      state_q <= state_d;  cnt_q <= cnt_d;  fdone_q <= fdone_d;  qok_q <= qok_d;
+      mult_q <= mult_d;  shift_q <= shift_d;  hmult_q <= hmult_d;  hshift_q <= hshift_d;
+      qv_q <= qv_d;  rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;
+    end
+  end
+
+  assign fdone_o    = fdone_q;
+  assign qok_o      = qok_q;
+  assign q_o        = qv_q;
+  assign mult_o     = mult_q;
+  assign shift_o    = shift_q;
+  assign hmult_o    = hmult_q;
+  assign hshift_o   = hshift_q;
+  assign rowtok_o   = rowtok_q;
+  assign vkept_o    = wj_q;
+  assign vk_pos_o   = kpos;
+  assign vk_slot_o  = wj_q[VIW-1:0];
+  assign sflag_ra_o = cpos[TIW-1:CW];
+  assign tok_row_ra_o = ri_i;
+  assign tok_k_ra_o = cpos;
+  assign tok_v_ra_o = kpos;
+  assign obs_idx_o  = {{(16-TIW){1'b0}}, tok_v_rd_i};
+endmodule

@@ -1,0 +1,385 @@
+// ctl_sel.v - controller selections and pruning walks (docs/rtl.md s5;
+// spec s7, s10): the top-k handshake (start, key lines in, kept flags out)
+// for the value selection of a head-step (ctl_step asks) and, at a layer
+// end (ctl_seq asks), cascade token pruning then head pruning: gather the
+// members of A_l+1 / H_l+1 with their importance as keys, select, walk the
+// kept flags and set depth = l + 1 for the pruned ones.
+//
+// Pruning after layer l ranks the members of A_l+1 (depth > l + 1) by
+// importance, keeps the top min(|A_l+1|, keep(|A_l|)) and sets depth = l + 1
+// for the others: they leave A_l+1 and every later set (spec s10).
+`include "sp_defs.vh"
+module ctl_sel #(
+  parameter integer MaxTokens = 1024,  // positions (power of two, >= 64)
+  parameter integer NCmp      = 16     // top-k keys per beat (power of two)
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire [6:0]           cfg_layers_i,
+  input  wire [6:0]           cfg_heads_i,
+  input  wire [16:0]          cfg_token_keep_i,  // Q16
+  input  wire [6:0]           cfg_token_start_i,
+  input  wire [16:0]          cfg_head_keep_i,
+  input  wire [6:0]           cfg_head_start_i,
+  input  wire [16:0]          cfg_value_keep_i,
+  input  wire [6:0]           l_i,
+  input  wire [TCW-1:0]       n_i,               // |A_l|
+  // requests (one-cycle pulses) and completions (in the last cycle)
+  input  wire                 val_req_i,         // value selection over the n_i probabilities
+  output reg                  val_done_o,        // its kept flags are in
+  input  wire                 prune_i,           // layer-end pruning
+  output reg                  prune_done_o,
+  // selection keys written by ctl_step (probabilities by position)
+  input  wire                 skey_we_i,
+  input  wire [TIW-1:0]       skey_wa_i,
+  input  wire [15:0]          skey_wd_i,
+  // kept flags, read by ctl_fetch's value walk
+  input  wire [SLW-1:0]       vflag_ra_i,
+  output wire [NCmp-1:0]      vflag_rd_o,
+  // topk
+  output reg                  tk_start_o,
+  output wire [TCW-1:0]       tk_n_o,
+  output wire [TCW-1:0]       tk_k_o,
+  output wire                 tk_in_valid_o,
+  input  wire                 tk_in_ready_i,
+  output wire [NCmp*`SP_IMP_BITS-1:0] tk_in_keys_o,
+  input  wire                 tk_done_i,
+  input  wire                 tk_out_valid_i,
+  output wire                 tk_out_ready_o,
+  input  wire [NCmp-1:0]      tk_out_kept_i,
+  // token and head tables (ctl_tables)
+  output wire [TIW-1:0]       tok_ra_o,
+  input  wire [TIW-1:0]       tok_rd_i,          // token at the walk position
+  input  wire [6:0]           depth_rd_i,        // its depth
+  input  wire [`SP_IMP_BITS-1:0] imp_rd_i,       // its importance
+  output wire [5:0]           h_ra_o,
+  input  wire [6:0]           hdepth_rd_i,
+  input  wire [`SP_IMP_BITS-1:0] himp_rd_i,
+  output reg                  tok_we_o,          // compaction of A_l+1 at the front of the list
+  output wire [TIW-1:0]       tok_wa_o,
+  output reg                  depth_we_o,        // token tok_rd_i pruned: depth = l + 1
+  output reg                  hdepth_we_o,       // head hdepth_wa_o pruned: depth = l + 1
+  output wire [5:0]           hdepth_wa_o,
+  // observation: kind, index, data, this cycle
+  output reg  [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
+  output reg  [15:0]          obs_idx_o,
+  output reg  [`SP_IMP_BITS-1:0] obs_data_o,
+  output reg  [3:0]           phase_o            // phase of the cycle when this part owns it, else 0
+);
+  localparam integer TIW = $clog2(MaxTokens);
+  localparam integer TCW = TIW + 1;
+  localparam integer CW  = (NCmp > 1) ? $clog2(NCmp) : 0;
+  localparam integer CWW = (CW > 0) ? CW : 1;
+  localparam integer SLW = TIW - CW;
+
+  generate
+    if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
+        MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
+      $error("ctl_sel: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
+    end
+    if (NCmp < 1 || (NCmp & (NCmp - 1)) != 0 || NCmp > MaxTokens / 2) begin : gen_chk_cmp
+      $error("ctl_sel: NCmp must be a power of two, at most MaxTokens/2");
+    end
+  endgenerate
+
+  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OTokImp = `SP_OBS_TOK_IMP,
+                   OTokKeep = `SP_OBS_TOK_KEEP, OTokEnd = `SP_OBS_TOK_END,
+                   OHeadImp = `SP_OBS_HEAD_IMP, OHeadKeep = `SP_OBS_HEAD_KEEP,
+                   OHeadEnd = `SP_OBS_HEAD_END;
+  localparam [3:0] PhScan = 4'd1, PhVSel = 4'd6, PhPrune = 4'd10;   // docs/rtl.md s6
+  // selection kinds
+  localparam [1:0] SelVal = 2'd0, SelTok = 2'd1, SelHead = 2'd2;
+
+  localparam [3:0]
+    SlIdle    = 4'd0,
+    SlTokChk  = 4'd1,
+    SlTGather = 4'd2,
+    SlTWalk   = 4'd3,
+    SlTEnd    = 4'd4,
+    SlHeadChk = 4'd5,
+    SlHGather = 4'd6,
+    SlHWalk   = 4'd7,
+    SlHEnd    = 4'd8,
+    SlStart   = 4'd9,
+    SlIn      = 4'd10,
+    SlWait    = 4'd11,
+    SlFlags   = 4'd12;
+
+  // keep(n, r16) = 0 if n = 0 else max(1, (n * r16 + 2^15) >> 16)  (spec s7):
+  // the result is <= n since r <= 2^16, so the sum's top bit and its 16
+  // fraction bits are not needed
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic [TCW-1:0] keep_count(input [TCW-1:0] n, input [16:0] r);
+    reg [TCW+16:0] prod;
+    begin
+      prod = {17'd0, n} * {{TCW{1'b0}}, r} + {{TCW{1'b0}}, 17'h08000};
+      if (n == {TCW{1'b0}})
+        keep_count = {TCW{1'b0}};
+      else if (prod[TCW+15:16] == {TCW{1'b0}})
+        keep_count = {{(TCW-1){1'b0}}, 1'b1};
+      else
+        keep_count = prod[TCW+15:16];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // selection buffers: keys by position, kept flags, heads of H_l+1
+  reg [NCmp*`SP_IMP_BITS-1:0] skey_q [0:(MaxTokens/NCmp)-1];
+  reg [NCmp-1:0]              sflag_q [0:(MaxTokens/NCmp)-1];
+  reg [5:0]                   hlist_q [0:63];
+
+  reg [3:0]      state_q, state_d;
+  reg [1:0]      skind_q, skind_d;
+  reg [TCW-1:0]  sn_q, sn_d, sk_q, sk_d;      // selection n and k
+  reg [TCW-1:0]  sline_q, sline_d;            // key lines sent
+  reg [TCW-1:0]  fline_q, fline_d;            // flag lines received
+  reg            sdone_q, sdone_d;            // top-k done seen while keys streamed
+  reg [14:0]     cnt_q, cnt_d;                // gather / walk position
+  reg [TCW-1:0]  m_q, m_d;                    // tokens in the token selection (A_l+1)
+  reg [6:0]      hm_q, hm_d;                  // heads in the head selection (H_l+1)
+  reg [6:0]      hl_q, hl_d;                  // |H_l| during the head gather
+
+  wire           last_layer = (l_i + 7'd1 == cfg_layers_i);
+  wire [TIW-1:0] cpos = cnt_q[TIW-1:0];
+  wire [TCW-1:0] cnt_t = cnt_q[TCW-1:0];
+  wire [TCW-1:0] slines = (sn_q + NCmp[TCW-1:0] - 1'b1) >> CW;
+  wire [NCmp-1:0] sflag_line = sflag_q[cpos[TIW-1:CW]];
+  wire [CWW-1:0] cpos_lane;
+  wire           sflag;
+  wire [TCW-1:0] tok_keep = keep_count(n_i, cfg_token_keep_i);
+  wire [TCW-1:0] head_keep = keep_count({{(TCW-7){1'b0}}, hl_q}, cfg_head_keep_i);
+  wire [TCW-1:0] hm_t = {{(TCW-7){1'b0}}, hm_q};
+  wire           ti_fire = tk_in_valid_o && tk_in_ready_i;
+  wire           to_fire = tk_out_valid_i && tk_out_ready_o;
+
+  // key writes: the gathers here, the probabilities from ctl_step
+  reg             own_we;
+  reg [TIW-1:0]   own_wa;
+  reg [`SP_IMP_BITS-1:0] own_wd;
+  wire            skey_we = own_we || skey_we_i;
+  wire [TIW-1:0]  skey_wa = own_we ? own_wa : skey_wa_i;
+  wire [`SP_IMP_BITS-1:0] skey_wd = own_we ? own_wd : {32'd0, skey_wd_i};
+  wire [CWW-1:0]  skey_lane;
+  reg             sflag_we, hlist_we;
+
+  generate
+    if (CW > 0) begin : gen_lane
+      assign cpos_lane = cpos[CWW-1:0];
+      assign skey_lane = skey_wa[CWW-1:0];
+    end else begin : gen_nolane
+      assign cpos_lane = 1'b0;
+      assign skey_lane = 1'b0;
+    end
+  endgenerate
+  assign sflag = sflag_line[cpos_lane];
+
+  always @(*) begin
+    state_d = state_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
+    fline_d = fline_q;  sdone_d = sdone_q;  cnt_d = cnt_q;  m_d = m_q;  hm_d = hm_q;  hl_d = hl_q;
+    val_done_o = 1'b0;  prune_done_o = 1'b0;  tk_start_o = 1'b0;
+    tok_we_o = 1'b0;  depth_we_o = 1'b0;  hdepth_we_o = 1'b0;
+    own_we = 1'b0;  own_wa = cpos;  own_wd = {`SP_IMP_BITS{1'b0}};
+    sflag_we = 1'b0;  hlist_we = 1'b0;
+    obs_kind_o = ONone;  obs_idx_o = 16'd0;  obs_data_o = {`SP_IMP_BITS{1'b0}};
+    case (state_q)
+      // wait for a value selection or a layer end
+      SlIdle: begin
+        if (val_req_i) begin
+          state_d = SlStart;
+          skind_d = SelVal;
+          sn_d = n_i;
+          sk_d = keep_count(n_i, cfg_value_keep_i);
+        end else if (prune_i) begin
+          state_d = SlTokChk;
+        end
+      end
+      // token pruning after this layer? (not after the last, from token_start on)
+      SlTokChk: begin
+        cnt_d = 15'd0;
+        m_d = {TCW{1'b0}};
+        if (!last_layer && l_i >= cfg_token_start_i)
+          state_d = SlTGather;
+        else
+          state_d = SlHeadChk;
+      end
+      // A_l+1 with its importance as keys, compacted at the front of the list
+      SlTGather: begin
+        if (cnt_t == n_i) begin
+          state_d = SlStart;
+          skind_d = SelTok;
+          sn_d = m_q;
+          sk_d = (tok_keep < m_q) ? tok_keep : m_q;
+        end else begin
+          if (depth_rd_i > l_i + 7'd1) begin
+            tok_we_o = 1'b1;
+            own_we = 1'b1;
+            own_wa = m_q[TIW-1:0];
+            own_wd = imp_rd_i;
+            obs_kind_o = OTokImp;
+            obs_idx_o = {{(16-TIW){1'b0}}, tok_rd_i};
+            obs_data_o = imp_rd_i;
+            m_d = m_q + 1'b1;
+          end
+          cnt_d = cnt_q + 15'd1;
+        end
+      end
+      // kept tokens are observed, the others get depth = l + 1
+      SlTWalk: begin
+        if (cnt_t == sn_q) begin
+          state_d = SlTEnd;
+        end else begin
+          if (sflag) begin
+            obs_kind_o = OTokKeep;
+            obs_idx_o = {{(16-TIW){1'b0}}, tok_rd_i};
+          end else begin
+            depth_we_o = 1'b1;
+          end
+          cnt_d = cnt_q + 15'd1;
+        end
+      end
+      // token pruning complete
+      SlTEnd: begin
+        obs_kind_o = OTokEnd;
+        state_d = SlHeadChk;
+      end
+      // head pruning after this layer? (not after the last, from head_start on)
+      SlHeadChk: begin
+        cnt_d = 15'd0;
+        hm_d = 7'd0;
+        hl_d = 7'd0;
+        if (!last_layer && l_i >= cfg_head_start_i) begin
+          state_d = SlHGather;
+        end else begin
+          state_d = SlIdle;
+          prune_done_o = 1'b1;
+        end
+      end
+      // H_l+1 with the head importance as keys; |H_l| counted
+      SlHGather: begin
+        if (cnt_q[6:0] == cfg_heads_i) begin
+          state_d = SlStart;
+          skind_d = SelHead;
+          sn_d = hm_t;
+          sk_d = (head_keep < hm_t) ? head_keep : hm_t;
+        end else begin
+          if (hdepth_rd_i > l_i)
+            hl_d = hl_q + 7'd1;
+          if (hdepth_rd_i > l_i + 7'd1) begin
+            hlist_we = 1'b1;
+            own_we = 1'b1;
+            own_wa = {{(TIW-6){1'b0}}, hm_q[5:0]};
+            own_wd = himp_rd_i;
+            obs_kind_o = OHeadImp;
+            obs_idx_o = {10'd0, cnt_q[5:0]};
+            obs_data_o = himp_rd_i;
+            hm_d = hm_q + 7'd1;
+          end
+          cnt_d = cnt_q + 15'd1;
+        end
+      end
+      // kept heads are observed, the others get depth = l + 1
+      SlHWalk: begin
+        if (cnt_q[6:0] == hm_q) begin
+          state_d = SlHEnd;
+        end else begin
+          if (sflag) begin
+            obs_kind_o = OHeadKeep;
+            obs_idx_o = {10'd0, hlist_q[cnt_q[5:0]]};
+          end else begin
+            hdepth_we_o = 1'b1;
+          end
+          cnt_d = cnt_q + 15'd1;
+        end
+      end
+      // head pruning complete; the layer end is done
+      SlHEnd: begin
+        obs_kind_o = OHeadEnd;
+        state_d = SlIdle;
+        prune_done_o = 1'b1;
+      end
+      // start top-k (none over zero keys)
+      SlStart: begin
+        tk_start_o = sn_q != {TCW{1'b0}};
+        state_d = (sn_q != {TCW{1'b0}}) ? SlIn : SlFlags;
+        sline_d = {TCW{1'b0}};
+        fline_d = {TCW{1'b0}};
+        sdone_d = 1'b0;
+      end
+      // stream the key lines into top-k
+      SlIn: begin
+        if (tk_done_i)
+          sdone_d = 1'b1;
+        if (ti_fire) begin
+          sline_d = sline_q + 1'b1;
+          if (sline_q + 1'b1 == slines)
+            state_d = SlWait;
+        end
+      end
+      // wait for top-k's done
+      SlWait: begin
+        if (tk_done_i || sdone_q)
+          state_d = SlFlags;
+      end
+      // collect the kept flags, then the walk of this selection's kind
+      SlFlags: begin
+        if (to_fire)
+          sflag_we = 1'b1;
+        if (to_fire || sn_q == {TCW{1'b0}}) begin
+          fline_d = fline_q + 1'b1;
+          if (fline_q + 1'b1 == slines || sn_q == {TCW{1'b0}}) begin
+            cnt_d = 15'd0;
+            case (skind_q)
+              SelVal: begin
+                state_d = SlIdle;
+                val_done_o = 1'b1;
+              end
+              SelTok:  state_d = SlTWalk;
+              default: state_d = SlHWalk;
+            endcase
+          end
+        end
+      end
+      default: state_d = SlIdle;
+    endcase
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= SlIdle;  skind_q <= SelVal;  sn_q <= {TCW{1'b0}};  sk_q <= {TCW{1'b0}};
+      sline_q <= {TCW{1'b0}};  fline_q <= {TCW{1'b0}};  sdone_q <= 1'b0;  cnt_q <= 15'd0;
+      m_q <= {TCW{1'b0}};  hm_q <= 7'd0;  hl_q <= 7'd0;
+    end else begin
+      state_q <= state_d;  skind_q <= skind_d;  sn_q <= sn_d;  sk_q <= sk_d;
+      sline_q <= sline_d;  fline_q <= fline_d;  sdone_q <= sdone_d;  cnt_q <= cnt_d;
+      m_q <= m_d;  hm_q <= hm_d;  hl_q <= hl_d;
+    end
+  end
+
+  // selection buffers: plain register arrays, not reset
+  always @(posedge clk_i) begin
+    if (skey_we)   skey_q[skey_wa[TIW-1:CW]][skey_lane * `SP_IMP_BITS +: `SP_IMP_BITS] <= skey_wd;
+    if (sflag_we)  sflag_q[fline_q[SLW-1:0]] <= tk_out_kept_i;
+    if (hlist_we)  hlist_q[hm_q[5:0]] <= cnt_q[5:0];
+  end
+
+  always @(*) begin
+    case (state_q)
+      SlTokChk, SlHeadChk:                 phase_o = PhScan;
+      SlTGather, SlTWalk, SlTEnd,
+      SlHGather, SlHWalk, SlHEnd:          phase_o = PhPrune;
+      SlStart, SlIn, SlWait, SlFlags:      phase_o = (skind_q == SelVal) ? PhVSel : PhPrune;
+      default:                             phase_o = 4'd0;
+    endcase
+  end
+
+  assign vflag_rd_o     = sflag_q[vflag_ra_i];
+  assign tk_n_o         = sn_q;
+  assign tk_k_o         = sk_q;
+  assign tk_in_valid_o  = state_q == SlIn && sline_q != slines;
+  assign tk_in_keys_o   = skey_q[sline_q[SLW-1:0]];
+  assign tk_out_ready_o = state_q == SlFlags;
+  assign tok_ra_o       = cpos;
+  assign tok_wa_o       = m_q[TIW-1:0];
+  assign h_ra_o         = cnt_q[5:0];
+  assign hdepth_wa_o    = hlist_q[cnt_q[5:0]];
+endmodule

@@ -1,0 +1,214 @@
+// ctl_seq.v - controller sequencer: the walk over iterations, layers,
+// active heads and query rows (docs/rtl.md s5; C: cmodel/controller.c
+// sp_run_model). It clears the token and head tables, lists the active
+// tokens A_l of each layer, hands each head-step to ctl_step (and its
+// first row requests to ctl_fetch) and each layer end to ctl_sel.
+`include "sp_defs.vh"
+module ctl_seq #(
+  parameter integer MaxTokens = 1024   // token rows (power of two, >= 64)
+) (
+  input  wire           clk_i,
+  input  wire           rst_ni,
+  input  wire           start_i,
+  output wire           busy_o,
+  output wire           done_o,
+  output wire           init_o,        // table clear phase
+  output reg  [3:0]     phase_o,       // phase of the cycle when the sequencer owns it, else 0
+  input  wire           cfg_decode_i,
+  input  wire [6:0]     cfg_layers_i,
+  input  wire [6:0]     cfg_heads_i,
+  input  wire [14:0]    cfg_ctx_i,
+  input  wire [14:0]    cfg_iters_i,
+  // position of the walk
+  output wire [13:0]    it_o,
+  output wire [6:0]     l_o,
+  output wire [5:0]     h_o,
+  output wire [TIW-1:0] ri_o,          // query row position (encoder)
+  output wire [TCW-1:0] n_o,           // |A_l|
+  // head-step hand-off (ctl_step, ctl_fetch): one-cycle pulses
+  output reg            step_start_o,  // a head-step of query row ri_o begins
+  output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
+  input  wire           step_done_i,
+  // layer-end pruning hand-off (ctl_sel)
+  output reg            prune_start_o,
+  input  wire           prune_done_i,
+  input  wire           wb_idle_i,     // the writer holds no output
+  // token and head tables (ctl_tables)
+  output reg            clr_we_o,
+  output reg            hclr_we_o,
+  output wire [TIW-1:0] clr_a_o,
+  output reg            tok_we_o,      // append token clr_a_o to A_l at n_o
+  output wire [TIW-1:0] depth_ra_o,
+  input  wire [6:0]     depth_rd_i,
+  output wire [5:0]     hdepth_ra_o,
+  input  wire [6:0]     hdepth_rd_i
+);
+  localparam integer TIW = $clog2(MaxTokens);
+  localparam integer TCW = TIW + 1;
+
+  generate
+    if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
+        MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
+      $error("ctl_seq: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
+    end
+  endgenerate
+
+  localparam [3:0] PhScan = 4'd1, PhOut = 4'd9;   // docs/rtl.md s6
+
+  localparam [3:0]
+    SqIdle    = 4'd0,
+    SqInit    = 4'd1,
+    SqList    = 4'd2,
+    SqHScan   = 4'd3,
+    SqStep    = 4'd4,
+    SqNextRow = 4'd5,
+    SqPrune   = 4'd6,
+    SqNextL   = 4'd7,
+    SqDrain   = 4'd8,
+    SqDone    = 4'd9;
+
+  reg [3:0]     state_q, state_d;
+  reg [14:0]    it_q, it_d;
+  reg [6:0]     l_q, l_d;
+  reg [6:0]     h_q, h_d;
+  reg [TCW-1:0] ri_q, ri_d;
+  reg [TCW-1:0] n_q, n_d;
+  reg [14:0]    cnt_q, cnt_d;        // clear / list scan position
+
+  wire [14:0] npres = cfg_decode_i ? (cfg_ctx_i + it_q + 15'd1) : cfg_ctx_i;  // tokens present
+  wire        last_layer = (l_q + 7'd1 == cfg_layers_i);
+
+  always @(*) begin
+    state_d = state_q;  it_d = it_q;  l_d = l_q;  h_d = h_q;  ri_d = ri_q;  n_d = n_q;  cnt_d = cnt_q;
+    step_start_o = 1'b0;  step_scale_o = 1'b0;  prune_start_o = 1'b0;
+    clr_we_o = 1'b0;  hclr_we_o = 1'b0;  tok_we_o = 1'b0;
+    case (state_q)
+      // wait for the start pulse
+      SqIdle: begin
+        if (start_i) begin
+          state_d = SqInit;
+          cnt_d = 15'd0;
+        end
+      end
+      // clear the token and head tables, one entry a cycle (reported apart)
+      SqInit: begin
+        clr_we_o = 1'b1;
+        hclr_we_o = cnt_q < 15'd64;
+        cnt_d = cnt_q + 15'd1;
+        if (cnt_q == MaxTokens[14:0] - 15'd1) begin
+          state_d = SqList;
+          it_d = 15'd0;
+          l_d = 7'd0;
+          cnt_d = 15'd0;
+          n_d = {TCW{1'b0}};
+        end
+      end
+      // list A_l: the present tokens with depth > l, in index order
+      SqList: begin
+        if (cnt_q == npres) begin
+          state_d = SqHScan;
+          h_d = 7'd0;
+        end else begin
+          if (depth_rd_i > l_q) begin
+            tok_we_o = 1'b1;
+            n_d = n_q + 1'b1;
+          end
+          cnt_d = cnt_q + 15'd1;
+        end
+      end
+      // find the next active head; after the last head, the layer end
+      SqHScan: begin
+        if (h_q == cfg_heads_i) begin
+          state_d = SqPrune;
+          prune_start_o = 1'b1;
+        end else if (hdepth_rd_i > l_q) begin
+          state_d = SqStep;
+          step_start_o = 1'b1;
+          step_scale_o = 1'b1;
+          ri_d = {TCW{1'b0}};
+        end else begin
+          h_d = h_q + 7'd1;
+        end
+      end
+      // a head-step runs (ctl_step, ctl_fetch, value selection in ctl_sel)
+      SqStep: begin
+        if (step_done_i)
+          state_d = SqNextRow;
+      end
+      // the next query row of the head (encoder), else the next head
+      SqNextRow: begin
+        if (!cfg_decode_i && ri_q + 1'b1 != n_q) begin
+          ri_d = ri_q + 1'b1;
+          state_d = SqStep;
+          step_start_o = 1'b1;
+        end else begin
+          h_d = h_q + 7'd1;
+          state_d = SqHScan;
+        end
+      end
+      // cascade token and head pruning of the layer end runs (ctl_sel)
+      SqPrune: begin
+        if (prune_done_i)
+          state_d = SqNextL;
+      end
+      // the next layer, else the next iteration, else drain
+      SqNextL: begin
+        cnt_d = 15'd0;
+        n_d = {TCW{1'b0}};
+        if (!last_layer) begin
+          l_d = l_q + 7'd1;
+          state_d = SqList;
+        end else if (it_q + 15'd1 != cfg_iters_i) begin
+          l_d = 7'd0;
+          it_d = it_q + 15'd1;
+          state_d = SqList;
+        end else begin
+          state_d = SqDrain;
+        end
+      end
+      // wait until the last output write has left
+      SqDrain: begin
+        if (wb_idle_i)
+          state_d = SqDone;
+      end
+      // run complete; a new start pulse runs again
+      SqDone: begin
+        if (start_i) begin
+          state_d = SqInit;
+          cnt_d = 15'd0;
+        end
+      end
+      default: state_d = SqIdle;
+    endcase
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= SqIdle;  it_q <= 15'd0;  l_q <= 7'd0;  h_q <= 7'd0;
+      ri_q <= {TCW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
+    end else begin
+      state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;
+      ri_q <= ri_d;  n_q <= n_d;  cnt_q <= cnt_d;
+    end
+  end
+
+  always @(*) begin
+    case (state_q)
+      SqList, SqHScan, SqNextRow, SqNextL: phase_o = PhScan;
+      SqDrain:                             phase_o = PhOut;
+      default:                             phase_o = 4'd0;
+    endcase
+  end
+
+  assign busy_o = state_q != SqIdle && state_q != SqDone;
+  assign done_o = state_q == SqDone;
+  assign init_o = state_q == SqInit;
+  assign it_o = it_q[13:0];     // what the address map and observation carry
+  assign l_o = l_q;
+  assign h_o = h_q[5:0];
+  assign ri_o = ri_q[TIW-1:0];
+  assign n_o = n_q;
+  assign clr_a_o = cnt_q[TIW-1:0];
+  assign depth_ra_o = cnt_q[TIW-1:0];
+  assign hdepth_ra_o = h_q[5:0];
+endmodule
