@@ -93,6 +93,7 @@ void sp_dram_reset(sp_dram *d)
     for (int c = 0; c < d->cfg.channels; c++) {
         d->ch[c].bus_free = 0;
         d->ch[c].next_ref = d->cfg.tREFI > 0 ? (uint64_t)d->cfg.tREFI : UINT64_MAX;
+        d->ch[c].rot_ok = 0;
         for (int b = 0; b < d->cfg.banks; b++) {
             d->ch[c].bank[b].bank_open = -1;
             d->ch[c].bank[b].t_act = 0;
@@ -146,6 +147,7 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
             return -1;
         }
     }
+
     sp_dram_reset(d);
     return 0;
 }
@@ -211,6 +213,7 @@ static inline void flush_counts(sp_dram *d, const counts_t *k)
 static uint64_t refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts)
 {
     uint64_t n = 0;
+    ch->rot_ok = 0;
     while (ts >= ch->next_ref) {
         uint64_t r0 = max_u64(ch->next_ref, ch->bus_free), r1 = r0 + (uint64_t)c->tRFC;
         for (int b = 0; b < c->banks; b++) {
@@ -232,6 +235,7 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
+    ch->rot_ok = 0;
     if (__builtin_expect(max_u64(t, ch->bus_free) >= ch->next_ref, 0))
         k->refreshes += refresh_due(c, ch, max_u64(t, ch->bus_free));
     sp_dram_bank *bk = &ch->bank[bi];
@@ -293,6 +297,7 @@ static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *
                                                                  counts_t *k)
 {
     uint64_t ts = max_u64(t, *bus);
+    ch->rot_ok = 0;
     if (__builtin_expect(ts >= ch->next_ref, 0)) {
         ch->bus_free = *bus;
         k->refreshes += refresh_due(&d->cfg, ch, ts);
@@ -469,31 +474,35 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     return m;
 }
 
-/* one burst of batch_rule to bank bk: the rule with the refresh check;
- * returns its data slot, *bus its end */
-static inline __attribute__((always_inline)) uint64_t batch_one(sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
-                                                                int row, uint64_t t, const tims_t *p,
-                                                                uint64_t rcl, uint64_t *bus, uint64_t *nref,
-                                                                uint64_t *hits, uint64_t *empty, counts_t *K)
+/* One burst to bank bk of channel ch, row `row`, issued at t: the rule
+ * (burst_at) with the channel's bus-free cycle and next refresh in the
+ * caller's *bus and *nref (registers across the caller's loop; ch's copies
+ * are stored only around a refresh); row hits and empty-bank opens are
+ * added to *cnt as hits + (empty << 32), refreshes to *refs. The one step
+ * of batch_rule and scatter_chan. Returns the data slot; *bus gets its end. */
+static inline __attribute__((always_inline)) uint64_t rule_step(const sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                int row, uint64_t t, const tims_t *p, uint64_t rcl,
+                                                                uint64_t *bus, uint64_t *nref, uint64_t *cnt,
+                                                                uint64_t *refs)
 {
     uint64_t ts = max_u64(t, *bus);
     if (__builtin_expect(ts >= *nref, 0)) {
         ch->bus_free = *bus;
-        K->refreshes += refresh_due(&d->cfg, ch, ts);
+        *refs += refresh_due(&d->cfg, ch, ts);
         *bus = ch->bus_free;
         *nref = ch->next_ref;
     }
     int open = bk->bank_open;
-    uint64_t T = max_u64(t, bk->t_ready), r;
-    if (__builtin_expect(open == row, 0)) {
-        ++*hits;
+    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
+    if (open == row) {
+        ++*cnt;
         r = T + p->tCL;
     } else {
         uint64_t tact = T;
         if (__builtin_expect(open >= 0, 1))
             tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
         else
-            ++*empty;
+            *cnt += UINT64_C(1) << 32;
         bk->t_act = tact;
         bk->bank_open = row;
         r = tact + rcl;
@@ -517,24 +526,98 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
 {
     const tims_t p = d->tim;
     const uint64_t rcl = p.tRCD + p.tCL, nbk = (uint64_t)d->cfg.banks;
-    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, cnt = 0;
+    ch->rot_ok = 0;
     /* the first burst (its slot starts the span), then to the last bank,
      * then from bank 0 */
-    uint64_t ds0 = batch_one(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    uint64_t ds0 = rule_step(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     uint64_t n1 = nbk - (uint64_t)bi - 1 < nb - 1 ? nbk - (uint64_t)bi - 1 : nb - 1;
     sp_dram_bank *bk = &ch->bank[bi + 1];
     for (sp_dram_bank *e = bk + n1; bk < e; bk++)
-        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+        rule_step(d, ch, bk, row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     bk = ch->bank;
     for (sp_dram_bank *e = bk + (nb - 1 - n1); bk < e; bk++)
-        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+        rule_step(d, ch, bk, row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     ch->bus_free = bus;
-    K->hits += hits;
-    K->empty += empty;
+    K->hits += cnt & 0xffffffffu;
+    K->empty += cnt >> 32;
     K->first = min_u64(K->first, ds0);
     K->last = max_u64(K->last, bus);
     *de0 = ds0 + p.bc;
     return bus;
+}
+
+/* A batch of first visits to every bank, in row `row`, on a channel whose
+ * banks are in the rotation that ch->rot_ok states (sp_dram_chan) and open
+ * to another row: all row misses, and by the rule bank j of the batch
+ * (bank bi + j mod banks) activates at max(t, t_ready) + tRP (its t_act +
+ * tRAS is at most its t_ready) and could take its data slot at r_j =
+ * max(t, t_ready) + tRP + tRCD + tCL. Along the batch t_ready grows by
+ * burst_clks per bank up to the rotation's last bank and then drops, so
+ * r_j <= r_0 + j x burst_clks: every slot after the first is bus-bound,
+ * D0 + j x burst_clks with D0 = max(bus_free, r_0). 0 (nothing changed)
+ * when a refresh falls due before a burst of the batch; else the batch
+ * is served, the rotation restarts at bank bi, *de0 gets the first
+ * burst's data end and *de the last. */
+static inline __attribute__((always_inline)) int rot_batch(sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi,
+                                                           int row, uint64_t t, counts_t *K, uint64_t *de0,
+                                                           uint64_t *de)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc, rp = p->tRP;
+    uint64_t bus0 = ch->bus_free;
+    uint64_t D0 = max_u64(bus0, max_u64(t, ch->bank[bi].t_ready) + rp + p->tRCD + p->tCL), end = D0 + nbk * bc;
+    if (max_u64(t, bus0) >= ch->next_ref || end - bc >= ch->next_ref)
+        return 0;
+    sp_dram_bank *bk = &ch->bank[bi], *e = ch->bank + nbk;
+    uint64_t r = D0 + p->ccd_cl;
+    for (uint64_t j = 0; j < nbk; j++, r += bc) {
+        bk->t_act = max_u64(t, bk->t_ready) + rp;
+        bk->bank_open = row;
+        bk->t_ready = r;
+        if (++bk == e)
+            bk = ch->bank;
+    }
+    ch->bus_free = end;
+    K->first = min_u64(K->first, D0);
+    K->last = max_u64(K->last, end);
+    ch->rot_amax = max_u64(t, ch->rot_a + (nbk - 1) * bc) + rp;
+    ch->rot_a = D0 + p->ccd_cl;
+    ch->rot_s = bi;
+    ch->rot_row = row;
+    ch->rot_ok = ch->rot_amax + p->tRAS <= ch->rot_a ? 2 : 1;
+    *de0 = D0 + bc;
+    *de = end;
+    return 1;
+}
+
+/* After a run of m plain hits in row `row` from bank bi, data slots f0,
+ * f0 + burst_clks, ...: the rotation of ch->rot_ok when the run gave every
+ * bank its last column command, or when it follows the rotation's last
+ * burst back to back on the bus; else none. rot_ok 1: the rotation and
+ * rot_amax hold, but not yet rot_amax + tRAS <= rot_a; 2: that too. */
+static inline void rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row, uint64_t m,
+                                 uint64_t f0)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc;
+    if (m >= nbk) {
+        uint64_t amax = ch->rot_amax;
+        if (!ch->rot_ok) { /* (a run in row `row` finds every bank open to it: rot_row is row) */
+            amax = 0;
+            for (uint64_t b = 0; b < nbk; b++)
+                amax = max_u64(amax, ch->bank[b].t_act);
+        }
+        ch->rot_amax = amax;
+        ch->rot_a = f0 + (m - nbk) * bc + p->ccd_cl;
+        ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
+        ch->rot_row = row;
+        ch->rot_ok = amax + p->tRAS <= ch->rot_a ? 2 : 1;
+    } else if (ch->rot_ok && row == ch->rot_row && bi == ch->rot_s && f0 == ch->rot_a - p->ccd_cl + nbk * bc) {
+        ch->rot_a += m * bc;
+        ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
+        ch->rot_ok = ch->rot_amax + p->tRAS <= ch->rot_a ? 2 : 1;
+    } else {
+        ch->rot_ok = 0;
+    }
 }
 
 /* Serves the n bursts of one request that fall on channel ci (channel-
@@ -571,7 +654,9 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
             if (left < nb)
                 nb = left;
-            uint64_t de0, de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
+            uint64_t de0, de;
+            if (!(nb == nbk && ch->rot_ok == 2 && (int)row != ch->rot_row && rot_batch(d, p, ch, bi, (int)row, t, K, &de0, &de)))
+                de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
             bi = (int)(((uint64_t)bi + nb) % nbk);
             *dfirst = *dfirst == UINT64_MAX ? de0 : *dfirst;
             *dlast = max_u64(*dlast, de); /* ends grow along one channel */
@@ -590,6 +675,7 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
             ch->bank[b].t_ready = r;
         for (b = 0; k1 < m; k1++, b++, r += bc)
             ch->bank[b].t_ready = r;
+        rot_after_run(d, p, ch, bi, (int)row, m, f0);
         ch->bus_free = fe;
         K->hits += m;
         K->first = min_u64(K->first, f0);
@@ -660,7 +746,7 @@ static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t ad
  * closed-form run after the banks' first visits). scatter_runs serves
  * runs[2j] .. runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a
  * run is that short, burst by burst in address order (each channel's
- * bursts in order) by the rule (burst_fast) written out over locals in a
+ * bursts in order) by the rule (rule_step) in a
  * function of its own, so that the compiler keeps the loop in registers.
  * Their counts go to *a (added to d->st by scatter_flush), the earliest
  * first-burst data end to a->fmin. Returns the index of the first run not
@@ -684,33 +770,12 @@ static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const 
                                                               uint64_t *hi, scat_t *a)
 {
     sp_dram_chan *ch = &g->chs[*c];
-    sp_dram_bank *bk = &ch->bank[*bi];
-    uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
-    if (__builtin_expect(ts >= ch->next_ref, 0)) {
-        a->refs += refresh_due(&d->cfg, ch, ts);
-        bus = ch->bus_free;
-    }
-    int open = bk->bank_open;
-    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
-    if (open == *row) {
-        ++*cnt;
-        r = T + p->tCL;
-    } else {
-        uint64_t tact = T;
-        if (__builtin_expect(open >= 0, 1))
-            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
-        else
-            *cnt += UINT64_C(1) << 32;
-        bk->t_act = tact;
-        bk->bank_open = *row;
-        r = tact + rcl;
-    }
-    uint64_t ds = max_u64(r, bus);
-    bk->t_ready = ds + p->ccd_cl;
-    uint64_t de = ds + p->bc;
-    ch->bus_free = de;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref;
+    ch->rot_ok = 0;
+    uint64_t ds = rule_step(d, ch, &ch->bank[*bi], *row, t, p, rcl, &bus, &nref, cnt, &a->refs);
+    ch->bus_free = bus;
     *lo = min_u64(*lo, ds);
-    *hi = max_u64(*hi, de);
+    *hi = max_u64(*hi, bus);
     if (__builtin_expect(++*c == g->nch, 0)) {
         *c = 0;
         ++*q;

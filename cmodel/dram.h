@@ -43,9 +43,19 @@ typedef struct {
     uint64_t t_ready;     /* earliest next column command to this bank */
 } sp_dram_bank;
 
+/* A channel's banks after a run that gave every bank its last column
+ * command in one row, back to back (dram.c chan_serve): with rot_ok 2,
+ * every bank b is open to rot_row, its t_ready is rot_a + ((b - rot_s)
+ * mod banks) x burst_clks and its t_act + tRAS is at most rot_a, so a
+ * batch of first visits to another row is served in closed form
+ * (dram.c rot_batch; rot_ok 1: all but the t_act bound). Any other access
+ * to the channel clears rot_ok. */
 typedef struct {
     uint64_t bus_free;    /* data bus free from this DRAM cycle */
     uint64_t next_ref;    /* next refresh due */
+    uint64_t rot_a;       /* rot_ok: the earliest t_ready, that of bank rot_s */
+    uint64_t rot_amax;    /* rot_ok: the latest t_act of the channel's banks */
+    int rot_ok, rot_s, rot_row;
     sp_dram_bank *bank;
 } sp_dram_chan;
 
