@@ -547,6 +547,18 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
     return bus;
 }
 
+/* t_ready of nb (at most nbk) banks from bank b on (mod nbk): r, r + bc,
+ * ... (the last column commands of a run) */
+static __attribute__((noinline)) void set_ready(sp_dram_bank *bank, uint64_t b, uint64_t nb, uint64_t nbk, uint64_t r,
+                                                uint64_t bc)
+{
+    uint64_t n1 = nbk - b < nb ? nbk - b : nb; /* to the last bank, then from bank 0 */
+    for (sp_dram_bank *x = bank + b, *e = x + n1; x < e; x++, r += bc)
+        x->t_ready = r;
+    for (sp_dram_bank *x = bank, *e = x + (nb - n1); x < e; x++, r += bc)
+        x->t_ready = r;
+}
+
 /* A batch of first visits to every bank, in row `row`, on a channel whose
  * banks are in the rotation that ch->rot_ok states (sp_dram_chan) and open
  * to another row: all row misses, and by the rule bank j of the batch
@@ -559,24 +571,23 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
  * when a refresh falls due before a burst of the batch; else the batch
  * is served, the rotation restarts at bank bi, *de0 gets the first
  * burst's data end and *de the last. */
-static inline __attribute__((always_inline)) int rot_batch(sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi,
-                                                           int row, uint64_t t, counts_t *K, uint64_t *de0,
-                                                           uint64_t *de)
+static __attribute__((noinline)) int rot_batch(sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row,
+                                               uint64_t t, counts_t *K, uint64_t *de0, uint64_t *de)
 {
     const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc, rp = p->tRP;
     uint64_t bus0 = ch->bus_free;
     uint64_t D0 = max_u64(bus0, max_u64(t, ch->bank[bi].t_ready) + rp + p->tRCD + p->tCL), end = D0 + nbk * bc;
     if (max_u64(t, bus0) >= ch->next_ref || end - bc >= ch->next_ref)
         return 0;
-    sp_dram_bank *bk = &ch->bank[bi], *e = ch->bank + nbk;
+    /* bank bi to the last, then bank 0 to bi - 1 */
+    sp_dram_bank *const seg[2][2] = {{ch->bank + bi, ch->bank + nbk}, {ch->bank, ch->bank + bi}};
     uint64_t r = D0 + p->ccd_cl;
-    for (uint64_t j = 0; j < nbk; j++, r += bc) {
-        bk->t_act = max_u64(t, bk->t_ready) + rp;
-        bk->bank_open = row;
-        bk->t_ready = r;
-        if (++bk == e)
-            bk = ch->bank;
-    }
+    for (int g = 0; g < 2; g++)
+        for (sp_dram_bank *bk = seg[g][0]; bk < seg[g][1]; bk++, r += bc) {
+            bk->t_act = max_u64(t, bk->t_ready) + rp;
+            bk->bank_open = row;
+            bk->t_ready = r;
+        }
     ch->bus_free = end;
     K->first = min_u64(K->first, D0);
     K->last = max_u64(K->last, end);
@@ -669,12 +680,7 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
         uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
         /* each bank's last column command in the run sets its t_ready */
         uint64_t k0 = m > nbk ? m - nbk : 0;
-        uint64_t b = ((uint64_t)bi + k0) % nbk, r = f0 + k0 * bc + p->ccd_cl;
-        uint64_t k1 = k0 + (nbk - b < m - k0 ? nbk - b : m - k0); /* to the last bank, then from bank 0 */
-        for (uint64_t k = k0; k < k1; k++, b++, r += bc)
-            ch->bank[b].t_ready = r;
-        for (b = 0; k1 < m; k1++, b++, r += bc)
-            ch->bank[b].t_ready = r;
+        set_ready(ch->bank, ((uint64_t)bi + k0) % nbk, m - k0, nbk, f0 + k0 * bc + p->ccd_cl, bc);
         rot_after_run(d, p, ch, bi, (int)row, m, f0);
         ch->bus_free = fe;
         K->hits += m;
