@@ -94,6 +94,7 @@ void sp_dram_reset(sp_dram *d)
         d->ch[c].bus_free = 0;
         d->ch[c].next_ref = d->cfg.tREFI > 0 ? (uint64_t)d->cfg.tREFI : UINT64_MAX;
         d->ch[c].rot_ok = 0;
+        d->ch[c].lz = 0;
         for (int b = 0; b < d->cfg.banks; b++) {
             d->ch[c].bank[b].bank_open = -1;
             d->ch[c].bank[b].t_act = 0;
@@ -206,6 +207,60 @@ static inline void flush_counts(sp_dram *d, const counts_t *k)
     d->st.last_dram_cycle = k->last > l ? k->last : l;
 }
 
+/* writes out a channel's bank state kept as a formula (sp_dram_chan lz):
+ * bank b's offset in a rotation from bank s is (b - s) mod banks */
+static void chan_write(const sp_dram *d, sp_dram_chan *ch)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = d->tim.bc, rp = d->tim.tRP, at = ch->act_t;
+    sp_dram_bank *const bank = ch->bank, *const end = bank + nbk;
+    const int row = ch->rot_row;
+    /* each rotation from its first bank to the last, then from bank 0 */
+    uint64_t r = ch->rot_a;
+    for (sp_dram_bank *bk = bank + ch->rot_s; bk < end; bk++, r += bc) {
+        bk->bank_open = row;
+        bk->t_ready = r;
+    }
+    for (sp_dram_bank *bk = bank; bk < bank + ch->rot_s; bk++, r += bc) {
+        bk->bank_open = row;
+        bk->t_ready = r;
+    }
+    r = ch->act_a;
+    for (sp_dram_bank *bk = bank + ch->act_s; bk < end; bk++, r += bc)
+        bk->t_act = max_u64(at, r) + rp;
+    for (sp_dram_bank *bk = bank; bk < bank + ch->act_s; bk++, r += bc)
+        bk->t_act = max_u64(at, r) + rp;
+}
+
+static __attribute__((noinline)) void chan_sync_lz(const sp_dram *d, sp_dram_chan *ch)
+{
+    chan_write(d, ch);
+    ch->lz = 0;
+}
+
+static inline void chan_sync(const sp_dram *d, sp_dram_chan *ch)
+{
+    if (__builtin_expect(ch->lz, 0))
+        chan_sync_lz(d, ch);
+}
+
+/* an access other than the closed-form ones: the bank array written out,
+ * the rotation no longer known */
+static inline void chan_touch(const sp_dram *d, sp_dram_chan *ch)
+{
+    if (__builtin_expect(ch->rot_ok, 0)) { /* (lz implies rot_ok) */
+        chan_sync(d, ch);
+        ch->rot_ok = 0;
+    }
+}
+
+/* (lz stays set: the next access takes the path it would have taken) */
+void sp_dram_sync(sp_dram *d)
+{
+    for (int c = 0; c < d->cfg.channels; c++)
+        if (d->ch[c].lz)
+            chan_write(d, &d->ch[c]);
+}
+
 /* all-bank refresh of channel ch, due before a burst that may start at ts:
  * a refresh falls due at next_ref and runs when the channel's data bus
  * has drained (never postponed further); banks close and stay busy for
@@ -235,7 +290,7 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
-    ch->rot_ok = 0;
+    chan_touch(d, ch);
     if (__builtin_expect(max_u64(t, ch->bus_free) >= ch->next_ref, 0))
         k->refreshes += refresh_due(c, ch, max_u64(t, ch->bus_free));
     sp_dram_bank *bk = &ch->bank[bi];
@@ -297,7 +352,7 @@ static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *
                                                                  counts_t *k)
 {
     uint64_t ts = max_u64(t, *bus);
-    ch->rot_ok = 0;
+    chan_touch(d, ch);
     if (__builtin_expect(ts >= ch->next_ref, 0)) {
         ch->bus_free = *bus;
         k->refreshes += refresh_due(&d->cfg, ch, ts);
@@ -454,9 +509,14 @@ static inline uint64_t run_room(const sp_dram *d, const sp_dram_chan *ch, uint64
     return m;
 }
 
-static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
+static uint64_t run_len(const sp_dram *d, sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
                         uint64_t n, uint64_t t)
 {
+    if (ch->lz) {
+        if (ch->rot_row != (int)row) /* every bank open to another row: a miss first */
+            return 0;
+        chan_sync(d, ch);
+    }
     uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
     /* a row miss first: the common reason for 0 (the first bank of a new row) */
     if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0)
@@ -527,7 +587,7 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
     const tims_t p = d->tim;
     const uint64_t rcl = p.tRCD + p.tCL, nbk = (uint64_t)d->cfg.banks;
     uint64_t bus = ch->bus_free, nref = ch->next_ref, cnt = 0;
-    ch->rot_ok = 0;
+    chan_touch(d, ch);
     /* the first burst (its slot starts the span), then to the last bank,
      * then from bank 0 */
     uint64_t ds0 = rule_step(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
@@ -570,24 +630,24 @@ static __attribute__((noinline)) void set_ready(sp_dram_bank *bank, uint64_t b, 
  * D0 + j x burst_clks with D0 = max(bus_free, r_0). 0 (nothing changed)
  * when a refresh falls due before a burst of the batch; else the batch
  * is served, the rotation restarts at bank bi, *de0 gets the first
- * burst's data end and *de the last. */
+ * burst's data end and *de the last. The banks' new state is kept as a
+ * formula (sp_dram_chan lz), so a batch costs the same for any number of
+ * banks. */
 static __attribute__((noinline)) int rot_batch(sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row,
                                                uint64_t t, counts_t *K, uint64_t *de0, uint64_t *de)
 {
     const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc, rp = p->tRP;
     uint64_t bus0 = ch->bus_free;
-    uint64_t D0 = max_u64(bus0, max_u64(t, ch->bank[bi].t_ready) + rp + p->tRCD + p->tCL), end = D0 + nbk * bc;
+    uint64_t b = (uint64_t)bi, rs = (uint64_t)ch->rot_s, tr0 = ch->rot_a + (b >= rs ? b - rs : b + nbk - rs) * bc;
+    uint64_t D0 = max_u64(bus0, max_u64(t, tr0) + rp + p->tRCD + p->tCL), end = D0 + nbk * bc;
     if (max_u64(t, bus0) >= ch->next_ref || end - bc >= ch->next_ref)
         return 0;
-    /* bank bi to the last, then bank 0 to bi - 1 */
-    sp_dram_bank *const seg[2][2] = {{ch->bank + bi, ch->bank + nbk}, {ch->bank, ch->bank + bi}};
-    uint64_t r = D0 + p->ccd_cl;
-    for (int g = 0; g < 2; g++)
-        for (sp_dram_bank *bk = seg[g][0]; bk < seg[g][1]; bk++, r += bc) {
-            bk->t_act = max_u64(t, bk->t_ready) + rp;
-            bk->bank_open = row;
-            bk->t_ready = r;
-        }
+    /* the new state as a formula (chan_sync_lz writes it out): t_act from
+     * the old rotation, t_ready the new one from bank bi */
+    ch->act_t = t;
+    ch->act_a = ch->rot_a;
+    ch->act_s = ch->rot_s;
+    ch->lz = 1;
     ch->bus_free = end;
     K->first = min_u64(K->first, D0);
     K->last = max_u64(K->last, end);
@@ -605,9 +665,11 @@ static __attribute__((noinline)) int rot_batch(sp_dram *d, const tims_t *p, sp_d
  * f0 + burst_clks, ...: the rotation of ch->rot_ok when the run gave every
  * bank its last column command, or when it follows the rotation's last
  * burst back to back on the bus; else none. rot_ok 1: the rotation and
- * rot_amax hold, but not yet rot_amax + tRAS <= rot_a; 2: that too. */
-static inline void rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row, uint64_t m,
-                                 uint64_t f0)
+ * rot_amax hold, but not yet rot_amax + tRAS <= rot_a; 2: that too.
+ * Returns 1 when the bank array is a formula (lz) that now includes the
+ * run's t_ready; 0 when the caller writes them (set_ready). */
+static inline int rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row, uint64_t m,
+                                uint64_t f0)
 {
     const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc;
     if (m >= nbk) {
@@ -622,13 +684,16 @@ static inline void rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan
         ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
         ch->rot_row = row;
         ch->rot_ok = amax + p->tRAS <= ch->rot_a ? 2 : 1;
-    } else if (ch->rot_ok && row == ch->rot_row && bi == ch->rot_s && f0 == ch->rot_a - p->ccd_cl + nbk * bc) {
+        return ch->lz;
+    }
+    if (ch->rot_ok && row == ch->rot_row && bi == ch->rot_s && f0 == ch->rot_a - p->ccd_cl + nbk * bc) {
         ch->rot_a += m * bc;
         ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
         ch->rot_ok = ch->rot_amax + p->tRAS <= ch->rot_a ? 2 : 1;
-    } else {
-        ch->rot_ok = 0;
+        return ch->lz;
     }
+    chan_touch(d, ch);
+    return 0;
 }
 
 /* Serves the n bursts of one request that fall on channel ci (channel-
@@ -680,8 +745,8 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
         uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
         /* each bank's last column command in the run sets its t_ready */
         uint64_t k0 = m > nbk ? m - nbk : 0;
-        set_ready(ch->bank, ((uint64_t)bi + k0) % nbk, m - k0, nbk, f0 + k0 * bc + p->ccd_cl, bc);
-        rot_after_run(d, p, ch, bi, (int)row, m, f0);
+        if (!rot_after_run(d, p, ch, bi, (int)row, m, f0))
+            set_ready(ch->bank, ((uint64_t)bi + k0) % nbk, m - k0, nbk, f0 + k0 * bc + p->ccd_cl, bc);
         ch->bus_free = fe;
         K->hits += m;
         K->first = min_u64(K->first, f0);
@@ -777,7 +842,7 @@ static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const 
 {
     sp_dram_chan *ch = &g->chs[*c];
     uint64_t bus = ch->bus_free, nref = ch->next_ref;
-    ch->rot_ok = 0;
+    chan_touch(d, ch);
     uint64_t ds = rule_step(d, ch, &ch->bank[*bi], *row, t, p, rcl, &bus, &nref, cnt, &a->refs);
     ch->bus_free = bus;
     *lo = min_u64(*lo, ds);

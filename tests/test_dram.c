@@ -157,8 +157,10 @@ START_TEST(test_partial_bursts_and_kinds)
 END_TEST
 
 /* same state and statistics in two models */
-static void assert_same(const sp_dram *a, const sp_dram *b, const char *what, int i)
+static void assert_same(sp_dram *a, sp_dram *b, const char *what, int i)
 {
+    sp_dram_sync(a); /* the bank state that closed-form paths keep as a formula */
+    sp_dram_sync(b);
     ck_assert_msg(memcmp(&a->st, &b->st, sizeof a->st) == 0, "%s: statistics differ after request %d", what, i);
     for (int c = 0; c < a->cfg.channels; c++) {
         ck_assert_msg(a->ch[c].bus_free == b->ch[c].bus_free && a->ch[c].next_ref == b->ch[c].next_ref,
