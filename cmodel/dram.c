@@ -723,8 +723,10 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
         split_q(d, q, &bi, &row);
         if (full)
             m = run_room(d, ch, q, n);
+        else if (n > 1 && (int)row == (ch->lz ? ch->rot_row : ch->bank[bi].bank_open))
+            m = run_len(d, ch, bi, row, q, n, t);
         else
-            m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
+            m = 0; /* one burst (the rule is as cheap) or a row miss first (a new row) */
         if (m == 0) {
             uint64_t left = d->seg - (d->pow2 ? q & (d->seg - 1) : q % d->seg); /* to the end of the row index */
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
@@ -817,8 +819,9 @@ static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t ad
  * closed-form run after the banks' first visits). scatter_runs serves
  * runs[2j] .. runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a
  * run is that short, burst by burst in address order (each channel's
- * bursts in order) by the rule (rule_step) in a
- * function of its own, so that the compiler keeps the loop in registers.
+ * bursts in order) by the rule (rule_step), a lap of channels at a time
+ * (one channel-local index: one bank and row), in a function of its own
+ * so that the compiler keeps the loop in registers.
  * Their counts go to *a (added to d->st by scatter_flush), the earliest
  * first-burst data end to a->fmin. Returns the index of the first run not
  * served. */
@@ -827,59 +830,44 @@ typedef struct {
     uint64_t bursts, refs, lo, hi, fmin;
 } scat_t;
 
-/* the burst at channel *c, channel-local index *q (bank *bi, row *row),
- * then those move on to the next burst index */
-typedef struct {
-    sp_dram_chan *chs;
-    uint64_t nch, bm;
-    int sr;
-} geo_t; /* the map's numbers scatter_one needs, read once from d */
-
-static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const geo_t *g, const tims_t *p,
-                                                              uint64_t rcl, uint64_t t, uint64_t *c, uint64_t *q,
-                                                              uint64_t *bi, int *row, uint64_t *cnt, uint64_t *lo,
-                                                              uint64_t *hi, scat_t *a)
-{
-    sp_dram_chan *ch = &g->chs[*c];
-    uint64_t bus = ch->bus_free, nref = ch->next_ref;
-    chan_touch(d, ch);
-    uint64_t ds = rule_step(d, ch, &ch->bank[*bi], *row, t, p, rcl, &bus, &nref, cnt, &a->refs);
-    ch->bus_free = bus;
-    *lo = min_u64(*lo, ds);
-    *hi = max_u64(*hi, bus);
-    if (__builtin_expect(++*c == g->nch, 0)) {
-        *c = 0;
-        ++*q;
-        *bi = *q & g->bm;
-        *row = (int)(*q >> g->sr);
-    }
-}
-
 static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t *runs, size_t j, size_t k,
                                                      uint64_t t, scat_t *a)
 {
     const tims_t p = d->tim;
-    const geo_t g = {d->ch, (uint64_t)d->cfg.channels, (uint64_t)d->cfg.banks - 1, d->sh_row};
-    const uint64_t nch = g.nch, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
-    const int sc = d->sh_ch;
-    uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
+    sp_dram_chan *const chs = d->ch;
+    const uint64_t nch = (uint64_t)d->cfg.channels, bm = (uint64_t)d->cfg.banks - 1, lim = d->scatter_max;
+    const uint64_t rcl = p.tRCD + p.tCL;
+    const int sc = d->sh_ch, sr = d->sh_row;
+    uint64_t cnt = 0, refs = a->refs, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
     for (; j < k; j++) {
-        uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
-        if (n > lim)
+        uint64_t b = runs[2 * j], e = runs[2 * j + 1] + 1;
+        if (e - b > lim)
             break;
-        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> sc, bi = q & g.bm;
-        int row = (int)(q >> g.sr);
-        uint64_t n1 = n < nch ? n : nch;
-        nb += n;
-        for (uint64_t i = 0; i < n1; i++)
-            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
-        /* the first n1 bursts went to distinct channels: the first one's
-         * end is still its channel's bus-free cycle */
-        fmin = min_u64(fmin, g.chs[c0].bus_free);
-        for (uint64_t i = n1; i < n; i++)
-            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+        nb += e - b;
+        sp_dram_chan *ch0 = chs + (b & (nch - 1));
+        /* a lap: the bursts up to the last channel, same channel-local
+         * index q, so the same bank and row */
+        for (int lap = 0; b < e; lap++) {
+            uint64_t c = b & (nch - 1), q = b >> sc, stop = b - c + nch < e ? b - c + nch : e;
+            const uint64_t bi = q & bm;
+            const int row = (int)(q >> sr);
+            for (sp_dram_chan *ch = chs + c; b < stop; b++, ch++) {
+                uint64_t bus = ch->bus_free, nref = ch->next_ref;
+                chan_touch(d, ch);
+                uint64_t ds = rule_step(d, ch, ch->bank + bi, row, t, &p, rcl, &bus, &nref,
+                                        &cnt, &refs);
+                ch->bus_free = bus;
+                lo = min_u64(lo, ds);
+                hi = max_u64(hi, bus);
+            }
+            /* the first lap went to distinct channels: the first burst's
+             * end is still its channel's bus-free cycle */
+            if (lap == 0)
+                fmin = min_u64(fmin, ch0->bus_free);
+        }
     }
     a->cnt += cnt;
+    a->refs = refs;
     a->bursts += nb;
     a->lo = lo;
     a->hi = hi;
