@@ -512,11 +512,7 @@ static inline uint64_t run_room(const sp_dram *d, const sp_dram_chan *ch, uint64
 static uint64_t run_len(const sp_dram *d, sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
                         uint64_t n, uint64_t t)
 {
-    if (ch->lz) {
-        if (ch->rot_row != (int)row) /* every bank open to another row: a miss first */
-            return 0;
-        chan_sync(d, ch);
-    }
+    chan_sync(d, ch); /* (chan_serve calls it when bank bi is open to row) */
     uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
     /* a row miss first: the common reason for 0 (the first bank of a new row) */
     if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0)
