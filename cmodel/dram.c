@@ -148,7 +148,6 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
             return -1;
         }
     }
-
     sp_dram_reset(d);
     return 0;
 }
@@ -535,7 +534,7 @@ static uint64_t run_len(const sp_dram *d, sp_dram_chan *ch, int bi, uint64_t row
  * caller's *bus and *nref (registers across the caller's loop; ch's copies
  * are stored only around a refresh); row hits and empty-bank opens are
  * added to *cnt as hits + (empty << 32), refreshes to *refs. The one step
- * of batch_rule and scatter_chan. Returns the data slot; *bus gets its end. */
+ * of batch_rule and scatter_runs. Returns the data slot; *bus gets its end. */
 static inline __attribute__((always_inline)) uint64_t rule_step(const sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
                                                                 int row, uint64_t t, const tims_t *p, uint64_t rcl,
                                                                 uint64_t *bus, uint64_t *nref, uint64_t *cnt,
@@ -570,9 +569,8 @@ static inline __attribute__((always_inline)) uint64_t rule_step(const sp_dram *d
 }
 
 /* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
- * ... (mod banks), each by the rule (burst_fast) at issue cycle t: a
- * channel's first visits to the banks of a new row, so mostly row misses,
- * with row hits and closed banks taken as the exceptions they are here.
+ * ... (mod banks), each by the rule (rule_step) at issue cycle t: a
+ * channel's first visits to the banks of a new row, so mostly row misses.
  * One channel serves them in order, so the data slots grow: the span is
  * the first slot to the last end.
  * A function of its own, so that the loop stays in registers. Returns the
@@ -669,8 +667,8 @@ static inline int rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan 
 {
     const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc;
     if (m >= nbk) {
-        uint64_t amax = ch->rot_amax;
-        if (!ch->rot_ok) { /* (a run in row `row` finds every bank open to it: rot_row is row) */
+        uint64_t amax = ch->rot_amax; /* still a bound with rot_ok: a run sets no t_act */
+        if (!ch->rot_ok) {
             amax = 0;
             for (uint64_t b = 0; b < nbk; b++)
                 amax = max_u64(amax, ch->bank[b].t_act);
@@ -729,7 +727,8 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
             if (left < nb)
                 nb = left;
             uint64_t de0, de;
-            if (!(nb == nbk && ch->rot_ok == 2 && (int)row != ch->rot_row && rot_batch(d, p, ch, bi, (int)row, t, K, &de0, &de)))
+            int rot = nb == nbk && ch->rot_ok == 2 && (int)row != ch->rot_row; /* every bank a row miss */
+            if (!(rot && rot_batch(d, p, ch, bi, (int)row, t, K, &de0, &de)))
                 de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
             bi = (int)(((uint64_t)bi + nb) % nbk);
             *dfirst = *dfirst == UINT64_MAX ? de0 : *dfirst;
