@@ -44,13 +44,13 @@ typedef struct {
 } sp_dram_bank;
 
 /* A channel's banks after a run that gave every bank its last column
- * command in one row, back to back (dram.c chan_serve): with rot_ok 2
- * (and the bank array written out, or lz),
+ * command in one row, back to back (dram.c chan_serve): with rot_ok 2,
  * every bank b is open to rot_row, its t_ready is rot_a + ((b - rot_s)
  * mod banks) x burst_clks and its t_act + tRAS is at most rot_a, so a
- * batch of first visits to another row is served in closed form
- * (dram.c rot_batch; rot_ok 1: all but the t_act bound). Any other access
- * to the channel clears rot_ok. */
+ * batch of first visits to another row is served in closed form (dram.c
+ * rot_batch; rot_ok 1: all but the t_act bound), its result kept as a
+ * formula (lz) rather than in the bank array. Any other access to the
+ * channel writes the array out and clears rot_ok. */
 typedef struct {
     uint64_t bus_free;    /* data bus free from this DRAM cycle */
     uint64_t next_ref;    /* next refresh due */
