@@ -2,7 +2,8 @@
  * address map, row hit/miss timing, streaming bandwidth against the
  * configured peak, random rows far below it, refresh, presets; the
  * fast access path (runs of hits in closed form, batches of first visits,
- * the per-channel rule) against the burst-by-burst reference. */
+ * those after a rotation of full rows in closed form, the per-channel
+ * rule) against the burst-by-burst reference. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
