@@ -93,6 +93,8 @@ void sp_dram_reset(sp_dram *d)
     for (int c = 0; c < d->cfg.channels; c++) {
         d->ch[c].bus_free = 0;
         d->ch[c].next_ref = d->cfg.tREFI > 0 ? (uint64_t)d->cfg.tREFI : UINT64_MAX;
+        d->ch[c].rot_ok = 0;
+        d->ch[c].lz = 0;
         for (int b = 0; b < d->cfg.banks; b++) {
             d->ch[c].bank[b].bank_open = -1;
             d->ch[c].bank[b].t_act = 0;
@@ -204,6 +206,60 @@ static inline void flush_counts(sp_dram *d, const counts_t *k)
     d->st.last_dram_cycle = k->last > l ? k->last : l;
 }
 
+/* writes out a channel's bank state kept as a formula (sp_dram_chan lz):
+ * bank b's offset in a rotation from bank s is (b - s) mod banks */
+static void chan_write(const sp_dram *d, sp_dram_chan *ch)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = d->tim.bc, rp = d->tim.tRP, at = ch->act_t;
+    sp_dram_bank *const bank = ch->bank, *const end = bank + nbk;
+    const int row = ch->rot_row;
+    /* each rotation from its first bank to the last, then from bank 0 */
+    uint64_t r = ch->rot_a;
+    for (sp_dram_bank *bk = bank + ch->rot_s; bk < end; bk++, r += bc) {
+        bk->bank_open = row;
+        bk->t_ready = r;
+    }
+    for (sp_dram_bank *bk = bank; bk < bank + ch->rot_s; bk++, r += bc) {
+        bk->bank_open = row;
+        bk->t_ready = r;
+    }
+    r = ch->act_a;
+    for (sp_dram_bank *bk = bank + ch->act_s; bk < end; bk++, r += bc)
+        bk->t_act = max_u64(at, r) + rp;
+    for (sp_dram_bank *bk = bank; bk < bank + ch->act_s; bk++, r += bc)
+        bk->t_act = max_u64(at, r) + rp;
+}
+
+static __attribute__((noinline)) void chan_sync_lz(const sp_dram *d, sp_dram_chan *ch)
+{
+    chan_write(d, ch);
+    ch->lz = 0;
+}
+
+static inline void chan_sync(const sp_dram *d, sp_dram_chan *ch)
+{
+    if (__builtin_expect(ch->lz, 0))
+        chan_sync_lz(d, ch);
+}
+
+/* an access other than the closed-form ones: the bank array written out,
+ * the rotation no longer known */
+static inline void chan_touch(const sp_dram *d, sp_dram_chan *ch)
+{
+    if (__builtin_expect(ch->rot_ok, 0)) { /* (lz implies rot_ok) */
+        chan_sync(d, ch);
+        ch->rot_ok = 0;
+    }
+}
+
+/* (lz stays set: the next access takes the path it would have taken) */
+void sp_dram_sync(sp_dram *d)
+{
+    for (int c = 0; c < d->cfg.channels; c++)
+        if (d->ch[c].lz)
+            chan_write(d, &d->ch[c]);
+}
+
 /* all-bank refresh of channel ch, due before a burst that may start at ts:
  * a refresh falls due at next_ref and runs when the channel's data bus
  * has drained (never postponed further); banks close and stay busy for
@@ -211,6 +267,7 @@ static inline void flush_counts(sp_dram *d, const counts_t *k)
 static uint64_t refresh_due(const sp_dram_cfg *c, sp_dram_chan *ch, uint64_t ts)
 {
     uint64_t n = 0;
+    ch->rot_ok = 0;
     while (ts >= ch->next_ref) {
         uint64_t r0 = max_u64(ch->next_ref, ch->bus_free), r1 = r0 + (uint64_t)c->tRFC;
         for (int b = 0; b < c->banks; b++) {
@@ -232,6 +289,7 @@ static inline __attribute__((always_inline)) uint64_t burst_at(sp_dram *d, int c
 {
     const sp_dram_cfg *c = &d->cfg;
     sp_dram_chan *ch = &d->ch[ci];
+    chan_touch(d, ch);
     if (__builtin_expect(max_u64(t, ch->bus_free) >= ch->next_ref, 0))
         k->refreshes += refresh_due(c, ch, max_u64(t, ch->bus_free));
     sp_dram_bank *bk = &ch->bank[bi];
@@ -293,6 +351,7 @@ static inline __attribute__((always_inline)) uint64_t burst_fast(const sp_dram *
                                                                  counts_t *k)
 {
     uint64_t ts = max_u64(t, *bus);
+    chan_touch(d, ch);
     if (__builtin_expect(ts >= ch->next_ref, 0)) {
         ch->bus_free = *bus;
         k->refreshes += refresh_due(&d->cfg, ch, ts);
@@ -449,9 +508,10 @@ static inline uint64_t run_room(const sp_dram *d, const sp_dram_chan *ch, uint64
     return m;
 }
 
-static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
+static uint64_t run_len(const sp_dram *d, sp_dram_chan *ch, int bi, uint64_t row, uint64_t q,
                         uint64_t n, uint64_t t)
 {
+    chan_sync(d, ch); /* (chan_serve calls it when bank bi is open to row) */
     uint64_t f0 = ch->bus_free, tcl = (uint64_t)d->cfg.tCL, bc = (uint64_t)d->burst_clks;
     /* a row miss first: the common reason for 0 (the first bank of a new row) */
     if (ch->bank[bi].bank_open != (int)row || !d->run_ok || t + tcl > f0)
@@ -469,31 +529,35 @@ static uint64_t run_len(const sp_dram *d, const sp_dram_chan *ch, int bi, uint64
     return m;
 }
 
-/* one burst of batch_rule to bank bk: the rule with the refresh check;
- * returns its data slot, *bus its end */
-static inline __attribute__((always_inline)) uint64_t batch_one(sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
-                                                                int row, uint64_t t, const tims_t *p,
-                                                                uint64_t rcl, uint64_t *bus, uint64_t *nref,
-                                                                uint64_t *hits, uint64_t *empty, counts_t *K)
+/* One burst to bank bk of channel ch, row `row`, issued at t: the rule
+ * (burst_at) with the channel's bus-free cycle and next refresh in the
+ * caller's *bus and *nref (registers across the caller's loop; ch's copies
+ * are stored only around a refresh); row hits and empty-bank opens are
+ * added to *cnt as hits + (empty << 32), refreshes to *refs. The one step
+ * of batch_rule and scatter_runs. Returns the data slot; *bus gets its end. */
+static inline __attribute__((always_inline)) uint64_t rule_step(const sp_dram *d, sp_dram_chan *ch, sp_dram_bank *bk,
+                                                                int row, uint64_t t, const tims_t *p, uint64_t rcl,
+                                                                uint64_t *bus, uint64_t *nref, uint64_t *cnt,
+                                                                uint64_t *refs)
 {
     uint64_t ts = max_u64(t, *bus);
     if (__builtin_expect(ts >= *nref, 0)) {
         ch->bus_free = *bus;
-        K->refreshes += refresh_due(&d->cfg, ch, ts);
+        *refs += refresh_due(&d->cfg, ch, ts);
         *bus = ch->bus_free;
         *nref = ch->next_ref;
     }
     int open = bk->bank_open;
-    uint64_t T = max_u64(t, bk->t_ready), r;
-    if (__builtin_expect(open == row, 0)) {
-        ++*hits;
+    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
+    if (open == row) {
+        ++*cnt;
         r = T + p->tCL;
     } else {
         uint64_t tact = T;
         if (__builtin_expect(open >= 0, 1))
             tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
         else
-            ++*empty;
+            *cnt += UINT64_C(1) << 32;
         bk->t_act = tact;
         bk->bank_open = row;
         r = tact + rcl;
@@ -505,9 +569,8 @@ static inline __attribute__((always_inline)) uint64_t batch_one(sp_dram *d, sp_d
 }
 
 /* nb (1 .. banks) bursts of row `row` in channel ch, to banks bi, bi + 1,
- * ... (mod banks), each by the rule (burst_fast) at issue cycle t: a
- * channel's first visits to the banks of a new row, so mostly row misses,
- * with row hits and closed banks taken as the exceptions they are here.
+ * ... (mod banks), each by the rule (rule_step) at issue cycle t: a
+ * channel's first visits to the banks of a new row, so mostly row misses.
  * One channel serves them in order, so the data slots grow: the span is
  * the first slot to the last end.
  * A function of its own, so that the loop stays in registers. Returns the
@@ -517,24 +580,114 @@ static __attribute__((noinline)) uint64_t batch_rule(sp_dram *d, sp_dram_chan *c
 {
     const tims_t p = d->tim;
     const uint64_t rcl = p.tRCD + p.tCL, nbk = (uint64_t)d->cfg.banks;
-    uint64_t bus = ch->bus_free, nref = ch->next_ref, hits = 0, empty = 0;
+    uint64_t bus = ch->bus_free, nref = ch->next_ref, cnt = 0;
+    chan_touch(d, ch);
     /* the first burst (its slot starts the span), then to the last bank,
      * then from bank 0 */
-    uint64_t ds0 = batch_one(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+    uint64_t ds0 = rule_step(d, ch, &ch->bank[bi], row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     uint64_t n1 = nbk - (uint64_t)bi - 1 < nb - 1 ? nbk - (uint64_t)bi - 1 : nb - 1;
     sp_dram_bank *bk = &ch->bank[bi + 1];
     for (sp_dram_bank *e = bk + n1; bk < e; bk++)
-        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+        rule_step(d, ch, bk, row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     bk = ch->bank;
     for (sp_dram_bank *e = bk + (nb - 1 - n1); bk < e; bk++)
-        batch_one(d, ch, bk, row, t, &p, rcl, &bus, &nref, &hits, &empty, K);
+        rule_step(d, ch, bk, row, t, &p, rcl, &bus, &nref, &cnt, &K->refreshes);
     ch->bus_free = bus;
-    K->hits += hits;
-    K->empty += empty;
+    K->hits += cnt & 0xffffffffu;
+    K->empty += cnt >> 32;
     K->first = min_u64(K->first, ds0);
     K->last = max_u64(K->last, bus);
     *de0 = ds0 + p.bc;
     return bus;
+}
+
+/* t_ready of nb (at most nbk) banks from bank b on (mod nbk): r, r + bc,
+ * ... (the last column commands of a run) */
+static __attribute__((noinline)) void set_ready(sp_dram_bank *bank, uint64_t b, uint64_t nb, uint64_t nbk, uint64_t r,
+                                                uint64_t bc)
+{
+    uint64_t n1 = nbk - b < nb ? nbk - b : nb; /* to the last bank, then from bank 0 */
+    for (sp_dram_bank *x = bank + b, *e = x + n1; x < e; x++, r += bc)
+        x->t_ready = r;
+    for (sp_dram_bank *x = bank, *e = x + (nb - n1); x < e; x++, r += bc)
+        x->t_ready = r;
+}
+
+/* A batch of first visits to every bank, in row `row`, on a channel whose
+ * banks are in the rotation that ch->rot_ok states (sp_dram_chan) and open
+ * to another row: all row misses, and by the rule bank j of the batch
+ * (bank bi + j mod banks) activates at max(t, t_ready) + tRP (its t_act +
+ * tRAS is at most its t_ready) and could take its data slot at r_j =
+ * max(t, t_ready) + tRP + tRCD + tCL. Along the batch t_ready grows by
+ * burst_clks per bank up to the rotation's last bank and then drops, so
+ * r_j <= r_0 + j x burst_clks: every slot after the first is bus-bound,
+ * D0 + j x burst_clks with D0 = max(bus_free, r_0). 0 (nothing changed)
+ * when a refresh falls due before a burst of the batch; else the batch
+ * is served, the rotation restarts at bank bi, *de0 gets the first
+ * burst's data end and *de the last. The banks' new state is kept as a
+ * formula (sp_dram_chan lz), so a batch costs the same for any number of
+ * banks. */
+static __attribute__((noinline)) int rot_batch(sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row,
+                                               uint64_t t, counts_t *K, uint64_t *de0, uint64_t *de)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc, rp = p->tRP;
+    uint64_t bus0 = ch->bus_free;
+    uint64_t b = (uint64_t)bi, rs = (uint64_t)ch->rot_s, tr0 = ch->rot_a + (b >= rs ? b - rs : b + nbk - rs) * bc;
+    uint64_t D0 = max_u64(bus0, max_u64(t, tr0) + rp + p->tRCD + p->tCL), end = D0 + nbk * bc;
+    if (max_u64(t, bus0) >= ch->next_ref || end - bc >= ch->next_ref)
+        return 0;
+    /* the new state as a formula (chan_sync_lz writes it out): t_act from
+     * the old rotation, t_ready the new one from bank bi */
+    ch->act_t = t;
+    ch->act_a = ch->rot_a;
+    ch->act_s = ch->rot_s;
+    ch->lz = 1;
+    ch->bus_free = end;
+    K->first = min_u64(K->first, D0);
+    K->last = max_u64(K->last, end);
+    ch->rot_amax = max_u64(t, ch->rot_a + (nbk - 1) * bc) + rp;
+    ch->rot_a = D0 + p->ccd_cl;
+    ch->rot_s = bi;
+    ch->rot_row = row;
+    ch->rot_ok = ch->rot_amax + p->tRAS <= ch->rot_a ? 2 : 1;
+    *de0 = D0 + bc;
+    *de = end;
+    return 1;
+}
+
+/* After a run of m plain hits in row `row` from bank bi, data slots f0,
+ * f0 + burst_clks, ...: the rotation of ch->rot_ok when the run gave every
+ * bank its last column command, or when it follows the rotation's last
+ * burst back to back on the bus; else none. rot_ok 1: the rotation and
+ * rot_amax hold, but not yet rot_amax + tRAS <= rot_a; 2: that too.
+ * Returns 1 when the bank array is a formula (lz) that now includes the
+ * run's t_ready; 0 when the caller writes them (set_ready). */
+static inline int rot_after_run(const sp_dram *d, const tims_t *p, sp_dram_chan *ch, int bi, int row, uint64_t m,
+                                uint64_t f0)
+{
+    const uint64_t nbk = (uint64_t)d->cfg.banks, bc = p->bc;
+    if (m >= nbk) {
+        uint64_t amax = ch->rot_amax; /* still a bound with rot_ok: a run sets no t_act */
+        if (!ch->rot_ok) {
+            amax = 0;
+            for (uint64_t b = 0; b < nbk; b++)
+                amax = max_u64(amax, ch->bank[b].t_act);
+        }
+        ch->rot_amax = amax;
+        ch->rot_a = f0 + (m - nbk) * bc + p->ccd_cl;
+        ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
+        ch->rot_row = row;
+        ch->rot_ok = amax + p->tRAS <= ch->rot_a ? 2 : 1;
+        return ch->lz;
+    }
+    if (ch->rot_ok && row == ch->rot_row && bi == ch->rot_s && f0 == ch->rot_a - p->ccd_cl + nbk * bc) {
+        ch->rot_a += m * bc;
+        ch->rot_s = (int)(((uint64_t)bi + m) % nbk);
+        ch->rot_ok = ch->rot_amax + p->tRAS <= ch->rot_a ? 2 : 1;
+        return ch->lz;
+    }
+    chan_touch(d, ch);
+    return 0;
 }
 
 /* Serves the n bursts of one request that fall on channel ci (channel-
@@ -564,14 +717,19 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
         split_q(d, q, &bi, &row);
         if (full)
             m = run_room(d, ch, q, n);
+        else if (n > 1 && (int)row == (ch->lz ? ch->rot_row : ch->bank[bi].bank_open))
+            m = run_len(d, ch, bi, row, q, n, t);
         else
-            m = n > 1 ? run_len(d, ch, bi, row, q, n, t) : 0; /* one burst: the rule is as cheap */
+            m = 0; /* one burst (the rule is as cheap) or a row miss first (a new row) */
         if (m == 0) {
             uint64_t left = d->seg - (d->pow2 ? q & (d->seg - 1) : q % d->seg); /* to the end of the row index */
             uint64_t nb = n < nbk ? n : nbk, r0 = K->refreshes;
             if (left < nb)
                 nb = left;
-            uint64_t de0, de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
+            uint64_t de0, de;
+            int rot = nb == nbk && ch->rot_ok == 2 && (int)row != ch->rot_row; /* every bank a row miss */
+            if (!(rot && rot_batch(d, p, ch, bi, (int)row, t, K, &de0, &de)))
+                de = batch_rule(d, ch, bi, (int)row, nb, t, K, &de0);
             bi = (int)(((uint64_t)bi + nb) % nbk);
             *dfirst = *dfirst == UINT64_MAX ? de0 : *dfirst;
             *dlast = max_u64(*dlast, de); /* ends grow along one channel */
@@ -584,12 +742,8 @@ static inline __attribute__((always_inline)) void chan_serve(sp_dram *d, const t
         uint64_t f0 = ch->bus_free, fe = f0 + m * bc;
         /* each bank's last column command in the run sets its t_ready */
         uint64_t k0 = m > nbk ? m - nbk : 0;
-        uint64_t b = ((uint64_t)bi + k0) % nbk, r = f0 + k0 * bc + p->ccd_cl;
-        uint64_t k1 = k0 + (nbk - b < m - k0 ? nbk - b : m - k0); /* to the last bank, then from bank 0 */
-        for (uint64_t k = k0; k < k1; k++, b++, r += bc)
-            ch->bank[b].t_ready = r;
-        for (b = 0; k1 < m; k1++, b++, r += bc)
-            ch->bank[b].t_ready = r;
+        if (!rot_after_run(d, p, ch, bi, (int)row, m, f0))
+            set_ready(ch->bank, ((uint64_t)bi + k0) % nbk, m - k0, nbk, f0 + k0 * bc + p->ccd_cl, bc);
         ch->bus_free = fe;
         K->hits += m;
         K->first = min_u64(K->first, f0);
@@ -660,8 +814,9 @@ static __attribute__((noinline)) uint64_t access_general(sp_dram *d, uint64_t ad
  * closed-form run after the banks' first visits). scatter_runs serves
  * runs[2j] .. runs[2j + 1] (burst indexes) for j = j0, j0 + 1, ... while a
  * run is that short, burst by burst in address order (each channel's
- * bursts in order) by the rule (burst_fast) written out over locals in a
- * function of its own, so that the compiler keeps the loop in registers.
+ * bursts in order) by the rule (rule_step), a lap of channels at a time
+ * (one channel-local index: one bank and row), in a function of its own
+ * so that the compiler keeps the loop in registers.
  * Their counts go to *a (added to d->st by scatter_flush), the earliest
  * first-burst data end to a->fmin. Returns the index of the first run not
  * served. */
@@ -670,80 +825,44 @@ typedef struct {
     uint64_t bursts, refs, lo, hi, fmin;
 } scat_t;
 
-/* the burst at channel *c, channel-local index *q (bank *bi, row *row),
- * then those move on to the next burst index */
-typedef struct {
-    sp_dram_chan *chs;
-    uint64_t nch, bm;
-    int sr;
-} geo_t; /* the map's numbers scatter_one needs, read once from d */
-
-static inline __attribute__((always_inline)) void scatter_one(sp_dram *d, const geo_t *g, const tims_t *p,
-                                                              uint64_t rcl, uint64_t t, uint64_t *c, uint64_t *q,
-                                                              uint64_t *bi, int *row, uint64_t *cnt, uint64_t *lo,
-                                                              uint64_t *hi, scat_t *a)
-{
-    sp_dram_chan *ch = &g->chs[*c];
-    sp_dram_bank *bk = &ch->bank[*bi];
-    uint64_t bus = ch->bus_free, ts = max_u64(t, bus);
-    if (__builtin_expect(ts >= ch->next_ref, 0)) {
-        a->refs += refresh_due(&d->cfg, ch, ts);
-        bus = ch->bus_free;
-    }
-    int open = bk->bank_open;
-    uint64_t T = max_u64(t, bk->t_ready), r; /* r: the data slot's earliest start */
-    if (open == *row) {
-        ++*cnt;
-        r = T + p->tCL;
-    } else {
-        uint64_t tact = T;
-        if (__builtin_expect(open >= 0, 1))
-            tact = max_u64(T, bk->t_act + p->tRAS) + p->tRP;
-        else
-            *cnt += UINT64_C(1) << 32;
-        bk->t_act = tact;
-        bk->bank_open = *row;
-        r = tact + rcl;
-    }
-    uint64_t ds = max_u64(r, bus);
-    bk->t_ready = ds + p->ccd_cl;
-    uint64_t de = ds + p->bc;
-    ch->bus_free = de;
-    *lo = min_u64(*lo, ds);
-    *hi = max_u64(*hi, de);
-    if (__builtin_expect(++*c == g->nch, 0)) {
-        *c = 0;
-        ++*q;
-        *bi = *q & g->bm;
-        *row = (int)(*q >> g->sr);
-    }
-}
-
 static __attribute__((noinline)) size_t scatter_runs(sp_dram *d, const uint64_t *runs, size_t j, size_t k,
                                                      uint64_t t, scat_t *a)
 {
     const tims_t p = d->tim;
-    const geo_t g = {d->ch, (uint64_t)d->cfg.channels, (uint64_t)d->cfg.banks - 1, d->sh_row};
-    const uint64_t nch = g.nch, lim = d->scatter_max, rcl = p.tRCD + p.tCL;
-    const int sc = d->sh_ch;
-    uint64_t cnt = 0, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
+    sp_dram_chan *const chs = d->ch;
+    const uint64_t nch = (uint64_t)d->cfg.channels, bm = (uint64_t)d->cfg.banks - 1, lim = d->scatter_max;
+    const uint64_t rcl = p.tRCD + p.tCL;
+    const int sc = d->sh_ch, sr = d->sh_row;
+    uint64_t cnt = 0, refs = a->refs, lo = a->lo, hi = a->hi, fmin = a->fmin, nb = 0;
     for (; j < k; j++) {
-        uint64_t b0 = runs[2 * j], n = runs[2 * j + 1] - b0 + 1;
-        if (n > lim)
+        uint64_t b = runs[2 * j], e = runs[2 * j + 1] + 1;
+        if (e - b > lim)
             break;
-        uint64_t c0 = b0 & (nch - 1), c = c0, q = b0 >> sc, bi = q & g.bm;
-        int row = (int)(q >> g.sr);
-        uint64_t n1 = n < nch ? n : nch;
-        nb += n;
-        for (uint64_t i = 0; i < n1; i++)
-            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
-        /* the first n1 bursts went to distinct channels: the first one's
-         * end is still its channel's bus-free cycle */
-        fmin = min_u64(fmin, g.chs[c0].bus_free);
-        for (uint64_t i = n1; i < n; i++)
-            scatter_one(d, &g, &p, rcl, t, &c, &q, &bi, &row, &cnt, &lo, &hi, a);
+        nb += e - b;
+        sp_dram_chan *ch0 = chs + (b & (nch - 1));
+        /* a lap: the bursts up to the last channel, same channel-local
+         * index q, so the same bank and row */
+        for (int lap = 0; b < e; lap++) {
+            uint64_t c = b & (nch - 1), q = b >> sc, stop = b - c + nch < e ? b - c + nch : e;
+            const uint64_t bi = q & bm;
+            const int row = (int)(q >> sr);
+            for (sp_dram_chan *ch = chs + c; b < stop; b++, ch++) {
+                uint64_t bus = ch->bus_free, nref = ch->next_ref;
+                chan_touch(d, ch);
+                uint64_t ds = rule_step(d, ch, ch->bank + bi, row, t, &p, rcl, &bus, &nref,
+                                        &cnt, &refs);
+                ch->bus_free = bus;
+                lo = min_u64(lo, ds);
+                hi = max_u64(hi, bus);
+            }
+            /* the first lap went to distinct channels: the first burst's
+             * end is still its channel's bus-free cycle */
+            if (lap == 0)
+                fmin = min_u64(fmin, ch0->bus_free);
+        }
     }
     a->cnt += cnt;
+    a->refs = refs;
     a->bursts += nb;
     a->lo = lo;
     a->hi = hi;

@@ -43,9 +43,25 @@ typedef struct {
     uint64_t t_ready;     /* earliest next column command to this bank */
 } sp_dram_bank;
 
+/* A channel's banks after a run that gave every bank its last column
+ * command in one row, back to back (dram.c chan_serve): with rot_ok 2,
+ * every bank b is open to rot_row, its t_ready is rot_a + ((b - rot_s)
+ * mod banks) x burst_clks and its t_act + tRAS is at most rot_a, so a
+ * batch of first visits to another row is served in closed form (dram.c
+ * rot_batch; rot_ok 1: all but the t_act bound), its result kept as a
+ * formula (lz) rather than in the bank array. Any other access to the
+ * channel writes the array out and clears rot_ok. */
 typedef struct {
     uint64_t bus_free;    /* data bus free from this DRAM cycle */
     uint64_t next_ref;    /* next refresh due */
+    uint64_t rot_a;       /* rot_ok: the earliest t_ready, that of bank rot_s */
+    uint64_t rot_amax;    /* rot_ok: the latest t_act of the channel's banks */
+    int rot_ok, rot_s, rot_row;
+    /* lz: the bank array is stale (sp_dram_sync writes it): every bank is
+     * open to rot_row, t_ready is rot_a's rotation and t_act is max(act_t,
+     * act_a + ((b - act_s) mod banks) x burst_clks) + tRP */
+    int lz, act_s;
+    uint64_t act_t, act_a;
     sp_dram_bank *bank;
 } sp_dram_chan;
 
@@ -85,6 +101,10 @@ int sp_dram_init(sp_dram *d, const sp_dram_cfg *c, double accel_mhz, char *err, 
 void sp_dram_free(sp_dram *d);
 /* Clears state and statistics (banks closed, buses idle). */
 void sp_dram_reset(sp_dram *d);
+/* Writes out the bank state that closed-form batches and runs keep as a
+ * formula (sp_dram_chan lz), so that d->ch[c].bank[b] can be read; the
+ * model's later path and results do not change. */
+void sp_dram_sync(sp_dram *d);
 
 /* One request of `bytes` bytes at byte address addr, issued at accelerator
  * cycle now. It is split into bursts by the address map; bursts are served
