@@ -773,9 +773,12 @@ static uint64_t rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t
     uint64_t t = now + J->issued;
     /* reads: at most 64 rows in flight (the fetcher's descriptor FIFO and
      * the port's queue); a row is delivered in request order, at most one
-     * per cycle, and frees its place the cycle after */
-    if (!is_write && S->rtl_rows >= SP_FETCH_MAX_OUT && t < S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 1)
-        t = S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 1;
+     * per cycle; its descriptor leaves the fetcher's FIFO at the end of
+     * its delivery cycle, the controller hands a row over the cycle after
+     * and the fetcher's request register sends it one cycle later
+     * (rtl/fetcher.v) */
+    if (!is_write && S->rtl_rows >= SP_FETCH_MAX_OUT && t < S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 2)
+        t = S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 2;
     J->issued = t - now + 1;
     uint64_t last = t;
     for (uint32_t b = 0; b < beats; b++) {
@@ -1206,6 +1209,12 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         break;
     case N_IMP:
         unit = SP_U_IMPORTANCE;
+        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
+            /* the RTL adds each probability to its token's importance as
+             * the normalise pass streams it (rtl/ctl_step.v StPStream), so
+             * the importance ends with that pass, not after it */
+            start = ND(S, i, sm_final(S, i))->end - SP_SOFTMAX_OVERHEAD - cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        }
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         end = start + cdiv(s->keys, (uint64_t)hw->softmax_lanes);

@@ -173,12 +173,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * its V MSB row then its V LSB row; queries and outputs 16-bit; writes are
  * posted (with SP_TM_SERIAL the next head-step's first request follows the
  * write's start by the controller's own cycles, below, not its DRAM
- * completion); at most 64 rows in flight. */
+ * completion); at most 64 rows in flight, a row's place free for a new
+ * request two cycles after its delivery (rtl/fetcher.v). */
 #define SP_TM_RTL_ADDRMAP 4u
 /* With SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the schedule also counts the RTL
  * controller's own cycles (docs/rtl.md s9): the active-list scan, head
  * scan, pruning walks and selection handshakes, the qk stream over the
- * delivered K rows, pv after the last V row, and the run begins (cycle 0 of
+ * delivered K rows, pv after the last V row, the token importance added
+ * as the last softmax pass streams its probabilities, and the run begins (cycle 0 of
  * total_cycles) at SP_TM_RTL_START plus the controller's initialisation
  * pass: the co-sim harness pulses start_i in cycle SP_START_CYCLE (6,
  * defs/spattn.defs; sim/rtlport.h kStartCycle), taken the next cycle. */

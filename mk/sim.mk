@@ -5,6 +5,7 @@
 #   build/sim/spattn_cosim        COSIM_CONFIG (default configs/default.yaml), hardware D = COSIM_D (64)
 #   build/sim/small/spattn_cosim  tests/cosim/small.yaml, D = 32 (regression)
 #   build/sim/fold/spattn_cosim   tests/cosim/fold.yaml, D = 32 (regression: folded qk/pv, no V LSBs)
+#   build/sim/paper/spattn_cosim  configs/paper.yaml, D = 64 (regression: the paper's hardware)
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 #   build/sim/mutant2/spattn_cosim the same with +define+SPATTN_MUTANT_HANDOFF (must FAIL)
 
@@ -56,6 +57,7 @@ endef
 $(eval $(call sim_build,main,$(COSIM_CONFIG),$(COSIM_D),$(SIM_MK_FAST),))
 $(eval $(call sim_build,small,tests/cosim/small.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,fold,tests/cosim/fold.yaml,32,$(SIM_MK_TEST),))
+$(eval $(call sim_build,paper,configs/paper.yaml,64,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
 $(eval $(call sim_build,mutant2,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_HANDOFF))
 
@@ -66,11 +68,18 @@ $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 sim-params-force:
 cosim: deps $(SIM_BUILD)/spattn_cosim
 
+# the paper's hardware (configs/paper.yaml, D 64) on a synthetic decode trace
+# with the official GPT-2 small workload's shapes (12 heads, d 64, context 993
+# growing by one per iteration; docs/rtl.md s9)
+COSIM_PAPER_TRACE := synth:mode=decode,layers=6,heads=12,d=64,len=993,iters=2
+
 test-cosim: deps $(LIB)
-	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim $(SIM_BUILD)/fold/spattn_cosim
+	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim $(SIM_BUILD)/fold/spattn_cosim \
+	  $(SIM_BUILD)/paper/spattn_cosim
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh tests/cosim/small.yaml \
 	  traces/data/minilm-austen-encoder.safetensors
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh tests/cosim/fold.yaml
+	@SPATTN_COSIM=$(SIM_BUILD)/paper/spattn_cosim tests/cosim/run.sh configs/paper.yaml --only $(COSIM_PAPER_TRACE)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/stress.sh tests/cosim/small.yaml 40 1
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/stress.sh tests/cosim/fold.yaml 40 2
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/cli.sh
@@ -106,7 +115,7 @@ TEST_EXTRA  += test-cosim test-mutant-cosim
 BENCH_EXTRA += bench-cosim
 LINT_EXTRA  += lint-sim
 HELP_EXTRA  += "make cosim            build build/sim/spattn_cosim (RTL + SystemC + C model) for COSIM_CONFIG, D=COSIM_D"
-HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces, 0 mismatches"
+HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces and a paper-sized one, 0 mismatches"
 HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and a buffer hand-off mutant; succeeds only if both FAIL"
 HELP_EXTRA  += "make bench-cosim      co-sim cycles/s: SystemC harness vs a plain C++ loop"
 HELP_EXTRA  += "make synth-top        Yosys synthesis of rtl/spattn_top.v at a small size (cell count)"

@@ -8,8 +8,9 @@
 # the memory units within 1 % of the C model run with the RTL's job starts,
 # the memory units within 1 % of the free-running C model and the total
 # equal to it (the RTL schedule mode counts the controller's own cycles).
-# Usage: run.sh CONFIG [TRACE FILES]; SPATTN_COSIM names the co-sim binary
-# built for CONFIG.
+# Usage: run.sh CONFIG [--only] [TRACE FILES]; SPATTN_COSIM names the co-sim
+# binary built for CONFIG; --only: the traces given replace the built-in list
+# (the paper build runs one large trace, docs/rtl.md s9).
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
 CFG=${1:-tests/cosim/small.yaml}
@@ -25,6 +26,10 @@ synth:mode=encoder,layers=4,heads=3,d=32,len=40,peak=2,seed=4
 # further traces from the command line (the real-model trace for configs
 # whose bit widths it fits)
 [ $# -gt 0 ] && shift
+if [ "${1:-}" = "--only" ]; then
+  shift
+  TRACES=""
+fi
 for x in "$@"; do TRACES="$TRACES $x"; done
 fail=0
 for t in $TRACES; do
