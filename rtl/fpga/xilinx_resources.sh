@@ -8,6 +8,7 @@
 #   rtl/fpga/xilinx_resources.sh [-d D] [-w DIR] [-n NAME] [-u UNIT | -H]
 #                                [-X UNIT=OPTION ...] CONFIG [Param=Value ...]
 #   rtl/fpga/xilinx_resources.sh --check [-d D] CONFIG   (parameters only)
+#   rtl/fpga/xilinx_resources.sh --sum NAME < LINES      (the -H sum line)
 #   rtl/fpga/xilinx_resources.sh --header
 #
 # Param=Value overrides one derived parameter (e.g. MaxTokens=256) after
@@ -31,6 +32,25 @@ me=rtl/fpga/xilinx_resources.sh
 die2() { echo "$me: $*" >&2; exit 2; }
 
 [ "${1:-}" = "--header" ] && { echo "$HEADER"; exit 0; }
+if [ "${1:-}" = "--sum" ]; then
+  # the lines of -H (units NAME.UNIT and NAME.glue, one parameter set) on
+  # stdin -> their sum, named NAME
+  [ $# = 2 ] || die2 "usage: $me --sum NAME < LINES"
+  awk -F, -v name="$2" '
+    NF != 25 || $1 !~ /\./ { printf "%s: line %d is no unit line of this script\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
+    { for (i = 14; i <= 24; i++) t[i] += $i
+      if (NR == 1) for (i = 2; i <= 13; i++) p[i] = $i
+      else for (i = 2; i <= 13; i++) if (p[i] != $i) { printf "%s: line %d has other parameters\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
+      u = $1; sub(/^.*\./, "", u); if (u == "glue") g = 1; else n++ }
+    END {
+      if (bad) exit 2
+      if (!g || !n) { printf "%s: --sum needs the unit lines and the glue line\n", "'"$me"'" > "/dev/stderr"; exit 2 }
+      printf "%s", name; for (i = 2; i <= 13; i++) printf ",%s", p[i]
+      for (i = 14; i <= 24; i++) printf ",%d", t[i]
+      printf ",hierarchy kept: the sum of the %d unit lines and the glue line above (each mapped once out of context; no optimisation across a unit boundary)\n", n
+    }'
+  exit $?
+fi
 d=64; work=""; name=""; unit=""; hier=""; xopts=""; check=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -94,10 +114,15 @@ printf '%s\n' "verilog_defaults -add -I$root/rtl -I$gen" "read_verilog $root/rtl
   "chparam $chp spattn_top" "hierarchy -top spattn_top -libdir $root/rtl" > "$work/read.ys"
 # the instances u_* of the top and their modules at these parameters
 # (RTLIL dump lines "cell TYPE NAME")
+# (-H hands its list to each unit's run in XR_CELLS: the same parameters)
 rm -f "$work/cells.txt"
-{ cat "$work/read.ys"; echo "tee -q -o $work/cells.txt dump spattn_top/c:u_*"; } > "$work/cell.ys"
-"$YOSYS" -q -l "$work/cell.log" -s "$work/cell.ys" >/dev/null 2>&1 \
-  || { echo "$me: yosys could not elaborate $cfg: see $work/cell.log" >&2; exit 1; }
+if [ -n "${XR_CELLS:-}" ]; then
+  cp "$XR_CELLS" "$work/cells.txt" || exit 1
+else
+  { cat "$work/read.ys"; echo "tee -q -o $work/cells.txt dump spattn_top/c:u_*"; } > "$work/cell.ys"
+  "$YOSYS" -q -l "$work/cell.log" -s "$work/cell.ys" >/dev/null 2>&1 \
+    || { echo "$me: yosys could not elaborate $cfg: see $work/cell.log" >&2; exit 1; }
+fi
 units=$(sed -n 's/^ *cell [^ ]* \\u_\([a-z0-9_]*\)$/\1/p' "$work/cells.txt" | sort)
 [ -n "$units" ] || { echo "$me: no instance u_* in spattn_top: see $work/cells.txt" >&2; exit 1; }
 for x in $xopts; do
@@ -115,17 +140,11 @@ if [ -n "$hier" ]; then
   for u in $units glue; do
     xa=""; for x in $xopts; do [ "${x%%=*}" = "$u" ] && xa="$xa -X $x"; done
     # shellcheck disable=SC2086
-    "$0" -d "$d" -w "$work/$u" -n "$name" -u "$u" $xa "$cfg" "$@" >> "$work/lines.csv" || exit $?
+    XR_CELLS=$work/cells.txt "$0" -d "$d" -w "$work/$u" -n "$name" -u "$u" $xa "$cfg" "$@" >> "$work/lines.csv" || exit $?
   done
   cat "$work/lines.csv"
-  awk -F, -v name="$name" -v n="$(echo $units | wc -w)" '
-    { for (i = 14; i <= 24; i++) t[i] += $i; if (NR == 1) for (i = 2; i <= 13; i++) p[i] = $i }
-    END {
-      printf "%s", name; for (i = 2; i <= 13; i++) printf ",%s", p[i]
-      for (i = 14; i <= 24; i++) printf ",%d", t[i]
-      printf ",hierarchy kept: the sum of the %d units and the glue above (each mapped once out of context; no optimisation across a unit boundary)\n", n
-    }' "$work/lines.csv"
-  exit 0
+  "$0" --sum "$name" < "$work/lines.csv"
+  exit $?
 fi
 
 t0=$(date +%s)
