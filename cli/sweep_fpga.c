@@ -218,7 +218,9 @@ int sp_sweep_fpga_point(const sp_sweep_fpga *f, const sp_config *base, size_t p,
         return -1;
     cmd[0] = 0;
     sh_word(cmd, sizeof cmd, f->script);
-    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " -H -d %d -n %s -w ", f->d, name);
+    /* topk with ABC's quick script: its full one runs for hours on the
+     * flip-flop candidate buffers (rtl/README.md "FPGA") */
+    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " -H -X topk=-fastabc -d %d -n %s -w ", f->d, name);
     sh_word(cmd, sizeof cmd, dir);
     strncat(cmd, " ", sizeof cmd - strlen(cmd) - 1);
     sh_word(cmd, sizeof cmd, yaml);
@@ -283,8 +285,9 @@ char *sp_sweep_fpga_record(const char *rec, const sp_sweep_fpga *f, const long c
             strcpy(row + n, "\n");
         cJSON_AddStringToObject(fo, "family", "xcup");
         cJSON_AddNumberToObject(fo, "hardware_d", f->d);
-        cJSON_AddStringToObject(fo, "mapping", "Yosys synth_xilinx -family xcup, out of context, hierarchy kept "
-                                               "(rtl/fpga/xilinx_resources.sh -H)");
+        cJSON_AddStringToObject(fo, "mapping", "Yosys synth_xilinx -family xcup, out of context, hierarchy kept, "
+                                               "topk with abc -fast (rtl/fpga/xilinx_resources.sh -H -X "
+                                               "topk=-fastabc)");
         for (int i = 0; i < SP_FPGA_NCOLS; i++)
             cJSON_AddNumberToObject(fo, sp_fpga_cols[i] + 5, (double)counts[i]);
         cJSON_AddItemToObject(pt, "fpga", fo);

@@ -32,10 +32,13 @@ need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 # the CSV lines show every parameter and option). Each point is mapped with
 # the hierarchy kept (xilinx_resources.sh -H): a line per unit, the glue,
 # their sum.
-FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
+# topk is mapped with ABC's quick script (X.topk=-fastabc): with the full
+# one its LUT mapping did not end in 25 min at default.yaml, nor in 9 min
+# at tiny.yaml (rtl/README.md "FPGA")
+FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8:X.topk=-fastabc default:configs/default.yaml:64:X.topk=-fastabc
 # the paper's design point (make fpga-paper): its 2048-entry softmax score
 # buffer maps to flip-flops, as Yosys 0.23's LUT-RAM mapping of it fails
-FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram,X.topk=-fastabc
 
 # fpga_xil_run(points, csv): one line per point, header first; the file is
 # written under a temporary name and renamed, so a failure leaves none
@@ -64,11 +67,13 @@ fpga-paper: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 FPGA_UNITS_CONFIG ?= configs/default.yaml
 FPGA_UNITS_D      ?= 64
 FPGA_XIL_UNITS    ?= kbuf vbuf qk pv importance writer fetcher softmax requant controller topk glue
+FPGA_UNITS_X      ?= topk=-fastabc
 fpga-xilinx-units: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_XIL) --header > $(FPGA_BUILD)/resources-units.csv.tmp
 	@for u in $(FPGA_XIL_UNITS); do echo "fpga: $$u of $(FPGA_UNITS_CONFIG) on xcup"; \
-	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $(FPGA_UNITS_D) -u $$u \
+	  x=""; for o in $(FPGA_UNITS_X); do [ "$${o%%=*}" = $$u ] && x="$$x -X $$o"; done; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) nice -n 19 $(FPGA_XIL) -d $(FPGA_UNITS_D) -u $$u $$x \
 	    -w $(FPGA_BUILD)/xilinx/units-$$u $(FPGA_UNITS_CONFIG) >> $(FPGA_BUILD)/resources-units.csv.tmp || exit $$?; \
 	done
 	@mv $(FPGA_BUILD)/resources-units.csv.tmp $(FPGA_BUILD)/resources-units.csv

@@ -3,9 +3,11 @@
 # set of parameters (the smallest the RTL builds by default): place and
 # route with rtl/fpga/ice40_pnr.sh (serial-I/O wrapper, synth_ice40,
 # nextpnr-ice40, icepack) and, fit or not, the cells of each unit from
-# synth_ice40 -noflatten (what each instance u_UNIT asks for). Writes
-# DIR/ice40-top.csv (one line: the whole top, placed or not) and
-# DIR/ice40-top-units.csv (one line per unit, the glue as "spattn_top").
+# synth_ice40 -noflatten (what each instance u_UNIT asks for); then the
+# datapath units chained without the rest (rtl/fpga/ice40_datapath.v),
+# placed and routed. Writes DIR/ice40-top.csv (the whole top, placed or
+# not, then the datapath subset) and DIR/ice40-top-units.csv (one line per
+# unit, the top's own logic as "glue").
 #
 #   rtl/fpga/ice40_top.sh [-p up5k|hx8k] [-w DIR] [Param=Value ...]
 #
@@ -97,4 +99,12 @@ else
   pkg=$([ "$part" = up5k ] && echo sg48 || echo ct256)
   echo "spattn_top,$part,$pkg,spattn_top,\"$params\",$win,$wout,$lc,$lca,$(util ICESTORM_RAM 1),$(util ICESTORM_RAM 2),$(util ICESTORM_DSP 1),$(util ICESTORM_DSP 2),$(util SB_IO 1),,0" >> "$work/ice40-top.csv"
 fi
+# 3. the datapath units chained without the top's buffers, controller,
+# top-k engine, fetcher and writer (rtl/fpga/ice40_datapath.v), at the
+# same D, NQk, NPv and a MaxTokens-entry score buffer
+pp() { echo "$params" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+dline=$("$root/rtl/fpga/ice40_pnr.sh" -p "$part" -n ice40_datapath -w "$work/datapath" -t ice40_datapath \
+  D="$(pp D)" NQk="$(pp NQk)" NPv="$(pp NPv)" MaxN="$(pp MaxTokens)" 2>"$work/datapath.err") \
+  || { echo "$me: the datapath subset did not place either: $(cat "$work/datapath.err")" >&2; exit 1; }
+echo "$dline,1" >> "$work/ice40-top.csv"
 cat "$work/ice40-top.csv" "$work/ice40-top-units.csv"

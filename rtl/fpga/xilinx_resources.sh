@@ -21,7 +21,10 @@
 # line NAME sums them (no optimisation across a unit boundary; the note
 # column says so). -X UNIT=OPTION adds one synth_xilinx option (-nolutram,
 # -nobram, -nosrl, -abc9, -nowidelut) to that unit's run (-u or -H; UNIT
-# as in -u, or glue); the note column lists it. Exit status: 0,
+# as in -u, or glue; top without either), or -fastabc: the LUT mapping of
+# synth_xilinx's map_luts step runs `abc -fast` (ABC's quick script:
+# strash; dretime; if) instead of its full script; the note column lists
+# it. Exit status: 0,
 # 1 a tool failed, 2 bad arguments or a config the RTL cannot build (the
 # message names the file and the key). Tools: YOSYS (yosys), SPATTN_SIMCFG
 # (default build/sim/spattn_simcfg: `make build/sim/spattn_simcfg`).
@@ -63,8 +66,8 @@ while [ $# -gt 0 ]; do
     -u) unit=$2; shift 2;;
     -H) hier=1; shift;;
     --check) check=1; shift;;
-    -X) echo "$2" | grep -Eq '^[a-z_][a-z0-9_]*=-(nolutram|nobram|nosrl|abc9|nowidelut)$' \
-          || die2 "-X '$2' is not UNIT=OPTION (OPTION: -nolutram, -nobram, -nosrl, -abc9, -nowidelut)"
+    -X) echo "$2" | grep -Eq '^[a-z_][a-z0-9_]*=-(nolutram|nobram|nosrl|abc9|nowidelut|fastabc)$' \
+          || die2 "-X '$2' is not UNIT=OPTION (OPTION: -nolutram, -nobram, -nosrl, -abc9, -nowidelut, -fastabc)"
         xopts="$xopts $2"; shift 2;;
     -*) die2 "unknown option '$1'";;
     *) break;;
@@ -162,10 +165,26 @@ elif [ -n "$unit" ]; then
 fi
 xo=$(xof "${unit:-top}")
 [ -z "$xo" ] || note="$note; synth_xilinx$xo"
+# -fastabc: synth_xilinx up to map_luts, that step by hand as Yosys 0.23
+# runs it (`help synth_xilinx`) with `abc -fast`, then the rest
+fast=""; sx=""
+for o in $xo; do [ "$o" = -fastabc ] && fast=1 || sx="$sx $o"; done
+case "$sx" in *-abc9*) [ -z "$fast" ] || die2 "-fastabc and -abc9 exclude each other";; esac
+luts=2:2,3,6:5,10,20; case "$sx" in *-nowidelut*) luts=2:2,3,6:5;; esac
+srl=1; case "$sx" in *-nosrl*) srl="";; esac
+sxl="synth_xilinx -family xcup -top $top -flatten -noiopad -noclkbuf -uram$sx"
 # printf, not echo: a module name holds a backslash (\vbuf: \v)
 { cat "$work/read.ys"; [ "$top" = spattn_top ] || printf 'hierarchy -top %s\n' "$top"
   for t in $bb; do printf 'blackbox %s\n' "$t"; done
-  printf 'synth_xilinx -family xcup -top %s -flatten -noiopad -noclkbuf -uram%s\n' "$top" "$xo"
+  if [ -n "$fast" ]; then
+    printf '%s -run :map_luts\n' "$sxl"
+    printf 'opt_expr -mux_undef -noclkinv\nabc -fast -luts %s\nclean\ntechmap -map +/xilinx/ff_map.v\n' "$luts"
+    [ -z "$srl" ] || printf 'xilinx_srl -fixed -minlen 3\n'
+    printf 'techmap -map +/xilinx/lut_map.v -map +/xilinx/cells_map.v -D LUT_WIDTH=6\nxilinx_dffopt\nopt_lut_ins -tech xilinx\n'
+    printf '%s -run finalize:\n' "$sxl"
+  else
+    printf '%s\n' "$sxl"
+  fi
   printf 'tee -q -o %s/stat.txt stat\n' "$work"; } > "$work/synth.ys"
 "$YOSYS" -q -t -l "$work/yosys.log" -s "$work/synth.ys" >/dev/null 2>&1 \
   || { echo "$me: yosys synth_xilinx failed on $cfg: see $work/yosys.log" >&2; exit 1; }
