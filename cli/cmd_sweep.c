@@ -156,10 +156,12 @@ static int point_done(void *ctx, const sp_sweep_point *pt, char *err, size_t err
     if (c->fpga) { /* before the journal: a resumed point has its counts */
         long counts[SP_FPGA_NCOLS];
         char *r2 = NULL;
-        if (sp_sweep_fpga_point(c->fpga, c->cfg, pt->index, id, counts, err, errlen) ||
-            !(r2 = sp_sweep_fpga_record(r, c->fpga, counts))) {
-            if (!r2 && !err[0])
-                snprintf(err, errlen, "out of memory for the record of sweep point %zu", id);
+        if (sp_sweep_fpga_point(c->fpga, c->cfg, pt->index, id, counts, err, errlen)) {
+            free(r);
+            return -1;
+        }
+        if (!(r2 = sp_sweep_fpga_record(r, c->fpga, counts))) {
+            snprintf(err, errlen, "out of memory for the record of sweep point %zu", id);
             free(r);
             return -1;
         }
