@@ -1,5 +1,5 @@
 // ice40_datapath.v - the datapath units of spattn_top (qk, softmax with
-// exp_lut and recip_div, requant, pv, importance) in one design for the
+// exp_lut and recip_div, requant, pv unless Pv = 0, importance unless Imp = 0) in one design for the
 // iCE40 place and route (rtl/fpga/ice40_top.sh -s), where the whole top
 // does not fit. Not a unit of spattn and never simulated: the units are
 // chained stream to stream (qk's logits into softmax, softmax's
@@ -13,7 +13,9 @@ module ice40_datapath #(
   parameter integer D    = 4,   // head dimension of the hardware
   parameter integer NQk  = 1,   // qk multipliers (NQk <= D: one key per D/NQk beats)
   parameter integer NPv  = 1,   // pv multipliers (NPv <= D)
-  parameter integer MaxN = 64   // softmax score buffer entries
+  parameter integer MaxN = 64,  // softmax score buffer entries
+  parameter integer Imp  = 1,   // 1: with the importance unit; 0: without (its outputs 0)
+  parameter integer Pv   = 1    // 1: with the pv unit; 0: without (probabilities consumed, outputs 0)
 ) (
   input  wire                        clk_i,
   input  wire                        rst_ni,
@@ -70,15 +72,40 @@ module ice40_datapath #(
     .p_valid_o(p_valid), .p_ready_i(p_ready), .p_o(p), .busy_o(sm_busy_o)
   );
   requant u_requant (.pmax_i(pmax), .tau_i(tau_i), .lsb_bits_i(lsb_bits_i), .requant_o(requant_o));
-  pv #(.D(D), .NPv(NPv), .VW(16)) u_pv (
-    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(pv_start_i), .in_valid_i(p_valid),
-    .in_ready_o(p_ready), .in_last_i(pv_last_i), .in_p_i(p), .in_v_i(pv_v_i),
-    .out_valid_o(pv_out_valid_o), .out_o(pv_out_o), .acc_o()
-  );
-  importance #(.Lanes(1), .D(D)) u_importance (
-    .tok_acc_i(tok_acc_i), .tok_p_i(p), .tok_sum_o(tok_sum_o),
-    .head_acc_i(head_acc_i), .head_out_i(pv_out_o),
-    .head_mult_i(head_mult_i), .head_shift_i(head_shift_i), .head_add_o(), .head_sum_o(head_sum_o)
-  );
+  generate
+    if (Pv != 0) begin : gen_pv
+      /* verilator lint_off PINCONNECTEMPTY */
+      pv #(.D(D), .NPv(NPv), .VW(16)) u_pv (
+        .clk_i(clk_i), .rst_ni(rst_ni), .start_i(pv_start_i), .in_valid_i(p_valid),
+        .in_ready_o(p_ready), .in_last_i(pv_last_i), .in_p_i(p), .in_v_i(pv_v_i),
+        .out_valid_o(pv_out_valid_o), .out_o(pv_out_o), .acc_o()
+      );
+      /* verilator lint_on PINCONNECTEMPTY */
+    end else begin : gen_no_pv
+      assign p_ready = 1'b1;
+      assign pv_out_valid_o = 1'b0;
+      assign pv_out_o = {D*16{1'b0}};
+      /* verilator lint_off UNUSED */
+      wire unused_pv = ^{pv_start_i, pv_last_i, pv_v_i, p_valid, p};
+      /* verilator lint_on UNUSED */
+    end
+  endgenerate
   /* verilator lint_on PINCONNECTEMPTY */
+  generate
+    if (Imp != 0) begin : gen_imp
+      /* verilator lint_off PINCONNECTEMPTY */
+      importance #(.Lanes(1), .D(D)) u_importance (
+        .tok_acc_i(tok_acc_i), .tok_p_i(p), .tok_sum_o(tok_sum_o),
+        .head_acc_i(head_acc_i), .head_out_i(pv_out_o),
+        .head_mult_i(head_mult_i), .head_shift_i(head_shift_i), .head_add_o(), .head_sum_o(head_sum_o)
+      );
+      /* verilator lint_on PINCONNECTEMPTY */
+    end else begin : gen_no_imp
+      assign tok_sum_o  = {`SP_IMP_BITS{1'b0}};
+      assign head_sum_o = {`SP_IMP_BITS{1'b0}};
+      /* verilator lint_off UNUSED */
+      wire unused_imp = ^{tok_acc_i, head_acc_i, head_mult_i, head_shift_i};
+      /* verilator lint_on UNUSED */
+    end
+  endgenerate
 endmodule
