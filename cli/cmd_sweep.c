@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "spattn.h"
 #include "sweep.h"
+#include "sweep_fpga.h"
 #include "sweep_journal.h"
 #include "sweep_report.h"
 
@@ -52,7 +53,8 @@ static int hash_file(const char *path, uint64_t *h)
     return bad ? -1 : 0;
 }
 
-static uint64_t sweep_id(const sp_config *cfg, int nt, char *const *traces, const sp_engine_input *in)
+static uint64_t sweep_id(const sp_config *cfg, int nt, char *const *traces, const sp_engine_input *in,
+                         const sp_sweep_fpga *fpga)
 {
     uint64_t h = SP_FNV_INIT;
     char *t = NULL;
@@ -63,6 +65,8 @@ static uint64_t sweep_id(const sp_config *cfg, int nt, char *const *traces, cons
         sp_config_print(f, cfg);
         for (int i = 0; i < nt; i++)
             fprintf(f, "trace %s\n", in[i].is_workload ? in[i].workload.path : in[i].trace.id);
+        if (fpga) /* records with FPGA columns are another sweep's */
+            fprintf(f, "fpga xcup d %d\n", fpga->d);
         fclose(f);
         h = sp_sweep_fnv1a(t, n, h);
     }
@@ -130,6 +134,7 @@ typedef struct {
     size_t offset;         /* number of this trace's first point */
     int printed;
     size_t finished_before, finished_here; /* points run for earlier traces, for this one */
+    const sp_sweep_fpga *fpga;             /* --fpga: each point's resource counts; NULL: none */
 } sweep_ctx;
 
 static double now_s(void)
@@ -147,6 +152,21 @@ static int point_done(void *ctx, const sp_sweep_point *pt, char *err, size_t err
     if (!r) {
         snprintf(err, errlen, "out of memory for the record of sweep point %zu", id);
         return -1;
+    }
+    if (c->fpga) { /* before the journal: a resumed point has its counts */
+        long counts[SP_FPGA_NCOLS];
+        char *r2 = NULL;
+        if (sp_sweep_fpga_point(c->fpga, c->cfg, pt->index, id, counts, err, errlen)) {
+            free(r);
+            return -1;
+        }
+        if (!(r2 = sp_sweep_fpga_record(r, c->fpga, counts))) {
+            snprintf(err, errlen, "out of memory for the record of sweep point %zu", id);
+            free(r);
+            return -1;
+        }
+        free(r);
+        r = r2;
     }
     if (sp_sweep_journal_append(c->j, id, r, err, errlen)) {
         free(r);
@@ -221,7 +241,7 @@ static void abs_path(const char *path, char *buf, size_t len)
 
 /* DIR.spattn-sweep-work/sweep.sbatch: task K runs --shard K/N */
 static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_path, int nt, char *const *traces,
-                        const char *out, int plots, char *path, size_t plen)
+                        const char *out, int plots, const sp_sweep_fpga *fpga, char *path, size_t plen)
 {
     char a[8400], self[4096];
     snprintf(path, plen, "%s/sweep.sbatch", wd);
@@ -258,6 +278,8 @@ static int write_sbatch(const char *wd, int ntasks, long jobs, const char *cfg_p
     }
     fputs(" -o ", f);
     sh_quote(f, out);
+    if (fpga)
+        fprintf(f, " --fpga xcup --fpga-d %d", fpga->d);
     fprintf(f, " -j %ld%s --shard \"$SLURM_ARRAY_TASK_ID/%d\"\n", jobs, plots ? "" : " --no-plots", ntasks);
     return fclose(f) ? -1 : 0;
 }
@@ -286,7 +308,7 @@ static void closed_loop_notice(int nt, const sp_engine_input *in, const char *di
 
 int cmd_sweep(int argc, char **argv);
 
-enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_SHARD, SW_COLLECT, SW_SLURM, SW_N };
+enum { SW_CONFIG, SW_TRACE, SW_OUT, SW_JOBS, SW_NO_PLOTS, SW_SHARD, SW_COLLECT, SW_SLURM, SW_FPGA, SW_FPGA_D, SW_N };
 static const sp_cli_opt sweep_opts[SW_N] = {
     [SW_CONFIG] = {'c', "config", "CONFIG", NULL, 1, "the YAML config with a sweep: section (docs/sweep.md)"},
     [SW_TRACE] = {'t', "trace", "TRACE", NULL, 0,
@@ -301,6 +323,9 @@ static const sp_cli_opt sweep_opts[SW_N] = {
                     "run nothing: write DIR from the journals in DIR.spattn-sweep-work (every point must be there)"},
     [SW_SLURM] = {0, "slurm", "N", NULL, 0,
                   "write DIR.spattn-sweep-work/sweep.sbatch, a Slurm array job of N --shard tasks; run nothing"},
+    [SW_FPGA] = {0, "fpga", "FAMILY", NULL, 0,
+                 "add each point's FPGA resource counts (xcup: Yosys synth_xilinx, minutes per point; docs/sweep.md)"},
+    [SW_FPGA_D] = {0, "fpga-d", "D", "64", 0, "hardware head dimension of the RTL mapped by --fpga"},
 };
 
 const sp_cli_cmd sp_cmd_sweep = {
@@ -341,6 +366,8 @@ int cmd_sweep(int argc, char **argv)
     if ((shard_n > 0) + collect + (slurm_n > 0) > 1)
         return sp_cli_error("sweep: --shard, --collect and --slurm exclude each other");
 
+    if (a.val[SW_FPGA_D] != sweep_opts[SW_FPGA_D].def && !a.val[SW_FPGA])
+        return sp_cli_error("sweep: --fpga-d needs --fpga");
     char err[2048];
     sp_config cfg;
     if (sp_config_load(cfg_path, &cfg, err, sizeof err))
@@ -413,13 +440,24 @@ int cmd_sweep(int argc, char **argv)
     }
     sp_outdir od;
     sp_outdir_inputs inputs = {cfg_path, trace, NULL};
+    /* --fpga: the tools and every point's RTL parameters are checked
+     * before anything is written (not for --collect and --slurm, which map
+     * nothing here) */
+    sp_sweep_fpga fpga_st, *fpga = a.val[SW_FPGA] ? &fpga_st : NULL;
+    int fpga_here = !collect && slurm_n == 0;
     if (sp_sweep_work_dir(out, wd, sizeof wd))
         rc = sp_cli_error("sweep: output directory name too long: '%s'", out);
+    else if (fpga && sp_sweep_fpga_init(fpga, a.val[SW_FPGA], a.val[SW_FPGA_D], wd, fpga_here, err, sizeof err))
+        rc = sp_cli_error("%s", err);
+    else if (fpga && fpga_here && sp_sweep_fpga_check(fpga, &cfg, per, err, sizeof err)) {
+        int line = sweep_line(cfg_path);
+        rc = line > 0 ? sp_cli_error("%s:%d: %s", cfg_path, line, err) : sp_cli_error("%s: %s", cfg_path, err);
+    }
     else if (slurm_n > 0) { /* the array job only */
         char path[4400];
         if (mkdir(wd, 0777) && errno != EEXIST)
             rc = sp_cli_error("cannot create sweep work directory '%s': %s", wd, strerror(errno));
-        else if (write_sbatch(wd, slurm_n, jobs, cfg_path, nt, traces, out, plots, path, sizeof path))
+        else if (write_sbatch(wd, slurm_n, jobs, cfg_path, nt, traces, out, plots, fpga, path, sizeof path))
             rc = sp_cli_error("cannot write '%s': %s", path, strerror(errno));
         else
             printf("spattn: wrote %s (%d tasks over %zu points); submit it with: sbatch %s\n"
@@ -447,7 +485,7 @@ int cmd_sweep(int argc, char **argv)
     unsigned char *skip = calloc(n, 1);
     sp_sweep_result *res = calloc((size_t)nt, sizeof *res);
     size_t ndone = 0, nmore = 0;
-    uint64_t id = sweep_id(&cfg, nt, traces, input);
+    uint64_t id = sweep_id(&cfg, nt, traces, input, fpga);
     if (!rec || !skip || !res)
         rc = sp_cli_error("out of memory for %zu sweep points", n);
     else if (sp_sweep_journal_open(&j, wd, jname, id, n, rec, &ndone, err, sizeof err))
@@ -487,7 +525,7 @@ int cmd_sweep(int argc, char **argv)
         skip[p] = rec[p] != NULL || p < lo || p >= hi;
         to_run += !skip[p];
     }
-    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), hi - lo, to_run, now_s(), 0, NULL, 0, 0, 0, 0};
+    sweep_ctx ctx = {&j, &cfg, !input[0].is_workload, rec, isatty(2), hi - lo, to_run, now_s(), 0, NULL, 0, 0, 0, 0, fpga};
     if (ndone && ctx.tty)
         fprintf(stderr, "spattn: resuming %s: %zu of %zu points already done\n", wd, ndone, n);
     int ran = 0;
@@ -519,7 +557,7 @@ int cmd_sweep(int argc, char **argv)
         for (int t = 0; t < nt; t++)
             specs[t] = traces[t], ins[t] = &input[t], refs[t] = &res[t].ref;
         sp_sweep_report_in in = {&cfg, cfg_path, traces[0], &input[0], NULL, rec, n, res[0].has_ref, &res[0].ref,
-                                 nt, specs, ins, refs};
+                                 nt, specs, ins, refs, fpga ? sp_fpga_header : NULL};
         char note[512];
         int wr = sp_sweep_report_write_dir(od.tmp, &in, plots, note, sizeof note, err, sizeof err);
         if (wr < 0 || sp_outdir_commit(&od, err, sizeof err)) {

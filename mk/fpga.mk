@@ -4,11 +4,15 @@
 # synth_ice40, nextpnr-ice40, icepack) on small datapath units with Fmax and
 # utilisation. Included by the top Makefile.
 #
-#   make fpga          build/fpga/resources.csv (default.yaml on xcup) and
+#   make fpga          build/fpga/resources.csv (tiny.yaml and default.yaml on
+#                      xcup, hierarchy kept: every unit, the glue, their sum),
 #                      build/fpga/ice40.csv (datapath units on an iCE40UP5K)
+#                      and build/fpga/ice40-top.csv (the whole top, smallest
+#                      parameters, on an iCE40HX8K; per unit: ice40-top-units.csv)
 #   make fpga-paper    paper.yaml on xcup (slow): build/fpga/resources-paper.csv
 #   make fpga-xilinx-units  each unit of spattn_top on xcup, out of context
 #   make test-fpga     the iCE40 flow on requant (seconds; part of make test)
+#   make test-sweep-fpga  spattn sweep --fpga on a one-point sweep (minutes; not in make test)
 
 NEXTPNR_ICE40 ?= nextpnr-ice40
 ICEPACK       ?= icepack
@@ -18,16 +22,23 @@ FPGA_XIL      := rtl/fpga/xilinx_resources.sh
 FPGA_ICE      := rtl/fpga/ice40_pnr.sh
 FPGA_TOOLS    := $(FPGA_XIL) $(FPGA_ICE) rtl/fpga/wrap_ports.awk
 
-.PHONY: need-nextpnr-ice40 need-icepack fpga fpga-xilinx fpga-xilinx-units fpga-ice40 fpga-paper test-fpga
+.PHONY: need-nextpnr-ice40 need-icepack fpga fpga-xilinx fpga-xilinx-units fpga-ice40 fpga-ice40-top fpga-paper test-fpga test-sweep-fpga
 need-nextpnr-ice40: ; @$(call sp_need,$(NEXTPNR_ICE40),nextpnr-ice40)
 need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 
-# xcup points of `make fpga`: name:config:D[:Param=Value,...] (D: hardware
-# head dimension, as COSIM_D; the overrides scale a dimension the config
-# sets; the CSV line shows every parameter)
-FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
-# the paper's design point, all of it (make fpga-paper)
-FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64
+# xcup points of `make fpga`: name:config:D[:ITEM,...] (D: hardware head
+# dimension, as COSIM_D; an ITEM Param=Value overrides a parameter the
+# config gives, X.UNIT=OPTION adds a synth_xilinx option to one unit's run;
+# the CSV lines show every parameter and option). Each point is mapped with
+# the hierarchy kept (xilinx_resources.sh -H): a line per unit, the glue,
+# their sum.
+# topk is mapped with ABC's quick script (X.topk=-fastabc): with the full
+# one its LUT mapping did not end in 25 min at default.yaml, nor in 9 min
+# at tiny.yaml (rtl/README.md "FPGA")
+FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8:X.topk=-fastabc default:configs/default.yaml:64:X.topk=-fastabc
+# the paper's design point (make fpga-paper): its 2048-entry softmax score
+# buffer maps to flip-flops, as Yosys 0.23's LUT-RAM mapping of it fails
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram,X.topk=-fastabc
 
 # fpga_xil_run(points, csv): one line per point, header first; the file is
 # written under a temporary name and renamed, so a failure leaves none
@@ -35,10 +46,11 @@ define fpga_xil_run
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_XIL) --header > $(2).tmp
 	@for p in $(1); do \
-	  n=$${p%%:*}; r=$${p#*:}; c=$${r%%:*}; r=$${r#*:}; d=$${r%%:*}; o=""; \
-	  [ "$$d" != "$$r" ] && o=$$(echo "$${r#*:}" | tr ',' ' '); \
-	  echo "fpga: $$n ($$c, D $$d $$o) on xcup"; \
-	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $$d -n $$n -w $(FPGA_BUILD)/xilinx/$$n $$c $$o >> $(2).tmp || exit $$?; \
+	  n=$${p%%:*}; r=$${p#*:}; c=$${r%%:*}; r=$${r#*:}; d=$${r%%:*}; o=""; x=""; \
+	  if [ "$$d" != "$$r" ]; then for i in $$(echo "$${r#*:}" | tr ',' ' '); do \
+	    case $$i in X.*) x="$$x -X $${i#X.}";; *) o="$$o $$i";; esac; done; fi; \
+	  echo "fpga: $$n ($$c, D $$d$$o$$x) on xcup, hierarchy kept"; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) nice -n 19 $(FPGA_XIL) -H -d $$d -n $$n $$x -w $(FPGA_BUILD)/xilinx/$$n $$c $$o >> $(2).tmp || exit $$?; \
 	done
 	@mv $(2).tmp $(2)
 	@cat $(2)
@@ -54,12 +66,14 @@ fpga-paper: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 # glue logic is in none of them): FPGA_UNITS_CONFIG, D FPGA_UNITS_D
 FPGA_UNITS_CONFIG ?= configs/default.yaml
 FPGA_UNITS_D      ?= 64
-FPGA_XIL_UNITS    ?= kbuf vbuf qk pv importance writer fetcher softmax controller topk
+FPGA_XIL_UNITS    ?= kbuf vbuf qk pv importance writer fetcher softmax requant controller topk glue
+FPGA_UNITS_X      ?= topk=-fastabc
 fpga-xilinx-units: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_XIL) --header > $(FPGA_BUILD)/resources-units.csv.tmp
 	@for u in $(FPGA_XIL_UNITS); do echo "fpga: $$u of $(FPGA_UNITS_CONFIG) on xcup"; \
-	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) $(FPGA_XIL) -d $(FPGA_UNITS_D) -u $$u \
+	  x=""; for o in $(FPGA_UNITS_X); do [ "$${o%%=*}" = $$u ] && x="$$x -X $$o"; done; \
+	  YOSYS=$(YOSYS) SPATTN_SIMCFG=$(FPGA_SIMCFG) nice -n 19 $(FPGA_XIL) -d $(FPGA_UNITS_D) -u $$u $$x \
 	    -w $(FPGA_BUILD)/xilinx/units-$$u $(FPGA_UNITS_CONFIG) >> $(FPGA_BUILD)/resources-units.csv.tmp || exit $$?; \
 	done
 	@mv $(FPGA_BUILD)/resources-units.csv.tmp $(FPGA_BUILD)/resources-units.csv
@@ -84,7 +98,16 @@ fpga-ice40: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	@mv $(FPGA_BUILD)/ice40.csv.tmp $(FPGA_BUILD)/ice40.csv
 	@cat $(FPGA_BUILD)/ice40.csv
 
-fpga: fpga-xilinx fpga-ice40
+# the whole top on the largest iCE40 nextpnr knows (HX8K: 7680 LCs) at the
+# smallest parameters the RTL elaborates (rtl/fpga/ice40_top.sh); written
+# whether or not it fits, with each unit's synth_ice40 cells
+FPGA_ICE_TOP_PART ?= hx8k
+fpga-ice40-top: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
+	@echo "fpga: spattn_top (smallest parameters) on $(FPGA_ICE_TOP_PART)"
+	@YOSYS=$(YOSYS) NEXTPNR=$(NEXTPNR_ICE40) ICEPACK=$(ICEPACK) nice -n 19 rtl/fpga/ice40_top.sh -p $(FPGA_ICE_TOP_PART) -w $(FPGA_BUILD)/ice40-top
+	@cp $(FPGA_BUILD)/ice40-top/ice40-top.csv $(FPGA_BUILD)/ice40-top/ice40-top-units.csv $(FPGA_BUILD)/
+
+fpga: fpga-xilinx fpga-ice40 fpga-ice40-top
 
 # smoke check of the iCE40 flow (a few seconds): requant must place, route
 # and pack, with a positive Fmax in the CSV line; the wrapper check refuses
@@ -97,8 +120,16 @@ test-fpga: deps $(GEN_VH) need-yosys need-nextpnr-ice40 need-icepack
 	  $(FPGA_ICE) -t requant Bad=x 2>/dev/null; rc=$$?; [ $$rc = 2 ] || { echo "test-fpga: FAIL: bad parameter gave exit $$rc, not 2"; exit 1; }; \
 	  echo "test-fpga: PASS requant on iCE40UP5K: $$line"
 
+# spattn sweep --fpga end to end on a one-point sweep at hardware D 8
+# (tests/test_sweep_fpga.sh; maps the tiny top twice: minutes, so not in
+# make test)
+test-sweep-fpga: $(SPATTN) deps $(GEN_VH) need-yosys $(FPGA_SIMCFG)
+	@SPATTN=$(SPATTN) YOSYS=$(YOSYS) tests/test_sweep_fpga.sh
+
 TEST_EXTRA += test-fpga
-HELP_EXTRA += "make fpga             FPGA resources of spattn_top (xcup, default.yaml) and iCE40UP5K P&R of the datapath units: build/fpga/*.csv"
+HELP_EXTRA += "make fpga             FPGA resources of spattn_top (xcup, tiny and default.yaml, hierarchy kept), iCE40 P&R of the units and the top: build/fpga/*.csv"
 HELP_EXTRA += "make fpga-paper       FPGA resources of the paper's design point on xcup (slow): build/fpga/resources-paper.csv"
 HELP_EXTRA += "make fpga-xilinx-units  each unit of spattn_top on xcup out of context (FPGA_UNITS_CONFIG): build/fpga/resources-units.csv"
 HELP_EXTRA += "make test-fpga        iCE40 flow smoke check (requant: synth_ice40, nextpnr-ice40, icepack)"
+HELP_EXTRA += "make fpga-ice40-top   the whole spattn_top, smallest parameters, through nextpnr-ice40: build/fpga/ice40-top*.csv"
+HELP_EXTRA += "make test-sweep-fpga  spattn sweep --fpga xcup on a one-point sweep (minutes; not in make test)"

@@ -353,6 +353,8 @@ static int texts(const sp_sweep_report_in *in, char **csv, char **json)
         bad = !f;
         if (f) {
             csv_header(f, &in->cfg->sweep, in->n_traces > 1);
+            if (in->extra_cols)
+                fputs(in->extra_cols, f);
             fputs(",pareto_cycles_energy,pareto_energy_err\n", f);
             for (size_t i = 0; i < n; i++) {
                 fputs(cJSON_GetObjectItem(recs[i], "csv")->valuestring, f);

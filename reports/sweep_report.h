@@ -28,6 +28,9 @@ typedef struct {
     const char *const *trace_specs;
     const sp_engine_input *const *inputs;
     const sp_engine_ref *const *refs;
+    /* more sweep.csv columns, which the records' rows already hold: their
+     * header text (",name,..."), written before the Pareto flags; or NULL */
+    const char *extra_cols;
 } sp_sweep_report_in;
 
 /* One point as one line of JSON text (malloc'ed; NULL when out of

@@ -51,7 +51,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # sp_defs.vh (included by the units) is generated: SPATTN_GEN or build/gen
 gen=${SPATTN_GEN:-$root/build/gen}
 [ -f "$gen/sp_defs.vh" ] || { echo "$me: $gen/sp_defs.vh not generated (make gen-defs)" >&2; exit 1; }
-[ -f "$root/rtl/$top.v" ] || die2 "no module file rtl/$top.v"
+# a unit of rtl/, or a design of rtl/fpga/ (ice40_datapath)
+src=$root/rtl/$top.v
+[ -f "$src" ] || src=$root/rtl/fpga/$top.v
+[ -f "$src" ] || die2 "no module file rtl/$top.v or rtl/fpga/$top.v"
 chp=""; params=""
 for a in "$@"; do
   echo "$a" | grep -Eq '^[A-Z][A-Za-z0-9]*=[0-9]+$' || die2 "parameter '$a' is not Name=integer"
@@ -66,7 +69,7 @@ mkdir -p "$work" || exit 1
 chcmd=""; [ -n "$chp" ] && chcmd="chparam$chp $top;"
 
 # 1. the module's port list at these parameters -> the wrapper
-"$YOSYS" -q -l "$work/ports.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/$top.v; $chcmd hierarchy -top $top -libdir $root/rtl; proc; write_verilog -noattr -selected $work/ports.v" \
+"$YOSYS" -q -l "$work/ports.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $src; $chcmd hierarchy -top $top -libdir $root/rtl; proc; write_verilog -noattr -selected $work/ports.v" \
   >/dev/null 2>&1 || { echo "$me: yosys could not elaborate $top ($params): see $work/ports.log" >&2; exit 1; }
 awk -v top="$top" -f "$root/rtl/fpga/wrap_ports.awk" "$work/ports.v" > "$work/wrap.v" || exit 1
 win=$(sed -n 's/.*: \([0-9]*\) input bits, \([0-9]*\) output bits/\1/p' "$work/wrap.v")
@@ -74,7 +77,7 @@ wout=$(sed -n 's/.*: \([0-9]*\) input bits, \([0-9]*\) output bits/\2/p' "$work/
 
 # 2. synthesis (DSPs on the UltraPlus part)
 dsp=""; [ "$part" = up5k ] && dsp=-dsp
-"$YOSYS" -q -l "$work/synth.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $root/rtl/$top.v $work/wrap.v; $chcmd hierarchy -top fpga_wrap -libdir $root/rtl; synth_ice40 -top fpga_wrap $dsp -json $work/fpga_wrap.json; tee -q -o $work/synth.stat stat" \
+"$YOSYS" -q -l "$work/synth.log" -p "verilog_defaults -add -I$root/rtl -I$gen; read_verilog $src $work/wrap.v; $chcmd hierarchy -top fpga_wrap -libdir $root/rtl; synth_ice40 -top fpga_wrap $dsp -json $work/fpga_wrap.json; tee -q -o $work/synth.stat stat" \
   >/dev/null 2>&1 || { echo "$me: yosys synth_ice40 failed on $top: see $work/synth.log" >&2; exit 1; }
 
 # 3. place and route, 4. bitstream
