@@ -35,8 +35,8 @@ module planebuf #(
     if (Lanes < 1 || (Lanes & (Lanes - 1)) != 0 || Lanes >= Depth) begin : gen_chk_lanes
       $error("planebuf: Lanes must be a power of two below Depth");
     end
-    if (MsbW < 1 || LsbW < 0 || LsbW > 8 || MsbW + LsbW > 16) begin : gen_chk_bits
-      $error("planebuf: MsbW 1.., LsbW 0..8, MsbW + LsbW <= 16 (spec s2)");
+    if (MsbW < 1 || MsbW > 15 || LsbW < 0 || LsbW > 8 || MsbW + LsbW > 16) begin : gen_chk_bits
+      $error("planebuf: MsbW 1..15 (algorithm.k_msb, v_msb), LsbW 0..8, MsbW + LsbW <= 16 (spec s2)");
     end
   endgenerate
 
@@ -112,15 +112,10 @@ module planebuf #(
   reg  [15:0] m_el [0:NEl-1];
   reg  [7:0]  b_el [0:NEl-1];
   wire [15:0] v_el [0:NEl-1];
-  reg  [15:0] mv;
-  integer     e, q;
+  integer     e;
   always @(*) begin
     for (e = 0; e < NEl; e = e + 1) begin
-      mv = 16'd0;
-      mv[MsbW-1:0] = rd_msb[e*MsbW +: MsbW];
-      for (q = MsbW; q < 16; q = q + 1)
-        mv[q] = mv[MsbW-1];
-      m_el[e] = mv;
+      m_el[e] = {{(16-MsbW){rd_msb[e*MsbW + MsbW-1]}}, rd_msb[e*MsbW +: MsbW]};
       b_el[e] = 8'd0;
       if (LsbW > 0)
         b_el[e][LsbE-1:0] = rd_lsb[e*LsbE +: LsbE];

@@ -95,8 +95,9 @@ module pv #(
     for (g = 0; g < D; g = g + 1) begin : gen_out
       wire signed [17:0] sh = $signed({acc_q[g*32 + 31], acc_q[g*32 + 15 +: 17]})
                               + $signed({17'd0, acc_q[g*32 + 14]});
-      assign out_o[g*16 +: 16] = (sh > 18'sd32767) ? 16'h7fff :
-                                 (sh < -18'sd32768) ? 16'h8000 : sh[15:0];
+      // in range of 16 bits iff bits 17..15 agree; else saturate by the sign
+      wire in16 = (sh[17:15] == 3'b000) || (sh[17:15] == 3'b111);
+      assign out_o[g*16 +: 16] = in16 ? sh[15:0] : (sh[17] ? 16'h8000 : 16'h7fff);
     end
   endgenerate
 

@@ -216,11 +216,12 @@ module topk #(
         // a bank below the start bank takes the next row
         wire [RW-1:0] wra = arow[RW-1:0] + ((Bank < abank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
         wire [RW-1:0] wrb = brow[RW-1:0] + ((Bank < bbank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
+        wire          we  = (sa && wa_en[j]) || (sb && wb_en[j]);
+        wire [RW-1:0] wr  = sa ? wra : wrb;
+        wire [EW-1:0] wd  = sa ? wa_d[j] : wb_d[j];
         always @(posedge clk_i) begin
-          if (sa && wa_en[j])
-            mem_q[wra] <= wa_d[j];
-          else if (sb && wb_en[j])
-            mem_q[wrb] <= wb_d[j];
+          if (we)
+            mem_q[wr] <= wd;
         end
         assign bank_rd[b*NCmp + j] = mem_q[ra];
       end
