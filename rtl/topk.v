@@ -191,14 +191,13 @@ module topk #(
       tb = {1'b0, bbank} + {{(CW-AW){1'b0}}, pl[i*AW +: AW]};
       if (ta >= {1'b0, NCmpN}) ta = ta - {1'b0, NCmpN};
       if (tb >= {1'b0, NCmpN}) tb = tb - {1'b0, NCmpN};
-      if (incg[i]) begin
-        wa_en[ta[BW-1:0]] = 1'b1;
-        wa_d[ta[BW-1:0]]  = {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
-      end
-      if (ll[i]) begin
-        wb_en[tb[BW-1:0]] = 1'b1;
-        wb_d[tb[BW-1:0]]  = {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
-      end
+      // ORed in through an AND mask rather than selected: the entries
+      // reach the banks through no multiplexer chain (Yosys' share pass
+      // walks such chains from every bank read)
+      wa_en[ta[BW-1:0]] = wa_en[ta[BW-1:0]] | incg[i];
+      wa_d[ta[BW-1:0]]  = wa_d[ta[BW-1:0]] | ({EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+      wb_en[tb[BW-1:0]] = wb_en[tb[BW-1:0]] | ll[i];
+      wb_d[tb[BW-1:0]]  = wb_d[tb[BW-1:0]] | ({EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
     end
   end
 
