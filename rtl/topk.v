@@ -193,11 +193,20 @@ module topk #(
       if (tb >= {1'b0, NCmpN}) tb = tb - {1'b0, NCmpN};
       // ORed in through an AND mask rather than selected: the entries
       // reach the banks through no multiplexer chain (Yosys' share pass
-      // walks such chains from every bank read)
-      wa_en[ta[BW-1:0]] = wa_en[ta[BW-1:0]] | incg[i];
-      wa_d[ta[BW-1:0]]  = wa_d[ta[BW-1:0]] | ({EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
-      wb_en[tb[BW-1:0]] = wb_en[tb[BW-1:0]] | ll[i];
-      wb_d[tb[BW-1:0]]  = wb_d[tb[BW-1:0]] | ({EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+      // walks such chains from every bank read); lane 0 finds its bank
+      // empty, so it assigns (no read of the all-zero array, which Yosys
+      // would turn into a ROM)
+      if (i == 0) begin
+        wa_en[ta[BW-1:0]] = incg[i];
+        wa_d[ta[BW-1:0]]  = {EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+        wb_en[tb[BW-1:0]] = ll[i];
+        wb_d[tb[BW-1:0]]  = {EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+      end else begin
+        wa_en[ta[BW-1:0]] = wa_en[ta[BW-1:0]] | incg[i];
+        wa_d[ta[BW-1:0]]  = wa_d[ta[BW-1:0]] | ({EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+        wb_en[tb[BW-1:0]] = wb_en[tb[BW-1:0]] | ll[i];
+        wb_d[tb[BW-1:0]]  = wb_d[tb[BW-1:0]] | ({EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+      end
     end
   end
 
