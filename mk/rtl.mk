@@ -38,8 +38,9 @@ $(eval $(call rtl_tb,pv_fold,pv,rtl/pv.v,-GD=64 -GNPv=16,-DTB_D=64 -DTB_NPV=16,,
 $(eval $(call rtl_tb,softmax,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,,tests/rtl/tb_softmax.cpp))
 $(eval $(call rtl_tb,topk48,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,,tests/rtl/tb_topk.cpp))
 $(eval $(call rtl_tb,topk16,topk,rtl/topk.v,-GKeyW=16 -GMaxN=256 -GNCmp=16 -GRoundOverhead=3,-DTB_KEYW=16 -DTB_MAXN=256 -DTB_NCMP=16 -DTB_RO=3,,tests/rtl/tb_topk.cpp))
+$(eval $(call rtl_tb,topk3,topk,rtl/topk.v,-GKeyW=16 -GMaxN=64 -GNCmp=3 -GRoundOverhead=2,-DTB_KEYW=16 -DTB_MAXN=64 -DTB_NCMP=3 -DTB_RO=2,,tests/rtl/tb_topk.cpp))
 
-RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax topk48 topk16
+RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax topk48 topk16 topk3
 RTL_TB_BINS  := $(foreach n,$(RTL_TB_NAMES),$(RTL_TB_$(n)))
 
 .PHONY: rtl-unit-tests rtl-tb-build

@@ -20,7 +20,7 @@ SIM_CPP      := sim/cosim_main.cpp sim/harness.cpp sim/checker.cpp sim/image.cpp
                 sim/plain_loop.cpp sim/timing_cmp.cpp
 SIM_HDR      := $(wildcard sim/*.h)
 SIM_LDFLAGS  := $(abspath $(LIB)) -lsystemc $(LDLIBS) -pthread
-# --unroll-*: the element loops (planebuf's bit-plane to element wiring)
+# --unroll-*: the element loops (planebuf's plane-to-element and element wiring)
 # become straight-line code; about 14x faster on the paper's 512-multiplier
 # machine, the same speed on small ones
 SIM_VFLAGS   := --cc --exe --build --trace-fst -O3 --x-assign fast --x-initial fast \

@@ -47,12 +47,10 @@ module importance #(
   integer j;
   always @(*) begin
     abs_sum = 24'd0;
-    for (j = 0; j < D; j = j + 1) begin
-      if (head_out_i[j*16 + 15])
-        abs_sum = abs_sum + {8'd0, (~head_out_i[j*16 +: 16]) + 16'd1};
-      else
-        abs_sum = abs_sum + {8'd0, head_out_i[j*16 +: 16]};
-    end
+    // |x| = (x ^ sign mask) + sign: no branch per element
+    for (j = 0; j < D; j = j + 1)
+      abs_sum = abs_sum + {8'd0, (head_out_i[j*16 +: 16] ^ {16{head_out_i[j*16 + 15]}})
+                                 + {15'd0, head_out_i[j*16 + 15]}};
   end
   // a <= 2^23 and Mv < 2^16: the product is below 2^39; rnd adds
   // 2^(Sv-1) and shifts (40 bits hold the sum); for Sv > 39 the result is 0

@@ -1,11 +1,12 @@
-// planebuf.v - a row buffer stored as bit planes (the common body of kbuf
-// and vbuf, docs/rtl.md s3). Plane p of a row holds bit p of each of its D
-// elements, so the MSB planes (fetched first) and the LSB planes (fetched
-// only on a requant) are written separately: an LSB refetch writes only the
-// low planes. A read returns one *line* of Lanes rows as 16-bit elements,
-// either approx(msb) or merge(msb, lsb) through the quant unit.
-// Storage is a register array per plane, written one row per cycle with a
-// lane enable, read asynchronously (one line per cycle).
+// planebuf.v - a row buffer filled from bit planes (the common body of kbuf
+// and vbuf, docs/rtl.md s3). A row arrives as planes (plane p holds bit p of
+// each of its D elements): the MSB planes (fetched first) and the LSB planes
+// (fetched only on a requant) are written separately, into an MSB and an
+// LSB memory, so an LSB refetch writes only the LSB part. A read returns one
+// *line* of Lanes rows as 16-bit elements, either approx(msb) or
+// merge(msb, lsb) through the quant unit. Storage: register arrays written
+// one row per cycle with a lane enable, read asynchronously (one line per
+// cycle).
 module planebuf #(
   parameter integer D     = 64,    // elements per row
   parameter integer MsbW  = 8,     // MSB planes
@@ -26,7 +27,6 @@ module planebuf #(
   localparam integer LaneW = (Lanes > 1) ? $clog2(Lanes) : 0;
   localparam integer Lines = Depth / Lanes;
   localparam integer LW    = (Lines > 1) ? $clog2(Lines) : 1;
-  localparam integer LineBits = Lanes * D;
 
   generate
     if (Depth < 2 || (Depth & (Depth - 1)) != 0 || SlotW != $clog2(Depth)) begin : gen_chk_depth
@@ -35,8 +35,8 @@ module planebuf #(
     if (Lanes < 1 || (Lanes & (Lanes - 1)) != 0 || Lanes >= Depth) begin : gen_chk_lanes
       $error("planebuf: Lanes must be a power of two below Depth");
     end
-    if (MsbW < 1 || LsbW < 0 || LsbW > 8 || MsbW + LsbW > 16) begin : gen_chk_bits
-      $error("planebuf: MsbW 1.., LsbW 0..8, MsbW + LsbW <= 16 (spec s2)");
+    if (MsbW < 1 || MsbW > 15 || LsbW < 0 || LsbW > 8 || MsbW + LsbW > 16) begin : gen_chk_bits
+      $error("planebuf: MsbW 1..15 (algorithm.k_msb, v_msb), LsbW 0..8, MsbW + LsbW <= 16 (spec s2)");
     end
   endgenerate
 
@@ -52,21 +52,56 @@ module planebuf #(
     end
   endgenerate
 
-  // plane storage: LSB planes 0..LsbW-1, MSB planes LsbW..LsbW+MsbW-1
-  wire [(MsbW+LsbW)*LineBits-1:0] line_bits;  // plane p of the read line
-  genvar p;
+  // storage: per line, the MSB part and the LSB part of its Lanes x D
+  // elements, element-major (element e's MSB bits at [e*MsbW +: MsbW]).
+  // A write turns the row's planes into elements (tr_msb / tr_lsb: wiring)
+  // and stores them into its lane's slice; the MSB and LSB parts are
+  // separate memories, so an LSB refetch writes only the LSB part.
+  localparam integer RowM = D * MsbW;
+  localparam integer LsbE = (LsbW > 0) ? LsbW : 1;  // LSB bits per element, >= 1
+  localparam integer RowL = D * LsbE;
+  localparam integer NEl  = Lanes * D;
+
+  // plane p of the write (bit e at wr_planes_i[p*D + e]) -> element-major
+  function automatic [RowM-1:0] tr_msb(input [((MsbW > LsbW) ? MsbW : LsbW)*D-1:0] pl);
+    integer te, tq;
+    begin
+      tr_msb = {RowM{1'b0}};
+      for (te = 0; te < D; te = te + 1)
+        for (tq = 0; tq < MsbW; tq = tq + 1)
+          tr_msb[te*MsbW + tq] = pl[tq*D + te];
+    end
+  endfunction
+
+  reg [Lanes*RowM-1:0] msb_q [0:Lines-1];
+  wire we_msb = wr_en_i && !wr_lsb_i;
+  always @(posedge clk_i) begin
+    if (we_msb)
+      msb_q[wr_line][wr_lane*RowM +: RowM] <= tr_msb(wr_planes_i);
+  end
+  wire [Lanes*RowM-1:0] rd_msb = msb_q[rd_line_i];
+  wire [Lanes*RowL-1:0] rd_lsb;
+
   generate
-    for (p = 0; p < MsbW + LsbW; p = p + 1) begin : gen_plane
-      reg [LineBits-1:0] mem_q [0:Lines-1];
-      localparam integer Src = (p < LsbW) ? p : p - LsbW;  // plane within its write
-      localparam [0:0] IsLsb = (p < LsbW) ? 1'b1 : 1'b0;
-      wire we = wr_en_i && (wr_lsb_i == IsLsb);
-      wire [D-1:0] wd = wr_planes_i[Src*D +: D];
+    if (LsbW > 0) begin : gen_lsb
+      function automatic [RowL-1:0] tr_lsb(input [((MsbW > LsbW) ? MsbW : LsbW)*D-1:0] pl);
+        integer te, tq;
+        begin
+          tr_lsb = {RowL{1'b0}};
+          for (te = 0; te < D; te = te + 1)
+            for (tq = 0; tq < LsbW; tq = tq + 1)
+              tr_lsb[te*LsbW + tq] = pl[tq*D + te];
+        end
+      endfunction
+      reg [Lanes*RowL-1:0] lsb_q [0:Lines-1];
+      wire we_lsb = wr_en_i && wr_lsb_i;
       always @(posedge clk_i) begin
-        if (we)
-          mem_q[wr_line][wr_lane*D +: D] <= wd;
+        if (we_lsb)
+          lsb_q[wr_line][wr_lane*RowL +: RowL] <= tr_lsb(wr_planes_i);
       end
-      assign line_bits[p*LineBits +: LineBits] = mem_q[rd_line_i];
+      assign rd_lsb = lsb_q[rd_line_i];
+    end else begin : gen_nolsb
+      assign rd_lsb = {(Lanes*RowL){1'b0}};
     end
   endgenerate
 
@@ -74,25 +109,16 @@ module planebuf #(
   // one quant unit per element. Element arrays and loops (rather than
   // slices of one wide vector assigned from generate blocks) keep the
   // simulator from building chains of wide concatenations.
-  localparam integer NEl = Lanes * D;
   reg  [15:0] m_el [0:NEl-1];
   reg  [7:0]  b_el [0:NEl-1];
   wire [15:0] v_el [0:NEl-1];
-  reg  [15:0] mv;
-  reg  [7:0]  bv;
-  integer     e, q;
+  integer     e;
   always @(*) begin
     for (e = 0; e < NEl; e = e + 1) begin
-      mv = 16'd0;
-      bv = 8'd0;
-      for (q = 0; q < MsbW; q = q + 1)
-        mv[q] = line_bits[(LsbW + q) * LineBits + e];
-      for (q = MsbW; q < 16; q = q + 1)
-        mv[q] = mv[MsbW-1];
-      for (q = 0; q < LsbW; q = q + 1)
-        bv[q] = line_bits[q * LineBits + e];
-      m_el[e] = mv;
-      b_el[e] = bv;
+      m_el[e] = {{(16-MsbW){rd_msb[e*MsbW + MsbW-1]}}, rd_msb[e*MsbW +: MsbW]};
+      b_el[e] = 8'd0;
+      if (LsbW > 0)
+        b_el[e][LsbE-1:0] = rd_lsb[e*LsbE +: LsbE];
     end
   end
 

@@ -45,72 +45,59 @@ module pv #(
   assign in_ready_o = !start_i;
   wire take = in_valid_i && !start_i;
 
-  reg  [FW-1:0]   beat_q, beat_d;
-  reg  [D*32-1:0] acc_q, acc_d;
-  reg             done_q, done_d;
+  reg  [FW-1:0]   beat_q;
+  reg  [D*32-1:0] acc_q;
+  reg             done_q;
 
-  // per beat lane e: the sum over the TPB tokens of p * v (32 bits,
-  // wrapping as the accumulator does, so adding it to acc is the same sum)
-  reg [EPB*32-1:0]  bsum;
-  reg signed [31:0] s;
-  integer e, t;
-  always @(*) begin
-    s = 32'sd0;
-    for (e = 0; e < EPB; e = e + 1) begin
-      s = 32'sd0;
-      for (t = 0; t < TPB; t = t + 1)
-        s = s + $signed({1'b0, in_p_i[t*16 +: 16]}) * $signed(in_v_i[(t*EPB + e)*VW +: VW]);
-      bsum[e*32 +: 32] = s;
+  // one beat: per lane e the sum over the TPB tokens of p * v (32 bits,
+  // wrapping as the accumulator does, so adding it to acc is the same sum);
+  // dimension g takes lane g % EPB on beat g / EPB (every beat when F = 1):
+  // fixed wiring per dimension, no indexed write into the accumulator row.
+  // A function, evaluated in the register update when a beat is taken.
+  function automatic [D*32-1:0] acc_add(input [D*32-1:0] acc, input [TPB*16-1:0] p,
+                                        input [NPv*VW-1:0] v, input integer bt);
+    integer fe, ft, fg;
+    reg signed [31:0] fs;
+    reg [EPB*32-1:0]  bs;
+    begin
+      for (fe = 0; fe < EPB; fe = fe + 1) begin
+        fs = 32'sd0;
+        for (ft = 0; ft < TPB; ft = ft + 1)
+          fs = fs + $signed({1'b0, p[ft*16 +: 16]}) * $signed(v[(ft*EPB + fe)*VW +: VW]);
+        bs[fe*32 +: 32] = fs;
+      end
+      for (fg = 0; fg < D; fg = fg + 1)
+        acc_add[fg*32 +: 32] = (F == 1 || fg / EPB == bt) ? acc[fg*32 +: 32] + bs[(fg % EPB)*32 +: 32]
+                                                          : acc[fg*32 +: 32];
     end
-  end
-
-  // dimension g takes lane g % EPB on beat g / EPB (every beat when F = 1);
-  // fixed wiring per dimension, no indexed write into the accumulator row
-  wire [D*32-1:0] acc_n;
-  genvar g;
-  generate
-    for (g = 0; g < D; g = g + 1) begin : gen_acc
-      localparam integer  BtI = g / EPB;
-      localparam [FW-1:0] Bt  = BtI[FW-1:0];
-      wire on = (F == 1) || (beat_q == Bt);
-      assign acc_n[g*32 +: 32] = on ? acc_q[g*32 +: 32] + bsum[(g % EPB)*32 +: 32] : acc_q[g*32 +: 32];
-    end
-  endgenerate
-
-  always @(*) begin
-    acc_d  = acc_q;
-    beat_d = beat_q;
-    done_d = done_q;
-    if (start_i) begin
-      acc_d  = {D*32{1'b0}};
-      beat_d = {FW{1'b0}};
-      done_d = 1'b0;
-    end else if (take) begin
-      acc_d  = acc_n;
-      beat_d = (F == 1 || beat_q == LastBeat) ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};
-      done_d = in_last_i;
-    end
-  end
+  endfunction
+  wire [31:0] bt = {{(32-FW){1'b0}}, beat_q};
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       acc_q  <= {D*32{1'b0}};
       beat_q <= {FW{1'b0}};
       done_q <= 1'b0;
-    end else begin
-      acc_q  <= acc_d;
-      beat_q <= beat_d;
-      done_q <= done_d;
+    end else if (start_i) begin
+      acc_q  <= {D*32{1'b0}};
+      beat_q <= {FW{1'b0}};
+      done_q <= 1'b0;
+    end else if (take) begin
+      acc_q  <= acc_add(acc_q, in_p_i, in_v_i, bt);
+      beat_q <= (F == 1 || beat_q == LastBeat) ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};
+      done_q <= in_last_i;
     end
   end
 
   // out = sat(rnd(acc, 15), 16); rnd(x, 15) = (x >> 15) + x[14], 18 bits
+  genvar g;
   generate
     for (g = 0; g < D; g = g + 1) begin : gen_out
       wire signed [17:0] sh = $signed({acc_q[g*32 + 31], acc_q[g*32 + 15 +: 17]})
                               + $signed({17'd0, acc_q[g*32 + 14]});
-      assign out_o[g*16 +: 16] = (sh > 18'sd32767) ? 16'h7fff :
-                                 (sh < -18'sd32768) ? 16'h8000 : sh[15:0];
+      // in range of 16 bits iff bits 17..15 agree; else saturate by the sign
+      wire in16 = (sh[17:15] == 3'b000) || (sh[17:15] == 3'b111);
+      assign out_o[g*16 +: 16] = in16 ? sh[15:0] : (sh[17] ? 16'h8000 : 16'h7fff);
     end
   endgenerate
 

@@ -54,23 +54,29 @@ module qk #(
   localparam [FW-1:0] LastBeat = LastBeatI[FW-1:0];
   wire last_beat = (F == 1) || (beat_q == LastBeat);
 
-  // ---- stage 1: products and per-key adder tree
-  reg signed [31:0] psum;
-  reg [KPB*32-1:0] s1_sum_d;
-  integer i, j;
-  always @(*) begin
-    for (i = 0; i < KPB; i = i + 1) begin
-      psum = 32'sd0;
-      for (j = 0; j < EPK; j = j + 1) begin
-        // element j of key i in this beat; query element at beat_q*EPK + j
-        psum = psum
-          + $signed(q_i[((F == 1 ? 0 : beat_q * EPK) + j) * QW +: QW])
-          * $signed(k_data_i[(i * EPK + j) * KW +: KW]);
+  // ---- stage 1: products and per-key adder tree (a function evaluated
+  // in the register update when a beat is taken)
+  function automatic [KPB*32-1:0] dot(input [D*QW-1:0] q, input [NQk*KW-1:0] k,
+                                      input integer qo);
+    integer di, dj;
+    reg signed [31:0] ps;
+    begin
+      for (di = 0; di < KPB; di = di + 1) begin
+        ps = 32'sd0;
+        for (dj = 0; dj < EPK; dj = dj + 1) begin
+          // element dj of key di in this beat; query element at qo + dj
+          ps = ps
+            + $signed(q[(qo + dj) * QW +: QW])
+            * $signed(k[(di * EPK + dj) * KW +: KW]);
+        end
+        dot[di*32 +: 32] = ps;
       end
-      s1_sum_d[i*32 +: 32] = psum;
     end
-  end
+  endfunction
 
+  // first query element of this beat (fold mode: beat_q * EPK)
+  wire [31:0] qoff = (F == 1) ? 32'd0 : {{(32-FW){1'b0}}, beat_q} * EPK;
+  integer i;
   reg  [KPB*32-1:0] s1_sum_q;
   reg               s1_valid_q, s1_first_q, s1_last_q;
   reg  [KPB*32-1:0] s2_acc_q;
@@ -136,7 +142,7 @@ module qk #(
       // stage 1
       s1_valid_q <= take;
       if (take) begin
-        s1_sum_q   <= s1_sum_d;
+        s1_sum_q   <= dot(q_i, k_data_i, qoff);
         s1_first_q <= (F == 1) || (beat_q == {FW{1'b0}});
         s1_last_q  <= last_beat;
         beat_q     <= last_beat ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};

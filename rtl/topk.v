@@ -10,9 +10,14 @@
 //          STREAM ceil(|cand|/NCmp) cycles: NCmp comparators, G and L
 //                 (before / after the pivot) appended in arrival order;
 //          SWAP   RoundOverhead-1 cycles: decide, swap the buffer roles.
-// Three candidate buffers rotate roles (cand, G, L). Keeping a whole G or L
-// list is done lazily: each element's last (round, side) is recorded and a
-// per-(round, side) "kept" bit is set; the flag readout combines them.
+// Three candidate buffers rotate roles (cand, G, L). Each is NCmp banks of
+// ceil(MaxN/NCmp) rows (entry i in bank i mod NCmp, row i div NCmp), so a
+// STREAM beat reads one row of all banks and an append of up to NCmp
+// entries writes each bank at most once: every bank is a memory with one
+// write port. Keeping a whole G or L list is done lazily: each position's
+// last (round, side) is recorded as its tag (the pivot's too, at the
+// decision) and a per-(round, side) "kept" bit is set; the flag readout
+// combines them with the zero flags (kept = non-zero and its tag kept).
 // MaxN's limit: sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
 module topk #(
@@ -65,12 +70,17 @@ module topk #(
   localparam [CW-1:0] NCmpC = NCmpI[CW-1:0];
   localparam integer RoI = RoundOverhead - 1;
   localparam [7:0]    SwapCycles = RoI[7:0];
+  localparam integer Rows = (MaxN + NCmp - 1) / NCmp;       // rows of a bank
+  localparam integer RW   = (Rows > 1) ? $clog2(Rows) : 1;
+  localparam integer BW   = (NCmp > 1) ? $clog2(NCmp) : 1;  // bank index
+  localparam [NW-1:0] NCmpN = NCmpI[NW-1:0];                // NCmp <= MaxN fits NW bits
 
   // ---------------------------------------------------------------- state
   reg [2:0]      state_q, state_d;
   reg [NW-1:0]   n_q, n_d;
   reg [NW-1:0]   k_q, k_d;
   reg [CW-1:0]   ptr_q, ptr_d;      // ZERO/OUT: position of lane 0; STREAM: read index
+  reg [RW-1:0]   row_q, row_d;      // ptr_q / NCmp: the bank row of this beat
   reg [NW-1:0]   nc_q, nc_d;        // |cand|
   reg [NW-1:0]   need_q, need_d;
   reg [NW-1:0]   gcnt_q, gcnt_d, lcnt_q, lcnt_d;
@@ -82,15 +92,20 @@ module topk #(
   reg [NW-1:0]   zc_q, zc_d;               // zeros seen in OUT
   reg [31:0]     cycles_q, cycles_d, rounds_q, rounds_d, compares_q, compares_d, zeros_q, zeros_d;
 
-  // per-position bits and tags, per-(round, side) kept bits
-  reg [MaxN-1:0]   zero_q;           // key is 0
-  reg [MaxN-1:0]   psel_q;           // kept as a pivot
-  reg [MaxN-1:0]   tagv_q;           // tag valid
-  reg [AW:0]       tag_q [0:MaxN-1]; // {round, side (1 = L)} of the last partition
-  reg [2*MaxN-1:0] commit_q;         // commit[{round, side}]: that list is kept
+  // memories (no reset): zero flags by beat, tags by position; kept bits
+  reg [NCmp-1:0]   zrow_q [0:Rows-1];  // ZERO beat b: lane i's key is 0
+  reg [AW:0]       tag_q [0:MaxN-1];   // {round, side (1 = L)} of the last partition
+  reg [2*MaxN-1:0] commit_q;           // commit[{round, side}]: that list is kept
 
-  // candidate buffers: 3 x MaxN entries {key, pos}, address {buffer, index}
-  reg [EW-1:0] cb_q [0:3*MaxN-1];
+  // ------------------------------------------------------- candidate banks
+  // buffer b, bank j: entries {key, pos}; one read row (ra) for all banks
+  wire            str = (state_q == StStream);
+  wire [NW-1:0]   pidx = {1'b0, nc_q[NW-1:1]};  // pivot index |cand| >> 1
+  wire [NW-1:0]   prow = pidx / NCmpN;
+  wire [NW-1:0]   pbank = pidx % NCmpN;
+  wire [RW-1:0]   ra = (state_q == StPivot) ? prow[RW-1:0] : row_q;
+  wire [EW-1:0]   bank_rd [0:3*NCmp-1];   // buffer b bank j at b*NCmp + j
+  wire [EW-1:0]   lent [0:NCmp-1];        // lane j: bank j of the candidate buffer
 
   // ------------------------------------------------------- lane decode
   // lane i: element (key, position) of this cycle, flat vectors
@@ -109,8 +124,8 @@ module topk #(
     for (g = 0; g < NCmp; g = g + 1) begin : gen_lane
       localparam [CW-1:0] Lane = g;
       wire [CW-1:0]   li  = ptr_q + Lane;
-      wire [EW-1:0]   ent = cb_q[{cur_q, li[AW-1:0]}];
-      wire            str = (state_q == StStream);
+      wire [EW-1:0]   ent = (cur_q == 2'd0) ? bank_rd[g] :
+                            (cur_q == 2'd1) ? bank_rd[NCmp + g] : bank_rd[2*NCmp + g];
       wire [KeyW-1:0] key = str ? ent[EW-1:AW] : in_keys_i[g*KeyW +: KeyW];
       wire [AW-1:0]   pos = str ? ent[AW-1:0] : li[AW-1:0];
       wire            val = str ? (li < {1'b0, nc_q}) : (li < {1'b0, n_q});
@@ -121,6 +136,7 @@ module topk #(
 `else
       wire bef = (key > pkey) || (key == pkey && pos < ppos);
 `endif
+      assign lent[g]              = ent;
       assign lkey[g*KeyW +: KeyW] = key;
       assign lpos[g*AW +: AW]     = pos;
       assign lval[g]              = val;
@@ -148,8 +164,82 @@ module topk #(
     end
   end
 
+  // appends: stream A (non-zeros in ZERO, G in STREAM) at index abase + pg,
+  // stream B (L in STREAM) at lbase + pl. Entry index x goes to bank
+  // x mod NCmp, row x div NCmp; the lanes of one beat hit distinct banks.
+  wire [NW-1:0] abase = (state_q == StZero) ? nc_q : gcnt_q;
+  wire [NW-1:0] abank = abase % NCmpN;
+  wire [NW-1:0] arow  = abase / NCmpN;
+  wire [NW-1:0] bbank = lcnt_q % NCmpN;
+  wire [NW-1:0] brow  = lcnt_q / NCmpN;
+  reg  [EW-1:0]   wa_d [0:NCmp-1];
+  reg  [EW-1:0]   wb_d [0:NCmp-1];
+  reg  [NCmp-1:0] wa_en, wb_en;
+  reg  [CW-1:0]   ta, tb;
+  // quotients and remainders below Rows and NCmp: their high bits are 0
+  wire unused_hi = ^{prow[NW-1:RW], pbank[NW-1:BW], arow[NW-1:RW], brow[NW-1:RW]};
+  always @(*) begin
+    wa_en = {NCmp{1'b0}};
+    wb_en = {NCmp{1'b0}};
+    for (i = 0; i < NCmp; i = i + 1) begin
+      wa_d[i] = {EW{1'b0}};
+      wb_d[i] = {EW{1'b0}};
+    end
+    for (i = 0; i < NCmp; i = i + 1) begin
+      // (bank + offset) mod NCmp, both terms below NCmp
+      ta = {1'b0, abank} + {{(CW-AW){1'b0}}, pg[i*AW +: AW]};
+      tb = {1'b0, bbank} + {{(CW-AW){1'b0}}, pl[i*AW +: AW]};
+      if (ta >= {1'b0, NCmpN}) ta = ta - {1'b0, NCmpN};
+      if (tb >= {1'b0, NCmpN}) tb = tb - {1'b0, NCmpN};
+      // ORed in through an AND mask rather than selected: the entries
+      // reach the banks through no multiplexer chain (Yosys' share pass
+      // walks such chains from every bank read); lane 0 finds its bank
+      // empty, so it assigns (no read of the all-zero array, which Yosys
+      // would turn into a ROM)
+      if (i == 0) begin
+        wa_en[ta[BW-1:0]] = incg[i];
+        wa_d[ta[BW-1:0]]  = {EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+        wb_en[tb[BW-1:0]] = ll[i];
+        wb_d[tb[BW-1:0]]  = {EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+      end else begin
+        wa_en[ta[BW-1:0]] = wa_en[ta[BW-1:0]] | incg[i];
+        wa_d[ta[BW-1:0]]  = wa_d[ta[BW-1:0]] | ({EW{incg[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+        wb_en[tb[BW-1:0]] = wb_en[tb[BW-1:0]] | ll[i];
+        wb_d[tb[BW-1:0]]  = wb_d[tb[BW-1:0]] | ({EW{ll[i]}} & {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]});
+      end
+    end
+  end
+
+  wire in_take  = (state_q == StZero) && in_valid_i;
+  genvar b, j;
+  generate
+    for (b = 0; b < 3; b = b + 1) begin : gen_buf
+      localparam [1:0] Buf = b;
+      // this buffer takes stream A (as cand in ZERO or G in STREAM) or B (as L)
+      wire sa = (in_take && cur_q == Buf) || (str && gb_q == Buf);
+      wire sb = str && lb_q == Buf;
+      for (j = 0; j < NCmp; j = j + 1) begin : gen_bank
+        localparam [NW-1:0] Bank = j;
+        reg  [EW-1:0] mem_q [0:Rows-1];
+        // a bank below the start bank takes the next row
+        wire [RW-1:0] wra = arow[RW-1:0] + ((Bank < abank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
+        wire [RW-1:0] wrb = brow[RW-1:0] + ((Bank < bbank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
+        wire          we  = (sa && wa_en[j]) || (sb && wb_en[j]);
+        wire [RW-1:0] wr  = sa ? wra : wrb;
+        wire [EW-1:0] wd  = sa ? wa_d[j] : wb_d[j];
+        always @(posedge clk_i) begin
+          if (we)
+            mem_q[wr] <= wd;
+        end
+        assign bank_rd[b*NCmp + j] = mem_q[ra];
+      end
+    end
+  endgenerate
+
   // ------------------------------------------------------- flag readout
-  // fallback: kept = non-zero, or a zero among the first (k - nc) zeros
+  // fallback: kept = non-zero, or a zero among the first (k - nc) zeros;
+  // otherwise kept = non-zero and the list of its tag kept
+  wire [NCmp-1:0] zrd = zrow_q[row_q];
   reg [NCmp-1:0] kept;
   reg [NW-1:0]   zrank;
   reg [NW-1:0]   zlimit;
@@ -160,24 +250,23 @@ module topk #(
       kept[i] = 1'b0;
       if (lval[i]) begin
         if (fallback_q) begin
-          if (!zero_q[lpos[i*AW +: AW]])
+          if (!zrd[i])
             kept[i] = 1'b1;
           else begin
             kept[i] = (zrank < zlimit);
             zrank   = zrank + {{(NW-1){1'b0}}, 1'b1};
           end
         end else begin
-          kept[i] = psel_q[lpos[i*AW +: AW]] ||
-                    (tagv_q[lpos[i*AW +: AW]] && commit_q[tag_q[lpos[i*AW +: AW]]]);
+          kept[i] = !zrd[i] && commit_q[tag_q[lpos[i*AW +: AW]]];
         end
       end
     end
   end
 
   // ------------------------------------------------------- control
-  wire in_take  = (state_q == StZero) && in_valid_i;
   wire out_take = (state_q == StOut) && out_ready_i;
   wire [CW-1:0] ptr_next = ptr_q + NCmpC;
+  wire [RW-1:0] row_next = row_q + {{(RW-1){1'b0}}, 1'b1};
   wire [NW-1:0] one = {{(NW-1){1'b0}}, 1'b1};
   reg  [NW-1:0] nc_new;
   reg  [NW-1:0] kk;
@@ -187,12 +276,14 @@ module topk #(
   wire [NW-1:0] need_l   = need_q - gcnt_q - one;
   wire [AW:0]   cidx_g   = {round_q, 1'b0};
   wire [AW:0]   cidx_l   = {round_q, 1'b1};
+  wire          swap_set = (state_q == StSwap) && (wait_q == 8'd1);
 
   always @(*) begin
     state_d    = state_q;
     n_d        = n_q;
     k_d        = k_q;
     ptr_d      = ptr_q;
+    row_d      = row_q;
     nc_d       = nc_q;
     need_d     = need_q;
     gcnt_d     = gcnt_q;
@@ -217,6 +308,7 @@ module topk #(
           n_d        = n_i;
           k_d        = kk;
           ptr_d      = {CW{1'b0}};
+          row_d      = {RW{1'b0}};
           nc_d       = {NW{1'b0}};
           cur_d      = 2'd0;
           gb_d       = 2'd1;
@@ -236,8 +328,10 @@ module topk #(
           zeros_d  = zeros_q + {{(32-NW){1'b0}}, cntl};
           nc_d     = nc_new;
           ptr_d    = ptr_next;
+          row_d    = row_next;
           if (ptr_next >= {1'b0, n_q}) begin
             ptr_d  = {CW{1'b0}};
+            row_d  = {RW{1'b0}};
             need_d = k_q;
             if (nc_new <= k_q) begin
               // all non-zeros kept (plus the first zeros); no quick-select
@@ -252,8 +346,9 @@ module topk #(
       end
       StPivot: begin
         cycles_d = cycles_q + 32'd1;
-        piv_d    = cb_q[{cur_q, nc_q[AW:1]}];
+        piv_d    = lent[pbank[BW-1:0]];
         ptr_d    = {CW{1'b0}};
+        row_d    = {RW{1'b0}};
         gcnt_d   = {NW{1'b0}};
         lcnt_d   = {NW{1'b0}};
         state_d  = StStream;
@@ -263,6 +358,7 @@ module topk #(
         gcnt_d   = gcnt_q + cntg;
         lcnt_d   = lcnt_q + cntl;
         ptr_d    = ptr_next;
+        row_d    = row_next;
         if (ptr_next >= {1'b0, nc_q}) begin
           rounds_d   = rounds_q + 32'd1;
           compares_d = compares_q + {{(32-NW){1'b0}}, nc_q} - 32'd1;
@@ -298,12 +394,14 @@ module topk #(
       end
       StDone: begin
         ptr_d   = {CW{1'b0}};
+        row_d   = {RW{1'b0}};
         zc_d    = {NW{1'b0}};
         state_d = (n_q == {NW{1'b0}}) ? StIdle : StOut;
       end
       StOut: begin
         if (out_take) begin
           ptr_d = ptr_next;
+          row_d = row_next;
           zc_d  = zrank;
           if (ptr_next >= {1'b0, n_q})
             state_d = StIdle;
@@ -313,53 +411,13 @@ module topk #(
     endcase
   end
 
-  // per-position bits set this cycle, as one-hot vectors ORed over the
-  // lanes (the same bits the lanes address; a plain OR because they only
-  // set), so that synthesis sees no indexed bit writes into MaxN vectors
-  // the constants 1 and 0 at MaxN and 2 x MaxN bits, set bit by bit
-  // (lint refuses replications over 8k bits, and MaxN goes to 16384)
-  reg [MaxN-1:0]   one_n, zero_n;
-  reg [2*MaxN-1:0] one_c, zero_c;
-  integer kc;
-  always @(*) begin
-    for (kc = 0; kc < 2*MaxN; kc = kc + 1) begin
-      one_c[kc]  = (kc == 0);
-      zero_c[kc] = 1'b0;
-    end
-    for (kc = 0; kc < MaxN; kc = kc + 1) begin
-      one_n[kc]  = (kc == 0);
-      zero_n[kc] = 1'b0;
-    end
-  end
-  wire [NCmp*MaxN-1:0] zset_l, tset_l;
-  generate
-    for (g = 0; g < NCmp; g = g + 1) begin : gen_set
-      wire [MaxN-1:0] hot = one_n << lpos[g*AW +: AW];
-      assign zset_l[g*MaxN +: MaxN] = (in_take && lval[g] && !lnz[g]) ? hot : zero_n;
-      assign tset_l[g*MaxN +: MaxN] = (state_q == StStream && (lg[g] || ll[g])) ? hot : zero_n;
-    end
-  endgenerate
-  reg [MaxN-1:0] zero_set, tagv_set;
-  always @(*) begin
-    zero_set = zero_n;
-    tagv_set = zero_n;
-    for (i = 0; i < NCmp; i = i + 1) begin
-      zero_set = zero_set | zset_l[i*MaxN +: MaxN];
-      tagv_set = tagv_set | tset_l[i*MaxN +: MaxN];
-    end
-  end
-  wire swap_set = (state_q == StSwap) && (wait_q == 8'd1);
-  wire [MaxN-1:0]   psel_set   = (swap_set && !g_enough) ? (one_n << ppos) : zero_n;
-  wire [2*MaxN-1:0] commit_set =
-      ((swap_set && (!g_enough || gcnt_q == need_q)) ? (one_c << cidx_g) : zero_c)
-    | ((swap_set && !g_enough && !g_exact && need_l == lcnt_q) ? (one_c << cidx_l) : zero_c);
-
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q    <= StIdle;
       n_q        <= {NW{1'b0}};
       k_q        <= {NW{1'b0}};
       ptr_q      <= {CW{1'b0}};
+      row_q      <= {RW{1'b0}};
       nc_q       <= {NW{1'b0}};
       need_q     <= {NW{1'b0}};
       gcnt_q     <= {NW{1'b0}};
@@ -376,18 +434,14 @@ module topk #(
       rounds_q   <= 32'd0;
       compares_q <= 32'd0;
       zeros_q    <= 32'd0;
-      for (i = 0; i < MaxN; i = i + 1) begin  // loops: no >8k-bit replications
-        zero_q[i]            <= 1'b0;
-        psel_q[i]            <= 1'b0;
-        tagv_q[i]            <= 1'b0;
-        commit_q[2*i]        <= 1'b0;
-        commit_q[2*i + 1]    <= 1'b0;
-      end
+      for (i = 0; i < 2*MaxN; i = i + 1)  // a loop: no >8k-bit replications
+        commit_q[i] <= 1'b0;
     end else begin
       state_q    <= state_d;
       n_q        <= n_d;
       k_q        <= k_d;
       ptr_q      <= ptr_d;
+      row_q      <= row_d;
       nc_q       <= nc_d;
       need_q     <= need_d;
       gcnt_q     <= gcnt_d;
@@ -404,43 +458,33 @@ module topk #(
       rounds_q   <= rounds_d;
       compares_q <= compares_d;
       zeros_q    <= zeros_d;
-      // per-position bits
+      // kept bits: cleared at start, set by the SWAP decision
       if (state_q == StIdle && start_i) begin
-        for (i = 0; i < MaxN; i = i + 1) begin
-          zero_q[i]         <= 1'b0;
-          psel_q[i]         <= 1'b0;
-          tagv_q[i]         <= 1'b0;
-          commit_q[2*i]     <= 1'b0;
-          commit_q[2*i + 1] <= 1'b0;
-        end
-      end else begin  // the sets of this cycle (none in IDLE)
-        zero_q   <= zero_q | zero_set;
-        tagv_q   <= tagv_q | tagv_set;
-        psel_q   <= psel_q | psel_set;
-        commit_q <= commit_q | commit_set;
+        for (i = 0; i < 2*MaxN; i = i + 1)
+          commit_q[i] <= 1'b0;
+      end else if (swap_set) begin
+        if (!g_enough || gcnt_q == need_q)
+          commit_q[cidx_g] <= 1'b1;
+        if (!g_enough && !g_exact && need_l == lcnt_q)
+          commit_q[cidx_l] <= 1'b1;
       end
     end
   end
 
-  // memories (no reset): candidate buffers and tags
+  // zero flags of each ZERO beat; the tag of each partitioned element, and
+  // the pivot's at the decision: (round, G) if kept, else (round, L), a
+  // list never kept when the pivot is not (every position with a non-zero
+  // key gets a tag in round 0, so no tag of an earlier run is read)
   always @(posedge clk_i) begin
-    if (in_take) begin
+    if (in_take)
+      zrow_q[row_q] <= lval & ~lnz;
+    if (str) begin
       for (i = 0; i < NCmp; i = i + 1)
-        if (lnz[i])
-          cb_q[{cur_q, nc_q[AW-1:0] + pg[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
+        if (lg[i] || ll[i])
+          tag_q[lpos[i*AW +: AW]] <= {round_q, ll[i]};
     end
-    if (state_q == StStream) begin
-      for (i = 0; i < NCmp; i = i + 1) begin
-        if (lg[i]) begin
-          cb_q[{gb_q, gcnt_q[AW-1:0] + pg[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
-          tag_q[lpos[i*AW +: AW]] <= {round_q, 1'b0};
-        end
-        if (ll[i]) begin
-          cb_q[{lb_q, lcnt_q[AW-1:0] + pl[i*AW +: AW]}] <= {lkey[i*KeyW +: KeyW], lpos[i*AW +: AW]};
-          tag_q[lpos[i*AW +: AW]] <= {round_q, 1'b1};
-        end
-      end
-    end
+    if (swap_set)
+      tag_q[ppos] <= {round_q, g_enough};
   end
 
   assign in_ready_o  = (state_q == StZero);
