@@ -95,6 +95,39 @@ module spattn_top #(
     end
   endgenerate
 
+  // ---- run registers: captured on every edge while the engine is idle, so a
+  // run uses the values the cfg_* inputs held on the edge before start_i (they
+  // are written at least one cycle before it) and the logic fed by them is
+  // sequential, not recomputed from top inputs
+  reg         run_decode_q;
+  reg [6:0]   run_layers_q;
+  reg [6:0]   run_heads_q;
+  reg [14:0]  run_ctx_q;
+  reg [14:0]  run_iters_q;
+  reg [8:0]   run_d_q;
+  reg [16:0]  run_token_keep_q;
+  reg [6:0]   run_token_start_q;
+  reg [16:0]  run_head_keep_q;
+  reg [6:0]   run_head_start_q;
+  reg [16:0]  run_value_keep_q;
+  reg [15:0]  run_tau_q;
+  always @(posedge clk_i) begin
+    if (!busy_o) begin
+      run_decode_q <= cfg_decode_i;
+      run_layers_q <= cfg_layers_i;
+      run_heads_q <= cfg_heads_i;
+      run_ctx_q <= cfg_ctx_i;
+      run_iters_q <= cfg_iters_i;
+      run_d_q <= cfg_d_i;
+      run_token_keep_q <= cfg_token_keep_i;
+      run_token_start_q <= cfg_token_start_i;
+      run_head_keep_q <= cfg_head_keep_i;
+      run_head_start_q <= cfg_head_start_i;
+      run_value_keep_q <= cfg_value_keep_i;
+      run_tau_q <= cfg_tau_i;
+    end
+  end
+
   // ---- fetcher
   wire           row_valid, row_ready;
   wire [`SP_ADDR_REGION_BITS-1:0] row_region;
@@ -171,7 +204,7 @@ module spattn_top #(
   wire rq;
   localparam [3:0] KLsbN = KLsb[3:0];
   requant u_requant (
-    .pmax_i(sm_pmax), .tau_i({16'd0, cfg_tau_i}), .lsb_bits_i(KLsbN), .requant_o(rq)
+    .pmax_i(sm_pmax), .tau_i({16'd0, run_tau_q}), .lsb_bits_i(KLsbN), .requant_o(rq)
   );
 
   // ---- topk (one engine for value, token and head selection)
@@ -211,7 +244,7 @@ module spattn_top #(
   generate
     for (gd = 0; gd < D; gd = gd + 1) begin : gen_dmask
       localparam [8:0] Dim = gd;
-      assign pv_out_d[gd*16 +: 16] = (Dim < cfg_d_i) ? pv_out[gd*16 +: 16] : 16'd0;
+      assign pv_out_d[gd*16 +: 16] = (Dim < run_d_q) ? pv_out[gd*16 +: 16] : 16'd0;
     end
   endgenerate
   wire [`SP_IMP_BITS-1:0] imp_tok_acc, imp_tok_sum, imp_head_acc, imp_head_sum;
@@ -245,11 +278,11 @@ module spattn_top #(
                .NCmp(NCmp), .VLsb(VLsb)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init), .phase_o(phase),
-    .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
-    .cfg_ctx_i(cfg_ctx_i), .cfg_iters_i(cfg_iters_i), .cfg_d_i(cfg_d_i),
-    .cfg_token_keep_i(cfg_token_keep_i), .cfg_token_start_i(cfg_token_start_i),
-    .cfg_head_keep_i(cfg_head_keep_i), .cfg_head_start_i(cfg_head_start_i),
-    .cfg_value_keep_i(cfg_value_keep_i),
+    .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
+    .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
+    .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),
+    .cfg_head_keep_i(run_head_keep_q), .cfg_head_start_i(run_head_start_q),
+    .cfg_value_keep_i(run_value_keep_q),
     .row_valid_o(row_valid), .row_ready_i(row_ready), .row_region_o(row_region),
     .row_layer_o(row_layer), .row_head_o(row_head), .row_index_o(row_index),
     .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region),

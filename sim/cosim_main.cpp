@@ -199,10 +199,8 @@ int sc_main(int argc, char **argv)
         VerilatedContext ctx;
         Checker checker(&cfg, &tr);
         sc_core::sc_time period(1000.0 / cfg.hw.clock_mhz, sc_core::SC_NS);
-        sc_core::sc_clock clk("clk", period);
         MemTarget target("mem", &mem, period);
         RtlHarness h("rtl", &ctx, &cfg, &tr, cosim ? &checker : nullptr, &mem, period, waves);
-        h.clk(clk);
         h.socket.bind(target.socket);
         if (cosim)
             checker.start();

@@ -5,7 +5,7 @@
 RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const sp_config *cfg,
                        const sp_trace *tr, Checker *checker, MemModel *mem, sc_core::sc_time period,
                        const char *waves)
-    : sc_module(n), clk("clk"), socket("socket"), ctx_(ctx), cfg_(cfg), tr_(tr), checker_(checker),
+    : sc_module(n), socket("socket"), ctx_(ctx), cfg_(cfg), tr_(tr), checker_(checker),
       mem_(mem), period_(period), rsp_(rtl_row_bytes()), row_(rtl_row_bytes()), rsp_row_(rtl_row_bytes())
 {
 #if SIM_TRACE
@@ -31,9 +31,10 @@ RtlHarness::RtlHarness(sc_core::sc_module_name n, VerilatedContext *ctx, const s
     top_->mem_rsp_valid_i = 0;
     top_->mem_wr_ready_i = 0;
     top_->eval();
+    // one call per clock period from time 0 (next_trigger in tick): a timed
+    // method rather than an sc_clock port, so no clock signal updates and
+    // edge processes run in the kernel twice a cycle
     SC_METHOD(tick);
-    sensitive << clk.pos();
-    dont_initialize();
 }
 
 RtlHarness::~RtlHarness()
@@ -59,6 +60,7 @@ void RtlHarness::tick()
 {
     if (finished)
         return;
+    next_trigger(period_);
     Vspattn_top *t = top_.get();
     // 1. what the last edge produced
     if (cycle > kStartCycle) {

@@ -19,7 +19,6 @@
 #endif
 
 struct RtlHarness : sc_core::sc_module {
-    sc_core::sc_in<bool> clk;
     tlm_utils::simple_initiator_socket<RtlHarness> socket;
     SC_HAS_PROCESS(RtlHarness);
 
