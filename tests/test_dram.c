@@ -241,6 +241,19 @@ static void cross_check(const sp_dram_cfg *c, double accel_mhz, uint64_t seed, i
     sp_dram_free(&b);
 }
 
+/* HBM2 with sizes that are not powers of two (the division map) and a
+ * short refresh interval */
+static void odd_map_cfg(sp_dram_cfg *c)
+{
+    sp_dram_preset(SP_DRAM_HBM2, c);
+    c->channels = 3;
+    c->banks = 5;
+    c->row_bytes = 96 * 7;
+    c->burst_bytes = 96;
+    c->tREFI = 700;
+    c->tRFC = 90;
+}
+
 START_TEST(test_closed_form_matches_reference)
 {
     static const sp_dram_kind kinds[3] = {SP_DRAM_HBM2, SP_DRAM_DDR4, SP_DRAM_LPDDR4};
@@ -259,13 +272,7 @@ START_TEST(test_closed_form_matches_reference)
      * interval, a tCCD above banks x burst clocks (no closed-form runs)
      * and a burst of several bus clocks */
     sp_dram_cfg c;
-    sp_dram_preset(SP_DRAM_HBM2, &c);
-    c.channels = 3;
-    c.banks = 5;
-    c.row_bytes = 96 * 7;
-    c.burst_bytes = 96;
-    c.tREFI = 700;
-    c.tRFC = 90;
+    odd_map_cfg(&c);
     cross_check(&c, 1000.0, 11, 3000, "non-power-of-two map");
     sp_dram_preset(SP_DRAM_DDR4, &c);
     c.banks = 2;
@@ -438,13 +445,7 @@ START_TEST(test_runs_match_reference)
             runs_check(&c, mhz[m], 21 + (uint64_t)k, 600, what);
         }
     sp_dram_cfg c;
-    sp_dram_preset(SP_DRAM_HBM2, &c);
-    c.channels = 3;
-    c.banks = 5;
-    c.row_bytes = 96 * 7;
-    c.burst_bytes = 96;
-    c.tREFI = 700;
-    c.tRFC = 90;
+    odd_map_cfg(&c);
     runs_check(&c, 1000.0, 31, 600, "runs, non-power-of-two map");
     sp_dram_preset(SP_DRAM_HBM2, &c);
     c.tREFI = 300;
