@@ -35,6 +35,8 @@ struct RtlHarness : sc_core::sc_module {
     RtlCounters counters{};
     RtlUnitMeter meter;         // per-unit RTL cycles for the timing comparison
     uint64_t watchdog = 20000000;  // cycles without any observation
+    // busy cycles by (front-end stage, back-end stage): fphase_o x bphase_o
+    uint64_t cover[kFStages][kBStages] = {};
 
 private:
     void tick();
