@@ -10,7 +10,9 @@
 # equal to it (the RTL schedule mode counts the controller's own cycles).
 # Usage: run.sh CONFIG [--only] [TRACE FILES]; SPATTN_COSIM names the co-sim
 # binary built for CONFIG; --only: the traces given replace the built-in list
-# (the paper build runs one large trace, docs/rtl.md s9).
+# (the paper build runs one large trace, docs/rtl.md s9). OVERLAP_LOG: a
+# file to which each passing run's overlap coverage lines are appended
+# (tests/cosim/overlap.sh checks the sum).
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
 CFG=${1:-tests/cosim/small.yaml}
@@ -37,7 +39,9 @@ for t in $TRACES; do
   rc=$?
   last=$(printf '%s\n' "$out" | tail -n 1)
   case "$last" in
-    PASS*) echo "cosim PASS  $CFG $t :: ${last#PASS }" ;;
+    PASS*) echo "cosim PASS  $CFG $t :: ${last#PASS }"
+           # the overlap coverage table, summed over the regression by overlap.sh
+           [ -n "${OVERLAP_LOG:-}" ] && printf '%s\n' "$out" | grep '^overlap ' >>"$OVERLAP_LOG" ;;
     *) echo "cosim FAIL  $CFG $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1; continue ;;
   esac
   # cycle agreement (docs/rtl.md s9): the 7 "exact" units rtl == c_timing;
