@@ -40,29 +40,33 @@ void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
         }
         return;
     }
-    if (cur_ != (int)c) {
-        finish_read();
-        cur_ = (int)c;
-        js_ = issue;
-        je_ = done;
-        job_list.push_back({c, issue});
-    } else if (done > je_) {
-        je_ = done;
+    Open &o = c == kMcFetchV ? back_ : front_;
+    bool &cut = c == kMcFetchV ? vcut_ : fcut_;
+    if (o.c != (int)c || cut) {
+        close(o);
+        cut = false;
+        o.c = (int)c;
+        o.js = issue;
+        o.je = done;
+        job_starts[c].push_back(issue);
+    } else if (done > o.je) {
+        o.je = done;
     }
 }
 
-void RtlUnitMeter::finish_read()
+void RtlUnitMeter::close(Open &o)
 {
-    if (cur_ >= 0) {
-        span[cur_] += je_ - js_;
-        jobs[cur_]++;
+    if (o.c >= 0) {
+        span[o.c] += o.je - o.js;
+        jobs[o.c]++;
     }
-    cur_ = -1;
+    o.c = -1;
 }
 
 void RtlUnitMeter::finish()
 {
-    finish_read();
+    close(front_);
+    close(back_);
     if (wn_ > 0) {
         span[kMcWrite] += we_ - ws_;
         jobs[kMcWrite]++;
@@ -164,31 +168,35 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     static sp_tm_result al;
     memset(&al, 0, sizeof al);
     if (!e) {
-        size_t k = 0;
+        size_t k[3] = {0, 0, 0};
         bool same = m.write_list.size() == st.n;
         if (!same)
             t.align_note = " (" + std::to_string(m.write_list.size()) + " write jobs for " + std::to_string(st.n) +
                            " head-steps)";
+        // the RTL's jobs of each class in order: key fetch and value fetch
+        // one per head-step, LSB refetch one per requantized head-step
         for (size_t i = 0; i < st.n && same; i++) {
             sp_tm_step *s = &st.s[i];
             s->job_min_start[3] = m.write_list[i];
-            MemClass want[3] = {kMcFetchK, kMcFetchKLsb, kMcFetchV};
             for (int j = 0; j < 3 && same; j++) {
                 if (j == 1 && !s->requant)
                     continue;
-                if (k >= m.job_list.size() || m.job_list[k].c != want[j]) {
+                if (k[j] >= m.job_starts[j].size()) {
                     same = false;
-                    char nb[160];
-                    snprintf(nb, sizeof nb, " (head-step %zu: job %zu of %zu is class %d at cycle %llu, expected %d)", i, k,
-                             m.job_list.size(), k < m.job_list.size() ? (int)m.job_list[k].c : -1,
-                             k < m.job_list.size() ? (unsigned long long)m.job_list[k].start : 0ull, (int)want[j]);
-                    t.align_note = nb;
+                    t.align_note = " (head-step " + std::to_string(i) + ": no RTL job of class " + std::to_string(j) +
+                                   " left)";
                     break;
                 }
-                s->job_min_start[j] = m.job_list[k++].start;
+                s->job_min_start[j] = m.job_starts[j][k[j]++];
             }
         }
-        if (same && k == m.job_list.size()) {
+        for (int j = 0; j < 3 && same; j++)
+            if (k[j] != m.job_starts[j].size()) {
+                same = false;
+                t.align_note = " (" + std::to_string(m.job_starts[j].size() - k[j]) + " RTL jobs of class " +
+                               std::to_string(j) + " left over)";
+            }
+        if (same) {
             e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &al, err,
                                     sizeof err);
             t.aligned = !e;

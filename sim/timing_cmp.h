@@ -21,9 +21,16 @@ MemClass mem_class_of_region(unsigned region);
 
 struct RtlUnitMeter {
     // one memory operation: issued in cycle issue, last beat's DRAM
-    // completion in cycle done. A job is a run of operations of one class;
+    // completion in cycle done. A job is a run of operations of one class
+    // of one pipeline end (the front end's key fetch and LSB refetch, the
+    // back end's value fetch: their requests interleave on the one port);
     // its span is first issue to last completion (the C model's job span).
     void op(MemClass c, uint64_t issue, uint64_t done);
+    // a head-step's front end starts its requests (fphase_o enters
+    // q_fetch) / its back end starts (bphase_o enters value_topk): the
+    // next operation of that end opens a new job
+    void cut_front() { fcut_ = true; }
+    void cut_back() { vcut_ = true; }
     // beats of one output row: a write job is one row's beats (posted
     // writes may overlap the next head-step's reads, so writes are
     // segmented apart from reads)
@@ -39,13 +46,17 @@ struct RtlUnitMeter {
         MemClass c;
         uint64_t start;
     };
-    std::vector<Job> job_list;    // every read job's class and first issue, in order
+    std::vector<uint64_t> job_starts[kMcN];  // every read job's first issue, by class, in order
     std::vector<uint64_t> write_list;  // every write job's first issue, in order
 
 private:
-    void finish_read();
-    int cur_ = -1;
-    uint64_t js_ = 0, je_ = 0;
+    struct Open {
+        int c = -1;
+        uint64_t js = 0, je = 0;
+    };
+    void close(Open &o);
+    Open front_, back_;
+    bool fcut_ = false, vcut_ = false;
     unsigned wn_ = 0;  // beats of the open write job
     uint64_t ws_ = 0, we_ = 0;
 };
