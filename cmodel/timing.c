@@ -1211,7 +1211,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         unit = SP_U_IMPORTANCE;
         if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
             /* the RTL adds each probability to its token's importance as
-             * the normalise pass streams it (rtl/ctl_step.v StPStream), so
+             * the normalise pass streams it (rtl/ctl_front.v FtPStream), so
              * the importance ends with that pass, not after it */
             start = ND(S, i, sm_final(S, i))->end - SP_SOFTMAX_OVERHEAD - cdiv(s->keys, (uint64_t)hw->softmax_lanes);
         }

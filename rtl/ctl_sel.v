@@ -152,7 +152,7 @@ module ctl_sel #(
   wire           ti_fire = tk_in_valid_o && tk_in_ready_i;
   wire           to_fire = tk_out_valid_i && tk_out_ready_o;
 
-  // key writes: the gathers here, the probabilities from ctl_step
+  // key writes: the gathers here, the probabilities from ctl_front
   reg             own_we;
   reg [TIW-1:0]   own_wa;
   reg [`SP_IMP_BITS-1:0] own_wd;
