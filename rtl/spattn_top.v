@@ -1,8 +1,9 @@
 // spattn_top.v - the accelerator: controller, fetcher, K and V bit-plane
 // buffers and the datapath units (qk, softmax, requant, topk, pv,
-// importance), with a memory read port, a run-register interface, an
-// observation port for the co-simulation checker and activity counters
-// (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
+// importance), with a memory read port, a run-register interface, two
+// observation ports for the co-simulation checker (front end and pruning;
+// back end: two head-steps are in flight), the pipeline stages and
+// activity counters (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
 // constants shared with the C model from sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
 module spattn_top #(
