@@ -188,6 +188,20 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
 int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
                         size_t errlen);
 
+/* The RTL's schedule (cmodel/timing_rtl.c; docs/costs.md s1 "RTL
+ * schedule", docs/rtl.md s5): the head-step pipeline of rtl/ stepped cycle
+ * by cycle (ctl_seq, ctl_front, ctl_back, ctl_fetch, ctl_sel, fetcher,
+ * qk, softmax, pv, writer), each head-step one query row (sp_tm_steps_split)
+ * with its own requant flag, kept values and top-k cycles, rows hw_d wide;
+ * decode: query and output rows are indexed by the iteration. Fills
+ * total_cycles (the controller's busy cycles after its initialisation),
+ * unit_work (the exact units of docs/rtl.md s9), unit_cycles (the fetch and
+ * write units: job spans as the co-sim measures them) and the DRAM
+ * statistics. -1 with a message when the steps do not follow the
+ * controller's walk. */
+int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
+                      char *err, size_t errlen);
+
 /* The result into group g of a registry (cmodel/timing_stats.c): cycles,
  * time, head-steps, unit busy cycles, and under g.dram the DRAM model's
  * statistics (sp_dram_stats_put) plus data bytes by kind and bandwidth. */
