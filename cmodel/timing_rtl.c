@@ -224,7 +224,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     const sp_hw_cfg *hw = &cfg->hw;
     const sp_alg_cfg *a = &cfg->alg;
     memset(r, 0, sizeof *r);
-    static rsim M0;
+    rsim M0;
     rsim *M = &M0;
     memset(M, 0, sizeof *M);
     M->cfg = cfg;
@@ -320,7 +320,6 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     uint32_t widx = 0;
     /* phase edges for the meter */
     int ft_prev = FtIdle, bk_prev = BkIdle;
-    int dbg_f = 0, dbg_b = 0;
 
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
@@ -331,16 +330,6 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             M->fcut = 1; /* the front end's new head-step opens a job */
         if (bk == BkVSel && bk_prev != BkVSel)
             M->vcut = 1;
-        if (getenv("SPDBG")) {
-            int fph = ft == FtIdle ? ((sq == SqBDrain || sq == SqPrune) ? 8 : 0) : ft == FtFetchQ ? 1
-                    : (ft == FtQkStart || ft == FtQk) ? (pass2 ? 4 : 2) : ft == FtSmWait ? (pass2 ? 4 : 3)
-                    : ft == FtAbort ? 4 : ft == FtPHold ? 5 : ft == FtPStream ? 6 : 7;
-            int bph = bk == BkIdle ? 0 : bk == BkVSel ? 1 : bk == BkVFetch ? 2 : bk <= BkPvWait ? 3 : 4;
-            if (fph != dbg_f || bph != dbg_b)
-                fprintf(stderr, "PH %llu %d %d\n", (unsigned long long)c, fph, bph);
-            dbg_f = fph;
-            dbg_b = bph;
-        }
         ft_prev = ft;
         bk_prev = bk;
         if (req_valid) { /* the request register's row: every beat at cycle c */
@@ -353,8 +342,6 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                     arrive = e;
             }
             meter_op(M, mclass(req_region), c, arrive);
-            if (getenv("SPDBG"))
-                fprintf(stderr, "OP %llu %u %llu\n", (unsigned long long)c, req_region, (unsigned long long)arrive);
             uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
             rsp_last = rcyc;
             rsp_any = 1;
@@ -500,7 +487,6 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         default:
             break;
         }
-        (void)step_scale;
         if (step_start) {
             if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l || st->s[fi].head != h ||
                 st->s[fi].keys != n) {
@@ -841,6 +827,11 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             break;
         }
         sq = sq_d;
+    }
+    if (fi != st->n) {
+        snprintf(err, errlen, "RTL schedule: head-step %zu (iteration %d layer %d head %d) is not in the controller's walk",
+                 fi, st->s[fi].it, st->s[fi].layer, st->s[fi].head);
+        goto done;
     }
     /* exact units by definition (docs/rtl.md s9) */
     for (size_t i = 0; i < st->n; i++) {
