@@ -145,7 +145,7 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
 }
 
 // cycles of reset before the run starts, and the start pulse (declared once
-// in defs/spattn.defs; cmodel/timing.h SP_TM_RTL_START is the cycle after)
+// in defs/spattn.defs; SP_RUN_START, the cycle after, begins cmodel/timing_rtl.c's run)
 constexpr uint64_t kResetCycles = SP_RESET_CYCLES;
 constexpr uint64_t kStartCycle = SP_START_CYCLE;
 #endif
