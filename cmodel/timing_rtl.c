@@ -16,6 +16,11 @@
 
 static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+/* a run with no FSM changing state for this long is stuck (a value
+ * selection or the pruning may take long: up to a few times 2^20 cycles of
+ * top-k on the largest buffers) */
+#define SP_RTL_STALL_CYCLES (1 << 26)
+
 /* one head-step's view, as the RTL walks them */
 typedef struct {
     const sp_tm_step *s;
@@ -323,7 +328,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
 
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
-    uint64_t c = c0, cdone = 0;
+    uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
     for (;; c++) {
         /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
         if (ft == FtFetchQ && ft_prev != FtFetchQ)
@@ -820,6 +825,13 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         if (k_fire)
             work[SP_U_QK]++;
 
+        if (ft_d != ft || bk != bk_prev || sq_d != sq || rsp_valid)
+            moved = c;
+        else if (c - moved > SP_RTL_STALL_CYCLES) {
+            snprintf(err, errlen, "RTL schedule: no state change for %d cycles at cycle %llu (internal error)",
+                     SP_RTL_STALL_CYCLES, (unsigned long long)c);
+            goto done;
+        }
         fs = fs_d;
         ft = ft_d;
         if (sq == SqDrain && sq_d == SqDone) {
