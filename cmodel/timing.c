@@ -248,9 +248,6 @@ enum { D_END, D_START, D_FIRST };
 
 typedef struct {
     uint64_t start, end, first;
-    uint64_t deliv; /* SP_TM_RTL_ADDRMAP fetches: the cycle the job's last row is delivered */
-    uint64_t qks;   /* SP_TM_RTL_ADDRMAP key fetches: the cycle after qk's last beat when it streams the
-                     * kbuf lines as their rows are delivered */
     uint8_t state; /* 0 waiting, 1 queued, 2 done */
 } node_t;
 
@@ -271,7 +268,6 @@ typedef struct {
     sp_tm_step *s;  /* its record */
     size_t rec;     /* the record's index */
     uint32_t gpos;  /* its index within its (iteration, layer, head) run of steps */
-    uint8_t grouped;/* that run has more than one step (encoder rows) */
     uint8_t first;  /* first step of its (iteration, layer) group */
     uint8_t le, pa; /* layer_end, prune_after of this step (the record's last row) */
     uint8_t row0;   /* first row of its record */
@@ -292,25 +288,15 @@ typedef struct {
     sp_dram dram;
     int B;               /* K/V SRAM slots */
     int Bs;              /* head-steps per inter-stage buffer (R11) */
-    int pipe;            /* the pipelined schedule (no SP_TM_SERIAL) */
     uint64_t sm_free[3]; /* pipelined softmax: its max, exp + sum and normalise stages free (R6) */
-    uint64_t q_region;   /* bytes per (iteration, layer, head) query (output) region; the pipelined layout: the
-                          * whole query region */
-    uint64_t qrows, qrow_bytes; /* pipelined layout: query rows per (iteration, layer, head), bytes per head's row */
+    uint64_t q_region;   /* bytes of the whole query (output) region */
+    uint64_t qrows, qrow_bytes; /* query rows per (iteration, layer, head), bytes per head's row */
     uint64_t slot_bytes_k;
     uint64_t region;     /* bytes per (layer, head, plane) region */
     uint64_t fetch_free;
     uint64_t res_free[SP_U_N];
     uint64_t total;
     uint64_t k_overflow;
-    unsigned flags;      /* SP_TM_SERIAL, SP_TM_SOFTMAX_ABORT, ... */
-    uint64_t rtl_deliv[SP_FETCH_MAX_OUT]; /* SP_TM_RTL_ADDRMAP: delivery cycles of the last 64 rows */
-    uint64_t rtl_rows, rtl_last;
-    uint64_t qk_q, qk_t, qk_l; /* SP_TM_RTL_ADDRMAP: q delivered, qk stream position, last logit fed (rtl_fetch) */
-    int *tdepth;         /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: the controller's depth per token position */
-    uint32_t ntdepth;
-    int hdepth[64];      /* ... and per head */
-    uint64_t t0;         /* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: the cycle the controller's run begins */
     uint64_t work[SP_U_N];
 } sched;
 
@@ -386,7 +372,6 @@ static int add_step(sched *S)
     q->first = !p || p->le;
     int same = p && same_head(p->s, s);
     q->gpos = same ? p->gpos + 1 : 0;
-    q->grouped = same || !last || (S->cur_rec + 1 < S->st->n && same_head(&S->st->s[S->cur_rec + 1], s));
     q->left = (uint8_t)(N_NODES - (s->requant ? 0 : 3) - (q->le ? 0 : 1));
     if (last) {
         S->cur_rec++;
@@ -418,35 +403,21 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
             DEP(i - (size_t)S->B, qk_final(S, i - (size_t)S->B), D_END, 0); /* R2: K slot free */
         if (first_in_group && i > 0 && SL(S, i - 1)->pa)
             DEP(i - 1, N_PR, D_END, 0); /* R3: the pruned set is known */
-        if ((S->flags & SP_TM_SERIAL) && i > 0) {
-            /* SP_TM_SERIAL: the previous head-step has ended (its write,
-             * importance and pruning end after all its other units) */
-            /* with SP_TM_RTL_ADDRMAP: from the write's start, plus the
-             * controller's cycles to the next request (ctl_ready); the
-             * writer posts its beats meanwhile */
-            DEP(i - 1, N_OW, (S->flags & SP_TM_RTL_ADDRMAP) ? D_START : D_END, 0);
-            DEP(i - 1, N_IMP, D_END, 0);
-            DEP(i - 1, N_PR, D_END, 0);
-        }
         break;
     case N_QK1:
         DEP(i, N_KF, D_FIRST, 0);
-        if (i > 0 && S->pipe)
+        if (i > 0)
             DEP(i - 1, N_QK1, D_START, 0); /* R4: first passes in order; a second pass takes the QK array when its LSB planes arrive */
-        else if (i > 0)
-            DEP(i - 1, qk_final(S, i - 1), D_END, 0); /* R4: in-order units */
         if (first_in_group && i > 0)
             DEP(i - 1, N_PR, D_END, 0); /* R5: q of layer l+1 needs layer l's outputs */
-        if (S->pipe && i >= (size_t)S->Bs)
+        if (i >= (size_t)S->Bs)
             DEP(i - (size_t)S->Bs, sm_final(S, i - (size_t)S->Bs), D_END, 0); /* R11: a score buffer free */
         break;
     case N_SM1:
         DEP(i, N_QK1, D_START, 1); /* R6: softmax loads logits as QK streams them */
-        if (i > 0 && S->pipe)
+        if (i > 0)
             DEP(i - 1, N_SM1, D_START, 0); /* R6: first passes enter the softmax stages in order */
-        else if (i > 0)
-            DEP(i - 1, sm_final(S, i - 1), D_END, 0);
-        if (S->pipe && !s->requant && i >= (size_t)S->Bs) {
+        if (!s->requant && i >= (size_t)S->Bs) {
             DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
             DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
         }
@@ -461,7 +432,7 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
     case N_SM2:
         DEP(i, N_QK2, D_START, 1);
         DEP(i, N_SM1, D_END, 0);
-        if (S->pipe && i >= (size_t)S->Bs) {
+        if (i >= (size_t)S->Bs) {
             DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
             DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
         }
@@ -485,7 +456,7 @@ static int deps(const sched *S, size_t i, int x, dep_t *d)
         DEP(i, N_VF, D_FIRST, 0);
         if (i > 0)
             DEP(i - 1, N_PV, D_END, 0);
-        if (S->pipe && i >= (size_t)S->Bs)
+        if (i >= (size_t)S->Bs)
             DEP(i - (size_t)S->Bs, N_OW, D_START, 0); /* R11: an output buffer free */
         break;
     case N_OW:
@@ -628,8 +599,6 @@ static uint32_t row_bytes(int d, int bits);
 static uint64_t qo_addr(const sched *S, size_t i, int plane)
 {
     const sp_tm_step *s = VS(S, i);
-    if (!S->pipe) /* SP_TM_SERIAL: one 1 KB-aligned slot per (iteration, layer, head) and plane */
-        return region_base(S, s, plane) + (uint64_t)SL(S, i)->gpos * row_bytes(s->d, 16);
     uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + SL(S, i)->gpos) *
                    (uint64_t)S->st->heads + (uint64_t)s->head;
     uint64_t kv = (uint64_t)S->st->layers * (uint64_t)S->st->heads * 4 * S->region;
@@ -643,8 +612,6 @@ static uint64_t qo_addr(const sched *S, size_t i, int plane)
  * not fetched twice; runs of adjacent bursts go out as one request. */
 typedef struct {
     uint64_t first, end;
-    uint64_t issued; /* SP_TM_RTL_ADDRMAP: request cycles used so far in the job */
-    uint64_t posted; /* SP_TM_RTL_ADDRMAP writes: the cycle after the last beat is posted */
 } job_t;
 
 /* one read request for bursts [b0, b1] */
@@ -752,272 +719,6 @@ static uint32_t row_bytes(int d, int bits)
     return (uint32_t)cdiv((uint64_t)d * (uint64_t)bits, 8);
 }
 
-/* SP_TM_RTL_ADDRMAP: the RTL's fixed address map and request order
- * (docs/rtl.md s2, sim/addrmap.h): {region, layer[5:0], head[5:0],
- * index[13:4], beat[3:0], index[3:0], 32-byte offset}; one request per row
- * per cycle, every beat of a row issued in that cycle as its own access. */
-static uint64_t rtl_addr(unsigned region, int layer, int head, uint32_t index, uint32_t beat)
-{
-    return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
-           ((uint64_t)((unsigned)layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
-           ((uint64_t)((unsigned)head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
-           ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
-           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
-           ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
-}
-
-static uint64_t rtl_row(sched *S, const sp_tm_step *s, unsigned region, uint32_t index, int bits, int is_write,
-                        sp_dram_kindof kind, uint64_t now, job_t *J)
-{
-    uint32_t beats = (uint32_t)cdiv((uint64_t)s->d * (uint64_t)bits, SP_ADDR_BEAT_BITS);
-    uint64_t t = now + J->issued;
-    /* reads: at most 64 rows in flight (the fetcher's descriptor FIFO and
-     * the port's queue); a row is delivered in request order, at most one
-     * per cycle; its descriptor leaves the fetcher's FIFO at the end of
-     * its delivery cycle, the controller hands a row over the cycle after
-     * and the fetcher's request register sends it one cycle later
-     * (rtl/fetcher.v) */
-    if (!is_write && S->rtl_rows >= SP_FETCH_MAX_OUT && t < S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 2)
-        t = S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] + 2;
-    J->issued = t - now + 1;
-    uint64_t last = t;
-    for (uint32_t b = 0; b < beats; b++) {
-        uint64_t f;
-        uint64_t e = sp_dram_access(&S->dram, rtl_addr(region, s->layer, s->head, index, b), SP_ADDR_BEAT_BYTES, is_write, kind, t, &f);
-        if (is_write)
-            t++; /* the writer posts one beat per cycle */
-        if (f < J->first)
-            J->first = f;
-        if (e > J->end)
-            J->end = e;
-        if (e > last)
-            last = e;
-    }
-    if (is_write)
-        J->posted = t;
-    if (!is_write) {
-        uint64_t d = (S->rtl_rows > 0 && last <= S->rtl_last) ? S->rtl_last + 1 : last;
-        S->rtl_last = d;
-        S->rtl_deliv[S->rtl_rows % SP_FETCH_MAX_OUT] = d;
-        S->rtl_rows++;
-        return d;
-    }
-    return t;
-}
-
-/* qk streaming over the kbuf lines (rtl/controller.v SQk): a line of KPB
- * keys goes to qk (F beats, one per cycle) once q and all its rows have
- * arrived; the controller sees a delivery one cycle later (fdone_q, qok_q) */
-static void rtl_qk_line(sched *S, const sp_tm_step *s, uint64_t line_deliv, uint32_t keys)
-{
-    int nqk = S->cfg->hw.n_qk;
-    uint64_t f = (uint64_t)(s->d > nqk ? cdiv((uint64_t)s->d, (uint64_t)nqk) : 1);
-    uint64_t r = (line_deliv > S->qk_q ? line_deliv : S->qk_q) + 1;
-    if (S->qk_t < r)
-        S->qk_t = r;
-    S->qk_t += f;
-    /* the line's logits leave qk SP_QK_LATENCY - 1 cycles after the cycle
-     * after its last beat; the serialiser takes the beat once it has fed
-     * the previous beat's last logit and feeds the softmax one logit per
-     * cycle (rtl/controller.v SQk, ser_q) */
-    uint64_t y = S->qk_t + SP_QK_LATENCY - 1;
-    if (y < S->qk_l)
-        y = S->qk_l;
-    S->qk_l = y + keys;
-}
-
-static void rtl_qk_rows(sched *S, const sp_tm_step *s, uint32_t j, uint64_t d)
-{
-    int nqk = S->cfg->hw.n_qk;
-    uint32_t kpb = (uint32_t)(nqk >= s->d ? nqk / s->d : 1);
-    if ((j + 1) % kpb == 0 || j + 1 == s->keys)
-        rtl_qk_line(S, s, d, j % kpb + 1);
-}
-
-/* the query row (and output row) index of step i: the iteration in decode,
- * the query token in encoder mode (the group's j-th record is its j-th
- * active token) */
-static uint32_t rtl_q_index(const sched *S, size_t i)
-{
-    const sp_tm_step *s = VS(S, i);
-    uint32_t j = SL(S, i)->gpos;
-    if (!SL(S, i)->grouped)
-        return (uint32_t)s->it;
-    return s->key_pos && j < s->keys ? (uint32_t)s->key_pos[j] : (uint32_t)j;
-}
-
-static void rtl_fetch(sched *S, size_t i, int x, uint64_t start, job_t *J)
-{
-    sp_tm_step *s = VS(S, i);
-    if (x == N_KF) {
-        /* the logit scale once per head (the first row of its group), q,
-         * one cycle of qk start, then the K MSB rows */
-        if (i == 0 || !same_head(VS(S, i - 1), s))
-            rtl_row(S, s, 0, 0, 1, 0, SP_DK_Q, start, J);
-        S->qk_q = rtl_row(S, s, 1, rtl_q_index(S, i), 16, 0, SP_DK_Q, start, J);
-        S->qk_t = S->qk_l = 0;
-        J->issued++;
-        for (uint32_t j = 0; j < s->keys; j++)
-            rtl_qk_rows(S, s, j,
-                        rtl_row(S, s, 2, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
-                                s->k_msb, 0, SP_DK_K_MSB, start, J));
-    } else if (x == N_KL) {
-        S->qk_t = S->qk_l = 0; /* q is held from pass 1 */
-        for (uint32_t j = 0; j < s->keys; j++)
-            rtl_qk_rows(S, s, j,
-                        rtl_row(S, s, 3, s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys),
-                                s->k_lsb, 0, SP_DK_K_LSB, start, J));
-    } else if (x == N_VF) {
-        /* the value walk (rtl/controller.v SVWalk): the kept flags lie in
-         * lines of C = topk_comparators positions of the active list; one
-         * cycle per row issued (a kept value's MSB row, then its LSB row
-         * when requantized) and one per line left without a further kept
-         * value */
-        uint32_t C = S->cfg->hw.topk_comparators > 0 ? (uint32_t)S->cfg->hw.topk_comparators : 1;
-        uint64_t cnt = 0, cyc = 0;
-        uint32_t kj = 0;
-        for (uint32_t j = 0; j < s->values; j++) {
-            uint32_t t = s->val_pos ? (uint32_t)s->val_pos[j] : (uint32_t)((uint64_t)j * s->span / s->values);
-            uint64_t ord = (uint64_t)j * s->keys / s->values; /* its place in the active list */
-            if (s->val_pos && s->key_pos) {
-                while (kj < s->keys && s->key_pos[kj] < s->val_pos[j])
-                    kj++;
-                ord = kj;
-            }
-            while (cnt / C < ord / C) {
-                cnt = (cnt / C + 1) * C;
-                cyc++;
-            }
-            if (J->issued < cyc)
-                J->issued = cyc;
-            rtl_row(S, s, 4, t, s->v_msb, 0, SP_DK_V, start, J);
-            if (s->requant && s->v_lsb)
-                rtl_row(S, s, 5, t, s->v_lsb, 0, SP_DK_V, start, J);
-            cyc = J->issued;
-            cnt = ord + 1;
-        }
-    } else {
-        rtl_row(S, s, 6, rtl_q_index(S, i), 16, 1, SP_DK_OUT, start, J);
-    }
-}
-
-/* SP_TM_SERIAL with SP_TM_RTL_ADDRMAP: the controller's own cycles
- * between two head-steps (rtl/controller.v; docs/rtl.md s9), counted from
- * the cycle the previous step's output is handed to the writer (SHImp, the
- * start of its write job) to the cycle the next step's first request goes
- * out (SScaleReq, or SQReq for the next query row of the same head):
- *   next query row of the head: SStepEnd, SNextRow, then SQReq: 3;
- *   next head of the layer: SStepEnd, SNextRow, one SHScan cycle per head
- *     index up to and including the step's head: 3 + (head - prev head);
- *   next layer: SStepEnd, SNextRow, SHScan over the heads left and the
- *     closing SHScan (heads - prev head), SLayerEnd, SHPChk, SNextL (3),
- *     SList over the present tokens (span + 1), SHScan up to the head
- *     (head + 1); after a layer that prunes tokens (layer >= token start,
- *     not the last) also STGather (n + 1 for the n = |A_l| active tokens),
- *     the selection (SSelStart and the engine's done handshake: 2, the
- *     engine's cycles, SSelFlags one cycle per line of topk_comparators
- *     flags of the m members of A_l+1),
- *     STWalk (m + 1) and STEnd (1); after one that prunes heads SHGather
- *     (heads + 1), the selection over the hm members of H_l+1, SHWalk
- *     (hm + 1) and SHEnd (1);
- *   the run's first step: SList (span + 1) and SHScan (head + 1).
- * m and hm follow the controller's depth registers: a token (head) in A_l
- * is a member of A_l+1 unless it was pruned after layer l in an earlier
- * iteration; the members not in the next layer's key list (heads) were
- * pruned now. */
-static uint64_t sel_cycles(const sched *S, uint64_t n)
-{
-    uint64_t c = (uint64_t)(S->cfg->hw.topk_comparators > 0 ? S->cfg->hw.topk_comparators : 1);
-    return n ? 2 + cdiv(n, c) : 2;
-}
-
-static int has_pos(const sp_tm_step *s, int32_t t)
-{
-    uint32_t lo = 0, hi = s->keys;
-    while (lo < hi) {
-        uint32_t m = (lo + hi) / 2;
-        if (s->key_pos[m] < t)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return lo < s->keys && s->key_pos[lo] == t;
-}
-
-static uint64_t ctl_prune(sched *S, size_t i)
-{
-    const sp_tm_step *s = VS(S, i), *p = VS(S, i - 1);
-    const sp_alg_cfg *a = &S->cfg->alg;
-    int l = p->layer, L = S->st->layers;
-    uint64_t c = 0;
-    if (l + 1 >= L || s->it != p->it)
-        return 0;
-    if (l >= a->token_start_layer) {
-        uint64_t m = 0;
-        if (p->key_pos && s->key_pos && S->tdepth) {
-            for (uint32_t j = 0; j < p->keys; j++)
-                if ((uint32_t)p->key_pos[j] < S->ntdepth && S->tdepth[p->key_pos[j]] > l + 1)
-                    m++;
-            for (uint32_t j = 0; j < p->keys; j++) {
-                int32_t t = p->key_pos[j];
-                if ((uint32_t)t < S->ntdepth && S->tdepth[t] > l + 1 && !has_pos(s, t))
-                    S->tdepth[t] = l + 1;
-            }
-        } else {
-            m = p->keys;
-        }
-        c += (uint64_t)p->keys + 1 + sel_cycles(S, m) + m + 1 + 1;
-    }
-    if (l >= a->head_start_layer) {
-        uint64_t hm = 0;
-        int H = S->st->heads < 64 ? S->st->heads : 64;
-        for (int h = 0; h < H; h++)
-            hm += S->hdepth[h] > l + 1;
-        /* the heads of layer l + 1: the steps from i on in the same group */
-        int in_next[64] = {0};
-        for (size_t j = SL(S, i)->rec; j < S->st->n && S->st->s[j].it == s->it && S->st->s[j].layer == s->layer; j++)
-            if (S->st->s[j].head >= 0 && S->st->s[j].head < 64)
-                in_next[S->st->s[j].head] = 1;
-        for (int h = 0; h < H; h++)
-            if (S->hdepth[h] > l + 1 && !in_next[h])
-                S->hdepth[h] = l + 1;
-        c += (uint64_t)S->st->heads + 1 + sel_cycles(S, hm) + hm + 1 + 1;
-    }
-    return c + p->prune_cycles;
-}
-
-static uint64_t ctl_ready(sched *S, size_t i)
-{
-    const sp_tm_step *s = VS(S, i);
-    if (i == 0)
-        return S->t0 + 1 + (uint64_t)s->span + 1 + (uint64_t)s->head + 1;
-    const sp_tm_step *p = VS(S, i - 1);
-    uint64_t c = ND(S, i - 1, N_OW)->start;
-    if (p->it == s->it && p->layer == s->layer) {
-        if (p->head == s->head)
-            return c + 3;
-        return c + 3 + (uint64_t)(s->head - p->head);
-    }
-    return c + 3 + (uint64_t)(S->st->heads - p->head) + 3 + ctl_prune(S, i) + ((uint64_t)s->span + 1) +
-           ((uint64_t)s->head + 1);
-}
-
-/* SP_TM_SERIAL | SP_TM_RTL_ADDRMAP: cycles of the RTL's handshakes around
- * a delivered row or a posted write (rtl/controller.v, rtl/fetcher.v,
- * rtl/writer.v). These fixed offsets (and the qk stream's in rtl_qk_line,
- * with SP_QK_LATENCY added at the qk node's end) were checked against the
- * co-sim's job start times: in the aligned run (docs/rtl.md s9) every
- * job of the small.yaml regression traces then starts exactly at the
- * RTL's cycle.
- *   PV_START: pv's first beat after the last V row's delivery: the
- *     fetcher's response and output registers, fdone_q, SVWait, SPvStart;
- *   END: the run's last cycle after the last write's start, besides the
- *     SHScan cycles over the heads left: SStepEnd, SNextRow, SLayerEnd,
- *     SHPChk, SNextL, SDrain (the write starts the cycle after SHImp; the
- *     harness counts up to the cycle before done_o). */
-#define RTL_PV_START 5
-#define RTL_END 6
-
 /* The pipelined softmax (R6): three stages, each holding one head-step
  * for p = ceil(n/P) cycles: max (loads the logits as QK streams them,
  * SP_QK_LATENCY after QK's first beat, and ends no earlier than QK),
@@ -1068,7 +769,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
     sp_tm_step *s = VS(S, i);
     node_t *me = ND(S, i, x);
     uint64_t start = ready, end = ready;
-    job_t J = {UINT64_MAX, 0, 0, 0};
+    job_t J = {UINT64_MAX, 0};
     int unit = -1;
     switch (x) {
     case N_KF:
@@ -1079,39 +780,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
          * in the order they become ready; the DRAM model queues per channel */
         if (start < S->fetch_free)
             start = S->fetch_free;
-        if (x == N_KF && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
-            uint64_t c = ctl_ready(S, i);
-            if (start < c)
-                start = c;
-        }
-        if (x == N_VF && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
-            /* SSelFlags: the kept flags are read out of the top-k engine,
-             * one line of topk_comparators positions per cycle, before the
-             * value walk starts */
-            uint64_t c = ND(S, i, N_TK)->end + cdiv(s->keys, (uint64_t)(hw->topk_comparators > 0 ? hw->topk_comparators : 1));
-            if (start < c)
-                start = c;
-        }
-        {
-            uint64_t lim = s->job_min_start[x == N_KF ? 0 : x == N_KL ? 1 : x == N_VF ? 2 : 3];
-            if (start < lim)
-                start = lim;
-        }
         S->fetch_free = start;
-        if (S->flags & SP_TM_RTL_ADDRMAP) {
-            rtl_fetch(S, i, x, start, &J);
-            unit = x == N_KF ? SP_U_FETCH_K : x == N_KL ? SP_U_FETCH_KLSB : x == N_VF ? SP_U_FETCH_V : SP_U_WRITE;
-            if (x == N_KF) {
-                s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
-                s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
-            } else if (x == N_KL) {
-                s->data_bits[SP_DK_K_LSB] += (uint64_t)s->keys * s->d * s->k_lsb;
-            } else if (x == N_VF) {
-                s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * (s->v_msb + (s->requant ? s->v_lsb : 0));
-            } else {
-                s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
-            }
-        } else if (x == N_KF) {
+        if (x == N_KF) {
             unit = SP_U_FETCH_K;
             uint32_t qb = row_bytes(s->d, s->q_bits);
             /* the step's own query row (encoder rows: one per query token) */
@@ -1152,10 +822,6 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (J.first == UINT64_MAX)
             J.first = J.end;
         me->first = J.first;
-        me->deliv = S->rtl_last;
-        me->qks = S->qk_l;
-        if (x == N_OW && (S->flags & SP_TM_RTL_ADDRMAP))
-            me->first = J.posted; /* posted writes: the writer is free once its beats are out */
         end = J.end;
         break;
     case N_QK1:
@@ -1169,37 +835,14 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         end = start + c;
         if (end < job->end + 1)
             end = job->end + 1; /* R6: streaming: cannot finish before the last key arrives */
-        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && end < job->qks)
-            end = job->qks; /* the RTL's qk stream and logit serialiser (rtl_qk_line) */
         end += SP_QK_LATENCY;
         break;
     }
     case N_SM1:
     case N_SM2:
-        if (S->pipe) {
-            unit = SP_U_SOFTMAX;
-            end = sm_pipe(S, i, x, ready, &start);
-            break;
-        } else {
         unit = SP_U_SOFTMAX;
-        if (start < S->res_free[unit])
-            start = S->res_free[unit];
-        uint64_t p = cdiv(s->keys, (uint64_t)hw->softmax_lanes);
-        uint64_t load = start + p;
-        uint64_t qe = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2)->end;
-        if (load < qe)
-            load = qe;
-        uint64_t c = sp_softmax_cycles(s->keys, hw->softmax_lanes);
-        if (x == N_SM1 && s->requant && (S->flags & SP_TM_SOFTMAX_ABORT))
-            c -= p; /* no normalise pass: the first pass is discarded */
-        end = load + c;
-        S->work[SP_U_SOFTMAX] += p + c; /* the load pass, then the rest */
-        if (x == N_SM1 && s->k_lsb > 0) {
-            s->cyc[SP_U_REQUANT] += 1; /* the decision; none without LSB planes */
-            S->work[SP_U_REQUANT] += 1;
-        }
+        end = sm_pipe(S, i, x, ready, &start);
         break;
-        }
     case N_TK:
         unit = SP_U_TOPK;
         if (start < S->res_free[unit])
@@ -1209,12 +852,6 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         break;
     case N_IMP:
         unit = SP_U_IMPORTANCE;
-        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
-            /* the RTL adds each probability to its token's importance as
-             * the normalise pass streams it (rtl/ctl_step.v StPStream), so
-             * the importance ends with that pass, not after it */
-            start = ND(S, i, sm_final(S, i))->end - SP_SOFTMAX_OVERHEAD - cdiv(s->keys, (uint64_t)hw->softmax_lanes);
-        }
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         end = start + cdiv(s->keys, (uint64_t)hw->softmax_lanes);
@@ -1225,8 +862,6 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         if (start < S->res_free[unit])
             start = S->res_free[unit];
         node_t *job = ND(S, i, N_VF);
-        if ((S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP) && start < job->deliv + RTL_PV_START)
-            start = job->deliv + RTL_PV_START;
         end = start + sp_pv_cycles(s->values, s->d, hw->n_pv);
         S->work[SP_U_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
         if (end < job->end + 1)
@@ -1256,9 +891,9 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
             S->res_free[unit] = end;
         /* pipelined: the arrays take the next step's beats after this
          * step's last beat; their output latency overlaps them (R4) */
-        if (S->pipe && unit == SP_U_QK)
+        if (unit == SP_U_QK)
             S->res_free[unit] = end - SP_QK_LATENCY;
-        if (S->pipe && unit == SP_U_PV)
+        if (unit == SP_U_PV)
             S->res_free[unit] = end - SP_PV_LATENCY;
         s->cyc[unit] += end - start;
     }
@@ -1266,18 +901,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         s->t_start = start;
     if (end > s->t_end)
         s->t_end = end;
-    if (x == N_OW && (S->flags & SP_TM_SERIAL) && (S->flags & SP_TM_RTL_ADDRMAP)) {
-        /* the run ends with the controller's states after the last output
-         * (SStepEnd, SNextRow, SHScan over the heads left and the closing
-         * one, SLayerEnd, SHPChk, SNextL, SDrain until the writer is idle),
-         * not at the write's DRAM completion; the write starts the cycle
-         * after SHImp */
-        uint64_t e = me->start + RTL_END + (uint64_t)(S->st->heads - s->head);
-        if (e < me->first + 1)
-            e = me->first + 1;
-        if (e > S->total)
-            S->total = e;
-    } else if (end > S->total) {
+    if (end > S->total) {
         S->total = end;
     }
 }
@@ -1293,8 +917,7 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
  * and bus free), QK's pipeline, the softmax's passes over the smallest
  * head-step of the layer, the divider, the pruning selection. DRAM: read
  * bus bytes over the peak bytes per cycle, after the first read's
- * latency (writes are left out: with SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the
- * run may end before the last write's data). */
+ * latency (writes are left out). */
 static void tm_bound(const sched *S, sp_tm_result *r)
 {
     const sp_tm_steps *st = S->st;
@@ -1371,12 +994,6 @@ static void tm_bound(const sched *S, sp_tm_result *r)
 
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
 {
-    return sp_timing_run_flags(cfg, st, 0, r, err, errlen);
-}
-
-int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
-                        size_t errlen)
-{
     const sp_hw_cfg *hw = &cfg->hw;
     memset(r, 0, sizeof *r);
     if (hw->softmax_lanes < 1 || hw->softmax_lanes > 4096) {
@@ -1387,7 +1004,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         snprintf(err, errlen, "config: hardware.kv_buffers must be in 1..8, got %d", hw->kv_buffers);
         return -1;
     }
-    if (!(flags & SP_TM_SERIAL) && (hw->stage_buffers < 1 || hw->stage_buffers > 16)) {
+    if (hw->stage_buffers < 1 || hw->stage_buffers > 16) {
         snprintf(err, errlen, "config: hardware.stage_buffers must be in 1..16, got %d", hw->stage_buffers);
         return -1;
     }
@@ -1396,9 +1013,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     S.cfg = cfg;
     S.st = st;
     S.B = hw->kv_buffers;
-    S.flags = flags;
-    S.pipe = !(flags & SP_TM_SERIAL);
-    S.Bs = S.pipe ? hw->stage_buffers : 1;
+    S.Bs = hw->stage_buffers;
     S.slot_bytes_k = (uint64_t)hw->k_sram_bytes / (uint64_t)S.B;
     uint64_t slot_bytes_v = (uint64_t)hw->v_sram_bytes / (uint64_t)S.B;
     if (sp_dram_init(&S.dram, &hw->dram, hw->clock_mhz, err, errlen))
@@ -1453,8 +1068,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
                 r->v_tiles_max = (uint32_t)(vt > UINT32_MAX ? UINT32_MAX : vt);
         }
     }
-    S.q_region = cdiv((uint64_t)maxrows * row_bytes(maxd, 16), 1024) * 1024;
-    if (S.pipe) {
+    {
         int iters = st->iters, maxit = 0;
         for (size_t i = 0; i < st->n; i++)
             if (st->s[i].it > maxit)
@@ -1464,25 +1078,6 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
         S.qrows = maxrows;
         S.qrow_bytes = row_bytes(maxd, 16);
         S.q_region = cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
-    }
-    for (int h = 0; h < 64; h++)
-        S.hdepth[h] = st->layers;
-    if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
-        /* the controller's run begins after the co-sim's start pulse and
-         * the initialisation pass over its MaxTokens token registers
-         * (rtl/controller.v SInit; MaxTokens = the largest power of two of
-         * K rows of D x (k_msb + k_lsb) bits in k_sram_bytes, as
-         * sim/simparams.h sizes it); the DRAM model's refreshes count from
-         * cycle 0, so this fixes their phase against the run */
-        S.t0 = SP_TM_RTL_START + sp_rtl_buf_rows(hw->k_sram_bytes, maxd, cfg->alg.k_msb + cfg->alg.k_lsb);
-    }
-    S.total = S.t0;
-    if ((flags & SP_TM_SERIAL) && (flags & SP_TM_RTL_ADDRMAP)) {
-        S.ntdepth = maxspan;
-        S.tdepth = malloc((size_t)maxspan * sizeof *S.tdepth);
-        if (S.tdepth)
-            for (uint32_t t = 0; t < maxspan; t++)
-                S.tdepth[t] = st->layers;
     }
     /* deps() reaches back 1, kv_buffers and stage_buffers steps */
     S.keep_back = (size_t)(S.B > S.Bs ? S.B : S.Bs) + 1;
@@ -1541,7 +1136,7 @@ int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, s
     }
     memcpy(r->unit_work, S.work, sizeof r->unit_work);
     r->head_steps = S.nv;
-    r->total_cycles = S.total - S.t0;
+    r->total_cycles = S.total;
     r->k_overflow_steps = S.k_overflow;
     r->dram = S.dram.st;
     r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
@@ -1553,6 +1148,5 @@ done:
     sp_dram_free(&S.dram);
     free(S.ring);
     free(S.heap);
-    free(S.tdepth);
     return rc;
 }

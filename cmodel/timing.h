@@ -54,11 +54,6 @@ typedef struct {
     /* token positions of the keys [keys] and kept values [values], ascending,
      * from the functional run; NULL: spread evenly over the span (R9) */
     const int32_t *key_pos, *val_pos;
-    /* earliest start cycle of this step's key fetch, LSB refetch, value
-     * fetch and output write jobs (0: no limit); the co-sim sets them to
-     * the RTL's job starts to compare the fetch model at equal start times
-     * (docs/rtl.md s9) */
-    uint64_t job_min_start[4];
     /* filled by sp_timing_run (sums over the record's head-steps) */
     uint64_t t_start, t_end;     /* first key fetch start .. last unit end */
     uint64_t cyc[SP_U_N];        /* per-unit cycles */
@@ -153,40 +148,19 @@ uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
  * r. -1 with a message on a bad config. */
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
 
-/* Schedule variants describing other microarchitectures (the RTL's, for the
- * co-sim's cycle comparison, docs/rtl.md s9); sp_timing_run is flags 0, the
- * pipelined architecture of docs/costs.md s1 (R1-R12). Without SP_TM_SERIAL
- * the schedule is the pipelined one (its softmax never runs the first pass's
- * normalise of a requantizing step); with it, every unit keeps the RTL's
- * rules: in-order units, a softmax of 3 ceil(n/P) + 49 cycles per pass that
- * takes the next head-step only when done.
- * SP_TM_SERIAL: head-steps do not overlap: a head-step's key fetch starts
- * after the previous head-step's output write, importance update and
- * pruning have ended (use with hardware.kv_buffers 1).
- * SP_TM_SOFTMAX_ABORT: a requantizing head-step's first softmax stops after
- * the divider (pmax is known there), skipping its normalise pass. */
-#define SP_TM_SERIAL 1u
-#define SP_TM_SOFTMAX_ABORT 2u
-/* SP_TM_RTL_ADDRMAP: fetches and writes use the RTL's fixed address map and
- * request order (docs/rtl.md s2): per head the logit scale, then q, then one
- * row per cycle, each beat (32 bytes) its own DRAM access; per kept value
- * its V MSB row then its V LSB row; queries and outputs 16-bit; writes are
- * posted (with SP_TM_SERIAL the next head-step's first request follows the
- * write's start by the controller's own cycles, below, not its DRAM
- * completion); at most 64 rows in flight, a row's place free for a new
- * request two cycles after its delivery (rtl/fetcher.v). */
-#define SP_TM_RTL_ADDRMAP 4u
-/* With SP_TM_SERIAL | SP_TM_RTL_ADDRMAP the schedule also counts the RTL
- * controller's own cycles (docs/rtl.md s9): the active-list scan, head
- * scan, pruning walks and selection handshakes, the qk stream over the
- * delivered K rows, pv after the last V row, the token importance added
- * as the last softmax pass streams its probabilities, and the run begins (cycle 0 of
- * total_cycles) at SP_TM_RTL_START plus the controller's initialisation
- * pass: the co-sim harness pulses start_i in cycle SP_START_CYCLE (6,
- * defs/spattn.defs; sim/rtlport.h kStartCycle), taken the next cycle. */
-#define SP_TM_RTL_START ((unsigned)SP_RUN_START)
-int sp_timing_run_flags(const sp_config *cfg, sp_tm_steps *st, unsigned flags, sp_tm_result *r, char *err,
-                        size_t errlen);
+/* The RTL's schedule (cmodel/timing_rtl.c; docs/costs.md s1 "RTL
+ * schedule", docs/rtl.md s5): the head-step pipeline of rtl/ stepped cycle
+ * by cycle (ctl_seq, ctl_front, ctl_back, ctl_fetch, ctl_sel, fetcher,
+ * qk, softmax, pv, writer), each head-step one query row (sp_tm_steps_split)
+ * with its own requant flag, kept values and top-k cycles, rows hw_d wide;
+ * decode: query and output rows are indexed by the iteration. Fills
+ * total_cycles (the controller's busy cycles after its initialisation),
+ * unit_work (the exact units of docs/rtl.md s9), unit_cycles (the fetch and
+ * write units: job spans as the co-sim measures them) and the DRAM
+ * statistics. -1 with a message when the steps do not follow the
+ * controller's walk. */
+int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
+                      char *err, size_t errlen);
 
 /* The result into group g of a registry (cmodel/timing_stats.c): cycles,
  * time, head-steps, unit busy cycles, and under g.dram the DRAM model's

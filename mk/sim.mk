@@ -8,6 +8,7 @@
 #   build/sim/paper/spattn_cosim  configs/paper.yaml, D = 64 (regression: the paper's hardware)
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 #   build/sim/mutant2/spattn_cosim the same with +define+SPATTN_MUTANT_HANDOFF (must FAIL)
+#   build/sim/mutant3/spattn_cosim the same with +define+SPATTN_MUTANT_BANK (must FAIL)
 
 VERILATOR    ?= verilator
 YOSYS        ?= yosys
@@ -60,6 +61,7 @@ $(eval $(call sim_build,fold,tests/cosim/fold.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,paper,configs/paper.yaml,64,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
 $(eval $(call sim_build,mutant2,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_HANDOFF))
+$(eval $(call sim_build,mutant3,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_BANK))
 
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 	cp $< $@
@@ -72,28 +74,38 @@ cosim: deps $(SIM_BUILD)/spattn_cosim
 # with the official GPT-2 small workload's shapes (12 heads, d 64, context 993
 # growing by one per iteration; docs/rtl.md s9)
 COSIM_PAPER_TRACE := synth:mode=decode,layers=6,heads=12,d=64,len=993,iters=2
+# many heads, few tokens: head pruning leaves long head scans, so the front
+# end starts a head-step while the back end is in its V fetch (overlap coverage)
+COSIM_HEADS_TRACE := synth:mode=decode,layers=4,heads=48,d=8,len=4,iters=2
+COSIM_OVERLAP_LOG := $(SIM_BUILD)/overlap.log
 
 test-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim $(SIM_BUILD)/fold/spattn_cosim \
 	  $(SIM_BUILD)/paper/spattn_cosim
-	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh tests/cosim/small.yaml \
-	  traces/data/minilm-austen-encoder.safetensors
-	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh tests/cosim/fold.yaml
-	@SPATTN_COSIM=$(SIM_BUILD)/paper/spattn_cosim tests/cosim/run.sh configs/paper.yaml --only $(COSIM_PAPER_TRACE)
+	@rm -f $(COSIM_OVERLAP_LOG)
+	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh \
+	  tests/cosim/small.yaml traces/data/minilm-austen-encoder.safetensors
+	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/run.sh \
+	  tests/cosim/fold.yaml $(COSIM_HEADS_TRACE)
+	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/paper/spattn_cosim tests/cosim/run.sh \
+	  configs/paper.yaml --only $(COSIM_PAPER_TRACE)
+	@tests/cosim/overlap.sh $(COSIM_OVERLAP_LOG)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/stress.sh tests/cosim/small.yaml 40 1
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/stress.sh tests/cosim/fold.yaml 40 2
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/cli.sh
 
 test-mutant-cosim: deps $(LIB)
-	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim $(SIM_BUILD)/mutant2/spattn_cosim
+	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim $(SIM_BUILD)/mutant2/spattn_cosim \
+	  $(SIM_BUILD)/mutant3/spattn_cosim
 	@tests/cosim/mutant.sh topk-tie $(SIM_BUILD)/mutant/spattn_cosim
 	@tests/cosim/mutant.sh handoff $(SIM_BUILD)/mutant2/spattn_cosim
+	@tests/cosim/mutant.sh bank $(SIM_BUILD)/mutant3/spattn_cosim
 
 bench-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/spattn_cosim
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
-SIM_LINT_TOPS := spattn_top controller ctl_seq ctl_fetch ctl_step ctl_sel ctl_tables fetcher writer kbuf vbuf planebuf
+SIM_LINT_TOPS := spattn_top controller ctl_seq ctl_fetch ctl_front ctl_back ctl_sel ctl_tables fetcher writer kbuf vbuf planebuf
 lint-sim: deps $(GEN_VH) need-verilator
 	@for t in $(SIM_LINT_TOPS); do \
 	  $(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module $$t rtl/$$t.v || exit 1; done
@@ -116,6 +128,6 @@ BENCH_EXTRA += bench-cosim
 LINT_EXTRA  += lint-sim
 HELP_EXTRA  += "make cosim            build build/sim/spattn_cosim (RTL + SystemC + C model) for COSIM_CONFIG, D=COSIM_D"
 HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces and a paper-sized one, 0 mismatches"
-HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and a buffer hand-off mutant; succeeds only if both FAIL"
+HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and two buffer hand-off mutants; succeeds only if all FAIL"
 HELP_EXTRA  += "make bench-cosim      co-sim cycles/s: SystemC harness vs a plain C++ loop"
 HELP_EXTRA  += "make synth-top        Yosys synthesis of rtl/spattn_top.v at a small size (cell count)"

@@ -4,18 +4,23 @@
 // sp_head_step). Control only: it drives the datapath units' handshakes and
 // the fetcher's requests; the units themselves live in spattn_top.
 //
-// Four control parts, one FSM each, and their tables (docs/rtl.md s5):
+// Control parts, one FSM each, and their tables (docs/rtl.md s5):
 //   ctl_seq    iteration / layer / head / query-row walk, table clear, A_l list
-//   ctl_fetch  row requests: scale, q, K rows (MSB / LSB), kept values' V rows
-//   ctl_step   one head-step's streams: qk -> softmax -> requant? -> probabilities
-//              -> (value selection) -> pv -> head importance -> writer
+//   ctl_fetch  row requests: scale, q, K rows (MSB / LSB) of the front end;
+//              the back end's V walk; one port, the V walk's row first
+//   ctl_front  head-step front end: qk -> softmax -> requant? -> probabilities
+//              (pbuf bank, top-k keys, token importance), then hand-over
+//   ctl_back   head-step back end: value selection -> V walk -> pv -> head
+//              importance -> writer
 //   ctl_sel    top-k handshakes: value selection; token and head pruning walks
 //   ctl_tables token depth / importance / active list, head depth / importance
-// One part owns each cycle (the others wait for a one-cycle start or done
-// pulse, which moves control in the same cycle), so the split adds no cycle.
-// Every result the C model reports is also put on the observation port
-// (obs_*), one item per cycle, for the co-simulation checker; the owner of
-// the cycle names it and the register here holds it for one cycle.
+// The front end of head-step i+1 runs while the back end of head-step i
+// does: two head-steps in flight (hazard rules in ctl_front, ctl_fetch,
+// ctl_seq). Every result the C model reports is also put on an
+// observation port for the co-simulation checker, one item per cycle on
+// each: obs_* for the front end and the layer-end pruning (the position of
+// ctl_seq), obs2_* for the back end (its latched head-step); the part that
+// names an item owns it, and the registers here hold it for one cycle.
 // Address-map fields and region codes, observation kinds, fixed-point
 // widths and limits: sp_defs.vh (defs/spattn.defs, shared with cmodel/ and sim/).
 `include "sp_defs.vh"
@@ -34,7 +39,9 @@ module controller #(
   output wire                 busy_o,
   output wire                 done_o,
   output wire                 init_o,        // RAM initialisation phase
-  output wire [3:0]           phase_o,       // what the cycle is spent on (docs/rtl.md s6)
+  output wire [11:0]          phases_o,      // phases of {seq/sel, back, front} (docs/rtl.md s6), 0: none
+  output wire [3:0]           fstage_o,      // front end's SP_FST_* stage
+  output wire [3:0]           bstage_o,      // back end's SP_BST_* stage
   // run registers (held stable while busy)
   input  wire                 cfg_decode_i,
   input  wire [6:0]           cfg_layers_i,  // 1..64
@@ -114,6 +121,8 @@ module controller #(
   output wire                 wb_valid_o,
   input  wire                 wb_ready_i,
   output wire [`SP_ADDR_INDEX_BITS-1:0] wb_index_o,
+  output wire [`SP_ADDR_LAYER_BITS-1:0] wb_layer_o,
+  output wire [`SP_ADDR_HEAD_BITS-1:0]  wb_head_o,
   input  wire                 wb_idle_i,
   // importance (combinational unit)
   output wire [`SP_IMP_BITS-1:0]          imp_tok_acc_o,
@@ -128,7 +137,14 @@ module controller #(
   output wire [5:0]           obs_head_o,
   output wire [13:0]          obs_row_o,
   output wire [15:0]          obs_idx_o,
-  output wire [`SP_IMP_BITS-1:0]          obs_data_o
+  output wire [`SP_IMP_BITS-1:0]          obs_data_o,
+  // second observation port: the back end's items
+  output wire [`SP_OBS_KIND_BITS-1:0] obs2_kind_o,
+  output wire [13:0]          obs2_it_o,
+  output wire [5:0]           obs2_layer_o,
+  output wire [5:0]           obs2_head_o,
+  output wire [13:0]          obs2_row_o,
+  output wire [15:0]          obs2_idx_o
 );
   localparam integer TIW  = $clog2(MaxTokens);       // token index
   localparam integer TCW  = TIW + 1;                 // token count
@@ -172,13 +188,15 @@ module controller #(
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_depth_rd, seq_hdepth_rd;
   wire [3:0]     seq_phase;
+  wire           prune_hold, bk_idle, bk_vsel;
   ctl_seq #(.MaxTokens(MaxTokens)) u_seq (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init_o), .phase_o(seq_phase),
+    .init_o(init_o), .phase_o(seq_phase), .prune_hold_o(prune_hold),
     .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
     .cfg_ctx_i(cfg_ctx_i), .cfg_iters_i(cfg_iters_i),
     .it_o(it), .l_o(l), .h_o(h), .ri_o(ri), .n_o(n),
     .step_start_o(step_start), .step_scale_o(step_scale), .step_done_i(step_done),
+    .bk_idle_i(bk_idle),
     .prune_start_o(prune_start), .prune_done_i(prune_done), .wb_idle_i(wb_idle_i),
     .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
     .depth_ra_o(seq_depth_ra), .depth_rd_i(seq_depth_rd),
@@ -190,20 +208,29 @@ module controller #(
   wire [TCW-1:0] fdone, vkept;
   wire [TIW-1:0] rowtok, vk_pos;
   wire [VIW-1:0] vk_slot;
+  wire [15:0]    f_hmult;
+  wire [5:0]     f_hshift;
   wire [SLW-1:0] vflag_ra;
   wire [NCmp-1:0] vflag_rd;
   wire [TIW-1:0] f_row_ra, f_row_rd, f_k_ra, f_k_rd, f_v_ra, f_v_rd;
   wire [`SP_OBS_KIND_BITS-1:0] f_okind;
   wire [15:0]    f_oidx;
+  wire [1:0]     f_busy;
+  wire [13:0]    b_it;
+  wire [6:0]     b_l;
+  wire [5:0]     b_h;
+  wire [TIW-1:0] b_rowtok;
   ctl_fetch #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NCmp(NCmp), .VLsb(VLsb)) u_fetch (
     .clk_i(clk_i), .rst_ni(rst_ni), .cfg_decode_i(cfg_decode_i), .it_i(it[`SP_ADDR_INDEX_BITS-1:0]), .n_i(n),
+    .l_i(l[5:0]), .h_i(h), .bl_i(b_l[5:0]), .bh_i(b_h),
     .row_start_i(step_start), .row_scale_i(step_scale), .q_sent_o(q_sent),
     .k_req_i(k_req), .k_lsb_i(k_lsb), .v_req_i(v_req), .v_lsb_i(v_lsb), .v_done_o(v_done),
     .row_valid_o(row_valid_o), .row_ready_i(row_ready_i), .row_region_o(row_region_o),
+    .row_layer_o(row_layer_o), .row_head_o(row_head_o),
     .row_index_o(row_index_o), .row_slot_o(row_slot_o),
     .fetch_valid_i(fetch_valid_i), .fetch_region_i(fetch_region_i), .fetch_row_i(fetch_row_i),
     .fdone_o(fdone), .qok_o(qok), .q_o(q_o), .mult_o(mult_o), .shift_o(shift_o),
-    .hmult_o(himp_mult_o), .hshift_o(himp_shift_o), .rowtok_o(rowtok), .vkept_o(vkept),
+    .hmult_o(f_hmult), .hshift_o(f_hshift), .rowtok_o(rowtok), .vkept_o(vkept), .busy_o(f_busy),
     .vk_we_o(vk_we), .vk_pos_o(vk_pos), .vk_slot_o(vk_slot),
     .sflag_ra_o(vflag_ra), .sflag_rd_i(vflag_rd), .ri_i(ri),
     .tok_row_ra_o(f_row_ra), .tok_row_rd_i(f_row_rd), .tok_k_ra_o(f_k_ra), .tok_k_rd_i(f_k_rd),
@@ -211,20 +238,19 @@ module controller #(
     .obs_kind_o(f_okind), .obs_idx_o(f_oidx)
   );
 
-  // ---- head-step streams
-  wire           val_req, val_done, skey_we, st_imp_we, st_himp_we;
-  wire [TIW-1:0] skey_wa, ptok_ra, ptok;
-  wire [3:0]     st_phase;
-  wire [`SP_OBS_KIND_BITS-1:0] st_okind;
-  wire [15:0]    st_oidx;
-  wire [`SP_IMP_BITS-1:0] st_odata;
-  ctl_step #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv)) u_step (
-    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(step_start), .done_o(step_done), .phase_o(st_phase),
-    .cfg_d_i(cfg_d_i), .n_i(n),
-    .q_sent_i(q_sent), .qok_i(qok), .fdone_i(fdone), .vkept_i(vkept),
-    .k_req_o(k_req), .k_lsb_o(k_lsb), .v_req_o(v_req), .v_lsb_o(v_lsb), .v_done_i(v_done),
-    .vk_we_i(vk_we), .vk_pos_i(vk_pos), .vk_slot_i(vk_slot),
-    .val_req_o(val_req), .val_done_i(val_done), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
+  // ---- head-step front end
+  wire           val_req, val_done, skey_we, st_imp_we, st_himp_we, fr_rq, fr_bank, pb_we;
+  wire [TIW-1:0] skey_wa, ptok_ra, ptok, pb_wa;
+  wire [3:0]     fr_phase, bk_phase, fr_stage;
+  wire [`SP_OBS_KIND_BITS-1:0] fr_okind, bk_okind;
+  wire [15:0]    fr_oidx, bk_oidx;
+  wire [`SP_IMP_BITS-1:0] fr_odata;
+  ctl_front #(.D(D), .MaxTokens(MaxTokens), .NQk(NQk)) u_front (
+    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(step_start), .hand_o(step_done), .phase_o(fr_phase),
+    .stage_o(fr_stage), .rq_o(fr_rq), .bank_o(fr_bank), .n_i(n),
+    .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
+    .q_sent_i(q_sent), .qok_i(qok), .fdone_i(fdone), .k_req_o(k_req), .k_lsb_o(k_lsb),
+    .pb_we_o(pb_we), .pb_wa_o(pb_wa), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
     .kb_line_o(kb_line_o), .kb_full_o(kb_full_o), .kb_data_i(kb_data_i),
     .qk_k_valid_o(qk_k_valid_o), .qk_k_ready_i(qk_k_ready_i), .qk_k_data_o(qk_k_data_o),
     .qk_y_valid_i(qk_y_valid_i), .qk_y_ready_o(qk_y_ready_o), .qk_y_i(qk_y_i),
@@ -232,13 +258,26 @@ module controller #(
     .sm_y_ready_i(sm_y_ready_i), .sm_y_o(sm_y_o), .sm_info_valid_i(sm_info_valid_i),
     .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i),
     .sm_pmax_i(sm_pmax_i), .rq_i(rq_i),
+    .ptok_ra_o(ptok_ra), .ptok_i(ptok), .imp_we_o(st_imp_we),
+    .obs_kind_o(fr_okind), .obs_idx_o(fr_oidx), .obs_data_o(fr_odata)
+  );
+
+  // ---- head-step back end
+  ctl_back #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NPv(NPv)) u_back (
+    .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(step_done), .it_i(it), .l_i(l), .h_i(h),
+    .rowtok_i(rowtok), .rq_i(fr_rq), .bank_i(fr_bank), .hmult_i(f_hmult), .hshift_i(f_hshift),
+    .idle_o(bk_idle), .vsel_o(bk_vsel), .phase_o(bk_phase), .stage_o(bstage_o),
+    .it_o(b_it), .l_o(b_l), .h_o(b_h), .rowtok_o(b_rowtok), .hmult_o(himp_mult_o),
+    .hshift_o(himp_shift_o), .cfg_d_i(cfg_d_i),
+    .pb_we_i(pb_we), .pb_bank_i(fr_bank), .pb_wa_i(pb_wa), .pb_wd_i(sm_p_i),
+    .val_req_o(val_req), .val_done_i(val_done),
+    .v_req_o(v_req), .v_lsb_o(v_lsb), .v_done_i(v_done), .vkept_i(vkept),
+    .vk_we_i(vk_we), .vk_pos_i(vk_pos), .vk_slot_i(vk_slot),
     .vb_line_o(vb_line_o), .vb_full_o(vb_full_o), .vb_data_i(vb_data_i),
     .pv_start_o(pv_start_o), .pv_in_valid_o(pv_in_valid_o), .pv_in_ready_i(pv_in_ready_i),
     .pv_in_last_o(pv_in_last_o), .pv_in_p_o(pv_in_p_o), .pv_in_v_o(pv_in_v_o),
     .pv_out_valid_i(pv_out_valid_i), .wb_valid_o(wb_valid_o), .wb_ready_i(wb_ready_i),
-    .ptok_ra_o(ptok_ra), .ptok_i(ptok),
-    .imp_we_o(st_imp_we), .himp_we_o(st_himp_we),
-    .obs_kind_o(st_okind), .obs_idx_o(st_oidx), .obs_data_o(st_odata)
+    .himp_we_o(st_himp_we), .obs_kind_o(bk_okind), .obs_idx_o(bk_oidx)
   );
 
   // ---- selections and pruning walks
@@ -278,44 +317,52 @@ module controller #(
     .depth_we_i(sel_depth_we), .depth_wa_i(sel_tok_rd), .depth_wd_i(l + 7'd1),
     .imp_we_i(st_imp_we), .imp_wa_i(ptok), .imp_wd_i(imp_tok_sum_i),
     .hdepth_we_i(sel_hdepth_we), .hdepth_wa_i(sel_hdepth_wa), .hdepth_wd_i(l + 7'd1),
-    .himp_we_i(st_himp_we), .himp_wa_i(h), .himp_wd_i(imp_head_sum_i),
+    .himp_we_i(st_himp_we), .himp_wa_i(b_h), .himp_wd_i(imp_head_sum_i),
     .seq_depth_ra_i(seq_depth_ra), .seq_depth_rd_o(seq_depth_rd),
     .seq_hdepth_ra_i(seq_hdepth_ra), .seq_hdepth_rd_o(seq_hdepth_rd),
     .f_row_ra_i(f_row_ra), .f_row_rd_o(f_row_rd), .f_k_ra_i(f_k_ra), .f_k_rd_o(f_k_rd),
     .f_v_ra_i(f_v_ra), .f_v_rd_o(f_v_rd),
     .st_tok_ra_i(ptok_ra), .st_tok_rd_o(ptok), .st_imp_rd_o(st_imp_rd),
-    .st_himp_ra_i(h), .st_himp_rd_o(st_himp_rd),
+    .st_himp_ra_i(b_h), .st_himp_rd_o(st_himp_rd),
     .sel_tok_ra_i(sel_tok_ra), .sel_tok_rd_o(sel_tok_rd), .sel_depth_rd_o(sel_depth_rd),
     .sel_imp_rd_o(sel_imp_rd), .sel_h_ra_i(sel_h_ra), .sel_hdepth_rd_o(sel_hdepth_rd),
     .sel_himp_rd_o(sel_himp_rd)
   );
 
-  // ---- observation register: the owner of the cycle names the item
-  wire [`SP_OBS_KIND_BITS-1:0] okind_d = st_okind | f_okind | sel_okind;
-  reg  [`SP_OBS_KIND_BITS-1:0] okind_q;
-  reg  [15:0]             oidx_q;
+  // ---- observation registers: the part that names an item owns it; port 1
+  // carries the front end's and the pruning walks' items (at most one of
+  // them names one in a cycle: pruning runs with the front end held),
+  // port 2 the back end's (ctl_back, and ctl_fetch's V walk)
+  wire [`SP_OBS_KIND_BITS-1:0] okind_d = fr_okind | sel_okind;
+  wire [`SP_OBS_KIND_BITS-1:0] o2kind_d = bk_okind | f_okind;
+  reg  [`SP_OBS_KIND_BITS-1:0] okind_q, o2kind_q;
+  reg  [15:0]             oidx_q, o2idx_q;
   reg  [`SP_IMP_BITS-1:0] odata_q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       okind_q <= ONone;  oidx_q <= 16'd0;  odata_q <= {`SP_IMP_BITS{1'b0}};
+      o2kind_q <= ONone;  o2idx_q <= 16'd0;
     end else begin
       okind_q <= okind_d;
-      if (st_okind != ONone) begin
-        oidx_q <= st_oidx;  odata_q <= st_odata;
-      end else if (f_okind != ONone) begin
-        oidx_q <= f_oidx;  odata_q <= {`SP_IMP_BITS{1'b0}};
+      o2kind_q <= o2kind_d;
+      if (fr_okind != ONone) begin
+        oidx_q <= fr_oidx;  odata_q <= fr_odata;
       end else if (sel_okind != ONone) begin
         oidx_q <= sel_oidx;  odata_q <= sel_odata;
       end
+      if (bk_okind != ONone)
+        o2idx_q <= bk_oidx;
+      else if (f_okind != ONone)
+        o2idx_q <= f_oidx;
     end
   end
 
-  assign phase_o     = seq_phase | st_phase | sel_phase;   // 0 from all but the owner
-  assign row_layer_o = l[5:0];
-  assign row_head_o  = h;
+  assign phases_o    = {seq_phase | sel_phase, bk_phase, fr_phase};
   assign sm_n_o      = n;
-  assign wb_index_o  = cfg_decode_i ? it[`SP_ADDR_INDEX_BITS-1:0]
-                                    : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, rowtok};
+  assign wb_index_o  = cfg_decode_i ? b_it[`SP_ADDR_INDEX_BITS-1:0]
+                                    : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, b_rowtok};
+  assign wb_layer_o  = b_l[5:0];
+  assign wb_head_o   = b_h;
   assign imp_tok_acc_o  = st_imp_rd;
   assign imp_tok_p_o    = sm_p_i;
   assign imp_head_acc_o = st_himp_rd;
@@ -326,4 +373,13 @@ module controller #(
   assign obs_row_o   = {{(14-TIW){1'b0}}, rowtok};
   assign obs_idx_o   = oidx_q;
   assign obs_data_o  = odata_q;
+  assign obs2_kind_o  = o2kind_q;
+  assign obs2_it_o    = b_it;
+  assign obs2_layer_o = b_l[5:0];
+  assign obs2_head_o  = b_h;
+  assign obs2_row_o   = {{(14-TIW){1'b0}}, b_rowtok};
+  assign obs2_idx_o   = o2idx_q;
+  // the front end is held at a layer end (SP_FST_PHOLD) while it is idle
+  assign fstage_o = prune_hold ? `SP_FST_PHOLD : fr_stage;
+  wire unused_f = &{1'b0, f_busy, b_l[6]};
 endmodule

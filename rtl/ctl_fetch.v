@@ -2,8 +2,14 @@
 // to the fetcher (scale row, query row, K rows of the active tokens into
 // kbuf slots, V rows of the kept values into vbuf slots) and the capture of
 // what comes back (M, S, Mv, Sv from the scale row; q; the count of K and V
-// rows arrived). docs/rtl.md s5. ctl_seq starts the scale / query requests,
-// ctl_step the K and V walks; the responses come in request order.
+// rows arrived). docs/rtl.md s5. Two walks share the one read port: the
+// front end's (scale, q, K rows; ctl_seq starts the scale / query requests,
+// ctl_front the K walk) and the back end's V walk (ctl_back), each its own
+// FSM. Rule: a walk, once started, issues all its requests in order; when
+// both have a row in the same cycle the V walk's goes first (it serves the
+// older head-step) and the front end's waits. Responses come in request
+// order and carry their region, which names their destination (scale / q
+// registers, kbuf and the K count, vbuf and the V count).
 `include "sp_defs.vh"
 module ctl_fetch #(
   parameter integer D         = 64,    // head dimension of the hardware
@@ -17,26 +23,32 @@ module ctl_fetch #(
   input  wire                 cfg_decode_i,
   input  wire [`SP_ADDR_INDEX_BITS-1:0] it_i,  // iteration (decode: the query row)
   input  wire [TCW-1:0]       n_i,           // |A_l|
+  input  wire [`SP_ADDR_LAYER_BITS-1:0] l_i,  // front end's layer and head
+  input  wire [`SP_ADDR_HEAD_BITS-1:0]  h_i,
+  input  wire [`SP_ADDR_LAYER_BITS-1:0] bl_i, // back end's (the V walk's)
+  input  wire [`SP_ADDR_HEAD_BITS-1:0]  bh_i,
   // requests (one-cycle pulses)
   input  wire                 row_start_i,   // a head-step's row: scale (row_scale_i) then q
   input  wire                 row_scale_i,
   output reg                  q_sent_o,      // the query row request has moved
-  input  wire                 k_req_i,       // K rows of A_l into kbuf slots 0..n-1
+  input  wire                 k_req_i,       // K rows of A_l into kbuf slots 0..n-1 (ctl_front)
   input  wire                 k_lsb_i,       // K LSB planes (pass 2), else MSB planes
-  input  wire                 v_req_i,       // V rows of the kept values into vbuf slots
+  input  wire                 v_req_i,       // V rows of the kept values into vbuf slots (ctl_back)
   input  wire                 v_lsb_i,       // kept values need LSB rows too (requantized)
   output reg                  v_done_o,      // every kept value's rows have arrived
   // fetcher
   output reg                  row_valid_o,
   input  wire                 row_ready_i,
   output reg  [`SP_ADDR_REGION_BITS-1:0] row_region_o,
+  output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
+  output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
   output reg  [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
   output reg  [TIW-1:0]       row_slot_o,
   input  wire                 fetch_valid_i,
   input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
   input  wire [D*16-1:0]      fetch_row_i,
   // what arrived
-  output wire [TCW-1:0]       fdone_o,       // K or V rows arrived since the walk began
+  output wire [TCW-1:0]       fdone_o,       // K rows arrived since the K walk began
   output wire                 qok_o,         // q of the current row has arrived
   output wire [D*16-1:0]      q_o,
   output wire [15:0]          mult_o,
@@ -45,6 +57,7 @@ module ctl_fetch #(
   output wire [5:0]           hshift_o,
   output wire [TIW-1:0]       rowtok_o,      // token of the query row (encoder)
   output wire [TCW-1:0]       vkept_o,       // kept values requested
+  output wire [1:0]           busy_o,        // bit 0: a front-end walk, bit 1: the V walk
   // value walk: kept value at selection position vk_pos_o goes to vbuf slot vk_slot_o
   output reg                  vk_we_o,
   output wire [TIW-1:0]       vk_pos_o,
@@ -91,17 +104,24 @@ module ctl_fetch #(
                    RVLsb = `SP_REGION_V_LSB;
   localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OVKept = `SP_OBS_VKEPT;
 
-  localparam [2:0]
-    FIdle  = 3'd0,
-    FScale = 3'd1,
-    FQ     = 3'd2,
-    FK     = 3'd3,
-    FV     = 3'd4,
-    FVWait = 3'd5;
+  // front-end walk
+  localparam [1:0]
+    FIdle  = 2'd0,
+    FScale = 2'd1,
+    FQ     = 2'd2,
+    FK     = 2'd3;
+  // back-end V walk
+  localparam [1:0]
+    VIdle  = 2'd0,
+    VWalk  = 2'd1,
+    VWait  = 2'd2;
 
-  reg [2:0]      state_q, state_d;
-  reg [14:0]     cnt_q, cnt_d;       // walk position (K: slot; V: selection position)
-  reg [TCW-1:0]  fdone_q, fdone_d;   // K / V rows arrived
+  reg [1:0]      state_q, state_d;
+  reg [1:0]      vstate_q, vstate_d;
+  reg [14:0]     cnt_q, cnt_d;       // K walk: slot
+  reg [14:0]     vcnt_q, vcnt_d;     // V walk: selection position
+  reg [TCW-1:0]  fdone_q, fdone_d;   // K rows arrived
+  reg [TCW-1:0]  vdone_q, vdone_d;   // V rows arrived
   reg            qok_q, qok_d;
   reg [15:0]     mult_q, mult_d;
   reg [5:0]      shift_q, shift_d;
@@ -111,25 +131,31 @@ module ctl_fetch #(
   reg [TIW-1:0]  rowtok_q, rowtok_d;
   reg [TCW-1:0]  wj_q, wj_d;         // kept values issued
   reg            wsub_q, wsub_d;     // 1: LSB row of the kept value next
+  // the two walks' rows; the V walk's goes first
+  reg                             fr_valid, vr_valid;
+  reg [`SP_ADDR_REGION_BITS-1:0]  fr_region, vr_region;
+  reg [`SP_ADDR_INDEX_BITS-1:0]   fr_index, vr_index;
 
   wire [TIW-1:0] cpos  = cnt_q[TIW-1:0];
   wire [TCW-1:0] cnt_t = cnt_q[TCW-1:0];
+  wire [TIW-1:0] vpos  = vcnt_q[TIW-1:0];
   wire [TCW-1:0] vwant = v_lsb_i && (VLsb > 0) ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
-  wire [15:0]    cnt16 = {1'b0, cnt_q};
+  wire [15:0]    vcnt16 = {1'b0, vcnt_q};
   wire [15:0]    n16   = {{(16-TCW){1'b0}}, n_i};
-  wire [14:0]    next_line = ((cnt_q >> CW) + 15'd1) << CW;
-  wire           row_fire = row_valid_o && row_ready_i;
+  wire [14:0]    next_line = ((vcnt_q >> CW) + 15'd1) << CW;
+  wire           v_fire = vr_valid && row_ready_i;
+  wire           f_fire = fr_valid && !vr_valid && row_ready_i;
   wire           f_k = fetch_valid_i && (fetch_region_i == RKMsb || fetch_region_i == RKLsb);
   wire           f_v = fetch_valid_i && (fetch_region_i == RVMsb || fetch_region_i == RVLsb);
 
-  // value walk: the next kept position at or after cpos in its selection
+  // value walk: the next kept position at or after vpos in its selection
   // line (a priority encoder), so the walk spends a cycle per kept value and
   // per line, not per position
   wire           nk_found;
   wire [TIW-1:0] kpos;
   generate
     if (CW > 0) begin : gen_kpos
-      wire [CWW-1:0] cpos_lane = cpos[CWW-1:0];
+      wire [CWW-1:0] vpos_lane = vpos[CWW-1:0];
       reg  [CWW-1:0] nk_lane;
       reg            nk_any;
       integer        li;
@@ -137,30 +163,30 @@ module ctl_fetch #(
         nk_any = 1'b0;
         nk_lane = {CWW{1'b0}};
         for (li = NCmp - 1; li >= 0; li = li - 1)
-          if (sflag_rd_i[li] && li >= {{(32-CWW){1'b0}}, cpos_lane}) begin
+          if (sflag_rd_i[li] && li >= {{(32-CWW){1'b0}}, vpos_lane}) begin
             nk_any = 1'b1;
             nk_lane = li[CWW-1:0];
           end
       end
       assign nk_found = nk_any;
-      assign kpos = {cpos[TIW-1:CW], nk_lane};
+      assign kpos = {vpos[TIW-1:CW], nk_lane};
     end else begin : gen_kpos1
       assign nk_found = sflag_rd_i[0];
-      assign kpos = cpos;
+      assign kpos = vpos;
     end
   endgenerate
 
+  // front-end walk: scale, q, K rows
   always @(*) begin
     state_d = state_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  qok_d = qok_q;
     mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
-    rowtok_d = rowtok_q;  wj_d = wj_q;  wsub_d = wsub_q;
-    row_valid_o = 1'b0;  row_region_o = RScale;  row_index_o = {`SP_ADDR_INDEX_BITS{1'b0}};
-    row_slot_o = {TIW{1'b0}};
-    q_sent_o = 1'b0;  v_done_o = 1'b0;  vk_we_o = 1'b0;  obs_kind_o = ONone;
+    rowtok_d = rowtok_q;
+    fr_valid = 1'b0;  fr_region = RScale;  fr_index = {`SP_ADDR_INDEX_BITS{1'b0}};
+    q_sent_o = 1'b0;
 
     // completions are counted in every state; the scale row and q are
     // captured when they arrive
-    if (f_k || f_v)
+    if (f_k)
       fdone_d = fdone_q + 1'b1;
     if (fetch_valid_i && fetch_region_i == RScale) begin
       mult_d = fetch_row_i[15:0];
@@ -178,18 +204,18 @@ module ctl_fetch #(
       FIdle: ;
       // request the head's scale row (logit M, S; head importance Mv, Sv)
       FScale: begin
-        row_valid_o = 1'b1;
-        row_region_o = RScale;
-        if (row_fire)
+        fr_valid = 1'b1;
+        fr_region = RScale;
+        if (f_fire)
           state_d = FQ;
       end
-      // request the query row; ctl_step starts the K walk at once
+      // request the query row; ctl_front starts the K walk at once
       FQ: begin
-        row_valid_o = 1'b1;
-        row_region_o = RQ;
-        row_index_o = cfg_decode_i ? it_i
-                                   : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_row_rd_i};
-        if (row_fire) begin
+        fr_valid = 1'b1;
+        fr_region = RQ;
+        fr_index = cfg_decode_i ? it_i
+                                : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_row_rd_i};
+        if (f_fire) begin
           state_d = FIdle;
           q_sent_o = 1'b1;
           rowtok_d = cfg_decode_i ? {TIW{1'b0}} : tok_row_rd_i;
@@ -199,47 +225,13 @@ module ctl_fetch #(
       // K rows of the active tokens (MSB planes, LSB in pass 2) into kbuf slots
       FK: begin
         if (cnt_t != n_i) begin
-          row_valid_o = 1'b1;
-          row_region_o = k_lsb_i ? RKLsb : RKMsb;
-          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
-          row_slot_o = cpos;
-          if (row_fire)
+          fr_valid = 1'b1;
+          fr_region = k_lsb_i ? RKLsb : RKMsb;
+          fr_index = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
+          if (f_fire)
             cnt_d = cnt_q + 15'd1;
         end else begin
           state_d = FIdle;
-        end
-      end
-      // kept values' V rows (MSB, then LSB when requantized) into vbuf slots
-      FV: begin
-        if (cnt16 >= n16) begin
-          state_d = FVWait;
-        end else if (!nk_found) begin
-          cnt_d = next_line;
-        end else if ({1'b0, kpos} >= n_i) begin
-          state_d = FVWait;
-        end else begin
-          row_valid_o = 1'b1;
-          row_region_o = wsub_q ? RVLsb : RVMsb;
-          row_index_o = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_v_rd_i};
-          row_slot_o = {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]};
-          if (row_fire) begin
-            if (v_lsb_i && (VLsb > 0) && !wsub_q) begin
-              wsub_d = 1'b1;
-            end else begin
-              wsub_d = 1'b0;
-              vk_we_o = 1'b1;
-              obs_kind_o = OVKept;
-              wj_d = wj_q + 1'b1;
-              cnt_d = {{(15-TIW){1'b0}}, kpos} + 15'd1;
-            end
-          end
-        end
-      end
-      // wait until every requested V row has arrived
-      FVWait: begin
-        if (fdone_q == vwant) begin
-          state_d = FIdle;
-          v_done_o = 1'b1;
         end
       end
       default: state_d = FIdle;
@@ -253,22 +245,80 @@ module ctl_fetch #(
       cnt_d = 15'd0;
       fdone_d = {TCW{1'b0}};
     end
+  end
+
+  // back-end walk: the kept values' V rows
+  always @(*) begin
+    vstate_d = vstate_q;  vcnt_d = vcnt_q;  vdone_d = vdone_q;  wj_d = wj_q;  wsub_d = wsub_q;
+    vr_valid = 1'b0;  vr_region = RVMsb;  vr_index = {`SP_ADDR_INDEX_BITS{1'b0}};
+    v_done_o = 1'b0;  vk_we_o = 1'b0;  obs_kind_o = ONone;
+    if (f_v)
+      vdone_d = vdone_q + 1'b1;
+    case (vstate_q)
+      // no V walk
+      VIdle: ;
+      // kept values' V rows (MSB, then LSB when requantized) into vbuf slots
+      VWalk: begin
+        if (vcnt16 >= n16) begin
+          vstate_d = VWait;
+        end else if (!nk_found) begin
+          vcnt_d = next_line;
+        end else if ({1'b0, kpos} >= n_i) begin
+          vstate_d = VWait;
+        end else begin
+          vr_valid = 1'b1;
+          vr_region = wsub_q ? RVLsb : RVMsb;
+          vr_index = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_v_rd_i};
+          if (v_fire) begin
+            if (v_lsb_i && (VLsb > 0) && !wsub_q) begin
+              wsub_d = 1'b1;
+            end else begin
+              wsub_d = 1'b0;
+              vk_we_o = 1'b1;
+              obs_kind_o = OVKept;
+              wj_d = wj_q + 1'b1;
+              vcnt_d = {{(15-TIW){1'b0}}, kpos} + 15'd1;
+            end
+          end
+        end
+      end
+      // wait until every requested V row has arrived
+      VWait: begin
+        if (vdone_q == vwant) begin
+          vstate_d = VIdle;
+          v_done_o = 1'b1;
+        end
+      end
+      default: vstate_d = VIdle;
+    endcase
     if (v_req_i) begin
-      state_d = FV;
-      cnt_d = 15'd0;
+      vstate_d = VWalk;
+      vcnt_d = 15'd0;
       wj_d = {TCW{1'b0}};
       wsub_d = 1'b0;
-      fdone_d = {TCW{1'b0}};
+      vdone_d = {TCW{1'b0}};
     end
   end
 
+  // the one request port: the V walk's row first
+  always @(*) begin
+    row_valid_o = vr_valid || fr_valid;
+    row_region_o = vr_valid ? vr_region : fr_region;
+    row_index_o = vr_valid ? vr_index : fr_index;
+    row_slot_o = vr_valid ? {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]} : (state_q == FK ? cpos : {TIW{1'b0}});
+  end
+  assign row_layer_o = vr_valid ? bl_i : l_i;
+  assign row_head_o  = vr_valid ? bh_i : h_i;
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= FIdle;  cnt_q <= 15'd0;  fdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
+      state_q <= FIdle;  vstate_q <= VIdle;  cnt_q <= 15'd0;  vcnt_q <= 15'd0;
+      fdone_q <= {TCW{1'b0}};  vdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
       mult_q <= 16'd1;  shift_q <= 6'd0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
       qv_q <= {D*16{1'b0}};  rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
     end else begin
-      state_q <= state_d;  cnt_q <= cnt_d;  fdone_q <= fdone_d;  qok_q <= qok_d;
+      state_q <= state_d;  vstate_q <= vstate_d;  cnt_q <= cnt_d;  vcnt_q <= vcnt_d;
+      fdone_q <= fdone_d;  vdone_q <= vdone_d;  qok_q <= qok_d;
       mult_q <= mult_d;  shift_q <= shift_d;  hmult_q <= hmult_d;  hshift_q <= hshift_d;
       qv_q <= qv_d;  rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;
     end
@@ -283,9 +333,10 @@ module ctl_fetch #(
   assign hshift_o   = hshift_q;
   assign rowtok_o   = rowtok_q;
   assign vkept_o    = wj_q;
+  assign busy_o     = {vstate_q != VIdle, state_q != FIdle};
   assign vk_pos_o   = kpos;
   assign vk_slot_o  = wj_q[VIW-1:0];
-  assign sflag_ra_o = cpos[TIW-1:CW];
+  assign sflag_ra_o = vpos[TIW-1:CW];
   assign tok_row_ra_o = ri_i;
   assign tok_k_ra_o = cpos;
   assign tok_v_ra_o = kpos;

@@ -1,6 +1,6 @@
 // ctl_sel.v - controller selections and pruning walks (docs/rtl.md s5;
 // spec s7, s10): the top-k handshake (start, key lines in, kept flags out)
-// for the value selection of a head-step (ctl_step asks) and, at a layer
+// for the value selection of a head-step (ctl_back asks) and, at a layer
 // end (ctl_seq asks), cascade token pruning then head pruning: gather the
 // members of A_l+1 / H_l+1 with their importance as keys, select, walk the
 // kept flags and set depth = l + 1 for the pruned ones.
@@ -29,7 +29,7 @@ module ctl_sel #(
   output reg                  val_done_o,        // its kept flags are in
   input  wire                 prune_i,           // layer-end pruning
   output reg                  prune_done_o,
-  // selection keys written by ctl_step (probabilities by position)
+  // selection keys written by ctl_front (probabilities by position)
   input  wire                 skey_we_i,
   input  wire [TIW-1:0]       skey_wa_i,
   input  wire [15:0]          skey_wd_i,
@@ -86,7 +86,7 @@ module ctl_sel #(
                    OTokKeep = `SP_OBS_TOK_KEEP, OTokEnd = `SP_OBS_TOK_END,
                    OHeadImp = `SP_OBS_HEAD_IMP, OHeadKeep = `SP_OBS_HEAD_KEEP,
                    OHeadEnd = `SP_OBS_HEAD_END;
-  localparam [3:0] PhScan = 4'd1, PhVSel = 4'd6, PhPrune = 4'd10;   // docs/rtl.md s6
+  localparam [3:0] PhScan = 4'd1, PhPrune = 4'd10;   // docs/rtl.md s6
   // selection kinds
   localparam [1:0] SelVal = 2'd0, SelTok = 2'd1, SelHead = 2'd2;
 
@@ -152,7 +152,7 @@ module ctl_sel #(
   wire           ti_fire = tk_in_valid_o && tk_in_ready_i;
   wire           to_fire = tk_out_valid_i && tk_out_ready_o;
 
-  // key writes: the gathers here, the probabilities from ctl_step
+  // key writes: the gathers here, the probabilities from ctl_front
   reg             own_we;
   reg [TIW-1:0]   own_wa;
   reg [`SP_IMP_BITS-1:0] own_wd;
@@ -367,7 +367,8 @@ module ctl_sel #(
       SlTokChk, SlHeadChk:                 phase_o = PhScan;
       SlTGather, SlTWalk, SlTEnd,
       SlHGather, SlHWalk, SlHEnd:          phase_o = PhPrune;
-      SlStart, SlIn, SlWait, SlFlags:      phase_o = (skind_q == SelVal) ? PhVSel : PhPrune;
+      // a value selection is the back end's phase (ctl_back reports it)
+      SlStart, SlIn, SlWait, SlFlags:      phase_o = (skind_q == SelVal) ? 4'd0 : PhPrune;
       default:                             phase_o = 4'd0;
     endcase
   end

@@ -1,8 +1,13 @@
 // ctl_seq.v - controller sequencer: the walk over iterations, layers,
 // active heads and query rows (docs/rtl.md s5; C: cmodel/controller.c
 // sp_run_model). It clears the token and head tables, lists the active
-// tokens A_l of each layer, hands each head-step to ctl_step (and its
-// first row requests to ctl_fetch) and each layer end to ctl_sel.
+// tokens A_l of each layer, starts each head-step in ctl_front (and its
+// first row requests in ctl_fetch) and hands each layer end to ctl_sel.
+// A head-step's front end starts as soon as the previous one's has handed
+// over to ctl_back (two head-steps in flight); at a layer end the back end
+// drains before the pruning selection, and the next layer's first front end
+// waits for the pruning (its active set is not known before): the front end
+// is held for both (prune_hold_o).
 `include "sp_defs.vh"
 module ctl_seq #(
   parameter integer MaxTokens = 1024   // token rows (power of two, >= 64)
@@ -14,6 +19,7 @@ module ctl_seq #(
   output wire           done_o,
   output wire           init_o,        // table clear phase
   output reg  [3:0]     phase_o,       // phase of the cycle when the sequencer owns it, else 0
+  output wire           prune_hold_o,  // the front end is held: back-end drain or pruning at a layer end
   input  wire           cfg_decode_i,
   input  wire [6:0]     cfg_layers_i,
   input  wire [6:0]     cfg_heads_i,
@@ -25,10 +31,11 @@ module ctl_seq #(
   output wire [5:0]     h_o,
   output wire [TIW-1:0] ri_o,          // query row position (encoder)
   output wire [TCW-1:0] n_o,           // |A_l|
-  // head-step hand-off (ctl_step, ctl_fetch): one-cycle pulses
+  // head-step start (ctl_front, ctl_fetch): one-cycle pulses
   output reg            step_start_o,  // a head-step of query row ri_o begins
   output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
-  input  wire           step_done_i,
+  input  wire           step_done_i,   // its front end hands over to the back end
+  input  wire           bk_idle_i,     // the back end holds no head-step
   // layer-end pruning hand-off (ctl_sel)
   output reg            prune_start_o,
   input  wire           prune_done_i,
@@ -65,7 +72,8 @@ module ctl_seq #(
     SqPrune   = 4'd6,
     SqNextL   = 4'd7,
     SqDrain   = 4'd8,
-    SqDone    = 4'd9;
+    SqDone    = 4'd9,
+    SqBDrain  = 4'd10;
 
   reg [3:0]     state_q, state_d;
   reg [14:0]    it_q, it_d;
@@ -119,8 +127,7 @@ module ctl_seq #(
       // find the next active head; after the last head, the layer end
       SqHScan: begin
         if (h_q == cfg_heads_i) begin
-          state_d = SqPrune;
-          prune_start_o = 1'b1;
+          state_d = SqBDrain;
         end else if (hdepth_rd_i > l_q) begin
           state_d = SqStep;
           step_start_o = 1'b1;
@@ -130,7 +137,8 @@ module ctl_seq #(
           h_d = h_q + 7'd1;
         end
       end
-      // a head-step runs (ctl_step, ctl_fetch, value selection in ctl_sel)
+      // a head-step's front end runs (ctl_front, ctl_fetch); the previous
+      // head-step's back end may run beside it
       SqStep: begin
         if (step_done_i)
           state_d = SqNextRow;
@@ -144,6 +152,13 @@ module ctl_seq #(
         end else begin
           h_d = h_q + 7'd1;
           state_d = SqHScan;
+        end
+      end
+      // layer end: the back end finishes the layer's last head-step
+      SqBDrain: begin
+        if (bk_idle_i) begin
+          state_d = SqPrune;
+          prune_start_o = 1'b1;
         end
       end
       // cascade token and head pruning of the layer end runs (ctl_sel)
@@ -200,6 +215,7 @@ module ctl_seq #(
     endcase
   end
 
+  assign prune_hold_o = state_q == SqBDrain || state_q == SqPrune;
   assign busy_o = state_q != SqIdle && state_q != SqDone;
   assign done_o = state_q == SqDone;
   assign init_o = state_q == SqInit;

@@ -22,14 +22,14 @@ module ctl_tables #(
   input  wire                    tok_b_we_i,
   input  wire [TIW-1:0]          tok_b_wa_i,
   input  wire [TIW-1:0]          tok_b_wd_i,
-  // token depth (ctl_sel prunes), token importance (ctl_step accumulates)
+  // token depth (ctl_sel prunes), token importance (ctl_front accumulates)
   input  wire                    depth_we_i,
   input  wire [TIW-1:0]          depth_wa_i,
   input  wire [6:0]              depth_wd_i,
   input  wire                    imp_we_i,
   input  wire [TIW-1:0]          imp_wa_i,
   input  wire [`SP_IMP_BITS-1:0] imp_wd_i,
-  // head depth (ctl_sel prunes), head importance (ctl_step accumulates)
+  // head depth (ctl_sel prunes), head importance (ctl_back accumulates)
   input  wire                    hdepth_we_i,
   input  wire [5:0]              hdepth_wa_i,
   input  wire [6:0]              hdepth_wd_i,
@@ -48,7 +48,7 @@ module ctl_tables #(
   output wire [TIW-1:0]          f_k_rd_o,
   input  wire [TIW-1:0]          f_v_ra_i,
   output wire [TIW-1:0]          f_v_rd_o,
-  // ctl_step (token of the probability stream, its importance, head importance)
+  // ctl_front (token of the probability stream, its importance), ctl_back (head importance)
   input  wire [TIW-1:0]          st_tok_ra_i,
   output wire [TIW-1:0]          st_tok_rd_o,
   output wire [`SP_IMP_BITS-1:0] st_imp_rd_o,    // importance of st_tok_rd_o

@@ -1,8 +1,9 @@
 // spattn_top.v - the accelerator: controller, fetcher, K and V bit-plane
 // buffers and the datapath units (qk, softmax, requant, topk, pv,
-// importance), with a memory read port, a run-register interface, an
-// observation port for the co-simulation checker and activity counters
-// (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
+// importance), with a memory read port, a run-register interface, two
+// observation ports for the co-simulation checker (front end and pruning;
+// back end: two head-steps are in flight), the pipeline stages and
+// activity counters (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
 // constants shared with the C model from sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
 module spattn_top #(
@@ -58,7 +59,18 @@ module spattn_top #(
   output wire [13:0]   obs_row_o,
   output wire [15:0]   obs_idx_o,
   output wire [`SP_IMP_BITS-1:0] obs_data_o,
-  output wire [D*16-1:0] obs_vec_o,       // head output (pv), read with an `out` item
+  output wire [D*16-1:0] obs_vec_o,       // head output (pv), read with an `out` item (port 2)
+  // second observation port: the back end's items (value kept, out,
+  // step end) of the head-step it holds (docs/rtl.md s4)
+  output wire [`SP_OBS_KIND_BITS-1:0] obs2_kind_o,
+  output wire [13:0]   obs2_it_o,
+  output wire [5:0]    obs2_layer_o,
+  output wire [5:0]    obs2_head_o,
+  output wire [13:0]   obs2_row_o,
+  output wire [15:0]   obs2_idx_o,
+  // pipeline stages (docs/rtl.md s5): SP_FST_* of the front end, SP_BST_* of the back end
+  output wire [3:0]    fphase_o,
+  output wire [3:0]    bphase_o,
   // activity counters
   output wire [63:0]   cnt_cycles_o,      // busy cycles after initialisation
   output wire [63:0]   cnt_init_o,        // initialisation cycles
@@ -74,7 +86,9 @@ module spattn_top #(
   output wire [63:0]   cnt_topk_cycles_o,
   output wire [63:0]   cnt_softmax_o,     // softmax runs (both passes)
   output wire [63:0]   cnt_sm_work_o,     // softmax working cycles (docs/rtl.md s9)
-  output wire [11*64-1:0] cnt_phase_o     // busy cycles by controller phase 0..10 (docs/rtl.md s6)
+  output wire [11*64-1:0] cnt_phase_o     // busy cycles by controller phase 1..10 (a cycle counts in
+                                          // each part's phase: front, back, sequencer / pruning);
+                                          // 0: busy cycles no part names (docs/rtl.md s6)
 );
   localparam integer TIW = $clog2(MaxTokens);
   localparam integer TCW = TIW + 1;
@@ -261,10 +275,12 @@ module spattn_top #(
   // ---- output write-back
   wire wb_valid, wb_ready, wb_idle;
   wire [`SP_ADDR_INDEX_BITS-1:0] wb_index;
+  wire [`SP_ADDR_LAYER_BITS-1:0]  wb_layer;
+  wire [`SP_ADDR_HEAD_BITS-1:0]   wb_head;
   wire [63:0] wr_beats;
   writer #(.D(D)) u_writer (
     .clk_i(clk_i), .rst_ni(rst_ni), .vec_valid_i(wb_valid), .vec_ready_o(wb_ready),
-    .vec_layer_i(row_layer), .vec_head_i(row_head), .vec_index_i(wb_index), .vec_data_i(pv_out),
+    .vec_layer_i(wb_layer), .vec_head_i(wb_head), .vec_index_i(wb_index), .vec_data_i(pv_out),
     .mem_wr_valid_o(mem_wr_valid_o), .mem_wr_ready_i(mem_wr_ready_i),
     .mem_wr_addr_o(mem_wr_addr_o), .mem_wr_data_o(mem_wr_data_o), .idle_o(wb_idle),
     .beats_o(wr_beats)
@@ -273,11 +289,11 @@ module spattn_top #(
 
   // ---- controller
   wire init;
-  wire [3:0] phase;
+  wire [11:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
                .NCmp(NCmp), .VLsb(VLsb)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init), .phase_o(phase),
+    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
     .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
     .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),
@@ -302,12 +318,14 @@ module spattn_top #(
     .pv_start_o(pv_start), .pv_in_valid_o(pv_in_valid), .pv_in_ready_i(pv_in_ready),
     .pv_in_last_o(pv_in_last), .pv_in_p_o(pv_in_p), .pv_in_v_o(pv_in_v),
     .pv_out_valid_i(pv_out_valid),
-    .wb_valid_o(wb_valid), .wb_ready_i(wb_ready), .wb_index_o(wb_index), .wb_idle_i(wb_idle),
+    .wb_valid_o(wb_valid), .wb_ready_i(wb_ready), .wb_index_o(wb_index), .wb_layer_o(wb_layer), .wb_head_o(wb_head), .wb_idle_i(wb_idle),
     .imp_tok_acc_o(imp_tok_acc), .imp_tok_p_o(imp_tok_p), .imp_tok_sum_i(imp_tok_sum),
     .imp_head_acc_o(imp_head_acc), .imp_head_sum_i(imp_head_sum),
     .obs_kind_o(obs_kind_o), .obs_it_o(obs_it_o), .obs_layer_o(obs_layer_o),
     .obs_head_o(obs_head_o), .obs_row_o(obs_row_o), .obs_idx_o(obs_idx_o),
-    .obs_data_o(obs_data_o)
+    .obs_data_o(obs_data_o),
+    .obs2_kind_o(obs2_kind_o), .obs2_it_o(obs2_it_o), .obs2_layer_o(obs2_layer_o),
+    .obs2_head_o(obs2_head_o), .obs2_row_o(obs2_row_o), .obs2_idx_o(obs2_idx_o)
   );
 
   assign obs_vec_o = pv_out;
@@ -368,15 +386,23 @@ module spattn_top #(
   end
   assign cnt_sm_work_o = c_smw_q;
 
-  // cycles by phase (phase 0 counts idle and initialisation cycles)
+  // cycles by phase: a busy cycle counts once in the phase of each part that
+  // names one (front end 2..5, back end 6..9, sequencer or pruning 1, 9,
+  // 10), so overlapping head-steps count in both; phase 0 counts the busy
+  // cycles no part names (initialisation, waits)
   reg [63:0] c_phase_q [0:10];
+  wire [3:0] ph_f = phases[3:0], ph_b = phases[7:4], ph_s = phases[11:8];
   integer pi;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (pi = 0; pi < 11; pi = pi + 1)
         c_phase_q[pi] <= 64'd0;
-    end else if (busy_o && phase <= 4'd10) begin
-      c_phase_q[phase] <= c_phase_q[phase] + 64'd1;
+    end else if (busy_o) begin
+      for (pi = 1; pi < 11; pi = pi + 1)
+        c_phase_q[pi] <= c_phase_q[pi] + {63'd0, ph_f == pi[3:0]} + {63'd0, ph_b == pi[3:0]} +
+                         {63'd0, ph_s == pi[3:0]};
+      if (phases == 12'd0)
+        c_phase_q[0] <= c_phase_q[0] + 64'd1;
     end
   end
   genvar gp;

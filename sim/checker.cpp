@@ -33,62 +33,73 @@ void Checker::start()
         c_rc_ = sp_run_model(cfg_, tr_, &obs, &res_, c_err_, sizeof c_err_);
         Rec end;
         end.kind = kRecEnd;
-        post(end);
+        post(std::move(end));
     });
 }
 
-void Checker::post(const Rec &r)
+void Checker::post(Rec &&r)
 {
     std::unique_lock<std::mutex> g(mu_);
+    cv_.wait(g, [this] { return !have_ || abort_; });
     if (abort_)
         return;
-    slot_ = r;
+    slot_ = std::move(r);
     have_ = true;
     cv_.notify_all();
+    // the record's arrays are copies: the model may go on once it is taken
     cv_.wait(g, [this] { return !have_ || abort_; });
 }
 
-bool Checker::next(Rec &r)
+void Checker::next(Rec &r)
 {
     std::unique_lock<std::mutex> g(mu_);
-    cv_.wait(g, [this] { return have_; });
-    r = slot_;
-    return true;
-}
-
-void Checker::release()
-{
-    {
-        std::lock_guard<std::mutex> g(mu_);
-        if (slot_.kind == kRecEnd)
-            return;  // the end record stays
-        have_ = false;
+    if (end_seen_) {
+        r = Rec();
+        r.kind = kRecEnd;
+        return;
     }
+    cv_.wait(g, [this] { return have_; });
+    r = std::move(slot_);
+    if (r.kind == kRecEnd)
+        end_seen_ = true;
+    have_ = false;
+    g.unlock();
     cv_.notify_all();
 }
 
 void Checker::cb_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r)
 {
+    Checker *c = static_cast<Checker *>(ctx);
     Rec x;
     x.kind = kRecStep;
-    x.it = it; x.layer = l; x.head = h; x.row = row; x.hr = r;
-    static_cast<Checker *>(ctx)->post(x);
+    x.it = it; x.layer = l; x.head = h; x.row = row;
+    x.n_active = r->n_active;
+    x.requant = r->requant;
+    x.tokens.assign(r->tokens, r->tokens + r->n_active);
+    x.prob.assign(r->prob, r->prob + r->n_active);
+    x.kept.assign(r->kept, r->kept + r->n_kept);
+    x.out.assign(r->out, r->out + c->tr_->d);
+    x.head_imp_add = r->head_imp_add;
+    x.pmax = r->sm.pmax;
+    c->post(std::move(x));
 }
 
 void Checker::cb_tok(void *ctx, int it, int l, const int32_t *kept, int n)
 {
     Rec x;
     x.kind = kRecTok;
-    x.it = it; x.layer = l; x.kept = kept; x.n_kept = n;
-    static_cast<Checker *>(ctx)->post(x);
+    x.it = it; x.layer = l;
+    x.kept.assign(kept, kept + n);
+    static_cast<Checker *>(ctx)->post(std::move(x));
 }
 
 void Checker::cb_head(void *ctx, int it, int l, const int32_t *kept, int n)
 {
     Rec x;
     x.kind = kRecHead;
-    x.it = it; x.layer = l; x.kept = kept; x.n_kept = n;
-    static_cast<Checker *>(ctx)->post(x);
+    x.it = it; x.layer = l;
+    x.kept.assign(kept, kept + n);
+    static_cast<Checker *>(ctx)->post(std::move(x));
 }
 
 static const char *kind_name(unsigned k)
@@ -116,7 +127,7 @@ bool Checker::fail(const char *unit, const ObsEvent &e, const std::string &what,
 // pmax of a requantized head-step's first softmax (MSB-approx keys),
 // recomputed with the C model's unit functions (the observer reports the
 // second, final softmax)
-uint16_t Checker::pass1_pmax(const Rec &r, const sp_head_result *h)
+uint16_t Checker::pass1_pmax(const Rec &r)
 {
     int d = tr_->d, H = tr_->heads;
     size_t lh = (size_t)r.layer * H + r.head;
@@ -125,15 +136,15 @@ uint16_t Checker::pass1_pmax(const Rec &r, const sp_head_result *h)
         return 0;
     const int16_t *q = sp_trace_q(tr_, r.it, r.layer, r.head) + (size_t)r.row * d;
     std::vector<int16_t> km((size_t)d);
-    std::vector<int32_t> y((size_t)h->n_active);
-    std::vector<uint16_t> p((size_t)h->n_active);
-    for (int i = 0; i < h->n_active; i++) {
-        sp_quant_row_msb(sp_trace_k(tr_, r.layer, r.head) + (size_t)h->tokens[i] * d, km.data(), d,
+    std::vector<int32_t> y((size_t)r.n_active);
+    std::vector<uint16_t> p((size_t)r.n_active);
+    for (int i = 0; i < r.n_active; i++) {
+        sp_quant_row_msb(sp_trace_k(tr_, r.layer, r.head) + (size_t)r.tokens[(size_t)i] * d, km.data(), d,
                          cfg_->alg.k_lsb);
         y[(size_t)i] = sp_qk_logit(sp_qk_dot(q, km.data(), d), sc.mult, sc.shift);
     }
     sp_softmax_info info;
-    sp_softmax(y.data(), h->n_active, p.data(), &info, nullptr);
+    sp_softmax(y.data(), r.n_active, p.data(), &info, nullptr);
     return info.pmax;
 }
 
@@ -164,110 +175,157 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
     if (!g)
         return fail("controller", e, std::string("unknown observation kind ") + std::to_string(e.kind),
                     e.kind, 0);
-    if (!open_) {
-        next(cur_);
-        open_ = true;
-        n_prob_ = n_vkept_ = n_out_ = n_keep_ = n_imp_ = 0;
-        rank_pos_ = 0;
-        seen_rq_ = false;
-        if (cur_.kind == kRecEnd) {
+    return g == 1 ? feed_step(e) : feed_prune(e, g);
+}
+
+static const char *const kRecName[] = {"", "head-step", "token-prune", "head-prune", ""};
+
+// an item of a head-step: the open head-step of its (it, layer, head, row),
+// else the C model's next record, which must be that head-step
+bool Checker::feed_step(const ObsEvent &e)
+{
+    Rec *rp = nullptr;
+    for (Rec &x : steps_)
+        if (x.it == (int)e.it && x.layer == (int)e.layer && x.head == (int)e.head && x.row == (int)e.row) {
+            rp = &x;
+            break;
+        }
+    if (!rp) {
+        if (prune_open_)
+            return fail("controller", e, std::string("RTL began a head-step inside a ") + kRecName[prune_.kind], 1,
+                        prune_.kind);
+        if (steps_.size() >= 2)
+            return fail("controller", e, "a third head-step in flight (the pipeline holds two)", 3, 2);
+        Rec r;
+        next(r);
+        if (r.kind == kRecEnd) {
             if (c_rc_)
                 return fail("cmodel", e, std::string("C model error: ") + c_err_, 0, 0);
             return fail("controller", e, std::string("RTL produced ") + kind_name(e.kind) +
                         " but the C model has finished", 1, 0);
         }
-        static const char *rk[] = {"", "head-step", "token-prune", "head-prune", ""};
-        if ((int)cur_.kind != g)
-            return fail("controller", e, std::string("RTL began a ") + rk[g] + ", C model a " +
-                        rk[cur_.kind], g, cur_.kind);
-    }
-    const Rec &r = cur_;
-    if ((int)e.it != r.it)
-        return fail("controller", e, "iteration", e.it, r.it);
-    if ((int)e.layer != r.layer)
-        return fail("controller", e, "layer", e.layer, r.layer);
-    if (g == 1) {
-        const sp_head_result *h = r.hr;
+        if (r.kind != kRecStep)
+            return fail("controller", e, std::string("RTL began a head-step, C model a ") + kRecName[r.kind], 1,
+                        r.kind);
+        if ((int)e.it != r.it)
+            return fail("controller", e, "iteration", e.it, r.it);
+        if ((int)e.layer != r.layer)
+            return fail("controller", e, "layer", e.layer, r.layer);
         if ((int)e.head != r.head)
             return fail("controller", e, "head", e.head, r.head);
         if ((int)e.row != r.row)
             return fail("controller", e, "query row", e.row, r.row);
-        switch (e.kind) {
-        case kObsProb:
-            if (n_prob_ >= h->n_active)
-                return fail("controller", e, "more active tokens than the C model", n_prob_ + 1, h->n_active);
-            if ((int)e.idx != h->tokens[n_prob_])
-                return fail("controller", e, "active token #" + std::to_string(n_prob_), e.idx, h->tokens[n_prob_]);
-            if (e.data != h->prob[n_prob_])
-                return fail("softmax", e, "probability of token " + std::to_string(e.idx), (long long)e.data,
-                            h->prob[n_prob_]);
-            n_prob_++;
-            break;
-        case kObsRequant: {
-            // the first softmax's pmax (bits 31:16) and the decision (bit 0)
-            uint16_t pm = (uint16_t)(e.data >> 16);
-            uint16_t want = h->requant ? pass1_pmax(r, h) : h->sm.pmax;
-            if (pm != want)
-                return fail("softmax", e, h->requant ? "pmax of the first (MSB-key) softmax" : "pmax", pm, want);
-            if ((int)(e.data & 1) != h->requant)
-                return fail("requant", e, "requant flag", (long long)(e.data & 1), h->requant);
-            seen_rq_ = true;
-            break;
-        }
-        case kObsVKept:
-            if (n_vkept_ >= h->n_kept)
-                return fail("topk", e, "more kept values than the C model", n_vkept_ + 1, h->n_kept);
-            if ((int)e.idx != h->kept[n_vkept_])
-                return fail("topk", e, "value-pruning kept token #" + std::to_string(n_vkept_), e.idx,
-                            h->kept[n_vkept_]);
-            n_vkept_++;
-            break;
-        case kObsOut:
-            if ((int)e.idx != tr_->d || !e.vec)
-                return fail("pv", e, "output vector length", e.idx, tr_->d);
-            for (int j = 0; j < tr_->d; j++)
-                if (e.vec[j] != h->out[j]) {
-                    ObsEvent f = e;
-                    f.idx = (unsigned)j;
-                    return fail("pv", f, "output element " + std::to_string(j), e.vec[j], h->out[j]);
-                }
-            n_out_ += tr_->d;
-            break;
-        case kObsStepEnd:
-            if (n_prob_ != h->n_active)
-                return fail("controller", e, "active tokens in head-step", n_prob_, h->n_active);
-            if (!seen_rq_)
-                return fail("requant", e, "no requant decision observed", 0, 1);
-            if (n_vkept_ != h->n_kept)
-                return fail("topk", e, "kept values in head-step", n_vkept_, h->n_kept);
-            if (n_out_ != tr_->d)
-                return fail("pv", e, "output elements", n_out_, tr_->d);
-            for (int i = 0; i < h->n_active; i++)
-                imp_[h->tokens[i]] = sp_imp_add(imp_[h->tokens[i]], h->prob[i]);
-            himp_[r.head] = sp_imp_add(himp_[r.head], h->head_imp_add);
-            if (lt_it_ != r.it || lt_layer_ != r.layer) {
-                layer_heads_.clear();
-                lt_it_ = r.it;
-                lt_layer_ = r.layer;
-            }
-            if (layer_heads_.empty() || layer_heads_.back() != r.head)
-                layer_heads_.push_back(r.head);
-            last_tokens_.assign(h->tokens, h->tokens + h->n_active);
-            exp_out_[spaddr::make(spaddr::kOut, (unsigned)r.layer, (unsigned)r.head,
-                                  (unsigned)(r.it * tr_->rows + r.row), 0)]
-                .assign(h->out, h->out + tr_->d);
-            n_steps_++;
-            n_probs_ += (uint64_t)n_prob_;
-            n_outs_ += (uint64_t)n_out_;
-            n_requant_ += (uint64_t)h->requant;
-            n_vk_ += (uint64_t)n_vkept_;
-            open_ = false;
-            release();
-            break;
-        }
-        return true;
+        steps_.push_back(std::move(r));
+        rp = &steps_.back();
     }
-    // pruning records: importance of every member, then the kept list
+    Rec &h = *rp;
+    switch (e.kind) {
+    case kObsProb:
+        if (h.n_prob >= h.n_active)
+            return fail("controller", e, "more active tokens than the C model", h.n_prob + 1, h.n_active);
+        if ((int)e.idx != h.tokens[(size_t)h.n_prob])
+            return fail("controller", e, "active token #" + std::to_string(h.n_prob), e.idx,
+                        h.tokens[(size_t)h.n_prob]);
+        if (e.data != h.prob[(size_t)h.n_prob])
+            return fail("softmax", e, "probability of token " + std::to_string(e.idx), (long long)e.data,
+                        h.prob[(size_t)h.n_prob]);
+        h.n_prob++;
+        break;
+    case kObsRequant: {
+        // the first softmax's pmax (bits 31:16) and the decision (bit 0)
+        uint16_t pm = (uint16_t)(e.data >> 16);
+        uint16_t want = h.requant ? pass1_pmax(h) : h.pmax;
+        if (pm != want)
+            return fail("softmax", e, h.requant ? "pmax of the first (MSB-key) softmax" : "pmax", pm, want);
+        if ((int)(e.data & 1) != h.requant)
+            return fail("requant", e, "requant flag", (long long)(e.data & 1), h.requant);
+        h.seen_rq = true;
+        break;
+    }
+    case kObsVKept:
+        if (h.n_prob != h.n_active)
+            return fail("controller", e, "value kept before the probability stream ended", h.n_prob, h.n_active);
+        if (h.n_vkept >= (int)h.kept.size())
+            return fail("topk", e, "more kept values than the C model", h.n_vkept + 1, (long long)h.kept.size());
+        if ((int)e.idx != h.kept[(size_t)h.n_vkept])
+            return fail("topk", e, "value-pruning kept token #" + std::to_string(h.n_vkept), e.idx,
+                        h.kept[(size_t)h.n_vkept]);
+        h.n_vkept++;
+        break;
+    case kObsOut:
+        if ((int)e.idx != tr_->d || !e.vec)
+            return fail("pv", e, "output vector length", e.idx, tr_->d);
+        for (int j = 0; j < tr_->d; j++)
+            if (e.vec[j] != h.out[(size_t)j]) {
+                ObsEvent f = e;
+                f.idx = (unsigned)j;
+                return fail("pv", f, "output element " + std::to_string(j), e.vec[j], h.out[(size_t)j]);
+            }
+        h.n_out += tr_->d;
+        break;
+    case kObsStepEnd: {
+        if (&h != &steps_.front())
+            return fail("controller", e, "head-step ended before the older one in flight", 1, 0);
+        if (h.n_prob != h.n_active)
+            return fail("controller", e, "active tokens in head-step", h.n_prob, h.n_active);
+        if (!h.seen_rq)
+            return fail("requant", e, "no requant decision observed", 0, 1);
+        if (h.n_vkept != (int)h.kept.size())
+            return fail("topk", e, "kept values in head-step", h.n_vkept, (long long)h.kept.size());
+        if (h.n_out != tr_->d)
+            return fail("pv", e, "output elements", h.n_out, tr_->d);
+        for (int i = 0; i < h.n_active; i++)
+            imp_[(size_t)h.tokens[(size_t)i]] = sp_imp_add(imp_[(size_t)h.tokens[(size_t)i]], h.prob[(size_t)i]);
+        himp_[(size_t)h.head] = sp_imp_add(himp_[(size_t)h.head], h.head_imp_add);
+        if (lt_it_ != h.it || lt_layer_ != h.layer) {
+            layer_heads_.clear();
+            lt_it_ = h.it;
+            lt_layer_ = h.layer;
+        }
+        if (layer_heads_.empty() || layer_heads_.back() != h.head)
+            layer_heads_.push_back(h.head);
+        last_tokens_ = h.tokens;
+        exp_out_[spaddr::make(spaddr::kOut, (unsigned)h.layer, (unsigned)h.head,
+                              (unsigned)(h.it * tr_->rows + h.row), 0)] = h.out;
+        n_steps_++;
+        n_probs_ += (uint64_t)h.n_prob;
+        n_outs_ += (uint64_t)h.n_out;
+        n_requant_ += (uint64_t)h.requant;
+        n_vk_ += (uint64_t)h.n_vkept;
+        steps_.pop_front();
+        break;
+    }
+    }
+    return true;
+}
+
+// pruning records: importance of every member, then the kept list; they
+// come with no head-step in flight (the back end drains first)
+bool Checker::feed_prune(const ObsEvent &e, int g)
+{
+    if (!prune_open_) {
+        if (!steps_.empty())
+            return fail("controller", e, std::string("RTL began a ") + kRecName[g] + " with a head-step in flight",
+                        g, 1);
+        next(prune_);
+        if (prune_.kind == kRecEnd) {
+            if (c_rc_)
+                return fail("cmodel", e, std::string("C model error: ") + c_err_, 0, 0);
+            return fail("controller", e, std::string("RTL produced ") + kind_name(e.kind) +
+                        " but the C model has finished", 1, 0);
+        }
+        if ((int)prune_.kind != g)
+            return fail("controller", e, std::string("RTL began a ") + kRecName[g] + ", C model a " +
+                        kRecName[prune_.kind], g, prune_.kind);
+        prune_open_ = true;
+        n_keep_ = n_imp_ = 0;
+        rank_pos_ = 0;
+    }
+    const Rec &r = prune_;
+    if ((int)e.it != r.it)
+        return fail("controller", e, "iteration", e.it, r.it);
+    if ((int)e.layer != r.layer)
+        return fail("controller", e, "layer", e.layer, r.layer);
     bool tok = g == 2;
     const char *what = tok ? "token" : "head";
     if ((int)e.it != lt_it_ || (int)e.layer != lt_layer_)
@@ -276,9 +334,9 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
     // the ranked members are those of the next layer's set (spec s10): a
     // subset of this layer's set, in ascending order; the C model's kept
     // list (exact) and the next layer's head-steps pin them down
-    const std::vector<int32_t> *tl = &last_tokens_;
     std::vector<int32_t> hl(layer_heads_.begin(), layer_heads_.end());
-    const std::vector<int32_t> &cur = tok ? *tl : hl;
+    const std::vector<int32_t> &cur = tok ? last_tokens_ : hl;
+    int n_kept = (int)r.kept.size();
     if (e.kind == kObsTokImp || e.kind == kObsHeadImp) {
         while (rank_pos_ < cur.size() && cur[rank_pos_] < (int32_t)e.idx)
             rank_pos_++;
@@ -293,18 +351,17 @@ bool Checker::feed(const ObsEvent &e, uint64_t cycle)
         n_imp_++;
         n_imps_++;
     } else if (e.kind == kObsTokKeep || e.kind == kObsHeadKeep) {
-        if (n_keep_ >= r.n_kept)
-            return fail("topk", e, std::string("more ") + what + "s kept than the C model", n_keep_ + 1, r.n_kept);
-        if ((int)e.idx != r.kept[n_keep_])
+        if (n_keep_ >= n_kept)
+            return fail("topk", e, std::string("more ") + what + "s kept than the C model", n_keep_ + 1, n_kept);
+        if ((int)e.idx != r.kept[(size_t)n_keep_])
             return fail("topk", e, std::string("kept ") + what + " #" + std::to_string(n_keep_), e.idx,
-                        r.kept[n_keep_]);
+                        r.kept[(size_t)n_keep_]);
         n_keep_++;
     } else {
-        if (n_keep_ != r.n_kept)
-            return fail("topk", e, std::string(what) + "s kept", n_keep_, r.n_kept);
+        if (n_keep_ != n_kept)
+            return fail("topk", e, std::string(what) + "s kept", n_keep_, n_kept);
         (tok ? n_tprune_ : n_hprune_)++;
-        open_ = false;
-        release();
+        prune_open_ = false;
     }
     return true;
 }
@@ -315,7 +372,7 @@ bool Checker::finish(uint64_t cycle)
     if (failed_)
         return false;
     ObsEvent e = {0, 0, 0, 0, 0, 0, 0, nullptr};
-    if (open_)
+    if (!steps_.empty() || prune_open_)
         return fail("controller", e, "RTL finished inside an open record", 1, 0);
     Rec r;
     next(r);

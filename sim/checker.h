@@ -1,12 +1,17 @@
 // checker.h - lock-step checker: runs the C model (sp_run_model) in its
-// own thread; each observer callback hands one expected record to the
-// checker and waits until the RTL has produced and matched it. The first
-// difference stops the run with a message naming the unit, iteration,
-// layer, head, row, index and both values.
+// own thread; each observer callback copies one expected record and hands
+// it to the checker, waiting until the checker has taken it (the C model
+// runs at most one record ahead). The RTL has up to two head-steps in
+// flight (front and back end, docs/rtl.md s5): the checker keeps the open
+// head-step records and matches each observation to its head-step by
+// (iteration, layer, head, row); within one head-step the order is
+// checked. The first difference stops the run with a message naming the
+// unit, iteration, layer, head, row, index and both values.
 #ifndef SP_CHECKER_H
 #define SP_CHECKER_H
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -62,21 +67,32 @@ public:
 
 private:
     enum RecKind { kRecNone, kRecStep, kRecTok, kRecHead, kRecEnd };
+    // a C model record, copied out of the model's buffers; for a head-step
+    // also what the RTL has shown of it so far
     struct Rec {
         RecKind kind = kRecNone;
         int it = 0, layer = 0, head = 0, row = 0;
-        const sp_head_result *hr = nullptr;
-        const int32_t *kept = nullptr;
-        int n_kept = 0;
+        // head-step
+        int n_active = 0, requant = 0;
+        std::vector<int32_t> tokens;
+        std::vector<uint16_t> prob;
+        std::vector<int16_t> out;
+        uint64_t head_imp_add = 0;
+        uint16_t pmax = 0;
+        // head-step kept values, or the pruning kept list
+        std::vector<int32_t> kept;
+        int n_prob = 0, n_vkept = 0, n_out = 0;
+        bool seen_rq = false;
     };
     static void cb_step(void *ctx, int it, int l, int h, int row, const sp_head_result *r);
     static void cb_tok(void *ctx, int it, int l, const int32_t *kept, int n);
     static void cb_head(void *ctx, int it, int l, const int32_t *kept, int n);
-    void post(const Rec &r);     // C thread: hand over and wait
-    bool next(Rec &r);           // checker: take the next record
-    void release();              // checker: let the C thread go on
-    uint16_t pass1_pmax(const Rec &r, const sp_head_result *h);
+    void post(Rec &&r);          // C thread: hand over and wait until taken
+    void next(Rec &r);           // checker: take the next record
+    uint16_t pass1_pmax(const Rec &r);
     bool fail(const char *unit, const ObsEvent &e, const std::string &what, long long rtl, long long c);
+    bool feed_step(const ObsEvent &e);
+    bool feed_prune(const ObsEvent &e, int g);
 
     const sp_config *cfg_;
     const sp_trace *tr_;
@@ -85,15 +101,16 @@ private:
     std::condition_variable cv_;
     bool have_ = false, abort_ = false, started_ = false;
     Rec slot_;
+    bool end_seen_ = false;
     int c_rc_ = 0;
     char c_err_[512] = {0};
     sp_run_result res_{};
 
-    Rec cur_;
-    bool open_ = false;
-    int n_prob_ = 0, n_vkept_ = 0, n_out_ = 0, n_keep_ = 0, n_imp_ = 0;
+    std::deque<Rec> steps_;  // open head-steps, oldest first (at most two)
+    Rec prune_;              // the open pruning record
+    bool prune_open_ = false;
+    int n_keep_ = 0, n_imp_ = 0;
     size_t rank_pos_ = 0;
-    bool seen_rq_ = false;
     std::vector<uint64_t> imp_, himp_;
     std::map<uint64_t, std::vector<int16_t>> exp_out_;  // by output-row address
     std::vector<int32_t> last_tokens_;  // A_l as seen in the layer's last head-step

@@ -219,13 +219,26 @@ int sc_main(int argc, char **argv)
                      (unsigned long long)c.phase[i]);
             phases += pb;
         }
+        // busy cycles by (front-end stage, back-end stage) pair: the
+        // OVERLAP COVERAGE table (docs/rtl.md s5; tests/cosim/overlap.sh)
+        std::string cov_txt = "OVERLAP COVERAGE (busy cycles by front-end stage x back-end stage)\n", cov_js;
+        for (int f = 0; f < kFStages; f++)
+            for (int b = 0; b < kBStages; b++) {
+                char cb[160];
+                snprintf(cb, sizeof cb, "overlap %-10s %-10s %llu\n", kFStageNames[f], kBStageNames[b],
+                         (unsigned long long)h.cover[f][b]);
+                cov_txt += cb;
+                snprintf(cb, sizeof cb, "%s    \"%s/%s\": %llu", cov_js.empty() ? "" : ",\n", kFStageNames[f],
+                         kBStageNames[b], (unsigned long long)h.cover[f][b]);
+                cov_js += cb;
+            }
         // RTL cycles beside the C timing model's, per unit (docs/rtl.md s9)
         TimingCompare tc;
         if (h.ok)
             tc = timing_compare(cfg, tr, built.d, h.meter, {c.cycles, c.kbuf_rd, c.vbuf_rd, c.sm_work});
         else
             tc.error = "the RTL run did not finish";
-        char js[16384];
+        char js[32768];
         snprintf(js, sizeof js,
                  "{\n  \"engine\": \"%s\",\n  \"config\": %s,\n  \"trace\": %s,\n  \"result\": \"%s\",\n"
                  "  \"message\": %s,\n  \"rtl\": {\n    \"cycles\": %llu,\n    \"init_cycles\": %llu,\n"
@@ -235,7 +248,7 @@ int sc_main(int argc, char **argv)
                  "    \"dram_read_beats\": %llu,\n    \"dram_write_beats\": %llu,\n    \"topk_comparator_uses\": %llu,\n    \"topk_cycles\": %llu,\n"
                  "    \"softmax_runs\": %llu,\n    \"cycles_by_phase\": {\n%s\n    }\n  },\n  \"dram\": {\n    \"bursts\": %llu,\n    \"row_hits\": %llu,\n"
                  "    \"row_misses\": %llu,\n    \"row_empty\": %llu,\n    \"refreshes\": %llu\n  },\n"
-                 "  \"checker\": %s,\n%s\n}\n",
+                 "  \"checker\": %s,\n  \"overlap_coverage\": {\n%s\n  },\n%s\n}\n",
                  engine, json_str(cfg_path).c_str(), json_str(tr.id).c_str(),
                  h.ok ? (cosim ? "PASS" : "DONE") : "FAIL", json_str(h.message.c_str()).c_str(),
                  (unsigned long long)c.cycles, (unsigned long long)c.init, (unsigned long long)kResetCycles,
@@ -245,7 +258,7 @@ int sc_main(int argc, char **argv)
                  (unsigned long long)c.topk_cycles, (unsigned long long)c.softmax_runs, phases.c_str(),
                  (unsigned long long)ds.bursts, (unsigned long long)ds.row_hits,
                  (unsigned long long)ds.row_misses, (unsigned long long)ds.row_empty,
-                 (unsigned long long)ds.refreshes, json_str(counts.c_str()).c_str(), tc.json().c_str());
+                 (unsigned long long)ds.refreshes, json_str(counts.c_str()).c_str(), cov_js.c_str(), tc.json().c_str());
         std::string werr;
         bool wrote = true;
         if (out && write_stats(out, js, werr)) {
@@ -254,6 +267,7 @@ int sc_main(int argc, char **argv)
         }
         if (!h.message.empty())
             printf("%s\n", h.message.c_str());
+        fputs(cov_txt.c_str(), stdout);
         fputs(tc.table().c_str(), stdout);
         char tail[256];
         snprintf(tail, sizeof tail, "rtl_cycles=%llu init_cycles=%llu dram_beats=%llu",

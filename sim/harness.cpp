@@ -72,6 +72,23 @@ void RtlHarness::tick()
             meter.topk(tk - tk_prev_, pr != prune_prev_);
         tk_prev_ = tk;
         prune_prev_ = pr;
+        // the pipeline stages of this cycle (OVERLAP COVERAGE, docs/rtl.md s5)
+        if (t->busy_o)
+            cover[t->fphase_o < kFStages ? t->fphase_o : 0][t->bphase_o < kBStages ? t->bphase_o : 0]++;
+        if (t->fphase_o == SP_FST_QFETCH && fprev_ != SP_FST_QFETCH)
+            meter.cut_front();
+        if (t->bphase_o == SP_BST_VSEL && bprev_ != SP_BST_VSEL)
+            meter.cut_back();
+        fprev_ = t->fphase_o;
+        bprev_ = t->bphase_o;
+        // port 2 (the back end, the older head-step) first, then port 1
+        if (t->obs2_kind_o) {
+            last_obs_ = cycle;
+            if (checker_ && !checker_->feed(rtl_obs2(t, vec_, tr_->d), cycle)) {
+                stop(false, checker_->message());
+                return;
+            }
+        }
         if (t->obs_kind_o) {
             meter.obs(t->obs_kind_o);
             last_obs_ = cycle;

@@ -35,6 +35,8 @@ struct RtlHarness : sc_core::sc_module {
     RtlCounters counters{};
     RtlUnitMeter meter;         // per-unit RTL cycles for the timing comparison
     uint64_t watchdog = 20000000;  // cycles without any observation
+    // busy cycles by (front-end stage, back-end stage): fphase_o x bphase_o
+    uint64_t cover[kFStages][kBStages] = {};
 
 private:
     void tick();
@@ -49,6 +51,7 @@ private:
     RspQueue rsp_;
     uint64_t last_obs_ = 0;
     uint64_t tk_prev_ = 0, prune_prev_ = 0;  // top-k cycles, pruning-phase cycles
+    unsigned fprev_ = 0, bprev_ = 0;         // last cycle's fphase_o, bphase_o
     tlm::tlm_generic_payload pl_;
     std::vector<uint8_t> row_, rsp_row_;
     int16_t vec_[SP_MAX_D];

@@ -24,7 +24,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
     auto t0 = std::chrono::steady_clock::now();
     for (uint64_t cycle = 0;; cycle++) {
         if (cycle > kStartCycle) {
-            if (t->obs_kind_o)
+            if (t->obs_kind_o || t->obs2_kind_o)
                 last_obs = cycle;
             if (t->done_o) {
                 r.ok = true;

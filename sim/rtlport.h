@@ -62,6 +62,7 @@ inline void rtl_wr_data(const Vspattn_top *t, uint8_t *data)
     }
 }
 
+// the first observation port: front end and pruning items
 inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
 {
     ObsEvent e;
@@ -81,8 +82,36 @@ inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
     return e;
 }
 
+// the second observation port: the back end's items (its head output rides
+// on obs_vec_o)
+inline ObsEvent rtl_obs2(const Vspattn_top *t, int16_t *buf, int d)
+{
+    ObsEvent e;
+    e.kind = t->obs2_kind_o;
+    e.it = t->obs2_it_o;
+    e.layer = t->obs2_layer_o;
+    e.head = t->obs2_head_o;
+    e.row = t->obs2_row_o;
+    e.idx = t->obs2_idx_o;
+    e.data = 0;
+    e.vec = nullptr;
+    if (e.kind == kObsOut) {
+        for (int j = 0; j < d; j++)
+            buf[j] = rtl_vec_el(t->obs_vec_o, j);
+        e.vec = buf;
+    }
+    return e;
+}
+
+// pipeline stages on fphase_o / bphase_o (defs/spattn.defs SP_FST_*, SP_BST_*)
+constexpr int kFStages = SP_FST_PHOLD + 1;
+constexpr int kBStages = SP_BST_OUT + 1;
+static const char *const kFStageNames[kFStages] = {"idle", "q_fetch", "qk", "sm_wait", "requant",
+                                                   "hold", "stream", "hand", "prune_hold"};
+static const char *const kBStageNames[kBStages] = {"idle", "value_topk", "v_fetch", "pv", "out"};
+
 constexpr int kPhases = 11;
-// controller phases (rtl/controller.v phase_o, docs/rtl.md s6)
+// controller phases (rtl/spattn_top.v cnt_phase_o, docs/rtl.md s6)
 static const char *const kPhaseNames[kPhases] = {"idle_init", "scan", "q_fetch", "k_fetch_qk", "softmax",
                                                  "requant", "value_topk", "value_fetch", "pv", "out",
                                                  "prune"};
@@ -116,7 +145,7 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
 }
 
 // cycles of reset before the run starts, and the start pulse (declared once
-// in defs/spattn.defs; cmodel/timing.h SP_TM_RTL_START is the cycle after)
+// in defs/spattn.defs; SP_RUN_START, the cycle after, begins cmodel/timing_rtl.c's run)
 constexpr uint64_t kResetCycles = SP_RESET_CYCLES;
 constexpr uint64_t kStartCycle = SP_START_CYCLE;
 #endif

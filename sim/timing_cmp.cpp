@@ -29,7 +29,6 @@ void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
         if (wn_ == 0) {
             ws_ = issue;
             we_ = done;
-            write_list.push_back(issue);
         } else if (done > we_) {
             we_ = done;
         }
@@ -40,29 +39,32 @@ void RtlUnitMeter::op(MemClass c, uint64_t issue, uint64_t done)
         }
         return;
     }
-    if (cur_ != (int)c) {
-        finish_read();
-        cur_ = (int)c;
-        js_ = issue;
-        je_ = done;
-        job_list.push_back({c, issue});
-    } else if (done > je_) {
-        je_ = done;
+    Open &o = c == kMcFetchV ? back_ : front_;
+    bool &cut = c == kMcFetchV ? vcut_ : fcut_;
+    if (o.c != (int)c || cut) {
+        close(o);
+        cut = false;
+        o.c = (int)c;
+        o.js = issue;
+        o.je = done;
+    } else if (done > o.je) {
+        o.je = done;
     }
 }
 
-void RtlUnitMeter::finish_read()
+void RtlUnitMeter::close(Open &o)
 {
-    if (cur_ >= 0) {
-        span[cur_] += je_ - js_;
-        jobs[cur_]++;
+    if (o.c >= 0) {
+        span[o.c] += o.je - o.js;
+        jobs[o.c]++;
     }
-    cur_ = -1;
+    o.c = -1;
 }
 
 void RtlUnitMeter::finish()
 {
-    finish_read();
+    close(front_);
+    close(back_);
     if (wn_ > 0) {
         span[kMcWrite] += we_ - ws_;
         jobs[kMcWrite]++;
@@ -144,80 +146,30 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     if (!sp_engine_capture_apply(&res.cap, &st))
         for (size_t i = 0; i < st.n; i++)
             st.s[i].key_pos = st.s[i].val_pos = nullptr;
+    // the RTL's schedule (cmodel/timing_rtl.c): its head-step pipeline
+    // stepped cycle by cycle, rows hw_d wide
     static sp_tm_result arch;
-    // the RTL's microarchitecture (docs/rtl.md s5, s7): one softmax lane,
-    // one K/V buffer, head-steps one after another, requant aborts softmax,
-    // one row request per cycle, and the datapath D wide (a trace with
-    // d < D runs zero-padded)
-    static sp_config ac;
-    ac = cfg;
-    ac.hw.softmax_lanes = 1;
-    ac.hw.kv_buffers = 1;
-    for (size_t i = 0; i < st.n; i++)
-        st.s[i].d = hw_d;
     if (!e)
-        e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &arch, err,
-                                sizeof err);
-    // the same schedule with every fetch and write job starting no earlier
-    // than the RTL's did (the RTL's jobs in step order: key fetch, LSB
-    // refetch when requantized, value fetch, write)
-    static sp_tm_result al;
-    memset(&al, 0, sizeof al);
-    if (!e) {
-        size_t k = 0;
-        bool same = m.write_list.size() == st.n;
-        if (!same)
-            t.align_note = " (" + std::to_string(m.write_list.size()) + " write jobs for " + std::to_string(st.n) +
-                           " head-steps)";
-        for (size_t i = 0; i < st.n && same; i++) {
-            sp_tm_step *s = &st.s[i];
-            s->job_min_start[3] = m.write_list[i];
-            MemClass want[3] = {kMcFetchK, kMcFetchKLsb, kMcFetchV};
-            for (int j = 0; j < 3 && same; j++) {
-                if (j == 1 && !s->requant)
-                    continue;
-                if (k >= m.job_list.size() || m.job_list[k].c != want[j]) {
-                    same = false;
-                    char nb[160];
-                    snprintf(nb, sizeof nb, " (head-step %zu: job %zu of %zu is class %d at cycle %llu, expected %d)", i, k,
-                             m.job_list.size(), k < m.job_list.size() ? (int)m.job_list[k].c : -1,
-                             k < m.job_list.size() ? (unsigned long long)m.job_list[k].start : 0ull, (int)want[j]);
-                    t.align_note = nb;
-                    break;
-                }
-                s->job_min_start[j] = m.job_list[k++].start;
-            }
-        }
-        if (same && k == m.job_list.size()) {
-            e = sp_timing_run_flags(&ac, &st, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP, &al, err,
-                                    sizeof err);
-            t.aligned = !e;
-        } else {
-            t.align_note = "the RTL's memory jobs do not match the C head-steps one to one" + t.align_note;
-        }
-    }
+        e = sp_timing_rtl_run(&cfg, &st, tr.mode == SP_MODE_DECODE, hw_d, &arch, err, sizeof err);
     uint64_t given_total = res.fig.tm.total_cycles;
     sp_engine_result_free(&res);
     if (e) {
         t.error = std::string("C timing model: ") + err;
         return t;
     }
-    auto add = [&t](const char *u, uint64_t r, uint64_t c, uint64_t ca, bool ex) {
-        t.rows[t.n++] = {u, r, c, ca, ex};
-    };
-    add("fetch_k", m.span[kMcFetchK], arch.unit_cycles[SP_U_FETCH_K], al.unit_cycles[SP_U_FETCH_K], false);
-    add("qk", rc.kbuf_rd, arch.unit_work[SP_U_QK], al.unit_work[SP_U_QK], true);
-    add("softmax", rc.sm_work, arch.unit_work[SP_U_SOFTMAX], al.unit_work[SP_U_SOFTMAX], true);
-    add("requant", m.requants, arch.unit_work[SP_U_REQUANT], al.unit_work[SP_U_REQUANT], true);
-    add("fetch_k_lsb", m.span[kMcFetchKLsb], arch.unit_cycles[SP_U_FETCH_KLSB], al.unit_cycles[SP_U_FETCH_KLSB],
-        false);
-    add("topk", m.topk_value, arch.unit_work[SP_U_TOPK], al.unit_work[SP_U_TOPK], true);
-    add("fetch_v", m.span[kMcFetchV], arch.unit_cycles[SP_U_FETCH_V], al.unit_cycles[SP_U_FETCH_V], false);
-    add("pv", rc.vbuf_rd, arch.unit_work[SP_U_PV], al.unit_work[SP_U_PV], true);
-    add("importance", m.probs, arch.unit_work[SP_U_IMPORTANCE], al.unit_work[SP_U_IMPORTANCE], true);
-    add("prune", m.topk_prune, arch.unit_work[SP_U_PRUNE], al.unit_work[SP_U_PRUNE], true);
-    add("write", m.span[kMcWrite], arch.unit_cycles[SP_U_WRITE], al.unit_cycles[SP_U_WRITE], false);
-    add("total", rc.cycles, arch.total_cycles, al.total_cycles, false);
+    auto add = [&t](const char *u, uint64_t r, uint64_t c, bool ex) { t.rows[t.n++] = {u, r, c, ex}; };
+    add("fetch_k", m.span[kMcFetchK], arch.unit_cycles[SP_U_FETCH_K], false);
+    add("qk", rc.kbuf_rd, arch.unit_work[SP_U_QK], true);
+    add("softmax", rc.sm_work, arch.unit_work[SP_U_SOFTMAX], true);
+    add("requant", m.requants, arch.unit_work[SP_U_REQUANT], true);
+    add("fetch_k_lsb", m.span[kMcFetchKLsb], arch.unit_cycles[SP_U_FETCH_KLSB], false);
+    add("topk", m.topk_value, arch.unit_work[SP_U_TOPK], true);
+    add("fetch_v", m.span[kMcFetchV], arch.unit_cycles[SP_U_FETCH_V], false);
+    add("pv", rc.vbuf_rd, arch.unit_work[SP_U_PV], true);
+    add("importance", m.probs, arch.unit_work[SP_U_IMPORTANCE], true);
+    add("prune", m.topk_prune, arch.unit_work[SP_U_PRUNE], true);
+    add("write", m.span[kMcWrite], arch.unit_cycles[SP_U_WRITE], false);
+    add("total", rc.cycles, arch.total_cycles, false);
     t.c_config_total = given_total;
     t.ok = true;
     return t;
@@ -229,26 +181,17 @@ std::string TimingCompare::table() const
     char b[256];
     if (!ok)
         return "timing comparison not made: " + error + "\n";
-    snprintf(b, sizeof b, "timing %-12s %12s %12s %9s %12s %9s  %s\n", "unit", "rtl", "c_timing", "diff_%",
-             "c_aligned", "diff_%", "rule");
+    snprintf(b, sizeof b, "timing %-12s %12s %12s %9s  %s\n", "unit", "rtl", "c_timing", "diff_%", "rule");
     o += b;
     for (int i = 0; i < n; i++) {
         const Row &r = rows[i];
-        if (aligned && strcmp(r.unit, "total"))
-            snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f %12llu %+9.3f  %s\n", r.unit,
-                     (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c),
-                     (unsigned long long)r.c_aligned, diff_pct(r.rtl, r.c_aligned), r.exact_rule ? "exact" : "schedule");
-        else
-            snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f %12s %9s  %s\n", r.unit,
-                     (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c), "-", "-",
-                     r.exact_rule ? "exact" : "schedule");
+        snprintf(b, sizeof b, "timing %-12s %12llu %12llu %+9.3f  %s\n", r.unit, (unsigned long long)r.rtl,
+                 (unsigned long long)r.c, diff_pct(r.rtl, r.c), r.exact_rule ? "exact" : "schedule");
         o += b;
     }
-    snprintf(b, sizeof b, "timing %-12s %12s %12llu %9s %12s %9s  %s\n", "total_config", "-",
-             (unsigned long long)c_config_total, "-", "-", "-", "C model, config as given (overlap, lanes)");
+    snprintf(b, sizeof b, "timing %-12s %12s %12llu %9s  %s\n", "total_config", "-",
+             (unsigned long long)c_config_total, "-", "C model, config as given (overlap, lanes)");
     o += b;
-    if (!aligned)
-        o += "timing aligned comparison not made: " + align_note + "\n";
     return o;
 }
 
@@ -263,19 +206,15 @@ std::string TimingCompare::json() const
                 e += ch;
         return o + "    \"error\": \"" + e + "\"\n  }";
     }
-    o += "    \"c_model\": \"softmax_lanes 1, kv_buffers 1, d = hardware D, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP\",\n";
+    o += "    \"c_model\": \"the RTL schedule (cmodel/timing_rtl.c), rows hardware D wide\",\n";
     snprintf(b, sizeof b, "    \"c_total_cycles_config_as_given\": %llu,\n    \"units\": {\n",
              (unsigned long long)c_config_total);
     o += b;
     for (int i = 0; i < n; i++) {
         const Row &r = rows[i];
-        char al[96] = "";
-        if (aligned && strcmp(r.unit, "total"))
-            snprintf(al, sizeof al, ", \"c_aligned\": %llu, \"diff_aligned_pct\": %.4f",
-                     (unsigned long long)r.c_aligned, diff_pct(r.rtl, r.c_aligned));
         snprintf(b, sizeof b,
-                 "      \"%s\": {\"rtl\": %llu, \"c_timing\": %llu, \"diff_pct\": %.4f%s, \"rule\": \"%s\"}%s\n",
-                 r.unit, (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c), al,
+                 "      \"%s\": {\"rtl\": %llu, \"c_timing\": %llu, \"diff_pct\": %.4f, \"rule\": \"%s\"}%s\n",
+                 r.unit, (unsigned long long)r.rtl, (unsigned long long)r.c, diff_pct(r.rtl, r.c),
                  r.exact_rule ? "exact" : "schedule", i + 1 < n ? "," : "");
         o += b;
     }

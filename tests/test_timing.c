@@ -104,13 +104,6 @@ START_TEST(test_overlap_compute_bound)
     ck_assert(r.bound_unit == SP_BU_SOFTMAX || r.bound_unit == SP_BU_IMPORTANCE);
     ck_assert_uint_le(r.bound_cycles, r.total_cycles);
     ck_assert_uint_ge(r.bound_cycles * 105 / 100, r.total_cycles);
-    /* the RTL's serial softmax (SP_TM_SERIAL): one head-step per latency */
-    sp_tm_result rs;
-    c.hw.kv_buffers = 1;
-    ck_assert_int_eq(sp_timing_run_flags(&c, &v, SP_TM_SERIAL, &rs, err, sizeof err), 0);
-    ck_assert_uint_ge(rs.total_cycles, n * lat);
-    ck_assert_uint_le(rs.bound_cycles, rs.total_cycles);
-    c.hw.kv_buffers = 2;
     ck_assert_uint_eq(r.unit_cycles[SP_U_TOPK], 100 * n);
     /* serial (one slot) is never faster than double-buffered */
     sp_tm_result r1;
@@ -387,7 +380,7 @@ START_TEST(test_stage_buffer_depth)
 END_TEST
 
 /* the bound never exceeds the achieved cycles: fixtures, a functional
- * run, both schedules, several buffer depths, slow DRAM */
+ * run, several buffer depths, one K/V slot, slow DRAM */
 START_TEST(test_bound_le_achieved)
 {
     sp_config c;
@@ -399,20 +392,20 @@ START_TEST(test_bound_le_achieved)
     ck_assert_int_eq(sp_run_model(&c, &tr, NULL, &rr, err, sizeof err), 0);
     sp_tm_steps v;
     ck_assert_int_eq(sp_tm_steps_from_run(&c, &tr, &rr, &v, err, sizeof err), 0);
-    static const unsigned flags[] = {0, SP_TM_SERIAL, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP};
-    for (int k = 0; k < 3; k++)
+    /* k 1: one K/V slot and a slow DRAM (2 channels) */
+    for (int k = 0; k < 2; k++)
         for (int sb = 1; sb <= 4; sb *= 2)
             for (int lanes = 1; lanes <= 16; lanes *= 4) {
                 sp_config cc = c;
                 cc.hw.stage_buffers = sb;
                 cc.hw.softmax_lanes = lanes;
-                cc.hw.kv_buffers = flags[k] ? 1 : 2;
+                cc.hw.kv_buffers = k ? 1 : 2;
                 if (k == 1)
                     cc.hw.dram.channels = 2;
                 sp_tm_result r;
-                ck_assert_int_eq(sp_timing_run_flags(&cc, &v, flags[k], &r, err, sizeof err), 0);
+                ck_assert_int_eq(sp_timing_run(&cc, &v, &r, err, sizeof err), 0);
                 ck_assert_uint_gt(r.bound_cycles, 0);
-                ck_assert_msg(r.bound_cycles <= r.total_cycles, "flags %u sb %d lanes %d: bound %llu > %llu", flags[k], sb,
+                ck_assert_msg(r.bound_cycles <= r.total_cycles, "k %d sb %d lanes %d: bound %llu > %llu", k, sb,
                               lanes, (unsigned long long)r.bound_cycles, (unsigned long long)r.total_cycles);
                 for (int u = 0; u < SP_BU_N; u++)
                     ck_assert_uint_le(r.bound_work[u], r.bound_term[u]);
@@ -570,18 +563,17 @@ START_TEST(test_rows_equal_split)
     ck_assert_uint_lt(d.steps.n, d.fig.tm.head_steps); /* rows merged */
     ck_assert_uint_eq(d.dense_steps.n, 3 * 4);          /* one record per head */
     const sp_tm_steps *sets[2] = {&d.steps, &d.dense_steps};
-    static const unsigned flags[] = {0, SP_TM_SERIAL, SP_TM_SERIAL | SP_TM_SOFTMAX_ABORT | SP_TM_RTL_ADDRMAP};
     for (int k = 0; k < 2; k++)
-        for (int f = 0; f < 3; f++) {
+        for (int f = 0; f < 2; f++) {
             sp_config cc = c;
-            cc.hw.kv_buffers = flags[f] ? 1 : 2;
+            cc.hw.kv_buffers = f ? 1 : 2;
             cc.hw.stage_buffers = 3;
             sp_tm_steps m = steps_copy(sets[k]), one = steps_copy(sets[k]);
             ck_assert_int_eq(sp_tm_steps_split(&one, err, sizeof err), 0);
             ck_assert_uint_gt(one.n, m.n);
             sp_tm_result ra, rb;
-            ck_assert_int_eq(sp_timing_run_flags(&cc, &m, flags[f], &ra, err, sizeof err), 0);
-            ck_assert_int_eq(sp_timing_run_flags(&cc, &one, flags[f], &rb, err, sizeof err), 0);
+            ck_assert_int_eq(sp_timing_run(&cc, &m, &ra, err, sizeof err), 0);
+            ck_assert_int_eq(sp_timing_run(&cc, &one, &rb, err, sizeof err), 0);
             ck_assert_uint_eq(ra.head_steps, one.n);
             same_result(&ra, &rb);
             /* per (iteration, layer, head): the records' sums and span */

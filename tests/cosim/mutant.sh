@@ -4,7 +4,9 @@
 # names the RTL cycle (exit 1, a "MISMATCH unit=... cycle=N:" line, a last
 # line FAIL); a hang, a crash or a PASS fails this script.
 #   mutant.sh topk-tie COSIM  +define+SPATTN_MUTANT_TOPK_TIE (rtl/topk.v: ties go to the higher position)
-#   mutant.sh handoff COSIM   +define+SPATTN_MUTANT_HANDOFF (rtl/ctl_step.v: a kbuf line goes to qk one line early)
+#   mutant.sh handoff COSIM   +define+SPATTN_MUTANT_HANDOFF (rtl/ctl_front.v: a kbuf line goes to qk one line early)
+#   mutant.sh bank COSIM      +define+SPATTN_MUTANT_BANK (rtl/ctl_back.v: the back end reads the pbuf bank
+#                             the front end writes, the next head-step's, not its own)
 set -u
 KIND=${1:-topk-tie}
 COSIM=${2:-${SPATTN_COSIM:-build/sim/mutant/spattn_cosim}}
@@ -15,7 +17,10 @@ case "$KIND" in
   # any trace whose K rows arrive slower than qk takes kbuf lines
   handoff)  T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,seed=5
             what="the kbuf-to-qk hand-off mutant (a line one line early)" ;;
-  *) echo "mutant.sh: unknown mutant '$KIND' (topk-tie, handoff)" >&2; exit 2 ;;
+  # any trace: the kept values' probabilities come from the other head-step
+  bank)     T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,seed=5
+            what="the front-to-back pbuf hand-off mutant (the wrong head-step's bank)" ;;
+  *) echo "mutant.sh: unknown mutant '$KIND' (topk-tie, handoff, bank)" >&2; exit 2 ;;
 esac
 out=$("$COSIM" -c tests/cosim/small.yaml -t "$T" 2>/dev/null)
 rc=$?

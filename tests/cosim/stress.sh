@@ -1,7 +1,9 @@
 #!/bin/sh
 # stress.sh - co-sim on N pseudo-random synthetic traces (fixed seed, so the
 # same list every run): random mode, layers, heads, d, length, iterations
-# and peakedness within the buffers of CONFIG. Usage: stress.sh CONFIG N SEED
+# and peakedness within the buffers of CONFIG; each run must PASS and its
+# cycle table (docs/rtl.md s9) show every unit and the total equal to the C
+# model's RTL schedule. Usage: stress.sh CONFIG N SEED
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/small/spattn_cosim}
 CFG=${1:-tests/cosim/small.yaml}
@@ -21,12 +23,19 @@ for t in $(awk -v n="$N" -v seed="$SEED" 'BEGIN {
         printf "synth:mode=encoder,layers=%d,heads=%d,d=%d,len=%d,peak=%s,seed=%d\n", L, H, d, len, p, s
       }
     } }'); do
-  last=$("$COSIM" -c "$CFG" -t "$t" 2>&1 | tail -n 1)
+  out=$("$COSIM" -c "$CFG" -t "$t" 2>&1)
+  last=$(printf '%s\n' "$out" | tail -n 1)
   [ -n "${VERBOSE:-}" ] && echo "$t :: $last"
   case "$last" in
     PASS*) ;;
-    *) echo "stress FAIL $CFG $t"; "$COSIM" -c "$CFG" -t "$t" 2>&1 | grep -E '^(MISMATCH|spattn_cosim:)' | head -n 2; fail=1 ;;
+    *) echo "stress FAIL $CFG $t"; printf '%s\n' "$out" | grep -E '^(MISMATCH|spattn_cosim:)' | head -n 2; fail=1; continue ;;
   esac
+  # every unit and the total equal (12 rows)
+  cmp=$(printf '%s\n' "$out" | awk '$1 == "timing" && $2 != "unit" && $2 != "total_config" { n++; if ($3 != $4) bad = bad " " $2 "(rtl " $3 " c " $4 ")" }
+    END { if (n != 12) print "missing rows (" n + 0 " of 12)"; else if (bad != "") print "differ:" bad }')
+  if [ -n "$cmp" ]; then
+    echo "stress cycles FAIL $CFG $t :: $cmp"; fail=1
+  fi
 done
-[ $fail -eq 0 ] && echo "test-cosim: $CFG: $N random traces PASS" || echo "test-cosim: $CFG: random traces FAILED"
+[ $fail -eq 0 ] && echo "test-cosim: $CFG: $N random traces PASS, every unit and total equal" || echo "test-cosim: $CFG: random traces FAILED"
 exit $fail

@@ -1,0 +1,885 @@
+/* timing_rtl.c - the schedule of the RTL's head-step pipeline
+ * (docs/rtl.md s5, docs/costs.md s1 "RTL schedule"): a cycle-stepped model
+ * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
+ * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
+ * FSM with the RTL's state names. The data is not computed here: the
+ * head-steps carry what the data decides (active keys and their token
+ * positions, the requant decision, the kept values, the top-k cycles).
+ * Requests reach the DRAM model (cmodel/dram.c) in the cycle, and in the
+ * order, the co-sim harness sends them: per cycle the read row's beats,
+ * then the posted write beat. Cycle c of this model is cycle c of the
+ * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include "timing.h"
+
+static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+/* a run with no FSM changing state for this long is stuck (a value
+ * selection or the pruning may take long: up to a few times 2^20 cycles of
+ * top-k on the largest buffers) */
+#define SP_RTL_STALL_CYCLES (1 << 26)
+
+/* one head-step's view, as the RTL walks them */
+typedef struct {
+    const sp_tm_step *s;
+    uint32_t n;      /* |A_l| */
+    uint32_t ri;     /* query row within its head (encoder) */
+} hstep;
+
+/* controller FSM states (rtl/ctl_*.v) */
+enum { SqList, SqHScan, SqStep, SqNextRow, SqBDrain, SqPrune, SqNextL, SqDrain, SqDone };
+enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort, FtPHold, FtPStream, FtHand };
+enum { BkIdle, BkVSel, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
+enum { FIdle, FScale, FQ, FK };
+enum { VIdle, VWalk, VWait };
+enum { StIdle, StLoad, StExp, StDiv, StNorm };
+
+/* a row request in flight (rtl/fetcher.v descriptor FIFO) */
+typedef struct {
+    uint64_t cycle; /* the harness's response cycle (sim/memmodel.cpp RspQueue) */
+    unsigned region;
+} inflight;
+
+/* memory job meter: the co-sim's RtlUnitMeter (sim/timing_cmp.cpp) */
+typedef struct {
+    int c;
+    uint64_t js, je;
+} mjob;
+
+typedef struct {
+    const sp_config *cfg;
+    sp_dram dram;
+    int D, KPB, KF, TPB, VF, C, MT;
+    unsigned bq, bkm, bkl, bvm, bvl, bout; /* beats per row of each region */
+    int decode;
+    /* meter */
+    mjob front, back;
+    int fcut, vcut;
+    unsigned wn, wbeats;
+    uint64_t ws, we;
+    uint64_t span[4];
+} rsim;
+
+static void meter_close(rsim *M, mjob *o)
+{
+    if (o->c >= 0)
+        M->span[o->c] += o->je - o->js;
+    o->c = -1;
+}
+
+static void meter_op(rsim *M, int c, uint64_t issue, uint64_t done)
+{
+    if (c == 3) {
+        if (M->wn == 0) {
+            M->ws = issue;
+            M->we = done;
+        } else if (done > M->we) {
+            M->we = done;
+        }
+        if (++M->wn == M->wbeats) {
+            M->span[3] += M->we - M->ws;
+            M->wn = 0;
+        }
+        return;
+    }
+    mjob *o = c == 2 ? &M->back : &M->front;
+    int *cut = c == 2 ? &M->vcut : &M->fcut;
+    if (o->c != c || *cut) {
+        meter_close(M, o);
+        *cut = 0;
+        o->c = c;
+        o->js = issue;
+        o->je = done;
+    } else if (done > o->je) {
+        o->je = done;
+    }
+}
+
+static int mclass(unsigned region)
+{
+    return region <= SP_REGION_K_MSB ? 0 : region == SP_REGION_K_LSB ? 1 : region <= SP_REGION_V_LSB ? 2 : 3;
+}
+
+static sp_dram_kindof rkind(unsigned region)
+{
+    switch (region) {
+    case SP_REGION_Q: return SP_DK_Q;
+    case SP_REGION_K_MSB: return SP_DK_K_MSB;
+    case SP_REGION_K_LSB: return SP_DK_K_LSB;
+    case SP_REGION_V_MSB:
+    case SP_REGION_V_LSB: return SP_DK_V;
+    default: return SP_DK_OTHER;
+    }
+}
+
+/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v) */
+static uint64_t raddr(unsigned region, unsigned layer, unsigned head, uint32_t index, uint32_t beat)
+{
+    return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
+           ((uint64_t)(layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
+           ((uint64_t)(head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
+           ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
+           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
+}
+
+static unsigned beats_of(const rsim *M, unsigned region)
+{
+    switch (region) {
+    case SP_REGION_Q: return M->bq;
+    case SP_REGION_K_MSB: return M->bkm;
+    case SP_REGION_K_LSB: return M->bkl;
+    case SP_REGION_V_MSB: return M->bvm;
+    case SP_REGION_V_LSB: return M->bvl;
+    default: return 1;
+    }
+}
+
+/* token of active-list position j of step s (the K row index) */
+static uint32_t key_tok(const sp_tm_step *s, uint32_t j)
+{
+    return s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys);
+}
+
+/* the kept values' positions in the active list (the selection's flags) */
+static void kept_ords(const sp_tm_step *s, uint32_t *ord)
+{
+    uint32_t kj = 0;
+    for (uint32_t j = 0; j < s->values; j++) {
+        if (s->val_pos && s->key_pos) {
+            while (kj < s->keys && s->key_pos[kj] < s->val_pos[j])
+                kj++;
+            ord[j] = kj;
+        } else {
+            ord[j] = (uint32_t)((uint64_t)j * s->keys / s->values);
+        }
+    }
+}
+
+static int has_pos(const sp_tm_step *s, int32_t t)
+{
+    uint32_t lo = 0, hi = s->keys;
+    while (lo < hi) {
+        uint32_t m = (lo + hi) / 2;
+        if (s->key_pos[m] < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo < s->keys && s->key_pos[lo] == t;
+}
+
+/* ctl_sel's layer end (prune_i to prune_done_o, both cycles counted):
+ * SlTokChk; token pruning (not after the last layer, from token_start on):
+ * SlTGather over |A_l| (n + 1), the selection over the m members of A_l+1
+ * (SlStart, SlIn and SlWait over the engine's cycles, SlFlags: cycles + lines
+ * + 2), SlTWalk (m + 1), SlTEnd; SlHeadChk; head pruning likewise over the
+ * cfg heads with hm members of H_l+1, ending in SlHEnd. m and hm follow the
+ * depth tables (ctl_tables): a member pruned after layer l in an earlier
+ * iteration has depth l + 1 and is not counted. The two selections' engine
+ * cycles are the step's prune_cycles. */
+static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t next, int *tdepth, uint32_t ntd,
+                          int *hdepth)
+{
+    const sp_tm_step *p = &st->s[last];
+    const sp_tm_step *s = next < st->n ? &st->s[next] : NULL;
+    const sp_alg_cfg *a = &M->cfg->alg;
+    int l = p->layer, L = st->layers, H = st->heads;
+    uint64_t C = (uint64_t)M->C;
+    uint64_t c = 1 + 1; /* SlTokChk, SlHeadChk */
+    int last_layer = l + 1 >= L;
+    if (!last_layer && l >= a->token_start_layer) {
+        uint64_t m = 0;
+        for (uint32_t j = 0; j < p->keys; j++) {
+            uint32_t t = key_tok(p, j);
+            if (t >= ntd || tdepth[t] > l + 1)
+                m++;
+        }
+        /* pruned now: members of A_l+1 absent from the next layer's keys */
+        if (s && s->it == p->it && s->key_pos && p->key_pos)
+            for (uint32_t j = 0; j < p->keys; j++) {
+                int32_t t = p->key_pos[j];
+                if ((uint32_t)t < ntd && tdepth[t] > l + 1 && !has_pos(s, t))
+                    tdepth[t] = l + 1;
+            }
+        c += ((uint64_t)p->keys + 1) + (cdiv(m, C) + 2) + (m + 1) + 1;
+    }
+    if (!last_layer && l >= a->head_start_layer) {
+        uint64_t hm = 0;
+        int hh = H < 64 ? H : 64;
+        for (int h = 0; h < hh; h++)
+            hm += hdepth[h] > l + 1;
+        int in_next[64] = {0};
+        for (size_t j = next; j < st->n && st->s[j].it == p->it && st->s[j].layer == l + 1; j++)
+            if (st->s[j].head >= 0 && st->s[j].head < 64)
+                in_next[st->s[j].head] = 1;
+        for (int h = 0; h < hh; h++)
+            if (hdepth[h] > l + 1 && !in_next[h])
+                hdepth[h] = l + 1;
+        c += ((uint64_t)H + 1) + (cdiv(hm, C) + 2) + (hm + 1) + 1;
+    }
+    return c + p->prune_cycles - 1; /* prune_done in the last of these cycles */
+}
+
+int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
+                      char *err, size_t errlen)
+{
+    const sp_hw_cfg *hw = &cfg->hw;
+    const sp_alg_cfg *a = &cfg->alg;
+    memset(r, 0, sizeof *r);
+    rsim M0;
+    rsim *M = &M0;
+    memset(M, 0, sizeof *M);
+    M->cfg = cfg;
+    M->decode = decode;
+    int D = hw_d;
+    M->D = D;
+    M->KPB = hw->n_qk >= D ? hw->n_qk / D : 1;
+    M->KF = hw->n_qk >= D ? 1 : D / hw->n_qk;
+    M->TPB = hw->n_pv >= D ? hw->n_pv / D : 1;
+    M->VF = hw->n_pv >= D ? 1 : D / hw->n_pv;
+    M->C = hw->topk_comparators > 0 ? hw->topk_comparators : 1;
+    M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes, D, a->k_msb + a->k_lsb);
+    if (M->MT < 1 || D < 1 || st->heads < 1) {
+        snprintf(err, errlen, "RTL schedule: no K buffer row fits (D %d)", D);
+        return -1;
+    }
+    unsigned BB = SP_ADDR_BEAT_BITS;
+    M->bq = (unsigned)cdiv(16u * (unsigned)D, BB);
+    M->bkm = (unsigned)cdiv((uint64_t)a->k_msb * D, BB);
+    M->bkl = (unsigned)cdiv((uint64_t)a->k_lsb * D, BB);
+    M->bvm = (unsigned)cdiv((uint64_t)a->v_msb * D, BB);
+    M->bvl = (unsigned)cdiv((uint64_t)a->v_lsb * D, BB);
+    M->wbeats = M->bq;
+    M->front.c = M->back.c = -1;
+    if (sp_dram_init(&M->dram, &hw->dram, hw->clock_mhz, err, errlen))
+        return -1;
+
+    int rc = -1;
+    uint32_t maxspan = 1, maxv = 1;
+    for (size_t i = 0; i < st->n; i++) {
+        if (st->s[i].span > maxspan)
+            maxspan = st->s[i].span;
+        if (st->s[i].values > maxv)
+            maxv = st->s[i].values;
+    }
+    int *tdepth = malloc((size_t)maxspan * sizeof *tdepth);
+    uint32_t *ord = malloc((size_t)maxv * sizeof *ord);
+    size_t qcap = SP_FETCH_MAX_OUT + 2;
+    inflight *q = malloc(qcap * sizeof *q);
+    if (!tdepth || !ord || !q) {
+        snprintf(err, errlen, "out of memory in the RTL schedule");
+        goto done;
+    }
+    for (uint32_t t = 0; t < maxspan; t++)
+        tdepth[t] = st->layers;
+    int hdepth[64];
+    for (int h = 0; h < 64; h++)
+        hdepth[h] = st->layers;
+    if (st->n == 0) {
+        rc = 0;
+        goto done;
+    }
+
+    /* ---- state (the RTL's registers) ---- */
+    /* ctl_seq */
+    int sq = SqList;
+    uint64_t sq_cnt = 0;
+    int h = 0, it = st->s[0].it, l = st->s[0].layer;
+    uint32_t ri = 0, n = st->s[0].keys, npres = st->s[0].span;
+    size_t fi = 0; /* next head-step to start */
+    /* ctl_front */
+    int ft = FtIdle, pass2 = 0;
+    hstep F = {0};
+    uint32_t kl = 0, kb = 0, yrecv = 0, sercnt = 0, yfed = 0;
+    /* qk pipeline */
+    int s1v = 0, s1last = 0, s2v = 0, s3v = 0, s4v = 0;
+    uint32_t qbeat = 0;
+    /* softmax and its divider */
+    int sm = StIdle, sm_info = 0, div_done = 0;
+    uint32_t sm_cnt = 0, sm_n = 0, div_cnt = 0;
+    /* ctl_fetch: front walk, V walk */
+    int fs = FIdle, vs = VIdle, qok = 0, wsub = 0;
+    uint32_t fcnt = 0, fdone = 0, vcnt = 0, vdone = 0, wj = 0, vp = 0;
+    /* fetcher */
+    int req_valid = 0, out_valid = 0;
+    unsigned req_region = 0, req_layer = 0, req_head = 0, out_region = 0;
+    uint32_t req_index = 0, fill = 0;
+    size_t qh = 0, qn = 0;
+    uint64_t rsp_last = 0;
+    int rsp_any = 0;
+    /* ctl_back and pv */
+    int bk = BkIdle, brq = 0;
+    hstep B = {0};
+    uint32_t pv_beats = 0, pv_left = 0;
+    unsigned bl = 0, bh = 0;
+    uint32_t bidx = 0;
+    /* ctl_sel: the cycle of val_done_o / prune_done_o */
+    uint64_t val_at = UINT64_MAX, prune_at = UINT64_MAX;
+    size_t layer_last = 0; /* the last head-step started in this layer */
+    /* writer */
+    int wb = 0;
+    unsigned wb_beat = 0, wl = 0, whd = 0;
+    uint32_t widx = 0;
+    /* phase edges for the meter */
+    int ft_prev = FtIdle, bk_prev = BkIdle;
+
+    uint64_t work[SP_U_N] = {0};
+    uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
+    uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
+    for (;; c++) {
+        /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
+        if (ft == FtFetchQ && ft_prev != FtFetchQ)
+            M->fcut = 1; /* the front end's new head-step opens a job */
+        if (bk == BkVSel && bk_prev != BkVSel)
+            M->vcut = 1;
+        ft_prev = ft;
+        bk_prev = bk;
+        if (req_valid) { /* the request register's row: every beat at cycle c */
+            uint64_t arrive = c;
+            unsigned nb = beats_of(M, req_region);
+            for (unsigned b = 0; b < nb; b++) {
+                uint64_t e = sp_dram_access(&M->dram, raddr(req_region, req_layer, req_head, req_index, b),
+                                            SP_ADDR_BEAT_BYTES, 0, rkind(req_region), c, NULL);
+                if (e > arrive)
+                    arrive = e;
+            }
+            meter_op(M, mclass(req_region), c, arrive);
+            uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
+            rsp_last = rcyc;
+            rsp_any = 1;
+            q[(qh + qn) % qcap] = (inflight){rcyc, req_region};
+            qn++;
+        }
+        if (wb) { /* writer: one posted beat a cycle */
+            uint64_t e = sp_dram_access(&M->dram, raddr(SP_REGION_OUT, wl, whd, widx, wb_beat), SP_ADDR_BEAT_BYTES, 1,
+                                        SP_DK_OUT, c, NULL);
+            meter_op(M, 3, c, e > c ? e : c);
+        }
+        int rsp_valid = qn > 0 && q[qh].cycle <= c;
+        unsigned rsp_region = rsp_valid ? q[qh].region : 0;
+        if (rsp_valid) {
+            qh = (qh + 1) % qcap;
+            qn--;
+        }
+
+        /* ---- combinational signals of cycle c ---- */
+        int f_k = out_valid && (out_region == SP_REGION_K_MSB || out_region == SP_REGION_K_LSB);
+        int f_v = out_valid && (out_region == SP_REGION_V_MSB || out_region == SP_REGION_V_LSB);
+        int f_q = out_valid && out_region == SP_REGION_Q;
+        int row_ready = fill < SP_FETCH_MAX_OUT; /* fetcher: descriptor FIFO not full (memory always ready) */
+        /* ctl_fetch VWalk: the next kept position in the walk position's line */
+        int vr_valid = 0, v_step = 0, v_wait = 0;
+        uint32_t kpos = 0;
+        if (vs == VWalk) {
+            while (vp < B.s->values && ord[vp] < vcnt)
+                vp++;
+            int found = vp < B.s->values && ord[vp] / (uint32_t)M->C == vcnt / (uint32_t)M->C;
+            if (vcnt >= n)
+                v_wait = 1;
+            else if (!found)
+                v_step = 1;
+            else if ((kpos = ord[vp]) >= n)
+                v_wait = 1;
+            else
+                vr_valid = 1;
+        }
+        int fr_valid = fs == FScale || fs == FQ || (fs == FK && fcnt != n);
+        /* the row on the port this cycle (ctl_fetch's request mux) */
+        unsigned row_region = vr_valid ? (wsub ? SP_REGION_V_LSB : SP_REGION_V_MSB)
+                              : fs == FScale ? SP_REGION_SCALE
+                              : fs == FQ     ? SP_REGION_Q
+                              : pass2        ? SP_REGION_K_LSB
+                                             : SP_REGION_K_MSB;
+        uint32_t row_index = vr_valid ? (kpos < n ? key_tok(B.s, kpos) : 0)
+                             : fs == FScale ? 0
+                             : fs == FQ     ? (decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri))
+                             : fs == FK && fcnt < n ? key_tok(F.s, fcnt)
+                                                    : 0;
+        int v_fire = vr_valid && row_ready;              /* the V walk's row first */
+        int f_fire = fr_valid && !vr_valid && row_ready; /* ... the front end's waits */
+        int sm_y_ready = sm == StLoad;
+        int y_ready = sercnt == 0 || (sercnt == 1 && sm_y_ready);
+        int adv = !s4v || y_ready; /* qk: the whole pipeline moves */
+        uint32_t klines = (n + (uint32_t)M->KPB - 1) / (uint32_t)M->KPB;
+        int kline_ready = kl < fdone / (uint32_t)M->KPB || fdone == n;
+        int k_fire = ft == FtQk && qok && kl != klines && kline_ready && adv;
+        int y_fire = s4v && y_ready;
+        int sy_fire = ft == FtQk && sercnt != 0 && sm_y_ready;
+        int p_fire = sm == StNorm && ft == FtPStream;
+        int bk_idle = bk == BkIdle;
+        int val_done = c == val_at;
+        int skey_busy = bk == BkVSel && !val_done; /* top-k key buffer read by the value selection */
+        int hand = ft == FtHand && bk_idle;        /* ctl_front FtHand: one head-step in the back end */
+        int q_sent = fs == FQ && f_fire;
+        int k_req = ft == FtQkStart, sm_start = ft == FtQkStart, sm_abort = ft == FtAbort;
+        int wb_ready = !wb;
+        int step_start = 0, step_scale = 0, prune_start = 0;
+
+        /* ---- ctl_seq ---- */
+        int sq_d = sq;
+        switch (sq) {
+        case SqList: /* list A_l: one cycle per present token */
+            if (sq_cnt == npres) {
+                sq_d = SqHScan;
+                h = 0;
+            } else {
+                sq_cnt++;
+            }
+            break;
+        case SqHScan: /* next active head; after the last, the layer end */
+            if (h == st->heads) {
+                sq_d = SqBDrain;
+            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l && st->s[fi].head == h) {
+                sq_d = SqStep;
+                step_start = step_scale = 1;
+                ri = 0;
+            } else {
+                h++;
+            }
+            break;
+        case SqStep: /* the front end runs the head-step */
+            if (hand)
+                sq_d = SqNextRow;
+            break;
+        case SqNextRow: /* next query row (encoder), else next head */
+            if (!decode && ri + 1 != n) {
+                ri++;
+                sq_d = SqStep;
+                step_start = 1;
+            } else {
+                h++;
+                sq_d = SqHScan;
+            }
+            break;
+        case SqBDrain: /* layer end: the back end finishes */
+            if (bk_idle) {
+                sq_d = SqPrune;
+                prune_start = 1;
+            }
+            break;
+        case SqPrune: /* ctl_sel prunes */
+            if (c == prune_at)
+                sq_d = SqNextL;
+            break;
+        case SqNextL: /* next layer, next iteration, else drain */
+            sq_cnt = 0;
+            if (l + 1 != st->layers) {
+                l++;
+                sq_d = SqList;
+            } else if (it + 1 != st->iters) {
+                l = 0;
+                it++;
+                sq_d = SqList;
+            } else {
+                sq_d = SqDrain;
+            }
+            if (sq_d == SqList) {
+                if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l) {
+                    snprintf(err, errlen, "RTL schedule: no head-step for iteration %d layer %d", it, l);
+                    goto done;
+                }
+                npres = st->s[fi].span;
+                n = st->s[fi].keys;
+            }
+            break;
+        case SqDrain: /* the last output write leaves */
+            if (!wb)
+                sq_d = SqDone;
+            break;
+        default:
+            break;
+        }
+        if (step_start) {
+            if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l || st->s[fi].head != h ||
+                st->s[fi].keys != n) {
+                snprintf(err, errlen, "RTL schedule: head-step %zu is not the controller's next (iteration %d layer %d head %d)",
+                         fi, it, l, h);
+                goto done;
+            }
+        }
+
+        /* ---- ctl_sel: layer-end pruning ---- */
+        if (prune_start)
+            prune_at = c + 1 + prune_len(M, st, layer_last, fi, tdepth, maxspan, hdepth);
+
+        /* ---- ctl_front ---- */
+        int ft_d = ft;
+        switch (ft) {
+        case FtIdle:
+            if (step_start) {
+                ft_d = FtFetchQ;
+                F.s = &st->s[fi];
+                F.n = n;
+                F.ri = ri;
+                layer_last = fi;
+                fi++;
+            }
+            break;
+        case FtFetchQ: /* scale and q requests */
+            if (q_sent) {
+                ft_d = FtQkStart;
+                pass2 = 0;
+            }
+            break;
+        case FtQkStart: /* softmax start and the K walk */
+            ft_d = FtQk;
+            kl = kb = yrecv = sercnt = yfed = 0;
+            break;
+        case FtQk: { /* kbuf lines into qk, logits one a cycle into softmax */
+            uint32_t sercnt_d = sercnt;
+            if (k_fire) {
+                if (M->KF == 1 || kb == (uint32_t)M->KF - 1) {
+                    kb = 0;
+                    kl++;
+                } else {
+                    kb++;
+                }
+            }
+            if (sy_fire) {
+                sercnt_d = sercnt - 1;
+                if (yfed + 1 == n)
+                    ft_d = FtSmWait;
+                yfed++;
+            }
+            if (y_fire) {
+                uint32_t rem = n - yrecv;
+                if (rem > (uint32_t)M->KPB) {
+                    sercnt_d = (uint32_t)M->KPB;
+                    yrecv += (uint32_t)M->KPB;
+                } else {
+                    sercnt_d = rem;
+                    yrecv = n;
+                }
+            }
+            sercnt = sercnt_d;
+            break;
+        }
+        case FtSmWait: /* softmax max, sum, pmax; pass 1 decides requant */
+            if (sm_info) {
+                yfed = 0;
+                if (!pass2 && F.s->requant)
+                    ft_d = FtAbort;
+                else
+                    ft_d = skey_busy ? FtPHold : FtPStream;
+            }
+            break;
+        case FtAbort: /* requant: pass 2 on full keys */
+            pass2 = 1;
+            ft_d = FtQkStart;
+            break;
+        case FtPHold: /* held while the value selection reads the key buffer */
+            if (!skey_busy)
+                ft_d = FtPStream;
+            break;
+        case FtPStream: /* probabilities into pbuf, keys, importance */
+            if (p_fire) {
+                if (yfed + 1 == n)
+                    ft_d = FtHand;
+                yfed++;
+            }
+            break;
+        case FtHand: /* to the back end once it is idle */
+            if (bk_idle)
+                ft_d = FtIdle;
+            break;
+        default:
+            break;
+        }
+
+        /* ---- qk (rtl/qk.v): 4 stages, stalled as a whole ---- */
+        if (adv) {
+            int last_beat = M->KF == 1 || qbeat == (uint32_t)M->KF - 1;
+            s4v = s3v;
+            s3v = s2v;
+            s2v = s1v && s1last;
+            s1v = k_fire;
+            if (k_fire) {
+                s1last = last_beat;
+                qbeat = last_beat ? 0 : qbeat + 1;
+            }
+        }
+
+        /* ---- softmax (rtl/softmax.v) and its divider (rtl/recip_div.v) ---- */
+        {
+            int sm_d = sm, div_start = sm == StExp && sm_cnt == sm_n - 1 && !sm_abort;
+            switch (sm) {
+            case StIdle:
+                if (sm_start && n != 0 && div_cnt == 0) {
+                    sm_d = StLoad;
+                    sm_n = n;
+                    sm_cnt = 0;
+                    sm_info = 0;
+                }
+                break;
+            case StLoad:
+                if (sy_fire) {
+                    if (sm_cnt == sm_n - 1) {
+                        sm_d = StExp;
+                        sm_cnt = 0;
+                    } else {
+                        sm_cnt++;
+                    }
+                }
+                break;
+            case StExp:
+                if (sm_cnt == sm_n - 1) {
+                    sm_d = StDiv;
+                    sm_cnt = 0;
+                } else {
+                    sm_cnt++;
+                }
+                break;
+            case StDiv:
+                if (div_done) {
+                    sm_d = StNorm;
+                    sm_info = 1;
+                }
+                break;
+            case StNorm:
+                if (p_fire) {
+                    if (sm_cnt == sm_n - 1) {
+                        sm_d = StIdle;
+                        sm_cnt = 0;
+                    } else {
+                        sm_cnt++;
+                    }
+                }
+                break;
+            default:
+                break;
+            }
+            if (sm_abort)
+                sm_d = StIdle;
+            sm = sm_d;
+            int dd = 0;
+            if (div_cnt != 0) {
+                dd = div_cnt == 1;
+                div_cnt--;
+            } else if (div_start) {
+                div_cnt = SP_DIV_STEPS;
+            }
+            div_done = dd;
+        }
+
+        /* ---- ctl_back and pv ---- */
+        int val_req = 0, v_req = 0, vec_fire = 0;
+        switch (bk) {
+        case BkIdle: /* take the head-step; the value selection starts */
+            if (hand) {
+                bk = BkVSel;
+                val_req = 1;
+                B = F;
+                brq = F.s->requant;
+                bl = (unsigned)F.s->layer;
+                bh = (unsigned)F.s->head;
+                bidx = decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri);
+            }
+            break;
+        case BkVSel: /* value top-k (ctl_sel) */
+            if (val_done) {
+                bk = BkVFetch;
+                v_req = 1;
+            }
+            break;
+        case BkVFetch: /* V rows (ctl_fetch) */
+            break;
+        case BkPvStart: /* pv's accumulators cleared */
+            bk = BkPv;
+            pv_left = pv_beats;
+            break;
+        case BkPv: /* vbuf lines into pv, one beat a cycle */
+            if (--pv_left == 0)
+                bk = BkPvWait;
+            break;
+        case BkPvWait: /* pv's output the cycle after its last beat */
+            bk = BkHImp;
+            break;
+        case BkHImp: /* head importance; the output to the writer */
+            if (wb_ready) {
+                vec_fire = 1;
+                bk = BkStepEnd;
+            }
+            break;
+        case BkStepEnd:
+            bk = BkIdle;
+            break;
+        default:
+            break;
+        }
+        if (val_req) /* ctl_sel: SlStart, keys, the engine, flags: val_done_o */
+            val_at = c + B.s->vtopk_cycles + cdiv(n, (uint64_t)M->C) + 2;
+
+        /* ---- ctl_fetch: front walk ---- */
+        int fs_d = fs;
+        if (f_k)
+            fdone++;
+        if (f_q)
+            qok = 1;
+        switch (fs) {
+        case FScale:
+            if (f_fire)
+                fs_d = FQ;
+            break;
+        case FQ:
+            if (f_fire) {
+                fs_d = FIdle;
+                qok = 0;
+            }
+            break;
+        case FK:
+            if (fcnt != n) {
+                if (f_fire)
+                    fcnt++;
+            } else {
+                fs_d = FIdle;
+            }
+            break;
+        default:
+            break;
+        }
+        if (step_start)
+            fs_d = step_scale ? FScale : FQ;
+        if (k_req) {
+            fs_d = FK;
+            fcnt = 0;
+            fdone = 0;
+        }
+        /* ---- ctl_fetch: V walk ---- */
+        int v_done = 0;
+        uint32_t vdone_q = vdone; /* VWait compares the registered count */
+        if (f_v)
+            vdone++;
+        if (vs == VWalk) {
+            if (v_wait) {
+                vs = VWait;
+            } else if (v_step) {
+                vcnt = (vcnt / (uint32_t)M->C + 1) * (uint32_t)M->C;
+            } else if (v_fire) {
+                if (brq && a->v_lsb > 0 && !wsub) {
+                    wsub = 1;
+                } else {
+                    wsub = 0;
+                    wj++;
+                    vcnt = kpos + 1;
+                }
+            }
+        } else if (vs == VWait) {
+            uint32_t want = brq && a->v_lsb > 0 ? 2 * wj : wj;
+            if (vdone_q == want) {
+                vs = VIdle;
+                v_done = 1;
+            }
+        }
+        if (v_req) {
+            vs = VWalk;
+            vcnt = wj = vdone = 0;
+            wsub = 0;
+            vp = 0;
+            kept_ords(B.s, ord);
+        }
+        if (bk == BkVFetch && v_done) { /* BkVFetch sees v_done: pv next */
+            bk = BkPvStart;
+            pv_beats = (uint32_t)cdiv(wj, (uint64_t)M->TPB) * (uint32_t)M->VF;
+            if (pv_beats == 0) {
+                snprintf(err, errlen, "RTL schedule: head-step with no kept value");
+                goto done;
+            }
+            work[SP_U_PV] += pv_beats;
+        }
+
+        /* ---- fetcher ---- */
+        int row_fire = v_fire || f_fire;
+        if (req_valid) /* the memory is always ready (the harness queue holds 64 rows) */
+            req_valid = 0;
+        if (row_fire) {
+            req_valid = 1;
+            fill++;
+            req_region = row_region;
+            req_index = row_index;
+            req_layer = v_fire ? bl : (unsigned)F.s->layer; /* the back end's identity for V rows */
+            req_head = v_fire ? bh : (unsigned)F.s->head;
+        }
+        if (rsp_valid)
+            fill--;
+        out_valid = rsp_valid;
+        if (rsp_valid)
+            out_region = rsp_region;
+
+        /* ---- writer ---- */
+        if (wb) {
+            if (++wb_beat == M->wbeats)
+                wb = 0;
+        }
+        if (vec_fire) {
+            wb = 1;
+            wb_beat = 0;
+            wl = bl;
+            whd = bh;
+            widx = bidx;
+        }
+
+        /* work counted as the RTL's counters count it */
+        if (k_fire)
+            work[SP_U_QK]++;
+
+        if (ft_d != ft || bk != bk_prev || sq_d != sq || rsp_valid)
+            moved = c;
+        else if (c - moved > SP_RTL_STALL_CYCLES) {
+            snprintf(err, errlen, "RTL schedule: no state change for %d cycles at cycle %llu (internal error)",
+                     SP_RTL_STALL_CYCLES, (unsigned long long)c);
+            goto done;
+        }
+        fs = fs_d;
+        ft = ft_d;
+        if (sq == SqDrain && sq_d == SqDone) {
+            cdone = c + 1;
+            break;
+        }
+        sq = sq_d;
+    }
+    if (fi != st->n) {
+        snprintf(err, errlen, "RTL schedule: head-step %zu (iteration %d layer %d head %d) is not in the controller's walk",
+                 fi, st->s[fi].it, st->s[fi].layer, st->s[fi].head);
+        goto done;
+    }
+    /* exact units by definition (docs/rtl.md s9) */
+    for (size_t i = 0; i < st->n; i++) {
+        const sp_tm_step *s = &st->s[i];
+        uint64_t p = s->keys, passes = 1 + (s->requant ? 1 : 0);
+        work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, 1) + p) - (s->requant ? p : 0);
+        if (s->k_lsb > 0)
+            work[SP_U_REQUANT]++;
+        work[SP_U_TOPK] += s->vtopk_cycles;
+        work[SP_U_IMPORTANCE] += p;
+        if (s->layer_end && s->prune_after)
+            work[SP_U_PRUNE] += s->prune_cycles;
+        r->requants += s->requant ? 1 : 0;
+    }
+    meter_close(M, &M->front);
+    meter_close(M, &M->back);
+    if (M->wn > 0)
+        M->span[3] += M->we - M->ws;
+    memcpy(r->unit_work, work, sizeof r->unit_work);
+    for (int u = 0; u < SP_U_N; u++)
+        r->unit_cycles[u] = work[u];
+    r->unit_cycles[SP_U_FETCH_K] = M->span[0];
+    r->unit_cycles[SP_U_FETCH_KLSB] = M->span[1];
+    r->unit_cycles[SP_U_FETCH_V] = M->span[2];
+    r->unit_cycles[SP_U_WRITE] = M->span[3];
+    r->head_steps = st->n;
+    r->total_cycles = cdone - c0; /* busy cycles after the initialisation (cnt_cycles_o) */
+    r->dram = M->dram.st;
+    r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
+    r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&M->dram);
+    r->seconds = (double)r->total_cycles / (hw->clock_mhz * 1e6);
+    rc = 0;
+done:
+    sp_dram_free(&M->dram);
+    free(tdepth);
+    free(ord);
+    free(q);
+    return rc;
+}

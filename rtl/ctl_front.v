@@ -1,0 +1,305 @@
+// ctl_front.v - controller front end of the head-step pipeline (docs/rtl.md
+// s5; C: cmodel/head.c sp_head_step up to the probabilities): kbuf lines
+// into qk as their K rows arrive, logits one per cycle into softmax, the
+// requant decision (pass 2 on full keys), then the probability stream into
+// a pbuf bank (held by ctl_back), the top-k key buffer (ctl_sel) and the
+// token importance. It then hands the head-step to ctl_back and is free for
+// the next one while the back end runs: two head-steps in flight.
+// ctl_seq starts it; ctl_fetch has already been told to fetch the scale and
+// query rows.
+`include "sp_defs.vh"
+module ctl_front #(
+  parameter integer D         = 64,    // head dimension of the hardware
+  parameter integer MaxTokens = 1024,  // kbuf rows (power of two, >= 64)
+  parameter integer NQk       = 64
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 start_i,       // pulse from ctl_seq
+  output reg                  hand_o,        // the head-step moves to ctl_back (last cycle here)
+  output reg  [3:0]           phase_o,       // controller phase (docs/rtl.md s6), 0 when idle
+  output reg  [3:0]           stage_o,       // SP_FST_* stage
+  output wire                 rq_o,          // this head-step requantized (latched by ctl_back)
+  output wire                 bank_o,        // pbuf bank of this head-step (latched by ctl_back)
+  input  wire [TCW-1:0]       n_i,           // |A_l|
+  // ctl_back: hazards
+  input  wire                 bk_idle_i,     // the back end holds no head-step
+  input  wire                 bk_vsel_i,     // the back end's value selection reads the key buffer
+  input  wire                 val_done_i,    // ... and ends this cycle
+  // ctl_fetch
+  input  wire                 q_sent_i,
+  input  wire                 qok_i,
+  input  wire [TCW-1:0]       fdone_i,       // K rows arrived in this walk
+  output reg                  k_req_o,
+  output wire                 k_lsb_o,
+  // pbuf write (ctl_back) and selection keys (ctl_sel)
+  output reg                  pb_we_o,
+  output wire [TIW-1:0]       pb_wa_o,
+  output reg                  skey_we_o,     // probability of position skey_wa_o as a key
+  output wire [TIW-1:0]       skey_wa_o,
+  // kbuf read and qk
+  output wire [KLW-1:0]       kb_line_o,
+  output wire                 kb_full_o,
+  input  wire [KPB*D*16-1:0]  kb_data_i,
+  output wire                 qk_k_valid_o,
+  input  wire                 qk_k_ready_i,
+  output wire [NQk*16-1:0]    qk_k_data_o,
+  input  wire                 qk_y_valid_i,
+  output wire                 qk_y_ready_o,
+  input  wire [KPB*`SP_LOGIT_BITS-1:0] qk_y_i,
+  // softmax and requant
+  output reg                  sm_start_o,
+  output reg                  sm_abort_o,
+  output wire                 sm_y_valid_o,
+  input  wire                 sm_y_ready_i,
+  output wire [`SP_LOGIT_BITS-1:0] sm_y_o,
+  input  wire                 sm_info_valid_i,
+  input  wire                 sm_p_valid_i,
+  output wire                 sm_p_ready_o,
+  input  wire [15:0]          sm_p_i,
+  input  wire [15:0]          sm_pmax_i,
+  input  wire                 rq_i,
+  // importance: token of the probability stream (ctl_tables), update
+  output wire [TIW-1:0]       ptok_ra_o,
+  input  wire [TIW-1:0]       ptok_i,
+  output reg                  imp_we_o,      // imp[ptok] = the importance unit's sum
+  // observation: kind, index, data, this cycle
+  output reg  [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
+  output reg  [15:0]          obs_idx_o,
+  output reg  [`SP_IMP_BITS-1:0] obs_data_o
+);
+  localparam integer TIW  = $clog2(MaxTokens);
+  localparam integer TCW  = TIW + 1;
+  localparam integer KPB  = (NQk >= D) ? NQk / D : 1;  // keys per qk beat
+  localparam integer KF   = (NQk >= D) ? 1 : D / NQk;  // qk beats per key
+  localparam integer KPBW = (KPB > 1) ? $clog2(KPB) : 0;
+  localparam integer KLW  = TIW - KPBW;              // kbuf line index
+  localparam integer KFW  = (KF > 1) ? $clog2(KF) : 1;
+
+  generate
+    if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
+        MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
+      $error("ctl_front: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
+    end
+    if ((KPB & (KPB - 1)) != 0 || (KF & (KF - 1)) != 0 || KPB >= MaxTokens) begin : gen_chk_lanes
+      $error("ctl_front: NQk/D, D/NQk must be powers of two below the buffer depth");
+    end
+  endgenerate
+
+  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OProb = `SP_OBS_PROB,
+                   ORequant = `SP_OBS_REQUANT;
+  localparam [3:0] PhQFetch = 4'd2, PhQk = 4'd3, PhSoftmax = 4'd4, PhRequant = 4'd5;  // docs/rtl.md s6
+
+  localparam [3:0]
+    FtIdle    = 4'd0,
+    FtFetchQ  = 4'd1,
+    FtQkStart = 4'd2,
+    FtQk      = 4'd3,
+    FtSmWait  = 4'd4,
+    FtAbort   = 4'd5,
+    FtPHold   = 4'd6,
+    FtPStream = 4'd7,
+    FtHand    = 4'd8;
+
+  reg [3:0]       state_q, state_d;
+  reg             pass2_q, pass2_d;    // qk and softmax on full keys (requant)
+  reg             rq_q, rq_d;          // this head-step requantized
+  reg             bank_q, bank_d;      // pbuf bank of this head-step (flips at each hand-over)
+  reg [TCW-1:0]   kl_q, kl_d;          // qk: kbuf lines sent
+  reg [KFW-1:0]   kb_q, kb_d;          // qk: beat within a key
+  reg [TCW-1:0]   yrecv_q, yrecv_d;    // logits out of qk
+  reg [KPB*`SP_LOGIT_BITS-1:0] ser_q, ser_d;
+  reg [KPBW:0]    sercnt_q, sercnt_d;
+  reg [KPBW:0]    seridx_q, seridx_d;
+  reg [TCW-1:0]   yfed_q, yfed_d;      // logits into softmax / probabilities out
+
+  wire [TCW-1:0] klines = (n_i + KPB[TCW-1:0] - 1'b1) >> KPBW;
+  wire [TCW-1:0] n_rem  = n_i - yrecv_q;
+  wire k_fire  = qk_k_valid_o && qk_k_ready_i;
+  wire y_fire  = qk_y_valid_i && qk_y_ready_o;
+  wire sy_fire = sm_y_valid_o && sm_y_ready_i;
+  wire p_fire  = sm_p_valid_i && sm_p_ready_o;
+  // hazard (top-k key buffer): the probability stream overwrites the keys,
+  // so it waits while the back end's value selection may still read them
+  wire skey_busy = bk_vsel_i && !val_done_i;
+
+  always @(*) begin
+    state_d = state_q;  pass2_d = pass2_q;  rq_d = rq_q;  bank_d = bank_q;  kl_d = kl_q;  kb_d = kb_q;
+    yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;  yfed_d = yfed_q;
+    hand_o = 1'b0;  k_req_o = 1'b0;  skey_we_o = 1'b0;  pb_we_o = 1'b0;
+    sm_start_o = 1'b0;  sm_abort_o = 1'b0;  imp_we_o = 1'b0;
+    obs_kind_o = ONone;  obs_idx_o = 16'd0;  obs_data_o = {`SP_IMP_BITS{1'b0}};
+    case (state_q)
+      // wait for ctl_seq's start
+      FtIdle: begin
+        if (start_i)
+          state_d = FtFetchQ;
+      end
+      // ctl_fetch requests the scale row (first row of a head) and q
+      FtFetchQ: begin
+        if (q_sent_i) begin
+          state_d = FtQkStart;
+          pass2_d = 1'b0;
+          rq_d = 1'b0;
+        end
+      end
+      // start softmax and the K row walk of this pass
+      FtQkStart: begin
+        sm_start_o = 1'b1;
+        k_req_o = 1'b1;
+        state_d = FtQk;
+        kl_d = {TCW{1'b0}};
+        kb_d = {KFW{1'b0}};
+        yrecv_d = {TCW{1'b0}};
+        sercnt_d = {(KPBW+1){1'b0}};
+        yfed_d = {TCW{1'b0}};
+      end
+      // kbuf lines into qk as their rows arrive; logits one a cycle into softmax
+      FtQk: begin
+        if (k_fire) begin
+          if (KF == 1 || kb_q == KF[KFW-1:0] - 1'b1) begin
+            kb_d = {KFW{1'b0}};
+            kl_d = kl_q + 1'b1;
+          end else begin
+            kb_d = kb_q + 1'b1;
+          end
+        end
+        if (sy_fire) begin
+          seridx_d = seridx_q + 1'b1;
+          sercnt_d = sercnt_q - 1'b1;
+          yfed_d = yfed_q + 1'b1;
+          if (yfed_q + 1'b1 == n_i)
+            state_d = FtSmWait;
+        end
+        // a new beat of logits may replace the last one in the cycle it leaves
+        if (y_fire) begin
+          ser_d = qk_y_i;
+          seridx_d = {(KPBW+1){1'b0}};
+          if (n_rem > KPB[TCW-1:0]) begin
+            sercnt_d = KPB[KPBW:0];
+            yrecv_d = yrecv_q + KPB[TCW-1:0];
+          end else begin
+            sercnt_d = n_rem[KPBW:0];
+            yrecv_d = n_i;
+          end
+        end
+      end
+      // wait for softmax's max, sum and pmax; pass 1 decides requant
+      FtSmWait: begin
+        if (sm_info_valid_i) begin
+          if (!pass2_q) begin
+            rq_d = rq_i;
+            obs_kind_o = ORequant;
+            obs_data_o = {16'd0, sm_pmax_i, 15'd0, rq_i};  // first-pass pmax and the decision
+          end
+          yfed_d = {TCW{1'b0}};
+          if (!pass2_q && rq_i)
+            state_d = FtAbort;
+          else if (skey_busy)
+            state_d = FtPHold;
+          else
+            state_d = FtPStream;
+        end
+      end
+      // requant: drop the first softmax, run qk and softmax again on full keys
+      FtAbort: begin
+        sm_abort_o = 1'b1;
+        pass2_d = 1'b1;
+        state_d = FtQkStart;
+      end
+      // final probabilities ready, held while the key buffer is read (hazard)
+      FtPHold: begin
+        if (!skey_busy)
+          state_d = FtPStream;
+      end
+      // probabilities: pbuf bank, selection keys, token importance
+      FtPStream: begin
+        if (p_fire) begin
+          pb_we_o = 1'b1;
+          skey_we_o = 1'b1;
+          imp_we_o = 1'b1;
+          obs_kind_o = OProb;
+          obs_idx_o = {{(16-TIW){1'b0}}, ptok_i};
+          obs_data_o = {32'd0, sm_p_i};
+          yfed_d = yfed_q + 1'b1;
+          if (yfed_q + 1'b1 == n_i)
+            state_d = FtHand;
+        end
+      end
+      // hand the head-step to ctl_back once it is free (one head-step there)
+      FtHand: begin
+        if (bk_idle_i) begin
+          hand_o = 1'b1;
+          bank_d = ~bank_q;
+          state_d = FtIdle;
+        end
+      end
+      default: state_d = FtIdle;
+    endcase
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= FtIdle;  pass2_q <= 1'b0;  rq_q <= 1'b0;  bank_q <= 1'b0;  kl_q <= {TCW{1'b0}};
+      kb_q <= {KFW{1'b0}};  yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*`SP_LOGIT_BITS{1'b0}};
+      sercnt_q <= {(KPBW+1){1'b0}};  seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};
+    end else begin
+      state_q <= state_d;  pass2_q <= pass2_d;  rq_q <= rq_d;  bank_q <= bank_d;  kl_q <= kl_d;
+      kb_q <= kb_d;  yrecv_q <= yrecv_d;  ser_q <= ser_d;  sercnt_q <= sercnt_d;  seridx_q <= seridx_d;
+      yfed_q <= yfed_d;
+    end
+  end
+
+  always @(*) begin
+    phase_o = 4'd0;
+    stage_o = `SP_FST_NONE;
+    case (state_q)
+      FtFetchQ:  begin phase_o = PhQFetch;  stage_o = `SP_FST_QFETCH; end
+      FtQkStart, FtQk: begin
+        phase_o = pass2_q ? PhRequant : PhQk;
+        stage_o = pass2_q ? `SP_FST_REQUANT : `SP_FST_QK;
+      end
+      FtSmWait: begin
+        phase_o = pass2_q ? PhRequant : PhSoftmax;
+        stage_o = pass2_q ? `SP_FST_REQUANT : `SP_FST_SMWAIT;
+      end
+      FtAbort:   begin phase_o = PhRequant; stage_o = `SP_FST_REQUANT; end
+      FtPHold:   begin phase_o = PhSoftmax; stage_o = `SP_FST_HOLD; end
+      FtPStream: begin phase_o = PhSoftmax; stage_o = `SP_FST_STREAM; end
+      FtHand:    begin phase_o = PhSoftmax; stage_o = `SP_FST_HAND; end
+      default: ;
+    endcase
+  end
+
+  // a kbuf line goes to qk once all its rows have arrived (rows arrive in
+  // slot order)
+  wire [TCW-1:0] klines_done = fdone_i >> KPBW;
+`ifdef SPATTN_MUTANT_HANDOFF
+  // mutant (make test-mutant-cosim): the line is handed over one line early,
+  // when the line before it is complete
+  wire kline_ready = (kl_q <= klines_done) || (fdone_i == n_i);
+`else
+  wire kline_ready = (kl_q < klines_done) || (fdone_i == n_i);
+`endif
+  assign kb_line_o = kl_q[KLW-1:0];
+  assign kb_full_o = pass2_q;
+  assign k_lsb_o   = pass2_q;
+  assign rq_o      = rq_q;
+  assign bank_o    = bank_q;
+  assign qk_k_valid_o = state_q == FtQk && qok_i && kl_q != klines && kline_ready;
+  generate
+    if (KF == 1) begin : gen_k_whole
+      assign qk_k_data_o = kb_data_i;
+    end else begin : gen_k_fold
+      assign qk_k_data_o = kb_data_i[kb_q * NQk * 16 +: NQk * 16];
+    end
+  endgenerate
+  assign qk_y_ready_o = (sercnt_q == {(KPBW+1){1'b0}}) ||
+                        (sercnt_q == {{KPBW{1'b0}}, 1'b1} && sm_y_ready_i);
+  assign sm_y_valid_o = state_q == FtQk && sercnt_q != {(KPBW+1){1'b0}};
+  assign sm_y_o       = ser_q[seridx_q[KPBW > 0 ? KPBW-1 : 0:0] * `SP_LOGIT_BITS +: `SP_LOGIT_BITS];
+  assign sm_p_ready_o = state_q == FtPStream;
+  assign pb_wa_o      = yfed_q[TIW-1:0];
+  assign skey_wa_o    = yfed_q[TIW-1:0];
+  assign ptok_ra_o    = yfed_q[TIW-1:0];
+endmodule

@@ -1,0 +1,131 @@
+/* test_timing_rtl.c - the RTL's schedule (cmodel/timing_rtl.c) on
+ * hand-made head-steps: its work figures, the overlap of a head-step's back
+ * end with the next one's front end, the top-k key-buffer hold, the walk
+ * check; and the pipelined schedule's work figures (sp_timing_run). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "timing.h"
+#include "tm_fixture.h"
+
+static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+/* the pipelined schedule: each unit's work without waits */
+START_TEST(test_work_figures)
+{
+    sp_config c;
+    sp_config_default(&c);
+    c.hw.softmax_lanes = 4;
+    size_t n = 6;
+    uint32_t keys = 100, values = 30;
+    sp_tm_steps v = tm_fixture_steps(n, keys, 2 * keys, values, 2, 77);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), 0);
+    uint64_t passes = n + n / 2; /* every other step requantizes */
+    ck_assert_uint_eq(r.unit_work[SP_U_QK], passes * sp_qk_cycles(keys, 64, c.hw.n_qk));
+    /* pipelined softmax: ceil(n/P) per pass, the time each of its stages holds the step */
+    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * 25);
+    ck_assert_uint_eq(r.unit_work[SP_U_PV], n * sp_pv_cycles(values, 64, c.hw.n_pv));
+    ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * 25);
+    ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
+    ck_assert_uint_eq(r.unit_work[SP_U_TOPK], n * 77);
+    ck_assert_uint_eq(r.unit_work[SP_U_FETCH_K], 0);
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* the RTL's work figures (docs/rtl.md s9): one softmax lane, a pass of
+ * 3n + 49, a requantizing step's first pass aborted after its divider */
+START_TEST(test_rtl_work)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 4;
+    uint32_t keys = 100, values = 20;
+    sp_tm_steps v = tm_fixture_steps(n, keys, 200, values, 2, 77);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
+    uint64_t passes = n + n / 2;
+    ck_assert_uint_eq(r.unit_work[SP_U_QK], passes * sp_qk_cycles(keys, 64, c.hw.n_qk));
+    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * (3 * keys + 49) - (n / 2) * keys);
+    ck_assert_uint_eq(r.unit_work[SP_U_PV], n * sp_pv_cycles(values, 64, c.hw.n_pv));
+    ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * keys);
+    ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
+    ck_assert_uint_eq(r.unit_work[SP_U_TOPK], n * 77);
+    ck_assert_uint_eq(r.requants, n / 2);
+    /* the port moves one row a cycle: a key job (scale, q, keys rows)
+     * spans at least its rows; an LSB refetch its keys; a value job its
+     * MSB rows plus the LSB rows of a requantized step */
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_K], n * (keys + 2) - 1);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_KLSB], (n / 2) * keys);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_V], n * values + (n / 2) * values);
+    /* deterministic */
+    sp_tm_result r2;
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r2, err, sizeof err), 0);
+    ck_assert_int_eq(memcmp(&r, &r2, sizeof r), 0);
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* Two head-steps in flight: with a long value selection (the back end),
+ * the next head-step's front end runs beside it, so the run takes less
+ * than the front and back ends one after the other; but the back end
+ * holds one head-step at a time and the front end holds its probability
+ * stream until the value selection ends (the top-k key buffer), so the
+ * run takes at least the back ends' sum. */
+START_TEST(test_rtl_overlap)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 6;
+    uint32_t keys = 64, values = 8, sel = 3000;
+    sp_tm_steps v = tm_fixture_steps(n, keys, keys, values, 0, sel);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
+    uint64_t C = (uint64_t)c.hw.topk_comparators;
+    /* least front end: K rows one a cycle, softmax load, exp, divider, stream */
+    uint64_t front = keys + (3 * keys + 49);
+    /* least back end: selection handshake, value rows, pv, output */
+    uint64_t back = sel + cdiv(keys, C) + 2 + values + sp_pv_cycles(values, 64, c.hw.n_pv);
+    ck_assert_uint_ge(r.total_cycles, n * back);
+    ck_assert_uint_lt(r.total_cycles, n * (front + back));
+    /* the hold: each further front end waits for the selection before it */
+    ck_assert_uint_ge(r.total_cycles, front + n * (sel + cdiv(keys, C) + 2 + keys));
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* head-steps out of the controller's walk are refused, with a message */
+START_TEST(test_rtl_walk)
+{
+    sp_config c;
+    sp_config_default(&c);
+    sp_tm_steps v = tm_fixture_steps(3, 50, 50, 10, 0, 40);
+    v.s[0].head = 1;
+    v.s[1].head = 0;
+    sp_tm_result r;
+    char err[256] = "";
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "head-step"));
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("timing_rtl");
+    TCase *t = tcase_create("rtl");
+    tcase_add_test(t, test_work_figures);
+    tcase_add_test(t, test_rtl_work);
+    tcase_add_test(t, test_rtl_overlap);
+    tcase_add_test(t, test_rtl_walk);
+    suite_add_tcase(s, t);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int f = srunner_ntests_failed(r);
+    srunner_free(r);
+    return f ? 1 : 0;
+}
