@@ -32,13 +32,13 @@ need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 # the CSV lines show every parameter and option). Each point is mapped with
 # the hierarchy kept (xilinx_resources.sh -H): a line per unit, the glue,
 # their sum.
-# topk is mapped with ABC's quick script (X.topk=-fastabc): with the full
-# one its LUT mapping did not end in 25 min at default.yaml, nor in 9 min
-# at tiny.yaml (rtl/README.md "FPGA")
-FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8:X.topk=-fastabc default:configs/default.yaml:64:X.topk=-fastabc
+# Every unit gets ABC's full script: topk's banked candidate buffers map
+# with it (27 s at tiny.yaml, 843 s at default.yaml, 2234 s at paper.yaml;
+# rtl/README.md "FPGA"); X.topk=-fastabc remains for a quick run
+FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
 # the paper's design point (make fpga-paper): its 2048-entry softmax score
 # buffer maps to flip-flops, as Yosys 0.23's LUT-RAM mapping of it fails
-FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram,X.topk=-fastabc
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram
 
 # fpga_xil_run(points, csv): one line per point, header first; the file is
 # written under a temporary name and renamed, so a failure leaves none
@@ -67,7 +67,7 @@ fpga-paper: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 FPGA_UNITS_CONFIG ?= configs/default.yaml
 FPGA_UNITS_D      ?= 64
 FPGA_XIL_UNITS    ?= kbuf vbuf qk pv importance writer fetcher softmax requant controller topk glue
-FPGA_UNITS_X      ?= topk=-fastabc
+FPGA_UNITS_X      ?=
 fpga-xilinx-units: deps need-yosys $(GEN_VH) $(FPGA_SIMCFG)
 	@mkdir -p $(FPGA_BUILD)
 	@$(FPGA_XIL) --header > $(FPGA_BUILD)/resources-units.csv.tmp
