@@ -52,6 +52,7 @@ typedef struct {
     const sp_config *cfg;
     sp_dram dram;
     int D, KPB, KF, TPB, VF, C, MT;
+    int P, SL; /* softmax lanes; logits into softmax a cycle, min(P, KPB) */
     unsigned bq, bkm, bkl, bvm, bvl, bout; /* beats per row of each region */
     int decode;
     /* meter */
@@ -241,6 +242,8 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     M->TPB = hw->n_pv >= D ? hw->n_pv / D : 1;
     M->VF = hw->n_pv >= D ? 1 : D / hw->n_pv;
     M->C = hw->topk_comparators > 0 ? hw->topk_comparators : 1;
+    M->P = hw->softmax_lanes > 0 ? hw->softmax_lanes : 1;
+    M->SL = M->P < M->KPB ? M->P : M->KPB;
     M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes, D, a->k_msb + a->k_lsb);
     if (M->MT < 1 || D < 1 || st->heads < 1) {
         snprintf(err, errlen, "RTL schedule: no K buffer row fits (D %d)", D);
@@ -401,7 +404,8 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         int v_fire = vr_valid && row_ready;              /* the V walk's row first */
         int f_fire = fr_valid && !vr_valid && row_ready; /* ... the front end's waits */
         int sm_y_ready = sm == StLoad;
-        int y_ready = sercnt == 0 || (sercnt == 1 && sm_y_ready);
+        uint32_t sy_n = sercnt < (uint32_t)M->SL ? sercnt : (uint32_t)M->SL; /* logits of the softmax beat */
+        int y_ready = sercnt == 0 || (sercnt == sy_n && sm_y_ready);
         int adv = !s4v || y_ready; /* qk: the whole pipeline moves */
         uint32_t klines = (n + (uint32_t)M->KPB - 1) / (uint32_t)M->KPB;
         int kline_ready = kl < fdone / (uint32_t)M->KPB || fdone == n;
@@ -528,7 +532,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             ft_d = FtQk;
             kl = kb = yrecv = sercnt = yfed = 0;
             break;
-        case FtQk: { /* kbuf lines into qk, logits one a cycle into softmax */
+        case FtQk: { /* kbuf lines into qk, logits into softmax, sy_n a cycle */
             uint32_t sercnt_d = sercnt;
             if (k_fire) {
                 if (M->KF == 1 || kb == (uint32_t)M->KF - 1) {
@@ -539,10 +543,10 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 }
             }
             if (sy_fire) {
-                sercnt_d = sercnt - 1;
-                if (yfed + 1 == n)
+                sercnt_d = sercnt - sy_n;
+                if (yfed + sy_n == n)
                     ft_d = FtSmWait;
-                yfed++;
+                yfed += sy_n;
             }
             if (y_fire) {
                 uint32_t rem = n - yrecv;
@@ -574,11 +578,12 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             if (!skey_busy)
                 ft_d = FtPStream;
             break;
-        case FtPStream: /* probabilities into pbuf, keys, importance */
+        case FtPStream: /* probability rows into pbuf, keys, importance */
             if (p_fire) {
-                if (yfed + 1 == n)
+                uint32_t pn = n - yfed < (uint32_t)M->P ? n - yfed : (uint32_t)M->P;
+                if (yfed + pn == n)
                     ft_d = FtHand;
-                yfed++;
+                yfed += pn;
             }
             break;
         case FtHand: /* to the back end once it is idle */
@@ -604,7 +609,8 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
 
         /* ---- softmax (rtl/softmax.v) and its divider (rtl/recip_div.v) ---- */
         {
-            int sm_d = sm, div_start = sm == StExp && sm_cnt == sm_n - 1 && !sm_abort;
+            uint32_t P = (uint32_t)M->P;
+            int sm_d = sm, div_start = sm == StExp && sm_cnt + P >= sm_n && !sm_abort;
             switch (sm) {
             case StIdle:
                 if (sm_start && n != 0 && div_cnt == 0) {
@@ -614,22 +620,22 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                     sm_info = 0;
                 }
                 break;
-            case StLoad:
+            case StLoad: /* sy_n logits a beat */
                 if (sy_fire) {
-                    if (sm_cnt == sm_n - 1) {
+                    if (sm_cnt + sy_n >= sm_n) {
                         sm_d = StExp;
                         sm_cnt = 0;
                     } else {
-                        sm_cnt++;
+                        sm_cnt += sy_n;
                     }
                 }
                 break;
-            case StExp:
-                if (sm_cnt == sm_n - 1) {
+            case StExp: /* a row of P a cycle */
+                if (sm_cnt + P >= sm_n) {
                     sm_d = StDiv;
                     sm_cnt = 0;
                 } else {
-                    sm_cnt++;
+                    sm_cnt += P;
                 }
                 break;
             case StDiv:
@@ -638,13 +644,13 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                     sm_info = 1;
                 }
                 break;
-            case StNorm:
+            case StNorm: /* a row of P a cycle */
                 if (p_fire) {
-                    if (sm_cnt == sm_n - 1) {
+                    if (sm_cnt + P >= sm_n) {
                         sm_d = StIdle;
                         sm_cnt = 0;
                     } else {
-                        sm_cnt++;
+                        sm_cnt += P;
                     }
                 }
                 break;
@@ -845,15 +851,19 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                  fi, st->s[fi].it, st->s[fi].layer, st->s[fi].head);
         goto done;
     }
-    /* exact units by definition (docs/rtl.md s9) */
+    /* exact units by definition (docs/rtl.md s9): per softmax pass the start
+     * cycle, the load beats (min(P, KPB) logits each), the exp rows, the
+     * divider and the normalise rows (none in a pass dropped by a requant);
+     * one token-importance update per probability row */
     for (size_t i = 0; i < st->n; i++) {
         const sp_tm_step *s = &st->s[i];
-        uint64_t p = s->keys, passes = 1 + (s->requant ? 1 : 0);
-        work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, 1) + p) - (s->requant ? p : 0);
+        uint64_t rows = cdiv(s->keys, (uint64_t)M->P), beats = cdiv(s->keys, (uint64_t)M->SL);
+        uint64_t passes = 1 + (s->requant ? 1 : 0);
+        work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, M->P) + beats) - (s->requant ? rows : 0);
         if (s->k_lsb > 0)
             work[SP_U_REQUANT]++;
         work[SP_U_TOPK] += s->vtopk_cycles;
-        work[SP_U_IMPORTANCE] += p;
+        work[SP_U_IMPORTANCE] += rows;
         if (s->layer_end && s->prune_after)
             work[SP_U_PRUNE] += s->prune_cycles;
         r->requants += s->requant ? 1 : 0;

@@ -36,11 +36,12 @@ $(eval $(call rtl_tb,qk_fold,qk,rtl/qk.v,-GD=64 -GNQk=16,-DTB_D=64 -DTB_NQK=16,,
 $(eval $(call rtl_tb,pv_wide,pv,rtl/pv.v,-GD=32 -GNPv=128,-DTB_D=32 -DTB_NPV=128,,tests/rtl/tb_pv.cpp))
 $(eval $(call rtl_tb,pv_fold,pv,rtl/pv.v,-GD=64 -GNPv=16,-DTB_D=64 -DTB_NPV=16,,tests/rtl/tb_pv.cpp))
 $(eval $(call rtl_tb,softmax,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,,tests/rtl/tb_softmax.cpp))
+$(eval $(call rtl_tb,softmax8,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024 -GLanes=8,-DTB_MAXN=1024 -DTB_LANES=8,,tests/rtl/tb_softmax.cpp))
 $(eval $(call rtl_tb,topk48,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,,tests/rtl/tb_topk.cpp))
 $(eval $(call rtl_tb,topk16,topk,rtl/topk.v,-GKeyW=16 -GMaxN=256 -GNCmp=16 -GRoundOverhead=3,-DTB_KEYW=16 -DTB_MAXN=256 -DTB_NCMP=16 -DTB_RO=3,,tests/rtl/tb_topk.cpp))
 $(eval $(call rtl_tb,topk3,topk,rtl/topk.v,-GKeyW=16 -GMaxN=64 -GNCmp=3 -GRoundOverhead=2,-DTB_KEYW=16 -DTB_MAXN=64 -DTB_NCMP=3 -DTB_RO=2,,tests/rtl/tb_topk.cpp))
 
-RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax topk48 topk16 topk3
+RTL_TB_NAMES := exp_lut quant requant importance recip_div qk_wide qk_fold pv_wide pv_fold softmax softmax8 topk48 topk16 topk3
 RTL_TB_BINS  := $(foreach n,$(RTL_TB_NAMES),$(RTL_TB_$(n)))
 
 .PHONY: rtl-unit-tests rtl-tb-build
@@ -56,15 +57,16 @@ HELP_EXTRA += "make rtl-unit-tests  Verilator unit tests of rtl/ against the C m
 # ---- mutants: the same sources built with a mutant define must FAIL
 $(eval $(call rtl_tb,topk_mutant,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,+define+SPATTN_MUTANT_TOPK_TIE,tests/rtl/tb_topk.cpp))
 $(eval $(call rtl_tb,softmax_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,+define+SPATTN_MUTANT_EXP_LUT,tests/rtl/tb_softmax.cpp))
+$(eval $(call rtl_tb,softmax8_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024 -GLanes=8,-DTB_MAXN=1024 -DTB_LANES=8,+define+SPATTN_MUTANT_EXP_LUT,tests/rtl/tb_softmax.cpp))
 
 .PHONY: test-mutant
 test-mutant: deps $(LIB)
-	@$(MAKE) --no-print-directory $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant)
-	@for t in $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant); do \
+	@$(MAKE) --no-print-directory $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant)
+	@for t in $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant); do \
 	  echo "== $$t (mutant: must FAIL)"; \
 	  if $$t; then echo "test-mutant: $$t passed, the test did not catch the mutant"; exit 1; fi; \
-	done; echo "test-mutant: both mutants caught"
-HELP_EXTRA += "make test-mutant     build topk (flipped tie-break) and softmax (one exp LUT entry off) mutants; succeeds only if their unit tests FAIL"
+	done; echo "test-mutant: every mutant caught (topk, softmax at 1 and 8 lanes)"
+HELP_EXTRA += "make test-mutant     build topk (flipped tie-break) and softmax (one exp LUT entry off, 1 and 8 lanes) mutants; succeeds only if their unit tests FAIL"
 
 # ---- exp LUT: rtl/exp_lut.v must equal what the generator writes from sp_exp_lut()
 $(RTL_BUILD)/gen_exp_lut: tests/rtl/gen_exp_lut.c $(LIB)
@@ -85,7 +87,7 @@ rtl-unit-tests: rtl-exp-lut-check
 # plus the folded / narrow-key parameter sets of the datapath units
 # (top:parameters, '+' standing for a space)
 RTL_LINT_VARIANTS := qk:-GNQk=16 qk:-GD=256+-GNQk=512 pv:-GNPv=16 pv:-GD=256+-GNPv=512 \
-                     topk:-GKeyW=16 topk:-GMaxN=16384+-GNCmp=16 softmax:-GMaxN=16384 \
+                     topk:-GKeyW=16 topk:-GMaxN=16384+-GNCmp=16 softmax:-GMaxN=16384 softmax:-GLanes=8 softmax:-GMaxN=64+-GLanes=64 \
                      quant:-GLanes=3 importance:-GLanes=4+-GD=256
 .PHONY: lint-rtl
 lint-rtl: deps $(GEN_VH) need-verilator

@@ -111,6 +111,8 @@ lint-sim: deps $(GEN_VH) need-verilator
 	  $(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module $$t rtl/$$t.v || exit 1; done
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
+	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
+	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8
 	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability

@@ -18,7 +18,8 @@
 // does: two head-steps in flight (hazard rules in ctl_front, ctl_fetch,
 // ctl_seq). Every result the C model reports is also put on an
 // observation port for the co-simulation checker, one item per cycle on
-// each: obs_* for the front end and the layer-end pruning (the position of
+// each (a probability item carries a softmax row: obs_pn_o probabilities
+// with their tokens, by lane): obs_* for the front end and the layer-end pruning (the position of
 // ctl_seq), obs2_* for the back end (its latched head-step); the part that
 // names an item owns it, and the registers here hold it for one cycle.
 // Address-map fields and region codes, observation kinds, fixed-point
@@ -31,7 +32,8 @@ module controller #(
   parameter integer NQk       = 64,
   parameter integer NPv       = 64,
   parameter integer NCmp      = 16,    // top-k keys per beat (power of two)
-  parameter integer VLsb      = 4      // V LSB planes (0: a requant fetches no V LSB rows)
+  parameter integer VLsb      = 4,     // V LSB planes (0: a requant fetches no V LSB rows)
+  parameter integer SoftmaxLanes = 1   // P: softmax lanes (positions per cycle of the probability stream)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -88,11 +90,13 @@ module controller #(
   output wire                 sm_abort_o,
   output wire                 sm_y_valid_o,
   input  wire                 sm_y_ready_i,
-  output wire [`SP_LOGIT_BITS-1:0]          sm_y_o,
+  output wire [P*`SP_LOGIT_BITS-1:0]        sm_y_o,
+  output wire [YNW-1:0]       sm_y_n_o,
   input  wire                 sm_info_valid_i,
   input  wire                 sm_p_valid_i,
   output wire                 sm_p_ready_o,
-  input  wire [15:0]          sm_p_i,
+  input  wire [P*16-1:0]      sm_p_i,
+  input  wire [YNW-1:0]       sm_p_n_i,
   input  wire [15:0]          sm_pmax_i,     // pmax of the softmax just finished
   input  wire                 rq_i,          // requant unit's decision on pmax
   // topk
@@ -125,9 +129,9 @@ module controller #(
   output wire [`SP_ADDR_HEAD_BITS-1:0]  wb_head_o,
   input  wire                 wb_idle_i,
   // importance (combinational unit)
-  output wire [`SP_IMP_BITS-1:0]          imp_tok_acc_o,
-  output wire [15:0]          imp_tok_p_o,
-  input  wire [`SP_IMP_BITS-1:0]          imp_tok_sum_i,
+  output wire [P*`SP_IMP_BITS-1:0]        imp_tok_acc_o,   // per lane
+  output wire [P*16-1:0]      imp_tok_p_o,
+  input  wire [P*`SP_IMP_BITS-1:0]        imp_tok_sum_i,
   output wire [`SP_IMP_BITS-1:0]          imp_head_acc_o,
   input  wire [`SP_IMP_BITS-1:0]          imp_head_sum_i,
   // observation port
@@ -138,6 +142,9 @@ module controller #(
   output wire [13:0]          obs_row_o,
   output wire [15:0]          obs_idx_o,
   output wire [`SP_IMP_BITS-1:0]          obs_data_o,
+  output wire [YNW-1:0]       obs_pn_o,      // probability item: count, tokens, probabilities
+  output wire [P*16-1:0]      obs_ptok_o,
+  output wire [P*16-1:0]      obs_pvec_o,
   // second observation port: the back end's items
   output wire [`SP_OBS_KIND_BITS-1:0] obs2_kind_o,
   output wire [13:0]          obs2_it_o,
@@ -146,6 +153,8 @@ module controller #(
   output wire [13:0]          obs2_row_o,
   output wire [15:0]          obs2_idx_o
 );
+  localparam integer P    = SoftmaxLanes;
+  localparam integer YNW  = $clog2(P + 1);
   localparam integer TIW  = $clog2(MaxTokens);       // token index
   localparam integer TCW  = TIW + 1;                 // token count
   localparam integer VIW  = $clog2(MaxVals);
@@ -239,13 +248,17 @@ module controller #(
   );
 
   // ---- head-step front end
-  wire           val_req, val_done, skey_we, st_imp_we, st_himp_we, fr_rq, fr_bank, pb_we;
-  wire [TIW-1:0] skey_wa, ptok_ra, ptok, pb_wa;
+  wire           val_req, val_done, st_himp_we, fr_rq, fr_bank;
+  wire [P-1:0]   skey_we, st_imp_we, pb_we;
+  wire [TIW-1:0] skey_wa, pb_wa;
+  wire [P*TIW-1:0] ptok_ra, ptok;
+  wire [YNW-1:0] fr_pn;
+  wire [P*16-1:0] fr_ptok, fr_pvec;
   wire [3:0]     fr_phase, bk_phase, fr_stage;
   wire [`SP_OBS_KIND_BITS-1:0] fr_okind, bk_okind;
   wire [15:0]    fr_oidx, bk_oidx;
   wire [`SP_IMP_BITS-1:0] fr_odata;
-  ctl_front #(.D(D), .MaxTokens(MaxTokens), .NQk(NQk)) u_front (
+  ctl_front #(.D(D), .MaxTokens(MaxTokens), .NQk(NQk), .SoftmaxLanes(P)) u_front (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(step_start), .hand_o(step_done), .phase_o(fr_phase),
     .stage_o(fr_stage), .rq_o(fr_rq), .bank_o(fr_bank), .n_i(n),
     .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
@@ -255,15 +268,16 @@ module controller #(
     .qk_k_valid_o(qk_k_valid_o), .qk_k_ready_i(qk_k_ready_i), .qk_k_data_o(qk_k_data_o),
     .qk_y_valid_i(qk_y_valid_i), .qk_y_ready_o(qk_y_ready_o), .qk_y_i(qk_y_i),
     .sm_start_o(sm_start_o), .sm_abort_o(sm_abort_o), .sm_y_valid_o(sm_y_valid_o),
-    .sm_y_ready_i(sm_y_ready_i), .sm_y_o(sm_y_o), .sm_info_valid_i(sm_info_valid_i),
-    .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i),
+    .sm_y_ready_i(sm_y_ready_i), .sm_y_o(sm_y_o), .sm_y_n_o(sm_y_n_o), .sm_info_valid_i(sm_info_valid_i),
+    .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i), .sm_p_n_i(sm_p_n_i),
     .sm_pmax_i(sm_pmax_i), .rq_i(rq_i),
     .ptok_ra_o(ptok_ra), .ptok_i(ptok), .imp_we_o(st_imp_we),
-    .obs_kind_o(fr_okind), .obs_idx_o(fr_oidx), .obs_data_o(fr_odata)
+    .obs_kind_o(fr_okind), .obs_idx_o(fr_oidx), .obs_data_o(fr_odata),
+    .obs_pn_o(fr_pn), .obs_ptok_o(fr_ptok), .obs_pvec_o(fr_pvec)
   );
 
   // ---- head-step back end
-  ctl_back #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NPv(NPv)) u_back (
+  ctl_back #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NPv(NPv), .Lanes(P)) u_back (
     .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(step_done), .it_i(it), .l_i(l), .h_i(h),
     .rowtok_i(rowtok), .rq_i(fr_rq), .bank_i(fr_bank), .hmult_i(f_hmult), .hshift_i(f_hshift),
     .idle_o(bk_idle), .vsel_o(bk_vsel), .phase_o(bk_phase), .stage_o(bstage_o),
@@ -290,7 +304,7 @@ module controller #(
   wire [`SP_OBS_KIND_BITS-1:0] sel_okind;
   wire [15:0]    sel_oidx;
   wire [`SP_IMP_BITS-1:0] sel_odata;
-  ctl_sel #(.MaxTokens(MaxTokens), .NCmp(NCmp)) u_sel (
+  ctl_sel #(.MaxTokens(MaxTokens), .NCmp(NCmp), .Lanes(P)) u_sel (
     .clk_i(clk_i), .rst_ni(rst_ni), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
     .cfg_token_keep_i(cfg_token_keep_i), .cfg_token_start_i(cfg_token_start_i),
     .cfg_head_keep_i(cfg_head_keep_i), .cfg_head_start_i(cfg_head_start_i),
@@ -309,8 +323,9 @@ module controller #(
   );
 
   // ---- token and head tables
-  wire [`SP_IMP_BITS-1:0] st_imp_rd, st_himp_rd;
-  ctl_tables #(.MaxTokens(MaxTokens)) u_tables (
+  wire [P*`SP_IMP_BITS-1:0] st_imp_rd;
+  wire [`SP_IMP_BITS-1:0] st_himp_rd;
+  ctl_tables #(.MaxTokens(MaxTokens), .Lanes(P)) u_tables (
     .clk_i(clk_i), .clr_we_i(clr_we), .hclr_we_i(hclr_we), .clr_a_i(clr_a), .clr_depth_i(cfg_layers_i),
     .tok_a_we_i(seq_tok_we), .tok_a_wa_i(n[TIW-1:0]), .tok_a_wd_i(clr_a),
     .tok_b_we_i(sel_tok_we), .tok_b_wa_i(sel_tok_wa), .tok_b_wd_i(sel_tok_rd),
@@ -338,15 +353,19 @@ module controller #(
   reg  [`SP_OBS_KIND_BITS-1:0] okind_q, o2kind_q;
   reg  [15:0]             oidx_q, o2idx_q;
   reg  [`SP_IMP_BITS-1:0] odata_q;
+  reg  [YNW-1:0]          opn_q;
+  reg  [P*16-1:0]         optok_q, opvec_q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       okind_q <= ONone;  oidx_q <= 16'd0;  odata_q <= {`SP_IMP_BITS{1'b0}};
+      opn_q <= {YNW{1'b0}};  optok_q <= {P*16{1'b0}};  opvec_q <= {P*16{1'b0}};
       o2kind_q <= ONone;  o2idx_q <= 16'd0;
     end else begin
       okind_q <= okind_d;
       o2kind_q <= o2kind_d;
       if (fr_okind != ONone) begin
         oidx_q <= fr_oidx;  odata_q <= fr_odata;
+        opn_q <= fr_pn;  optok_q <= fr_ptok;  opvec_q <= fr_pvec;
       end else if (sel_okind != ONone) begin
         oidx_q <= sel_oidx;  odata_q <= sel_odata;
       end
@@ -373,6 +392,9 @@ module controller #(
   assign obs_row_o   = {{(14-TIW){1'b0}}, rowtok};
   assign obs_idx_o   = oidx_q;
   assign obs_data_o  = odata_q;
+  assign obs_pn_o    = opn_q;
+  assign obs_ptok_o  = optok_q;
+  assign obs_pvec_o  = opvec_q;
   assign obs2_kind_o  = o2kind_q;
   assign obs2_it_o    = b_it;
   assign obs2_layer_o = b_l[5:0];

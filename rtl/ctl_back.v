@@ -10,7 +10,8 @@ module ctl_back #(
   parameter integer D         = 64,    // head dimension of the hardware
   parameter integer MaxTokens = 1024,  // pbuf rows per bank (power of two, >= 64)
   parameter integer MaxVals   = 256,   // vbuf rows (power of two)
-  parameter integer NPv       = 64
+  parameter integer NPv       = 64,
+  parameter integer Lanes     = 1      // pbuf write lanes (softmax lanes, a power of two)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -35,11 +36,13 @@ module ctl_back #(
   output wire [15:0]          hmult_o,
   output wire [5:0]           hshift_o,
   input  wire [8:0]           cfg_d_i,
-  // pbuf write port (ctl_front's probability stream)
-  input  wire                 pb_we_i,
+  // pbuf write port (ctl_front's probability stream): one row of Lanes
+  // positions pb_wa_i + j (pb_wa_i a multiple of Lanes), lane j written
+  // where pb_we_i[j]
+  input  wire [Lanes-1:0]     pb_we_i,
   input  wire                 pb_bank_i,
   input  wire [TIW-1:0]       pb_wa_i,
-  input  wire [15:0]          pb_wd_i,
+  input  wire [Lanes*16-1:0]  pb_wd_i,
   // ctl_sel: value selection
   output reg                  val_req_o,
   input  wire                 val_done_i,
@@ -107,8 +110,9 @@ module ctl_back #(
     BkStepEnd = 3'd7;
 
   // probabilities by position, two banks (the front end fills one while
-  // the back end reads the other); p of the kept values by vbuf line
-  reg [15:0]       pbuf_q [0:2*MaxTokens-1];
+  // the back end reads the other), each split into Lanes memories by
+  // position mod Lanes (generate block gen_pb below); p of the kept values
+  // by vbuf line
   reg [TPB*16-1:0] vp_q   [0:(MaxVals/TPB)-1];
 
   reg [2:0]       state_q, state_d;
@@ -216,13 +220,35 @@ module ctl_back #(
 `else
   wire rd_bank = bank_q;
 `endif
-  always @(posedge clk_i) begin
-    if (pb_we_i)
-      pbuf_q[{pb_bank_i, pb_wa_i}] <= pb_wd_i;
-  end
+  localparam integer PLW = (Lanes > 1) ? $clog2(Lanes) : 0;  // lane bits of a position
+  wire [Lanes*16-1:0] pb_rd;
+  genvar pj;
+  generate
+    for (pj = 0; pj < Lanes; pj = pj + 1) begin : gen_pb
+      // memory of the positions = pj mod Lanes, both banks: one write port
+      reg [15:0] mem_q [0:2*(MaxTokens/Lanes)-1];
+      always @(posedge clk_i) begin
+        if (pb_we_i[pj])
+          mem_q[{pb_bank_i, pb_wa_i[TIW-1:PLW]}] <= pb_wd_i[pj*16 +: 16];
+      end
+      assign pb_rd[pj*16 +: 16] = mem_q[{rd_bank, vk_pos_i[TIW-1:PLW]}];
+    end
+    if ((Lanes & (Lanes - 1)) != 0 || Lanes >= MaxTokens) begin : gen_chk_pb
+      $error("ctl_back: Lanes must be a power of two below MaxTokens");
+    end
+  endgenerate
   // p of a kept value: lane 0 of a line clears the line's other lanes, so a
   // partial last line feeds p = 0 to the idle pv lanes
-  wire [15:0] vp_wd = pbuf_q[{rd_bank, vk_pos_i}];
+  wire [15:0] vp_wd;
+  generate
+    if (Lanes > 1) begin : gen_vp_sel
+      assign vp_wd = pb_rd[vk_pos_i[PLW-1:0] * 16 +: 16];
+      // the row's first position: its lane bits are 0
+      wire unused_wa = ^pb_wa_i[PLW-1:0];
+    end else begin : gen_vp_one
+      assign vp_wd = pb_rd;
+    end
+  endgenerate
   generate
     if (TPB > 1) begin : gen_vp_lanes
       always @(posedge clk_i) begin

@@ -1,9 +1,11 @@
 // ctl_front.v - controller front end of the head-step pipeline (docs/rtl.md
 // s5; C: cmodel/head.c sp_head_step up to the probabilities): kbuf lines
-// into qk as their K rows arrive, logits one per cycle into softmax, the
-// requant decision (pass 2 on full keys), then the probability stream into
-// a pbuf bank (held by ctl_back), the top-k key buffer (ctl_sel) and the
-// token importance. It then hands the head-step to ctl_back and is free for
+// into qk as their K rows arrive, logits into softmax (min(P, KPB) a
+// cycle: P = SoftmaxLanes softmax lanes, KPB keys per qk beat), the
+// requant decision (pass 2 on full keys), then the probability stream, one
+// softmax row of P positions a cycle, into a pbuf bank (held by ctl_back;
+// P write lanes), the top-k key buffer (ctl_sel; P key writes) and the
+// token importance (P read-add-write lanes). It then hands the head-step to ctl_back and is free for
 // the next one while the back end runs: two head-steps in flight.
 // ctl_seq starts it; ctl_fetch has already been told to fetch the scale and
 // query rows.
@@ -11,7 +13,8 @@
 module ctl_front #(
   parameter integer D         = 64,    // head dimension of the hardware
   parameter integer MaxTokens = 1024,  // kbuf rows (power of two, >= 64)
-  parameter integer NQk       = 64
+  parameter integer NQk       = 64,
+  parameter integer SoftmaxLanes = 1   // P: softmax lanes (a power of two)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -32,10 +35,11 @@ module ctl_front #(
   input  wire [TCW-1:0]       fdone_i,       // K rows arrived in this walk
   output reg                  k_req_o,
   output wire                 k_lsb_o,
-  // pbuf write (ctl_back) and selection keys (ctl_sel)
-  output reg                  pb_we_o,
+  // pbuf write (ctl_back) and selection keys (ctl_sel): one row, positions
+  // pb_wa_o + j for the lanes j set
+  output reg  [P-1:0]         pb_we_o,
   output wire [TIW-1:0]       pb_wa_o,
-  output reg                  skey_we_o,     // probability of position skey_wa_o as a key
+  output reg  [P-1:0]         skey_we_o,     // probability of position skey_wa_o + j as a key
   output wire [TIW-1:0]       skey_wa_o,
   // kbuf read and qk
   output wire [KLW-1:0]       kb_line_o,
@@ -52,22 +56,30 @@ module ctl_front #(
   output reg                  sm_abort_o,
   output wire                 sm_y_valid_o,
   input  wire                 sm_y_ready_i,
-  output wire [`SP_LOGIT_BITS-1:0] sm_y_o,
+  output wire [P*`SP_LOGIT_BITS-1:0] sm_y_o,
+  output wire [YNW-1:0]       sm_y_n_o,
   input  wire                 sm_info_valid_i,
   input  wire                 sm_p_valid_i,
   output wire                 sm_p_ready_o,
-  input  wire [15:0]          sm_p_i,
+  input  wire [P*16-1:0]      sm_p_i,
+  input  wire [YNW-1:0]       sm_p_n_i,
   input  wire [15:0]          sm_pmax_i,
   input  wire                 rq_i,
   // importance: token of the probability stream (ctl_tables), update
-  output wire [TIW-1:0]       ptok_ra_o,
-  input  wire [TIW-1:0]       ptok_i,
-  output reg                  imp_we_o,      // imp[ptok] = the importance unit's sum
+  output wire [P*TIW-1:0]     ptok_ra_o,     // per lane
+  input  wire [P*TIW-1:0]     ptok_i,
+  output reg  [P-1:0]         imp_we_o,      // imp[ptok] = the importance unit's sum, per lane
   // observation: kind, index, data, this cycle
   output reg  [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
   output reg  [15:0]          obs_idx_o,
-  output reg  [`SP_IMP_BITS-1:0] obs_data_o
+  output reg  [`SP_IMP_BITS-1:0] obs_data_o,
+  // a probability item's row: its count, tokens and probabilities by lane
+  output wire [YNW-1:0]       obs_pn_o,
+  output wire [P*16-1:0]      obs_ptok_o,
+  output wire [P*16-1:0]      obs_pvec_o
 );
+  localparam integer P    = SoftmaxLanes;
+  localparam integer YNW  = $clog2(P + 1);
   localparam integer TIW  = $clog2(MaxTokens);
   localparam integer TCW  = TIW + 1;
   localparam integer KPB  = (NQk >= D) ? NQk / D : 1;  // keys per qk beat
@@ -75,6 +87,7 @@ module ctl_front #(
   localparam integer KPBW = (KPB > 1) ? $clog2(KPB) : 0;
   localparam integer KLW  = TIW - KPBW;              // kbuf line index
   localparam integer KFW  = (KF > 1) ? $clog2(KF) : 1;
+  localparam integer SL   = (P < KPB) ? P : KPB;       // logits into softmax a cycle
 
   generate
     if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
@@ -83,6 +96,9 @@ module ctl_front #(
     end
     if ((KPB & (KPB - 1)) != 0 || (KF & (KF - 1)) != 0 || KPB >= MaxTokens) begin : gen_chk_lanes
       $error("ctl_front: NQk/D, D/NQk must be powers of two below the buffer depth");
+    end
+    if (P < 1 || (P & (P - 1)) != 0 || P >= MaxTokens) begin : gen_chk_sm
+      $error("ctl_front: SoftmaxLanes must be a power of two below MaxTokens");
     end
   endgenerate
 
@@ -119,6 +135,17 @@ module ctl_front #(
   wire y_fire  = qk_y_valid_i && qk_y_ready_o;
   wire sy_fire = sm_y_valid_o && sm_y_ready_i;
   wire p_fire  = sm_p_valid_i && sm_p_ready_o;
+  // logits of the next softmax beat: min(SL, left in the qk beat)
+  wire [KPBW:0]  sy_n  = (sercnt_q < SL[KPBW:0]) ? sercnt_q : SL[KPBW:0];
+  wire [TCW-1:0] sy_nw = {{(TCW-KPBW-1){1'b0}}, sy_n};
+  wire [TCW-1:0] p_nw  = {{(TCW-YNW){1'b0}}, sm_p_n_i};
+  // lanes of the probability row below its count
+  reg  [P-1:0]   p_lanes;
+  integer lj;
+  always @(*) begin
+    for (lj = 0; lj < P; lj = lj + 1)
+      p_lanes[lj] = lj < {{(32-YNW){1'b0}}, sm_p_n_i};
+  end
   // hazard (top-k key buffer): the probability stream overwrites the keys,
   // so it waits while the back end's value selection may still read them
   wire skey_busy = bk_vsel_i && !val_done_i;
@@ -126,8 +153,8 @@ module ctl_front #(
   always @(*) begin
     state_d = state_q;  pass2_d = pass2_q;  rq_d = rq_q;  bank_d = bank_q;  kl_d = kl_q;  kb_d = kb_q;
     yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;  yfed_d = yfed_q;
-    hand_o = 1'b0;  k_req_o = 1'b0;  skey_we_o = 1'b0;  pb_we_o = 1'b0;
-    sm_start_o = 1'b0;  sm_abort_o = 1'b0;  imp_we_o = 1'b0;
+    hand_o = 1'b0;  k_req_o = 1'b0;  skey_we_o = {P{1'b0}};  pb_we_o = {P{1'b0}};
+    sm_start_o = 1'b0;  sm_abort_o = 1'b0;  imp_we_o = {P{1'b0}};
     obs_kind_o = ONone;  obs_idx_o = 16'd0;  obs_data_o = {`SP_IMP_BITS{1'b0}};
     case (state_q)
       // wait for ctl_seq's start
@@ -154,7 +181,7 @@ module ctl_front #(
         sercnt_d = {(KPBW+1){1'b0}};
         yfed_d = {TCW{1'b0}};
       end
-      // kbuf lines into qk as their rows arrive; logits one a cycle into softmax
+      // kbuf lines into qk as their rows arrive; logits into softmax, sy_n a cycle
       FtQk: begin
         if (k_fire) begin
           if (KF == 1 || kb_q == KF[KFW-1:0] - 1'b1) begin
@@ -166,9 +193,9 @@ module ctl_front #(
         end
         if (sy_fire) begin
           seridx_d = seridx_q + 1'b1;
-          sercnt_d = sercnt_q - 1'b1;
-          yfed_d = yfed_q + 1'b1;
-          if (yfed_q + 1'b1 == n_i)
+          sercnt_d = sercnt_q - sy_n;
+          yfed_d = yfed_q + sy_nw;
+          if (yfed_q + sy_nw == n_i)
             state_d = FtSmWait;
         end
         // a new beat of logits may replace the last one in the cycle it leaves
@@ -212,17 +239,18 @@ module ctl_front #(
         if (!skey_busy)
           state_d = FtPStream;
       end
-      // probabilities: pbuf bank, selection keys, token importance
+      // probabilities, a row of sm_p_n_i a cycle: pbuf bank, selection keys,
+      // token importance
       FtPStream: begin
         if (p_fire) begin
-          pb_we_o = 1'b1;
-          skey_we_o = 1'b1;
-          imp_we_o = 1'b1;
+          pb_we_o = p_lanes;
+          skey_we_o = p_lanes;
+          imp_we_o = p_lanes;
           obs_kind_o = OProb;
-          obs_idx_o = {{(16-TIW){1'b0}}, ptok_i};
-          obs_data_o = {32'd0, sm_p_i};
-          yfed_d = yfed_q + 1'b1;
-          if (yfed_q + 1'b1 == n_i)
+          obs_idx_o = {{(16-TIW){1'b0}}, ptok_i[TIW-1:0]};
+          obs_data_o = {32'd0, sm_p_i[15:0]};
+          yfed_d = yfed_q + p_nw;
+          if (yfed_q + p_nw == n_i)
             state_d = FtHand;
         end
       end
@@ -294,12 +322,38 @@ module ctl_front #(
       assign qk_k_data_o = kb_data_i[kb_q * NQk * 16 +: NQk * 16];
     end
   endgenerate
+  // a new qk beat is taken when the last softmax beat of the one held leaves
   assign qk_y_ready_o = (sercnt_q == {(KPBW+1){1'b0}}) ||
-                        (sercnt_q == {{KPBW{1'b0}}, 1'b1} && sm_y_ready_i);
+                        (sercnt_q == sy_n && sm_y_ready_i);
   assign sm_y_valid_o = state_q == FtQk && sercnt_q != {(KPBW+1){1'b0}};
-  assign sm_y_o       = ser_q[seridx_q[KPBW > 0 ? KPBW-1 : 0:0] * `SP_LOGIT_BITS +: `SP_LOGIT_BITS];
+  generate
+    if (YNW > KPBW + 1) begin : gen_yn_ext
+      assign sm_y_n_o = {{(YNW-KPBW-1){1'b0}}, sy_n};
+    end else begin : gen_yn_cut
+      // sy_n <= SL <= P fits
+      assign sm_y_n_o = sy_n[YNW-1:0];
+    end
+    if (KPB <= P) begin : gen_y_rep
+      // a beat of KPB logits lands in lanes off.. of the softmax row, off =
+      // logits fed mod P, a multiple of KPB: the beat repeated P/KPB times
+      // puts each logit in its lane
+      assign sm_y_o = {(P/KPB){ser_q}};
+    end else begin : gen_y_slice
+      // P logits of the KPB held, chunk seridx
+      assign sm_y_o = ser_q[seridx_q[KPBW-1:0] * (P*`SP_LOGIT_BITS) +: P*`SP_LOGIT_BITS];
+    end
+  endgenerate
   assign sm_p_ready_o = state_q == FtPStream;
   assign pb_wa_o      = yfed_q[TIW-1:0];
   assign skey_wa_o    = yfed_q[TIW-1:0];
-  assign ptok_ra_o    = yfed_q[TIW-1:0];
+  genvar gj;
+  generate
+    for (gj = 0; gj < P; gj = gj + 1) begin : gen_ptok
+      localparam [TIW-1:0] GJ = gj;
+      assign ptok_ra_o[gj*TIW +: TIW] = yfed_q[TIW-1:0] | GJ;
+      assign obs_ptok_o[gj*16 +: 16] = {{(16-TIW){1'b0}}, ptok_i[gj*TIW +: TIW]};
+    end
+  endgenerate
+  assign obs_pn_o   = sm_p_n_i;
+  assign obs_pvec_o = sm_p_i;
 endmodule

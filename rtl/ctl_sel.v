@@ -11,7 +11,8 @@
 `include "sp_defs.vh"
 module ctl_sel #(
   parameter integer MaxTokens = 1024,  // positions (power of two, >= 64)
-  parameter integer NCmp      = 16     // top-k keys per beat (power of two)
+  parameter integer NCmp      = 16,    // top-k keys per beat (power of two)
+  parameter integer Lanes     = 1      // probability stream lanes (softmax lanes, a power of two)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -29,10 +30,14 @@ module ctl_sel #(
   output reg                  val_done_o,        // its kept flags are in
   input  wire                 prune_i,           // layer-end pruning
   output reg                  prune_done_o,
-  // selection keys written by ctl_front (probabilities by position)
-  input  wire                 skey_we_i,
+  // selection keys written by ctl_front (probabilities by position): one
+  // row of Lanes positions skey_wa_i + j (skey_wa_i a multiple of Lanes),
+  // lane j written where skey_we_i[j]; a row covers part of one key line
+  // (Lanes <= NCmp) or Lanes / NCmp whole lines: each position has its own
+  // (line, lane) write
+  input  wire [Lanes-1:0]     skey_we_i,
   input  wire [TIW-1:0]       skey_wa_i,
-  input  wire [15:0]          skey_wd_i,
+  input  wire [Lanes*16-1:0]  skey_wd_i,
   // kept flags, read by ctl_fetch's value walk
   input  wire [SLW-1:0]       vflag_ra_i,
   output wire [NCmp-1:0]      vflag_rd_o,
@@ -156,19 +161,34 @@ module ctl_sel #(
   reg             own_we;
   reg [TIW-1:0]   own_wa;
   reg [`SP_IMP_BITS-1:0] own_wd;
-  wire            skey_we = own_we || skey_we_i;
-  wire [TIW-1:0]  skey_wa = own_we ? own_wa : skey_wa_i;
-  wire [`SP_IMP_BITS-1:0] skey_wd = own_we ? own_wd : {32'd0, skey_wd_i};
-  wire [CWW-1:0]  skey_lane;
+  wire [CWW-1:0]  skey_lane;   // lane of own_wa
+  wire [Lanes*SLW-1:0] pk_line;  // line and lane of each probability lane's position
+  wire [Lanes*CWW-1:0] pk_lane;
   reg             sflag_we, hlist_we;
 
   generate
     if (CW > 0) begin : gen_lane
       assign cpos_lane = cpos[CWW-1:0];
-      assign skey_lane = skey_wa[CWW-1:0];
+      assign skey_lane = own_wa[CWW-1:0];
     end else begin : gen_nolane
       assign cpos_lane = 1'b0;
       assign skey_lane = 1'b0;
+    end
+  endgenerate
+  genvar pj;
+  generate
+    for (pj = 0; pj < Lanes; pj = pj + 1) begin : gen_pk
+      localparam [TIW-1:0] PJ = pj;
+      wire [TIW-1:0] pos = skey_wa_i | PJ;
+      assign pk_line[pj*SLW +: SLW] = pos[TIW-1:CW];
+      if (CW > 0) begin : gen_l
+        assign pk_lane[pj*CWW +: CWW] = pos[CWW-1:0];
+      end else begin : gen_l0
+        assign pk_lane[pj*CWW +: CWW] = 1'b0;
+      end
+    end
+    if (Lanes < 1 || (Lanes & (Lanes - 1)) != 0 || Lanes >= MaxTokens) begin : gen_chk_lanes
+      $error("ctl_sel: Lanes must be a power of two below MaxTokens");
     end
   endgenerate
   assign sflag = sflag_line[cpos_lane];
@@ -356,8 +376,16 @@ module ctl_sel #(
   end
 
   // selection buffers: plain register arrays, not reset
+  // (the gathers' own writes take precedence over the probability stream's)
+  integer sj;
   always @(posedge clk_i) begin
-    if (skey_we)   skey_q[skey_wa[TIW-1:CW]][skey_lane * `SP_IMP_BITS +: `SP_IMP_BITS] <= skey_wd;
+    if (own_we)
+      skey_q[own_wa[TIW-1:CW]][skey_lane * `SP_IMP_BITS +: `SP_IMP_BITS] <= own_wd;
+    else
+      for (sj = 0; sj < Lanes; sj = sj + 1)
+        if (skey_we_i[sj])
+          skey_q[pk_line[sj*SLW +: SLW]][pk_lane[sj*CWW +: CWW] * `SP_IMP_BITS +: `SP_IMP_BITS] <=
+            {32'd0, skey_wd_i[sj*16 +: 16]};
     if (sflag_we)  sflag_q[fline_q[SLW-1:0]] <= tk_out_kept_i;
     if (hlist_we)  hlist_q[hm_q[5:0]] <= cnt_q[5:0];
   end

@@ -18,6 +18,7 @@ module spattn_top #(
   parameter integer NPv           = 512,
   parameter integer NCmp          = 16,
   parameter integer RoundOverhead = 2,
+  parameter integer SoftmaxLanes  = 1,     // P: softmax positions per cycle (power of two)
   parameter integer MaxOut        = `SP_FETCH_MAX_OUT  // fetcher rows in flight
 ) (
   input  wire          clk_i,
@@ -59,6 +60,9 @@ module spattn_top #(
   output wire [13:0]   obs_row_o,
   output wire [15:0]   obs_idx_o,
   output wire [`SP_IMP_BITS-1:0] obs_data_o,
+  output wire [$clog2(SoftmaxLanes+1)-1:0] obs_pn_o,  // probability item: a softmax row of obs_pn_o
+  output wire [SoftmaxLanes*16-1:0] obs_ptok_o,        // ... tokens by lane
+  output wire [SoftmaxLanes*16-1:0] obs_pvec_o,        // ... probabilities by lane
   output wire [D*16-1:0] obs_vec_o,       // head output (pv), read with an `out` item (port 2)
   // second observation port: the back end's items (value kept, out,
   // step end) of the head-step it holds (docs/rtl.md s4)
@@ -205,14 +209,16 @@ module spattn_top #(
   // ---- softmax and requant
   wire sm_start, sm_abort, sm_y_valid, sm_y_ready, sm_info_valid, sm_p_valid, sm_p_ready, sm_busy;
   wire [TCW-1:0] sm_n;
-  wire [`SP_LOGIT_BITS-1:0] sm_y;
-  wire [15:0] sm_pmax, sm_p;
+  wire [SoftmaxLanes*`SP_LOGIT_BITS-1:0] sm_y;
+  wire [$clog2(SoftmaxLanes+1)-1:0] sm_y_n, sm_p_n;
+  wire [15:0] sm_pmax;
+  wire [SoftmaxLanes*16-1:0] sm_p;
   /* verilator lint_off PINCONNECTEMPTY */
-  softmax #(.MaxN(MaxTokens)) u_softmax (
+  softmax #(.MaxN(MaxTokens), .Lanes(SoftmaxLanes)) u_softmax (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(sm_start), .n_i(sm_n), .abort_i(sm_abort),
-    .y_valid_i(sm_y_valid), .y_ready_o(sm_y_ready), .y_i(sm_y),
+    .y_valid_i(sm_y_valid), .y_ready_o(sm_y_ready), .y_i(sm_y), .y_n_i(sm_y_n),
     .info_valid_o(sm_info_valid), .max_o(), .sum_o(), .recip_o(), .pmax_o(sm_pmax),
-    .p_valid_o(sm_p_valid), .p_ready_i(sm_p_ready), .p_o(sm_p), .busy_o(sm_busy)
+    .p_valid_o(sm_p_valid), .p_ready_i(sm_p_ready), .p_o(sm_p), .p_n_o(sm_p_n), .busy_o(sm_busy)
   );
   /* verilator lint_on PINCONNECTEMPTY */
   wire rq;
@@ -261,11 +267,13 @@ module spattn_top #(
       assign pv_out_d[gd*16 +: 16] = (Dim < run_d_q) ? pv_out[gd*16 +: 16] : 16'd0;
     end
   endgenerate
-  wire [`SP_IMP_BITS-1:0] imp_tok_acc, imp_tok_sum, imp_head_acc, imp_head_sum;
-  wire [15:0] imp_tok_p, himp_mult;
+  wire [SoftmaxLanes*`SP_IMP_BITS-1:0] imp_tok_acc, imp_tok_sum;
+  wire [`SP_IMP_BITS-1:0] imp_head_acc, imp_head_sum;
+  wire [SoftmaxLanes*16-1:0] imp_tok_p;
+  wire [15:0] himp_mult;
   wire [5:0] himp_shift;
   /* verilator lint_off PINCONNECTEMPTY */
-  importance #(.Lanes(1), .D(D)) u_importance (
+  importance #(.Lanes(SoftmaxLanes), .D(D)) u_importance (
     .tok_acc_i(imp_tok_acc), .tok_p_i(imp_tok_p), .tok_sum_o(imp_tok_sum),
     .head_acc_i(imp_head_acc), .head_out_i(pv_out_d),
     .head_mult_i(himp_mult), .head_shift_i(himp_shift), .head_add_o(), .head_sum_o(imp_head_sum)
@@ -291,7 +299,7 @@ module spattn_top #(
   wire init;
   wire [11:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
-               .NCmp(NCmp), .VLsb(VLsb)) u_controller (
+               .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
@@ -308,8 +316,9 @@ module spattn_top #(
     .qk_k_valid_o(qk_k_valid), .qk_k_ready_i(qk_k_ready), .qk_k_data_o(qk_k_data),
     .qk_y_valid_i(qk_y_valid), .qk_y_ready_o(qk_y_ready), .qk_y_i(qk_y),
     .sm_start_o(sm_start), .sm_n_o(sm_n), .sm_abort_o(sm_abort), .sm_y_valid_o(sm_y_valid),
-    .sm_y_ready_i(sm_y_ready), .sm_y_o(sm_y), .sm_info_valid_i(sm_info_valid),
-    .sm_p_valid_i(sm_p_valid), .sm_p_ready_o(sm_p_ready), .sm_p_i(sm_p), .sm_pmax_i(sm_pmax),
+    .sm_y_ready_i(sm_y_ready), .sm_y_o(sm_y), .sm_y_n_o(sm_y_n), .sm_info_valid_i(sm_info_valid),
+    .sm_p_valid_i(sm_p_valid), .sm_p_ready_o(sm_p_ready), .sm_p_i(sm_p), .sm_p_n_i(sm_p_n),
+    .sm_pmax_i(sm_pmax),
     .rq_i(rq),
     .tk_start_o(tk_start), .tk_n_o(tk_n), .tk_k_o(tk_k), .tk_in_valid_o(tk_in_valid),
     .tk_in_ready_i(tk_in_ready), .tk_in_keys_o(tk_keys), .tk_done_i(tk_done),
@@ -323,7 +332,7 @@ module spattn_top #(
     .imp_head_acc_o(imp_head_acc), .imp_head_sum_i(imp_head_sum),
     .obs_kind_o(obs_kind_o), .obs_it_o(obs_it_o), .obs_layer_o(obs_layer_o),
     .obs_head_o(obs_head_o), .obs_row_o(obs_row_o), .obs_idx_o(obs_idx_o),
-    .obs_data_o(obs_data_o),
+    .obs_data_o(obs_data_o), .obs_pn_o(obs_pn_o), .obs_ptok_o(obs_ptok_o), .obs_pvec_o(obs_pvec_o),
     .obs2_kind_o(obs2_kind_o), .obs2_it_o(obs2_it_o), .obs2_layer_o(obs2_layer_o),
     .obs2_head_o(obs2_head_o), .obs2_row_o(obs2_row_o), .obs2_idx_o(obs2_idx_o)
   );

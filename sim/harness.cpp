@@ -92,7 +92,14 @@ void RtlHarness::tick()
         if (t->obs_kind_o) {
             meter.obs(t->obs_kind_o);
             last_obs_ = cycle;
-            if (checker_ && !checker_->feed(rtl_obs(t, vec_, tr_->d), cycle)) {
+            if (checker_ && t->obs_kind_o == kObsProb) {
+                // a row of probabilities: each one an item, in position order
+                for (int j = 0, pn = rtl_obs_pn(t); j < pn; j++)
+                    if (!checker_->feed(rtl_obs_prob(t, j), cycle)) {
+                        stop(false, checker_->message());
+                        return;
+                    }
+            } else if (checker_ && !checker_->feed(rtl_obs(t, vec_, tr_->d), cycle)) {
                 stop(false, checker_->message());
                 return;
             }

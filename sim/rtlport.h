@@ -45,6 +45,7 @@ inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *row)
 
 // element j of the D x 16-bit output port, whatever C type Verilator
 // gave it (IData, QData or VlWide)
+inline int16_t rtl_vec_el(uint16_t w, int) { return (int16_t)w; }
 inline int16_t rtl_vec_el(uint32_t w, int j) { return (int16_t)(uint16_t)(w >> (16 * j)); }
 inline int16_t rtl_vec_el(uint64_t w, int j) { return (int16_t)(uint16_t)(w >> (16 * j)); }
 template <std::size_t N>
@@ -79,6 +80,18 @@ inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
             buf[j] = rtl_vec_el(t->obs_vec_o, j);
         e.vec = buf;
     }
+    return e;
+}
+
+// a probability item carries one softmax row: obs_pn_o probabilities
+inline int rtl_obs_pn(const Vspattn_top *t) { return (int)t->obs_pn_o; }
+// ... of which lane j as its own item (token, probability), as the checker
+// takes them: one probability per item, in position order
+inline ObsEvent rtl_obs_prob(const Vspattn_top *t, int j)
+{
+    ObsEvent e = rtl_obs(t, nullptr, 0);
+    e.idx = (uint16_t)rtl_vec_el(t->obs_ptok_o, j);
+    e.data = (uint16_t)rtl_vec_el(t->obs_pvec_o, j);
     return e;
 }
 

@@ -15,6 +15,7 @@ typedef struct {
     int max_vals;       /* V buffer rows: the same for v_sram_bytes, at most max_tokens */
     int k_msb, k_lsb, v_msb, v_lsb;
     int n_qk, n_pv, n_cmp, round_overhead;
+    int sm_lanes;       /* SoftmaxLanes: hardware.softmax_lanes */
 } sp_simparams;
 
 static inline int sp_is_pow2(long x)
@@ -73,6 +74,15 @@ static inline int sp_simparams_make(const sp_config *c, int d, sp_simparams *p, 
                  p->max_tokens / 2);
         return -1;
     }
+    /* softmax lanes: a power of two below the buffer depth. The load pass
+     * takes min(P, keys per qk beat) logits a cycle (it runs beside qk);
+     * the exp and normalise passes and the probability stream take P. */
+    p->sm_lanes = h->softmax_lanes;
+    if (!sp_is_pow2(p->sm_lanes) || p->sm_lanes >= p->max_tokens) {
+        snprintf(err, errlen, "hardware.softmax_lanes %d: the RTL needs a power of two below %d", p->sm_lanes,
+                 p->max_tokens);
+        return -1;
+    }
     if (p->round_overhead < 2) {
         snprintf(err, errlen, "hardware.topk_round_overhead %d: the RTL top-k needs at least 2", p->round_overhead);
         return -1;
@@ -85,13 +95,14 @@ static inline int sp_simparams_equal(const sp_simparams *a, const sp_simparams *
     return a->d == b->d && a->max_tokens == b->max_tokens && a->max_vals == b->max_vals &&
            a->k_msb == b->k_msb && a->k_lsb == b->k_lsb && a->v_msb == b->v_msb &&
            a->v_lsb == b->v_lsb && a->n_qk == b->n_qk && a->n_pv == b->n_pv && a->n_cmp == b->n_cmp &&
-           a->round_overhead == b->round_overhead;
+           a->round_overhead == b->round_overhead && a->sm_lanes == b->sm_lanes;
 }
 
 static inline void sp_simparams_print(FILE *f, const sp_simparams *p)
 {
-    fprintf(f, "D=%d MaxTokens=%d MaxVals=%d KMsb=%d KLsb=%d VMsb=%d VLsb=%d NQk=%d NPv=%d NCmp=%d RoundOverhead=%d",
+    fprintf(f, "D=%d MaxTokens=%d MaxVals=%d KMsb=%d KLsb=%d VMsb=%d VLsb=%d NQk=%d NPv=%d NCmp=%d RoundOverhead=%d "
+            "SoftmaxLanes=%d",
             p->d, p->max_tokens, p->max_vals, p->k_msb, p->k_lsb, p->v_msb, p->v_lsb, p->n_qk, p->n_pv,
-            p->n_cmp, p->round_overhead);
+            p->n_cmp, p->round_overhead, p->sm_lanes);
 }
 #endif

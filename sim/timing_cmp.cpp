@@ -80,7 +80,7 @@ void RtlUnitMeter::topk(uint64_t delta, bool prune)
 void RtlUnitMeter::obs(unsigned kind)
 {
     if (kind == 1)
-        probs++;  // a final probability: one token-importance update
+        probs++;  // a row of final probabilities: one token-importance update (P lanes)
     else if (kind == 2)
         requants++;  // the requant decision of a head-step
 }

@@ -35,12 +35,17 @@ START_TEST(test_work_figures)
 }
 END_TEST
 
-/* the RTL's work figures (docs/rtl.md s9): one softmax lane, a pass of
- * 3n + 49, a requantizing step's first pass aborted after its divider */
+/* the RTL's work figures (docs/rtl.md s9): P softmax lanes, a pass of
+ * ceil(n/min(P, KPB)) load beats + 2 ceil(n/P) + 49, a requantizing step's
+ * first pass aborted after its divider; at P = 1 and at the default P */
 START_TEST(test_rtl_work)
 {
     sp_config c;
     sp_config_default(&c);
+    if (_i == 0)
+        c.hw.softmax_lanes = 1;
+    uint64_t P = (uint64_t)c.hw.softmax_lanes, KPB = c.hw.n_qk >= 64 ? (uint64_t)c.hw.n_qk / 64 : 1;
+    uint64_t SL = P < KPB ? P : KPB;
     size_t n = 4;
     uint32_t keys = 100, values = 20;
     sp_tm_steps v = tm_fixture_steps(n, keys, 200, values, 2, 77);
@@ -49,9 +54,10 @@ START_TEST(test_rtl_work)
     ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
     uint64_t passes = n + n / 2;
     ck_assert_uint_eq(r.unit_work[SP_U_QK], passes * sp_qk_cycles(keys, 64, c.hw.n_qk));
-    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * (3 * keys + 49) - (n / 2) * keys);
+    uint64_t rows = cdiv(keys, P), beats = cdiv(keys, SL);
+    ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * (beats + 2 * rows + 49) - (n / 2) * rows);
     ck_assert_uint_eq(r.unit_work[SP_U_PV], n * sp_pv_cycles(values, 64, c.hw.n_pv));
-    ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * keys);
+    ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * rows);
     ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
     ck_assert_uint_eq(r.unit_work[SP_U_TOPK], n * 77);
     ck_assert_uint_eq(r.requants, n / 2);
@@ -85,15 +91,16 @@ START_TEST(test_rtl_overlap)
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
-    uint64_t C = (uint64_t)c.hw.topk_comparators;
-    /* least front end: K rows one a cycle, softmax load, exp, divider, stream */
-    uint64_t front = keys + (3 * keys + 49);
+    uint64_t C = (uint64_t)c.hw.topk_comparators, rows = cdiv(keys, (uint64_t)c.hw.softmax_lanes);
+    /* least front end: K rows one a cycle, softmax load (beside the K
+     * rows), exp, divider, stream (rows of P) */
+    uint64_t front = keys + (2 * rows + 49);
     /* least back end: selection handshake, value rows, pv, output */
     uint64_t back = sel + cdiv(keys, C) + 2 + values + sp_pv_cycles(values, 64, c.hw.n_pv);
     ck_assert_uint_ge(r.total_cycles, n * back);
     ck_assert_uint_lt(r.total_cycles, n * (front + back));
     /* the hold: each further front end waits for the selection before it */
-    ck_assert_uint_ge(r.total_cycles, front + n * (sel + cdiv(keys, C) + 2 + keys));
+    ck_assert_uint_ge(r.total_cycles, front + n * (sel + cdiv(keys, C) + 2 + rows));
     sp_tm_steps_free(&v);
 }
 END_TEST
@@ -119,7 +126,7 @@ int main(void)
     Suite *s = suite_create("timing_rtl");
     TCase *t = tcase_create("rtl");
     tcase_add_test(t, test_work_figures);
-    tcase_add_test(t, test_rtl_work);
+    tcase_add_loop_test(t, test_rtl_work, 0, 2); /* P = 1, the default P */
     tcase_add_test(t, test_rtl_overlap);
     tcase_add_test(t, test_rtl_walk);
     suite_add_tcase(s, t);

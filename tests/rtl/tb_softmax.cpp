@@ -1,9 +1,11 @@
-/* tb_softmax.cpp - rtl/softmax.v (MaxN = TB_MAXN) against sp_softmax():
- * every probability, max, sum, recip and pmax, with ties, n = 1, n = MaxN,
- * all-equal, extreme and far-apart logits. Vectors without stalls also
- * check the documented latency: p[0] and info_valid_o in cycle 2n+49,
- * p[n-1] in cycle 3n+48 (start in cycle 0). Some vectors are aborted at a
- * random cycle first and then rerun. */
+/* tb_softmax.cpp - rtl/softmax.v (MaxN = TB_MAXN, Lanes = TB_LANES = P)
+ * against sp_softmax(): every probability, max, sum, recip and pmax, with
+ * ties, n = 1, n = MaxN, all-equal, extreme and far-apart logits. Vectors
+ * without stalls send full beats (P logits) and also check the documented
+ * latency with L = ceil(n/P): row 0 and info_valid_o in cycle 2L+49, the
+ * last row in cycle 3L+48 (start in cycle 0). Vectors with stalls also send
+ * partial beats (1..P logits, never across a row). Some vectors are aborted
+ * at a random cycle first and then rerun. */
 #include <vector>
 #include "Vsoftmax.h"
 #include "tb_common.h"
@@ -11,6 +13,10 @@
 #ifndef TB_MAXN
 #define TB_MAXN 1024
 #endif
+#ifndef TB_LANES
+#define TB_LANES 1
+#endif
+#define LW 24
 
 static int32_t sat24(int64_t x) { return (int32_t)sp_sat(x, 24); }
 
@@ -59,7 +65,9 @@ int main(int argc, char **argv)
             int c = (int)tb_range(&rng, 0, 3 * n + 60);
             for (int i = 0; i < c; i++) {
                 m->y_valid_i = 1;
-                m->y_i = (uint32_t)y[(size_t)(i % n)] & 0xffffff;
+                for (int j = 0; j < TB_LANES; j++)
+                    tb_set(m->y_i, j * LW, LW, (uint32_t)y[(size_t)((i + j) % n)]);
+                m->y_n_i = 1;
                 m->p_ready_i = 1;
                 tb_tick(m);
             }
@@ -71,6 +79,7 @@ int main(int argc, char **argv)
         }
         if (m->busy_o)
             TB_FAIL("softmax(busy at start)", v, 0, 1, 0);
+        const long rows = (n + TB_LANES - 1) / TB_LANES;
         long cyc = 0, first_p = -1, last_p = -1, info_at = -1;
         int sent = 0, got = 0;
         m->start_i = 1;
@@ -84,11 +93,23 @@ int main(int argc, char **argv)
         m->start_i = 0;
         while (got < n) {
             cyc++;
-            if (cyc > 4L * TB_MAXN + 100000)
+            if (cyc > 4L * TB_MAXN + 100000) /* (stalls slow it by a small factor) */
                 TB_FAIL("softmax(hang)", v, got, 0, n);
             int yv = sent < n && (!stall || (tb_rand(&rng) % 3) != 0);
+            /* the beat: lanes off..off+yn-1 of the row of position sent */
+            int off = sent % TB_LANES, yn = 0;
+            if (yv) {
+                yn = TB_LANES - off < n - sent ? TB_LANES - off : n - sent;
+                if (stall)
+                    yn = (int)tb_range(&rng, 1, yn);
+            }
             m->y_valid_i = (uint8_t)yv;
-            m->y_i = yv ? ((uint32_t)y[(size_t)sent] & 0xffffff) : 0;
+            m->y_n_i = (uint8_t)(yv ? yn : 1);
+            for (int j = 0; j < TB_LANES; j++) {
+                int pos = sent - off + j; /* lanes outside the beat get junk */
+                uint64_t val = (j >= off && j < off + yn) ? (uint32_t)y[(size_t)pos] : tb_rand(&rng);
+                tb_set(m->y_i, j * LW, LW, val);
+            }
             m->p_ready_i = (uint8_t)(!stall || (tb_rand(&rng) % 3) != 0);
             m->clk_i = 0;
             m->eval();
@@ -100,26 +121,29 @@ int main(int argc, char **argv)
                 TB_CHECK("softmax(pmax)", v, 0, m->pmax_o, info.pmax);
             }
             if (m->p_valid_o && m->p_ready_i) {
-                TB_CHECK("softmax(p)", v, got, m->p_o, p[(size_t)got]);
+                int pn = n - got < TB_LANES ? n - got : TB_LANES;
+                TB_CHECK("softmax(p_n)", v, got, m->p_n_o, pn);
+                for (int j = 0; j < pn; j++)
+                    TB_CHECK("softmax(p)", v, got + j, tb_get(m->p_o, j * 16, 16), p[(size_t)(got + j)]);
                 if (got == 0)
                     first_p = cyc;
                 last_p = cyc;
-                got++;
+                got += pn;
             }
             if (yv && m->y_ready_o)
-                sent++;
+                sent += yn;
             m->clk_i = 1;
             m->eval();
         }
         if (!stall) {
-            TB_CHECK("softmax(latency info_valid)", v, 0, info_at, 2L * n + 49);
-            TB_CHECK("softmax(latency first p)", v, 0, first_p, 2L * n + 49);
-            TB_CHECK("softmax(latency last p)", v, 0, last_p, 3L * n + 48);
+            TB_CHECK("softmax(latency info_valid)", v, 0, info_at, 2L * rows + 49);
+            TB_CHECK("softmax(latency first p)", v, 0, first_p, 2L * rows + 49);
+            TB_CHECK("softmax(latency last p)", v, 0, last_p, 3L * rows + 48);
         }
         m->p_ready_i = 0;
         m->clk_i = 0;
         m->eval();
         TB_CHECK("softmax(idle after n)", v, 0, m->busy_o, 0);
     }
-    return tb_pass(m, "PASS softmax(MaxN=%d) %ld vectors\n", TB_MAXN, nvec);
+    return tb_pass(m, "PASS softmax(MaxN=%d, Lanes=%d) %ld vectors\n", TB_MAXN, TB_LANES, nvec);
 }
