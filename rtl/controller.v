@@ -43,6 +43,7 @@ module controller #(
   output wire [11:0]          phases_o,      // phases of {seq/sel, back, front} (docs/rtl.md s6), 0: none
   output wire [3:0]           fstage_o,      // front end's SP_FST_* stage
   output wire [3:0]           bstage_o,      // back end's SP_BST_* stage
+  output wire                 pfetch_o,      // the K prefetch walk requests rows (KvBuffers = 2)
   // run registers (held stable while busy)
   input  wire                 cfg_decode_i,
   input  wire [6:0]           cfg_layers_i,  // 1..64
@@ -192,7 +193,7 @@ module controller #(
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_depth_rd, seq_hdepth_rd;
   wire [3:0]     seq_phase;
-  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank, pf_busy;
+  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank;
   wire [5:0]     pf_head;
   ctl_seq #(.MaxTokens(MaxTokens)) u_seq (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
@@ -231,7 +232,7 @@ module controller #(
     .l_i(l[5:0]), .h_i(h), .bl_i(b_l[5:0]), .bh_i(b_h),
     .row_start_i(step_start), .row_scale_i(step_scale), .q_sent_o(q_sent),
     .k_req_i(k_req), .k_lsb_i(k_lsb), .v_req_i(v_req), .v_lsb_i(v_lsb), .v_done_o(v_done),
-    .pf_ok_i(pf_ok), .pf_head_i(pf_head), .kbank_o(kbank), .pf_busy_o(pf_busy),
+    .pf_ok_i(pf_ok), .pf_head_i(pf_head), .kbank_o(kbank), .pf_walk_o(pfetch_o),
     .row_valid_o(row_valid_o), .row_ready_i(row_ready_i), .row_region_o(row_region_o),
     .row_layer_o(row_layer_o), .row_head_o(row_head_o),
     .row_index_o(row_index_o), .row_slot_o(row_slot_o),
@@ -390,7 +391,7 @@ module controller #(
   assign obs2_idx_o   = o2idx_q;
   // the front end is held at a layer end (SP_FST_PHOLD) while it is idle
   assign fstage_o = prune_hold ? `SP_FST_PHOLD : fr_stage;
-  wire unused_f = &{1'b0, f_busy, b_l[6], pf_busy, fetch_slot_i};
+  wire unused_f = &{1'b0, f_busy, b_l[6], fetch_slot_i};
   // kbuf read line: the running front end's bank above ctl_front's line
   generate
     if (KBW > 0) begin : gen_kb_bank

@@ -47,7 +47,7 @@ module ctl_fetch #(
   input  wire                 pf_ok_i,       // ctl_seq: the next head-step of the layer is known
   input  wire [`SP_ADDR_HEAD_BITS-1:0] pf_head_i,  // ... its head
   output wire                 kbank_o,       // kbuf bank of the running front end
-  output wire                 pf_busy_o,     // the prefetch walk holds the other bank
+  output wire                 pf_walk_o,     // the prefetch walk requests rows (coverage)
   // fetcher
   output reg                  row_valid_o,
   input  wire                 row_ready_i,
@@ -393,7 +393,13 @@ module ctl_fetch #(
     else if (fr_valid)
       row_slot_o = state_q == FK ? kslot(kbank_q, cpos) : {KSW{1'b0}};
     else
+`ifdef SPATTN_MUTANT_PREFETCH
+      // mutant (make test-mutant-cosim): the prefetch writes the bank the
+      // running head-step reads
+      row_slot_o = kslot(kbank_q, kc_p[TIW-1:0]);
+`else
       row_slot_o = kslot(pbank_q, kc_p[TIW-1:0]);
+`endif
   end
   function automatic [KSW-1:0] kslot(input bank, input [TIW-1:0] pos);
     begin
@@ -426,7 +432,7 @@ module ctl_fetch #(
 
   assign fdone_o    = kbank_q ? kd1_q : kd0_q;
   assign kbank_o    = kbank_q;
-  assign pf_busy_o  = pstate_q != PIdle;
+  assign pf_walk_o  = pstate_q == PWalk;
   assign qok_o      = qok_q;
   assign q_o        = qv_q;
   assign mult_o     = mult_q;

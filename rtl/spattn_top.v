@@ -72,6 +72,7 @@ module spattn_top #(
   // pipeline stages (docs/rtl.md s5): SP_FST_* of the front end, SP_BST_* of the back end
   output wire [3:0]    fphase_o,
   output wire [3:0]    bphase_o,
+  output wire          pfetch_o,          // the K prefetch walk requests rows (overlap coverage)
   // activity counters
   output wire [63:0]   cnt_cycles_o,      // busy cycles after initialisation
   output wire [63:0]   cnt_init_o,        // initialisation cycles
@@ -296,7 +297,7 @@ module spattn_top #(
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
                .NCmp(NCmp), .VLsb(VLsb), .KvBuffers(KvBuffers)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o),
+    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
     .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
     .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),

@@ -232,6 +232,14 @@ int sc_main(int argc, char **argv)
                          kBStageNames[b], (unsigned long long)h.cover[f][b]);
                 cov_js += cb;
             }
+        // the K prefetch of the next head-step beside the running front end's stages
+        for (int f = 0; f < kFStages; f++) {
+            char cb[160];
+            snprintf(cb, sizeof cb, "prefetch %-10s %llu\n", kFStageNames[f], (unsigned long long)h.cover_pf[f]);
+            cov_txt += cb;
+            snprintf(cb, sizeof cb, ",\n    \"prefetch/%s\": %llu", kFStageNames[f], (unsigned long long)h.cover_pf[f]);
+            cov_js += cb;
+        }
         // RTL cycles beside the C timing model's, per unit (docs/rtl.md s9)
         TimingCompare tc;
         if (h.ok)
