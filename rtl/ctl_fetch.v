@@ -313,8 +313,13 @@ module ctl_fetch #(
     if (row_start_i) begin
       state_d = row_scale_i ? FScale : FQ;
       kst_d = 1'b0;
+`ifndef SPATTN_MUTANT_PREFETCH
       if (KvBuffers > 1)
         kbank_d = ~kbank_q;
+`else
+      // mutant (make test-mutant-cosim): the slot hand-off is lost: the new
+      // head-step reads the previous one's bank, not the one prefetched for it
+`endif
     end
     if (k_req_i) begin
       state_d = FK;
@@ -393,13 +398,7 @@ module ctl_fetch #(
     else if (fr_valid)
       row_slot_o = state_q == FK ? kslot(kbank_q, cpos) : {KSW{1'b0}};
     else
-`ifdef SPATTN_MUTANT_PREFETCH
-      // mutant (make test-mutant-cosim): the prefetch writes the bank the
-      // running head-step reads
-      row_slot_o = kslot(kbank_q, kc_p[TIW-1:0]);
-`else
       row_slot_o = kslot(pbank_q, kc_p[TIW-1:0]);
-`endif
   end
   function automatic [KSW-1:0] kslot(input bank, input [TIW-1:0] pos);
     begin
