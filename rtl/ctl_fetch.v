@@ -166,11 +166,11 @@ module ctl_fetch #(
   reg [`SP_ADDR_REGION_BITS-1:0]  fr_region, vr_region;
   reg [`SP_ADDR_INDEX_BITS-1:0]   fr_index, vr_index;
 
-  wire [14:0]    kc_f  = kbank_q ? kc1_q : kc0_q;   // the running front end's K walk
-  wire [14:0]    kc_p  = pbank_q ? kc1_q : kc0_q;   // the prefetch's
+  wire [TCW-1:0] kc_f  = kbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the running front end's K walk
+  wire [TCW-1:0] kc_p  = pbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the prefetch's
   wire [TIW-1:0] cpos  = kc_f[TIW-1:0];
-  wire [TCW-1:0] cnt_t = kc_f[TCW-1:0];
-  wire [TCW-1:0] pcnt_t = kc_p[TCW-1:0];
+  wire [TCW-1:0] cnt_t = kc_f;
+  wire [TCW-1:0] pcnt_t = kc_p;
   wire           fk_row = state_q == FK && cnt_t != n_i;  // the front walk has a K row
   wire [TIW-1:0] vpos  = vcnt_q[TIW-1:0];
   wire [TCW-1:0] vwant = v_lsb_i && (VLsb > 0) ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
