@@ -168,7 +168,8 @@ int sc_main(int argc, char **argv)
             std::to_string(SP_RTL_MAX_LAYERS) + " (its layer run register and address field, docs/rtl.md s2)";
     else if (maxn > built.max_tokens)
         e = "trace needs " + std::to_string(maxn) + " active tokens; the K buffer holds " +
-            std::to_string(built.max_tokens) + " (hardware.k_sram_bytes)";
+            std::to_string(built.max_tokens) + " in each of its " + std::to_string(built.kv_buffers) +
+            " slots (hardware.k_sram_bytes / hardware.kv_buffers)";
     else if ((int)sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16) > built.max_vals)
         e = "trace keeps up to " + std::to_string(sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16)) +
             " values; the V buffer holds " + std::to_string(built.max_vals) + " (hardware.v_sram_bytes)";
