@@ -8,7 +8,10 @@
  * Requests reach the DRAM model (cmodel/dram.c) in the cycle, and in the
  * order, the co-sim harness sends them: per cycle the read row's beats,
  * then the posted write beat. Cycle c of this model is cycle c of the
- * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. */
+ * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
+ * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
+ * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
+ * MSB rows into the other slot, named by ctl_seq's look-ahead. */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
