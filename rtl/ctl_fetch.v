@@ -2,14 +2,15 @@
 // to the fetcher (scale row, query row, K rows of the active tokens into
 // kbuf slots, V rows of the kept values into vbuf slots) and the capture of
 // what comes back (M, S, Mv, Sv from the scale row; q; the count of K and V
-// rows arrived). docs/rtl.md s5. Two walks share the one read port: the
-// front end's (scale, q, K rows; ctl_seq starts the scale / query requests,
-// ctl_front the K walk) and the back end's V walk (ctl_back), each its own
-// FSM. Rule: a walk, once started, issues all its requests in order; when
-// both have a row in the same cycle the V walk's goes first (it serves the
-// older head-step) and the front end's waits. Responses come in request
-// order and carry their region, which names their destination (scale / q
-// registers, kbuf and the K count, vbuf and the V count).
+// rows arrived). docs/rtl.md s5. Walks share the one read port: the front
+// end's (scale, q, K rows; ctl_seq starts the scale / query requests,
+// ctl_front the K walk), the back end's V walk (ctl_back) and the K
+// prefetch (below), each its own FSM. Rule: a walk, once started, issues
+// all its requests in order; when several have a row in the same cycle the
+// V walk's goes first (it serves the older head-step) and the others wait.
+// Responses come in request order and carry their region and slot, which
+// name their destination (scale / q registers, kbuf and its bank's K count,
+// vbuf and the V count).
 // With KvBuffers = 2 kbuf has two banks (slots of MaxTokens rows): the
 // running front end reads bank kbank; a third walk, the prefetch, fetches
 // the next head-step's K MSB rows into the other bank while the front end
