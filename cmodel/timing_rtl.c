@@ -8,7 +8,10 @@
  * Requests reach the DRAM model (cmodel/dram.c) in the cycle, and in the
  * order, the co-sim harness sends them: per cycle the read row's beats,
  * then the posted write beat. Cycle c of this model is cycle c of the
- * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. */
+ * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
+ * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
+ * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
+ * MSB rows into the other slot, named by ctl_seq's look-ahead. */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -34,12 +37,15 @@ enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort, FtPHold, FtPStream,
 enum { BkIdle, BkVSel, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
 enum { FIdle, FScale, FQ, FK };
 enum { VIdle, VWalk, VWait };
+enum { PIdle, PWalk, PHeld };     /* ctl_fetch: the K prefetch walk */
+enum { LaIdle, LaScan, LaFound }; /* ctl_seq: the look-ahead for it */
 enum { StIdle, StLoad, StExp, StDiv, StNorm };
 
 /* a row request in flight (rtl/fetcher.v descriptor FIFO) */
 typedef struct {
     uint64_t cycle; /* the harness's response cycle (sim/memmodel.cpp RspQueue) */
     unsigned region;
+    int bank; /* kbuf bank of a K row (its slot's top bit) */
 } inflight;
 
 /* memory job meter: the co-sim's RtlUnitMeter (sim/timing_cmp.cpp) */
@@ -51,7 +57,7 @@ typedef struct {
 typedef struct {
     const sp_config *cfg;
     sp_dram dram;
-    int D, KPB, KF, TPB, VF, C, MT;
+    int D, KPB, KF, TPB, VF, C, MT, KVB;
     int P, SL; /* softmax lanes; logits into softmax a cycle, min(P, KPB) */
     unsigned bq, bkm, bkl, bvm, bvl, bout; /* beats per row of each region */
     int decode;
@@ -244,7 +250,12 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     M->C = hw->topk_comparators > 0 ? hw->topk_comparators : 1;
     M->P = hw->softmax_lanes > 0 ? hw->softmax_lanes : 1;
     M->SL = M->P < M->KPB ? M->P : M->KPB;
-    M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes, D, a->k_msb + a->k_lsb);
+    /* kbuf: kv_buffers slots of MaxTokens rows, a slot k_sram_bytes / kv_buffers
+     * (sim/simparams.h, docs/costs.md R2) */
+    M->KVB = hw->kv_buffers > 1 ? 2 : 1;
+    M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes / M->KVB, D, a->k_msb + a->k_lsb);
+    if (M->KVB > 1 && M->MT > SP_MAX_TOKENS / 2)
+        M->MT = SP_MAX_TOKENS / 2;
     if (M->MT < 1 || D < 1 || st->heads < 1) {
         snprintf(err, errlen, "RTL schedule: no K buffer row fits (D %d)", D);
         return -1;
@@ -305,10 +316,17 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     uint32_t sm_cnt = 0, sm_n = 0, div_cnt = 0;
     /* ctl_fetch: front walk, V walk */
     int fs = FIdle, vs = VIdle, qok = 0, wsub = 0;
-    uint32_t fcnt = 0, fdone = 0, vcnt = 0, vdone = 0, wj = 0, vp = 0;
+    uint32_t vcnt = 0, vdone = 0, wj = 0, vp = 0;
+    uint32_t kc[2] = {0, 0}, kd[2] = {0, 0}; /* K rows requested / arrived per kbuf bank */
+    int kbank = 0, pbank = 0, kst = 0, ps = PIdle;
+    unsigned ph = 0;          /* head of the prefetched head-step */
+    const sp_tm_step *P = NULL; /* the prefetched head-step */
+    /* ctl_seq look-ahead */
+    int la = LaIdle, lah = 0;
     /* fetcher */
     int req_valid = 0, out_valid = 0;
     unsigned req_region = 0, req_layer = 0, req_head = 0, out_region = 0;
+    int req_bank = 0, out_bank = 0;
     uint32_t req_index = 0, fill = 0;
     size_t qh = 0, qn = 0;
     uint64_t rsp_last = 0;
@@ -353,7 +371,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
             rsp_last = rcyc;
             rsp_any = 1;
-            q[(qh + qn) % qcap] = (inflight){rcyc, req_region};
+            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank};
             qn++;
         }
         if (wb) { /* writer: one posted beat a cycle */
@@ -363,6 +381,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
         int rsp_valid = qn > 0 && q[qh].cycle <= c;
         unsigned rsp_region = rsp_valid ? q[qh].region : 0;
+        int rsp_bank = rsp_valid ? q[qh].bank : 0;
         if (rsp_valid) {
             qh = (qh + 1) % qcap;
             qn--;
@@ -389,20 +408,24 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             else
                 vr_valid = 1;
         }
+        uint32_t fcnt = kc[kbank], fdone = kd[kbank];
         int fr_valid = fs == FScale || fs == FQ || (fs == FK && fcnt != n);
+        int pr_valid = ps == PWalk && kc[pbank] != n; /* the prefetch: after V and the front walk */
         /* the row on the port this cycle (ctl_fetch's request mux) */
         unsigned row_region = vr_valid ? (wsub ? SP_REGION_V_LSB : SP_REGION_V_MSB)
                               : fs == FScale ? SP_REGION_SCALE
                               : fs == FQ     ? SP_REGION_Q
-                              : pass2        ? SP_REGION_K_LSB
-                                             : SP_REGION_K_MSB;
+                              : fr_valid && pass2 ? SP_REGION_K_LSB
+                                                  : SP_REGION_K_MSB;
         uint32_t row_index = vr_valid ? (kpos < n ? key_tok(B.s, kpos) : 0)
                              : fs == FScale ? 0
                              : fs == FQ     ? (decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri))
                              : fs == FK && fcnt < n ? key_tok(F.s, fcnt)
+                             : pr_valid             ? key_tok(P, kc[pbank])
                                                     : 0;
         int v_fire = vr_valid && row_ready;              /* the V walk's row first */
         int f_fire = fr_valid && !vr_valid && row_ready; /* ... the front end's waits */
+        int pf_fire = pr_valid && !fr_valid && !vr_valid && row_ready;
         int sm_y_ready = sm == StLoad;
         uint32_t sy_n = sercnt < (uint32_t)M->SL ? sercnt : (uint32_t)M->SL; /* logits of the softmax beat */
         int y_ready = sercnt == 0 || (sercnt == sy_n && sm_y_ready);
@@ -495,6 +518,27 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             break;
         default:
             break;
+        }
+        /* ctl_seq look-ahead: the head-step after the one starting now */
+        int la_d = la;
+        if (la == LaScan) { /* one head a cycle (in SqStep: fi is the next head-step) */
+            if (lah == st->heads)
+                la_d = LaIdle;
+            else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l && st->s[fi].head == lah)
+                la_d = LaFound;
+            else
+                lah++;
+        }
+        if (sq == SqStep && hand)
+            la_d = LaIdle;
+        if (step_start) {
+            if (!decode && ri + 1 != n) {
+                la_d = LaFound;
+                lah = h;
+            } else {
+                la_d = LaScan;
+                lah = h + 1;
+            }
         }
         if (step_start) {
             if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l || st->s[fi].head != h ||
@@ -721,7 +765,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         /* ---- ctl_fetch: front walk ---- */
         int fs_d = fs;
         if (f_k)
-            fdone++;
+            kd[out_bank]++;
         if (f_q)
             qok = 1;
         switch (fs) {
@@ -738,7 +782,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         case FK:
             if (fcnt != n) {
                 if (f_fire)
-                    fcnt++;
+                    kc[kbank]++;
             } else {
                 fs_d = FIdle;
             }
@@ -746,12 +790,44 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         default:
             break;
         }
-        if (step_start)
+        /* ctl_fetch: prefetch walk (the next head-step's K MSB rows, other bank) */
+        int kbank_q = kbank, ps_q = ps;
+        switch (ps) {
+        case PIdle:
+            if (M->KVB > 1 && la == LaFound && kst) {
+                ps = PWalk;
+                pbank = !kbank;
+                ph = (unsigned)lah;
+                P = &st->s[fi];
+                kc[pbank] = kd[pbank] = 0;
+            }
+            break;
+        case PWalk:
+            if (kc[pbank] != n) {
+                if (pf_fire)
+                    kc[pbank]++;
+            } else {
+                ps = PHeld;
+            }
+            break;
+        default: /* PHeld: until the head-step's K walk takes the bank */
+            break;
+        }
+        if (step_start) {
             fs_d = step_scale ? FScale : FQ;
+            kst = 0;
+            if (M->KVB > 1)
+                kbank = !kbank;
+        }
         if (k_req) {
             fs_d = FK;
-            fcnt = 0;
-            fdone = 0;
+            kst = 1;
+            if (!pass2 && ps_q != PIdle) {
+                ps = PIdle; /* pass 1 of the prefetched head-step: its bank, its count */
+            } else {
+                kc[kbank] = 0;
+                kd[kbank] = 0;
+            }
         }
         /* ---- ctl_fetch: V walk ---- */
         int v_done = 0;
@@ -797,7 +873,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
 
         /* ---- fetcher ---- */
-        int row_fire = v_fire || f_fire;
+        int row_fire = v_fire || f_fire || pf_fire;
         if (req_valid) /* the memory is always ready (the harness queue holds 64 rows) */
             req_valid = 0;
         if (row_fire) {
@@ -805,14 +881,17 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             fill++;
             req_region = row_region;
             req_index = row_index;
-            req_layer = v_fire ? bl : (unsigned)F.s->layer; /* the back end's identity for V rows */
-            req_head = v_fire ? bh : (unsigned)F.s->head;
+            req_layer = v_fire ? bl : f_fire ? (unsigned)F.s->layer : (unsigned)P->layer; /* V rows: the back end's */
+            req_head = v_fire ? bh : f_fire ? (unsigned)F.s->head : ph;
+            req_bank = v_fire ? 0 : f_fire ? kbank_q : pbank;
         }
         if (rsp_valid)
             fill--;
         out_valid = rsp_valid;
-        if (rsp_valid)
+        if (rsp_valid) {
             out_region = rsp_region;
+            out_bank = rsp_bank;
+        }
 
         /* ---- writer ---- */
         if (wb) {
@@ -840,6 +919,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
         fs = fs_d;
         ft = ft_d;
+        la = la_d;
         if (sq == SqDrain && sq_d == SqDone) {
             cdone = c + 1;
             break;

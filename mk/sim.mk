@@ -9,6 +9,7 @@
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 #   build/sim/mutant2/spattn_cosim the same with +define+SPATTN_MUTANT_HANDOFF (must FAIL)
 #   build/sim/mutant3/spattn_cosim the same with +define+SPATTN_MUTANT_BANK (must FAIL)
+#   build/sim/mutant4/spattn_cosim the same with +define+SPATTN_MUTANT_PREFETCH (must FAIL)
 
 VERILATOR    ?= verilator
 YOSYS        ?= yosys
@@ -62,6 +63,7 @@ $(eval $(call sim_build,paper,configs/paper.yaml,64,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
 $(eval $(call sim_build,mutant2,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_HANDOFF))
 $(eval $(call sim_build,mutant3,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_BANK))
+$(eval $(call sim_build,mutant4,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_PREFETCH))
 
 $(SIM_BUILD)/spattn_cosim: $(SIM_BUILD)/main/spattn_cosim
 	cp $< $@
@@ -96,10 +98,11 @@ test-cosim: deps $(LIB)
 
 test-mutant-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/mutant/spattn_cosim $(SIM_BUILD)/mutant2/spattn_cosim \
-	  $(SIM_BUILD)/mutant3/spattn_cosim
+	  $(SIM_BUILD)/mutant3/spattn_cosim $(SIM_BUILD)/mutant4/spattn_cosim
 	@tests/cosim/mutant.sh topk-tie $(SIM_BUILD)/mutant/spattn_cosim
 	@tests/cosim/mutant.sh handoff $(SIM_BUILD)/mutant2/spattn_cosim
 	@tests/cosim/mutant.sh bank $(SIM_BUILD)/mutant3/spattn_cosim
+	@tests/cosim/mutant.sh prefetch $(SIM_BUILD)/mutant4/spattn_cosim
 
 bench-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/spattn_cosim
@@ -113,6 +116,8 @@ lint-sim: deps $(GEN_VH) need-verilator
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8
+	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
+	  -GD=16 -GMaxTokens=64 -GMaxVals=64 -GNQk=32 -GNPv=16 -GNCmp=2 -GKvBuffers=1
 	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
@@ -130,6 +135,6 @@ BENCH_EXTRA += bench-cosim
 LINT_EXTRA  += lint-sim
 HELP_EXTRA  += "make cosim            build build/sim/spattn_cosim (RTL + SystemC + C model) for COSIM_CONFIG, D=COSIM_D"
 HELP_EXTRA  += "make test-cosim       co-sim regression: RTL vs C model on small traces and a paper-sized one, 0 mismatches"
-HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and two buffer hand-off mutants; succeeds only if all FAIL"
+HELP_EXTRA  += "make test-mutant-cosim  co-sim with a top-k tie-break and three buffer hand-off mutants; succeeds only if all FAIL"
 HELP_EXTRA  += "make bench-cosim      co-sim cycles/s: SystemC harness vs a plain C++ loop"
 HELP_EXTRA  += "make synth-top        Yosys synthesis of rtl/spattn_top.v at a small size (cell count)"

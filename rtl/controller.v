@@ -33,7 +33,8 @@ module controller #(
   parameter integer NPv       = 64,
   parameter integer NCmp      = 16,    // top-k keys per beat (power of two)
   parameter integer VLsb      = 4,     // V LSB planes (0: a requant fetches no V LSB rows)
-  parameter integer SoftmaxLanes = 1   // P: softmax lanes (positions per cycle of the probability stream)
+  parameter integer SoftmaxLanes = 1,  // P: softmax lanes (positions per cycle of the probability stream)
+  parameter integer KvBuffers = 2      // kbuf banks of MaxTokens rows (2: K prefetch)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -44,6 +45,7 @@ module controller #(
   output wire [11:0]          phases_o,      // phases of {seq/sel, back, front} (docs/rtl.md s6), 0: none
   output wire [3:0]           fstage_o,      // front end's SP_FST_* stage
   output wire [3:0]           bstage_o,      // back end's SP_BST_* stage
+  output wire                 pfetch_o,      // the K prefetch walk requests rows (KvBuffers = 2)
   // run registers (held stable while busy)
   input  wire                 cfg_decode_i,
   input  wire [6:0]           cfg_layers_i,  // 1..64
@@ -63,12 +65,13 @@ module controller #(
   output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
   output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
   output wire [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
-  output wire [TIW-1:0]       row_slot_o,
+  output wire [KSW-1:0]       row_slot_o,    // {kbuf bank, row} of K rows; vbuf slot
   input  wire                 fetch_valid_i,
   input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
+  input  wire [KSW-1:0]       fetch_slot_i,
   input  wire [D*16-1:0]      fetch_row_i,
   // kbuf read
-  output wire [KLW-1:0]       kb_line_o,
+  output wire [KLW+KBW-1:0]   kb_line_o,     // {bank, line}
   output wire                 kb_full_o,
   input  wire [KPB*D*16-1:0]  kb_data_i,
   // qk
@@ -166,6 +169,8 @@ module controller #(
   localparam integer KLW  = TIW - KPBW;              // kbuf line index
   localparam integer VLW  = VIW - TPBW;              // vbuf line index
   localparam integer SLW  = TIW - CW;                // selection line index
+  localparam integer KBW  = (KvBuffers > 1) ? 1 : 0;   // kbuf bank bit
+  localparam integer KSW  = TIW + KBW;               // kbuf slot
 
   generate
     if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
@@ -197,7 +202,8 @@ module controller #(
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_depth_rd, seq_hdepth_rd;
   wire [3:0]     seq_phase;
-  wire           prune_hold, bk_idle, bk_vsel;
+  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank;
+  wire [5:0]     pf_head;
   ctl_seq #(.MaxTokens(MaxTokens)) u_seq (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init_o), .phase_o(seq_phase), .prune_hold_o(prune_hold),
@@ -205,7 +211,7 @@ module controller #(
     .cfg_ctx_i(cfg_ctx_i), .cfg_iters_i(cfg_iters_i),
     .it_o(it), .l_o(l), .h_o(h), .ri_o(ri), .n_o(n),
     .step_start_o(step_start), .step_scale_o(step_scale), .step_done_i(step_done),
-    .bk_idle_i(bk_idle),
+    .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head),
     .prune_start_o(prune_start), .prune_done_i(prune_done), .wb_idle_i(wb_idle_i),
     .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
     .depth_ra_o(seq_depth_ra), .depth_rd_i(seq_depth_rd),
@@ -229,15 +235,18 @@ module controller #(
   wire [6:0]     b_l;
   wire [5:0]     b_h;
   wire [TIW-1:0] b_rowtok;
-  ctl_fetch #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NCmp(NCmp), .VLsb(VLsb)) u_fetch (
+  ctl_fetch #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NCmp(NCmp), .VLsb(VLsb),
+              .KvBuffers(KvBuffers)) u_fetch (
     .clk_i(clk_i), .rst_ni(rst_ni), .cfg_decode_i(cfg_decode_i), .it_i(it[`SP_ADDR_INDEX_BITS-1:0]), .n_i(n),
     .l_i(l[5:0]), .h_i(h), .bl_i(b_l[5:0]), .bh_i(b_h),
     .row_start_i(step_start), .row_scale_i(step_scale), .q_sent_o(q_sent),
     .k_req_i(k_req), .k_lsb_i(k_lsb), .v_req_i(v_req), .v_lsb_i(v_lsb), .v_done_o(v_done),
+    .pf_ok_i(pf_ok), .pf_head_i(pf_head), .kbank_o(kbank), .pf_walk_o(pfetch_o),
     .row_valid_o(row_valid_o), .row_ready_i(row_ready_i), .row_region_o(row_region_o),
     .row_layer_o(row_layer_o), .row_head_o(row_head_o),
     .row_index_o(row_index_o), .row_slot_o(row_slot_o),
     .fetch_valid_i(fetch_valid_i), .fetch_region_i(fetch_region_i), .fetch_row_i(fetch_row_i),
+    .fetch_kbank_i(fetch_slot_i[KSW-1] & (KBW > 0)),
     .fdone_o(fdone), .qok_o(qok), .q_o(q_o), .mult_o(mult_o), .shift_o(shift_o),
     .hmult_o(f_hmult), .hshift_o(f_hshift), .rowtok_o(rowtok), .vkept_o(vkept), .busy_o(f_busy),
     .vk_we_o(vk_we), .vk_pos_o(vk_pos), .vk_slot_o(vk_slot),
@@ -248,6 +257,7 @@ module controller #(
   );
 
   // ---- head-step front end
+  wire [KLW-1:0] kb_line;
   wire           val_req, val_done, st_himp_we, fr_rq, fr_bank;
   wire [P-1:0]   skey_we, st_imp_we, pb_we;
   wire [TIW-1:0] skey_wa, pb_wa;
@@ -264,7 +274,7 @@ module controller #(
     .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
     .q_sent_i(q_sent), .qok_i(qok), .fdone_i(fdone), .k_req_o(k_req), .k_lsb_o(k_lsb),
     .pb_we_o(pb_we), .pb_wa_o(pb_wa), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
-    .kb_line_o(kb_line_o), .kb_full_o(kb_full_o), .kb_data_i(kb_data_i),
+    .kb_line_o(kb_line), .kb_full_o(kb_full_o), .kb_data_i(kb_data_i),
     .qk_k_valid_o(qk_k_valid_o), .qk_k_ready_i(qk_k_ready_i), .qk_k_data_o(qk_k_data_o),
     .qk_y_valid_i(qk_y_valid_i), .qk_y_ready_o(qk_y_ready_o), .qk_y_i(qk_y_i),
     .sm_start_o(sm_start_o), .sm_abort_o(sm_abort_o), .sm_y_valid_o(sm_y_valid_o),
@@ -403,5 +413,14 @@ module controller #(
   assign obs2_idx_o   = o2idx_q;
   // the front end is held at a layer end (SP_FST_PHOLD) while it is idle
   assign fstage_o = prune_hold ? `SP_FST_PHOLD : fr_stage;
-  wire unused_f = &{1'b0, f_busy, b_l[6]};
+  wire unused_f = &{1'b0, f_busy, b_l[6], fetch_slot_i};
+  // kbuf read line: the running front end's bank above ctl_front's line
+  generate
+    if (KBW > 0) begin : gen_kb_bank
+      assign kb_line_o = {kbank, kb_line};
+    end else begin : gen_kb_one
+      assign kb_line_o = kb_line;
+      wire unused_kb = kbank;
+    end
+  endgenerate
 endmodule

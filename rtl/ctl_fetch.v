@@ -2,21 +2,30 @@
 // to the fetcher (scale row, query row, K rows of the active tokens into
 // kbuf slots, V rows of the kept values into vbuf slots) and the capture of
 // what comes back (M, S, Mv, Sv from the scale row; q; the count of K and V
-// rows arrived). docs/rtl.md s5. Two walks share the one read port: the
-// front end's (scale, q, K rows; ctl_seq starts the scale / query requests,
-// ctl_front the K walk) and the back end's V walk (ctl_back), each its own
-// FSM. Rule: a walk, once started, issues all its requests in order; when
-// both have a row in the same cycle the V walk's goes first (it serves the
-// older head-step) and the front end's waits. Responses come in request
-// order and carry their region, which names their destination (scale / q
-// registers, kbuf and the K count, vbuf and the V count).
+// rows arrived). docs/rtl.md s5. Walks share the one read port: the front
+// end's (scale, q, K rows; ctl_seq starts the scale / query requests,
+// ctl_front the K walk), the back end's V walk (ctl_back) and the K
+// prefetch (below), each its own FSM. Rule: a walk, once started, issues
+// all its requests in order; when several have a row in the same cycle the
+// V walk's goes first (it serves the older head-step) and the others wait.
+// Responses come in request order and carry their region and slot, which
+// name their destination (scale / q registers, kbuf and its bank's K count,
+// vbuf and the V count).
+// With KvBuffers = 2 kbuf has two banks (slots of MaxTokens rows): the
+// running front end reads bank kbank; a third walk, the prefetch, fetches
+// the next head-step's K MSB rows into the other bank while the front end
+// runs (ctl_seq names that head-step, within the layer). Port order: the V
+// walk's row, then the running front end's (scale, q, K MSB or LSB), then
+// the prefetch's. The next head-step's pass-1 K walk takes the prefetch's
+// bank and count over (no row is fetched twice).
 `include "sp_defs.vh"
 module ctl_fetch #(
   parameter integer D         = 64,    // head dimension of the hardware
   parameter integer MaxTokens = 1024,  // kbuf rows (power of two, >= 64)
   parameter integer MaxVals   = 256,   // vbuf rows (power of two)
   parameter integer NCmp      = 16,    // selection flags per line (power of two)
-  parameter integer VLsb      = 4      // V LSB planes (0: no V LSB rows)
+  parameter integer VLsb      = 4,     // V LSB planes (0: no V LSB rows)
+  parameter integer KvBuffers = 2      // kbuf banks (hardware.kv_buffers): 2 = prefetch
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -36,6 +45,10 @@ module ctl_fetch #(
   input  wire                 v_req_i,       // V rows of the kept values into vbuf slots (ctl_back)
   input  wire                 v_lsb_i,       // kept values need LSB rows too (requantized)
   output reg                  v_done_o,      // every kept value's rows have arrived
+  input  wire                 pf_ok_i,       // ctl_seq: the next head-step of the layer is known
+  input  wire [`SP_ADDR_HEAD_BITS-1:0] pf_head_i,  // ... its head
+  output wire                 kbank_o,       // kbuf bank of the running front end
+  output wire                 pf_walk_o,     // the prefetch walk requests rows (coverage)
   // fetcher
   output reg                  row_valid_o,
   input  wire                 row_ready_i,
@@ -43,9 +56,10 @@ module ctl_fetch #(
   output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
   output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
   output reg  [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
-  output reg  [TIW-1:0]       row_slot_o,
+  output reg  [KSW-1:0]       row_slot_o,    // {kbuf bank, slot} (K rows), vbuf slot (V rows)
   input  wire                 fetch_valid_i,
   input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
+  input  wire                 fetch_kbank_i, // kbuf bank of a K row (its slot's top bit)
   input  wire [D*16-1:0]      fetch_row_i,
   // what arrived
   output wire [TCW-1:0]       fdone_o,       // K rows arrived since the K walk began
@@ -82,6 +96,8 @@ module ctl_fetch #(
   localparam integer CW   = (NCmp > 1) ? $clog2(NCmp) : 0;
   localparam integer CWW  = (CW > 0) ? CW : 1;
   localparam integer SLW  = TIW - CW;
+  localparam integer KBW  = (KvBuffers > 1) ? 1 : 0;  // kbuf bank bit
+  localparam integer KSW  = TIW + KBW;
 
   generate
     if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
@@ -96,6 +112,9 @@ module ctl_fetch #(
     end
     if (D < 3 || D > `SP_MAX_D) begin : gen_chk_d
       $error("ctl_fetch: D must be 3..SP_MAX_D (the scale row's fields reach bit 45 of a D x 16-bit row)");
+    end
+    if (KvBuffers < 1 || KvBuffers > 2 || (KvBuffers > 1 && MaxTokens > `SP_MAX_TOKENS / 2)) begin : gen_chk_kvb
+      $error("ctl_fetch: KvBuffers must be 1 or 2 (2: MaxTokens at most SP_MAX_TOKENS/2)");
     end
   endgenerate
 
@@ -115,12 +134,24 @@ module ctl_fetch #(
     VIdle  = 2'd0,
     VWalk  = 2'd1,
     VWait  = 2'd2;
+  // prefetch walk (KvBuffers = 2)
+  localparam [1:0]
+    PIdle  = 2'd0,
+    PWalk  = 2'd1,
+    PHeld  = 2'd2;
 
   reg [1:0]      state_q, state_d;
   reg [1:0]      vstate_q, vstate_d;
-  reg [14:0]     cnt_q, cnt_d;       // K walk: slot
+  reg [1:0]      pstate_q, pstate_d;
+  reg [14:0]     kc0_q, kc0_d;       // K rows requested into bank 0
+  reg [14:0]     kc1_q, kc1_d;       // ... into bank 1
+  reg [TCW-1:0]  kd0_q, kd0_d;       // K rows arrived in bank 0
+  reg [TCW-1:0]  kd1_q, kd1_d;       // ... in bank 1
+  reg            kbank_q, kbank_d;   // bank of the running front end
+  reg            pbank_q, pbank_d;   // bank of the prefetch walk
+  reg            kst_q, kst_d;       // the running head-step's K walk has begun
+  reg [`SP_ADDR_HEAD_BITS-1:0] ph_q, ph_d;  // head of the prefetched head-step
   reg [14:0]     vcnt_q, vcnt_d;     // V walk: selection position
-  reg [TCW-1:0]  fdone_q, fdone_d;   // K rows arrived
   reg [TCW-1:0]  vdone_q, vdone_d;   // V rows arrived
   reg            qok_q, qok_d;
   reg [15:0]     mult_q, mult_d;
@@ -132,12 +163,16 @@ module ctl_fetch #(
   reg [TCW-1:0]  wj_q, wj_d;         // kept values issued
   reg            wsub_q, wsub_d;     // 1: LSB row of the kept value next
   // the two walks' rows; the V walk's goes first
-  reg                             fr_valid, vr_valid;
+  reg                             fr_valid, vr_valid, pr_valid;
   reg [`SP_ADDR_REGION_BITS-1:0]  fr_region, vr_region;
   reg [`SP_ADDR_INDEX_BITS-1:0]   fr_index, vr_index;
 
-  wire [TIW-1:0] cpos  = cnt_q[TIW-1:0];
-  wire [TCW-1:0] cnt_t = cnt_q[TCW-1:0];
+  wire [TCW-1:0] kc_f  = kbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the running front end's K walk
+  wire [TCW-1:0] kc_p  = pbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the prefetch's
+  wire [TIW-1:0] cpos  = kc_f[TIW-1:0];
+  wire [TCW-1:0] cnt_t = kc_f;
+  wire [TCW-1:0] pcnt_t = kc_p;
+  wire           fk_row = state_q == FK && cnt_t != n_i;  // the front walk has a K row
   wire [TIW-1:0] vpos  = vcnt_q[TIW-1:0];
   wire [TCW-1:0] vwant = v_lsb_i && (VLsb > 0) ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
   wire [15:0]    vcnt16 = {1'b0, vcnt_q};
@@ -145,6 +180,7 @@ module ctl_fetch #(
   wire [14:0]    next_line = ((vcnt_q >> CW) + 15'd1) << CW;
   wire           v_fire = vr_valid && row_ready_i;
   wire           f_fire = fr_valid && !vr_valid && row_ready_i;
+  wire           p_fire = pr_valid && !fr_valid && !vr_valid && row_ready_i;
   wire           f_k = fetch_valid_i && (fetch_region_i == RKMsb || fetch_region_i == RKLsb);
   wire           f_v = fetch_valid_i && (fetch_region_i == RVMsb || fetch_region_i == RVLsb);
 
@@ -178,7 +214,9 @@ module ctl_fetch #(
 
   // front-end walk: scale, q, K rows
   always @(*) begin
-    state_d = state_q;  cnt_d = cnt_q;  fdone_d = fdone_q;  qok_d = qok_q;
+    state_d = state_q;  kc0_d = kc0_q;  kc1_d = kc1_q;  kd0_d = kd0_q;  kd1_d = kd1_q;  qok_d = qok_q;
+    kbank_d = kbank_q;  pbank_d = pbank_q;  kst_d = kst_q;  ph_d = ph_q;  pstate_d = pstate_q;
+    pr_valid = 1'b0;
     mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
     rowtok_d = rowtok_q;
     fr_valid = 1'b0;  fr_region = RScale;  fr_index = {`SP_ADDR_INDEX_BITS{1'b0}};
@@ -186,8 +224,10 @@ module ctl_fetch #(
 
     // completions are counted in every state; the scale row and q are
     // captured when they arrive
-    if (f_k)
-      fdone_d = fdone_q + 1'b1;
+    if (f_k && fetch_kbank_i)
+      kd1_d = kd1_q + 1'b1;
+    if (f_k && !fetch_kbank_i)
+      kd0_d = kd0_q + 1'b1;
     if (fetch_valid_i && fetch_region_i == RScale) begin
       mult_d = fetch_row_i[15:0];
       shift_d = fetch_row_i[21:16];
@@ -228,8 +268,10 @@ module ctl_fetch #(
           fr_valid = 1'b1;
           fr_region = k_lsb_i ? RKLsb : RKMsb;
           fr_index = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
-          if (f_fire)
-            cnt_d = cnt_q + 15'd1;
+          if (f_fire) begin
+            if (kbank_q) kc1_d = kc1_q + 15'd1;
+            else         kc0_d = kc0_q + 15'd1;
+          end
         end else begin
           state_d = FIdle;
         end
@@ -237,13 +279,59 @@ module ctl_fetch #(
       default: state_d = FIdle;
     endcase
 
-    // a new request starts its walk whatever the state
-    if (row_start_i)
+    // prefetch walk: the next head-step's K MSB rows into the other bank
+    case (pstate_q)
+      // no prefetch: start one once the next head-step is known and the
+      // running head-step's own K walk has begun
+      PIdle: begin
+        if (KvBuffers > 1 && pf_ok_i && kst_q) begin
+          pstate_d = PWalk;
+          pbank_d = ~kbank_q;
+          ph_d = pf_head_i;
+          if (kbank_q) begin kc0_d = 15'd0;  kd0_d = {TCW{1'b0}}; end
+          else         begin kc1_d = 15'd0;  kd1_d = {TCW{1'b0}}; end
+        end
+      end
+      // request its rows when neither the V walk nor the front walk has one
+      PWalk: begin
+        if (pcnt_t != n_i) begin
+          pr_valid = 1'b1;
+          if (p_fire) begin
+            if (pbank_q) kc1_d = kc1_q + 15'd1;
+            else         kc0_d = kc0_q + 15'd1;
+          end
+        end else begin
+          pstate_d = PHeld;
+        end
+      end
+      // every row requested; held until the head-step's K walk takes the bank
+      PHeld: ;
+      default: pstate_d = PIdle;
+    endcase
+
+    // a new request starts its walk whatever the state; a head-step's
+    // start moves the front end to the other bank
+    if (row_start_i) begin
       state_d = row_scale_i ? FScale : FQ;
+      kst_d = 1'b0;
+`ifndef SPATTN_MUTANT_PREFETCH
+      if (KvBuffers > 1)
+        kbank_d = ~kbank_q;
+`else
+      // mutant (make test-mutant-cosim): the slot hand-off is lost: the new
+      // head-step reads the previous one's bank, not the one prefetched for it
+`endif
+    end
     if (k_req_i) begin
       state_d = FK;
-      cnt_d = 15'd0;
-      fdone_d = {TCW{1'b0}};
+      kst_d = 1'b1;
+      if (!k_lsb_i && pstate_q != PIdle) begin
+        pstate_d = PIdle;  // pass 1 of the prefetched head-step: its bank, its count
+      end else if (kbank_q) begin
+        kc1_d = 15'd0;  kd1_d = {TCW{1'b0}};
+      end else begin
+        kc0_d = 15'd0;  kd0_d = {TCW{1'b0}};
+      end
     end
   end
 
@@ -302,29 +390,49 @@ module ctl_fetch #(
 
   // the one request port: the V walk's row first
   always @(*) begin
-    row_valid_o = vr_valid || fr_valid;
-    row_region_o = vr_valid ? vr_region : fr_region;
-    row_index_o = vr_valid ? vr_index : fr_index;
-    row_slot_o = vr_valid ? {{(TIW-VIW){1'b0}}, wj_q[VIW-1:0]} : (state_q == FK ? cpos : {TIW{1'b0}});
+    row_valid_o = vr_valid || fr_valid || pr_valid;
+    row_region_o = vr_valid ? vr_region : fr_valid ? fr_region : RKMsb;
+    row_index_o = vr_valid ? vr_index : fr_valid ? fr_index
+                : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
+    if (vr_valid)
+      row_slot_o = {{(KSW-VIW){1'b0}}, wj_q[VIW-1:0]};
+    else if (fr_valid)
+      row_slot_o = state_q == FK ? kslot(kbank_q, cpos) : {KSW{1'b0}};
+    else
+      row_slot_o = kslot(pbank_q, kc_p[TIW-1:0]);
   end
+  function automatic [KSW-1:0] kslot(input bank, input [TIW-1:0] pos);
+    begin
+      kslot = {KSW{1'b0}};
+      kslot[TIW-1:0] = pos;
+      if (KBW > 0)
+        kslot[KSW-1] = bank;
+    end
+  endfunction
   assign row_layer_o = vr_valid ? bl_i : l_i;
-  assign row_head_o  = vr_valid ? bh_i : h_i;
+  assign row_head_o  = vr_valid ? bh_i : (fr_valid ? h_i : ph_q);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= FIdle;  vstate_q <= VIdle;  cnt_q <= 15'd0;  vcnt_q <= 15'd0;
-      fdone_q <= {TCW{1'b0}};  vdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
+      state_q <= FIdle;  vstate_q <= VIdle;  pstate_q <= PIdle;  vcnt_q <= 15'd0;
+      kc0_q <= 15'd0;  kc1_q <= 15'd0;  kd0_q <= {TCW{1'b0}};  kd1_q <= {TCW{1'b0}};
+      kbank_q <= 1'b0;  pbank_q <= 1'b0;  kst_q <= 1'b0;  ph_q <= {`SP_ADDR_HEAD_BITS{1'b0}};
+      vdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
       mult_q <= 16'd1;  shift_q <= 6'd0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
       qv_q <= {D*16{1'b0}};  rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
     end else begin
-      state_q <= state_d;  vstate_q <= vstate_d;  cnt_q <= cnt_d;  vcnt_q <= vcnt_d;
-      fdone_q <= fdone_d;  vdone_q <= vdone_d;  qok_q <= qok_d;
+      state_q <= state_d;  vstate_q <= vstate_d;  pstate_q <= pstate_d;  vcnt_q <= vcnt_d;
+      kc0_q <= kc0_d;  kc1_q <= kc1_d;  kd0_q <= kd0_d;  kd1_q <= kd1_d;
+      kbank_q <= kbank_d;  pbank_q <= pbank_d;  kst_q <= kst_d;  ph_q <= ph_d;
+      vdone_q <= vdone_d;  qok_q <= qok_d;
       mult_q <= mult_d;  shift_q <= shift_d;  hmult_q <= hmult_d;  hshift_q <= hshift_d;
       qv_q <= qv_d;  rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;
     end
   end
 
-  assign fdone_o    = fdone_q;
+  assign fdone_o    = kbank_q ? kd1_q : kd0_q;
+  assign kbank_o    = kbank_q;
+  assign pf_walk_o  = pstate_q == PWalk;
   assign qok_o      = qok_q;
   assign q_o        = qv_q;
   assign mult_o     = mult_q;
@@ -338,7 +446,7 @@ module ctl_fetch #(
   assign vk_slot_o  = wj_q[VIW-1:0];
   assign sflag_ra_o = vpos[TIW-1:CW];
   assign tok_row_ra_o = ri_i;
-  assign tok_k_ra_o = cpos;
+  assign tok_k_ra_o = fk_row ? cpos : kc_p[TIW-1:0];
   assign tok_v_ra_o = kpos;
   assign obs_idx_o  = {{(16-TIW){1'b0}}, tok_v_rd_i};
 endmodule

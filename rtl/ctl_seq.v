@@ -7,7 +7,11 @@
 // over to ctl_back (two head-steps in flight); at a layer end the back end
 // drains before the pruning selection, and the next layer's first front end
 // waits for the pruning (its active set is not known before): the front end
-// is held for both (prune_hold_o).
+// is held for both (prune_hold_o). While a head-step's front end runs, a
+// look-ahead names the next head-step of the layer (the next query row of
+// the head, else the next active head: one head a cycle on the head-depth
+// port, free in SqStep) for ctl_fetch's K prefetch (pf_ok_o, pf_head_o);
+// across a layer end nothing is looked ahead.
 `include "sp_defs.vh"
 module ctl_seq #(
   parameter integer MaxTokens = 1024   // token rows (power of two, >= 64)
@@ -36,6 +40,8 @@ module ctl_seq #(
   output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
   input  wire           step_done_i,   // its front end hands over to the back end
   input  wire           bk_idle_i,     // the back end holds no head-step
+  output wire           pf_ok_o,       // the next head-step of this layer is known
+  output wire [5:0]     pf_head_o,     // ... its head
   // layer-end pruning hand-off (ctl_sel)
   output reg            prune_start_o,
   input  wire           prune_done_i,
@@ -74,6 +80,11 @@ module ctl_seq #(
     SqDrain   = 4'd8,
     SqDone    = 4'd9,
     SqBDrain  = 4'd10;
+  // look-ahead for the prefetch
+  localparam [1:0]
+    LaIdle  = 2'd0,
+    LaScan  = 2'd1,
+    LaFound = 2'd2;
 
   reg [3:0]     state_q, state_d;
   reg [14:0]    it_q, it_d;
@@ -82,6 +93,8 @@ module ctl_seq #(
   reg [TCW-1:0] ri_q, ri_d;
   reg [TCW-1:0] n_q, n_d;
   reg [14:0]    cnt_q, cnt_d;        // clear / list scan position
+  reg [1:0]     la_q, la_d;
+  reg [6:0]     lah_q, lah_d;        // look-ahead head
 
   wire [14:0] npres = cfg_decode_i ? (cfg_ctx_i + it_q + 15'd1) : cfg_ctx_i;  // tokens present
   wire        last_layer = (l_q + 7'd1 == cfg_layers_i);
@@ -195,15 +208,47 @@ module ctl_seq #(
       end
       default: state_d = SqIdle;
     endcase
+
+    // look-ahead: the head-step after the one starting now
+    la_d = la_q;  lah_d = lah_q;
+    case (la_q)
+      // nothing looked ahead
+      LaIdle: ;
+      // next active head of the layer (the port reads hdepth[lah] in SqStep)
+      LaScan: begin
+        if (lah_q == cfg_heads_i)
+          la_d = LaIdle;          // the layer ends: no prefetch
+        else if (hdepth_rd_i > l_q)
+          la_d = LaFound;
+        else
+          lah_d = lah_q + 7'd1;
+      end
+      // found: held until the front end hands over
+      LaFound: ;
+      default: la_d = LaIdle;
+    endcase
+    if (state_q == SqStep && step_done_i)
+      la_d = LaIdle;
+    if (step_start_o) begin
+      if (!cfg_decode_i && ri_d + 1'b1 != n_q) begin
+        la_d = LaFound;           // the next query row of this head
+        lah_d = h_q;
+      end else begin
+        la_d = LaScan;
+        lah_d = h_q + 7'd1;
+      end
+    end
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q <= SqIdle;  it_q <= 15'd0;  l_q <= 7'd0;  h_q <= 7'd0;
       ri_q <= {TCW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
+      la_q <= LaIdle;  lah_q <= 7'd0;
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;
       ri_q <= ri_d;  n_q <= n_d;  cnt_q <= cnt_d;
+      la_q <= la_d;  lah_q <= lah_d;
     end
   end
 
@@ -226,5 +271,7 @@ module ctl_seq #(
   assign n_o = n_q;
   assign clr_a_o = cnt_q[TIW-1:0];
   assign depth_ra_o = cnt_q[TIW-1:0];
-  assign hdepth_ra_o = h_q[5:0];
+  assign hdepth_ra_o = state_q == SqStep ? lah_q[5:0] : h_q[5:0];
+  assign pf_ok_o = la_q == LaFound;
+  assign pf_head_o = lah_q[5:0];
 endmodule

@@ -1,6 +1,9 @@
-// kbuf.v - the key buffer: K rows of the active tokens of one head-step as
-// bit planes (MSB planes written by the first fetch, LSB planes only by a
+// kbuf.v - the key buffer: K rows of the active tokens as bit planes (MSB
+// planes written by the first fetch or the prefetch, LSB planes only by a
 // requant refetch); read one line of KPB keys per cycle for the qk unit.
+// Depth = KvBuffers slots of MaxTokens rows: the slot's top bit is the bank
+// (the running head-step's, or the next one's being prefetched;
+// docs/rtl.md s5), the rest the row.
 module kbuf #(
   parameter integer D     = 64,
   parameter integer KMsb  = 8,

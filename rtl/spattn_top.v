@@ -8,7 +8,8 @@
 `include "sp_defs.vh"
 module spattn_top #(
   parameter integer D             = 64,    // head dimension of the hardware (traces: d <= D)
-  parameter integer MaxTokens     = 1024,  // K buffer rows (power of two)
+  parameter integer MaxTokens     = 1024,  // K buffer rows of one slot (power of two)
+  parameter integer KvBuffers     = 2,     // K buffer slots (hardware.kv_buffers): 2 = K prefetch
   parameter integer MaxVals       = 256,   // V buffer rows (power of two)
   parameter integer KMsb          = 8,
   parameter integer KLsb          = 4,
@@ -75,6 +76,7 @@ module spattn_top #(
   // pipeline stages (docs/rtl.md s5): SP_FST_* of the front end, SP_BST_* of the back end
   output wire [3:0]    fphase_o,
   output wire [3:0]    bphase_o,
+  output wire          pfetch_o,          // the K prefetch walk requests rows (overlap coverage)
   // activity counters
   output wire [63:0]   cnt_cycles_o,      // busy cycles after initialisation
   output wire [63:0]   cnt_init_o,        // initialisation cycles
@@ -99,7 +101,9 @@ module spattn_top #(
   localparam integer VIW = $clog2(MaxVals);
   localparam integer KPB = (NQk >= D) ? NQk / D : 1;
   localparam integer TPB = (NPv >= D) ? NPv / D : 1;
-  localparam integer KLW = TIW - ((KPB > 1) ? $clog2(KPB) : 0);
+  localparam integer KBW = (KvBuffers > 1) ? 1 : 0;  // kbuf bank bit
+  localparam integer KSW = TIW + KBW;                // kbuf slot (fetcher destination)
+  localparam integer KLW = TIW - ((KPB > 1) ? $clog2(KPB) : 0) + KBW;
   localparam integer VLW = VIW - ((TPB > 1) ? $clog2(TPB) : 0);
   localparam integer RowW = ((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS;
   localparam integer PW = ((KMsb > KLsb) ? KMsb : KLsb) * D;
@@ -152,14 +156,14 @@ module spattn_top #(
   wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer;
   wire [`SP_ADDR_HEAD_BITS-1:0]   row_head;
   wire [`SP_ADDR_INDEX_BITS-1:0]  row_index;
-  wire [TIW-1:0] row_slot;
+  wire [KSW-1:0] row_slot;
   wire           f_valid;
   wire [`SP_ADDR_REGION_BITS-1:0] f_region;
-  wire [TIW-1:0] f_slot;
+  wire [KSW-1:0] f_slot;
   wire [RowW-1:0] f_row;
   wire [63:0]    dram_beats;
   /* verilator lint_off PINCONNECTEMPTY */
-  fetcher #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .VMsb(VMsb), .VLsb(VLsb), .SlotW(TIW),
+  fetcher #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .VMsb(VMsb), .VLsb(VLsb), .SlotW(KSW),
             .MaxOut(MaxOut)) u_fetcher (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .row_valid_i(row_valid), .row_ready_o(row_ready), .row_region_i(row_region),
@@ -179,7 +183,7 @@ module spattn_top #(
   wire [KLW-1:0] kb_line;
   wire kb_full;
   wire [KPB*D*16-1:0] kb_data;
-  kbuf #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .Depth(MaxTokens), .Lanes(KPB), .SlotW(TIW)) u_kbuf (
+  kbuf #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .Depth(MaxTokens * KvBuffers), .Lanes(KPB), .SlotW(KSW)) u_kbuf (
     .clk_i(clk_i), .wr_en_i(kb_we), .wr_lsb_i(f_region == 3'd3), .wr_slot_i(f_slot),
     .wr_planes_i(f_row[PW-1:0]), .rd_line_i(kb_line), .rd_full_i(kb_full), .rd_data_o(kb_data)
   );
@@ -299,9 +303,9 @@ module spattn_top #(
   wire init;
   wire [11:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
-               .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes)) u_controller (
+               .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes), .KvBuffers(KvBuffers)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o),
+    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
     .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
     .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),
@@ -309,7 +313,7 @@ module spattn_top #(
     .cfg_value_keep_i(run_value_keep_q),
     .row_valid_o(row_valid), .row_ready_i(row_ready), .row_region_o(row_region),
     .row_layer_o(row_layer), .row_head_o(row_head), .row_index_o(row_index),
-    .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region),
+    .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region), .fetch_slot_i(f_slot),
     .fetch_row_i(f_row[D*16-1:0]),
     .kb_line_o(kb_line), .kb_full_o(kb_full), .kb_data_i(kb_data),
     .q_o(q), .mult_o(mult), .shift_o(shift), .himp_mult_o(himp_mult), .himp_shift_o(himp_shift),

@@ -168,7 +168,8 @@ int sc_main(int argc, char **argv)
             std::to_string(SP_RTL_MAX_LAYERS) + " (its layer run register and address field, docs/rtl.md s2)";
     else if (maxn > built.max_tokens)
         e = "trace needs " + std::to_string(maxn) + " active tokens; the K buffer holds " +
-            std::to_string(built.max_tokens) + " (hardware.k_sram_bytes)";
+            std::to_string(built.max_tokens) + " in each of its " + std::to_string(built.kv_buffers) +
+            " slots (hardware.k_sram_bytes / hardware.kv_buffers)";
     else if ((int)sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16) > built.max_vals)
         e = "trace keeps up to " + std::to_string(sp_keep_count((uint32_t)maxn, cfg.alg.value_keep_q16)) +
             " values; the V buffer holds " + std::to_string(built.max_vals) + " (hardware.v_sram_bytes)";
@@ -232,6 +233,14 @@ int sc_main(int argc, char **argv)
                          kBStageNames[b], (unsigned long long)h.cover[f][b]);
                 cov_js += cb;
             }
+        // the K prefetch of the next head-step beside the running front end's stages
+        for (int f = 0; f < kFStages; f++) {
+            char cb[160];
+            snprintf(cb, sizeof cb, "prefetch %-10s %llu\n", kFStageNames[f], (unsigned long long)h.cover_pf[f]);
+            cov_txt += cb;
+            snprintf(cb, sizeof cb, ",\n    \"prefetch/%s\": %llu", kFStageNames[f], (unsigned long long)h.cover_pf[f]);
+            cov_js += cb;
+        }
         // RTL cycles beside the C timing model's, per unit (docs/rtl.md s9)
         TimingCompare tc;
         if (h.ok)

@@ -75,6 +75,8 @@ void RtlHarness::tick()
         // the pipeline stages of this cycle (OVERLAP COVERAGE, docs/rtl.md s5)
         if (t->busy_o)
             cover[t->fphase_o < kFStages ? t->fphase_o : 0][t->bphase_o < kBStages ? t->bphase_o : 0]++;
+        if (t->busy_o && t->pfetch_o)
+            cover_pf[t->fphase_o < kFStages ? t->fphase_o : 0]++;
         if (t->fphase_o == SP_FST_QFETCH && fprev_ != SP_FST_QFETCH)
             meter.cut_front();
         if (t->bphase_o == SP_BST_VSEL && bprev_ != SP_BST_VSEL)

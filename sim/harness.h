@@ -37,6 +37,8 @@ struct RtlHarness : sc_core::sc_module {
     uint64_t watchdog = 20000000;  // cycles without any observation
     // busy cycles by (front-end stage, back-end stage): fphase_o x bphase_o
     uint64_t cover[kFStages][kBStages] = {};
+    // busy cycles of the K prefetch walk (pfetch_o) by front-end stage
+    uint64_t cover_pf[kFStages] = {};
 
 private:
     void tick();

@@ -11,11 +11,12 @@
 
 typedef struct {
     int d;              /* head dimension of the hardware (a build choice) */
-    int max_tokens;     /* K buffer rows: largest power of two that fits k_sram_bytes */
+    int max_tokens;     /* K buffer rows of one slot: largest power of two that fits k_sram_bytes / kv_buffers */
     int max_vals;       /* V buffer rows: the same for v_sram_bytes, at most max_tokens */
     int k_msb, k_lsb, v_msb, v_lsb;
     int n_qk, n_pv, n_cmp, round_overhead;
     int sm_lanes;       /* SoftmaxLanes: hardware.softmax_lanes */
+    int kv_buffers;     /* K buffer slots (hardware.kv_buffers): 2 = the K prefetch */
 } sp_simparams;
 
 static inline int sp_is_pow2(long x)
@@ -43,13 +44,22 @@ static inline int sp_simparams_make(const sp_config *c, int d, sp_simparams *p, 
     p->n_qk = h->n_qk; p->n_pv = h->n_pv;
     p->n_cmp = h->topk_comparators;
     p->round_overhead = h->topk_round_overhead;
-    p->max_tokens = (int)sp_rtl_buf_rows(h->k_sram_bytes, d, a->k_msb + a->k_lsb);
+    /* a slot is k_sram_bytes / kv_buffers (docs/costs.md R2, cmodel/timing.c) */
+    p->kv_buffers = h->kv_buffers;
+    if (p->kv_buffers < 1 || p->kv_buffers > 2) {
+        snprintf(err, errlen, "hardware.kv_buffers %d: the RTL builds 1 or 2 K buffer slots", h->kv_buffers);
+        return -1;
+    }
+    p->max_tokens = (int)sp_rtl_buf_rows(h->k_sram_bytes / p->kv_buffers, d, a->k_msb + a->k_lsb);
+    if (p->kv_buffers > 1 && p->max_tokens > SP_MAX_TOKENS / 2)
+        p->max_tokens = SP_MAX_TOKENS / 2; /* the slot index and its bank bit fit the address index field */
     p->max_vals = (int)sp_rtl_buf_rows(h->v_sram_bytes, d, a->v_msb + a->v_lsb);
     if (p->max_vals > p->max_tokens)
         p->max_vals = p->max_tokens;
     if (p->max_tokens < SP_RTL_MIN_TOKENS) {
-        snprintf(err, errlen, "hardware.k_sram_bytes %d holds only %d keys of %d x %d bits; the RTL needs %d",
-                 h->k_sram_bytes, p->max_tokens, d, a->k_msb + a->k_lsb, SP_RTL_MIN_TOKENS);
+        snprintf(err, errlen, "hardware.k_sram_bytes %d holds only %d keys of %d x %d bits in each of its %d slots "
+                 "(hardware.kv_buffers); the RTL needs %d",
+                 h->k_sram_bytes, p->max_tokens, d, a->k_msb + a->k_lsb, p->kv_buffers, SP_RTL_MIN_TOKENS);
         return -1;
     }
     if (p->max_vals < 2) {
@@ -95,14 +105,15 @@ static inline int sp_simparams_equal(const sp_simparams *a, const sp_simparams *
     return a->d == b->d && a->max_tokens == b->max_tokens && a->max_vals == b->max_vals &&
            a->k_msb == b->k_msb && a->k_lsb == b->k_lsb && a->v_msb == b->v_msb &&
            a->v_lsb == b->v_lsb && a->n_qk == b->n_qk && a->n_pv == b->n_pv && a->n_cmp == b->n_cmp &&
-           a->round_overhead == b->round_overhead && a->sm_lanes == b->sm_lanes;
+           a->round_overhead == b->round_overhead && a->sm_lanes == b->sm_lanes &&
+           a->kv_buffers == b->kv_buffers;
 }
 
 static inline void sp_simparams_print(FILE *f, const sp_simparams *p)
 {
     fprintf(f, "D=%d MaxTokens=%d MaxVals=%d KMsb=%d KLsb=%d VMsb=%d VLsb=%d NQk=%d NPv=%d NCmp=%d RoundOverhead=%d "
-            "SoftmaxLanes=%d",
+            "SoftmaxLanes=%d KvBuffers=%d",
             p->d, p->max_tokens, p->max_vals, p->k_msb, p->k_lsb, p->v_msb, p->v_lsb, p->n_qk, p->n_pv,
-            p->n_cmp, p->round_overhead, p->sm_lanes);
+            p->n_cmp, p->round_overhead, p->sm_lanes, p->kv_buffers);
 }
 #endif

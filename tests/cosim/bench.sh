@@ -8,7 +8,9 @@
 set -u
 COSIM=${SPATTN_COSIM:-build/sim/spattn_cosim}
 CFG=${COSIM_CONFIG:-configs/default.yaml}
-T=${COSIM_BENCH_TRACE:-synth:mode=decode,layers=6,heads=8,d=64,len=250,iters=6,seed=1}
+# 122 + 6 tokens: configs/default.yaml's K buffer slot holds 128 keys (two
+# slots of 16 KB, hardware.kv_buffers 2; docs/rtl.md s1)
+T=${COSIM_BENCH_TRACE:-synth:mode=decode,layers=6,heads=8,d=64,len=122,iters=6,seed=1}
 rate() { sed -n 's/.*: \([0-9]*\) cycles\/s.*/\1/p'; }
 c=$("$COSIM" -c "$CFG" -t "$T" --engine cosim 2>&1 >/dev/null | rate)
 s=$("$COSIM" -c "$CFG" -t "$T" --engine rtl 2>&1 >/dev/null | rate)

@@ -7,6 +7,9 @@
 #   mutant.sh handoff COSIM   +define+SPATTN_MUTANT_HANDOFF (rtl/ctl_front.v: a kbuf line goes to qk one line early)
 #   mutant.sh bank COSIM      +define+SPATTN_MUTANT_BANK (rtl/ctl_back.v: the back end reads the pbuf bank
 #                             the front end writes, the next head-step's, not its own)
+#   mutant.sh prefetch COSIM  +define+SPATTN_MUTANT_PREFETCH (rtl/ctl_fetch.v: the kbuf bank does not
+#                             flip at a head-step's start: it reads the previous head-step's K rows,
+#                             not those prefetched for it)
 set -u
 KIND=${1:-topk-tie}
 COSIM=${2:-${SPATTN_COSIM:-build/sim/mutant/spattn_cosim}}
@@ -20,7 +23,10 @@ case "$KIND" in
   # any trace: the kept values' probabilities come from the other head-step
   bank)     T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,seed=5
             what="the front-to-back pbuf hand-off mutant (the wrong head-step's bank)" ;;
-  *) echo "mutant.sh: unknown mutant '$KIND' (topk-tie, handoff, bank)" >&2; exit 2 ;;
+  # any trace with two head-steps in a layer: the second reads the first one's K rows
+  prefetch) T=synth:mode=decode,layers=2,heads=2,d=16,len=48,iters=2,seed=5
+            what="the K slot hand-off mutant (a head-step reads the previous one's kbuf bank)" ;;
+  *) echo "mutant.sh: unknown mutant '$KIND' (topk-tie, handoff, bank, prefetch)" >&2; exit 2 ;;
 esac
 out=$("$COSIM" -c tests/cosim/small.yaml -t "$T" 2>/dev/null)
 rc=$?

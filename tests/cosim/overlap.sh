@@ -5,7 +5,11 @@
 # checks that the regression traces together reach every pair of a front-end
 # stage and a back-end stage the pipeline allows, and no pair its hazard
 # rules forbid. Prints the summed table; fails naming the pairs not reached
-# (or reached against a rule).
+# (or reached against a rule). The "prefetch FRONT CYCLES" lines (the K
+# prefetch walk of the next head-step requesting rows while the running
+# head-step's front end is in stage FRONT; kv_buffers 2) must reach qk,
+# sm_wait and requant, and never prune_hold (nothing is prefetched across a
+# layer end).
 # Usage: overlap.sh LOG
 set -u
 LOG=${1:?usage: overlap.sh LOG}
@@ -24,7 +28,11 @@ BEGIN {
   # forbidden by the hazard rules
   bad["hold idle"]; bad["hold v_fetch"]; bad["hold pv"]; bad["hold out"]
   bad["stream value_topk"]; bad["hand value_topk"]
+  split("qk sm_wait requant", x, " ")
+  for (i in x) preq[x[i]] = 1
+  pbad["prune_hold"] = 1
 }
+$1 == "prefetch" && NF == 3 { pc[$2] += $3 }
 $1 == "overlap" && NF == 4 { c[$2 " " $3] += $4; runs[$2 " " $3]++ }
 END {
   print "OVERLAP COVERAGE over the regression (busy cycles; * required, ! forbidden)"
@@ -37,13 +45,22 @@ END {
     }
     print line
   }
+  line = "  prefetch  "
+  for (f = 1; f <= nf; f++) {
+    m = (F[f] in preq) ? "*" : ((F[f] in pbad) ? "!" : " ")
+    line = line sprintf(" %s=%s%d", F[f], m, pc[F[f]] + 0)
+  }
+  print "K PREFETCH of the next head-step by the running front end stage (busy cycles)"
+  print line
   miss = ""; viol = ""; n = 0
   for (k in req) { n++; if (c[k] + 0 == 0) miss = miss " (" k ")" }
   for (k in bad) if (c[k] + 0 > 0) viol = viol " (" k ")"
+  for (k in preq) { n++; if (pc[k] + 0 == 0) miss = miss " (prefetch " k ")" }
+  for (k in pbad) if (pc[k] + 0 > 0) viol = viol " (prefetch " k ")"
   if (miss != "" || viol != "") {
     if (miss != "") print "overlap: FAIL: pairs not reached:" miss
     if (viol != "") print "overlap: FAIL: pairs the hazard rules forbid, reached:" viol
     exit 1
   }
-  print "overlap: PASS: all " n " required stage pairs reached, none forbidden"
+  print "overlap: PASS: all " n " required stage pairs (prefetch included) reached, none forbidden"
 }' "$LOG"
