@@ -264,14 +264,23 @@ for sig in INT TERM; do
     done
 done
 # trace gen: the temporary file is removed
+# (the temporary exists only while the file is written, about 0.1 s: on a
+# loaded machine the signal may come after the program has finished; such
+# a try tested nothing, so its output is removed and the try repeated)
 for sig in INT TERM; do
     want=$([ $sig = INT ] && echo 130 || echo 143)
-    "$BIN" trace gen "$BIG" -o "$S/big$sig.safetensors" >/dev/null 2>&1 &
-    pid=$!
-    check "trace gen $sig: temporary appears" wait_tmp "$S"
-    kill -$sig $pid
-    wait $pid
-    r=$?
+    for try in 1 2 3 4 5 6 7 8; do
+        "$BIN" trace gen "$BIG" -o "$S/big$sig.safetensors" >/dev/null 2>&1 &
+        pid=$!
+        wait_tmp "$S"
+        seen=$?
+        kill -$sig $pid
+        wait $pid
+        r=$?
+        [ "$r" = 0 ] && [ -e "$S/big$sig.safetensors" ] || break
+        rm -f "$S/big$sig.safetensors"
+    done
+    check "trace gen $sig: temporary appears" [ "$seen" = 0 ]
     check "trace gen $sig: exit $want (got $r)" [ "$r" = "$want" ]
     check "trace gen $sig: no temporary left" no_tmp "$S"
     check "trace gen $sig: no output" [ ! -e "$S/big$sig.safetensors" ]
