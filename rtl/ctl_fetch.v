@@ -14,7 +14,8 @@
 // With KvBuffers = 2 kbuf has two banks (slots of MaxTokens rows): the
 // running front end reads bank kbank; a third walk, the prefetch, fetches
 // the next head-step's K MSB rows into the other bank while the front end
-// runs (ctl_seq names that head-step, within the layer). Port order: the V
+// runs (ctl_seq names that head-step: of the layer, or the next layer's first
+// where no pruning selection runs at the layer end). Port order: the V
 // walk's row, then the running front end's (scale, q, K MSB or LSB), then
 // the prefetch's. The next head-step's pass-1 K walk takes the prefetch's
 // bank and count over (no row is fetched twice).
@@ -45,7 +46,7 @@ module ctl_fetch #(
   input  wire                 v_req_i,       // V rows of the kept values into vbuf slots (ctl_back)
   input  wire                 v_lsb_i,       // kept values need LSB rows too (requantized)
   output reg                  v_done_o,      // every kept value's rows have arrived
-  input  wire                 pf_ok_i,       // ctl_seq: the next head-step of the layer is known
+  input  wire                 pf_ok_i,       // ctl_seq: the next head-step is known
   input  wire [`SP_ADDR_HEAD_BITS-1:0] pf_head_i,  // ... its head
   input  wire [`SP_ADDR_LAYER_BITS-1:0] pf_layer_i, // ... its layer
   output wire                 kbank_o,       // kbuf bank of the running front end

@@ -44,7 +44,7 @@ module ctl_seq #(
   output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
   input  wire           step_done_i,   // its front end hands over to the back end
   input  wire           bk_idle_i,     // the back end holds no head-step
-  output wire           pf_ok_o,       // the next head-step of this layer is known
+  output wire           pf_ok_o,       // the next head-step is known
   output wire [5:0]     pf_head_o,     // ... its head
   output wire [5:0]     pf_layer_o,    // ... its layer (this one, or the next: no pruning between)
   // layer-end pruning hand-off (ctl_sel)
@@ -225,7 +225,7 @@ module ctl_seq #(
     case (la_q)
       // nothing looked ahead
       LaIdle: ;
-      // next active head of the layer, or past its last head of the next
+      // next active head of the layer, or (past its last head) of the next
       // layer (the port reads hdepth[lah] in SqStep)
       LaScan: begin
         if (lah_q == cfg_heads_i) begin
