@@ -322,7 +322,8 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     unsigned ph = 0;          /* head of the prefetched head-step */
     const sp_tm_step *P = NULL; /* the prefetched head-step */
     /* ctl_seq look-ahead */
-    int la = LaIdle, lah = 0;
+    int la = LaIdle, lah = 0, lax = 0; /* lax: the look-ahead is in the next layer */
+    uint32_t pn = 0;                  /* ctl_fetch's pn_q: the prefetched head-step's row count */
     /* fetcher */
     int req_valid = 0, out_valid = 0;
     unsigned req_region = 0, req_layer = 0, req_head = 0, out_region = 0;
@@ -410,7 +411,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
         uint32_t fcnt = kc[kbank], fdone = kd[kbank];
         int fr_valid = fs == FScale || fs == FQ || (fs == FK && fcnt != n);
-        int pr_valid = ps == PWalk && kc[pbank] != n; /* the prefetch: after V and the front walk */
+        int pr_valid = ps == PWalk && kc[pbank] != pn; /* the prefetch: after V and the front walk */
         /* the row on the port this cycle (ctl_fetch's request mux) */
         unsigned row_region = vr_valid ? (wsub ? SP_REGION_V_LSB : SP_REGION_V_MSB)
                               : fs == FScale ? SP_REGION_SCALE
@@ -522,16 +523,28 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         /* ctl_seq look-ahead: the head-step after the one starting now */
         int la_d = la;
         if (la == LaScan) { /* one head a cycle (in SqStep: fi is the next head-step) */
-            if (lah == st->heads)
-                la_d = LaIdle;
-            else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l && st->s[fi].head == lah)
+            /* past the last head, on into the next layer only where no
+             * pruning selection runs at this layer end (ctl_seq's xl_ok):
+             * A_l+1 = A_l and H_l+1 = H_l there */
+            const sp_alg_cfg *a = &M->cfg->alg;
+            int xl_ok = l + 1 != st->layers && l < a->token_start_layer && l < a->head_start_layer;
+            if (lah == st->heads) {
+                if (xl_ok && !lax) {
+                    lax = 1;
+                    lah = 0;
+                } else {
+                    la_d = LaIdle;
+                }
+            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l + lax && st->s[fi].head == lah) {
                 la_d = LaFound;
-            else
+            } else {
                 lah++;
+            }
         }
         if (sq == SqStep && hand)
             la_d = LaIdle;
         if (step_start) {
+            lax = 0;
             if (!decode && ri + 1 != n) {
                 la_d = LaFound;
                 lah = h;
@@ -799,11 +812,12 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 pbank = !kbank;
                 ph = (unsigned)lah;
                 P = &st->s[fi];
+                pn = n; /* |A_l+1| = |A_l| across a layer end without pruning */
                 kc[pbank] = kd[pbank] = 0;
             }
             break;
         case PWalk:
-            if (kc[pbank] != n) {
+            if (kc[pbank] != pn) {
                 if (pf_fire)
                     kc[pbank]++;
             } else {

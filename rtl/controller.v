@@ -204,14 +204,16 @@ module controller #(
   wire [3:0]     seq_phase;
   wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank;
   wire [5:0]     pf_head;
+  wire [5:0]     pf_layer;
   ctl_seq #(.MaxTokens(MaxTokens)) u_seq (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init_o), .phase_o(seq_phase), .prune_hold_o(prune_hold),
     .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
     .cfg_ctx_i(cfg_ctx_i), .cfg_iters_i(cfg_iters_i),
+    .cfg_token_start_i(cfg_token_start_i), .cfg_head_start_i(cfg_head_start_i),
     .it_o(it), .l_o(l), .h_o(h), .ri_o(ri), .n_o(n),
     .step_start_o(step_start), .step_scale_o(step_scale), .step_done_i(step_done),
-    .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head),
+    .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head), .pf_layer_o(pf_layer),
     .prune_start_o(prune_start), .prune_done_i(prune_done), .wb_idle_i(wb_idle_i),
     .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
     .depth_ra_o(seq_depth_ra), .depth_rd_i(seq_depth_rd),
@@ -241,7 +243,8 @@ module controller #(
     .l_i(l[5:0]), .h_i(h), .bl_i(b_l[5:0]), .bh_i(b_h),
     .row_start_i(step_start), .row_scale_i(step_scale), .q_sent_o(q_sent),
     .k_req_i(k_req), .k_lsb_i(k_lsb), .v_req_i(v_req), .v_lsb_i(v_lsb), .v_done_o(v_done),
-    .pf_ok_i(pf_ok), .pf_head_i(pf_head), .kbank_o(kbank), .pf_walk_o(pfetch_o),
+    .pf_ok_i(pf_ok), .pf_head_i(pf_head),
+    .pf_layer_i(pf_layer), .kbank_o(kbank), .pf_walk_o(pfetch_o),
     .row_valid_o(row_valid_o), .row_ready_i(row_ready_i), .row_region_o(row_region_o),
     .row_layer_o(row_layer_o), .row_head_o(row_head_o),
     .row_index_o(row_index_o), .row_slot_o(row_slot_o),

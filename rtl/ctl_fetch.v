@@ -14,7 +14,8 @@
 // With KvBuffers = 2 kbuf has two banks (slots of MaxTokens rows): the
 // running front end reads bank kbank; a third walk, the prefetch, fetches
 // the next head-step's K MSB rows into the other bank while the front end
-// runs (ctl_seq names that head-step, within the layer). Port order: the V
+// runs (ctl_seq names that head-step: of the layer, or the next layer's first
+// where no pruning selection runs at the layer end). Port order: the V
 // walk's row, then the running front end's (scale, q, K MSB or LSB), then
 // the prefetch's. The next head-step's pass-1 K walk takes the prefetch's
 // bank and count over (no row is fetched twice).
@@ -45,8 +46,9 @@ module ctl_fetch #(
   input  wire                 v_req_i,       // V rows of the kept values into vbuf slots (ctl_back)
   input  wire                 v_lsb_i,       // kept values need LSB rows too (requantized)
   output reg                  v_done_o,      // every kept value's rows have arrived
-  input  wire                 pf_ok_i,       // ctl_seq: the next head-step of the layer is known
+  input  wire                 pf_ok_i,       // ctl_seq: the next head-step is known
   input  wire [`SP_ADDR_HEAD_BITS-1:0] pf_head_i,  // ... its head
+  input  wire [`SP_ADDR_LAYER_BITS-1:0] pf_layer_i, // ... its layer
   output wire                 kbank_o,       // kbuf bank of the running front end
   output wire                 pf_walk_o,     // the prefetch walk requests rows (coverage)
   // fetcher
@@ -151,6 +153,8 @@ module ctl_fetch #(
   reg            pbank_q, pbank_d;   // bank of the prefetch walk
   reg            kst_q, kst_d;       // the running head-step's K walk has begun
   reg [`SP_ADDR_HEAD_BITS-1:0] ph_q, ph_d;  // head of the prefetched head-step
+  reg [`SP_ADDR_LAYER_BITS-1:0] pl_q, pl_d; // its layer (the next one across a layer end)
+  reg [TCW-1:0]  pn_q, pn_d;         // its row count: n_i is rebuilt by SqList across a layer end
   reg [14:0]     vcnt_q, vcnt_d;     // V walk: selection position
   reg [TCW-1:0]  vdone_q, vdone_d;   // V rows arrived
   reg            qok_q, qok_d;
@@ -216,6 +220,7 @@ module ctl_fetch #(
   always @(*) begin
     state_d = state_q;  kc0_d = kc0_q;  kc1_d = kc1_q;  kd0_d = kd0_q;  kd1_d = kd1_q;  qok_d = qok_q;
     kbank_d = kbank_q;  pbank_d = pbank_q;  kst_d = kst_q;  ph_d = ph_q;  pstate_d = pstate_q;
+    pl_d = pl_q;  pn_d = pn_q;
     pr_valid = 1'b0;
     mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
     rowtok_d = rowtok_q;
@@ -288,13 +293,15 @@ module ctl_fetch #(
           pstate_d = PWalk;
           pbank_d = ~kbank_q;
           ph_d = pf_head_i;
+          pl_d = pf_layer_i;
+          pn_d = n_i;       // |A_l+1| = |A_l| where the prefetch crosses a layer end
           if (kbank_q) begin kc0_d = 15'd0;  kd0_d = {TCW{1'b0}}; end
           else         begin kc1_d = 15'd0;  kd1_d = {TCW{1'b0}}; end
         end
       end
       // request its rows when neither the V walk nor the front walk has one
       PWalk: begin
-        if (pcnt_t != n_i) begin
+        if (pcnt_t != pn_q) begin
           pr_valid = 1'b1;
           if (p_fire) begin
             if (pbank_q) kc1_d = kc1_q + 15'd1;
@@ -409,7 +416,7 @@ module ctl_fetch #(
         kslot[KSW-1] = bank;
     end
   endfunction
-  assign row_layer_o = vr_valid ? bl_i : l_i;
+  assign row_layer_o = vr_valid ? bl_i : (fr_valid ? l_i : pl_q);
   assign row_head_o  = vr_valid ? bh_i : (fr_valid ? h_i : ph_q);
 
   always @(posedge clk_i or negedge rst_ni) begin
@@ -417,6 +424,7 @@ module ctl_fetch #(
       state_q <= FIdle;  vstate_q <= VIdle;  pstate_q <= PIdle;  vcnt_q <= 15'd0;
       kc0_q <= 15'd0;  kc1_q <= 15'd0;  kd0_q <= {TCW{1'b0}};  kd1_q <= {TCW{1'b0}};
       kbank_q <= 1'b0;  pbank_q <= 1'b0;  kst_q <= 1'b0;  ph_q <= {`SP_ADDR_HEAD_BITS{1'b0}};
+      pl_q <= {`SP_ADDR_LAYER_BITS{1'b0}};  pn_q <= {TCW{1'b0}};
       vdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
       mult_q <= 16'd1;  shift_q <= 6'd0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
       qv_q <= {D*16{1'b0}};  rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
@@ -424,6 +432,7 @@ module ctl_fetch #(
       state_q <= state_d;  vstate_q <= vstate_d;  pstate_q <= pstate_d;  vcnt_q <= vcnt_d;
       kc0_q <= kc0_d;  kc1_q <= kc1_d;  kd0_q <= kd0_d;  kd1_q <= kd1_d;
       kbank_q <= kbank_d;  pbank_q <= pbank_d;  kst_q <= kst_d;  ph_q <= ph_d;
+      pl_q <= pl_d;  pn_q <= pn_d;
       vdone_q <= vdone_d;  qok_q <= qok_d;
       mult_q <= mult_d;  shift_q <= shift_d;  hmult_q <= hmult_d;  hshift_q <= hshift_d;
       qv_q <= qv_d;  rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;

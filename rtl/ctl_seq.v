@@ -10,8 +10,10 @@
 // is held for both (prune_hold_o). While a head-step's front end runs, a
 // look-ahead names the next head-step of the layer (the next query row of
 // the head, else the next active head: one head a cycle on the head-depth
-// port, free in SqStep) for ctl_fetch's K prefetch (pf_ok_o, pf_head_o);
-// across a layer end nothing is looked ahead.
+// port, free in SqStep) for ctl_fetch's K prefetch (pf_ok_o, pf_head_o,
+// pf_layer_o). Past the last head it goes on into the next layer (its first
+// active head) only where no pruning selection runs at this layer end and
+// the iteration goes on: A_l+1 = A_l and H_l+1 = H_l there (see xl_ok).
 `include "sp_defs.vh"
 module ctl_seq #(
   parameter integer MaxTokens = 1024   // token rows (power of two, >= 64)
@@ -29,6 +31,8 @@ module ctl_seq #(
   input  wire [6:0]     cfg_heads_i,
   input  wire [14:0]    cfg_ctx_i,
   input  wire [14:0]    cfg_iters_i,
+  input  wire [6:0]     cfg_token_start_i,  // first layer end with token pruning
+  input  wire [6:0]     cfg_head_start_i,   // first layer end with head pruning
   // position of the walk
   output wire [13:0]    it_o,
   output wire [6:0]     l_o,
@@ -40,8 +44,9 @@ module ctl_seq #(
   output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
   input  wire           step_done_i,   // its front end hands over to the back end
   input  wire           bk_idle_i,     // the back end holds no head-step
-  output wire           pf_ok_o,       // the next head-step of this layer is known
+  output wire           pf_ok_o,       // the next head-step is known
   output wire [5:0]     pf_head_o,     // ... its head
+  output wire [5:0]     pf_layer_o,    // ... its layer (this one, or the next: no pruning between)
   // layer-end pruning hand-off (ctl_sel)
   output reg            prune_start_o,
   input  wire           prune_done_i,
@@ -95,9 +100,15 @@ module ctl_seq #(
   reg [14:0]    cnt_q, cnt_d;        // clear / list scan position
   reg [1:0]     la_q, la_d;
   reg [6:0]     lah_q, lah_d;        // look-ahead head
+  reg           lax_q, lax_d;        // the look-ahead is in the next layer
 
   wire [14:0] npres = cfg_decode_i ? (cfg_ctx_i + it_q + 15'd1) : cfg_ctx_i;  // tokens present
   wire        last_layer = (l_q + 7'd1 == cfg_layers_i);
+  // no pruning selection at this layer end (ctl_sel's SlTokChk and SlHeadChk
+  // both skip) and not the iteration's end: no depth is written there, so
+  // A_l+1 = A_l (and SqList rebuilds it in the same index order) and
+  // H_l+1 = H_l; the next layer's first head-step is known now
+  wire        xl_ok = !last_layer && l_q < cfg_token_start_i && l_q < cfg_head_start_i;
 
   always @(*) begin
     state_d = state_q;  it_d = it_q;  l_d = l_q;  h_d = h_q;  ri_d = ri_q;  n_d = n_q;  cnt_d = cnt_q;
@@ -210,15 +221,21 @@ module ctl_seq #(
     endcase
 
     // look-ahead: the head-step after the one starting now
-    la_d = la_q;  lah_d = lah_q;
+    la_d = la_q;  lah_d = lah_q;  lax_d = lax_q;
     case (la_q)
       // nothing looked ahead
       LaIdle: ;
-      // next active head of the layer (the port reads hdepth[lah] in SqStep)
+      // next active head of the layer, or (past its last head) of the next
+      // layer (the port reads hdepth[lah] in SqStep)
       LaScan: begin
-        if (lah_q == cfg_heads_i)
-          la_d = LaIdle;          // the layer ends: no prefetch
-        else if (hdepth_rd_i > l_q)
+        if (lah_q == cfg_heads_i) begin
+          if (xl_ok && !lax_q) begin
+            lax_d = 1'b1;         // no pruning here: the next layer's heads
+            lah_d = 7'd0;
+          end else begin
+            la_d = LaIdle;        // the layer ends with a selection, or the iteration: held
+          end
+        end else if (hdepth_rd_i > l_q + {6'd0, lax_q})
           la_d = LaFound;
         else
           lah_d = lah_q + 7'd1;
@@ -230,6 +247,7 @@ module ctl_seq #(
     if (state_q == SqStep && step_done_i)
       la_d = LaIdle;
     if (step_start_o) begin
+      lax_d = 1'b0;
       if (!cfg_decode_i && ri_d + 1'b1 != n_q) begin
         la_d = LaFound;           // the next query row of this head
         lah_d = h_q;
@@ -244,11 +262,11 @@ module ctl_seq #(
     if (!rst_ni) begin
       state_q <= SqIdle;  it_q <= 15'd0;  l_q <= 7'd0;  h_q <= 7'd0;
       ri_q <= {TCW{1'b0}};  n_q <= {TCW{1'b0}};  cnt_q <= 15'd0;
-      la_q <= LaIdle;  lah_q <= 7'd0;
+      la_q <= LaIdle;  lah_q <= 7'd0;  lax_q <= 1'b0;
     end else begin
       state_q <= state_d;  it_q <= it_d;  l_q <= l_d;  h_q <= h_d;
       ri_q <= ri_d;  n_q <= n_d;  cnt_q <= cnt_d;
-      la_q <= la_d;  lah_q <= lah_d;
+      la_q <= la_d;  lah_q <= lah_d;  lax_q <= lax_d;
     end
   end
 
@@ -274,4 +292,5 @@ module ctl_seq #(
   assign hdepth_ra_o = state_q == SqStep ? lah_q[5:0] : h_q[5:0];
   assign pf_ok_o = la_q == LaFound;
   assign pf_head_o = lah_q[5:0];
+  assign pf_layer_o = l_q[5:0] + {5'd0, lax_q};  // l + 1 < layers: fits the address field
 endmodule

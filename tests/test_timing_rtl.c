@@ -133,6 +133,44 @@ START_TEST(test_rtl_prefetch)
 }
 END_TEST
 
+/* K prefetch across a layer end (docs/rtl.md s5): one head-step per layer;
+ * where no pruning selection runs at the layer ends (A_l+1 = A_l, H_l+1 =
+ * H_l) the next layer's head-step is prefetched during the last one and
+ * each later head-step saves at least half its K walk; where a selection
+ * runs at every layer end the prefetch is held and no head-step saves
+ * that. */
+START_TEST(test_rtl_prefetch_xlayer)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 5;
+    uint32_t keys = 120;
+    sp_tm_steps v = tm_fixture_steps(n, keys, keys, 4, 0, 40);
+    v.layers = (int)n;
+    v.heads = 1;
+    for (size_t i = 0; i < n; i++) {
+        v.s[i].layer = (int)i;
+        v.s[i].head = 0;
+        v.s[i].layer_end = 1;
+    }
+    sp_tm_result r1, r2;
+    char err[256];
+    for (int prune = 0; prune < 2; prune++) {
+        c.alg.token_start_layer = c.alg.head_start_layer = prune ? 0 : (int)n;
+        c.hw.kv_buffers = 1;
+        ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r1, err, sizeof err), 0);
+        c.hw.kv_buffers = 2;
+        ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r2, err, sizeof err), 0);
+        ck_assert_int_eq(memcmp(r1.unit_work, r2.unit_work, sizeof r1.unit_work), 0);
+        if (!prune)
+            ck_assert_uint_le(r2.total_cycles + (n - 1) * keys / 2, r1.total_cycles);
+        else /* held: not that saving */
+            ck_assert_uint_gt(r2.total_cycles + (n - 1) * keys / 2, r1.total_cycles);
+    }
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
 /* head-steps out of the controller's walk are refused, with a message */
 START_TEST(test_rtl_walk)
 {
@@ -158,6 +196,7 @@ int main(void)
     tcase_add_test(t, test_rtl_overlap);
     tcase_add_test(t, test_rtl_walk);
     tcase_add_test(t, test_rtl_prefetch);
+    tcase_add_test(t, test_rtl_prefetch_xlayer);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

@@ -8,8 +8,8 @@
 # (or reached against a rule). The "prefetch FRONT CYCLES" lines (the K
 # prefetch walk of the next head-step requesting rows while the running
 # head-step's front end is in stage FRONT; kv_buffers 2) must reach qk,
-# sm_wait and requant, and never prune_hold (nothing is prefetched across a
-# layer end).
+# sm_wait, requant and prune_hold (the next layer's first head-step fetched
+# during the layer-end drain, where no pruning selection runs there).
 # Usage: overlap.sh LOG
 set -u
 LOG=${1:?usage: overlap.sh LOG}
@@ -28,9 +28,8 @@ BEGIN {
   # forbidden by the hazard rules
   bad["hold idle"]; bad["hold v_fetch"]; bad["hold pv"]; bad["hold out"]
   bad["stream value_topk"]; bad["hand value_topk"]
-  split("qk sm_wait requant", x, " ")
+  split("qk sm_wait requant prune_hold", x, " ")
   for (i in x) preq[x[i]] = 1
-  pbad["prune_hold"] = 1
 }
 $1 == "prefetch" && NF == 3 { pc[$2] += $3 }
 $1 == "overlap" && NF == 4 { c[$2 " " $3] += $4; runs[$2 " " $3]++ }
@@ -47,7 +46,7 @@ END {
   }
   line = "  prefetch  "
   for (f = 1; f <= nf; f++) {
-    m = (F[f] in preq) ? "*" : ((F[f] in pbad) ? "!" : " ")
+    m = (F[f] in preq) ? "*" : " "
     line = line sprintf(" %s=%s%d", F[f], m, pc[F[f]] + 0)
   }
   print "K PREFETCH of the next head-step by the running front end stage (busy cycles)"
@@ -56,7 +55,6 @@ END {
   for (k in req) { n++; if (c[k] + 0 == 0) miss = miss " (" k ")" }
   for (k in bad) if (c[k] + 0 > 0) viol = viol " (" k ")"
   for (k in preq) { n++; if (pc[k] + 0 == 0) miss = miss " (prefetch " k ")" }
-  for (k in pbad) if (pc[k] + 0 > 0) viol = viol " (prefetch " k ")"
   if (miss != "" || viol != "") {
     if (miss != "") print "overlap: FAIL: pairs not reached:" miss
     if (viol != "") print "overlap: FAIL: pairs the hazard rules forbid, reached:" viol
