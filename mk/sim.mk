@@ -121,14 +121,18 @@ lint-sim: deps $(GEN_VH) need-verilator
 	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"
 
 # Yosys synthesis of the whole top at a small size (a synthesizability
-# check; about a minute): D 8, 64-row buffers, 8 + 8 multipliers
-synth-top: deps $(GEN_VH) need-yosys
+# check; a few minutes): rtl/fpga/tiny.yaml at D 8 (64-row buffers, one K
+# slot, 8 + 8 multipliers, 8 softmax lanes), its parameters derived by
+# spattn_simcfg as for the co-sim
+SYNTH_TOP_CONFIG := rtl/fpga/tiny.yaml
+synth-top: deps $(GEN_VH) need-yosys $(SIM_BUILD)/spattn_simcfg
 	@mkdir -p $(SIM_BUILD)
+	@$(SIM_BUILD)/spattn_simcfg -c $(SYNTH_TOP_CONFIG) -d 8 -o $(SIM_BUILD)/synth-top-params >/dev/null
 	@$(YOSYS) -q -l $(SIM_BUILD)/synth-top.log -p "read_verilog -Irtl -I$(BUILD)/gen $(SIM_RTL); \
-	  chparam -set D 8 -set MaxTokens 64 -set MaxVals 64 -set NQk 8 -set NPv 8 -set NCmp 2 spattn_top; \
+	  chparam $$(sed 's/^-G\([A-Za-z]*\)=\(.*\)/-set \1 \2/' $(SIM_BUILD)/synth-top-params.vc | tr '\n' ' ') spattn_top; \
 	  synth -top spattn_top; tee -o $(SIM_BUILD)/synth-top.stat stat"
 	@grep -E "Number of cells" $(SIM_BUILD)/synth-top.stat | tail -1 | \
-	  sed 's/.*Number of cells: *\([0-9]*\).*/synth-top: spattn_top (D=8, 64-row buffers): \1 generic cells/'
+	  sed "s|.*Number of cells: *\([0-9]*\).*|synth-top: spattn_top ($(SYNTH_TOP_CONFIG), $$(tr '\n' ' ' < $(SIM_BUILD)/synth-top-params.vc | sed 's/-G//g; s/ $$//')): \1 generic cells|"
 
 TEST_EXTRA  += test-cosim test-mutant-cosim
 BENCH_EXTRA += bench-cosim

@@ -12,7 +12,8 @@
 #   rtl/fpga/ice40_top.sh [-p up5k|hx8k] [-s up5k|hx8k] [-u SUBSET] [-w DIR] [Param=Value ...]
 #
 # Param=Value sets a parameter of spattn_top (default: the smallest
-# elaboration: D 4, MaxTokens 64, MaxVals 2, NQk 1, NPv 1, NCmp 1; KMsb,
+# elaboration: D 4, MaxTokens 64, MaxVals 2, NQk 1, NPv 1, NCmp 1,
+# KvBuffers 1 (one K buffer slot, no prefetch), SoftmaxLanes 1; KMsb,
 # KLsb, VMsb, VLsb, RoundOverhead at their defaults). Exit status 0 when
 # both files are written (whether or not the top fits), 1 a tool failed
 # otherwise, 2 bad arguments. Tools as ice40_pnr.sh.
@@ -35,9 +36,9 @@ while [ $# -gt 0 ]; do
 done
 case "$part$spart" in up5kup5k|up5khx8k|hx8kup5k|hx8khx8k) ;; *) die2 "parts '$part', '$spart': up5k or hx8k";; esac
 echo "$subset" | grep -Eq '^((Imp|Pv)=[01] ?)*$' || die2 "-u '$subset': Imp=0|1 Pv=0|1"
-params="D=4 MaxTokens=64 MaxVals=2 NQk=1 NPv=1 NCmp=1"
+params="D=4 MaxTokens=64 MaxVals=2 NQk=1 NPv=1 NCmp=1 KvBuffers=1 SoftmaxLanes=1"
 for a in "$@"; do
-  echo "$a" | grep -Eq '^(D|MaxTokens|MaxVals|KMsb|KLsb|VMsb|VLsb|NQk|NPv|NCmp|RoundOverhead)=[0-9]+$' \
+  echo "$a" | grep -Eq '^(D|MaxTokens|MaxVals|KMsb|KLsb|VMsb|VLsb|NQk|NPv|NCmp|RoundOverhead|KvBuffers|SoftmaxLanes)=[0-9]+$' \
     || die2 "'$a' is not Param=integer for a parameter of spattn_top"
   params=$(echo "$params" | tr ' ' '\n' | grep -v "^${a%%=*}=" | tr '\n' ' ')"$a"
 done
