@@ -101,7 +101,7 @@ void RtlHarness::tick()
                         stop(false, checker_->message());
                         return;
                     }
-            } else if (checker_ && !checker_->feed(rtl_obs(t, vec_, tr_->d), cycle)) {
+            } else if (checker_ && !checker_->feed(rtl_obs(t), cycle)) {
                 stop(false, checker_->message());
                 return;
             }

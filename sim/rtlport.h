@@ -63,8 +63,9 @@ inline void rtl_wr_data(const Vspattn_top *t, uint8_t *data)
     }
 }
 
-// the first observation port: front end and pruning items
-inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
+// the first observation port: front end and pruning items (never an
+// output: that is the back end's, on the second port)
+inline ObsEvent rtl_obs(const Vspattn_top *t)
 {
     ObsEvent e;
     e.kind = t->obs_kind_o;
@@ -75,11 +76,6 @@ inline ObsEvent rtl_obs(const Vspattn_top *t, int16_t *buf, int d)
     e.idx = t->obs_idx_o;
     e.data = t->obs_data_o;
     e.vec = nullptr;
-    if (e.kind == kObsOut) {
-        for (int j = 0; j < d; j++)
-            buf[j] = rtl_vec_el(t->obs_vec_o, j);
-        e.vec = buf;
-    }
     return e;
 }
 
@@ -89,7 +85,7 @@ inline int rtl_obs_pn(const Vspattn_top *t) { return (int)t->obs_pn_o; }
 // takes them: one probability per item, in position order
 inline ObsEvent rtl_obs_prob(const Vspattn_top *t, int j)
 {
-    ObsEvent e = rtl_obs(t, nullptr, 0);
+    ObsEvent e = rtl_obs(t);
     e.idx = (uint16_t)rtl_vec_el(t->obs_ptok_o, j);
     e.data = (uint16_t)rtl_vec_el(t->obs_pvec_o, j);
     return e;
