@@ -51,29 +51,24 @@ static sp_tm_step *new_step(sp_tm_steps *v, int it, int layer, int head, int d, 
     return s;
 }
 
-static uint64_t cdiv(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
 uint64_t sp_qk_cycles(uint32_t keys, int d, int n_qk)
 {
     /* rtl/README.md qk: KPB = max(1, NQk/D) keys per beat, F = max(1, D/NQk) beats per key */
     uint64_t kpb = (uint64_t)(n_qk >= d ? n_qk / d : 1);
-    uint64_t f = (uint64_t)(d > n_qk ? cdiv((uint64_t)d, (uint64_t)n_qk) : 1);
-    return cdiv(keys, kpb) * f;
+    uint64_t f = (uint64_t)(d > n_qk ? sp_tm_cdiv((uint64_t)d, (uint64_t)n_qk) : 1);
+    return sp_tm_cdiv(keys, kpb) * f;
 }
 
 uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv)
 {
     uint64_t tpb = (uint64_t)(n_pv >= d ? n_pv / d : 1);
-    uint64_t f = (uint64_t)(d > n_pv ? cdiv((uint64_t)d, (uint64_t)n_pv) : 1);
-    return cdiv(values, tpb) * f;
+    uint64_t f = (uint64_t)(d > n_pv ? sp_tm_cdiv((uint64_t)d, (uint64_t)n_pv) : 1);
+    return sp_tm_cdiv(values, tpb) * f;
 }
 
 uint64_t sp_softmax_cycles(uint32_t n, int lanes)
 {
-    uint64_t p = cdiv(n, (uint64_t)lanes);
+    uint64_t p = sp_tm_cdiv(n, (uint64_t)lanes);
     return p + SP_DIV_CYCLES + p + SP_SOFTMAX_OVERHEAD;
 }
 
@@ -716,7 +711,7 @@ static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, c
 
 static uint32_t row_bytes(int d, int bits)
 {
-    return (uint32_t)cdiv((uint64_t)d * (uint64_t)bits, 8);
+    return (uint32_t)sp_tm_cdiv((uint64_t)d * (uint64_t)bits, 8);
 }
 
 /* The pipelined softmax (R6): three stages, each holding one head-step
@@ -732,7 +727,7 @@ static uint64_t sm_pipe(sched *S, size_t i, int x, uint64_t ready, uint64_t *sta
 {
     sp_tm_step *s = VS(S, i);
     const node_t *q = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2);
-    uint64_t p = cdiv(s->keys, (uint64_t)S->cfg->hw.softmax_lanes);
+    uint64_t p = sp_tm_cdiv(s->keys, (uint64_t)S->cfg->hw.softmax_lanes);
     uint64_t ms = q->start + SP_QK_LATENCY;
     if (ms < S->sm_free[0])
         ms = S->sm_free[0];
@@ -854,8 +849,8 @@ static void run_node(sched *S, size_t i, int x, uint64_t ready)
         unit = SP_U_IMPORTANCE;
         if (start < S->res_free[unit])
             start = S->res_free[unit];
-        end = start + cdiv(s->keys, (uint64_t)hw->softmax_lanes);
-        S->work[SP_U_IMPORTANCE] += cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        end = start + sp_tm_cdiv(s->keys, (uint64_t)hw->softmax_lanes);
+        S->work[SP_U_IMPORTANCE] += sp_tm_cdiv(s->keys, (uint64_t)hw->softmax_lanes);
         break;
     case N_PV: {
         unit = SP_U_PV;
@@ -937,7 +932,7 @@ static void tm_bound(const sched *S, sp_tm_result *r)
         for (size_t i = a; i <= b; i++) {
             const sp_tm_step *s = &st->s[i];
             uint64_t rows = sp_tm_rows(s);
-            uint64_t passes = 1 + (s->requant ? 1 : 0), p = cdiv(s->keys, P);
+            uint64_t passes = 1 + (s->requant ? 1 : 0), p = sp_tm_cdiv(s->keys, P);
             uint64_t q = sp_qk_cycles(s->keys, s->d, hw->n_qk);
             w[SP_BU_QK] += rows * passes * q;
             w[SP_BU_SOFTMAX] += rows * passes * p;
@@ -1043,7 +1038,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         st->layers = 1;
     if (st->heads < 1)
         st->heads = 1;
-    S.region = cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
+    S.region = sp_tm_cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
     uint64_t maxrows = 1, run = 0;
     size_t want = 0; /* unit runs of the whole schedule */
     for (size_t i = 0; i < st->n; i++) {
@@ -1055,8 +1050,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         S.nv += rows;
         want += rows * (size_t)(N_NODES - 1 - (s->requant ? 0 : 3)) + (s->layer_end ? 1 : 0);
         /* R12: contexts larger than a slot stream through it in tiles */
-        uint64_t kt = cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
-        uint64_t vt = cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
+        uint64_t kt = sp_tm_cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
+        uint64_t vt = sp_tm_cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
         if (kt > 1) {
             r->k_tiled_steps += rows;
             if (kt > r->k_tiles_max)
@@ -1077,7 +1072,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             iters = maxit + 1;
         S.qrows = maxrows;
         S.qrow_bytes = row_bytes(maxd, 16);
-        S.q_region = cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
+        S.q_region = sp_tm_cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
     }
     /* deps() reaches back 1, kv_buffers and stage_buffers steps */
     S.keep_back = (size_t)(S.B > S.Bs ? S.B : S.Bs) + 1;

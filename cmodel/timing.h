@@ -60,6 +60,9 @@ typedef struct {
     uint64_t data_bits[SP_DK_N]; /* DRAM data demanded, by kind */
 } sp_tm_step;
 
+/* ceil(a / b) for b > 0: beats, lines and rows of the schedules */
+static inline uint64_t sp_tm_cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
 /* sp_tm_rows(s): the head-steps of record s */
 #define sp_tm_rows(s) ((s)->rows ? (s)->rows : 1u)
 

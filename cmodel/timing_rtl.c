@@ -17,8 +17,6 @@
 #include <stdio.h>
 #include "timing.h"
 
-static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 /* a run with no FSM changing state for this long is stuck (a value
  * selection or the pruning may take long: up to a few times 2^20 cycles of
  * top-k on the largest buffers) */
@@ -211,7 +209,7 @@ static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t ne
                 if ((uint32_t)t < ntd && tdepth[t] > l + 1 && !has_pos(s, t))
                     tdepth[t] = l + 1;
             }
-        c += ((uint64_t)p->keys + 1) + (cdiv(m, C) + 2) + (m + 1) + 1;
+        c += ((uint64_t)p->keys + 1) + (sp_tm_cdiv(m, C) + 2) + (m + 1) + 1;
     }
     if (!last_layer && l >= a->head_start_layer) {
         uint64_t hm = 0;
@@ -225,7 +223,7 @@ static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t ne
         for (int h = 0; h < hh; h++)
             if (hdepth[h] > l + 1 && !in_next[h])
                 hdepth[h] = l + 1;
-        c += ((uint64_t)H + 1) + (cdiv(hm, C) + 2) + (hm + 1) + 1;
+        c += ((uint64_t)H + 1) + (sp_tm_cdiv(hm, C) + 2) + (hm + 1) + 1;
     }
     return c + p->prune_cycles - 1; /* prune_done in the last of these cycles */
 }
@@ -261,11 +259,11 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         return -1;
     }
     unsigned BB = SP_ADDR_BEAT_BITS;
-    M->bq = (unsigned)cdiv(16u * (unsigned)D, BB);
-    M->bkm = (unsigned)cdiv((uint64_t)a->k_msb * D, BB);
-    M->bkl = (unsigned)cdiv((uint64_t)a->k_lsb * D, BB);
-    M->bvm = (unsigned)cdiv((uint64_t)a->v_msb * D, BB);
-    M->bvl = (unsigned)cdiv((uint64_t)a->v_lsb * D, BB);
+    M->bq = (unsigned)sp_tm_cdiv(16u * (unsigned)D, BB);
+    M->bkm = (unsigned)sp_tm_cdiv((uint64_t)a->k_msb * D, BB);
+    M->bkl = (unsigned)sp_tm_cdiv((uint64_t)a->k_lsb * D, BB);
+    M->bvm = (unsigned)sp_tm_cdiv((uint64_t)a->v_msb * D, BB);
+    M->bvl = (unsigned)sp_tm_cdiv((uint64_t)a->v_lsb * D, BB);
     M->wbeats = M->bq;
     M->front.c = M->back.c = -1;
     if (sp_dram_init(&M->dram, &hw->dram, hw->clock_mhz, err, errlen))
@@ -773,7 +771,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             break;
         }
         if (val_req) /* ctl_sel: SlStart, keys, the engine, flags: val_done_o */
-            val_at = c + B.s->vtopk_cycles + cdiv(n, (uint64_t)M->C) + 2;
+            val_at = c + B.s->vtopk_cycles + sp_tm_cdiv(n, (uint64_t)M->C) + 2;
 
         /* ---- ctl_fetch: front walk ---- */
         int fs_d = fs;
@@ -878,7 +876,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
         if (bk == BkVFetch && v_done) { /* BkVFetch sees v_done: pv next */
             bk = BkPvStart;
-            pv_beats = (uint32_t)cdiv(wj, (uint64_t)M->TPB) * (uint32_t)M->VF;
+            pv_beats = (uint32_t)sp_tm_cdiv(wj, (uint64_t)M->TPB) * (uint32_t)M->VF;
             if (pv_beats == 0) {
                 snprintf(err, errlen, "RTL schedule: head-step with no kept value");
                 goto done;
@@ -951,7 +949,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
      * one token-importance update per probability row */
     for (size_t i = 0; i < st->n; i++) {
         const sp_tm_step *s = &st->s[i];
-        uint64_t rows = cdiv(s->keys, (uint64_t)M->P), beats = cdiv(s->keys, (uint64_t)M->SL);
+        uint64_t rows = sp_tm_cdiv(s->keys, (uint64_t)M->P), beats = sp_tm_cdiv(s->keys, (uint64_t)M->SL);
         uint64_t passes = 1 + (s->requant ? 1 : 0);
         work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, M->P) + beats) - (s->requant ? rows : 0);
         if (s->k_lsb > 0)

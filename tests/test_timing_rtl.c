@@ -8,8 +8,6 @@
 #include "timing.h"
 #include "tm_fixture.h"
 
-static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 /* the pipelined schedule: each unit's work without waits */
 START_TEST(test_work_figures)
 {
@@ -54,7 +52,7 @@ START_TEST(test_rtl_work)
     ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
     uint64_t passes = n + n / 2;
     ck_assert_uint_eq(r.unit_work[SP_U_QK], passes * sp_qk_cycles(keys, 64, c.hw.n_qk));
-    uint64_t rows = cdiv(keys, P), beats = cdiv(keys, SL);
+    uint64_t rows = sp_tm_cdiv(keys, P), beats = sp_tm_cdiv(keys, SL);
     ck_assert_uint_eq(r.unit_work[SP_U_SOFTMAX], passes * (beats + 2 * rows + 49) - (n / 2) * rows);
     ck_assert_uint_eq(r.unit_work[SP_U_PV], n * sp_pv_cycles(values, 64, c.hw.n_pv));
     ck_assert_uint_eq(r.unit_work[SP_U_IMPORTANCE], n * rows);
@@ -91,16 +89,16 @@ START_TEST(test_rtl_overlap)
     sp_tm_result r;
     char err[256];
     ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r, err, sizeof err), 0);
-    uint64_t C = (uint64_t)c.hw.topk_comparators, rows = cdiv(keys, (uint64_t)c.hw.softmax_lanes);
+    uint64_t C = (uint64_t)c.hw.topk_comparators, rows = sp_tm_cdiv(keys, (uint64_t)c.hw.softmax_lanes);
     /* least front end: K rows one a cycle, softmax load (beside the K
      * rows), exp, divider, stream (rows of P) */
     uint64_t front = keys + (2 * rows + 49);
     /* least back end: selection handshake, value rows, pv, output */
-    uint64_t back = sel + cdiv(keys, C) + 2 + values + sp_pv_cycles(values, 64, c.hw.n_pv);
+    uint64_t back = sel + sp_tm_cdiv(keys, C) + 2 + values + sp_pv_cycles(values, 64, c.hw.n_pv);
     ck_assert_uint_ge(r.total_cycles, n * back);
     ck_assert_uint_lt(r.total_cycles, n * (front + back));
     /* the hold: each further front end waits for the selection before it */
-    ck_assert_uint_ge(r.total_cycles, front + n * (sel + cdiv(keys, C) + 2 + rows));
+    ck_assert_uint_ge(r.total_cycles, front + n * (sel + sp_tm_cdiv(keys, C) + 2 + rows));
     sp_tm_steps_free(&v);
 }
 END_TEST
