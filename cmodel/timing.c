@@ -1,1147 +1,987 @@
-/* timing.c - cycle model of the SpAtten pipeline: a small discrete-event
- * schedule of the units of every head-step (key fetch, QK, softmax,
- * requant decision, LSB refetch, value top-k, value fetch, PV, importance,
- * output write, pruning top-k) with in-order units, K/V SRAM slots and one
- * DRAM model. The rules are in docs/costs.md s1; each is marked R1.. here. */
-#include <math.h>
-#include <stdio.h>
+/* timing.c - the schedule of the RTL's head-step pipeline
+ * (docs/rtl.md s5, docs/costs.md s1 "RTL schedule"): a cycle-stepped model
+ * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
+ * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
+ * FSM with the RTL's state names. The data is not computed here: the
+ * head-steps carry what the data decides (active keys and their token
+ * positions, the requant decision, the kept values, the top-k cycles).
+ * Requests reach the DRAM model (cmodel/dram.c) in the cycle, and in the
+ * order, the co-sim harness sends them: per cycle the read row's beats,
+ * then the posted write beat. Cycle c of this model is cycle c of the
+ * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
+ * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
+ * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
+ * MSB rows into the other slot, named by ctl_seq's look-ahead. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include "timing.h"
 
-const char *const sp_unit_names[SP_U_N] = {"fetch_k", "qk", "softmax", "requant", "fetch_k_lsb",
-                                           "topk", "fetch_v", "pv", "importance", "prune", "write"};
-const char *const sp_bound_unit_names[SP_BU_N] = {"qk", "softmax", "topk", "pv", "importance", "dram"};
+/* a run with no FSM changing state for this long is stuck (a value
+ * selection or the pruning may take long: up to a few times 2^20 cycles of
+ * top-k on the largest buffers) */
+#define SP_RTL_STALL_CYCLES (1 << 26)
 
-void sp_tm_steps_free(sp_tm_steps *v)
-{
-    free(v->s);
-    memset(v, 0, sizeof *v);
-}
-
-static sp_tm_step *push_step(sp_tm_steps *v)
-{
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 1024;
-        sp_tm_step *ns = realloc(v->s, nc * sizeof *ns);
-        if (!ns)
-            return NULL;
-        v->s = ns;
-        v->cap = nc;
-    }
-    sp_tm_step *s = &v->s[v->n++];
-    memset(s, 0, sizeof *s);
-    return s;
-}
-
-/* A new zeroed step at (it, layer, head) with head dimension d; when out of
- * memory, writes the message, frees the whole list and returns NULL. */
-static sp_tm_step *new_step(sp_tm_steps *v, int it, int layer, int head, int d, char *err, size_t errlen)
-{
-    sp_tm_step *s = push_step(v);
-    if (!s) {
-        snprintf(err, errlen, "out of memory building timing steps");
-        sp_tm_steps_free(v);
-        return NULL;
-    }
-    s->it = it;
-    s->layer = layer;
-    s->head = head;
-    s->d = d;
-    return s;
-}
-
-uint64_t sp_qk_cycles(uint32_t keys, int d, int n_qk)
-{
-    /* rtl/README.md qk: KPB = max(1, NQk/D) keys per beat, F = max(1, D/NQk) beats per key */
-    uint64_t kpb = (uint64_t)(n_qk >= d ? n_qk / d : 1);
-    uint64_t f = (uint64_t)(d > n_qk ? sp_tm_cdiv((uint64_t)d, (uint64_t)n_qk) : 1);
-    return sp_tm_cdiv(keys, kpb) * f;
-}
-
-uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv)
-{
-    uint64_t tpb = (uint64_t)(n_pv >= d ? n_pv / d : 1);
-    uint64_t f = (uint64_t)(d > n_pv ? sp_tm_cdiv((uint64_t)d, (uint64_t)n_pv) : 1);
-    return sp_tm_cdiv(values, tpb) * f;
-}
-
-uint64_t sp_softmax_cycles(uint32_t n, int lanes)
-{
-    uint64_t p = sp_tm_cdiv(n, (uint64_t)lanes);
-    return p + SP_DIV_CYCLES + p + SP_SOFTMAX_OVERHEAD;
-}
-
-static double harmonic(uint32_t n)
-{
-    if (n < 64) {
-        double h = 0;
-        for (uint32_t i = 1; i <= n; i++)
-            h += 1.0 / i;
-        return h;
-    }
-    double x = (double)n;
-    return log(x) + 0.57721566490153286 + 1.0 / (2 * x) - 1.0 / (12 * x * x);
-}
-
-double sp_topk_expected(uint32_t n, uint32_t k, int comparators, int round_overhead,
-                        double *compares, double *rounds)
-{
-    double c = comparators > 0 ? comparators : 1;
-    double cyc = ceil(n / c), cmp = 0, rnd = 0;
-    if (k > n)
-        k = n;
-    if (k > 0 && k < n) {
-        double nn = n, kk = k;
-        rnd = harmonic(k) + harmonic(n - k + 1) - 1.0;
-        cmp = 2.0 * ((nn + 1) * harmonic(n) - (nn + 3 - kk) * harmonic(n + 1 - k) - (kk + 2) * harmonic(k) + nn + 3);
-        if (cmp < 0)
-            cmp = 0;
-        cyc += (cmp + rnd) / c + rnd * (round_overhead + 0.5);
-    }
-    if (compares)
-        *compares = cmp;
-    if (rounds)
-        *rounds = rnd;
-    return cyc;
-}
-
-/* ------------------------------------------------------------------ */
-/* builders                                                           */
-
-static void set_widths(sp_tm_step *s, const sp_alg_cfg *a, int dense)
-{
-    s->q_bits = (uint8_t)a->q_bits;
-    s->k_msb = (uint8_t)(dense ? a->k_msb + a->k_lsb : a->k_msb);
-    s->k_lsb = (uint8_t)(dense ? 0 : a->k_lsb);
-    s->v_msb = (uint8_t)(dense ? a->v_msb + a->v_lsb : a->v_msb);
-    s->v_lsb = (uint8_t)(dense ? 0 : a->v_lsb);
-}
-
-int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_result *r,
-                         sp_tm_steps *out, char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    out->iters = r->iters;
-    out->layers = r->layers;
-    out->heads = r->heads;
-    snprintf(out->source, sizeof out->source, "tensor trace");
-    for (int it = 0; it < r->iters; it++)
-        for (int l = 0; l < r->layers; l++) {
-            size_t first = out->n;
-            uint64_t pc = 0, pcmp = 0;
-            for (int h = 0; h < r->heads; h++) {
-                const sp_step_rec *rec = &r->steps[((size_t)it * r->layers + l) * r->heads + h];
-                pc += rec->ev.prune_topk_cycles;
-                pcmp += rec->ev.prune_topk_compares;
-                if (rec->rows == 0)
-                    continue;
-                uint64_t vc = rec->ev.topk_cycles - rec->ev.prune_topk_cycles;
-                uint64_t vcmp = rec->ev.topk_compares - rec->ev.prune_topk_compares;
-                sp_tm_step *cur = NULL;
-                for (uint32_t row = 0; row < rec->rows; row++) {
-                    /* rows of an encoder head-step share its counts evenly */
-                    uint32_t R = rec->rows;
-                    uint32_t values = rec->kept_values / R + (row < rec->kept_values % R ? 1 : 0);
-                    uint8_t requant = row < rec->requant_rows;
-                    uint64_t tc = vc / R + (row < vc % R ? 1 : 0), tcmp = vcmp / R + (row < vcmp % R ? 1 : 0);
-                    if (cur && cur->values == values && cur->requant == requant && cur->vtopk_cycles == tc &&
-                        cur->vtopk_compares == tcmp) {
-                        cur->rows++; /* the same inputs as the row before: one record */
-                        continue;
-                    }
-                    sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
-                    if (!s)
-                        return -1;
-                    s->rows = 1;
-                    s->keys = rec->active;
-                    s->span = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                    s->values = values;
-                    s->requant = requant;
-                    s->vtopk_cycles = tc;
-                    s->vtopk_compares = tcmp;
-                    set_widths(s, &cfg->alg, 0);
-                    cur = s;
-                }
-            }
-            if (out->n > first) {
-                sp_tm_step *last = &out->s[out->n - 1];
-                last->layer_end = 1;
-                last->prune_cycles = pc;
-                last->prune_compares = pcmp;
-                last->prune_after = pc > 0;
-            }
-        }
-    return 0;
-}
-
-void sp_tm_step_row(sp_tm_step *s, int last)
-{
-    s->rows = 1;
-    if (!last) {
-        s->layer_end = s->prune_after = 0;
-        s->prune_cycles = s->prune_compares = 0;
-    }
-}
-
-int sp_tm_steps_split(sp_tm_steps *st, char *err, size_t errlen)
-{
-    size_t need = 0;
-    for (size_t i = 0; i < st->n; i++)
-        need += sp_tm_rows(&st->s[i]);
-    if (need == st->n)
-        return 0;
-    sp_tm_step *ns = realloc(st->s, need * sizeof *ns);
-    if (!ns) {
-        snprintf(err, errlen, "out of memory splitting timing steps");
-        return -1;
-    }
-    st->s = ns;
-    st->cap = need;
-    /* from the back, so no record is overwritten before it is copied */
-    for (size_t i = st->n, o = need; i-- > 0;) {
-        sp_tm_step rec = ns[i];
-        uint32_t rows = sp_tm_rows(&rec);
-        for (uint32_t r = rows; r-- > 0;) {
-            ns[--o] = rec;
-            sp_tm_step_row(&ns[o], r + 1 == rows);
-        }
-    }
-    st->n = need;
-    return 0;
-}
-
-int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out,
-                      char *err, size_t errlen)
-{
-    memset(out, 0, sizeof *out);
-    out->iters = tr->iters;
-    out->layers = tr->layers;
-    out->heads = tr->heads;
-    snprintf(out->source, sizeof out->source, "dense (derived)");
-    for (int it = 0; it < tr->iters; it++)
-        for (int l = 0; l < tr->layers; l++)
-            for (int h = 0; h < tr->heads; h++) {
-                uint32_t n = (uint32_t)(tr->mode == SP_MODE_DECODE ? tr->ctx + it + 1 : tr->ctx);
-                /* one record for the head's query rows: all alike */
-                sp_tm_step *s = new_step(out, it, l, h, tr->d, err, errlen);
-                if (!s)
-                    return -1;
-                s->rows = tr->mode == SP_MODE_DECODE ? 1 : n;
-                s->keys = s->span = s->values = n;
-                set_widths(s, &cfg->alg, 1);
-                s->layer_end = h == tr->heads - 1;
-            }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* the schedule                                                        */
-
-enum { N_KF, N_QK1, N_SM1, N_KL, N_QK2, N_SM2, N_TK, N_IMP, N_VF, N_PV, N_OW, N_PR, N_NODES };
-enum { D_END, D_START, D_FIRST };
-
+/* one head-step's view, as the RTL walks them */
 typedef struct {
-    uint64_t start, end, first;
-    uint8_t state; /* 0 waiting, 1 queued, 2 done */
-} node_t;
+    const sp_tm_step *s;
+    uint32_t n;      /* |A_l| */
+    uint32_t ri;     /* query row within its head (encoder) */
+} hstep;
 
-typedef struct {
-    uint64_t ready;
-    size_t step;
-    uint8_t node;
-} hitem;
+/* controller FSM states (rtl/ctl_*.v) */
+enum { SqList, SqHScan, SqStep, SqNextRow, SqBDrain, SqPrune, SqNextL, SqDrain, SqDone };
+enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort, FtPHold, FtPStream, FtHand };
+enum { BkIdle, BkVSel, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
+enum { FIdle, FScale, FQ, FK };
+enum { VIdle, VWalk, VWait };
+enum { PIdle, PWalk, PHeld };     /* ctl_fetch: the K prefetch walk */
+enum { LaIdle, LaScan, LaFound }; /* ctl_seq: the look-ahead for it */
+enum { StIdle, StLoad, StExp, StDiv, StNorm };
 
-/* One head-step of the schedule (step i of the run, the row-th of its
- * record). The schedule keeps these in a ring: a step enters when a node of
- * it is first queued and its place is reused once it and the SLOT_KEEP
- * steps after it are done (deps() reaches back at most kv_buffers and
- * stage_buffers steps), so memory follows the steps in flight, not the
- * trace. */
+/* a row request in flight (rtl/fetcher.v descriptor FIFO) */
 typedef struct {
-    node_t nd[N_NODES];
-    sp_tm_step *s;  /* its record */
-    size_t rec;     /* the record's index */
-    uint32_t gpos;  /* its index within its (iteration, layer, head) run of steps */
-    uint8_t first;  /* first step of its (iteration, layer) group */
-    uint8_t le, pa; /* layer_end, prune_after of this step (the record's last row) */
-    uint8_t row0;   /* first row of its record */
-    uint8_t left;   /* nodes not yet run */
-} slot_t;
+    uint64_t cycle; /* the harness's response cycle (sim/memmodel.cpp RspQueue) */
+    unsigned region;
+    int bank; /* kbuf bank of a K row (its slot's top bit) */
+} inflight;
+
+/* memory job meter: the co-sim's RtlUnitMeter (sim/timing_cmp.cpp) */
+typedef struct {
+    int c;
+    uint64_t js, je;
+} mjob;
 
 typedef struct {
     const sp_config *cfg;
-    sp_tm_steps *st;
-    slot_t *ring;        /* steps [keep, hi) at index i & wmask */
-    size_t wmask, lo, hi, keep_back; /* lo: oldest step with nodes left; steps from lo - keep_back are kept */
-    size_t pin;          /* the step just run: steps from pin - keep_back are kept too */
-    size_t nv;           /* steps of the run (the records' rows) */
-    size_t cur_rec;      /* record and row of step hi */
-    uint32_t cur_row;
-    hitem *heap;
-    size_t hn, hcap;
     sp_dram dram;
-    int B;               /* K/V SRAM slots */
-    int Bs;              /* head-steps per inter-stage buffer (R11) */
-    uint64_t sm_free[3]; /* pipelined softmax: its max, exp + sum and normalise stages free (R6) */
-    uint64_t q_region;   /* bytes of the whole query (output) region */
-    uint64_t qrows, qrow_bytes; /* query rows per (iteration, layer, head), bytes per head's row */
-    uint64_t slot_bytes_k;
-    uint64_t region;     /* bytes per (layer, head, plane) region */
-    uint64_t fetch_free;
-    uint64_t res_free[SP_U_N];
-    uint64_t total;
-    uint64_t k_overflow;
-    uint64_t work[SP_U_N];
-} sched;
+    int D, KPB, KF, TPB, VF, C, MT, KVB;
+    int P, SL; /* softmax lanes; logits into softmax a cycle, min(P, KPB) */
+    unsigned bq, bkm, bkl, bvm, bvl, bout; /* beats per row of each region */
+    int decode;
+    /* meter */
+    mjob front, back;
+    int fcut, vcut;
+    unsigned wn, wbeats;
+    uint64_t ws, we;
+    uint64_t span[4];
+} rsim;
 
-static slot_t *SL(const sched *S, size_t i)
+static void meter_close(rsim *M, mjob *o)
 {
-    return &S->ring[i & S->wmask];
+    if (o->c >= 0)
+        M->span[o->c] += o->je - o->js;
+    o->c = -1;
 }
 
-/* the record of step i */
-static sp_tm_step *VS(const sched *S, size_t i)
+static void meter_op(rsim *M, int c, uint64_t issue, uint64_t done)
 {
-    return SL(S, i)->s;
-}
-
-static int exists(const sched *S, size_t i, int x)
-{
-    const slot_t *q = SL(S, i);
-    if (x == N_KL || x == N_QK2 || x == N_SM2)
-        return q->s->requant;
-    if (x == N_PR)
-        return q->le;
-    return 1;
-}
-
-static node_t *ND(const sched *S, size_t i, int x)
-{
-    return &SL(S, i)->nd[x];
-}
-
-static int qk_final(const sched *S, size_t i)
-{
-    return VS(S, i)->requant ? N_QK2 : N_QK1;
-}
-
-static int sm_final(const sched *S, size_t i)
-{
-    return VS(S, i)->requant ? N_SM2 : N_SM1;
-}
-
-static int same_head(const sp_tm_step *a, const sp_tm_step *b)
-{
-    return a->it == b->it && a->layer == b->layer && a->head == b->head;
-}
-
-/* Brings step S->hi into the ring (growing it when the steps kept fill
- * it). -1: out of memory. */
-static int add_step(sched *S)
-{
-    size_t low = S->lo < S->pin ? S->lo : S->pin;
-    size_t keep = low > S->keep_back ? low - S->keep_back : 0;
-    if (S->hi - keep > S->wmask) {
-        size_t w = (S->wmask + 1) * 2;
-        slot_t *nr = malloc(w * sizeof *nr);
-        if (!nr)
-            return -1;
-        for (size_t j = keep; j < S->hi; j++)
-            nr[j & (w - 1)] = *SL(S, j);
-        free(S->ring);
-        S->ring = nr;
-        S->wmask = w - 1;
-    }
-    size_t j = S->hi++;
-    slot_t *q = SL(S, j), *p = j > 0 ? SL(S, j - 1) : NULL;
-    sp_tm_step *s = &S->st->s[S->cur_rec];
-    uint32_t rows = sp_tm_rows(s);
-    int last = S->cur_row + 1 == rows;
-    memset(q->nd, 0, sizeof q->nd);
-    q->s = s;
-    q->rec = S->cur_rec;
-    q->row0 = S->cur_row == 0;
-    q->le = s->layer_end && last;
-    q->pa = s->prune_after && last;
-    q->first = !p || p->le;
-    int same = p && same_head(p->s, s);
-    q->gpos = same ? p->gpos + 1 : 0;
-    q->left = (uint8_t)(N_NODES - (s->requant ? 0 : 3) - (q->le ? 0 : 1));
-    if (last) {
-        S->cur_rec++;
-        S->cur_row = 0;
-    } else {
-        S->cur_row++;
-    }
-    return 0;
-}
-
-typedef struct {
-    size_t step;
-    int node, what;
-    uint64_t add;
-} dep_t;
-
-/* R1..R9 of docs/costs.md s1 */
-static int deps(const sched *S, size_t i, int x, dep_t *d)
-{
-    int n = 0;
-    const sp_tm_step *s = VS(S, i);
-    int first_in_group = SL(S, i)->first;
-#define DEP(j, nn, w, a) (d[n].step = (j), d[n].node = (nn), d[n].what = (w), d[n].add = (a), n++)
-    switch (x) {
-    case N_KF:
-        if (i > 0)
-            DEP(i - 1, N_KF, D_START, 0); /* R1: key fetches in head-step order */
-        if (i >= (size_t)S->B)
-            DEP(i - (size_t)S->B, qk_final(S, i - (size_t)S->B), D_END, 0); /* R2: K slot free */
-        if (first_in_group && i > 0 && SL(S, i - 1)->pa)
-            DEP(i - 1, N_PR, D_END, 0); /* R3: the pruned set is known */
-        break;
-    case N_QK1:
-        DEP(i, N_KF, D_FIRST, 0);
-        if (i > 0)
-            DEP(i - 1, N_QK1, D_START, 0); /* R4: first passes in order; a second pass takes the QK array when its LSB planes arrive */
-        if (first_in_group && i > 0)
-            DEP(i - 1, N_PR, D_END, 0); /* R5: q of layer l+1 needs layer l's outputs */
-        if (i >= (size_t)S->Bs)
-            DEP(i - (size_t)S->Bs, sm_final(S, i - (size_t)S->Bs), D_END, 0); /* R11: a score buffer free */
-        break;
-    case N_SM1:
-        DEP(i, N_QK1, D_START, 1); /* R6: softmax loads logits as QK streams them */
-        if (i > 0)
-            DEP(i - 1, N_SM1, D_START, 0); /* R6: first passes enter the softmax stages in order */
-        if (!s->requant && i >= (size_t)S->Bs) {
-            DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
-            DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
+    if (c == 3) {
+        if (M->wn == 0) {
+            M->ws = issue;
+            M->we = done;
+        } else if (done > M->we) {
+            M->we = done;
         }
-        break;
-    case N_KL:
-        DEP(i, N_SM1, D_END, 1); /* R7: requant decided one cycle after softmax */
-        break;
-    case N_QK2:
-        DEP(i, N_KL, D_FIRST, 0);
-        DEP(i, N_QK1, D_END, 0);
-        break;
-    case N_SM2:
-        DEP(i, N_QK2, D_START, 1);
-        DEP(i, N_SM1, D_END, 0);
-        if (i >= (size_t)S->Bs) {
-            DEP(i - (size_t)S->Bs, N_PV, D_END, 0); /* R11: a probability buffer free */
-            DEP(i - (size_t)S->Bs, N_IMP, D_END, 0);
+        if (++M->wn == M->wbeats) {
+            M->span[3] += M->we - M->ws;
+            M->wn = 0;
         }
-        break;
-    case N_TK:
-        DEP(i, sm_final(S, i), D_END, 1);
-        if (i > 0)
-            DEP(i - 1, SL(S, i - 1)->le ? N_PR : N_TK, D_END, 0);
-        break;
-    case N_IMP:
-        DEP(i, sm_final(S, i), D_END, 0);
-        if (i > 0)
-            DEP(i - 1, N_IMP, D_END, 0);
-        break;
-    case N_VF:
-        DEP(i, N_TK, D_END, 0);
-        if (i >= (size_t)S->B)
-            DEP(i - (size_t)S->B, N_PV, D_END, 0); /* R2: V slot free */
-        break;
-    case N_PV:
-        DEP(i, N_VF, D_FIRST, 0);
-        if (i > 0)
-            DEP(i - 1, N_PV, D_END, 0);
-        if (i >= (size_t)S->Bs)
-            DEP(i - (size_t)S->Bs, N_OW, D_START, 0); /* R11: an output buffer free */
-        break;
-    case N_OW:
-        DEP(i, N_PV, D_END, 0);
-        break;
-    case N_PR:
-        DEP(i, N_TK, D_END, 0); /* R8: after the layer's last PV, importance and top-k */
-        DEP(i, N_PV, D_END, 0);
-        DEP(i, N_IMP, D_END, 0);
-        break;
-    }
-    (void)s;
-#undef DEP
-    return n;
-}
-
-/* wakes[k][x]: the nodes whose deps() may name node x of step i, at step
- * i (k 0), i + 1 (1), i + kv_buffers (2), i + stage_buffers (3) */
-#define W1(n) (1u << (n))
-static const unsigned wakes[4][N_NODES] = {
-    [0] = {[N_KF] = W1(N_QK1), [N_QK1] = W1(N_SM1) | W1(N_QK2), [N_SM1] = W1(N_KL) | W1(N_SM2) | W1(N_TK) | W1(N_IMP),
-           [N_KL] = W1(N_QK2), [N_QK2] = W1(N_SM2), [N_SM2] = W1(N_TK) | W1(N_IMP), [N_TK] = W1(N_VF) | W1(N_PR),
-           [N_IMP] = W1(N_PR), [N_VF] = W1(N_PV), [N_PV] = W1(N_OW) | W1(N_PR)},
-    [1] = {[N_KF] = W1(N_KF), [N_QK1] = W1(N_QK1), [N_QK2] = W1(N_QK1), [N_SM1] = W1(N_SM1), [N_SM2] = W1(N_SM1),
-           [N_TK] = W1(N_TK), [N_IMP] = W1(N_IMP) | W1(N_KF), [N_PV] = W1(N_PV), [N_OW] = W1(N_KF),
-           [N_PR] = W1(N_KF) | W1(N_QK1) | W1(N_TK)},
-    [2] = {[N_QK1] = W1(N_KF), [N_QK2] = W1(N_KF), [N_PV] = W1(N_VF)},
-    [3] = {[N_SM1] = W1(N_QK1), [N_SM2] = W1(N_QK1), [N_PV] = W1(N_SM1) | W1(N_SM2), [N_IMP] = W1(N_SM1) | W1(N_SM2),
-           [N_OW] = W1(N_PV)},
-};
-#undef W1
-
-static int hless(const hitem *a, const hitem *b)
-{
-    if (a->ready != b->ready)
-        return a->ready < b->ready;
-    if (a->step != b->step)
-        return a->step < b->step;
-    return a->node < b->node;
-}
-
-static int hpush(sched *S, hitem it)
-{
-    if (S->hn == S->hcap) {
-        size_t nc = S->hcap ? S->hcap * 2 : 256;
-        hitem *nh = realloc(S->heap, nc * sizeof *nh);
-        if (!nh)
-            return -1;
-        S->heap = nh;
-        S->hcap = nc;
-    }
-    size_t k = S->hn++;
-    S->heap[k] = it;
-    while (k > 0) {
-        size_t p = (k - 1) / 2;
-        if (!hless(&S->heap[k], &S->heap[p]))
-            break;
-        hitem t = S->heap[k];
-        S->heap[k] = S->heap[p];
-        S->heap[p] = t;
-        k = p;
-    }
-    return 0;
-}
-
-static hitem hpop(sched *S)
-{
-    hitem top = S->heap[0];
-    S->heap[0] = S->heap[--S->hn];
-    size_t k = 0;
-    for (;;) {
-        size_t l = 2 * k + 1, r = l + 1, m = k;
-        if (l < S->hn && hless(&S->heap[l], &S->heap[m]))
-            m = l;
-        if (r < S->hn && hless(&S->heap[r], &S->heap[m]))
-            m = r;
-        if (m == k)
-            break;
-        hitem t = S->heap[k];
-        S->heap[k] = S->heap[m];
-        S->heap[m] = t;
-        k = m;
-    }
-    return top;
-}
-
-/* queue (i, x) if it exists, is waiting and all its dependencies are done */
-static int try_queue(sched *S, size_t i, int x)
-{
-    if (i >= S->nv)
-        return 0;
-    while (S->hi <= i)
-        if (add_step(S))
-            return -1;
-    if (!exists(S, i, x))
-        return 0;
-    node_t *me = ND(S, i, x);
-    if (me->state)
-        return 0;
-    dep_t d[8];
-    int n = deps(S, i, x, d);
-    uint64_t ready = 0;
-    for (int k = 0; k < n; k++) {
-        if (!exists(S, d[k].step, d[k].node))
-            continue;
-        node_t *o = ND(S, d[k].step, d[k].node);
-        if (o->state != 2)
-            return 0;
-        uint64_t t = (d[k].what == D_END ? o->end : d[k].what == D_START ? o->start : o->first) + d[k].add;
-        if (t > ready)
-            ready = t;
-    }
-    me->state = 1;
-    hitem h = {ready, i, (uint8_t)x};
-    return hpush(S, h);
-}
-
-/* Address layout (R9): each (layer, head) has one region per plane kind
- * (K MSB, K LSB, V MSB, V LSB), rows of ceil(d * bits / 8) bytes by token
- * position; q and outputs have their own regions. */
-enum { P_KM, P_KL, P_VM, P_VL, P_Q, P_OUT };
-
-static uint64_t region_base(const sched *S, const sp_tm_step *s, int plane)
-{
-    uint64_t lh = (uint64_t)s->layer * (uint64_t)S->st->heads + (uint64_t)s->head;
-    if (plane <= P_VL)
-        return (lh * 4 + (uint64_t)plane) * S->region;
-    uint64_t nlh = (uint64_t)S->st->layers * (uint64_t)S->st->heads;
-    uint64_t idx = ((uint64_t)s->it * nlh + lh) * 2 + (plane == P_OUT);
-    return nlh * 4 * S->region + idx * S->q_region;
-}
-
-/* R9: queries and outputs as the projections lay them out: one vector of
- * heads x D elements per query row (token) and layer, the heads side by
- * side (the Q projection writes it; the output projection reads the
- * concatenated heads); rows of (iteration, layer, query row) in order, the
- * query region, then the output region, after the K/V regions */
-static uint32_t row_bytes(int d, int bits);
-
-static uint64_t qo_addr(const sched *S, size_t i, int plane)
-{
-    const sp_tm_step *s = VS(S, i);
-    uint64_t vec = (((uint64_t)s->it * (uint64_t)S->st->layers + (uint64_t)s->layer) * S->qrows + SL(S, i)->gpos) *
-                   (uint64_t)S->st->heads + (uint64_t)s->head;
-    uint64_t kv = (uint64_t)S->st->layers * (uint64_t)S->st->heads * 4 * S->region;
-    return kv + (plane == P_OUT ? S->q_region : 0) + vec * S->qrow_bytes;
-}
-
-/* Fetch `count` rows of `rb` bytes from a region: row j sits at token
- * position pos_of[j], or pos(j) = floor(j * span / count) when pos_of is NULL (rows spread
- * evenly over the span: the CSV path and the dense case, where count =
- * span makes them contiguous). Bursts shared with the previous row are
- * not fetched twice; runs of adjacent bursts go out as one request. */
-typedef struct {
-    uint64_t first, end;
-} job_t;
-
-/* one read request for bursts [b0, b1] */
-static void fetch_run(sched *S, uint64_t b0, uint64_t b1, sp_dram_kindof kind, uint64_t now, job_t *J)
-{
-    uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes, f;
-    uint64_t e = sp_dram_access(&S->dram, b0 * bb, (uint32_t)((b1 - b0 + 1) * bb), 0, kind, now, &f);
-    if (f < J->first)
-        J->first = f;
-    if (e > J->end)
-        J->end = e;
-}
-
-/* runs collected by fetch_rows before they go to the DRAM model in one
- * sp_dram_access_runs call (the same requests in the same order) */
-#define FETCH_RUNS 128
-
-static void fetch_flush(sched *S, const uint64_t *runs, size_t k, sp_dram_kindof kind, uint64_t now, job_t *J)
-{
-    uint64_t f, e = sp_dram_access_runs(&S->dram, runs, k, 0, kind, now, &f);
-    if (f < J->first)
-        J->first = f;
-    if (e > J->end)
-        J->end = e;
-}
-
-/* Row j of fetch_rows at byte address a: its bursts extend the current
- * run [*run0, *run1] when the first is at most one past its end (those
- * already in it are not fetched again), else the run is queued in runs
- * (sent when FETCH_RUNS are queued) and the row starts the next one. */
-static inline void fetch_row(sched *S, uint64_t a, uint32_t rb, uint64_t *runs, size_t *k, uint64_t *run0,
-                             uint64_t *run1, sp_dram_kindof kind, uint64_t now, job_t *J)
-{
-    int sh = S->dram.sh_burst; /* >= 0: the burst size is a power of two */
-    uint64_t fb, lb, bb = (uint64_t)S->dram.cfg.burst_bytes;
-    if (sh >= 0) {
-        fb = a >> sh;
-        lb = (a + rb - 1) >> sh;
-    } else {
-        fb = a / bb;
-        lb = (a + rb - 1) / bb;
-    }
-    if (fb <= *run1 + 1) {
-        *run1 = lb > *run1 ? lb : *run1;
         return;
     }
-    runs[2 * *k] = *run0;
-    runs[2 * *k + 1] = *run1;
-    if (++*k == FETCH_RUNS) {
-        fetch_flush(S, runs, *k, kind, now, J);
-        *k = 0;
+    mjob *o = c == 2 ? &M->back : &M->front;
+    int *cut = c == 2 ? &M->vcut : &M->fcut;
+    if (o->c != c || *cut) {
+        meter_close(M, o);
+        *cut = 0;
+        o->c = c;
+        o->js = issue;
+        o->je = done;
+    } else if (done > o->je) {
+        o->je = done;
     }
-    *run0 = fb;
-    *run1 = lb;
 }
 
-static void fetch_rows(sched *S, uint64_t base, uint32_t count, uint32_t span, const int32_t *pos_of,
-                       uint32_t rb, sp_dram_kindof kind, uint64_t now, job_t *J)
+static int mclass(unsigned region)
 {
-    if (count == 0 || rb == 0)
-        return;
-    uint64_t bb = (uint64_t)S->dram.cfg.burst_bytes;
-    uint64_t run0, run1; /* burst indexes [run0, run1] */
-    if (!pos_of && span == count) {
-        /* contiguous rows: the loop below would build one run over them */
-        fetch_run(S, base / bb, (base + (uint64_t)count * rb - 1) / bb, kind, now, J);
-        return;
-    }
-    uint64_t runs[2 * FETCH_RUNS];
-    size_t k = 0;
-    /* rows are ascending: each extends the current run or starts the next
-     * (fetch_row) */
-    if (pos_of) {
-        uint64_t a0 = base + (uint64_t)pos_of[0] * rb;
-        run0 = a0 / bb;
-        run1 = (a0 + rb - 1) / bb;
-        for (uint32_t j = 1; j < count; j++) {
-            uint64_t a = base + (uint64_t)pos_of[j] * rb;
-            fetch_row(S, a, rb, runs, &k, &run0, &run1, kind, now, J);
-        }
-    } else {
-        /* pos(j) = floor(j * span / count): the address steps by
-         * floor(span / count) rows, one more when the remainder carries */
-        uint64_t a = base, step = (uint64_t)(span / count) * rb, pr = 0, dr = span % count;
-        run0 = a / bb;
-        run1 = (a + rb - 1) / bb;
-        for (uint32_t j = 1; j < count; j++) {
-            a += step;
-            pr += dr;
-            if (pr >= count) {
-                pr -= count;
-                a += rb;
-            }
-            fetch_row(S, a, rb, runs, &k, &run0, &run1, kind, now, J);
-        }
-    }
-    runs[2 * k] = run0;
-    runs[2 * k + 1] = run1;
-    k++;
-    fetch_flush(S, runs, k, kind, now, J);
+    return region <= SP_REGION_K_MSB ? 0 : region == SP_REGION_K_LSB ? 1 : region <= SP_REGION_V_LSB ? 2 : 3;
 }
 
-static uint32_t row_bytes(int d, int bits)
+static sp_dram_kindof rkind(unsigned region)
 {
-    return (uint32_t)sp_tm_cdiv((uint64_t)d * (uint64_t)bits, 8);
+    switch (region) {
+    case SP_REGION_Q: return SP_DK_Q;
+    case SP_REGION_K_MSB: return SP_DK_K_MSB;
+    case SP_REGION_K_LSB: return SP_DK_K_LSB;
+    case SP_REGION_V_MSB:
+    case SP_REGION_V_LSB: return SP_DK_V;
+    default: return SP_DK_OTHER;
+    }
 }
 
-/* The pipelined softmax (R6): three stages, each holding one head-step
- * for p = ceil(n/P) cycles: max (loads the logits as QK streams them,
- * SP_QK_LATENCY after QK's first beat, and ends no earlier than QK),
- * exp + sum (then the divider, pipelined: SP_DIV_CYCLES later the
- * reciprocal and pmax are known), normalise (p + SP_SOFTMAX_OVERHEAD). A
- * requantizing step's first pass ends at the divider: pmax decides, its
- * probabilities are never used. The normalise stage writes the
- * probability buffer, which R11 frees. Returns the end; *start is the max
- * stage's start. */
-static uint64_t sm_pipe(sched *S, size_t i, int x, uint64_t ready, uint64_t *startp)
+/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v) */
+static uint64_t raddr(unsigned region, unsigned layer, unsigned head, uint32_t index, uint32_t beat)
 {
-    sp_tm_step *s = VS(S, i);
-    const node_t *q = ND(S, i, x == N_SM1 ? N_QK1 : N_QK2);
-    uint64_t p = sp_tm_cdiv(s->keys, (uint64_t)S->cfg->hw.softmax_lanes);
-    uint64_t ms = q->start + SP_QK_LATENCY;
-    if (ms < S->sm_free[0])
-        ms = S->sm_free[0];
-    uint64_t me = ms + p;
-    if (me < q->end)
-        me = q->end;
-    S->sm_free[0] = me;
-    uint64_t es = me;
-    if (es < S->sm_free[1])
-        es = S->sm_free[1];
-    S->sm_free[1] = es + p;
-    uint64_t de = es + p + SP_DIV_CYCLES;
-    S->work[SP_U_SOFTMAX] += p;
-    if (x == N_SM1 && s->k_lsb > 0) {
-        s->cyc[SP_U_REQUANT] += 1; /* the decision, on pmax at the divider's output */
-        S->work[SP_U_REQUANT] += 1;
-    }
-    *startp = ms;
-    if (x == N_SM1 && s->requant)
-        return de;
-    /* the probability buffer of step i - Bs is free by the node's ready
-     * time (its other inputs are all earlier than de) */
-    uint64_t ns = de;
-    if (ns < ready)
-        ns = ready;
-    if (ns < S->sm_free[2])
-        ns = S->sm_free[2];
-    S->sm_free[2] = ns + p;
-    return ns + p + SP_SOFTMAX_OVERHEAD;
+    return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
+           ((uint64_t)(layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
+           ((uint64_t)(head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
+           ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
+           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
 }
-static void run_node(sched *S, size_t i, int x, uint64_t ready)
+
+static unsigned beats_of(const rsim *M, unsigned region)
 {
-    const sp_hw_cfg *hw = &S->cfg->hw;
-    sp_tm_step *s = VS(S, i);
-    node_t *me = ND(S, i, x);
-    uint64_t start = ready, end = ready;
-    job_t J = {UINT64_MAX, 0};
-    int unit = -1;
-    switch (x) {
-    case N_KF:
-    case N_KL:
-    case N_VF:
-    case N_OW:
-        /* R10: the fetcher issues a job's requests at its start; jobs start
-         * in the order they become ready; the DRAM model queues per channel */
-        if (start < S->fetch_free)
-            start = S->fetch_free;
-        S->fetch_free = start;
-        if (x == N_KF) {
-            unit = SP_U_FETCH_K;
-            uint32_t qb = row_bytes(s->d, s->q_bits);
-            /* the step's own query row (encoder rows: one per query token) */
-            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_Q), qb, 0, SP_DK_Q, start, NULL);
-            s->data_bits[SP_DK_Q] += (uint64_t)s->d * s->q_bits;
-            J.end = e;
-            fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
-            s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
-        } else if (x == N_KL) {
-            unit = SP_U_FETCH_KLSB;
-            fetch_rows(S, region_base(S, s, P_KL), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_lsb), SP_DK_K_LSB, start, &J);
-            s->data_bits[SP_DK_K_LSB] += (uint64_t)s->keys * s->d * s->k_lsb;
-            /* R2: keys that do not fit one K slot streamed through it in
-             * pass 1, so pass 2 fetches the MSB planes again */
-            if ((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb) > S->slot_bytes_k) {
-                S->k_overflow++;
-                fetch_rows(S, region_base(S, s, P_KM), s->keys, s->span, s->key_pos, row_bytes(s->d, s->k_msb), SP_DK_K_MSB, start, &J);
-                s->data_bits[SP_DK_K_MSB] += (uint64_t)s->keys * s->d * s->k_msb;
-            }
-        } else if (x == N_VF) {
-            unit = SP_U_FETCH_V;
-            /* kept values: spread evenly over the token positions (R9) */
-            uint32_t span = s->keys ? s->span : 0;
-            fetch_rows(S, region_base(S, s, P_VM), s->values, span, s->val_pos, row_bytes(s->d, s->v_msb), SP_DK_V, start, &J);
-            s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_msb;
-            if (s->requant && s->v_lsb) {
-                fetch_rows(S, region_base(S, s, P_VL), s->values, span, s->val_pos, row_bytes(s->d, s->v_lsb), SP_DK_V, start, &J);
-                s->data_bits[SP_DK_V] += (uint64_t)s->values * s->d * s->v_lsb;
-            }
+    switch (region) {
+    case SP_REGION_Q: return M->bq;
+    case SP_REGION_K_MSB: return M->bkm;
+    case SP_REGION_K_LSB: return M->bkl;
+    case SP_REGION_V_MSB: return M->bvm;
+    case SP_REGION_V_LSB: return M->bvl;
+    default: return 1;
+    }
+}
+
+/* token of active-list position j of step s (the K row index) */
+static uint32_t key_tok(const sp_tm_step *s, uint32_t j)
+{
+    return s->key_pos ? (uint32_t)s->key_pos[j] : (uint32_t)((uint64_t)j * s->span / s->keys);
+}
+
+/* the kept values' positions in the active list (the selection's flags) */
+static void kept_ords(const sp_tm_step *s, uint32_t *ord)
+{
+    uint32_t kj = 0;
+    for (uint32_t j = 0; j < s->values; j++) {
+        if (s->val_pos && s->key_pos) {
+            while (kj < s->keys && s->key_pos[kj] < s->val_pos[j])
+                kj++;
+            ord[j] = kj;
         } else {
-            unit = SP_U_WRITE;
-            uint64_t e = sp_dram_access(&S->dram, qo_addr(S, i, P_OUT), row_bytes(s->d, 16), 1, SP_DK_OUT, start, NULL);
-            s->data_bits[SP_DK_OUT] += (uint64_t)s->d * 16;
-            J.end = e;
+            ord[j] = (uint32_t)((uint64_t)j * s->keys / s->values);
         }
-        if (J.end == 0)
-            J.end = start;
-        if (J.first == UINT64_MAX)
-            J.first = J.end;
-        me->first = J.first;
-        end = J.end;
-        break;
-    case N_QK1:
-    case N_QK2: {
-        unit = SP_U_QK;
-        if (start < S->res_free[unit])
-            start = S->res_free[unit];
-        uint64_t c = sp_qk_cycles(s->keys, s->d, hw->n_qk);
-        S->work[SP_U_QK] += c;
-        node_t *job = ND(S, i, x == N_QK1 ? N_KF : N_KL);
-        end = start + c;
-        if (end < job->end + 1)
-            end = job->end + 1; /* R6: streaming: cannot finish before the last key arrives */
-        end += SP_QK_LATENCY;
-        break;
-    }
-    case N_SM1:
-    case N_SM2:
-        unit = SP_U_SOFTMAX;
-        end = sm_pipe(S, i, x, ready, &start);
-        break;
-    case N_TK:
-        unit = SP_U_TOPK;
-        if (start < S->res_free[unit])
-            start = S->res_free[unit];
-        end = start + s->vtopk_cycles;
-        S->work[SP_U_TOPK] += s->vtopk_cycles;
-        break;
-    case N_IMP:
-        unit = SP_U_IMPORTANCE;
-        if (start < S->res_free[unit])
-            start = S->res_free[unit];
-        end = start + sp_tm_cdiv(s->keys, (uint64_t)hw->softmax_lanes);
-        S->work[SP_U_IMPORTANCE] += sp_tm_cdiv(s->keys, (uint64_t)hw->softmax_lanes);
-        break;
-    case N_PV: {
-        unit = SP_U_PV;
-        if (start < S->res_free[unit])
-            start = S->res_free[unit];
-        node_t *job = ND(S, i, N_VF);
-        end = start + sp_pv_cycles(s->values, s->d, hw->n_pv);
-        S->work[SP_U_PV] += sp_pv_cycles(s->values, s->d, hw->n_pv);
-        if (end < job->end + 1)
-            end = job->end + 1;
-        end += SP_PV_LATENCY;
-        break;
-    }
-    case N_PR:
-        unit = SP_U_PRUNE;
-        if (SL(S, i)->pa) {
-            if (start < S->res_free[SP_U_TOPK])
-                start = S->res_free[SP_U_TOPK];
-            end = start + s->prune_cycles;
-            S->work[SP_U_PRUNE] += s->prune_cycles;
-            S->res_free[SP_U_TOPK] = end; /* the same top-k engine */
-        }
-        break;
-    }
-    me->start = start;
-    me->end = end;
-    if (x != N_KF && x != N_KL && x != N_VF && x != N_OW)
-        me->first = start;
-    me->state = 2;
-    SL(S, i)->left--;
-    if (unit >= 0) {
-        if (x != N_KF && x != N_KL && x != N_VF && x != N_OW && unit != SP_U_PRUNE)
-            S->res_free[unit] = end;
-        /* pipelined: the arrays take the next step's beats after this
-         * step's last beat; their output latency overlaps them (R4) */
-        if (unit == SP_U_QK)
-            S->res_free[unit] = end - SP_QK_LATENCY;
-        if (unit == SP_U_PV)
-            S->res_free[unit] = end - SP_PV_LATENCY;
-        s->cyc[unit] += end - start;
-    }
-    if (x == N_KF && SL(S, i)->row0)
-        s->t_start = start;
-    if (end > s->t_end)
-        s->t_end = end;
-    if (end > S->total) {
-        S->total = end;
     }
 }
 
-/* The bound (docs/costs.md s1 "Bound"). Compute units: every unit's work
- * of layer l lies between the end of layer l - 1's pruning node (R5: the
- * layer's first QK waits for it; its fetches too after a selection, R3)
- * and the end of layer l's own (R8), so the run is at least the sum over
- * layers of the largest of fill + work + drain, where fill is what must
- * pass before the unit can start in that layer and drain what must follow
- * its last cycle there, each the least the rules allow: the first key
- * beat after a selection (lat: the DRAM's read latency with its row open
- * and bus free), QK's pipeline, the softmax's passes over the smallest
- * head-step of the layer, the divider, the pruning selection. DRAM: read
- * bus bytes over the peak bytes per cycle, after the first read's
- * latency (writes are left out). */
-static void tm_bound(const sched *S, sp_tm_result *r)
+static int has_pos(const sp_tm_step *s, int32_t t)
 {
-    const sp_tm_steps *st = S->st;
-    const sp_hw_cfg *hw = &S->cfg->hw;
-    uint64_t P = (uint64_t)hw->softmax_lanes;
-    double lf = floor(((double)hw->dram.tCL + S->dram.burst_clks - 1) * S->dram.acc_per_dram + 1e-9);
-    uint64_t lat = lf < 1 ? 1 : (uint64_t)lf;
-    uint64_t total = 0;
-    memset(r->bound_work, 0, sizeof r->bound_work);
-    memset(r->bound_term, 0, sizeof r->bound_term);
-    for (size_t a = 0; a < st->n;) {
-        size_t b = a;
-        while (b + 1 < st->n && !st->s[b].layer_end)
-            b++;
-        uint64_t w[SP_BU_N] = {0}, pmin = UINT64_MAX, qmin = UINT64_MAX;
-        uint32_t vmin = UINT32_MAX;
-        for (size_t i = a; i <= b; i++) {
-            const sp_tm_step *s = &st->s[i];
-            uint64_t rows = sp_tm_rows(s);
-            uint64_t passes = 1 + (s->requant ? 1 : 0), p = sp_tm_cdiv(s->keys, P);
-            uint64_t q = sp_qk_cycles(s->keys, s->d, hw->n_qk);
-            w[SP_BU_QK] += rows * passes * q;
-            w[SP_BU_SOFTMAX] += rows * passes * p;
-            w[SP_BU_TOPK] += rows * s->vtopk_cycles;
-            w[SP_BU_PV] += rows * sp_pv_cycles(s->values, s->d, hw->n_pv);
-            w[SP_BU_IMPORTANCE] += rows * p;
-            if (p < pmin)
-                pmin = p;
-            if (q < qmin)
-                qmin = q;
-            if (s->values < vmin)
-                vmin = s->values;
-        }
-        const sp_tm_step *e = &st->s[b];
-        uint64_t prune = e->layer_end && e->prune_after ? e->prune_cycles : 0;
-        w[SP_BU_TOPK] += prune;
-        uint64_t fill = (a == 0 || st->s[a - 1].prune_after) ? lat : 0;
-        uint64_t tail = pmin + SP_DIV_CYCLES + pmin + SP_SOFTMAX_OVERHEAD; /* exp pass, divider, normalise */
-        uint64_t fill_tk = fill + qmin + SP_QK_LATENCY + tail + 1;
-        uint64_t t[SP_BU_N];
-        t[SP_BU_QK] = fill + w[SP_BU_QK] + SP_QK_LATENCY + tail + prune;
-        t[SP_BU_SOFTMAX] = fill + 1 + w[SP_BU_SOFTMAX] + tail + prune;
-        /* the engine idles from the last step's value top-k to the layer's
-         * selection at least for that step's value fetch and PV (R8) */
-        t[SP_BU_TOPK] = fill_tk + w[SP_BU_TOPK] + (e->values > 0 ? lat : 0) +
-                        sp_pv_cycles(e->values, e->d, hw->n_pv) + SP_PV_LATENCY;
-        t[SP_BU_PV] = fill_tk + (vmin > 0 ? lat : 0) + w[SP_BU_PV] + SP_PV_LATENCY + prune;
-        t[SP_BU_IMPORTANCE] = fill_tk - 1 + w[SP_BU_IMPORTANCE] + prune;
-        uint64_t m = 0;
-        for (int u = 0; u < SP_BU_DRAM; u++) {
-            r->bound_work[u] += w[u];
-            r->bound_term[u] += t[u];
-            if (t[u] > m)
-                m = t[u];
-        }
-        total += m;
-        a = b + 1;
+    uint32_t lo = 0, hi = s->keys;
+    while (lo < hi) {
+        uint32_t m = (lo + hi) / 2;
+        if (s->key_pos[m] < t)
+            lo = m + 1;
+        else
+            hi = m;
     }
-    uint64_t rd = 0;
-    for (int k = 0; k < SP_DK_N; k++)
-        if (k != SP_DK_OUT)
-            rd += r->dram.burst_bytes[k];
-    double per_cycle = r->dram_peak_bytes_per_s / (hw->clock_mhz * 1e6);
-    r->bound_work[SP_BU_DRAM] = per_cycle > 0 ? (uint64_t)floor((double)rd / per_cycle) : 0;
-    r->bound_term[SP_BU_DRAM] = rd ? lat + r->bound_work[SP_BU_DRAM] : 0;
-    if (r->bound_term[SP_BU_DRAM] > total)
-        total = r->bound_term[SP_BU_DRAM];
-    r->bound_cycles = total;
-    r->bound_unit = 0;
-    for (int u = 1; u < SP_BU_N; u++)
-        if (r->bound_term[u] > r->bound_term[r->bound_unit])
-            r->bound_unit = u;
+    return lo < s->keys && s->key_pos[lo] == t;
 }
 
-int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
+/* ctl_sel's layer end (prune_i to prune_done_o, both cycles counted):
+ * SlTokChk; token pruning (not after the last layer, from token_start on):
+ * SlTGather over |A_l| (n + 1), the selection over the m members of A_l+1
+ * (SlStart, SlIn and SlWait over the engine's cycles, SlFlags: cycles + lines
+ * + 2), SlTWalk (m + 1), SlTEnd; SlHeadChk; head pruning likewise over the
+ * cfg heads with hm members of H_l+1, ending in SlHEnd. m and hm follow the
+ * depth tables (ctl_tables): a member pruned after layer l in an earlier
+ * iteration has depth l + 1 and is not counted. The two selections' engine
+ * cycles are the step's prune_cycles. */
+static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t next, int *tdepth, uint32_t ntd,
+                          int *hdepth)
+{
+    const sp_tm_step *p = &st->s[last];
+    const sp_tm_step *s = next < st->n ? &st->s[next] : NULL;
+    const sp_alg_cfg *a = &M->cfg->alg;
+    int l = p->layer, L = st->layers, H = st->heads;
+    uint64_t C = (uint64_t)M->C;
+    uint64_t c = 1 + 1; /* SlTokChk, SlHeadChk */
+    int last_layer = l + 1 >= L;
+    if (!last_layer && l >= a->token_start_layer) {
+        uint64_t m = 0;
+        for (uint32_t j = 0; j < p->keys; j++) {
+            uint32_t t = key_tok(p, j);
+            if (t >= ntd || tdepth[t] > l + 1)
+                m++;
+        }
+        /* pruned now: members of A_l+1 absent from the next layer's keys */
+        if (s && s->it == p->it && s->key_pos && p->key_pos)
+            for (uint32_t j = 0; j < p->keys; j++) {
+                int32_t t = p->key_pos[j];
+                if ((uint32_t)t < ntd && tdepth[t] > l + 1 && !has_pos(s, t))
+                    tdepth[t] = l + 1;
+            }
+        c += ((uint64_t)p->keys + 1) + (sp_tm_cdiv(m, C) + 2) + (m + 1) + 1;
+    }
+    if (!last_layer && l >= a->head_start_layer) {
+        uint64_t hm = 0;
+        int hh = H < 64 ? H : 64;
+        for (int h = 0; h < hh; h++)
+            hm += hdepth[h] > l + 1;
+        int in_next[64] = {0};
+        for (size_t j = next; j < st->n && st->s[j].it == p->it && st->s[j].layer == l + 1; j++)
+            if (st->s[j].head >= 0 && st->s[j].head < 64)
+                in_next[st->s[j].head] = 1;
+        for (int h = 0; h < hh; h++)
+            if (hdepth[h] > l + 1 && !in_next[h])
+                hdepth[h] = l + 1;
+        c += ((uint64_t)H + 1) + (sp_tm_cdiv(hm, C) + 2) + (hm + 1) + 1;
+    }
+    return c + p->prune_cycles - 1; /* prune_done in the last of these cycles */
+}
+
+int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
+                      char *err, size_t errlen)
 {
     const sp_hw_cfg *hw = &cfg->hw;
+    const sp_alg_cfg *a = &cfg->alg;
     memset(r, 0, sizeof *r);
-    if (hw->softmax_lanes < 1 || hw->softmax_lanes > 4096) {
-        snprintf(err, errlen, "config: hardware.softmax_lanes must be in 1..4096, got %d", hw->softmax_lanes);
+    rsim M0;
+    rsim *M = &M0;
+    memset(M, 0, sizeof *M);
+    M->cfg = cfg;
+    M->decode = decode;
+    int D = hw_d;
+    M->D = D;
+    M->KPB = hw->n_qk >= D ? hw->n_qk / D : 1;
+    M->KF = hw->n_qk >= D ? 1 : D / hw->n_qk;
+    M->TPB = hw->n_pv >= D ? hw->n_pv / D : 1;
+    M->VF = hw->n_pv >= D ? 1 : D / hw->n_pv;
+    M->C = hw->topk_comparators > 0 ? hw->topk_comparators : 1;
+    M->P = hw->softmax_lanes > 0 ? hw->softmax_lanes : 1;
+    M->SL = M->P < M->KPB ? M->P : M->KPB;
+    /* kbuf: kv_buffers slots of MaxTokens rows, a slot k_sram_bytes / kv_buffers
+     * (sim/simparams.h, docs/costs.md R2) */
+    M->KVB = hw->kv_buffers > 1 ? 2 : 1;
+    M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes / M->KVB, D, a->k_msb + a->k_lsb);
+    if (M->KVB > 1 && M->MT > SP_MAX_TOKENS / 2)
+        M->MT = SP_MAX_TOKENS / 2;
+    if (M->MT < 1 || D < 1 || st->heads < 1) {
+        snprintf(err, errlen, "RTL schedule: no K buffer row fits (D %d)", D);
         return -1;
     }
-    if (hw->kv_buffers < 1 || hw->kv_buffers > 8) {
-        snprintf(err, errlen, "config: hardware.kv_buffers must be in 1..8, got %d", hw->kv_buffers);
+    unsigned BB = SP_ADDR_BEAT_BITS;
+    M->bq = (unsigned)sp_tm_cdiv(16u * (unsigned)D, BB);
+    M->bkm = (unsigned)sp_tm_cdiv((uint64_t)a->k_msb * D, BB);
+    M->bkl = (unsigned)sp_tm_cdiv((uint64_t)a->k_lsb * D, BB);
+    M->bvm = (unsigned)sp_tm_cdiv((uint64_t)a->v_msb * D, BB);
+    M->bvl = (unsigned)sp_tm_cdiv((uint64_t)a->v_lsb * D, BB);
+    M->wbeats = M->bq;
+    M->front.c = M->back.c = -1;
+    if (sp_dram_init(&M->dram, &hw->dram, hw->clock_mhz, err, errlen))
         return -1;
-    }
-    if (hw->stage_buffers < 1 || hw->stage_buffers > 16) {
-        snprintf(err, errlen, "config: hardware.stage_buffers must be in 1..16, got %d", hw->stage_buffers);
-        return -1;
-    }
-    sched S;
-    memset(&S, 0, sizeof S);
-    S.cfg = cfg;
-    S.st = st;
-    S.B = hw->kv_buffers;
-    S.Bs = hw->stage_buffers;
-    S.slot_bytes_k = (uint64_t)hw->k_sram_bytes / (uint64_t)S.B;
-    uint64_t slot_bytes_v = (uint64_t)hw->v_sram_bytes / (uint64_t)S.B;
-    if (sp_dram_init(&S.dram, &hw->dram, hw->clock_mhz, err, errlen))
-        return -1;
-    uint32_t maxspan = 1;
-    int maxd = 1;
-    for (size_t i = 0; i < st->n; i++) {
-        sp_tm_step *s = &st->s[i];
-        if (s->span > maxspan)
-            maxspan = s->span;
-        if (s->d > maxd)
-            maxd = s->d;
-        if (s->span < s->keys)
-            s->span = s->keys;
-        /* given positions are ascending: the last one bounds them all */
-        if ((s->key_pos && s->keys && (s->key_pos[s->keys - 1] < 0 || (uint32_t)s->key_pos[s->keys - 1] >= s->span)) ||
-            (s->val_pos && s->values && (s->val_pos[s->values - 1] < 0 || (uint32_t)s->val_pos[s->values - 1] >= s->span))) {
-            snprintf(err, errlen, "timing model: head-step %zu: token position beyond its span of %u", i, s->span);
-            sp_dram_free(&S.dram);
-            return -1;
-        }
-        s->t_start = s->t_end = 0;
-        memset(s->cyc, 0, sizeof s->cyc);
-        memset(s->data_bits, 0, sizeof s->data_bits);
-    }
-    if (st->layers < 1)
-        st->layers = 1;
-    if (st->heads < 1)
-        st->heads = 1;
-    S.region = sp_tm_cdiv((uint64_t)maxspan * row_bytes(maxd, 16), 4096) * 4096;
-    uint64_t maxrows = 1, run = 0;
-    size_t want = 0; /* unit runs of the whole schedule */
-    for (size_t i = 0; i < st->n; i++) {
-        const sp_tm_step *s = &st->s[i];
-        uint64_t rows = sp_tm_rows(s);
-        run = (i > 0 && same_head(&st->s[i - 1], s) ? run : 0) + rows;
-        if (run > maxrows)
-            maxrows = run;
-        S.nv += rows;
-        want += rows * (size_t)(N_NODES - 1 - (s->requant ? 0 : 3)) + (s->layer_end ? 1 : 0);
-        /* R12: contexts larger than a slot stream through it in tiles */
-        uint64_t kt = sp_tm_cdiv((uint64_t)s->keys * row_bytes(s->d, s->k_msb + s->k_lsb), S.slot_bytes_k);
-        uint64_t vt = sp_tm_cdiv((uint64_t)s->values * row_bytes(s->d, s->v_msb + s->v_lsb), slot_bytes_v);
-        if (kt > 1) {
-            r->k_tiled_steps += rows;
-            if (kt > r->k_tiles_max)
-                r->k_tiles_max = (uint32_t)(kt > UINT32_MAX ? UINT32_MAX : kt);
-        }
-        if (vt > 1) {
-            r->v_tiled_steps += rows;
-            if (vt > r->v_tiles_max)
-                r->v_tiles_max = (uint32_t)(vt > UINT32_MAX ? UINT32_MAX : vt);
-        }
-    }
-    {
-        int iters = st->iters, maxit = 0;
-        for (size_t i = 0; i < st->n; i++)
-            if (st->s[i].it > maxit)
-                maxit = st->s[i].it;
-        if (iters < maxit + 1)
-            iters = maxit + 1;
-        S.qrows = maxrows;
-        S.qrow_bytes = row_bytes(maxd, 16);
-        S.q_region = sp_tm_cdiv((uint64_t)iters * (uint64_t)st->layers * maxrows * (uint64_t)st->heads * S.qrow_bytes, 4096) * 4096;
-    }
-    /* deps() reaches back 1, kv_buffers and stage_buffers steps */
-    S.keep_back = (size_t)(S.B > S.Bs ? S.B : S.Bs) + 1;
-    S.wmask = 63;
-    S.ring = malloc((S.wmask + 1) * sizeof *S.ring);
+
     int rc = -1;
-    if (!S.ring) {
-        snprintf(err, errlen, "out of memory in the timing model");
+    uint32_t maxspan = 1, maxv = 1;
+    for (size_t i = 0; i < st->n; i++) {
+        if (st->s[i].span > maxspan)
+            maxspan = st->s[i].span;
+        if (st->s[i].values > maxv)
+            maxv = st->s[i].values;
+    }
+    int *tdepth = malloc((size_t)maxspan * sizeof *tdepth);
+    uint32_t *ord = malloc((size_t)maxv * sizeof *ord);
+    size_t qcap = SP_FETCH_MAX_OUT + 2;
+    inflight *q = malloc(qcap * sizeof *q);
+    if (!tdepth || !ord || !q) {
+        snprintf(err, errlen, "out of memory in the RTL schedule");
         goto done;
     }
-    for (int x = 0; x < N_NODES; x++)
-        if (try_queue(&S, 0, x)) {
-            snprintf(err, errlen, "out of memory in the timing model");
-            goto done;
+    for (uint32_t t = 0; t < maxspan; t++)
+        tdepth[t] = st->layers;
+    int hdepth[64];
+    for (int h = 0; h < 64; h++)
+        hdepth[h] = st->layers;
+    if (st->n == 0) {
+        rc = 0;
+        goto done;
+    }
+
+    /* ---- state (the RTL's registers) ---- */
+    /* ctl_seq */
+    int sq = SqList;
+    uint64_t sq_cnt = 0;
+    int h = 0, it = st->s[0].it, l = st->s[0].layer;
+    uint32_t ri = 0, n = st->s[0].keys, npres = st->s[0].span;
+    size_t fi = 0; /* next head-step to start */
+    /* ctl_front */
+    int ft = FtIdle, pass2 = 0;
+    hstep F = {0};
+    uint32_t kl = 0, kb = 0, yrecv = 0, sercnt = 0, yfed = 0;
+    /* qk pipeline */
+    int s1v = 0, s1last = 0, s2v = 0, s3v = 0, s4v = 0;
+    uint32_t qbeat = 0;
+    /* softmax and its divider */
+    int sm = StIdle, sm_info = 0, div_done = 0;
+    uint32_t sm_cnt = 0, sm_n = 0, div_cnt = 0;
+    /* ctl_fetch: front walk, V walk */
+    int fs = FIdle, vs = VIdle, qok = 0, wsub = 0;
+    uint32_t vcnt = 0, vdone = 0, wj = 0, vp = 0;
+    uint32_t kc[2] = {0, 0}, kd[2] = {0, 0}; /* K rows requested / arrived per kbuf bank */
+    int kbank = 0, pbank = 0, kst = 0, ps = PIdle;
+    unsigned ph = 0;          /* head of the prefetched head-step */
+    const sp_tm_step *P = NULL; /* the prefetched head-step */
+    /* ctl_seq look-ahead */
+    int la = LaIdle, lah = 0, lax = 0; /* lax: the look-ahead is in the next layer */
+    uint32_t pn = 0;                  /* ctl_fetch's pn_q: the prefetched head-step's row count */
+    /* fetcher */
+    int req_valid = 0, out_valid = 0;
+    unsigned req_region = 0, req_layer = 0, req_head = 0, out_region = 0;
+    int req_bank = 0, out_bank = 0;
+    uint32_t req_index = 0, fill = 0;
+    size_t qh = 0, qn = 0;
+    uint64_t rsp_last = 0;
+    int rsp_any = 0;
+    /* ctl_back and pv */
+    int bk = BkIdle, brq = 0;
+    hstep B = {0};
+    uint32_t pv_beats = 0, pv_left = 0;
+    unsigned bl = 0, bh = 0;
+    uint32_t bidx = 0;
+    /* ctl_sel: the cycle of val_done_o / prune_done_o */
+    uint64_t val_at = UINT64_MAX, prune_at = UINT64_MAX;
+    size_t layer_last = 0; /* the last head-step started in this layer */
+    /* writer */
+    int wb = 0;
+    unsigned wb_beat = 0, wl = 0, whd = 0;
+    uint32_t widx = 0;
+    /* phase edges for the meter */
+    int ft_prev = FtIdle, bk_prev = BkIdle;
+
+    uint64_t work[SP_U_N] = {0};
+    uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
+    uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
+    for (;; c++) {
+        /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
+        if (ft == FtFetchQ && ft_prev != FtFetchQ)
+            M->fcut = 1; /* the front end's new head-step opens a job */
+        if (bk == BkVSel && bk_prev != BkVSel)
+            M->vcut = 1;
+        ft_prev = ft;
+        bk_prev = bk;
+        if (req_valid) { /* the request register's row: every beat at cycle c */
+            uint64_t arrive = c;
+            unsigned nb = beats_of(M, req_region);
+            for (unsigned b = 0; b < nb; b++) {
+                uint64_t e = sp_dram_access(&M->dram, raddr(req_region, req_layer, req_head, req_index, b),
+                                            SP_ADDR_BEAT_BYTES, 0, rkind(req_region), c, NULL);
+                if (e > arrive)
+                    arrive = e;
+            }
+            meter_op(M, mclass(req_region), c, arrive);
+            uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
+            rsp_last = rcyc;
+            rsp_any = 1;
+            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank};
+            qn++;
         }
-    size_t done_nodes = 0;
-    while (S.hn > 0) {
-        hitem h = hpop(&S);
-        run_node(&S, h.step, h.node, h.ready);
-        done_nodes++;
-        S.pin = h.step;
-        while (S.lo < S.hi && SL(&S, S.lo)->left == 0)
-            S.lo++;
-        /* wake the nodes that may depend on this one (deps() reaches back
-         * to steps i - 1, i - B (K/V slots) and i - Bs (stage buffers));
-         * a node is queued once, when its last dependency is done, and the
-         * heap's order is total, so waking only these changes nothing */
-        size_t i = h.step, wake[4] = {i, i + 1, i + (size_t)S.B, i + (size_t)S.Bs};
-        unsigned mask[4];
-        for (int k = 0; k < 4; k++) {
-            mask[k] = wakes[k][h.node];
-            for (int m = 0; m < k; m++)
-                if (wake[m] == wake[k] && mask[k]) {
-                    mask[m] |= mask[k];
-                    mask[k] = 0;
-                }
+        if (wb) { /* writer: one posted beat a cycle */
+            uint64_t e = sp_dram_access(&M->dram, raddr(SP_REGION_OUT, wl, whd, widx, wb_beat), SP_ADDR_BEAT_BYTES, 1,
+                                        SP_DK_OUT, c, NULL);
+            meter_op(M, 3, c, e > c ? e : c);
         }
-        for (int k = 0; k < 4; k++)
-            for (int x = 0; mask[k] >> x && wake[k] < S.nv; x++)
-                if ((mask[k] >> x & 1u) && try_queue(&S, wake[k], x)) {
-                    snprintf(err, errlen, "out of memory in the timing model");
+        int rsp_valid = qn > 0 && q[qh].cycle <= c;
+        unsigned rsp_region = rsp_valid ? q[qh].region : 0;
+        int rsp_bank = rsp_valid ? q[qh].bank : 0;
+        if (rsp_valid) {
+            qh = (qh + 1) % qcap;
+            qn--;
+        }
+
+        /* ---- combinational signals of cycle c ---- */
+        int f_k = out_valid && (out_region == SP_REGION_K_MSB || out_region == SP_REGION_K_LSB);
+        int f_v = out_valid && (out_region == SP_REGION_V_MSB || out_region == SP_REGION_V_LSB);
+        int f_q = out_valid && out_region == SP_REGION_Q;
+        int row_ready = fill < SP_FETCH_MAX_OUT; /* fetcher: descriptor FIFO not full (memory always ready) */
+        /* ctl_fetch VWalk: the next kept position in the walk position's line */
+        int vr_valid = 0, v_step = 0, v_wait = 0;
+        uint32_t kpos = 0;
+        if (vs == VWalk) {
+            while (vp < B.s->values && ord[vp] < vcnt)
+                vp++;
+            int found = vp < B.s->values && ord[vp] / (uint32_t)M->C == vcnt / (uint32_t)M->C;
+            if (vcnt >= n)
+                v_wait = 1;
+            else if (!found)
+                v_step = 1;
+            else if ((kpos = ord[vp]) >= n)
+                v_wait = 1;
+            else
+                vr_valid = 1;
+        }
+        uint32_t fcnt = kc[kbank], fdone = kd[kbank];
+        int fr_valid = fs == FScale || fs == FQ || (fs == FK && fcnt != n);
+        int pr_valid = ps == PWalk && kc[pbank] != pn; /* the prefetch: after V and the front walk */
+        /* the row on the port this cycle (ctl_fetch's request mux) */
+        unsigned row_region = vr_valid ? (wsub ? SP_REGION_V_LSB : SP_REGION_V_MSB)
+                              : fs == FScale ? SP_REGION_SCALE
+                              : fs == FQ     ? SP_REGION_Q
+                              : fr_valid && pass2 ? SP_REGION_K_LSB
+                                                  : SP_REGION_K_MSB;
+        uint32_t row_index = vr_valid ? (kpos < n ? key_tok(B.s, kpos) : 0)
+                             : fs == FScale ? 0
+                             : fs == FQ     ? (decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri))
+                             : fs == FK && fcnt < n ? key_tok(F.s, fcnt)
+                             : pr_valid             ? key_tok(P, kc[pbank])
+                                                    : 0;
+        int v_fire = vr_valid && row_ready;              /* the V walk's row first */
+        int f_fire = fr_valid && !vr_valid && row_ready; /* ... the front end's waits */
+        int pf_fire = pr_valid && !fr_valid && !vr_valid && row_ready;
+        int sm_y_ready = sm == StLoad;
+        uint32_t sy_n = sercnt < (uint32_t)M->SL ? sercnt : (uint32_t)M->SL; /* logits of the softmax beat */
+        int y_ready = sercnt == 0 || (sercnt == sy_n && sm_y_ready);
+        int adv = !s4v || y_ready; /* qk: the whole pipeline moves */
+        uint32_t klines = (n + (uint32_t)M->KPB - 1) / (uint32_t)M->KPB;
+        int kline_ready = kl < fdone / (uint32_t)M->KPB || fdone == n;
+        int k_fire = ft == FtQk && qok && kl != klines && kline_ready && adv;
+        int y_fire = s4v && y_ready;
+        int sy_fire = ft == FtQk && sercnt != 0 && sm_y_ready;
+        int p_fire = sm == StNorm && ft == FtPStream;
+        int bk_idle = bk == BkIdle;
+        int val_done = c == val_at;
+        int skey_busy = bk == BkVSel && !val_done; /* top-k key buffer read by the value selection */
+        int hand = ft == FtHand && bk_idle;        /* ctl_front FtHand: one head-step in the back end */
+        int q_sent = fs == FQ && f_fire;
+        int k_req = ft == FtQkStart, sm_start = ft == FtQkStart, sm_abort = ft == FtAbort;
+        int wb_ready = !wb;
+        int step_start = 0, step_scale = 0, prune_start = 0;
+
+        /* ---- ctl_seq ---- */
+        int sq_d = sq;
+        switch (sq) {
+        case SqList: /* list A_l: one cycle per present token */
+            if (sq_cnt == npres) {
+                sq_d = SqHScan;
+                h = 0;
+            } else {
+                sq_cnt++;
+            }
+            break;
+        case SqHScan: /* next active head; after the last, the layer end */
+            if (h == st->heads) {
+                sq_d = SqBDrain;
+            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l && st->s[fi].head == h) {
+                sq_d = SqStep;
+                step_start = step_scale = 1;
+                ri = 0;
+            } else {
+                h++;
+            }
+            break;
+        case SqStep: /* the front end runs the head-step */
+            if (hand)
+                sq_d = SqNextRow;
+            break;
+        case SqNextRow: /* next query row (encoder), else next head */
+            if (!decode && ri + 1 != n) {
+                ri++;
+                sq_d = SqStep;
+                step_start = 1;
+            } else {
+                h++;
+                sq_d = SqHScan;
+            }
+            break;
+        case SqBDrain: /* layer end: the back end finishes */
+            if (bk_idle) {
+                sq_d = SqPrune;
+                prune_start = 1;
+            }
+            break;
+        case SqPrune: /* ctl_sel prunes */
+            if (c == prune_at)
+                sq_d = SqNextL;
+            break;
+        case SqNextL: /* next layer, next iteration, else drain */
+            sq_cnt = 0;
+            if (l + 1 != st->layers) {
+                l++;
+                sq_d = SqList;
+            } else if (it + 1 != st->iters) {
+                l = 0;
+                it++;
+                sq_d = SqList;
+            } else {
+                sq_d = SqDrain;
+            }
+            if (sq_d == SqList) {
+                if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l) {
+                    snprintf(err, errlen, "RTL schedule: no head-step for iteration %d layer %d", it, l);
                     goto done;
                 }
+                npres = st->s[fi].span;
+                n = st->s[fi].keys;
+            }
+            break;
+        case SqDrain: /* the last output write leaves */
+            if (!wb)
+                sq_d = SqDone;
+            break;
+        default:
+            break;
+        }
+        /* ctl_seq look-ahead: the head-step after the one starting now */
+        int la_d = la;
+        if (la == LaScan) { /* one head a cycle (in SqStep: fi is the next head-step) */
+            /* past the last head, on into the next layer only where no
+             * pruning selection runs at this layer end (ctl_seq's xl_ok):
+             * A_l+1 = A_l and H_l+1 = H_l there */
+            const sp_alg_cfg *a = &M->cfg->alg;
+            int xl_ok = l + 1 != st->layers && l < a->token_start_layer && l < a->head_start_layer;
+            if (lah == st->heads) {
+                if (xl_ok && !lax) {
+                    lax = 1;
+                    lah = 0;
+                } else {
+                    la_d = LaIdle;
+                }
+            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l + lax && st->s[fi].head == lah) {
+                la_d = LaFound;
+            } else {
+                lah++;
+            }
+        }
+        if (sq == SqStep && hand)
+            la_d = LaIdle;
+        if (step_start) {
+            lax = 0;
+            if (!decode && ri + 1 != n) {
+                la_d = LaFound;
+                lah = h;
+            } else {
+                la_d = LaScan;
+                lah = h + 1;
+            }
+        }
+        if (step_start) {
+            if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l || st->s[fi].head != h ||
+                st->s[fi].keys != n) {
+                snprintf(err, errlen, "RTL schedule: head-step %zu is not the controller's next (iteration %d layer %d head %d)",
+                         fi, it, l, h);
+                goto done;
+            }
+        }
+
+        /* ---- ctl_sel: layer-end pruning ---- */
+        if (prune_start)
+            prune_at = c + 1 + prune_len(M, st, layer_last, fi, tdepth, maxspan, hdepth);
+
+        /* ---- ctl_front ---- */
+        int ft_d = ft;
+        switch (ft) {
+        case FtIdle:
+            if (step_start) {
+                ft_d = FtFetchQ;
+                F.s = &st->s[fi];
+                F.n = n;
+                F.ri = ri;
+                layer_last = fi;
+                fi++;
+            }
+            break;
+        case FtFetchQ: /* scale and q requests */
+            if (q_sent) {
+                ft_d = FtQkStart;
+                pass2 = 0;
+            }
+            break;
+        case FtQkStart: /* softmax start and the K walk */
+            ft_d = FtQk;
+            kl = kb = yrecv = sercnt = yfed = 0;
+            break;
+        case FtQk: { /* kbuf lines into qk, logits into softmax, sy_n a cycle */
+            uint32_t sercnt_d = sercnt;
+            if (k_fire) {
+                if (M->KF == 1 || kb == (uint32_t)M->KF - 1) {
+                    kb = 0;
+                    kl++;
+                } else {
+                    kb++;
+                }
+            }
+            if (sy_fire) {
+                sercnt_d = sercnt - sy_n;
+                if (yfed + sy_n == n)
+                    ft_d = FtSmWait;
+                yfed += sy_n;
+            }
+            if (y_fire) {
+                uint32_t rem = n - yrecv;
+                if (rem > (uint32_t)M->KPB) {
+                    sercnt_d = (uint32_t)M->KPB;
+                    yrecv += (uint32_t)M->KPB;
+                } else {
+                    sercnt_d = rem;
+                    yrecv = n;
+                }
+            }
+            sercnt = sercnt_d;
+            break;
+        }
+        case FtSmWait: /* softmax max, sum, pmax; pass 1 decides requant */
+            if (sm_info) {
+                yfed = 0;
+                if (!pass2 && F.s->requant)
+                    ft_d = FtAbort;
+                else
+                    ft_d = skey_busy ? FtPHold : FtPStream;
+            }
+            break;
+        case FtAbort: /* requant: pass 2 on full keys */
+            pass2 = 1;
+            ft_d = FtQkStart;
+            break;
+        case FtPHold: /* held while the value selection reads the key buffer */
+            if (!skey_busy)
+                ft_d = FtPStream;
+            break;
+        case FtPStream: /* probability rows into pbuf, keys, importance */
+            if (p_fire) {
+                uint32_t pn = n - yfed < (uint32_t)M->P ? n - yfed : (uint32_t)M->P;
+                if (yfed + pn == n)
+                    ft_d = FtHand;
+                yfed += pn;
+            }
+            break;
+        case FtHand: /* to the back end once it is idle */
+            if (bk_idle)
+                ft_d = FtIdle;
+            break;
+        default:
+            break;
+        }
+
+        /* ---- qk (rtl/qk.v): 4 stages, stalled as a whole ---- */
+        if (adv) {
+            int last_beat = M->KF == 1 || qbeat == (uint32_t)M->KF - 1;
+            s4v = s3v;
+            s3v = s2v;
+            s2v = s1v && s1last;
+            s1v = k_fire;
+            if (k_fire) {
+                s1last = last_beat;
+                qbeat = last_beat ? 0 : qbeat + 1;
+            }
+        }
+
+        /* ---- softmax (rtl/softmax.v) and its divider (rtl/recip_div.v) ---- */
+        {
+            uint32_t P = (uint32_t)M->P;
+            int sm_d = sm, div_start = sm == StExp && sm_cnt + P >= sm_n && !sm_abort;
+            switch (sm) {
+            case StIdle:
+                if (sm_start && n != 0 && div_cnt == 0) {
+                    sm_d = StLoad;
+                    sm_n = n;
+                    sm_cnt = 0;
+                    sm_info = 0;
+                }
+                break;
+            case StLoad: /* sy_n logits a beat */
+                if (sy_fire) {
+                    if (sm_cnt + sy_n >= sm_n) {
+                        sm_d = StExp;
+                        sm_cnt = 0;
+                    } else {
+                        sm_cnt += sy_n;
+                    }
+                }
+                break;
+            case StExp: /* a row of P a cycle */
+                if (sm_cnt + P >= sm_n) {
+                    sm_d = StDiv;
+                    sm_cnt = 0;
+                } else {
+                    sm_cnt += P;
+                }
+                break;
+            case StDiv:
+                if (div_done) {
+                    sm_d = StNorm;
+                    sm_info = 1;
+                }
+                break;
+            case StNorm: /* a row of P a cycle */
+                if (p_fire) {
+                    if (sm_cnt + P >= sm_n) {
+                        sm_d = StIdle;
+                        sm_cnt = 0;
+                    } else {
+                        sm_cnt += P;
+                    }
+                }
+                break;
+            default:
+                break;
+            }
+            if (sm_abort)
+                sm_d = StIdle;
+            sm = sm_d;
+            int dd = 0;
+            if (div_cnt != 0) {
+                dd = div_cnt == 1;
+                div_cnt--;
+            } else if (div_start) {
+                div_cnt = SP_DIV_STEPS;
+            }
+            div_done = dd;
+        }
+
+        /* ---- ctl_back and pv ---- */
+        int val_req = 0, v_req = 0, vec_fire = 0;
+        switch (bk) {
+        case BkIdle: /* take the head-step; the value selection starts */
+            if (hand) {
+                bk = BkVSel;
+                val_req = 1;
+                B = F;
+                brq = F.s->requant;
+                bl = (unsigned)F.s->layer;
+                bh = (unsigned)F.s->head;
+                bidx = decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri);
+            }
+            break;
+        case BkVSel: /* value top-k (ctl_sel) */
+            if (val_done) {
+                bk = BkVFetch;
+                v_req = 1;
+            }
+            break;
+        case BkVFetch: /* V rows (ctl_fetch) */
+            break;
+        case BkPvStart: /* pv's accumulators cleared */
+            bk = BkPv;
+            pv_left = pv_beats;
+            break;
+        case BkPv: /* vbuf lines into pv, one beat a cycle */
+            if (--pv_left == 0)
+                bk = BkPvWait;
+            break;
+        case BkPvWait: /* pv's output the cycle after its last beat */
+            bk = BkHImp;
+            break;
+        case BkHImp: /* head importance; the output to the writer */
+            if (wb_ready) {
+                vec_fire = 1;
+                bk = BkStepEnd;
+            }
+            break;
+        case BkStepEnd:
+            bk = BkIdle;
+            break;
+        default:
+            break;
+        }
+        if (val_req) /* ctl_sel: SlStart, keys, the engine, flags: val_done_o */
+            val_at = c + B.s->vtopk_cycles + sp_tm_cdiv(n, (uint64_t)M->C) + 2;
+
+        /* ---- ctl_fetch: front walk ---- */
+        int fs_d = fs;
+        if (f_k)
+            kd[out_bank]++;
+        if (f_q)
+            qok = 1;
+        switch (fs) {
+        case FScale:
+            if (f_fire)
+                fs_d = FQ;
+            break;
+        case FQ:
+            if (f_fire) {
+                fs_d = FIdle;
+                qok = 0;
+            }
+            break;
+        case FK:
+            if (fcnt != n) {
+                if (f_fire)
+                    kc[kbank]++;
+            } else {
+                fs_d = FIdle;
+            }
+            break;
+        default:
+            break;
+        }
+        /* ctl_fetch: prefetch walk (the next head-step's K MSB rows, other bank) */
+        int kbank_q = kbank, ps_q = ps;
+        switch (ps) {
+        case PIdle:
+            if (M->KVB > 1 && la == LaFound && kst) {
+                ps = PWalk;
+                pbank = !kbank;
+                ph = (unsigned)lah;
+                P = &st->s[fi];
+                pn = n; /* |A_l+1| = |A_l| across a layer end without pruning */
+                kc[pbank] = kd[pbank] = 0;
+            }
+            break;
+        case PWalk:
+            if (kc[pbank] != pn) {
+                if (pf_fire)
+                    kc[pbank]++;
+            } else {
+                ps = PHeld;
+            }
+            break;
+        default: /* PHeld: until the head-step's K walk takes the bank */
+            break;
+        }
+        if (step_start) {
+            fs_d = step_scale ? FScale : FQ;
+            kst = 0;
+            if (M->KVB > 1)
+                kbank = !kbank;
+        }
+        if (k_req) {
+            fs_d = FK;
+            kst = 1;
+            if (!pass2 && ps_q != PIdle) {
+                ps = PIdle; /* pass 1 of the prefetched head-step: its bank, its count */
+            } else {
+                kc[kbank] = 0;
+                kd[kbank] = 0;
+            }
+        }
+        /* ---- ctl_fetch: V walk ---- */
+        int v_done = 0;
+        uint32_t vdone_q = vdone; /* VWait compares the registered count */
+        if (f_v)
+            vdone++;
+        if (vs == VWalk) {
+            if (v_wait) {
+                vs = VWait;
+            } else if (v_step) {
+                vcnt = (vcnt / (uint32_t)M->C + 1) * (uint32_t)M->C;
+            } else if (v_fire) {
+                if (brq && a->v_lsb > 0 && !wsub) {
+                    wsub = 1;
+                } else {
+                    wsub = 0;
+                    wj++;
+                    vcnt = kpos + 1;
+                }
+            }
+        } else if (vs == VWait) {
+            uint32_t want = brq && a->v_lsb > 0 ? 2 * wj : wj;
+            if (vdone_q == want) {
+                vs = VIdle;
+                v_done = 1;
+            }
+        }
+        if (v_req) {
+            vs = VWalk;
+            vcnt = wj = vdone = 0;
+            wsub = 0;
+            vp = 0;
+            kept_ords(B.s, ord);
+        }
+        if (bk == BkVFetch && v_done) { /* BkVFetch sees v_done: pv next */
+            bk = BkPvStart;
+            pv_beats = (uint32_t)sp_tm_cdiv(wj, (uint64_t)M->TPB) * (uint32_t)M->VF;
+            if (pv_beats == 0) {
+                snprintf(err, errlen, "RTL schedule: head-step with no kept value");
+                goto done;
+            }
+            work[SP_U_PV] += pv_beats;
+        }
+
+        /* ---- fetcher ---- */
+        int row_fire = v_fire || f_fire || pf_fire;
+        if (req_valid) /* the memory is always ready (the harness queue holds 64 rows) */
+            req_valid = 0;
+        if (row_fire) {
+            req_valid = 1;
+            fill++;
+            req_region = row_region;
+            req_index = row_index;
+            req_layer = v_fire ? bl : f_fire ? (unsigned)F.s->layer : (unsigned)P->layer; /* V rows: the back end's */
+            req_head = v_fire ? bh : f_fire ? (unsigned)F.s->head : ph;
+            req_bank = v_fire ? 0 : f_fire ? kbank_q : pbank;
+        }
+        if (rsp_valid)
+            fill--;
+        out_valid = rsp_valid;
+        if (rsp_valid) {
+            out_region = rsp_region;
+            out_bank = rsp_bank;
+        }
+
+        /* ---- writer ---- */
+        if (wb) {
+            if (++wb_beat == M->wbeats)
+                wb = 0;
+        }
+        if (vec_fire) {
+            wb = 1;
+            wb_beat = 0;
+            wl = bl;
+            whd = bh;
+            widx = bidx;
+        }
+
+        /* work counted as the RTL's counters count it */
+        if (k_fire)
+            work[SP_U_QK]++;
+
+        if (ft_d != ft || bk != bk_prev || sq_d != sq || rsp_valid)
+            moved = c;
+        else if (c - moved > SP_RTL_STALL_CYCLES) {
+            snprintf(err, errlen, "RTL schedule: no state change for %d cycles at cycle %llu (internal error)",
+                     SP_RTL_STALL_CYCLES, (unsigned long long)c);
+            goto done;
+        }
+        fs = fs_d;
+        ft = ft_d;
+        la = la_d;
+        if (sq == SqDrain && sq_d == SqDone) {
+            cdone = c + 1;
+            break;
+        }
+        sq = sq_d;
     }
-    if (done_nodes != want) {
-        snprintf(err, errlen, "timing model: schedule stalled after %zu of %zu unit runs (internal error)", done_nodes, want);
+    if (fi != st->n) {
+        snprintf(err, errlen, "RTL schedule: head-step %zu (iteration %d layer %d head %d) is not in the controller's walk",
+                 fi, st->s[fi].it, st->s[fi].layer, st->s[fi].head);
         goto done;
     }
+    /* exact units by definition (docs/rtl.md s9): per softmax pass the start
+     * cycle, the load beats (min(P, KPB) logits each), the exp rows, the
+     * divider and the normalise rows (none in a pass dropped by a requant);
+     * one token-importance update per probability row */
     for (size_t i = 0; i < st->n; i++) {
         const sp_tm_step *s = &st->s[i];
-        for (int u = 0; u < SP_U_N; u++)
-            r->unit_cycles[u] += s->cyc[u];
-        for (int k = 0; k < SP_DK_N; k++)
-            r->data_bits[k] += s->data_bits[k];
-        r->requants += s->requant ? sp_tm_rows(s) : 0;
+        uint64_t rows = sp_tm_cdiv(s->keys, (uint64_t)M->P), beats = sp_tm_cdiv(s->keys, (uint64_t)M->SL);
+        uint64_t passes = 1 + (s->requant ? 1 : 0);
+        work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, M->P) + beats) - (s->requant ? rows : 0);
+        if (s->k_lsb > 0)
+            work[SP_U_REQUANT]++;
+        work[SP_U_TOPK] += s->vtopk_cycles;
+        work[SP_U_IMPORTANCE] += rows;
+        if (s->layer_end && s->prune_after)
+            work[SP_U_PRUNE] += s->prune_cycles;
+        r->requants += s->requant ? 1 : 0;
     }
-    memcpy(r->unit_work, S.work, sizeof r->unit_work);
-    r->head_steps = S.nv;
-    r->total_cycles = S.total;
-    r->k_overflow_steps = S.k_overflow;
-    r->dram = S.dram.st;
+    meter_close(M, &M->front);
+    meter_close(M, &M->back);
+    if (M->wn > 0)
+        M->span[3] += M->we - M->ws;
+    memcpy(r->unit_work, work, sizeof r->unit_work);
+    for (int u = 0; u < SP_U_N; u++)
+        r->unit_cycles[u] = work[u];
+    r->unit_cycles[SP_U_FETCH_K] = M->span[0];
+    r->unit_cycles[SP_U_FETCH_KLSB] = M->span[1];
+    r->unit_cycles[SP_U_FETCH_V] = M->span[2];
+    r->unit_cycles[SP_U_WRITE] = M->span[3];
+    r->head_steps = st->n;
+    r->total_cycles = cdone - c0; /* busy cycles after the initialisation (cnt_cycles_o) */
+    r->dram = M->dram.st;
     r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
-    r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&S.dram);
-    r->seconds = (double)S.total / (hw->clock_mhz * 1e6);
-    tm_bound(&S, r);
+    r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&M->dram);
+    r->seconds = (double)r->total_cycles / (hw->clock_mhz * 1e6);
     rc = 0;
 done:
-    sp_dram_free(&S.dram);
-    free(S.ring);
-    free(S.heap);
+    sp_dram_free(&M->dram);
+    free(tdepth);
+    free(ord);
+    free(q);
     return rc;
 }

@@ -151,7 +151,7 @@ uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
  * r. -1 with a message on a bad config. */
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
 
-/* The RTL's schedule (cmodel/timing_rtl.c; docs/costs.md s1 "RTL
+/* The RTL's schedule (cmodel/timing.c; docs/costs.md s1 "RTL
  * schedule", docs/rtl.md s5): the head-step pipeline of rtl/ stepped cycle
  * by cycle (ctl_seq, ctl_front, ctl_back, ctl_fetch, ctl_sel, fetcher,
  * qk, softmax, pv, writer), each head-step one query row (sp_tm_steps_split)

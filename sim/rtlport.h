@@ -154,7 +154,7 @@ inline RtlCounters rtl_counters(const Vspattn_top *t)
 }
 
 // cycles of reset before the run starts, and the start pulse (declared once
-// in defs/spattn.defs; SP_RUN_START, the cycle after, begins cmodel/timing_rtl.c's run)
+// in defs/spattn.defs; SP_RUN_START, the cycle after, begins cmodel/timing.c's run)
 constexpr uint64_t kResetCycles = SP_RESET_CYCLES;
 constexpr uint64_t kStartCycle = SP_START_CYCLE;
 #endif

@@ -146,7 +146,7 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     if (!sp_engine_capture_apply(&res.cap, &st))
         for (size_t i = 0; i < st.n; i++)
             st.s[i].key_pos = st.s[i].val_pos = nullptr;
-    // the RTL's schedule (cmodel/timing_rtl.c): its head-step pipeline
+    // the RTL's schedule (cmodel/timing.c): its head-step pipeline
     // stepped cycle by cycle, rows hw_d wide
     static sp_tm_result arch;
     if (!e)
@@ -206,7 +206,7 @@ std::string TimingCompare::json() const
                 e += ch;
         return o + "    \"error\": \"" + e + "\"\n  }";
     }
-    o += "    \"c_model\": \"the RTL schedule (cmodel/timing_rtl.c), rows hardware D wide\",\n";
+    o += "    \"c_model\": \"the RTL schedule (cmodel/timing.c), rows hardware D wide\",\n";
     snprintf(b, sizeof b, "    \"c_total_cycles_config_as_given\": %llu,\n    \"units\": {\n",
              (unsigned long long)c_config_total);
     o += b;

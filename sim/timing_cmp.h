@@ -4,7 +4,7 @@
 // controller phase, observation counts); timing_compare runs the C timing
 // model on the same config and trace, once as configured (the pipelined
 // schedule `spattn run` reports) and once as the RTL's schedule
-// (cmodel/timing_rtl.c, rows D wide), and builds the table and its JSON.
+// (cmodel/timing.c, rows D wide), and builds the table and its JSON.
 #ifndef SP_TIMING_CMP_H
 #define SP_TIMING_CMP_H
 #include <cstdint>

@@ -1,4 +1,4 @@
-/* test_timing_rtl.c - the RTL's schedule (cmodel/timing_rtl.c) on
+/* test_timing_rtl.c - the RTL's schedule (cmodel/timing.c) on
  * hand-made head-steps: its work figures, the overlap of a head-step's back
  * end with the next one's front end, the top-k key-buffer hold, the walk
  * check; and the pipelined schedule's work figures (sp_timing_run). */
