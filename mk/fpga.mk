@@ -36,10 +36,9 @@ need-icepack: ; @$(call sp_need,$(ICEPACK),fpga-icestorm)
 # with it (27 s at tiny.yaml, 843 s at default.yaml, 2234 s at paper.yaml;
 # rtl/README.md "FPGA"); X.topk=-fastabc remains for a quick run
 FPGA_XIL_POINTS ?= tiny:rtl/fpga/tiny.yaml:8 default:configs/default.yaml:64
-# the paper's design point (make fpga-paper): its softmax score buffer maps
-# to flip-flops, as Yosys 0.23's LUT-RAM mapping of it failed (2048 entries,
-# one lane, earlier RTL; not yet retried at 1024 entries in 8 lanes)
-FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64:X.softmax=-nolutram
+# the paper's design point (make fpga-paper): its softmax's 8 lanes of 1024
+# / 8 entries map to LUT-RAM (rtl/README.md "FPGA")
+FPGA_PAPER_POINTS ?= paper:configs/paper.yaml:64
 
 # fpga_xil_run(points, csv): one line per point, header first; the file is
 # written under a temporary name and renamed, so a failure leaves none
