@@ -31,9 +31,7 @@ typedef struct {
     double dram_achieved_gbps, dram_peak_gbps;
     uint64_t bound_cycles;     /* the run's bound (docs/costs.md s1) */
     const char *bound_unit;    /* its binding unit (a static name) */
-    uint64_t k_tiled_steps, v_tiled_steps; /* contexts streamed through a K/V slot in tiles */
-    int positions_spread;                  /* timing used the spread rule, not the run's positions */
-    uint32_t k_tiles_max, v_tiles_max;
+    int positions_spread;      /* timing used the spread rule, not the run's positions */
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */

@@ -39,10 +39,6 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     }
     s->bound_cycles = f->tm.bound_cycles;
     s->bound_unit = sp_bound_unit_names[f->tm.bound_unit];
-    s->k_tiled_steps = f->tm.k_tiled_steps;
-    s->v_tiled_steps = f->tm.v_tiled_steps;
-    s->k_tiles_max = f->tm.k_tiles_max;
-    s->v_tiles_max = f->tm.v_tiles_max;
     s->positions_spread = f->positions_spread;
 }
 
@@ -95,10 +91,6 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
     fprintf(f, "spattn: DRAM achieved %.1f GB/s of %.1f GB/s peak\n", s->dram_achieved_gbps, s->dram_peak_gbps);
     fprintf(f, "spattn: bound %llu cycles (binding unit %s): achieved / bound %.2fx\n", (unsigned long long)s->bound_cycles,
             s->bound_unit ? s->bound_unit : "-", s->bound_cycles ? (double)s->cycles / (double)s->bound_cycles : 0.0);
-    if (s->k_tiled_steps || s->v_tiled_steps)
-        fprintf(stderr, "spattn: notice: %llu head-steps' keys (up to %u tiles) and %llu head-steps' values (up to %u tiles) "
-                "exceed a K/V SRAM slot and stream through it in tiles (docs/costs.md R12)\n",
-                (unsigned long long)s->k_tiled_steps, s->k_tiles_max, (unsigned long long)s->v_tiled_steps, s->v_tiles_max);
     if (s->positions_spread)
         fprintf(stderr, "spattn: notice: the run's token positions exceed the capture (%u M positions), so the "
                 "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md R9)\n",
