@@ -85,10 +85,14 @@ static const int mjob_unit[4] = {SP_U_FETCH_K, SP_U_FETCH_KLSB, SP_U_FETCH_V, SP
 static sp_tm_step *hs_rec(rsim *M, size_t i)
 {
     const sp_tm_steps *st = M->st;
-    while (i < M->base)
-        M->base -= sp_tm_rows(&st->s[--M->rec]);
-    while (i >= M->base + sp_tm_rows(&st->s[M->rec]))
-        M->base += sp_tm_rows(&st->s[M->rec++]);
+    while (i < M->base) {
+        M->rec--;
+        M->base -= sp_tm_rows(&st->s[M->rec]);
+    }
+    while (i >= M->base + sp_tm_rows(&st->s[M->rec])) {
+        M->base += sp_tm_rows(&st->s[M->rec]);
+        M->rec++;
+    }
     return &st->s[M->rec];
 }
 #define HS(i) (*hs_rec(M, (i)))
