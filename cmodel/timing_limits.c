@@ -93,6 +93,41 @@ int sp_tm_check(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_geom *g
                  1 << SP_ADDR_INDEX_BITS);
         return -1;
     }
+    /* the controller's walk: (iteration, layer, head) ascending; one query
+     * row per head-step in decode, one per active key in an encoder */
+    uint64_t grp = 0; /* rows of the current (iteration, layer, head) so far */
+    for (size_t i = 0; i < st->n; i++) {
+        const sp_tm_step *s = &st->s[i], *p = i ? &st->s[i - 1] : NULL;
+        int same = p && p->it == s->it && p->layer == s->layer && p->head == s->head;
+        if (p && !same && (s->it < p->it || (s->it == p->it && (s->layer < p->layer ||
+                                                               (s->layer == p->layer && s->head < p->head))))) {
+            snprintf(err, errlen, "record %zu (iteration %d layer %d head %d): out of the controller's order", i, s->it,
+                     s->layer, s->head);
+            return -1;
+        }
+        if (s->it < 0 || s->it >= st->iters || s->layer < 0 || s->layer >= st->layers || s->head < 0 ||
+            s->head >= st->heads || s->keys == 0) {
+            snprintf(err, errlen, "record %zu (iteration %d layer %d head %d, %u keys): outside the run's %d "
+                     "iterations, %d layers, %d heads, or no key", i, s->it, s->layer, s->head, s->keys, st->iters,
+                     st->layers, st->heads);
+            return -1;
+        }
+        grp = (same ? grp : 0) + sp_tm_rows(s);
+        if (same && s->keys != p->keys) {
+            snprintf(err, errlen, "record %zu (iteration %d layer %d head %d): rows of one head with different keys",
+                     i, s->it, s->layer, s->head);
+            return -1;
+        }
+        const sp_tm_step *nx = i + 1 < st->n ? &st->s[i + 1] : NULL;
+        int last = !nx || nx->it != s->it || nx->layer != s->layer || nx->head != s->head;
+        uint64_t want = st->decode ? 1 : s->keys;
+        if ((last && grp != want) || grp > want) {
+            snprintf(err, errlen, "record %zu (iteration %d layer %d head %d): %llu query rows for %u keys; the "
+                     "controller runs %s", i, s->it, s->layer, s->head, (unsigned long long)grp, s->keys,
+                     st->decode ? "one query row per head in decode" : "one query row per active key in an encoder");
+            return -1;
+        }
+    }
     size_t hs = 0; /* head-step number of record i's first row */
     for (size_t i = 0; i < st->n; hs += sp_tm_rows(&st->s[i]), i++) {
         const sp_tm_step *s = &st->s[i];

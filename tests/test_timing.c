@@ -231,7 +231,18 @@ START_TEST(test_rtl_walk)
     sp_tm_result r;
     char err[256] = "";
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);
-    ck_assert_ptr_nonnull(strstr(err, "head-step"));
+    ck_assert_ptr_nonnull(strstr(err, "record 1 "));
+    ck_assert_ptr_nonnull(strstr(err, "controller's order"));
+    /* an encoder head runs one query row per active key */
+    v.s[0].head = 0;
+    v.s[1].head = 1;
+    v.decode = 0;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "1 query rows for 50 keys"));
+    for (size_t i = 0; i < v.n; i++)
+        v.s[i].rows = 50;
+    ck_assert_msg(sp_timing_run(&c, &v, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(r.head_steps, 150);
     sp_tm_steps_free(&v);
 }
 END_TEST
