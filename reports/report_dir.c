@@ -93,7 +93,7 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
             s->bound_unit ? s->bound_unit : "-", s->bound_cycles ? (double)s->cycles / (double)s->bound_cycles : 0.0);
     if (s->positions_spread)
         fprintf(stderr, "spattn: notice: the run's token positions exceed the capture (%u M positions), so the "
-                "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md R9)\n",
+                "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md s1)\n",
                 SP_CAPTURE_MAX_INTS >> 20);
     if (s->plots_drawn)
         fprintf(f, "spattn: plots %s/{cycles,energy,dram,util}.{png,svg}\n", dir);
