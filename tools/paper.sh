@@ -83,7 +83,7 @@ if [ -f "$PRUNED" ]; then
         "same run, against the dense baseline fetching K/V at the widths the pruned file uses (stats.json baselines.dense_own_widths; docs/costs.md s8)"
     row "speedup over dense on the same hardware, gpt2-small" "-" "-" \
         "$(fmt %.2fx "$(j "$S" .vs_dense.speedup_ratio)")" \
-        "dense CSV cycles over pruned cycles, both through the pipelined timing model (docs/costs.md s1)"
+        "dense CSV cycles over pruned cycles, both through the pipeline timing model (docs/costs.md s1)"
     if "$SPATTN" run --help 2>/dev/null | grep -q -- --ablation; then
         run ablation -c configs/paper.yaml -t "$PRUNED" --ablation
         A=$OUT/ablation/stats.json
