@@ -1,5 +1,5 @@
-/* timing.c - the schedule of the RTL's head-step pipeline
- * (docs/rtl.md s5, docs/costs.md s1 "RTL schedule"): a cycle-stepped model
+/* timing.c - the timing model: the RTL's head-step pipeline
+ * (docs/rtl.md s5, docs/costs.md s1): a cycle-stepped model
  * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
  * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
  * FSM with the RTL's state names. The data is not computed here: the
