@@ -294,10 +294,24 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     M->st = st;
     int decode = st->decode;
     int D = st->hw_d;
-    for (size_t i = 0; D < 1 && i < st->n; i++) /* no hardware D given: the widest step's */
-        if (st->s[i].d > D)
-            D = st->s[i].d;
     sp_tm_geom G;
+    if (D < 1) {
+        /* no hardware D given: the smallest the config builds that holds
+         * the widest step's rows (narrower rows run zero-padded, as in the
+         * co-sim) */
+        for (size_t i = 0; i < st->n; i++)
+            if (st->s[i].d > D)
+                D = st->s[i].d;
+        if (D < 1)
+            D = 1;
+        int d0 = D;
+        while (D < SP_MAX_D && sp_tm_geometry(cfg, D, &G, err, errlen))
+            D++;
+        if (sp_tm_geometry(cfg, D, &G, err, errlen)) {
+            sp_tm_geometry(cfg, d0, &G, err, errlen); /* the message for the steps' own D */
+            return -1;
+        }
+    }
     if (sp_tm_geometry(cfg, D, &G, err, errlen) || sp_tm_check(cfg, st, &G, err, errlen))
         return -1;
     for (size_t i = 0; i < st->n; i++) {

@@ -74,7 +74,8 @@ typedef struct {
     size_t n, cap; /* records (head-steps: the sum of their sp_tm_rows) */
     int iters, layers, heads;
     int decode; /* query and output rows indexed by the iteration (else by the query token) */
-    int hw_d;   /* the hardware's head dimension: rows are hw_d elements wide */
+    int hw_d;   /* the hardware's head dimension: rows are hw_d elements wide; 0: the
+                 * smallest D >= the steps' d that the config builds */
     char source[64]; /* "tensor trace", "workload csv", "dense (derived)" */
 } sp_tm_steps;
 

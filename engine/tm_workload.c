@@ -56,8 +56,6 @@ int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int de
         sp_tm_step *s = append(out, row->iter, row->layer, row->head, row->d, err, errlen);
         if (!s)
             return -1;
-        if (row->d > out->hw_d)
-            out->hw_d = row->d; /* the hardware holds the widest head */
         s->span = (uint32_t)row->len;
         int kfull = a->k_msb + a->k_lsb, vfull = a->v_msb + a->v_lsb;
         s->q_bits = (uint8_t)(row->q_bits > 0 ? row->q_bits : a->q_bits);

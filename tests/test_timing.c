@@ -638,6 +638,16 @@ START_TEST(test_refusals)
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "hardware.k_sram_bytes"));
     sp_config_default(&c);
+    /* a D the multipliers do not divide: given, refused; not given, the
+     * smallest D the config builds (32 here) runs the rows zero-padded */
+    for (size_t i = 0; i < v.n; i++)
+        v.s[i].d = 24;
+    v.hw_d = 24;
+    ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "hardware.qk_multipliers"));
+    v.hw_d = 0;
+    ck_assert_msg(sp_timing_run(&c, &v, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(r.data_bits[SP_DK_K_MSB], 2ull * 64 * 32 * 8);
     /* one width per plane */
     v.s[1].k_msb = 6;
     ck_assert_int_eq(sp_timing_run(&c, &v, &r, err, sizeof err), -1);
