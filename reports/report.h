@@ -39,6 +39,7 @@ typedef struct {
     int k_bits, v_bits, q_bits; /* its widths */
     int has_other;             /* the other baseline (docs/costs.md "Baselines") was evaluated */
     const char *other_name;
+    const char *other_source;  /* the other baseline's source ("not run: why" when it was not) */
     int other_k_bits, other_v_bits, other_q_bits;
     sp_engine_vs_dense other_vs; /* the run against it */
 } sp_report_summary;
