@@ -503,7 +503,7 @@ START_TEST(stats_echo_loads_again)
     make_tmpdir();
     static const char *const files[] = {"configs/paper.yaml", "configs/default.yaml", "configs/ddr4.yaml",
                                         "configs/lpddr4.yaml", "configs/sweep-pruning.yaml",
-                                        "configs/gpt2-release.yaml"};
+                                        "configs/gpt2-release.yaml", "configs/long-context.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         sp_config c;
         load_ok(files[i], &c);
