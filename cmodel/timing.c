@@ -453,8 +453,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
 
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
-    uint64_t c = c0, cdone = 0, moved = c0;
-    M->c0 = c0; /* moved: the last cycle a controller FSM changed state */
+    uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
+    M->c0 = c0;
     for (;; c++) {
         /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
         if (ft == FtFetchQ && ft_prev != FtFetchQ)
