@@ -1,8 +1,10 @@
 /* timing_limits.c - what the pipeline can hold (timing.h sp_tm_geometry,
  * sp_tm_check): the K and V buffer sizes the RTL elaborates for a config
  * (docs/rtl.md s1), the values it builds, and whether a run's head-steps
- * fit them and the address map (docs/rtl.md s2). The timing model and the
- * co-sim refuse the same runs for the same reasons. */
+ * fit them and the address map (docs/rtl.md s2). The rules and messages
+ * are those of the co-sim's elaboration (sim/simparams.h
+ * sp_simparams_make), so the timing model and the co-sim refuse the same
+ * hardware for the same reasons. */
 #include <stdio.h>
 #include "timing.h"
 
@@ -20,7 +22,7 @@ int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t
         return -1;
     }
     if (h->kv_buffers < 1 || h->kv_buffers > 2) {
-        snprintf(err, errlen, "hardware.kv_buffers %d: the pipeline builds 1 or 2 K buffer slots", h->kv_buffers);
+        snprintf(err, errlen, "hardware.kv_buffers %d: the RTL builds 1 or 2 K buffer slots", h->kv_buffers);
         return -1;
     }
     g->d = d;
@@ -35,12 +37,12 @@ int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t
         g->max_vals = g->max_tokens;
     if (g->max_tokens < SP_RTL_MIN_TOKENS) {
         snprintf(err, errlen, "hardware.k_sram_bytes %d holds only %d keys of %d x %d bits in each of its %d slots "
-                 "(hardware.kv_buffers); the pipeline needs %d",
+                 "(hardware.kv_buffers); the RTL needs %d",
                  h->k_sram_bytes, g->max_tokens, d, a->k_msb + a->k_lsb, g->kv_buffers, SP_RTL_MIN_TOKENS);
         return -1;
     }
     if (g->max_vals < 2) {
-        snprintf(err, errlen, "hardware.v_sram_bytes %d holds only %d values of %d x %d bits; the pipeline needs 2",
+        snprintf(err, errlen, "hardware.v_sram_bytes %d holds only %d values of %d x %d bits; the RTL needs 2",
                  h->v_sram_bytes, g->max_vals, d, a->v_msb + a->v_lsb);
         return -1;
     }
@@ -48,28 +50,28 @@ int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t
      * (value) in a power of two of beats */
     long kpb = h->n_qk >= d ? h->n_qk / d : d / h->n_qk;
     if ((h->n_qk >= d ? h->n_qk % d : d % h->n_qk) || !pow2(kpb) || (h->n_qk >= d && kpb >= g->max_tokens)) {
-        snprintf(err, errlen, "hardware.qk_multipliers %d: the pipeline needs qk_multipliers / %d (or its inverse) to be a power of two",
+        snprintf(err, errlen, "hardware.qk_multipliers %d: the RTL needs qk_multipliers / %d (or its inverse) to be a power of two",
                  h->n_qk, d);
         return -1;
     }
     long tpb = h->n_pv >= d ? h->n_pv / d : d / h->n_pv;
     if ((h->n_pv >= d ? h->n_pv % d : d % h->n_pv) || !pow2(tpb) || (h->n_pv >= d && tpb >= g->max_vals)) {
-        snprintf(err, errlen, "hardware.pv_multipliers %d: the pipeline needs pv_multipliers / %d (or its inverse) to be a power of two",
+        snprintf(err, errlen, "hardware.pv_multipliers %d: the RTL needs pv_multipliers / %d (or its inverse) to be a power of two",
                  h->n_pv, d);
         return -1;
     }
     if (!pow2(h->topk_comparators) || h->topk_comparators > g->max_tokens / 2) {
-        snprintf(err, errlen, "hardware.topk_comparators %d: the pipeline needs a power of two, at most %d",
+        snprintf(err, errlen, "hardware.topk_comparators %d: the RTL needs a power of two, at most %d",
                  h->topk_comparators, g->max_tokens / 2);
         return -1;
     }
     if (!pow2(h->softmax_lanes) || h->softmax_lanes >= g->max_tokens) {
-        snprintf(err, errlen, "hardware.softmax_lanes %d: the pipeline needs a power of two below %d", h->softmax_lanes,
+        snprintf(err, errlen, "hardware.softmax_lanes %d: the RTL needs a power of two below %d", h->softmax_lanes,
                  g->max_tokens);
         return -1;
     }
     if (h->topk_round_overhead < 2) {
-        snprintf(err, errlen, "hardware.topk_round_overhead %d: the pipeline's top-k needs at least 2",
+        snprintf(err, errlen, "hardware.topk_round_overhead %d: the RTL top-k needs at least 2",
                  h->topk_round_overhead);
         return -1;
     }
