@@ -16,6 +16,7 @@
 #include "tm_workload.h"
 #include "timing.h"
 #include "tm_fixture.h"
+#include "../sim/simparams.h" /* the co-sim's elaboration rules, to compare with */
 
 /* a memory system with no timing of its own: no refresh, no row or bank
  * waits (so the pipeline's own rules are what a test sees) */
@@ -656,6 +657,48 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* the timing model's geometry and the co-sim's elaboration agree: the
+ * same configs refused, the same K and V buffer rows otherwise */
+START_TEST(test_geometry_as_cosim)
+{
+    static const int ds[] = {8, 16, 24, 32, 64, 128}, qks[] = {16, 64, 96, 512}, lanes[] = {1, 3, 8, 4096},
+                     cmps[] = {1, 3, 16, 1024}, ksram[] = {4096, 32768, 200704}, kvb[] = {1, 2};
+    int n = 0, ok = 0;
+    for (size_t a = 0; a < 6; a++)
+        for (size_t b = 0; b < 4; b++)
+            for (size_t l = 0; l < 4; l++)
+                for (size_t m = 0; m < 4; m++)
+                    for (size_t k = 0; k < 3; k++)
+                        for (size_t v = 0; v < 2; v++) {
+                            sp_config c;
+                            sp_config_default(&c);
+                            c.hw.n_qk = c.hw.n_pv = qks[b];
+                            c.hw.softmax_lanes = lanes[l];
+                            c.hw.topk_comparators = cmps[m];
+                            c.hw.k_sram_bytes = c.hw.v_sram_bytes = ksram[k];
+                            c.hw.kv_buffers = kvb[v];
+                            sp_tm_geom g;
+                            sp_simparams p;
+                            char e1[256], e2[256];
+                            int r1 = sp_tm_geometry(&c, ds[a], &g, e1, sizeof e1);
+                            int r2 = sp_simparams_make(&c, ds[a], &p, e2, sizeof e2);
+                            ck_assert_msg(r1 == r2, "D %d qk %d lanes %d cmp %d sram %d kv %d: timing %d (%s), co-sim %d (%s)",
+                                          ds[a], qks[b], lanes[l], cmps[m], ksram[k], kvb[v], r1, r1 ? e1 : "",
+                                          r2, r2 ? e2 : "");
+                            if (!r1) {
+                                ck_assert_int_eq(g.max_tokens, p.max_tokens);
+                                ck_assert_int_eq(g.max_vals, p.max_vals);
+                                ok++;
+                            } else {
+                                ck_assert_str_eq(e1, e2);
+                            }
+                            n++;
+                        }
+    ck_assert_int_gt(ok, 0);
+    ck_assert_int_lt(ok, n);
+}
+END_TEST
+
 /* each record's outputs add up to the run's: unit cycles (work and job
  * spans), data bits; head-steps start in order and end by the run's end */
 START_TEST(test_step_outputs_sum)
@@ -782,6 +825,7 @@ int main(void)
     tcase_add_test(tc, test_keys_monotone);
     tcase_add_test(tc, test_layer_barrier);
     tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_geometry_as_cosim);
     tcase_add_test(tc, test_step_outputs_sum);
     tcase_add_test(tc, test_bits_match_events);
     tcase_add_test(tc, test_given_positions);
