@@ -191,10 +191,15 @@ test-nonroot:
 TEST_EXTRA += test-nonroot
 HELP_EXTRA += "make test-nonroot  make -j2 and a C-model run as a non-root user, verilator and yosys hidden"
 
+# the demo: GPT-2 small's shape at its 1024-token context (1020 cached
+# tokens and 4 decode steps: the last attends to 1024 keys) on
+# configs/paper.yaml, whose 196 KB K buffer holds 1024 keys of 64 x 12 bits
+# in each of its two slots; default.yaml's 32 KB (the co-sim's size) holds
+# 128, and the pipeline refuses a context its K slot does not hold
 demo: deps
 	@$(MAKE) --no-print-directory $(SPATTN)
 	@mkdir -p out
-	$(SPATTN) run -c configs/default.yaml -t synth:layers=12,heads=12,d=64,len=1024,iters=4,seed=1 -o out/demo
+	$(SPATTN) run -c configs/paper.yaml -t synth:layers=12,heads=12,d=64,len=1020,iters=4,seed=1 -o out/demo
 	@$(foreach t,$(DEMO_EXTRA),$(MAKE) --no-print-directory $(t) &&) true
 	@echo "demo: results in out/demo/ (out/demo/stats.json), out/paper/, out/sweep/"
 

@@ -48,13 +48,12 @@ const sp_param sp_params[] = {
     I("hardware.topk_round_overhead", hw.topk_round_overhead, 2, 0, 64, "cycles",
       "cycles per quick-select round beyond the compare passes", "our top-k engine (docs/spec.md)"),
     I("hardware.softmax_lanes", hw.softmax_lanes, 8, 1, 4096, "scores per cycle",
-      "scores per cycle in each softmax pass (cmodel/timing.c takes 1..4096)",
+      "scores per cycle in the softmax's exp and normalise passes (a power of two below the K slot's rows)",
       "qk_multipliers / 64: keeps pace with QK at D = 64 (docs/costs.md)"),
     I("hardware.kv_buffers", hw.kv_buffers, 2, 1, 2, "slots",
-      "K/V SRAM slots: 1 = the public release's overlap rule, 2 = double-buffered", "docs/costs.md R2"),
-    I("hardware.stage_buffers", hw.stage_buffers, 4, 1, 16, "head-steps",
-      "head-steps held by each buffer between pipeline stages (score, probability, output)",
-      "our choice: a head-step spends 3 ceil(n/P) + 49 cycles in the softmax, so 3 to 4 are inside it at QK's pace (docs/costs.md R11)"),
+      "K buffer slots, each k_sram_bytes / kv_buffers: 2 = the next head-step's K MSB rows are prefetched into "
+      "the other slot; the V buffer has one slot",
+      "docs/costs.md s1"),
     /* DRAM: HBM2, 16 channels x 128 bit at 1 GHz DDR = 512 GB/s */
     {"hardware.dram.kind", SP_PT_ENUM, OFF(hw.dram.kind, sp_dram_kind), SP_DRAM_HBM2, SP_DRAM_HBM2,
      SP_DRAM_LPDDR4, 0, "", "DRAM part (cmodel/dram.c sp_dram_preset holds the same numbers)", "[SpAtten] HBM2",

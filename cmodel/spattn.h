@@ -60,9 +60,8 @@ typedef struct {
     int v_sram_bytes;        /* value buffer */
     int topk_comparators;    /* comparators in the top-k engine */
     int topk_round_overhead; /* extra cycles per quick-select round */
-    int softmax_lanes;       /* hardware.softmax_lanes: scores per cycle in each softmax pass (timing model, docs/costs.md) */
-    int kv_buffers;          /* hardware.kv_buffers: K/V SRAM slots: 1 = public-release overlap rule, 2 = double-buffered */
-    int stage_buffers;       /* hardware.stage_buffers: head-steps each inter-stage buffer holds (score, probability, output), docs/costs.md R11 */
+    int softmax_lanes;       /* hardware.softmax_lanes: scores per cycle in the softmax's exp and normalise passes */
+    int kv_buffers;          /* hardware.kv_buffers: K buffer slots (2: the next head-step's K prefetch) */
     sp_dram_cfg dram;
 } sp_hw_cfg;
 

@@ -1,5 +1,5 @@
-/* timing.c - the schedule of the RTL's head-step pipeline
- * (docs/rtl.md s5, docs/costs.md s1 "RTL schedule"): a cycle-stepped model
+/* timing.c - the timing model: the RTL's head-step pipeline
+ * (docs/rtl.md s5, docs/costs.md s1): a cycle-stepped model
  * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
  * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
  * FSM with the RTL's state names. The data is not computed here: the
@@ -11,7 +11,11 @@
  * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
  * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
  * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
- * MSB rows into the other slot, named by ctl_seq's look-ahead. */
+ * MSB rows into the other slot, named by ctl_seq's look-ahead. This is the
+ * one schedule: spattn run, sweeps, baselines, ablations and the co-sim's
+ * cycle comparison all run it. A record of rows > 1 is walked as that many
+ * head-steps (hs_rec) without copying it, so memory follows the records. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -24,7 +28,7 @@
 
 /* one head-step's view, as the RTL walks them */
 typedef struct {
-    const sp_tm_step *s;
+    sp_tm_step *s;   /* its record (shared by the record's rows) */
     uint32_t n;      /* |A_l| */
     uint32_t ri;     /* query row within its head (encoder) */
 } hstep;
@@ -50,6 +54,7 @@ typedef struct {
 typedef struct {
     int c;
     uint64_t js, je;
+    sp_tm_step *own; /* the head-step the job is counted to */
 } mjob;
 
 typedef struct {
@@ -65,12 +70,57 @@ typedef struct {
     unsigned wn, wbeats;
     uint64_t ws, we;
     uint64_t span[4];
+    /* the owners of the jobs opened next (front, back, write) */
+    sp_tm_step *fown, *bown, *wown, *wjob;
+    uint64_t c0; /* the run's first busy cycle */
+    /* the head-step walk over the records: record rec holds head-steps
+     * base .. base + rows - 1 (hs_rec) */
+    sp_tm_steps *st;
+    size_t rec, base, nhs;
 } rsim;
+
+static const int mjob_unit[4] = {SP_U_FETCH_K, SP_U_FETCH_KLSB, SP_U_FETCH_V, SP_U_WRITE};
+
+/* the record of head-step i (the walk moves a few head-steps at a time) */
+static sp_tm_step *hs_rec(rsim *M, size_t i)
+{
+    const sp_tm_steps *st = M->st;
+    while (i < M->base) {
+        M->rec--;
+        M->base -= sp_tm_rows(&st->s[M->rec]);
+    }
+    while (i >= M->base + sp_tm_rows(&st->s[M->rec])) {
+        M->base += sp_tm_rows(&st->s[M->rec]);
+        M->rec++;
+    }
+    return &st->s[M->rec];
+}
+#define HS(i) (*hs_rec(M, (i)))
+
+/* a head-step enters the front end in cycle c: the record's start is its
+ * first row's; the front jobs from now on are its */
+static void on_front(rsim *M, sp_tm_step *s, size_t i, uint64_t c)
+{
+    hs_rec(M, i);
+    if (i == M->base)
+        s->t_start = c - M->c0;
+    M->fown = s;
+}
+
+/* a head-step leaves the back end in cycle c */
+static void on_end(rsim *M, sp_tm_step *s, uint64_t c)
+{
+    if (c + 1 - M->c0 > s->t_end)
+        s->t_end = c + 1 - M->c0;
+}
 
 static void meter_close(rsim *M, mjob *o)
 {
-    if (o->c >= 0)
+    if (o->c >= 0) {
         M->span[o->c] += o->je - o->js;
+        if (o->own)
+            o->own->cyc[mjob_unit[o->c]] += o->je - o->js;
+    }
     o->c = -1;
 }
 
@@ -80,11 +130,14 @@ static void meter_op(rsim *M, int c, uint64_t issue, uint64_t done)
         if (M->wn == 0) {
             M->ws = issue;
             M->we = done;
+            M->wjob = M->wown;
         } else if (done > M->we) {
             M->we = done;
         }
         if (++M->wn == M->wbeats) {
             M->span[3] += M->we - M->ws;
+            if (M->wjob)
+                M->wjob->cyc[SP_U_WRITE] += M->we - M->ws;
             M->wn = 0;
         }
         return;
@@ -97,6 +150,7 @@ static void meter_op(rsim *M, int c, uint64_t issue, uint64_t done)
         o->c = c;
         o->js = issue;
         o->je = done;
+        o->own = c == 2 ? M->bown : M->fown;
     } else if (done > o->je) {
         o->je = done;
     }
@@ -188,8 +242,9 @@ static int has_pos(const sp_tm_step *s, int32_t t)
 static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t next, int *tdepth, uint32_t ntd,
                           int *hdepth)
 {
-    const sp_tm_step *p = &st->s[last];
-    const sp_tm_step *s = next < st->n ? &st->s[next] : NULL;
+    const sp_tm_step *p = hs_rec(M, last);
+    const sp_tm_step *s = next < M->nhs ? hs_rec(M, next) : NULL;
+    size_t nrec = M->rec; /* the next layer's first record (when s) */
     const sp_alg_cfg *a = &M->cfg->alg;
     int l = p->layer, L = st->layers, H = st->heads;
     uint64_t C = (uint64_t)M->C;
@@ -217,7 +272,7 @@ static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t ne
         for (int h = 0; h < hh; h++)
             hm += hdepth[h] > l + 1;
         int in_next[64] = {0};
-        for (size_t j = next; j < st->n && st->s[j].it == p->it && st->s[j].layer == l + 1; j++)
+        for (size_t j = nrec; s && j < st->n && st->s[j].it == p->it && st->s[j].layer == l + 1; j++)
             if (st->s[j].head >= 0 && st->s[j].head < 64)
                 in_next[st->s[j].head] = 1;
         for (int h = 0; h < hh; h++)
@@ -228,34 +283,84 @@ static uint64_t prune_len(rsim *M, const sp_tm_steps *st, size_t last, size_t ne
     return c + p->prune_cycles - 1; /* prune_done in the last of these cycles */
 }
 
-int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
-                      char *err, size_t errlen)
+int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen)
 {
     const sp_hw_cfg *hw = &cfg->hw;
-    const sp_alg_cfg *a = &cfg->alg;
     memset(r, 0, sizeof *r);
     rsim M0;
     rsim *M = &M0;
     memset(M, 0, sizeof *M);
     M->cfg = cfg;
+    M->st = st;
+    int decode = st->decode;
+    int D = st->hw_d;
+    sp_tm_geom G;
+    if (D < 1) {
+        /* no hardware D given: the smallest the config builds that holds
+         * the widest step's rows (narrower rows run zero-padded, as in the
+         * co-sim) */
+        for (size_t i = 0; i < st->n; i++)
+            if (st->s[i].d > D)
+                D = st->s[i].d;
+        if (D < 1)
+            D = 1;
+        int d0 = D;
+        while (D < SP_MAX_D && sp_tm_geometry(cfg, D, &G, err, errlen))
+            D++;
+        if (sp_tm_geometry(cfg, D, &G, err, errlen)) {
+            sp_tm_geometry(cfg, d0, &G, err, errlen); /* the message for the steps' own D */
+            return -1;
+        }
+    }
+    if (sp_tm_geometry(cfg, D, &G, err, errlen) || sp_tm_check(cfg, st, &G, err, errlen))
+        return -1;
+    for (size_t i = 0; i < st->n; i++) {
+        sp_tm_step *s = &st->s[i];
+        const sp_tm_step *s0 = &st->s[0];
+        /* the fetcher's rows have one width per plane; a row fits the buffers' */
+        if (s->q_bits != s0->q_bits || s->k_msb != s0->k_msb || s->k_lsb != s0->k_lsb || s->v_msb != s0->v_msb ||
+            s->v_lsb != s0->v_lsb) {
+            snprintf(err, errlen, "record %zu (iteration %d layer %d head %d): bit widths differ from the first "
+                     "record's; the pipeline fetches one width per plane", i, s->it, s->layer, s->head);
+            return -1;
+        }
+        M->nhs += sp_tm_rows(s);
+        s->t_start = s->t_end = 0;
+        memset(s->cyc, 0, sizeof s->cyc);
+        memset(s->data_bits, 0, sizeof s->data_bits);
+    }
+    /* the run's plane widths: the steps' (a dense baseline fetches full
+     * width in its MSB planes), within the buffer rows the config sizes */
+    sp_alg_cfg aw = cfg->alg;
+    if (st->n > 0) {
+        const sp_tm_step *s0 = &st->s[0];
+        if (s0->k_msb + s0->k_lsb > cfg->alg.k_msb + cfg->alg.k_lsb ||
+            s0->v_msb + s0->v_lsb > cfg->alg.v_msb + cfg->alg.v_lsb) {
+            snprintf(err, errlen, "K %d + %d and V %d + %d bits: wider than the buffer rows of algorithm.k_msb + "
+                     "k_lsb (%d) and v_msb + v_lsb (%d)", s0->k_msb, s0->k_lsb, s0->v_msb, s0->v_lsb,
+                     cfg->alg.k_msb + cfg->alg.k_lsb, cfg->alg.v_msb + cfg->alg.v_lsb);
+            return -1;
+        }
+        aw.k_msb = s0->k_msb;
+        aw.k_lsb = s0->k_lsb;
+        aw.v_msb = s0->v_msb;
+        aw.v_lsb = s0->v_lsb;
+    }
+    const sp_alg_cfg *a = &aw;
     M->decode = decode;
-    int D = hw_d;
     M->D = D;
     M->KPB = hw->n_qk >= D ? hw->n_qk / D : 1;
     M->KF = hw->n_qk >= D ? 1 : D / hw->n_qk;
     M->TPB = hw->n_pv >= D ? hw->n_pv / D : 1;
     M->VF = hw->n_pv >= D ? 1 : D / hw->n_pv;
-    M->C = hw->topk_comparators > 0 ? hw->topk_comparators : 1;
-    M->P = hw->softmax_lanes > 0 ? hw->softmax_lanes : 1;
+    M->C = hw->topk_comparators;
+    M->P = hw->softmax_lanes;
     M->SL = M->P < M->KPB ? M->P : M->KPB;
-    /* kbuf: kv_buffers slots of MaxTokens rows, a slot k_sram_bytes / kv_buffers
-     * (sim/simparams.h, docs/costs.md R2) */
-    M->KVB = hw->kv_buffers > 1 ? 2 : 1;
-    M->MT = (int)sp_rtl_buf_rows(hw->k_sram_bytes / M->KVB, D, a->k_msb + a->k_lsb);
-    if (M->KVB > 1 && M->MT > SP_MAX_TOKENS / 2)
-        M->MT = SP_MAX_TOKENS / 2;
-    if (M->MT < 1 || D < 1 || st->heads < 1) {
-        snprintf(err, errlen, "RTL schedule: no K buffer row fits (D %d)", D);
+    /* kbuf: kv_buffers slots of MaxTokens rows (sp_tm_geometry) */
+    M->KVB = G.kv_buffers;
+    M->MT = G.max_tokens;
+    if (st->heads < 1 || st->layers < 1 || st->iters < 1) {
+        snprintf(err, errlen, "timing steps without iterations, layers or heads");
         return -1;
     }
     unsigned BB = SP_ADDR_BEAT_BITS;
@@ -282,7 +387,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     size_t qcap = SP_FETCH_MAX_OUT + 2;
     inflight *q = malloc(qcap * sizeof *q);
     if (!tdepth || !ord || !q) {
-        snprintf(err, errlen, "out of memory in the RTL schedule");
+        snprintf(err, errlen, "out of memory in the timing model");
         goto done;
     }
     for (uint32_t t = 0; t < maxspan; t++)
@@ -349,6 +454,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
     uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
+    M->c0 = c0;
     for (;; c++) {
         /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
         if (ft == FtFetchQ && ft_prev != FtFetchQ)
@@ -458,7 +564,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         case SqHScan: /* next active head; after the last, the layer end */
             if (h == st->heads) {
                 sq_d = SqBDrain;
-            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l && st->s[fi].head == h) {
+            } else if (fi < M->nhs && HS(fi).it == it && HS(fi).layer == l && HS(fi).head == h) {
                 sq_d = SqStep;
                 step_start = step_scale = 1;
                 ri = 0;
@@ -503,12 +609,12 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 sq_d = SqDrain;
             }
             if (sq_d == SqList) {
-                if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l) {
+                if (fi >= M->nhs || HS(fi).it != it || HS(fi).layer != l) {
                     snprintf(err, errlen, "RTL schedule: no head-step for iteration %d layer %d", it, l);
                     goto done;
                 }
-                npres = st->s[fi].span;
-                n = st->s[fi].keys;
+                npres = HS(fi).span;
+                n = HS(fi).keys;
             }
             break;
         case SqDrain: /* the last output write leaves */
@@ -533,7 +639,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 } else {
                     la_d = LaIdle;
                 }
-            } else if (fi < st->n && st->s[fi].it == it && st->s[fi].layer == l + lax && st->s[fi].head == lah) {
+            } else if (fi < M->nhs && HS(fi).it == it && HS(fi).layer == l + lax && HS(fi).head == lah) {
                 la_d = LaFound;
             } else {
                 lah++;
@@ -552,8 +658,8 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             }
         }
         if (step_start) {
-            if (fi >= st->n || st->s[fi].it != it || st->s[fi].layer != l || st->s[fi].head != h ||
-                st->s[fi].keys != n) {
+            if (fi >= M->nhs || HS(fi).it != it || HS(fi).layer != l || HS(fi).head != h ||
+                HS(fi).keys != n) {
                 snprintf(err, errlen, "RTL schedule: head-step %zu is not the controller's next (iteration %d layer %d head %d)",
                          fi, it, l, h);
                 goto done;
@@ -570,9 +676,10 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         case FtIdle:
             if (step_start) {
                 ft_d = FtFetchQ;
-                F.s = &st->s[fi];
+                F.s = &HS(fi);
                 F.n = n;
                 F.ri = ri;
+                on_front(M, F.s, fi, c);
                 layer_last = fi;
                 fi++;
             }
@@ -733,6 +840,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 bk = BkVSel;
                 val_req = 1;
                 B = F;
+                M->bown = F.s;
                 brq = F.s->requant;
                 bl = (unsigned)F.s->layer;
                 bh = (unsigned)F.s->head;
@@ -766,6 +874,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
             break;
         case BkStepEnd:
             bk = BkIdle;
+            on_end(M, B.s, c);
             break;
         default:
             break;
@@ -809,7 +918,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 ps = PWalk;
                 pbank = !kbank;
                 ph = (unsigned)lah;
-                P = &st->s[fi];
+                P = &HS(fi);
                 pn = n; /* |A_l+1| = |A_l| across a layer end without pruning */
                 kc[pbank] = kd[pbank] = 0;
             }
@@ -911,6 +1020,7 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
                 wb = 0;
         }
         if (vec_fire) {
+            M->wown = B.s;
             wb = 1;
             wb_beat = 0;
             wl = bl;
@@ -938,9 +1048,9 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
         }
         sq = sq_d;
     }
-    if (fi != st->n) {
+    if (fi != M->nhs) {
         snprintf(err, errlen, "RTL schedule: head-step %zu (iteration %d layer %d head %d) is not in the controller's walk",
-                 fi, st->s[fi].it, st->s[fi].layer, st->s[fi].head);
+                 fi, HS(fi).it, HS(fi).layer, HS(fi).head);
         goto done;
     }
     /* exact units by definition (docs/rtl.md s9): per softmax pass the start
@@ -948,22 +1058,47 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
      * divider and the normalise rows (none in a pass dropped by a requant);
      * one token-importance update per probability row */
     for (size_t i = 0; i < st->n; i++) {
-        const sp_tm_step *s = &st->s[i];
+        sp_tm_step *s = &st->s[i];
+        uint64_t R = sp_tm_rows(s); /* the record's head-steps, alike */
         uint64_t rows = sp_tm_cdiv(s->keys, (uint64_t)M->P), beats = sp_tm_cdiv(s->keys, (uint64_t)M->SL);
         uint64_t passes = 1 + (s->requant ? 1 : 0);
-        work[SP_U_SOFTMAX] += passes * (sp_softmax_cycles(s->keys, M->P) + beats) - (s->requant ? rows : 0);
-        if (s->k_lsb > 0)
-            work[SP_U_REQUANT]++;
-        work[SP_U_TOPK] += s->vtopk_cycles;
-        work[SP_U_IMPORTANCE] += rows;
-        if (s->layer_end && s->prune_after)
+        uint64_t u[SP_U_N] = {0};
+        u[SP_U_QK] = passes * sp_tm_cdiv(s->keys, (uint64_t)M->KPB) * (uint64_t)M->KF;
+        u[SP_U_SOFTMAX] = passes * (sp_softmax_cycles(s->keys, M->P) + beats) - (s->requant ? rows : 0);
+        u[SP_U_REQUANT] = s->k_lsb > 0;
+        u[SP_U_TOPK] = s->vtopk_cycles;
+        u[SP_U_PV] = sp_tm_cdiv(s->values, (uint64_t)M->TPB) * (uint64_t)M->VF;
+        u[SP_U_IMPORTANCE] = rows;
+        for (int k = 0; k < SP_U_N; k++)
+            if (k != SP_U_FETCH_K && k != SP_U_FETCH_KLSB && k != SP_U_FETCH_V && k != SP_U_WRITE) {
+                s->cyc[k] = R * u[k];
+                if (k != SP_U_QK && k != SP_U_PV) /* those two counted as the RTL counts them, in the loop */
+                    work[k] += R * u[k];
+            }
+        if (s->layer_end && s->prune_after) { /* the record's last row ends the layer */
+            s->cyc[SP_U_PRUNE] = s->prune_cycles;
             work[SP_U_PRUNE] += s->prune_cycles;
-        r->requants += s->requant ? 1 : 0;
+        }
+        r->requants += s->requant ? R : 0;
+        /* the data each head-step asks for: its query row, the K MSB rows,
+         * on a requant the K LSB rows (the MSB planes stay in the K slot),
+         * the kept values' planes, the output row */
+        uint64_t d = (uint64_t)D;
+        s->data_bits[SP_DK_Q] = R * d * s->q_bits;
+        s->data_bits[SP_DK_K_MSB] = R * s->keys * d * s->k_msb;
+        s->data_bits[SP_DK_K_LSB] = s->requant ? R * s->keys * d * s->k_lsb : 0;
+        s->data_bits[SP_DK_V] = R * s->values * d * (s->v_msb + (s->requant ? s->v_lsb : 0));
+        s->data_bits[SP_DK_OUT] = R * d * 16;
+        for (int k = 0; k < SP_DK_N; k++)
+            r->data_bits[k] += s->data_bits[k];
     }
     meter_close(M, &M->front);
     meter_close(M, &M->back);
-    if (M->wn > 0)
+    if (M->wn > 0) {
         M->span[3] += M->we - M->ws;
+        if (M->wjob)
+            M->wjob->cyc[SP_U_WRITE] += M->we - M->ws;
+    }
     memcpy(r->unit_work, work, sizeof r->unit_work);
     for (int u = 0; u < SP_U_N; u++)
         r->unit_cycles[u] = work[u];
@@ -971,12 +1106,17 @@ int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, i
     r->unit_cycles[SP_U_FETCH_KLSB] = M->span[1];
     r->unit_cycles[SP_U_FETCH_V] = M->span[2];
     r->unit_cycles[SP_U_WRITE] = M->span[3];
-    r->head_steps = st->n;
+    r->head_steps = M->nhs;
     r->total_cycles = cdone - c0; /* busy cycles after the initialisation (cnt_cycles_o) */
     r->dram = M->dram.st;
     r->dram_peak_bytes_per_s = sp_dram_peak_bytes_per_s(&hw->dram);
     r->dram_achieved_bytes_per_s = sp_dram_achieved_bytes_per_s(&M->dram);
     r->seconds = (double)r->total_cycles / (hw->clock_mhz * 1e6);
+    {
+        /* the least read latency: column command to the burst's last beat */
+        double lf = floor(((double)hw->dram.tCL + M->dram.burst_clks - 1) * M->dram.acc_per_dram + 1e-9);
+        sp_tm_bound(cfg, st, lf < 1 ? 1 : (uint64_t)lf, r);
+    }
     rc = 0;
 done:
     sp_dram_free(&M->dram);

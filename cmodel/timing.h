@@ -1,9 +1,10 @@
-/* timing.h - cycle model of the SpAtten pipeline (cmodel/timing.c).
+/* timing.h - cycle model of the SpAtten pipeline (cmodel/timing.c): the
+ * RTL's head-step pipeline stepped cycle by cycle, the one schedule of
+ * every caller (spattn run, sweeps, baselines, ablations, the co-sim).
  * Input: one record per head-step (one query row of one head of one layer
  * of one iteration) with the counts the functional model produced or an
  * official workload CSV gives. Output: total cycles, per-unit cycles, DRAM
- * statistics from the DRAM model (cmodel/dram.c). The rules (unit
- * latencies, overlap, address layout) are written out in docs/costs.md s1. */
+ * statistics from the DRAM model (cmodel/dram.c). docs/costs.md s1. */
 #ifndef SP_TIMING_H
 #define SP_TIMING_H
 #include <stddef.h>
@@ -52,11 +53,13 @@ typedef struct {
     uint64_t vtopk_cycles, vtopk_compares; /* local value pruning top-k */
     uint64_t prune_cycles, prune_compares; /* pruning top-k (layer_end only) */
     /* token positions of the keys [keys] and kept values [values], ascending,
-     * from the functional run; NULL: spread evenly over the span (R9) */
+     * from the functional run; NULL: spread evenly over the span */
     const int32_t *key_pos, *val_pos;
-    /* filled by sp_timing_run (sums over the record's head-steps) */
-    uint64_t t_start, t_end;     /* first key fetch start .. last unit end */
-    uint64_t cyc[SP_U_N];        /* per-unit cycles */
+    /* filled by sp_timing_run (sums over the record's head-steps), read by
+     * layers.csv, the energy model and the plots: cycles from the run's
+     * start (the controller's first busy cycle) */
+    uint64_t t_start, t_end;     /* its first head-step's start .. its last one's step end */
+    uint64_t cyc[SP_U_N];        /* per-unit cycles: unit work; fetch and write: job spans */
     uint64_t data_bits[SP_DK_N]; /* DRAM data demanded, by kind */
 } sp_tm_step;
 
@@ -70,26 +73,26 @@ typedef struct {
     sp_tm_step *s;
     size_t n, cap; /* records (head-steps: the sum of their sp_tm_rows) */
     int iters, layers, heads;
+    int decode; /* query and output rows indexed by the iteration (else by the query token) */
+    int hw_d;   /* the hardware's head dimension: rows are hw_d elements wide; 0: the
+                 * smallest D >= the steps' d that the config builds */
     char source[64]; /* "tensor trace", "workload csv", "dense (derived)" */
 } sp_tm_steps;
 
 typedef struct {
     uint64_t total_cycles;       /* first key fetch to last write, accelerator cycles */
     uint64_t unit_cycles[SP_U_N];/* sums of sp_tm_step.cyc */
-    /* per-unit work: the unit-latency table of docs/costs.md s1 without any
-     * wait for inputs or for a free unit (QK and PV: beats into the array,
-     * no pipeline fill; softmax: 3 ceil(n/P) + 49 per pass; importance
-     * ceil(n/P); requant 1; top-k and pruning: the selection's cycles).
-     * Fetch and write jobs have no such figure (0): their span is the DRAM
-     * schedule's. Compared with the RTL's counters by the co-sim
-     * (docs/rtl.md s9). */
+    /* per-unit work, the exact units of docs/rtl.md s9 (QK and PV: beats
+     * into the array; softmax: per pass the start cycle, the load beats,
+     * the exp rows, the divider and the normalise rows; importance: one
+     * update per probability row; requant 1; top-k and pruning: the
+     * selection's cycles). Fetch and write jobs have no such figure (0).
+     * Compared with the RTL's counters by the co-sim. unit_cycles is the
+     * same for the compute units and the job spans of the fetch and write
+     * units as the co-sim measures them. */
     uint64_t unit_work[SP_U_N];
     uint64_t data_bits[SP_DK_N]; /* sums of sp_tm_step.data_bits */
-    uint64_t head_steps, requants, k_overflow_steps;
-    /* contexts larger than a K (V) SRAM slot stream through it in tiles
-     * (docs/costs.md R12): head-steps tiled, and the most tiles of one */
-    uint64_t k_tiled_steps, v_tiled_steps;
-    uint32_t k_tiles_max, v_tiles_max;
+    uint64_t head_steps, requants;
     /* the run's bound (docs/costs.md s1 "Bound"): per unit, its work over
      * its throughput (bound_work) and that plus the fill and drain it
      * cannot overlap at each layer barrier (bound_term); bound_cycles is
@@ -147,23 +150,36 @@ uint64_t sp_softmax_cycles(uint32_t n, int lanes);
 uint64_t sp_qk_cycles(uint32_t keys, int d, int n_qk);
 uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
 
-/* Runs the pipeline over the steps in order; fills each step's outputs and
- * r. -1 with a message on a bad config. */
+/* Runs the RTL's head-step pipeline over the steps (docs/costs.md s1,
+ * docs/rtl.md s5), cycle by cycle (ctl_seq, ctl_front, ctl_back,
+ * ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer). A record of rows
+ * > 1 runs as that many head-steps. Fills each step's outputs and r:
+ * total_cycles (the controller's busy cycles after its initialisation),
+ * unit_work, unit_cycles, data bits, the DRAM statistics and the bound.
+ * -1 with a one-line message when the hardware cannot run the steps
+ * (sp_tm_check: a context beyond a K slot, kept values beyond the V
+ * buffer, layers or indexes beyond the address map) or when the steps do
+ * not follow the controller's walk. */
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
 
-/* The RTL's schedule (cmodel/timing.c; docs/costs.md s1 "RTL
- * schedule", docs/rtl.md s5): the head-step pipeline of rtl/ stepped cycle
- * by cycle (ctl_seq, ctl_front, ctl_back, ctl_fetch, ctl_sel, fetcher,
- * qk, softmax, pv, writer), each head-step one query row (sp_tm_steps_split)
- * with its own requant flag, kept values and top-k cycles, rows hw_d wide;
- * decode: query and output rows are indexed by the iteration. Fills
- * total_cycles (the controller's busy cycles after its initialisation),
- * unit_work (the exact units of docs/rtl.md s9), unit_cycles (the fetch and
- * write units: job spans as the co-sim measures them) and the DRAM
- * statistics. -1 with a message when the steps do not follow the
- * controller's walk. */
-int sp_timing_rtl_run(const sp_config *cfg, const sp_tm_steps *st, int decode, int hw_d, sp_tm_result *r,
-                      char *err, size_t errlen);
+/* The pipeline's geometry for a config and hardware D (cmodel/timing_limits.c):
+ * K buffer slot rows (MaxTokens: the largest power of two of D x (k_msb +
+ * k_lsb)-bit rows that fits k_sram_bytes / kv_buffers, at most
+ * SP_MAX_TOKENS / 2 with two slots), V buffer rows (MaxVals, at most
+ * MaxTokens), and the checks of the values the RTL builds (powers of two,
+ * least sizes). -1 with a message naming the config key. */
+typedef struct {
+    int d, max_tokens, max_vals, kv_buffers;
+} sp_tm_geom;
+int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t errlen);
+/* Whether the steps fit the geometry and the address map: -1 with a
+ * message naming the head-step and the config keys to raise. */
+int sp_tm_check(const sp_config *cfg, const sp_tm_steps *st, const sp_tm_geom *g, char *err, size_t errlen);
+
+/* The bound (docs/costs.md s1 "Bound", cmodel/timing_bound.c): from unit
+ * work alone; lat is the DRAM's least read latency in accelerator cycles.
+ * Fills r's bound fields; needs r->dram and r->dram_peak_bytes_per_s. */
+void sp_tm_bound(const sp_config *cfg, const sp_tm_steps *st, uint64_t lat, sp_tm_result *r);
 
 /* The result into group g of a registry (cmodel/timing_stats.c): cycles,
  * time, head-steps, unit busy cycles, and under g.dram the DRAM model's

@@ -10,9 +10,6 @@ void sp_timing_stats(const sp_tm_result *r, const sp_config *cfg, sp_stats *s, c
     sp_stats_real(s, g, "time", "s", r->seconds);
     sp_stats_int(s, g, "head_steps", "count", r->head_steps);
     sp_stats_int(s, g, "requant_steps", "count", r->requants);
-    sp_stats_int(s, g, "k_slot_overflow_steps", "count", r->k_overflow_steps);
-    sp_stats_int(s, g, "k_tiled_steps", "count", r->k_tiled_steps);
-    sp_stats_int(s, g, "v_tiled_steps", "count", r->v_tiled_steps);
     /* the run's bound (docs/costs.md s1 "Bound") */
     sp_stats_int(s, g, "bound", "cycles", r->bound_cycles);
     sp_stats_real(s, g, "achieved_over_bound", "ratio",

@@ -124,6 +124,8 @@ int sp_tm_steps_from_run(const sp_config *cfg, const sp_trace *tr, const sp_run_
     out->iters = r->iters;
     out->layers = r->layers;
     out->heads = r->heads;
+    out->decode = tr->mode == SP_MODE_DECODE;
+    out->hw_d = 0; /* the smallest the config builds for tr->d (sp_timing_run) */
     snprintf(out->source, sizeof out->source, "tensor trace");
     for (int it = 0; it < r->iters; it++)
         for (int l = 0; l < r->layers; l++) {
@@ -217,6 +219,8 @@ int sp_tm_steps_dense(const sp_config *cfg, const sp_trace *tr, sp_tm_steps *out
     out->iters = tr->iters;
     out->layers = tr->layers;
     out->heads = tr->heads;
+    out->decode = tr->mode == SP_MODE_DECODE;
+    out->hw_d = 0; /* the smallest the config builds for tr->d (sp_timing_run) */
     snprintf(out->source, sizeof out->source, "dense (derived)");
     for (int it = 0; it < tr->iters; it++)
         for (int l = 0; l < tr->layers; l++)

@@ -73,7 +73,7 @@ typedef struct {
 
 /* Token positions of every head-step of a functional run, captured through
  * the controller's observer, so the timing model fetches the rows the run
- * really used (R9 of docs/costs.md). Beyond SP_CAPTURE_MAX_INTS positions
+ * really used (docs/costs.md s1 "Addresses"). Beyond SP_CAPTURE_MAX_INTS positions
  * the capture stops and the timing model falls back to the spread rule. */
 #define SP_CAPTURE_MAX_INTS (16u << 20)
 typedef struct {

@@ -41,6 +41,7 @@ int sp_tm_steps_from_workload(const sp_config *cfg, const sp_workload *w, int de
     out->layers = w->layers;
     out->heads = w->heads;
     snprintf(out->source, sizeof out->source, dense ? "dense (derived from workload)" : "workload csv");
+    out->decode = 1; /* one query row per (iteration, layer, head): generation */
     for (size_t i = 0; i < w->n; i++) {
         const sp_wl_row *row = &w->rows[i];
         if (row->d < 1 || row->d > SP_MAX_D || row->len < 1 || row->keys < 0 || row->keys > row->len ||

@@ -31,9 +31,7 @@ typedef struct {
     double dram_achieved_gbps, dram_peak_gbps;
     uint64_t bound_cycles;     /* the run's bound (docs/costs.md s1) */
     const char *bound_unit;    /* its binding unit (a static name) */
-    uint64_t k_tiled_steps, v_tiled_steps; /* contexts streamed through a K/V slot in tiles */
-    int positions_spread;                  /* timing used the spread rule, not the run's positions */
-    uint32_t k_tiles_max, v_tiles_max;
+    int positions_spread;      /* timing used the spread rule, not the run's positions */
     int plots_drawn;           /* 1: PNG + SVG written */
     char plots_note[256];      /* why not, when not */
     char baseline[600];        /* where the dense baseline came from */
@@ -41,6 +39,7 @@ typedef struct {
     int k_bits, v_bits, q_bits; /* its widths */
     int has_other;             /* the other baseline (docs/costs.md "Baselines") was evaluated */
     const char *other_name;
+    const char *other_source;  /* the other baseline's source ("not run: why" when it was not) */
     int other_k_bits, other_v_bits, other_q_bits;
     sp_engine_vs_dense other_vs; /* the run against it */
 } sp_report_summary;

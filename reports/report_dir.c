@@ -30,8 +30,9 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     {
         int o = f->dense_which == SP_BASE_12BIT ? SP_BASE_OWN : SP_BASE_12BIT;
         const sp_engine_base *d = &f->base[o];
-        s->has_other = 1;
+        s->has_other = d->tm.total_cycles > 0; /* 0: not run (its source says why) */
         s->other_name = sp_engine_base_names[o];
+        s->other_source = d->source;
         s->other_k_bits = d->k_bits;
         s->other_v_bits = d->v_bits;
         s->other_q_bits = d->q_bits;
@@ -39,10 +40,6 @@ static void fill_summary(const sp_engine_figures *f, sp_report_summary *s)
     }
     s->bound_cycles = f->tm.bound_cycles;
     s->bound_unit = sp_bound_unit_names[f->tm.bound_unit];
-    s->k_tiled_steps = f->tm.k_tiled_steps;
-    s->v_tiled_steps = f->tm.v_tiled_steps;
-    s->k_tiles_max = f->tm.k_tiles_max;
-    s->v_tiles_max = f->tm.v_tiles_max;
     s->positions_spread = f->positions_spread;
 }
 
@@ -92,16 +89,14 @@ void sp_report_print_summary(FILE *f, const sp_report_summary *s, const char *di
         fprintf(f, "spattn: against %s (K %d, V %d, query %d bits): speedup %.2fx, DRAM data reduction %.2fx (K+V bits %.2fx)\n",
                 s->other_name, s->other_k_bits, s->other_v_bits, s->other_q_bits, s->other_vs.speedup,
                 s->other_vs.dram_data_reduction, s->other_vs.kv_bits_reduction);
+    else if (s->other_name)
+        fprintf(stderr, "spattn: notice: baseline %s %s\n", s->other_name, s->other_source ? s->other_source : "not run");
     fprintf(f, "spattn: DRAM achieved %.1f GB/s of %.1f GB/s peak\n", s->dram_achieved_gbps, s->dram_peak_gbps);
     fprintf(f, "spattn: bound %llu cycles (binding unit %s): achieved / bound %.2fx\n", (unsigned long long)s->bound_cycles,
             s->bound_unit ? s->bound_unit : "-", s->bound_cycles ? (double)s->cycles / (double)s->bound_cycles : 0.0);
-    if (s->k_tiled_steps || s->v_tiled_steps)
-        fprintf(stderr, "spattn: notice: %llu head-steps' keys (up to %u tiles) and %llu head-steps' values (up to %u tiles) "
-                "exceed a K/V SRAM slot and stream through it in tiles (docs/costs.md R12)\n",
-                (unsigned long long)s->k_tiled_steps, s->k_tiles_max, (unsigned long long)s->v_tiled_steps, s->v_tiles_max);
     if (s->positions_spread)
         fprintf(stderr, "spattn: notice: the run's token positions exceed the capture (%u M positions), so the "
-                "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md R9)\n",
+                "timing model fetched rows by the spread rule (timing_input in stats.json; docs/costs.md s1)\n",
                 SP_CAPTURE_MAX_INTS >> 20);
     if (s->plots_drawn)
         fprintf(f, "spattn: plots %s/{cycles,energy,dram,util}.{png,svg}\n", dir);

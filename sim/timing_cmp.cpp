@@ -146,11 +146,13 @@ TimingCompare timing_compare(const sp_config &cfg, const sp_trace &tr, int hw_d,
     if (!sp_engine_capture_apply(&res.cap, &st))
         for (size_t i = 0; i < st.n; i++)
             st.s[i].key_pos = st.s[i].val_pos = nullptr;
-    // the RTL's schedule (cmodel/timing.c): its head-step pipeline
-    // stepped cycle by cycle, rows hw_d wide
+    // the pipeline's schedule (cmodel/timing.c), cycle by cycle, rows
+    // hw_d wide
     static sp_tm_result arch;
+    st.decode = tr.mode == SP_MODE_DECODE;
+    st.hw_d = hw_d;
     if (!e)
-        e = sp_timing_rtl_run(&cfg, &st, tr.mode == SP_MODE_DECODE, hw_d, &arch, err, sizeof err);
+        e = sp_timing_run(&cfg, &st, &arch, err, sizeof err);
     uint64_t given_total = res.fig.tm.total_cycles;
     sp_engine_result_free(&res);
     if (e) {

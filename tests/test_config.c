@@ -31,7 +31,7 @@
 static const char *const all_keys[] = {
     "hardware.clock_mhz", "hardware.qk_multipliers", "hardware.pv_multipliers",
     "hardware.k_sram_bytes", "hardware.v_sram_bytes", "hardware.topk_comparators",
-    "hardware.topk_round_overhead", "hardware.softmax_lanes", "hardware.kv_buffers", "hardware.stage_buffers",
+    "hardware.topk_round_overhead", "hardware.softmax_lanes", "hardware.kv_buffers",
     "hardware.dram.kind", "hardware.dram.channels", "hardware.dram.banks",
     "hardware.dram.row_bytes", "hardware.dram.burst_bytes", "hardware.dram.clock_mhz",
     "hardware.dram.tRCD", "hardware.dram.tRP", "hardware.dram.tCL", "hardware.dram.tCCD",
@@ -503,7 +503,7 @@ START_TEST(stats_echo_loads_again)
     make_tmpdir();
     static const char *const files[] = {"configs/paper.yaml", "configs/default.yaml", "configs/ddr4.yaml",
                                         "configs/lpddr4.yaml", "configs/sweep-pruning.yaml",
-                                        "configs/gpt2-release.yaml"};
+                                        "configs/gpt2-release.yaml", "configs/long-context.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         sp_config c;
         load_ok(files[i], &c);
@@ -555,11 +555,12 @@ END_TEST
 
 /* Every key at either end of its range (with the others at their
  * defaults) passes the load-time checks, and then the timing, energy and
- * area models run on it with finite results: the declared ranges are
- * ones the models accept. */
+ * area models run on it with finite results, or the timing model refuses
+ * a hardware size the pipeline does not build (sp_tm_geometry: powers of
+ * two, least buffer sizes) with a message naming the key. */
 START_TEST(models_take_every_bound)
 {
-    int runs = 0;
+    int runs = 0, unbuilt = 0;
     int lists = 0;
     for (int k = 0; k < sp_n_params; k++) {
         const sp_param *p = &sp_params[k];
@@ -579,9 +580,25 @@ START_TEST(models_take_every_bound)
                 continue; /* a cross-key rule (row_bytes a multiple of burst_bytes, ...) */
             }
             sp_tm_steps st = tm_fixture_steps(3, 96, 128, 20, 2, 0);
+            for (size_t i = 0; i < st.n; i++) { /* the config's widths, as a builder sets them */
+                st.s[i].q_bits = (uint8_t)c.alg.q_bits;
+                st.s[i].k_msb = (uint8_t)c.alg.k_msb;
+                st.s[i].k_lsb = (uint8_t)c.alg.k_lsb;
+                st.s[i].v_msb = (uint8_t)c.alg.v_msb;
+                st.s[i].v_lsb = (uint8_t)c.alg.v_lsb;
+            }
             sp_tm_result r;
-            if (sp_timing_run(&c, &st, &r, err, sizeof err))
-                ck_abort_msg("%s = %.17g: the timing model refuses it: %s", p->path, ends[e], err);
+            if (sp_timing_run(&c, &st, &r, err, sizeof err)) {
+                /* only a size the pipeline does not build at the other
+                 * keys' defaults (sp_tm_geometry, the RTL's rules), named */
+                sp_tm_geom g;
+                char gerr[256];
+                ck_assert_msg(sp_tm_geometry(&c, 64, &g, gerr, sizeof gerr) != 0 && strstr(err, p->path),
+                              "%s = %.17g: the timing model refuses it: %s", p->path, ends[e], err);
+                unbuilt++;
+                sp_tm_steps_free(&st);
+                continue;
+            }
             sp_energy_report en;
             sp_energy_compute(&c, &st, &r, &en);
             sp_area_report ar;
@@ -593,9 +610,10 @@ START_TEST(models_take_every_bound)
             runs++;
         }
     }
-    ck_assert_int_ge(runs, 2 * (NALL - lists) - 8);
-    printf("test_config: %d of %d key bounds ran through the timing, energy and area models (the rest break a "
-           "cross-key rule; list keys: %d, run in test_controller.c)\n", runs, 2 * (NALL - lists), lists);
+    ck_assert_int_ge(runs + unbuilt, 2 * (NALL - lists) - 8);
+    printf("test_config: %d of %d key bounds ran through the timing, energy and area models (%d are sizes the "
+           "pipeline does not build at the other keys' defaults; the rest break a cross-key rule; list keys: %d, "
+           "run in test_controller.c)\n", runs, 2 * (NALL - lists), unbuilt, lists);
 }
 END_TEST
 

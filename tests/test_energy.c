@@ -30,9 +30,12 @@ START_TEST(test_components_by_hand)
     v.s = calloc(2, sizeof *v.s);
     ck_assert_ptr_nonnull(v.s);
     v.n = v.cap = 2;
-    v.layers = v.heads = v.iters = 1;
+    v.layers = v.iters = 1;
+    v.heads = 2;
+    v.decode = 1;
     for (int i = 0; i < 2; i++) {
         sp_tm_step *s = &v.s[i];
+        s->head = i;
         s->d = 64;
         s->keys = s->span = 100;
         s->values = 20;

@@ -126,20 +126,56 @@ START_TEST(lib_tensor)
 END_TEST
 
 /* positions beyond the capture: the timing model falls back to the spread
- * rule and the result says so (spattn run prints a notice from it) */
+ * rule and the result says so (spattn run prints a notice from it). A
+ * decode run of 100 iterations over 1000 tokens, nothing pruned: 144
+ * records an iteration of about 1050 keys and 210 values, 18 M positions */
 START_TEST(lib_capture_overflow)
 {
     char err[2048];
     sp_config cfg;
-    ck_assert_msg(sp_config_load("configs/default.yaml", &cfg, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(sp_config_load("configs/paper.yaml", &cfg, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(sp_config_set_key(&cfg, "algorithm.token_keep", 1.0, err, sizeof err), 0);
+    ck_assert_int_eq(sp_config_set_key(&cfg, "algorithm.head_keep", 1.0, err, sizeof err), 0);
+    ck_assert_msg(sp_config_check(&cfg, err, sizeof err) == 0, "%s", err);
     sp_engine_input in;
-    ck_assert_msg(sp_engine_input_open("synth:mode=encoder,layers=1,heads=1,d=1,len=16384", NULL, &cfg.alg, &in, err,
-                                       sizeof err) == 0, "%s", err);
+    ck_assert_msg(sp_engine_input_open("synth:mode=decode,layers=12,heads=12,d=1,len=1000,iters=100", NULL, &cfg.alg,
+                                       &in, err, sizeof err) == 0, "%s", err);
     sp_engine_in ei = {.cfg = &cfg, .input = &in};
     sp_engine_result r;
     ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(r.fig.positions_spread, 1); /* 16384 rows, each its own value list: > SP_CAPTURE_MAX_INTS */
+    ck_assert_int_eq(r.fig.positions_spread, 1); /* > SP_CAPTURE_MAX_INTS */
     ck_assert_ptr_null(strstr(r.fig.timing_input, "token positions"));
+    sp_engine_result_free(&r);
+    sp_engine_input_free(&in);
+}
+END_TEST
+
+/* a secondary baseline the K buffer cannot hold (12-bit keys in a buffer
+ * sized for 10-bit ones: 64 rows a slot, the context 91 keys) is reported
+ * as not run, with the reason; the run and its primary baseline stand */
+START_TEST(lib_baseline_not_run)
+{
+    char err[2048];
+    sp_config cfg;
+    ck_assert_msg(sp_config_load("tests/cosim/fold.yaml", &cfg, err, sizeof err) == 0, "%s", err);
+    sp_engine_input in;
+    ck_assert_msg(sp_engine_input_open("synth:mode=decode,layers=2,heads=2,d=32,len=90,iters=1", NULL, &cfg.alg, &in,
+                                       err, sizeof err) == 0, "%s", err);
+    sp_engine_in ei = {.cfg = &cfg, .input = &in};
+    sp_engine_result r;
+    ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_gt(r.fig.tm.total_cycles, 0);
+    ck_assert_uint_gt(r.fig.base[SP_BASE_OWN].tm.total_cycles, 0);
+    ck_assert_uint_eq(r.fig.base[SP_BASE_12BIT].tm.total_cycles, 0);
+    ck_assert_msg(strstr(r.fig.base[SP_BASE_12BIT].source, "not run: ") == r.fig.base[SP_BASE_12BIT].source &&
+                      strstr(r.fig.base[SP_BASE_12BIT].source, "hardware.k_sram_bytes"),
+                  "%s", r.fig.base[SP_BASE_12BIT].source);
+    sp_engine_result_free(&r);
+    /* buffers that hold 12-bit keys and values too: both run */
+    cfg.hw.k_sram_bytes = 2 * 5120;
+    cfg.hw.v_sram_bytes = 2 * 4096;
+    ck_assert_msg(sp_engine_run(&ei, &r, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_gt(r.fig.base[SP_BASE_12BIT].tm.total_cycles, 0);
     sp_engine_result_free(&r);
     sp_engine_input_free(&in);
 }
@@ -351,6 +387,7 @@ int main(void)
     tcase_add_test(tc, lib_tensor);
     tcase_add_test(tc, lib_workload);
     tcase_add_test(tc, lib_capture_overflow);
+    tcase_add_test(tc, lib_baseline_not_run);
     tcase_add_test(tc, lib_points_vs_runs);
     tcase_add_test(tc, cli_tensor);
     tcase_add_test(tc, cli_workload);

@@ -12,8 +12,10 @@ ROOT=$PWD
 CFG=$ROOT/configs/default.yaml
 SWEEP_CFG=$ROOT/configs/sweep-pruning.yaml
 SMALL=synth:mode=encoder,layers=2,heads=2,d=32,len=48
-SLOW=synth:mode=decode,layers=12,heads=12,d=64,len=1024,iters=8
-SLOW_SWEEP=synth:layers=4,heads=4,d=64,len=1024,iters=8,seed=1
+# long runs on configs/paper.yaml, whose K slot holds 1024 keys (default.yaml's 128)
+SLOW_CFG=$ROOT/configs/paper.yaml
+SLOW=synth:mode=decode,layers=12,heads=12,d=64,len=1016,iters=8
+SLOW_SWEEP=synth:layers=4,heads=4,d=64,len=1016,iters=8,seed=1
 BIG=synth:mode=encoder,layers=12,heads=12,d=64,len=1024
 TD=$(mktemp -d /tmp/spattn-test-outdir.XXXXXX)
 fails=0 checks=0
@@ -156,11 +158,11 @@ for f in t.safetensors c.yaml paper.yaml; do check "input $f kept" [ -s "$O/res/
 W=$ROOT/../shared/workloads
 if [ -f "$W/gpt2-small-wikitext2-pruned.csv" ]; then
     mkdir -p "$O/wl"
-    sp run -c "$CFG" -t "$W/gpt2-small-wikitext2-pruned.csv" -o "$O/wl/out"
+    sp run -c "$SLOW_CFG" -t "$W/gpt2-small-wikitext2-pruned.csv" -o "$O/wl/out"
     cp "$W/gpt2-small-wikitext2-dense.csv" "$O/wl/out/dense.csv"
     expect_refused "baseline inside -o" \
         "spattn: input '$O/wl/out/dense.csv' lies inside the output directory, which the run replaces; choose another -o" \
-        run -c "$CFG" -t "$W/gpt2-small-wikitext2-pruned.csv" --baseline "$O/wl/out/dense.csv" -o "$O/wl/out"
+        run -c "$SLOW_CFG" -t "$W/gpt2-small-wikitext2-pruned.csv" --baseline "$O/wl/out/dense.csv" -o "$O/wl/out"
 else
     echo "skip: baseline inside -o ($W/gpt2-small-wikitext2-pruned.csv not found)"
 fi
@@ -217,7 +219,7 @@ mkdir -p "$S"
 # interrupted compute phase: SIGINT and SIGTERM once the temporary exists
 for sig in INT TERM; do
     want=$([ $sig = INT ] && echo 130 || echo 143)
-    "$BIN" run -c "$CFG" -t "$SLOW" -o "$S/run$sig" >/dev/null 2>&1 &
+    "$BIN" run -c "$SLOW_CFG" -t "$SLOW" -o "$S/run$sig" >/dev/null 2>&1 &
     pid=$!
     check "run $sig: temporary appears" wait_tmp "$S"
     kill -$sig $pid

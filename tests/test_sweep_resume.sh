@@ -10,7 +10,7 @@ set -u
 BIN=${SPATTN:-build/spattn}
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 ROOT=$PWD
-TRACE=synth:layers=4,heads=4,d=64,len=1024,iters=8,seed=1
+TRACE=synth:layers=4,heads=4,d=64,len=1016,iters=8,seed=1
 TD=$(mktemp -d /tmp/spattn-test-resume.XXXXXX)
 trap 'rm -rf "$TD"' EXIT
 fails=0 checks=0
@@ -91,7 +91,7 @@ interrupted INT 2 int2
 interrupted TERM 1 term1
 
 # several traces (48 points, the trace the outermost axis): the same
-TRACE2=synth:layers=4,heads=4,d=64,len=1024,iters=8,seed=2
+TRACE2=synth:layers=4,heads=4,d=64,len=1016,iters=8,seed=2
 "$BIN" sweep -c "$TD/sweep.yaml" -t $TRACE -t $TRACE2 -o "$TD/ref2" -j 1 --no-plots >/dev/null 2>&1 && ok ||
     bad "two-trace sweep"
 TARGS=(-t $TRACE -t $TRACE2)

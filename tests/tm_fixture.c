@@ -1,4 +1,5 @@
-/* tm_fixture.c - hand-made timing-model inputs shared by the timing tests. */
+/* tm_fixture.c - hand-made timing-model inputs shared by the timing tests
+ * (decode: one query row per head-step; hardware D 64). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@ sp_tm_steps tm_fixture_steps(size_t n, uint32_t keys, uint32_t span, uint32_t va
     v.iters = 1;
     v.layers = 1;
     v.heads = (int)n;
+    v.decode = 1; /* one query row per head-step */
+    v.hw_d = 64;
     for (size_t i = 0; i < n; i++) {
         sp_tm_step *s = &v.s[i];
         s->head = (int)i;

@@ -1,7 +1,8 @@
 /* bench_timing.c - timing-only runs per second on the official GPT-2 small
  * workload (4608 head-steps): CSV parse + step build + the pipeline and
- * DRAM model, with and without the dense baseline. Target: the pruned file
- * in under 0.05 s. Figures are printed, never asserted (shared machines).
+ * DRAM model, with and without the dense baseline; the model steps every
+ * cycle, so cycles per second is its speed. Figures are printed, never
+ * asserted (shared machines).
  * Skips with a reason when SPATTN_WORKLOADS has no such file.
  * `bench_timing pruned` (or `dense`) runs one of the two, for a profiler. */
 #include <stdio.h>
@@ -68,9 +69,10 @@ int main(int argc, char **argv)
                 tmin = t1 - a;
             reps++;
         } while (t1 - t0 < 2.0 || reps < 3);
-        printf("bench_timing: %s (%zu rows, %llu cycles): %.1f runs/s, best %.3f CPU-s per run (target < 0.05 s), %.2f M head-steps/s\n",
+        printf("bench_timing: %s (%zu rows, %llu cycles): %.1f runs/s, best %.3f CPU-s per run, %.2f M head-steps/s, "
+               "%.1f M cycles/s\n",
                dense ? "dense baseline derived from the pruned file" : "gpt2-small-wikitext2-pruned.csv", rows,
-               (unsigned long long)cycles, reps / (t1 - t0), tmin, rows / tmin / 1e6);
+               (unsigned long long)cycles, reps / (t1 - t0), tmin, rows / tmin / 1e6, (double)cycles / tmin / 1e6);
     }
     return 0;
 }

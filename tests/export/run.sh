@@ -12,9 +12,11 @@
 # 3. The check must fail on a wrong export (RoPE off, GQA map, decode
 #    layout, GELU).
 # 4. Long context: tiny Llama with head dimension 128, 4092 + 4 tokens,
-#    through `spattn run` (K/V stream through the SRAM in tiles).
-#    Layers up to 128 through `spattn run`; 129 refused; the co-sim refuses
-#    more than 64.
+#    through `spattn run` on configs/long-context.yaml (its K slots hold
+#    4096 keys of 128 dims; configs/default.yaml's would not: refused).
+#    Layers: 64 through `spattn run`, 80 refused by the timing model (the
+#    address map's layer field), 129 by the trace reader; the co-sim
+#    refuses more than 64.
 # 5. Bad input: one line, exit 2, no output file.
 set -u
 PY=${PY:?}; SPATTN=${SPATTN:-build/spattn}; COSIM=${COSIM:-build/sim/small/spattn_cosim}
@@ -72,14 +74,20 @@ run "mutant gelu" "$PY" tests/export/mutant.py gelu --model-dir "$M/tiny-gpt2" -
 T=$OUT/tiny-llama-d128-4k.safetensors
 run "tiny-llama-d128: export 4092 + 4 tokens" "$PY" $X --model-dir "$M/tiny-llama-d128" --random-prompt 4092 --iters 4 --out "$T"
 run "tiny-llama-d128: structure" "$PY" tests/export/check_trace.py "$T" decode 4092 4 2 2 128 1
-o=$("$SPATTN" run -c configs/default.yaml -t "$T" -o "$OUT/run-d128-4k" 2>&1)
+o=$("$SPATTN" run -c configs/long-context.yaml -t "$T" -o "$OUT/run-d128-4k" 2>&1)
 if [ $? -eq 0 ] && [ -s "$OUT/run-d128-4k/stats.json" ]; then
-  ok "tiny-llama-d128: spattn run (4096 tokens, D 128)"; printf '%s\n' "$o" | grep -E 'tiles|cycles \(' | sed 's/^/      /'
+  ok "tiny-llama-d128: spattn run (4096 tokens, D 128)"; printf '%s\n' "$o" | grep -E 'cycles \(' | sed 's/^/      /'
 else bad "tiny-llama-d128: spattn run"; printf '%s\n' "$o" | tail -n 3; fi
+o=$("$SPATTN" run -c configs/default.yaml -t "$T" -o "$OUT/run-d128-4k-small" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ ! -e "$OUT/run-d128-4k-small" ] && printf '%s\n' "$o" | grep -q 'hardware.k_sram_bytes' &&
+  ok "tiny-llama-d128 on default.yaml refused: $o" || bad "tiny-llama-d128 on default.yaml: exit $rc: $o"
 
-# limits: layers up to 128 (Llama 70B has 80) in the C model; the RTL runs 64
-o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=80,heads=4,d=128,len=256,iters=2 -o "$OUT/run-80" 2>&1)
-[ $? -eq 0 ] && [ -s "$OUT/run-80/stats.json" ] && ok "80 layers through spattn run" || { bad "80 layers through spattn run"; printf '%s\n' "$o" | tail -n 3; }
+# limits: traces of up to 128 layers (Llama 70B has 80) are read; the
+# pipeline (timing model and RTL) runs 64, its address map's layer field
+o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=64,heads=4,d=64,len=100,iters=2 -o "$OUT/run-64" 2>&1)
+[ $? -eq 0 ] && [ -s "$OUT/run-64/stats.json" ] && ok "64 layers through spattn run" || { bad "64 layers through spattn run"; printf '%s\n' "$o" | tail -n 3; }
+o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=80,heads=4,d=64,len=100,iters=2 -o "$OUT/run-80" 2>&1); rc=$?
+[ $rc -eq 2 ] && [ ! -e "$OUT/run-80" ] && [ "$(printf '%s\n' "$o" | wc -l)" -eq 1 ] && ok "80 layers refused: $o" || bad "80 layers: exit $rc: $o"
 o=$("$SPATTN" run -c configs/default.yaml -t synth:layers=129 -o "$OUT/run-129" 2>&1); rc=$?
 [ $rc -eq 2 ] && [ ! -e "$OUT/run-129" ] && ok "129 layers refused: $o" || bad "129 layers: exit $rc"
 if [ -x "$COSIM" ]; then
