@@ -119,14 +119,17 @@ static sp_dram_kindof rkind(unsigned region)
     }
 }
 
-/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v) */
+/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v): the beat field
+ * holds beat ^ swz, swz = {region[0], head[1:0]} << 1 (the bank swizzle) */
 static uint64_t raddr(unsigned region, unsigned layer, unsigned head, uint32_t index, uint32_t beat)
 {
+    uint32_t swz = ((region & 1u) << SP_ADDR_SWZ_HEAD_BITS | (head & ((1u << SP_ADDR_SWZ_HEAD_BITS) - 1)))
+                   << SP_ADDR_SWZ_SHIFT;
     return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
            ((uint64_t)(layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
            ((uint64_t)(head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
            ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
-           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)((beat ^ swz) & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
            ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
 }
 

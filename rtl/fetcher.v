@@ -61,6 +61,10 @@ module fetcher #(
   localparam integer IdxLo = `SP_ADDR_IDX_LO_BITS;
   localparam integer BaseW = RegW + `SP_ADDR_LAYER_BITS + `SP_ADDR_HEAD_BITS + IdxW;
   localparam integer BeatW = `SP_ADDR_BEAT_FIELD_BITS + 1;  // a beat count 1..2^field
+  localparam integer FieldW = `SP_ADDR_BEAT_FIELD_BITS;
+  localparam integer SwzH   = `SP_ADDR_SWZ_HEAD_BITS;
+  localparam integer SwzSh  = `SP_ADDR_SWZ_SHIFT;
+  localparam integer SwzPad = FieldW - SwzSh - SwzH - 1;
 
   generate
     if (RowBeats > `SP_ADDR_ROW_BEATS_MAX) begin : gen_chk_beats
@@ -68,6 +72,9 @@ module fetcher #(
     end
     if (MaxOut < 2 || (MaxOut & (MaxOut - 1)) != 0) begin : gen_chk_out
       $error("fetcher: MaxOut must be a power of two >= 2");
+    end
+    if (SwzPad < 0) begin : gen_chk_swz
+      $error("fetcher: the bank swizzle must fit the beat field");
     end
     if (SlotW < 1 || SlotW > IdxW) begin : gen_chk_slot
       $error("fetcher: SlotW must be 1..SP_ADDR_INDEX_BITS");
@@ -105,13 +112,25 @@ module fetcher #(
 
   assign mem_req_valid_o = req_valid_q;
   // the 4 low index bits sit right above the beat offset, so consecutive
-  // tokens go to different DRAM channels (and the beats of one row to
-  // different banks) under the burst|channel|bank|column|row map of
-  // cmodel/dram.c
+  // tokens go to different DRAM channels under the burst|channel|bank|
+  // column|row map of cmodel/dram.c; the beat field (the bank bits) of
+  // beat 0 is the swizzle {region[0], head[1:0], 1'b0}: the two beats of a
+  // row alternate banks, and the rows of the heads and planes in flight
+  // at once (V walk, K walk, prefetch) sit in other banks
+  wire [RegW-1:0] req_region = req_base_q[BaseW-1 -: RegW];
+  wire [SwzH-1:0] req_head = req_base_q[IdxW +: SwzH];  // head[1:0]
+  wire [FieldW-1:0] req_swz;
+  generate
+    if (SwzPad > 0) begin : gen_swz_pad
+      assign req_swz = {{SwzPad{1'b0}}, req_region[0], req_head, {SwzSh{1'b0}}};
+    end else begin : gen_swz
+      assign req_swz = {req_region[0], req_head, {SwzSh{1'b0}}};
+    end
+  endgenerate
   assign mem_req_addr_o  = {{`SP_ADDR_PAD_BITS{1'b0}}, req_base_q[BaseW-1:IdxLo],
-                            {`SP_ADDR_BEAT_FIELD_BITS{1'b0}}, req_base_q[IdxLo-1:0],
+                            req_swz, req_base_q[IdxLo-1:0],
                             {`SP_ADDR_OFFSET_BITS{1'b0}}};
-  assign mem_req_beats_o = beats_of(req_base_q[BaseW-1 -: RegW]);
+  assign mem_req_beats_o = beats_of(req_region);
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

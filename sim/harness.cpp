@@ -141,7 +141,7 @@ void RtlHarness::tick()
         uint64_t addr0 = t->mem_req_addr_o, arrive = cycle;
         unsigned nb = t->mem_req_beats_o;
         for (unsigned b = 0; b < nb && b < row_.size() / spaddr::kBeatBytes; b++) {
-            uint64_t addr = addr0 + ((uint64_t)b << spaddr::kBeatFieldShift);
+            uint64_t addr = spaddr::beat_addr(addr0, b);
             sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
             pl_.set_command(tlm::TLM_READ_COMMAND);
             pl_.set_address(addr);

@@ -43,7 +43,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
             unsigned nb = t->mem_req_beats_o;
             bool bad = false;
             for (unsigned b = 0; b < nb && b < row.size() / spaddr::kBeatBytes; b++) {
-                if (!mem.read(addr0 + ((uint64_t)b << spaddr::kBeatFieldShift), cycle,
+                if (!mem.read(spaddr::beat_addr(addr0, b), cycle,
                               row.data() + (size_t)b * spaddr::kBeatBytes, &done)) {
                     bad = true;
                     break;
