@@ -52,6 +52,11 @@ const sp_param sp_params[] = {
       "qk_multipliers / 64: keeps pace with QK at D = 64 (docs/costs.md)"),
     I("hardware.kv_buffers", hw.kv_buffers, 2, 1, 2, "slots",
       "K/V SRAM slots: 1 = the public release's overlap rule, 2 = double-buffered", "docs/costs.md R2"),
+    I("hardware.fetch_rows", hw.fetch_rows, 8, 1, 64, "rows",
+      "K rows the RTL's read port requests and returns a cycle (a K walk's group; scale, q and V rows one "
+      "at a time), at most one K buffer line: qk_multipliers / head dimension (cmodel/timing.c, the RTL: a "
+      "power of two)",
+      "qk_multipliers / 64: the keys QK takes a cycle at D = 64 (docs/rtl.md s2)"),
     I("hardware.stage_buffers", hw.stage_buffers, 4, 1, 16, "head-steps",
       "head-steps held by each buffer between pipeline stages (score, probability, output)",
       "our choice: a head-step spends 3 ceil(n/P) + 49 cycles in the softmax, so 3 to 4 are inside it at QK's pace (docs/costs.md R11)"),

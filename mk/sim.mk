@@ -115,7 +115,7 @@ lint-sim: deps $(GEN_VH) need-verilator
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
-	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8
+	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8 -GFetchRows=2
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=64 -GMaxVals=64 -GNQk=32 -GNPv=16 -GNCmp=2 -GKvBuffers=1
 	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"

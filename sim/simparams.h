@@ -17,6 +17,7 @@ typedef struct {
     int n_qk, n_pv, n_cmp, round_overhead;
     int sm_lanes;       /* SoftmaxLanes: hardware.softmax_lanes */
     int kv_buffers;     /* K buffer slots (hardware.kv_buffers): 2 = the K prefetch */
+    int fetch_rows;     /* FetchRows: hardware.fetch_rows, at most a kbuf line (qk_multipliers / D) */
 } sp_simparams;
 
 static inline int sp_is_pow2(long x)
@@ -93,6 +94,13 @@ static inline int sp_simparams_make(const sp_config *c, int d, sp_simparams *p, 
                  p->max_tokens);
         return -1;
     }
+    /* read port rows: a K request fills at most one kbuf line (KPB keys),
+     * so fetch_rows is capped there as in cmodel/timing.c */
+    if (!sp_is_pow2(h->fetch_rows)) {
+        snprintf(err, errlen, "hardware.fetch_rows %d: the RTL needs a power of two", h->fetch_rows);
+        return -1;
+    }
+    p->fetch_rows = sp_fetch_rows(h->fetch_rows, h->n_qk, d);
     if (p->round_overhead < 2) {
         snprintf(err, errlen, "hardware.topk_round_overhead %d: the RTL top-k needs at least 2", p->round_overhead);
         return -1;
@@ -106,14 +114,14 @@ static inline int sp_simparams_equal(const sp_simparams *a, const sp_simparams *
            a->k_msb == b->k_msb && a->k_lsb == b->k_lsb && a->v_msb == b->v_msb &&
            a->v_lsb == b->v_lsb && a->n_qk == b->n_qk && a->n_pv == b->n_pv && a->n_cmp == b->n_cmp &&
            a->round_overhead == b->round_overhead && a->sm_lanes == b->sm_lanes &&
-           a->kv_buffers == b->kv_buffers;
+           a->kv_buffers == b->kv_buffers && a->fetch_rows == b->fetch_rows;
 }
 
 static inline void sp_simparams_print(FILE *f, const sp_simparams *p)
 {
     fprintf(f, "D=%d MaxTokens=%d MaxVals=%d KMsb=%d KLsb=%d VMsb=%d VLsb=%d NQk=%d NPv=%d NCmp=%d RoundOverhead=%d "
-            "SoftmaxLanes=%d KvBuffers=%d",
+            "SoftmaxLanes=%d KvBuffers=%d FetchRows=%d",
             p->d, p->max_tokens, p->max_vals, p->k_msb, p->k_lsb, p->v_msb, p->v_lsb, p->n_qk, p->n_pv,
-            p->n_cmp, p->round_overhead, p->sm_lanes, p->kv_buffers);
+            p->n_cmp, p->round_overhead, p->sm_lanes, p->kv_buffers, p->fetch_rows);
 }
 #endif

@@ -59,11 +59,13 @@ START_TEST(test_rtl_work)
     ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
     ck_assert_uint_eq(r.unit_work[SP_U_TOPK], n * 77);
     ck_assert_uint_eq(r.requants, n / 2);
-    /* the port moves one row a cycle: a key job (scale, q, keys rows)
-     * spans at least its rows; an LSB refetch its keys; a value job its
-     * MSB rows plus the LSB rows of a requantized step */
-    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_K], n * (keys + 2) - 1);
-    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_KLSB], (n / 2) * keys);
+    /* the port moves one request a cycle, a K request FR rows: a key job
+     * (scale, q, keys rows) spans at least its requests; an LSB refetch its
+     * keys' requests; a value job (one row a request) its MSB rows plus the
+     * LSB rows of a requantized step */
+    uint64_t FR = (uint64_t)sp_fetch_rows(c.hw.fetch_rows, c.hw.n_qk, 64);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_K], n * (sp_tm_cdiv(keys, FR) + 2) - 1);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_KLSB], (n / 2) * sp_tm_cdiv(keys, FR));
     ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_V], n * values + (n / 2) * values);
     /* deterministic */
     sp_tm_result r2;
@@ -118,6 +120,7 @@ START_TEST(test_rtl_prefetch)
     sp_tm_steps v = tm_fixture_steps(n, keys, keys, values, 0, sel);
     sp_tm_result r1, r2;
     char err[256];
+    c.hw.fetch_rows = 1; /* the port one row a cycle */
     c.hw.kv_buffers = 1;
     ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r1, err, sizeof err), 0);
     c.hw.kv_buffers = 2;
@@ -153,6 +156,7 @@ START_TEST(test_rtl_prefetch_xlayer)
     }
     sp_tm_result r1, r2;
     char err[256];
+    c.hw.fetch_rows = 1; /* the port one row a cycle */
     for (int prune = 0; prune < 2; prune++) {
         c.alg.token_start_layer = c.alg.head_start_layer = prune ? 0 : (int)n;
         c.hw.kv_buffers = 1;
@@ -165,6 +169,36 @@ START_TEST(test_rtl_prefetch_xlayer)
         else /* held: not that saving */
             ck_assert_uint_gt(r2.total_cycles + (n - 1) * keys / 2, r1.total_cycles);
     }
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* A read port of fetch_rows K rows a cycle (docs/rtl.md s2): the same work
+ * and the same rows fetched as with one row a cycle, but each K walk of
+ * 120 keys takes 120 / 8 requests instead of 120, so with one K slot (no
+ * prefetch to hide the walk) each head-step saves at least half its
+ * one-row walk; fetch_rows above a K buffer line (qk_multipliers / D keys)
+ * runs as that line. */
+START_TEST(test_rtl_fetch_rows)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 6;
+    uint32_t keys = 120;
+    sp_tm_steps v = tm_fixture_steps(n, keys, keys, 4, 0, 40);
+    sp_tm_result r1, r8, r64;
+    char err[256];
+    c.hw.kv_buffers = 1;
+    c.hw.fetch_rows = 1;
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r1, err, sizeof err), 0);
+    c.hw.fetch_rows = 8;
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r8, err, sizeof err), 0);
+    ck_assert_int_eq(memcmp(r1.unit_work, r8.unit_work, sizeof r1.unit_work), 0);
+    ck_assert_uint_eq(r1.dram.reads, r8.dram.reads);
+    ck_assert_uint_le(r8.total_cycles + n * keys / 2, r1.total_cycles);
+    c.hw.fetch_rows = 64; /* 512 multipliers / 64 = 8 keys a line */
+    ck_assert_int_eq(sp_timing_rtl_run(&c, &v, 1, 64, &r64, err, sizeof err), 0);
+    ck_assert_uint_eq(r64.total_cycles, r8.total_cycles);
     sp_tm_steps_free(&v);
 }
 END_TEST
@@ -195,6 +229,7 @@ int main(void)
     tcase_add_test(t, test_rtl_walk);
     tcase_add_test(t, test_rtl_prefetch);
     tcase_add_test(t, test_rtl_prefetch_xlayer);
+    tcase_add_test(t, test_rtl_fetch_rows);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
