@@ -152,8 +152,10 @@ module fetcher #(
   endgenerate
   assign mem_req_beats_o = beats_of(req_region);
   assign mem_req_rows_o  = req_rows_q;
-  // beats of the request: the row's beats times its rows (a small product)
-  wire [63:0] req_beats = {{(64-BeatW){1'b0}}, mem_req_beats_o} * {{(64-RNW){1'b0}}, req_rows_q};
+  // beats of the request: the row's beats times its rows (a BeatW x RNW
+  // product, widened after the multiply)
+  wire [BeatW+RNW-1:0] req_nb = {{RNW{1'b0}}, mem_req_beats_o} * {{BeatW{1'b0}}, req_rows_q};
+  wire [63:0] req_beats = {{(64-BeatW-RNW){1'b0}}, req_nb};
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
