@@ -54,6 +54,11 @@ const sp_param sp_params[] = {
       "K buffer slots, each k_sram_bytes / kv_buffers: 2 = the next head-step's K MSB rows are prefetched into "
       "the other slot; the V buffer has one slot",
       "docs/costs.md s1"),
+    I("hardware.fetch_rows", hw.fetch_rows, 8, 1, 64, "rows",
+      "K rows the RTL's read port requests and returns a cycle (a K walk's group; scale, q and V rows one "
+      "at a time), at most one K buffer line: qk_multipliers / head dimension (cmodel/timing.c, the RTL: a "
+      "power of two)",
+      "qk_multipliers / 64: the keys QK takes a cycle at D = 64 (docs/rtl.md s2)"),
     /* DRAM: HBM2, 16 channels x 128 bit at 1 GHz DDR = 512 GB/s */
     {"hardware.dram.kind", SP_PT_ENUM, OFF(hw.dram.kind, sp_dram_kind), SP_DRAM_HBM2, SP_DRAM_HBM2,
      SP_DRAM_LPDDR4, 0, "", "DRAM part (cmodel/dram.c sp_dram_preset holds the same numbers)", "[SpAtten] HBM2",

@@ -35,6 +35,16 @@ static inline uint32_t sp_rtl_buf_rows(long sram_bytes, int d, int bits)
     return p;
 }
 
+/* Rows of a K walk the RTL's read port carries a cycle (docs/rtl.md s2):
+ * hardware.fetch_rows, at most one K buffer line (qk_multipliers / d keys,
+ * 1 when qk folds a key over several beats). sim/simparams.h builds the
+ * RTL with it, cmodel/timing.c schedules with it. */
+static inline int sp_fetch_rows(int fetch_rows, int n_qk, int d)
+{
+    int line = n_qk >= d ? n_qk / d : 1;
+    return fetch_rows < line ? fetch_rows : line;
+}
+
 /* ------------------------------------------------------------------ */
 /* Configuration: every key is declared once in cmodel/params.c      */
 
@@ -62,6 +72,7 @@ typedef struct {
     int topk_round_overhead; /* extra cycles per quick-select round */
     int softmax_lanes;       /* hardware.softmax_lanes: scores per cycle in the softmax's exp and normalise passes */
     int kv_buffers;          /* hardware.kv_buffers: K buffer slots (2: the next head-step's K prefetch) */
+    int fetch_rows;          /* hardware.fetch_rows: K rows the RTL's read port carries a cycle (sp_fetch_rows) */
     sp_dram_cfg dram;
 } sp_hw_cfg;
 

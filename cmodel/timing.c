@@ -11,7 +11,10 @@
  * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
  * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
  * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
- * MSB rows into the other slot, named by ctl_seq's look-ahead. This is the
+ * MSB rows into the other slot, named by ctl_seq's look-ahead. The read
+ * port carries one request a cycle: up to FR = sp_fetch_rows K rows of a
+ * K walk's group of FR aligned active-list positions, or one scale, q or V
+ * row; its response delivers all of them in one cycle. This is the
  * one schedule: spattn run, sweeps, baselines, ablations and the co-sim's
  * cycle comparison all run it. A record of rows > 1 is walked as that many
  * head-steps (hs_rec) without copying it, so memory follows the records. */
@@ -43,11 +46,13 @@ enum { PIdle, PWalk, PHeld };     /* ctl_fetch: the K prefetch walk */
 enum { LaIdle, LaScan, LaFound }; /* ctl_seq: the look-ahead for it */
 enum { StIdle, StLoad, StExp, StDiv, StNorm };
 
-/* a row request in flight (rtl/fetcher.v descriptor FIFO) */
+/* a request in flight (rtl/fetcher.v descriptor FIFO): one row, or a
+ * group of up to FR rows of a K walk */
 typedef struct {
     uint64_t cycle; /* the harness's response cycle (sim/memmodel.cpp RspQueue) */
     unsigned region;
-    int bank; /* kbuf bank of a K row (its slot's top bit) */
+    int bank;       /* kbuf bank of a K row (its slot's top bit) */
+    uint32_t rows;  /* rows of the request */
 } inflight;
 
 /* memory job meter: the co-sim's RtlUnitMeter (sim/timing_cmp.cpp) */
@@ -61,6 +66,7 @@ typedef struct {
     const sp_config *cfg;
     sp_dram dram;
     int D, KPB, KF, TPB, VF, C, MT, KVB;
+    int FR; /* rows of a K walk on the read port a cycle: fetch_rows, at most a kbuf line (KPB) */
     int P, SL; /* softmax lanes; logits into softmax a cycle, min(P, KPB) */
     unsigned bq, bkm, bkl, bvm, bvl, bout; /* beats per row of each region */
     int decode;
@@ -173,14 +179,17 @@ static sp_dram_kindof rkind(unsigned region)
     }
 }
 
-/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v) */
+/* the fixed address map (docs/rtl.md s2, rtl/fetcher.v): the beat field
+ * holds beat ^ swz, swz = {region[0], head[1:0]} << 1 (the bank swizzle) */
 static uint64_t raddr(unsigned region, unsigned layer, unsigned head, uint32_t index, uint32_t beat)
 {
+    uint32_t swz = ((region & 1u) << SP_ADDR_SWZ_HEAD_BITS | (head & ((1u << SP_ADDR_SWZ_HEAD_BITS) - 1)))
+                   << SP_ADDR_SWZ_SHIFT;
     return ((uint64_t)region << SP_ADDR_REGION_SHIFT) |
            ((uint64_t)(layer & ((1u << SP_ADDR_LAYER_BITS) - 1)) << SP_ADDR_LAYER_SHIFT) |
            ((uint64_t)(head & ((1u << SP_ADDR_HEAD_BITS) - 1)) << SP_ADDR_HEAD_SHIFT) |
            ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
-           ((uint64_t)(beat & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)((beat ^ swz) & ((1u << SP_ADDR_BEAT_FIELD_BITS) - 1)) << SP_ADDR_BEAT_FIELD_SHIFT) |
            ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
 }
 
@@ -356,6 +365,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     M->C = hw->topk_comparators;
     M->P = hw->softmax_lanes;
     M->SL = M->P < M->KPB ? M->P : M->KPB;
+    M->FR = sp_fetch_rows(hw->fetch_rows, hw->n_qk, D);
+    if (M->FR < 1)
+        M->FR = 1;
     /* kbuf: kv_buffers slots of MaxTokens rows (sp_tm_geometry) */
     M->KVB = G.kv_buffers;
     M->MT = G.max_tokens;
@@ -431,7 +443,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     int req_valid = 0, out_valid = 0;
     unsigned req_region = 0, req_layer = 0, req_head = 0, out_region = 0;
     int req_bank = 0, out_bank = 0;
-    uint32_t req_index = 0, fill = 0;
+    uint32_t req_index = 0, fill = 0, req_rows = 0, out_rows = 0;
+    uint32_t req_k0 = 0;          /* active-list position of a K group's first row */
+    const sp_tm_step *req_s = NULL; /* ... and its head-step (the K rows' tokens) */
     size_t qh = 0, qn = 0;
     uint64_t rsp_last = 0;
     int rsp_any = 0;
@@ -463,20 +477,23 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             M->vcut = 1;
         ft_prev = ft;
         bk_prev = bk;
-        if (req_valid) { /* the request register's row: every beat at cycle c */
+        if (req_valid) { /* the request register's rows: every beat of each at cycle c, row by row */
             uint64_t arrive = c;
             unsigned nb = beats_of(M, req_region);
-            for (unsigned b = 0; b < nb; b++) {
-                uint64_t e = sp_dram_access(&M->dram, raddr(req_region, req_layer, req_head, req_index, b),
-                                            SP_ADDR_BEAT_BYTES, 0, rkind(req_region), c, NULL);
-                if (e > arrive)
-                    arrive = e;
+            for (uint32_t k = 0; k < req_rows; k++) {
+                uint32_t idx = k == 0 ? req_index : key_tok(req_s, req_k0 + k);
+                for (unsigned b = 0; b < nb; b++) {
+                    uint64_t e = sp_dram_access(&M->dram, raddr(req_region, req_layer, req_head, idx, b),
+                                                SP_ADDR_BEAT_BYTES, 0, rkind(req_region), c, NULL);
+                    if (e > arrive)
+                        arrive = e;
+                }
             }
             meter_op(M, mclass(req_region), c, arrive);
             uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
             rsp_last = rcyc;
             rsp_any = 1;
-            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank};
+            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank, req_rows};
             qn++;
         }
         if (wb) { /* writer: one posted beat a cycle */
@@ -487,6 +504,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         int rsp_valid = qn > 0 && q[qh].cycle <= c;
         unsigned rsp_region = rsp_valid ? q[qh].region : 0;
         int rsp_bank = rsp_valid ? q[qh].bank : 0;
+        uint32_t rsp_rows = rsp_valid ? q[qh].rows : 0;
         if (rsp_valid) {
             qh = (qh + 1) % qcap;
             qn--;
@@ -513,7 +531,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             else
                 vr_valid = 1;
         }
-        uint32_t fcnt = kc[kbank], fdone = kd[kbank];
+        uint32_t fcnt = kc[kbank], fdone = kd[kbank], kc_p0 = kc[pbank];
         int fr_valid = fs == FScale || fs == FQ || (fs == FK && fcnt != n);
         int pr_valid = ps == PWalk && kc[pbank] != pn; /* the prefetch: after V and the front walk */
         /* the row on the port this cycle (ctl_fetch's request mux) */
@@ -531,6 +549,10 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         int v_fire = vr_valid && row_ready;              /* the V walk's row first */
         int f_fire = fr_valid && !vr_valid && row_ready; /* ... the front end's waits */
         int pf_fire = pr_valid && !fr_valid && !vr_valid && row_ready;
+        /* a K walk's request: the rest of its group of FR aligned positions */
+        uint32_t kgrp = f_fire && fs == FK ? n - fcnt : pf_fire ? pn - kc[pbank] : 1;
+        if (kgrp > (uint32_t)M->FR)
+            kgrp = (uint32_t)M->FR;
         int sm_y_ready = sm == StLoad;
         uint32_t sy_n = sercnt < (uint32_t)M->SL ? sercnt : (uint32_t)M->SL; /* logits of the softmax beat */
         int y_ready = sercnt == 0 || (sercnt == sy_n && sm_y_ready);
@@ -885,7 +907,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         /* ---- ctl_fetch: front walk ---- */
         int fs_d = fs;
         if (f_k)
-            kd[out_bank]++;
+            kd[out_bank] += out_rows;
         if (f_q)
             qok = 1;
         switch (fs) {
@@ -902,7 +924,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         case FK:
             if (fcnt != n) {
                 if (f_fire)
-                    kc[kbank]++;
+                    kc[kbank] += kgrp;
             } else {
                 fs_d = FIdle;
             }
@@ -926,7 +948,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         case PWalk:
             if (kc[pbank] != pn) {
                 if (pf_fire)
-                    kc[pbank]++;
+                    kc[pbank] += kgrp;
             } else {
                 ps = PHeld;
             }
@@ -1005,6 +1027,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             req_layer = v_fire ? bl : f_fire ? (unsigned)F.s->layer : (unsigned)P->layer; /* V rows: the back end's */
             req_head = v_fire ? bh : f_fire ? (unsigned)F.s->head : ph;
             req_bank = v_fire ? 0 : f_fire ? kbank_q : pbank;
+            req_rows = v_fire ? 1 : kgrp;
+            req_s = f_fire ? F.s : P;
+            req_k0 = f_fire ? fcnt : kc_p0;
         }
         if (rsp_valid)
             fill--;
@@ -1012,6 +1037,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         if (rsp_valid) {
             out_region = rsp_region;
             out_bank = rsp_bank;
+            out_rows = rsp_rows;
         }
 
         /* ---- writer ---- */

@@ -170,6 +170,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
  * least sizes). -1 with a message naming the config key. */
 typedef struct {
     int d, max_tokens, max_vals, kv_buffers;
+    int fetch_rows; /* K rows a read request: sp_fetch_rows */
 } sp_tm_geom;
 int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t errlen);
 /* Whether the steps fit the geometry and the address map: -1 with a

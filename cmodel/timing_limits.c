@@ -1,9 +1,9 @@
 /* timing_limits.c - what the pipeline can hold (timing.h sp_tm_geometry,
  * sp_tm_check): the K and V buffer sizes the RTL elaborates for a config
  * (docs/rtl.md s1), the values it builds, and whether a run's head-steps
- * fit them and the address map (docs/rtl.md s2). The rules and messages
- * are those of the co-sim's elaboration (sim/simparams.h
- * sp_simparams_make), so the timing model and the co-sim refuse the same
+ * fit them and the address map (docs/rtl.md s2). The co-sim's elaboration
+ * (sim/simparams.h sp_simparams_make) takes its buffer sizes and checks
+ * from sp_tm_geometry, so the timing model and the co-sim refuse the same
  * hardware for the same reasons. */
 #include <stdio.h>
 #include "timing.h"
@@ -70,6 +70,12 @@ int sp_tm_geometry(const sp_config *cfg, int d, sp_tm_geom *g, char *err, size_t
                  g->max_tokens);
         return -1;
     }
+    /* read port rows: a K request fills at most one kbuf line (KPB keys) */
+    if (!pow2(h->fetch_rows)) {
+        snprintf(err, errlen, "hardware.fetch_rows %d: the RTL needs a power of two", h->fetch_rows);
+        return -1;
+    }
+    g->fetch_rows = sp_fetch_rows(h->fetch_rows, h->n_qk, d);
     if (h->topk_round_overhead < 2) {
         snprintf(err, errlen, "hardware.topk_round_overhead %d: the RTL top-k needs at least 2",
                  h->topk_round_overhead);

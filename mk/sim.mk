@@ -6,6 +6,7 @@
 #   build/sim/small/spattn_cosim  tests/cosim/small.yaml, D = 32 (regression)
 #   build/sim/fold/spattn_cosim   tests/cosim/fold.yaml, D = 32 (regression: folded qk/pv, no V LSBs)
 #   build/sim/paper/spattn_cosim  configs/paper.yaml, D = 64 (regression: the paper's hardware)
+#   build/sim/narrow/spattn_cosim tests/cosim/narrow.yaml, D = 32 (regression: one-row read port)
 #   build/sim/mutant/spattn_cosim the same with +define+SPATTN_MUTANT_TOPK_TIE (must FAIL)
 #   build/sim/mutant2/spattn_cosim the same with +define+SPATTN_MUTANT_HANDOFF (must FAIL)
 #   build/sim/mutant3/spattn_cosim the same with +define+SPATTN_MUTANT_BANK (must FAIL)
@@ -48,6 +49,7 @@ $$(SIM_BUILD)/$(1)/sim_params.h: $(2) $$(SIM_BUILD)/spattn_simcfg sim-params-for
 $$(SIM_BUILD)/$(1)/spattn_cosim: $$(SIM_BUILD)/$(1)/sim_params.h $$(SIM_RTL) $$(SIM_CPP) $$(SIM_HDR) $$(GEN_H) $$(GEN_VH) $$(LIB) mk/sim.mk \
   | need-verilator need-systemc
 	@echo "verilator spattn_top ($(1): $(2), D=$(3))"
+	@rm -f $$@ # Verilator's make does not relink for a new $$(LIB); without the binary it must
 	@$$(VERILATOR) $$(SIM_VFLAGS) $(4) $(5) -f $$(SIM_BUILD)/$(1)/sim_params.vc \
 	  -CFLAGS "$$(SIM_CXXFLAGS) -I$$(SIM_ROOT)/$$(SIM_BUILD)/$(1)" -LDFLAGS "$$(SIM_LDFLAGS)" \
 	  --Mdir $$(SIM_BUILD)/$(1)/obj -o ../spattn_cosim rtl/spattn_top.v \
@@ -60,6 +62,7 @@ $(eval $(call sim_build,main,$(COSIM_CONFIG),$(COSIM_D),$(SIM_MK_FAST),))
 $(eval $(call sim_build,small,tests/cosim/small.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,fold,tests/cosim/fold.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,paper,configs/paper.yaml,64,$(SIM_MK_TEST),))
+$(eval $(call sim_build,narrow,tests/cosim/narrow.yaml,32,$(SIM_MK_TEST),))
 $(eval $(call sim_build,mutant,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_TOPK_TIE))
 $(eval $(call sim_build,mutant2,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_HANDOFF))
 $(eval $(call sim_build,mutant3,tests/cosim/small.yaml,32,$(SIM_MK_TEST),+define+SPATTN_MUTANT_BANK))
@@ -79,11 +82,15 @@ COSIM_PAPER_TRACE := synth:mode=decode,layers=6,heads=12,d=64,len=993,iters=2
 # many heads, few tokens: head pruning leaves long head scans, so the front
 # end starts a head-step while the back end is in its V fetch (overlap coverage)
 COSIM_HEADS_TRACE := synth:mode=decode,layers=4,heads=48,d=8,len=4,iters=2
+# one-row read port (tests/cosim/narrow.yaml), 6 heads of up to 122 tokens: the
+# K prefetch of layer 1's first head-step runs on into layer 0's drain
+# (prefetch beside prune_hold, overlap coverage; docs/rtl.md s5)
+COSIM_NARROW_TRACE := synth:mode=decode,layers=2,heads=6,d=16,len=120,iters=2,peak=2
 COSIM_OVERLAP_LOG := $(SIM_BUILD)/overlap.log
 
 test-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/small/spattn_cosim $(SIM_BUILD)/fold/spattn_cosim \
-	  $(SIM_BUILD)/paper/spattn_cosim
+	  $(SIM_BUILD)/paper/spattn_cosim $(SIM_BUILD)/narrow/spattn_cosim
 	@rm -f $(COSIM_OVERLAP_LOG)
 	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/run.sh \
 	  tests/cosim/small.yaml traces/data/minilm-austen-encoder.safetensors
@@ -91,6 +98,8 @@ test-cosim: deps $(LIB)
 	  tests/cosim/fold.yaml $(COSIM_HEADS_TRACE)
 	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/paper/spattn_cosim tests/cosim/run.sh \
 	  configs/paper.yaml --only $(COSIM_PAPER_TRACE)
+	@OVERLAP_LOG=$(COSIM_OVERLAP_LOG) SPATTN_COSIM=$(SIM_BUILD)/narrow/spattn_cosim tests/cosim/run.sh \
+	  tests/cosim/narrow.yaml --only $(COSIM_NARROW_TRACE)
 	@tests/cosim/overlap.sh $(COSIM_OVERLAP_LOG)
 	@SPATTN_COSIM=$(SIM_BUILD)/small/spattn_cosim tests/cosim/stress.sh tests/cosim/small.yaml 40 1
 	@SPATTN_COSIM=$(SIM_BUILD)/fold/spattn_cosim tests/cosim/stress.sh tests/cosim/fold.yaml 40 2
@@ -115,7 +124,7 @@ lint-sim: deps $(GEN_VH) need-verilator
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=128 -GMaxVals=128 -GNQk=16 -GNPv=32 -GNCmp=1 -GKLsb=0 -GVLsb=0
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
-	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8
+	  -GD=32 -GMaxTokens=128 -GMaxVals=128 -GNQk=64 -GNPv=64 -GNCmp=2 -GSoftmaxLanes=8 -GFetchRows=2
 	@$(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module spattn_top rtl/spattn_top.v \
 	  -GD=16 -GMaxTokens=64 -GMaxVals=64 -GNQk=32 -GNPv=16 -GNCmp=2 -GKvBuffers=1
 	@echo "lint-sim: $(SIM_LINT_TOPS) clean (verilator -Wall)"

@@ -34,7 +34,8 @@ module controller #(
   parameter integer NCmp      = 16,    // top-k keys per beat (power of two)
   parameter integer VLsb      = 4,     // V LSB planes (0: a requant fetches no V LSB rows)
   parameter integer SoftmaxLanes = 1,  // P: softmax lanes (positions per cycle of the probability stream)
-  parameter integer KvBuffers = 2      // kbuf banks of MaxTokens rows (2: K prefetch)
+  parameter integer KvBuffers = 2,     // kbuf banks of MaxTokens rows (2: K prefetch)
+  parameter integer FetchRows = 1      // rows a fetcher request (a K walk's group; hardware.fetch_rows)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -64,10 +65,12 @@ module controller #(
   output wire [`SP_ADDR_REGION_BITS-1:0] row_region_o,
   output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
   output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
-  output wire [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
-  output wire [KSW-1:0]       row_slot_o,    // {kbuf bank, row} of K rows; vbuf slot
+  output wire [FetchRows*`SP_ADDR_INDEX_BITS-1:0] row_index_o,  // row r's at [r*14 +: 14]
+  output wire [$clog2(FetchRows+1)-1:0] row_rows_o,  // rows of the request
+  output wire [KSW-1:0]       row_slot_o,    // {kbuf bank, row} of row 0 of K rows; vbuf slot
   input  wire                 fetch_valid_i,
   input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
+  input  wire [$clog2(FetchRows+1)-1:0] fetch_rows_i,  // rows of the response
   input  wire [KSW-1:0]       fetch_slot_i,
   input  wire [D*16-1:0]      fetch_row_i,
   // kbuf read
@@ -229,7 +232,8 @@ module controller #(
   wire [5:0]     f_hshift;
   wire [SLW-1:0] vflag_ra;
   wire [NCmp-1:0] vflag_rd;
-  wire [TIW-1:0] f_row_ra, f_row_rd, f_k_ra, f_k_rd, f_v_ra, f_v_rd;
+  wire [TIW-1:0] f_row_ra, f_row_rd, f_v_ra, f_v_rd;
+  wire [FetchRows*TIW-1:0] f_k_ra, f_k_rd;
   wire [`SP_OBS_KIND_BITS-1:0] f_okind;
   wire [15:0]    f_oidx;
   wire [1:0]     f_busy;
@@ -238,7 +242,7 @@ module controller #(
   wire [5:0]     b_h;
   wire [TIW-1:0] b_rowtok;
   ctl_fetch #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NCmp(NCmp), .VLsb(VLsb),
-              .KvBuffers(KvBuffers)) u_fetch (
+              .KvBuffers(KvBuffers), .FetchRows(FetchRows)) u_fetch (
     .clk_i(clk_i), .rst_ni(rst_ni), .cfg_decode_i(cfg_decode_i), .it_i(it[`SP_ADDR_INDEX_BITS-1:0]), .n_i(n),
     .l_i(l[5:0]), .h_i(h), .bl_i(b_l[5:0]), .bh_i(b_h),
     .row_start_i(step_start), .row_scale_i(step_scale), .q_sent_o(q_sent),
@@ -247,8 +251,9 @@ module controller #(
     .pf_layer_i(pf_layer), .kbank_o(kbank), .pf_walk_o(pfetch_o),
     .row_valid_o(row_valid_o), .row_ready_i(row_ready_i), .row_region_o(row_region_o),
     .row_layer_o(row_layer_o), .row_head_o(row_head_o),
-    .row_index_o(row_index_o), .row_slot_o(row_slot_o),
-    .fetch_valid_i(fetch_valid_i), .fetch_region_i(fetch_region_i), .fetch_row_i(fetch_row_i),
+    .row_index_o(row_index_o), .row_rows_o(row_rows_o), .row_slot_o(row_slot_o),
+    .fetch_valid_i(fetch_valid_i), .fetch_region_i(fetch_region_i), .fetch_rows_i(fetch_rows_i),
+    .fetch_row_i(fetch_row_i),
     .fetch_kbank_i(fetch_slot_i[KSW-1] & (KBW > 0)),
     .fdone_o(fdone), .qok_o(qok), .q_o(q_o), .mult_o(mult_o), .shift_o(shift_o),
     .hmult_o(f_hmult), .hshift_o(f_hshift), .rowtok_o(rowtok), .vkept_o(vkept), .busy_o(f_busy),
@@ -338,7 +343,7 @@ module controller #(
   // ---- token and head tables
   wire [P*`SP_IMP_BITS-1:0] st_imp_rd;
   wire [`SP_IMP_BITS-1:0] st_himp_rd;
-  ctl_tables #(.MaxTokens(MaxTokens), .Lanes(P)) u_tables (
+  ctl_tables #(.MaxTokens(MaxTokens), .Lanes(P), .FetchRows(FetchRows)) u_tables (
     .clk_i(clk_i), .clr_we_i(clr_we), .hclr_we_i(hclr_we), .clr_a_i(clr_a), .clr_depth_i(cfg_layers_i),
     .tok_a_we_i(seq_tok_we), .tok_a_wa_i(n[TIW-1:0]), .tok_a_wd_i(clr_a),
     .tok_b_we_i(sel_tok_we), .tok_b_wa_i(sel_tok_wa), .tok_b_wd_i(sel_tok_rd),

@@ -19,6 +19,11 @@
 // walk's row, then the running front end's (scale, q, K MSB or LSB), then
 // the prefetch's. The next head-step's pass-1 K walk takes the prefetch's
 // bank and count over (no row is fetched twice).
+// A request moves up to FetchRows rows (hardware.fetch_rows): a K walk
+// (front, LSB refetch, prefetch) requests the rest of its group of
+// FetchRows aligned active-list positions at once (kbuf slots in one
+// line); scale, q and V requests are one row each. K counts advance by a
+// request's rows, and arrivals by a response's rows.
 `include "sp_defs.vh"
 module ctl_fetch #(
   parameter integer D         = 64,    // head dimension of the hardware
@@ -26,7 +31,8 @@ module ctl_fetch #(
   parameter integer MaxVals   = 256,   // vbuf rows (power of two)
   parameter integer NCmp      = 16,    // selection flags per line (power of two)
   parameter integer VLsb      = 4,     // V LSB planes (0: no V LSB rows)
-  parameter integer KvBuffers = 2      // kbuf banks (hardware.kv_buffers): 2 = prefetch
+  parameter integer KvBuffers = 2,     // kbuf banks (hardware.kv_buffers): 2 = prefetch
+  parameter integer FetchRows = 1      // rows a request (hardware.fetch_rows, at most a kbuf line)
 ) (
   input  wire                 clk_i,
   input  wire                 rst_ni,
@@ -57,10 +63,12 @@ module ctl_fetch #(
   output reg  [`SP_ADDR_REGION_BITS-1:0] row_region_o,
   output wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer_o,
   output wire [`SP_ADDR_HEAD_BITS-1:0]   row_head_o,
-  output reg  [`SP_ADDR_INDEX_BITS-1:0]  row_index_o,
-  output reg  [KSW-1:0]       row_slot_o,    // {kbuf bank, slot} (K rows), vbuf slot (V rows)
+  output reg  [FetchRows*`SP_ADDR_INDEX_BITS-1:0] row_index_o,  // row r's at [r*14 +: 14]
+  output reg  [RNW-1:0]       row_rows_o,    // rows of the request (a K group; else 1)
+  output reg  [KSW-1:0]       row_slot_o,    // {kbuf bank, slot} of row 0 (K rows), vbuf slot (V rows)
   input  wire                 fetch_valid_i,
   input  wire [`SP_ADDR_REGION_BITS-1:0] fetch_region_i,
+  input  wire [RNW-1:0]       fetch_rows_i,  // rows of the response
   input  wire                 fetch_kbank_i, // kbuf bank of a K row (its slot's top bit)
   input  wire [D*16-1:0]      fetch_row_i,
   // what arrived
@@ -84,8 +92,8 @@ module ctl_fetch #(
   input  wire [TIW-1:0]       ri_i,          // query row position
   output wire [TIW-1:0]       tok_row_ra_o,
   input  wire [TIW-1:0]       tok_row_rd_i,
-  output wire [TIW-1:0]       tok_k_ra_o,
-  input  wire [TIW-1:0]       tok_k_rd_i,
+  output wire [FetchRows*TIW-1:0] tok_k_ra_o,  // the K group's positions
+  input  wire [FetchRows*TIW-1:0] tok_k_rd_i,
   output wire [TIW-1:0]       tok_v_ra_o,
   input  wire [TIW-1:0]       tok_v_rd_i,
   // observation (value kept): kind, index, this cycle
@@ -100,6 +108,8 @@ module ctl_fetch #(
   localparam integer SLW  = TIW - CW;
   localparam integer KBW  = (KvBuffers > 1) ? 1 : 0;  // kbuf bank bit
   localparam integer KSW  = TIW + KBW;
+  localparam integer RNW  = $clog2(FetchRows + 1);
+  localparam integer IXW  = `SP_ADDR_INDEX_BITS;
 
   generate
     if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
@@ -114,6 +124,9 @@ module ctl_fetch #(
     end
     if (D < 3 || D > `SP_MAX_D) begin : gen_chk_d
       $error("ctl_fetch: D must be 3..SP_MAX_D (the scale row's fields reach bit 45 of a D x 16-bit row)");
+    end
+    if (FetchRows < 1 || (FetchRows & (FetchRows - 1)) != 0 || FetchRows > MaxTokens) begin : gen_chk_rows
+      $error("ctl_fetch: FetchRows must be a power of two, at most MaxTokens");
     end
     if (KvBuffers < 1 || KvBuffers > 2 || (KvBuffers > 1 && MaxTokens > `SP_MAX_TOKENS / 2)) begin : gen_chk_kvb
       $error("ctl_fetch: KvBuffers must be 1 or 2 (2: MaxTokens at most SP_MAX_TOKENS/2)");
@@ -170,6 +183,7 @@ module ctl_fetch #(
   reg                             fr_valid, vr_valid, pr_valid;
   reg [`SP_ADDR_REGION_BITS-1:0]  fr_region, vr_region;
   reg [`SP_ADDR_INDEX_BITS-1:0]   fr_index, vr_index;
+  reg [RNW-1:0]                   fr_rows;  // rows of the front walk's request
 
   wire [TCW-1:0] kc_f  = kbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the running front end's K walk
   wire [TCW-1:0] kc_p  = pbank_q ? kc1_q[TCW-1:0] : kc0_q[TCW-1:0];  // the prefetch's
@@ -177,6 +191,17 @@ module ctl_fetch #(
   wire [TCW-1:0] cnt_t = kc_f;
   wire [TCW-1:0] pcnt_t = kc_p;
   wire           fk_row = state_q == FK && cnt_t != n_i;  // the front walk has a K row
+  // a K request: the rest of the walk's group of FetchRows aligned
+  // positions (walks issue whole groups from 0, so a group starts aligned)
+  wire [TCW-1:0] fk_left = n_i - cnt_t;
+  wire [TCW-1:0] pk_left = pn_q - pcnt_t;
+  localparam integer FRI = FetchRows;
+  localparam [TCW:0] FR1 = FRI[TCW:0];
+  wire [RNW-1:0] fk_rows = ({1'b0, fk_left} >= FR1) ? FR1[RNW-1:0] : fk_left[RNW-1:0];
+  wire [RNW-1:0] pk_rows = ({1'b0, pk_left} >= FR1) ? FR1[RNW-1:0] : pk_left[RNW-1:0];
+  wire [14:0]    fk_add = {{(15-RNW){1'b0}}, fk_rows};
+  wire [14:0]    pk_add = {{(15-RNW){1'b0}}, pk_rows};
+  wire [TCW-1:0] f_arr = {{(TCW-RNW){1'b0}}, fetch_rows_i};  // K rows of the response
   wire [TIW-1:0] vpos  = vcnt_q[TIW-1:0];
   wire [TCW-1:0] vwant = v_lsb_i && (VLsb > 0) ? {wj_q[TCW-2:0], 1'b0} : wj_q;  // V rows to arrive
   wire [15:0]    vcnt16 = {1'b0, vcnt_q};
@@ -225,14 +250,15 @@ module ctl_fetch #(
     mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
     rowtok_d = rowtok_q;
     fr_valid = 1'b0;  fr_region = RScale;  fr_index = {`SP_ADDR_INDEX_BITS{1'b0}};
+    fr_rows = {{(RNW-1){1'b0}}, 1'b1};
     q_sent_o = 1'b0;
 
     // completions are counted in every state; the scale row and q are
     // captured when they arrive
     if (f_k && fetch_kbank_i)
-      kd1_d = kd1_q + 1'b1;
+      kd1_d = kd1_q + f_arr;
     if (f_k && !fetch_kbank_i)
-      kd0_d = kd0_q + 1'b1;
+      kd0_d = kd0_q + f_arr;
     if (fetch_valid_i && fetch_region_i == RScale) begin
       mult_d = fetch_row_i[15:0];
       shift_d = fetch_row_i[21:16];
@@ -272,10 +298,11 @@ module ctl_fetch #(
         if (cnt_t != n_i) begin
           fr_valid = 1'b1;
           fr_region = k_lsb_i ? RKLsb : RKMsb;
-          fr_index = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
+          fr_index = {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i[TIW-1:0]};
+          fr_rows = fk_rows;
           if (f_fire) begin
-            if (kbank_q) kc1_d = kc1_q + 15'd1;
-            else         kc0_d = kc0_q + 15'd1;
+            if (kbank_q) kc1_d = kc1_q + fk_add;
+            else         kc0_d = kc0_q + fk_add;
           end
         end else begin
           state_d = FIdle;
@@ -304,8 +331,8 @@ module ctl_fetch #(
         if (pcnt_t != pn_q) begin
           pr_valid = 1'b1;
           if (p_fire) begin
-            if (pbank_q) kc1_d = kc1_q + 15'd1;
-            else         kc0_d = kc0_q + 15'd1;
+            if (pbank_q) kc1_d = kc1_q + pk_add;
+            else         kc0_d = kc0_q + pk_add;
           end
         end else begin
           pstate_d = PHeld;
@@ -395,12 +422,18 @@ module ctl_fetch #(
     end
   end
 
-  // the one request port: the V walk's row first
+  // the one request port: the V walk's row first; a K request's rows 1..
+  // are the group's next list entries
+  integer ri;
   always @(*) begin
     row_valid_o = vr_valid || fr_valid || pr_valid;
     row_region_o = vr_valid ? vr_region : fr_valid ? fr_region : RKMsb;
-    row_index_o = vr_valid ? vr_index : fr_valid ? fr_index
-                : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, tok_k_rd_i};
+    row_rows_o = vr_valid ? {{(RNW-1){1'b0}}, 1'b1} : fr_valid ? fr_rows : pk_rows;
+    row_index_o = {(FetchRows*IXW){1'b0}};
+    row_index_o[IXW-1:0] = vr_valid ? vr_index : fr_valid ? fr_index
+                         : {{(IXW-TIW){1'b0}}, tok_k_rd_i[TIW-1:0]};
+    for (ri = 1; ri < FetchRows; ri = ri + 1)
+      row_index_o[ri*IXW +: IXW] = {{(IXW-TIW){1'b0}}, tok_k_rd_i[ri*TIW +: TIW]};
     if (vr_valid)
       row_slot_o = {{(KSW-VIW){1'b0}}, wj_q[VIW-1:0]};
     else if (fr_valid)
@@ -455,7 +488,13 @@ module ctl_fetch #(
   assign vk_slot_o  = wj_q[VIW-1:0];
   assign sflag_ra_o = vpos[TIW-1:CW];
   assign tok_row_ra_o = ri_i;
-  assign tok_k_ra_o = fk_row ? cpos : kc_p[TIW-1:0];
+  genvar gk;
+  generate
+    for (gk = 0; gk < FetchRows; gk = gk + 1) begin : gen_kra
+      localparam [TIW-1:0] Off = gk;
+      assign tok_k_ra_o[gk*TIW +: TIW] = (fk_row ? cpos : kc_p[TIW-1:0]) + Off;
+    end
+  endgenerate
   assign tok_v_ra_o = kpos;
   assign obs_idx_o  = {{(16-TIW){1'b0}}, tok_v_rd_i};
 endmodule

@@ -6,11 +6,13 @@
 // Each reader has its own read port; a table written by two control parts
 // has two write ports, of which at most one is used in a cycle. The
 // probability stream's token importance has Lanes read-add-write lanes
-// (one per softmax lane; the lanes of a cycle name distinct tokens).
+// (one per softmax lane; the lanes of a cycle name distinct tokens); the K
+// walk's port reads FetchRows consecutive list entries (one K request).
 `include "sp_defs.vh"
 module ctl_tables #(
   parameter integer MaxTokens = 1024,  // token rows (power of two, >= 64)
-  parameter integer Lanes     = 1      // probability stream lanes (softmax lanes)
+  parameter integer Lanes     = 1,     // probability stream lanes (softmax lanes)
+  parameter integer FetchRows = 1      // K walk rows a request (list entries read at once)
 ) (
   input  wire                    clk_i,
   // clear at the start of a run (ctl_seq): depth = layers, importance = 0
@@ -47,8 +49,8 @@ module ctl_tables #(
   // ctl_fetch (query row token, K scan token, kept value token)
   input  wire [TIW-1:0]          f_row_ra_i,
   output wire [TIW-1:0]          f_row_rd_o,
-  input  wire [TIW-1:0]          f_k_ra_i,
-  output wire [TIW-1:0]          f_k_rd_o,
+  input  wire [FetchRows*TIW-1:0] f_k_ra_i,    // per row of the request
+  output wire [FetchRows*TIW-1:0] f_k_rd_o,
   input  wire [TIW-1:0]          f_v_ra_i,
   output wire [TIW-1:0]          f_v_rd_o,
   // ctl_front (token of the probability stream, its importance), ctl_back (head importance)
@@ -75,6 +77,9 @@ module ctl_tables #(
     end
     if (Lanes < 1 || Lanes > MaxTokens) begin : gen_chk_lanes
       $error("ctl_tables: Lanes must be 1..MaxTokens");
+    end
+    if (FetchRows < 1 || FetchRows > MaxTokens) begin : gen_chk_rows
+      $error("ctl_tables: FetchRows must be 1..MaxTokens");
     end
   endgenerate
 
@@ -103,10 +108,12 @@ module ctl_tables #(
   assign seq_depth_rd_o  = depth_q[seq_depth_ra_i];
   assign seq_hdepth_rd_o = hdepth_q[seq_hdepth_ra_i];
   assign f_row_rd_o      = tok_q[f_row_ra_i];
-  assign f_k_rd_o        = tok_q[f_k_ra_i];
   assign f_v_rd_o        = tok_q[f_v_ra_i];
   genvar j;
   generate
+    for (j = 0; j < FetchRows; j = j + 1) begin : gen_fk
+      assign f_k_rd_o[j*TIW +: TIW] = tok_q[f_k_ra_i[j*TIW +: TIW]];
+    end
     for (j = 0; j < Lanes; j = j + 1) begin : gen_st
       assign st_tok_rd_o[j*TIW +: TIW] = tok_q[st_tok_ra_i[j*TIW +: TIW]];
       assign st_imp_rd_o[j*`SP_IMP_BITS +: `SP_IMP_BITS] = imp_q[st_tok_rd_o[j*TIW +: TIW]];

@@ -20,7 +20,8 @@ module spattn_top #(
   parameter integer NCmp          = 16,
   parameter integer RoundOverhead = 2,
   parameter integer SoftmaxLanes  = 1,     // P: softmax positions per cycle (power of two)
-  parameter integer MaxOut        = `SP_FETCH_MAX_OUT  // fetcher rows in flight
+  parameter integer FetchRows     = 1,     // rows a read request and response (hardware.fetch_rows; divides NQk / D)
+  parameter integer MaxOut        = `SP_FETCH_MAX_OUT  // fetcher requests in flight
 ) (
   input  wire          clk_i,
   input  wire          rst_ni,
@@ -40,14 +41,15 @@ module spattn_top #(
   input  wire [6:0]    cfg_head_start_i,
   input  wire [16:0]   cfg_value_keep_i,
   input  wire [15:0]   cfg_tau_i,         // Q1.15
-  // memory read port: one row (1..16 beats of 32 bytes) per request and
-  // per response, responses in request order
+  // memory read port: 1..FetchRows rows (each 1..16 beats of 32 bytes) per
+  // request and per response, responses in request order
   output wire          mem_req_valid_o,
   input  wire          mem_req_ready_i,
-  output wire [`SP_ADDR_BITS-1:0] mem_req_addr_o,
-  output wire [`SP_ADDR_BEAT_FIELD_BITS:0] mem_req_beats_o,
+  output wire [FetchRows*`SP_ADDR_BITS-1:0] mem_req_addr_o,  // beat 0 of row r at [r*40 +: 40]
+  output wire [`SP_ADDR_BEAT_FIELD_BITS:0] mem_req_beats_o,  // beats of each row
+  output wire [$clog2(FetchRows+1)-1:0] mem_req_rows_o,      // rows of the request
   input  wire          mem_rsp_valid_i,
-  input  wire [((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS-1:0] mem_rsp_data_i,
+  input  wire [FetchRows*((`SP_ELEM_BITS*D+`SP_ADDR_BEAT_BITS-1)/`SP_ADDR_BEAT_BITS)*`SP_ADDR_BEAT_BITS-1:0] mem_rsp_data_i,  // row r at [r*RowW +: RowW]
   // memory write port (posted 32-byte writes of the head outputs)
   output wire          mem_wr_valid_o,
   input  wire          mem_wr_ready_i,
@@ -111,9 +113,14 @@ module spattn_top #(
   localparam [31:0] NQk32 = NQk;
   localparam [31:0] NPv32 = NPv;
 
+  localparam integer RNW = $clog2(FetchRows + 1);
+
   generate
     if (RowW < PW || RowW < VPW) begin : gen_chk_row
       $error("spattn_top: a plane row must fit the fetcher row");
+    end
+    if (FetchRows < 1 || (FetchRows & (FetchRows - 1)) != 0 || FetchRows > KPB) begin : gen_chk_rows
+      $error("spattn_top: FetchRows must be a power of two, at most NQk / D (a K request fills at most one kbuf line)");
     end
   endgenerate
 
@@ -155,37 +162,50 @@ module spattn_top #(
   wire [`SP_ADDR_REGION_BITS-1:0] row_region;
   wire [`SP_ADDR_LAYER_BITS-1:0]  row_layer;
   wire [`SP_ADDR_HEAD_BITS-1:0]   row_head;
-  wire [`SP_ADDR_INDEX_BITS-1:0]  row_index;
+  wire [FetchRows*`SP_ADDR_INDEX_BITS-1:0] row_index;
+  wire [RNW-1:0] row_rows;
   wire [KSW-1:0] row_slot;
   wire           f_valid;
   wire [`SP_ADDR_REGION_BITS-1:0] f_region;
   wire [KSW-1:0] f_slot;
-  wire [RowW-1:0] f_row;
+  wire [RNW-1:0] f_rows;
+  wire [FetchRows*RowW-1:0] f_row;
   wire [63:0]    dram_beats;
   /* verilator lint_off PINCONNECTEMPTY */
   fetcher #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .VMsb(VMsb), .VLsb(VLsb), .SlotW(KSW),
-            .MaxOut(MaxOut)) u_fetcher (
+            .FetchRows(FetchRows), .MaxOut(MaxOut)) u_fetcher (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .row_valid_i(row_valid), .row_ready_o(row_ready), .row_region_i(row_region),
-    .row_layer_i(row_layer), .row_head_i(row_head), .row_index_i(row_index), .row_slot_i(row_slot),
+    .row_layer_i(row_layer), .row_head_i(row_head), .row_index_i(row_index), .row_rows_i(row_rows),
+    .row_slot_i(row_slot),
     .mem_req_valid_o(mem_req_valid_o), .mem_req_ready_i(mem_req_ready_i),
-    .mem_req_addr_o(mem_req_addr_o), .mem_req_beats_o(mem_req_beats_o),
+    .mem_req_addr_o(mem_req_addr_o), .mem_req_beats_o(mem_req_beats_o), .mem_req_rows_o(mem_req_rows_o),
     .mem_rsp_valid_i(mem_rsp_valid_i),
     .mem_rsp_data_i(mem_rsp_data_i),
-    .out_valid_o(f_valid), .out_region_o(f_region), .out_slot_o(f_slot), .out_row_o(f_row),
+    .out_valid_o(f_valid), .out_region_o(f_region), .out_slot_o(f_slot), .out_rows_o(f_rows),
+    .out_row_o(f_row),
     .idle_o(), .beats_o(dram_beats)
   );
   /* verilator lint_on PINCONNECTEMPTY */
 
-  // ---- K and V buffers, written straight from the fetcher
+  // ---- K and V buffers, written straight from the fetcher (a K response
+  // writes its rows at once; V responses are one row)
   wire kb_we = f_valid && (f_region == 3'd2 || f_region == 3'd3);
   wire vb_we = f_valid && (f_region == 3'd4 || f_region == 3'd5);
   wire [KLW-1:0] kb_line;
   wire kb_full;
   wire [KPB*D*16-1:0] kb_data;
-  kbuf #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .Depth(MaxTokens * KvBuffers), .Lanes(KPB), .SlotW(KSW)) u_kbuf (
-    .clk_i(clk_i), .wr_en_i(kb_we), .wr_lsb_i(f_region == 3'd3), .wr_slot_i(f_slot),
-    .wr_planes_i(f_row[PW-1:0]), .rd_line_i(kb_line), .rd_full_i(kb_full), .rd_data_o(kb_data)
+  wire [FetchRows*PW-1:0] kb_planes;
+  genvar gr;
+  generate
+    for (gr = 0; gr < FetchRows; gr = gr + 1) begin : gen_kplanes
+      assign kb_planes[gr*PW +: PW] = f_row[gr*RowW +: PW];
+    end
+  endgenerate
+  kbuf #(.D(D), .KMsb(KMsb), .KLsb(KLsb), .Depth(MaxTokens * KvBuffers), .Lanes(KPB), .SlotW(KSW),
+         .WrRows(FetchRows)) u_kbuf (
+    .clk_i(clk_i), .wr_en_i(kb_we), .wr_lsb_i(f_region == 3'd3), .wr_slot_i(f_slot), .wr_rows_i(f_rows),
+    .wr_planes_i(kb_planes), .rd_line_i(kb_line), .rd_full_i(kb_full), .rd_data_o(kb_data)
   );
   wire [VLW-1:0] vb_line;
   wire vb_full;
@@ -303,7 +323,8 @@ module spattn_top #(
   wire init;
   wire [11:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
-               .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes), .KvBuffers(KvBuffers)) u_controller (
+               .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes), .KvBuffers(KvBuffers),
+               .FetchRows(FetchRows)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
@@ -312,8 +333,9 @@ module spattn_top #(
     .cfg_head_keep_i(run_head_keep_q), .cfg_head_start_i(run_head_start_q),
     .cfg_value_keep_i(run_value_keep_q),
     .row_valid_o(row_valid), .row_ready_i(row_ready), .row_region_o(row_region),
-    .row_layer_o(row_layer), .row_head_o(row_head), .row_index_o(row_index),
-    .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region), .fetch_slot_i(f_slot),
+    .row_layer_o(row_layer), .row_head_o(row_head), .row_index_o(row_index), .row_rows_o(row_rows),
+    .row_slot_o(row_slot), .fetch_valid_i(f_valid), .fetch_region_i(f_region), .fetch_rows_i(f_rows),
+    .fetch_slot_i(f_slot),
     .fetch_row_i(f_row[D*16-1:0]),
     .kb_line_o(kb_line), .kb_full_o(kb_full), .kb_data_i(kb_data),
     .q_o(q), .mult_o(mult), .shift_o(shift), .himp_mult_o(himp_mult), .himp_shift_o(himp_shift),
@@ -362,7 +384,7 @@ module spattn_top #(
         c_pv_q  <= c_pv_q + {32'd0, NPv32};
         c_vrd_q <= c_vrd_q + 64'd1;
       end
-      if (kb_we)                     c_kwr_q <= c_kwr_q + 64'd1;
+      if (kb_we)                     c_kwr_q <= c_kwr_q + {{(64-RNW){1'b0}}, f_rows};
       if (vb_we)                     c_vwr_q <= c_vwr_q + 64'd1;
       if (tk_done) begin
         c_cmp_q <= c_cmp_q + {32'd0, tk_compares};

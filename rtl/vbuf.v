@@ -19,7 +19,7 @@ module vbuf #(
   output wire [Lanes*D*16-1:0]  rd_data_o
 );
   planebuf #(.D(D), .MsbW(VMsb), .LsbW(VLsb), .Depth(Depth), .Lanes(Lanes), .SlotW(SlotW)) u_buf (
-    .clk_i(clk_i), .wr_en_i(wr_en_i), .wr_lsb_i(wr_lsb_i), .wr_slot_i(wr_slot_i),
+    .clk_i(clk_i), .wr_en_i(wr_en_i), .wr_lsb_i(wr_lsb_i), .wr_slot_i(wr_slot_i), .wr_rows_i(1'b1),
     .wr_planes_i(wr_planes_i), .rd_line_i(rd_line_i), .rd_full_i(rd_full_i), .rd_data_o(rd_data_o)
   );
 endmodule

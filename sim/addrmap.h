@@ -2,8 +2,10 @@
 // rtl/writer.v, the timing model and the TLM memory target (docs/rtl.md
 // section 2), in C++ names over the generated sp_defs.h: every field width,
 // shift and region code is declared once in defs/spattn.defs. A byte
-// address is the concatenation {region, layer, head, index[13:4], beat,
-// index[3:0], 32-byte offset}.
+// address is the concatenation {region, layer, head, index[13:4], beat ^
+// swz, index[3:0], 32-byte offset}, swz = {region[0], head[1:0], 1'b0} (the
+// bank swizzle): beat b of a row is at beat 0's address ^ (b << the beat
+// field's shift), beat_addr.
 #ifndef SP_ADDRMAP_H
 #define SP_ADDRMAP_H
 #include <cstdint>
@@ -30,11 +32,17 @@ enum Region : unsigned {
 
 constexpr unsigned mask(int bits) { return (1u << bits) - 1; }
 
+// the bank swizzle of a row's beat field: {region[0], head[1:0]} << 1
+inline unsigned swz(unsigned region, unsigned head)
+{
+    return ((region & 1u) << SP_ADDR_SWZ_HEAD_BITS | (head & mask(SP_ADDR_SWZ_HEAD_BITS))) << SP_ADDR_SWZ_SHIFT;
+}
+
 inline uint64_t make(unsigned region, unsigned layer, unsigned head, unsigned index, unsigned beat)
 {
     return ((uint64_t)region << kRegionShift) | ((uint64_t)layer << kLayerShift) |
            ((uint64_t)head << kHeadShift) | ((uint64_t)(index >> kIdxLoBits) << kIdxHiShift) |
-           ((uint64_t)beat << kBeatFieldShift) | ((uint64_t)(index & mask(kIdxLoBits)) << kBeatShift);
+           ((uint64_t)((beat ^ swz(region, head)) & mask(kBeatFieldBits)) << kBeatFieldShift) | ((uint64_t)(index & mask(kIdxLoBits)) << kBeatShift);
 }
 struct Fields {
     unsigned region, layer, head, index, beat, offset;
@@ -43,13 +51,15 @@ inline Fields split(uint64_t a)
 {
     Fields f;
     f.offset = (unsigned)(a & (kBeatBytes - 1));
-    f.beat = (unsigned)((a >> kBeatFieldShift) & mask(kBeatFieldBits));
     f.index = (unsigned)(((a >> kIdxHiShift) & mask(kIndexBits - kIdxLoBits)) << kIdxLoBits) |
               (unsigned)((a >> kBeatShift) & mask(kIdxLoBits));
     f.head = (unsigned)((a >> kHeadShift) & mask(SP_ADDR_HEAD_BITS));
     f.layer = (unsigned)((a >> kLayerShift) & mask(SP_ADDR_LAYER_BITS));
     f.region = (unsigned)((a >> kRegionShift) & mask(SP_ADDR_REGION_BITS));
+    f.beat = (unsigned)((a >> kBeatFieldShift) & mask(kBeatFieldBits)) ^ swz(f.region, f.head);
     return f;
 }
+// beat b of the row whose beat 0 is at addr0
+inline uint64_t beat_addr(uint64_t addr0, unsigned b) { return addr0 ^ ((uint64_t)b << kBeatFieldShift); }
 }  // namespace spaddr
 #endif

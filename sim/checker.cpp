@@ -414,7 +414,7 @@ bool Checker::check_outputs(const std::function<bool(uint64_t, uint8_t *)> &peek
         spaddr::Fields f = spaddr::split(kv.first);
         ObsEvent e = {0, 0, f.layer, f.head, f.index, 0, 0, nullptr};
         for (int b = 0; b < row_beats; b++)
-            if (!peek(kv.first + ((uint64_t)b << spaddr::kBeatFieldShift), row.data() + b * spaddr::kBeatBytes))
+            if (!peek(spaddr::beat_addr(kv.first, (unsigned)b), row.data() + b * spaddr::kBeatBytes))
                 return fail("writer", e, "output row not in memory", 0, 1);
         for (int j = 0; j < tr_->d; j++) {
             int16_t v = (int16_t)(uint16_t)(row[2 * (size_t)j] | (row[2 * (size_t)j + 1] << 8));

@@ -134,18 +134,21 @@ void RtlHarness::tick()
             return;
         }
     }
-    // 2. memory request: one row per cycle, one TLM transaction per beat
+    // 2. memory request: one request (1..FetchRows rows) per cycle, one TLM
+    // transaction per beat, row by row; the response carries all its rows
     bool ready = rsp_.can_accept() && cycle >= kResetCycles;
     t->mem_req_ready_i = ready;
     if (ready && t->mem_req_valid_o) {
-        uint64_t addr0 = t->mem_req_addr_o, arrive = cycle;
-        unsigned nb = t->mem_req_beats_o;
-        for (unsigned b = 0; b < nb && b < row_.size() / spaddr::kBeatBytes; b++) {
-            uint64_t addr = addr0 + ((uint64_t)b << spaddr::kBeatFieldShift);
+        uint64_t addr0 = rtl_req_addr(t, 0), arrive = cycle;
+        unsigned nb = t->mem_req_beats_o, nr = t->mem_req_rows_o;
+        const size_t rb = rtl_one_row_bytes();
+        for (unsigned k = 0; k < nr && k < rtl_fetch_rows(); k++)
+        for (unsigned b = 0; b < nb && b < rb / spaddr::kBeatBytes; b++) {
+            uint64_t addr = spaddr::beat_addr(rtl_req_addr(t, k), b);
             sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
             pl_.set_command(tlm::TLM_READ_COMMAND);
             pl_.set_address(addr);
-            pl_.set_data_ptr(row_.data() + (size_t)b * spaddr::kBeatBytes);
+            pl_.set_data_ptr(row_.data() + k * rb + (size_t)b * spaddr::kBeatBytes);
             pl_.set_data_length(spaddr::kBeatBytes);
             pl_.set_streaming_width(spaddr::kBeatBytes);
             pl_.set_byte_enable_ptr(nullptr);

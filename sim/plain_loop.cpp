@@ -39,18 +39,20 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
         bool ready = rsp.can_accept() && cycle >= kResetCycles;
         t->mem_req_ready_i = ready;
         if (ready && t->mem_req_valid_o) {
-            uint64_t addr0 = t->mem_req_addr_o, arrive = cycle, done;
-            unsigned nb = t->mem_req_beats_o;
+            uint64_t arrive = cycle, done;
+            unsigned nb = t->mem_req_beats_o, nr = t->mem_req_rows_o;
+            const size_t rb = rtl_one_row_bytes();
             bool bad = false;
-            for (unsigned b = 0; b < nb && b < row.size() / spaddr::kBeatBytes; b++) {
-                if (!mem.read(addr0 + ((uint64_t)b << spaddr::kBeatFieldShift), cycle,
-                              row.data() + (size_t)b * spaddr::kBeatBytes, &done)) {
-                    bad = true;
-                    break;
+            for (unsigned k = 0; k < nr && k < rtl_fetch_rows() && !bad; k++)
+                for (unsigned b = 0; b < nb && b < rb / spaddr::kBeatBytes; b++) {
+                    if (!mem.read(spaddr::beat_addr(rtl_req_addr(t, k), b), cycle,
+                                  row.data() + k * rb + (size_t)b * spaddr::kBeatBytes, &done)) {
+                        bad = true;
+                        break;
+                    }
+                    if (done > arrive)
+                        arrive = done;
                 }
-                if (done > arrive)
-                    arrive = done;
-            }
             if (bad) {
                 r.cycles = cycle;
                 break;

@@ -8,6 +8,7 @@
 #include "Vspattn_top.h"
 #include "checker.h"
 #include "addrmap.h"
+#include "sim_params.h"  // SIM_FETCH_ROWS: the build's FetchRows
 extern "C" {
 #include "spattn.h"
 }
@@ -29,8 +30,25 @@ inline void rtl_set_run_regs(Vspattn_top *t, const sp_config &c, const sp_trace 
     t->cfg_tau_i = (uint16_t)a.tau_q15;
 }
 
-// bytes of the read port's response (one row)
+// bytes of the read port's response (FetchRows rows), of one row, and rows
 constexpr size_t rtl_row_bytes() { return sizeof(Vspattn_top::mem_rsp_data_i); }
+constexpr unsigned rtl_fetch_rows() { return SIM_FETCH_ROWS; }
+constexpr size_t rtl_one_row_bytes() { return rtl_row_bytes() / SIM_FETCH_ROWS; }
+static_assert(rtl_row_bytes() % SIM_FETCH_ROWS == 0, "the response holds FetchRows whole rows");
+
+// beat-0 address of row r of the request on mem_req_addr_o (40 bits a
+// row), whatever C type Verilator gave the port (QData or VlWide)
+inline uint64_t rtl_addr_at(uint64_t w, unsigned) { return w; }
+template <std::size_t N>
+inline uint64_t rtl_addr_at(const VlWide<N> &w, unsigned r)
+{
+    unsigned o = r * (unsigned)spaddr::kAddrBits, i = o / 32, sh = o % 32;
+    unsigned __int128 v = 0;
+    for (unsigned k = 0; k < 3 && i + k < N; k++)
+        v |= (unsigned __int128)w[i + k] << (32 * k);
+    return (uint64_t)(v >> sh) & ((UINT64_C(1) << spaddr::kAddrBits) - 1);
+}
+inline uint64_t rtl_req_addr(const Vspattn_top *t, unsigned r) { return rtl_addr_at(t->mem_req_addr_o, r); }
 
 inline void rtl_set_rsp(Vspattn_top *t, bool valid, const uint8_t *row)
 {

@@ -31,7 +31,7 @@
 static const char *const all_keys[] = {
     "hardware.clock_mhz", "hardware.qk_multipliers", "hardware.pv_multipliers",
     "hardware.k_sram_bytes", "hardware.v_sram_bytes", "hardware.topk_comparators",
-    "hardware.topk_round_overhead", "hardware.softmax_lanes", "hardware.kv_buffers",
+    "hardware.topk_round_overhead", "hardware.softmax_lanes", "hardware.kv_buffers", "hardware.fetch_rows",
     "hardware.dram.kind", "hardware.dram.channels", "hardware.dram.banks",
     "hardware.dram.row_bytes", "hardware.dram.burst_bytes", "hardware.dram.clock_mhz",
     "hardware.dram.tRCD", "hardware.dram.tRP", "hardware.dram.tCL", "hardware.dram.tCCD",

@@ -191,7 +191,8 @@ START_TEST(outputs_match_definitions)
 END_TEST
 
 /* the address map of docs/rtl.md s2, bit by bit:
- * {2'b0, region[2:0], layer[5:0], head[5:0], index[13:4], beat[3:0], index[3:0], 5'b0} */
+ * {2'b0, region[2:0], layer[5:0], head[5:0], index[13:4], beat[3:0] ^ swz, index[3:0], 5'b0},
+ * swz = {region[0], head[1:0], 1'b0} */
 static uint64_t doc_addr(unsigned region, unsigned layer, unsigned head, unsigned index, unsigned beat)
 {
     uint64_t a = 0;
@@ -199,7 +200,7 @@ static uint64_t doc_addr(unsigned region, unsigned layer, unsigned head, unsigne
     a = (a << 6) | layer;
     a = (a << 6) | head;
     a = (a << 10) | (index >> 4);
-    a = (a << 4) | beat;
+    a = (a << 4) | (beat ^ ((region & 1) << 3 | (head & 3) << 1));
     a = (a << 4) | (index & 15);
     return a << 5;
 }
@@ -208,7 +209,8 @@ static uint64_t gen_addr(unsigned region, unsigned layer, unsigned head, unsigne
 {
     return ((uint64_t)region << SP_ADDR_REGION_SHIFT) | ((uint64_t)layer << SP_ADDR_LAYER_SHIFT) |
            ((uint64_t)head << SP_ADDR_HEAD_SHIFT) | ((uint64_t)(index >> SP_ADDR_IDX_LO_BITS) << SP_ADDR_IDX_HI_SHIFT) |
-           ((uint64_t)beat << SP_ADDR_BEAT_FIELD_SHIFT) |
+           ((uint64_t)(beat ^ (((region & 1u) << SP_ADDR_SWZ_HEAD_BITS | (head & ((1u << SP_ADDR_SWZ_HEAD_BITS) - 1)))
+                           << SP_ADDR_SWZ_SHIFT)) << SP_ADDR_BEAT_FIELD_SHIFT) |
            ((uint64_t)(index & ((1u << SP_ADDR_IDX_LO_BITS) - 1)) << SP_ADDR_IDX_LO_SHIFT);
 }
 

