@@ -29,6 +29,12 @@
  * top-k on the largest buffers) */
 #define SP_RTL_STALL_CYCLES (1 << 26)
 
+/* test hook (tests/test_timing.c), not a user option: 0 steps every cycle
+ * and sends each beat to the DRAM model on its own; 1 (the default) jumps
+ * over quiet cycles and sends a request's beats in one call. Both give the
+ * same results to the bit. */
+int sp_tm_fast = 1;
+
 /* one head-step's view, as the RTL walks them */
 typedef struct {
     sp_tm_step *s;   /* its record (shared by the record's rows) */
@@ -398,7 +404,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     uint32_t *ord = malloc((size_t)maxv * sizeof *ord);
     size_t qcap = SP_FETCH_MAX_OUT + 2;
     inflight *q = malloc(qcap * sizeof *q);
-    if (!tdepth || !ord || !q) {
+    /* one request's beats as burst runs (a beat is one burst, aligned) */
+    unsigned maxb = M->bq > M->bkm ? M->bq : M->bkm;
+    maxb = maxb > M->bkl ? maxb : M->bkl;
+    maxb = maxb > M->bvm ? maxb : M->bvm;
+    maxb = maxb > M->bvl ? maxb : M->bvl;
+    uint64_t *runs = malloc(2 * (size_t)maxb * (size_t)M->FR * sizeof *runs);
+    int batch = sp_tm_fast && hw->dram.burst_bytes == SP_ADDR_BEAT_BYTES;
+    if (!tdepth || !ord || !q || !runs) {
         snprintf(err, errlen, "out of memory in the timing model");
         goto done;
     }
@@ -470,6 +483,43 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     uint64_t c = c0, cdone = 0, moved = c0; /* moved: the last cycle a controller FSM changed state */
     M->c0 = c0;
     for (;; c++) {
+        /* ---- quiet cycles: jump to the next event (sp_tm_fast) ---- */
+        if (sp_tm_fast && !req_valid && !wb && !out_valid && !div_done && !(s1v | s2v | s3v | s4v) &&
+            ft == ft_prev && bk == bk_prev && (qn == 0 || q[qh].cycle > c)) {
+            /* every FSM waits on a response, a selection's end (val_at,
+             * prune_at), the divider or a free FIFO slot: no state but the
+             * divider's count changes until the earliest of those */
+            uint32_t KPB = (uint32_t)M->KPB, want = brq && a->v_lsb > 0 ? 2 * wj : wj;
+            int full = fill >= SP_FETCH_MAX_OUT, vsel = bk == BkVSel && c != val_at;
+            int kready = kl < kd[kbank] / KPB || kd[kbank] == n;
+            if ((vs == VIdle || (vs == VWait && vdone != want)) &&
+                (fs == FIdle || (fs == FK && kc[kbank] != n && full)) &&
+                (ps == PHeld || (ps == PIdle && !(M->KVB > 1 && la == LaFound && kst)) ||
+                 (ps == PWalk && kc[pbank] != pn && full)) &&
+                la != LaScan &&
+                ((bk == BkIdle && ft != FtHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
+                ((sq == SqStep && !(ft == FtHand && bk == BkIdle)) || (sq == SqPrune && c != prune_at) ||
+                 (sq == SqBDrain && bk != BkIdle)) &&
+                (ft == FtIdle || (ft == FtSmWait && !sm_info) || (ft == FtPHold && vsel) ||
+                 (ft == FtHand && bk != BkIdle) ||
+                 (ft == FtQk && sercnt == 0 && !(qok && kl != (n + KPB - 1) / KPB && kready))) &&
+                (sm == StIdle || sm == StDiv || (sm == StLoad && ft == FtQk) || (sm == StNorm && ft != FtPStream))) {
+                uint64_t T = moved + SP_RTL_STALL_CYCLES + 1; /* the stall check's cycle */
+                if (qn && q[qh].cycle < T)
+                    T = q[qh].cycle;
+                if (bk == BkVSel && val_at < T)
+                    T = val_at;
+                if (sq == SqPrune && prune_at < T)
+                    T = prune_at;
+                if (div_cnt && c + div_cnt - 1 < T)
+                    T = c + div_cnt - 1; /* the divider's last step */
+                if (T > c) {
+                    if (div_cnt)
+                        div_cnt -= (uint32_t)(T - c);
+                    c = T;
+                }
+            }
+        }
         /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
         if (ft == FtFetchQ && ft_prev != FtFetchQ)
             M->fcut = 1; /* the front end's new head-step opens a job */
@@ -477,7 +527,27 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             M->vcut = 1;
         ft_prev = ft;
         bk_prev = bk;
-        if (req_valid) { /* the request register's rows: every beat of each at cycle c, row by row */
+        if (req_valid && batch) { /* the same beats, one DRAM call (sp_dram_access_runs) */
+            unsigned nb = beats_of(M, req_region);
+            size_t k1 = 0;
+            for (uint32_t k = 0; k < req_rows; k++) {
+                uint32_t idx = k == 0 ? req_index : key_tok(req_s, req_k0 + k);
+                for (unsigned b = 0; b < nb; b++) {
+                    uint64_t bi = raddr(req_region, req_layer, req_head, idx, b) / SP_ADDR_BEAT_BYTES;
+                    runs[k1++] = bi;
+                    runs[k1++] = bi;
+                }
+            }
+            uint64_t arrive = sp_dram_access_runs(&M->dram, runs, k1 / 2, 0, rkind(req_region), c, NULL);
+            if (arrive < c)
+                arrive = c;
+            meter_op(M, mclass(req_region), c, arrive);
+            uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive;
+            rsp_last = rcyc;
+            rsp_any = 1;
+            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank, req_rows};
+            qn++;
+        } else if (req_valid) { /* the request register's rows: every beat of each at cycle c, row by row */
             uint64_t arrive = c;
             unsigned nb = beats_of(M, req_region);
             for (uint32_t k = 0; k < req_rows; k++) {
@@ -1149,5 +1219,6 @@ done:
     free(tdepth);
     free(ord);
     free(q);
+    free(runs);
     return rc;
 }

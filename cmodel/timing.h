@@ -161,6 +161,12 @@ uint64_t sp_pv_cycles(uint32_t values, int d, int n_pv);
  * buffer, layers or indexes beyond the address map) or when the steps do
  * not follow the controller's walk. */
 int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *err, size_t errlen);
+/* Test hook, not a user option (set it only while no run is in flight):
+ * 1 (the default) jumps over the cycles in which every FSM waits and sends
+ * a request's beats to the DRAM model in one call; 0 steps every cycle and
+ * calls it a beat at a time. Both give the same results to the bit
+ * (tests/test_timing.c). */
+extern int sp_tm_fast;
 
 /* The pipeline's geometry for a config and hardware D (cmodel/timing_limits.c):
  * K buffer slot rows (MaxTokens: the largest power of two of D x (k_msb +

@@ -523,6 +523,105 @@ START_TEST(test_rows_equal_split)
 }
 END_TEST
 
+/* The quiet-cycle jumps and the batched DRAM calls (sp_tm_fast, the
+ * default) against the reference stepping (sp_tm_fast 0: every cycle, one
+ * DRAM call a beat): every result field, the DRAM statistics and every
+ * record's outputs equal, on random traces (encoder rows > 1, decode) and
+ * configs (kv_buffers 1/2, fetch_rows 1/8, softmax lanes 1/8, requants,
+ * pruning at layer ends, three memory systems) and on hand-made steps with
+ * long value selections and pruning selections. */
+static void same_fast_ref(const sp_config *c, const sp_tm_steps *v, const char *what)
+{
+    sp_tm_steps a = steps_copy(v), b = steps_copy(v);
+    sp_tm_result ra, rb;
+    char ea[256] = "", eb[256] = "";
+    sp_tm_fast = 1;
+    int ka = sp_timing_run(c, &a, &ra, ea, sizeof ea);
+    sp_tm_fast = 0;
+    int kb = sp_timing_run(c, &b, &rb, eb, sizeof eb);
+    sp_tm_fast = 1;
+    ck_assert_msg(ka == 0 && kb == 0, "%s: %s / %s", what, ea, eb);
+    ck_assert_msg(ra.total_cycles == rb.total_cycles, "%s: total %llu fast, %llu reference", what,
+                  (unsigned long long)ra.total_cycles, (unsigned long long)rb.total_cycles);
+    same_result(&ra, &rb);
+    ck_assert_msg(memcmp(&ra.dram, &rb.dram, sizeof ra.dram) == 0, "%s: DRAM statistics differ", what);
+    ck_assert(ra.dram_achieved_bytes_per_s == rb.dram_achieved_bytes_per_s);
+    ck_assert(ra.seconds == rb.seconds);
+    ck_assert_int_eq(memcmp(ra.bound_work, rb.bound_work, sizeof ra.bound_work), 0);
+    ck_assert_int_eq(ra.bound_unit, rb.bound_unit);
+    for (size_t i = 0; i < v->n; i++) {
+        ck_assert_uint_eq(a.s[i].t_start, b.s[i].t_start);
+        ck_assert_uint_eq(a.s[i].t_end, b.s[i].t_end);
+        ck_assert_int_eq(memcmp(a.s[i].cyc, b.s[i].cyc, sizeof a.s[i].cyc), 0);
+        ck_assert_int_eq(memcmp(a.s[i].data_bits, b.s[i].data_bits, sizeof a.s[i].data_bits), 0);
+    }
+    sp_tm_steps_free(&a);
+    sp_tm_steps_free(&b);
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return *x >> 8;
+}
+
+START_TEST(test_fast_equals_reference)
+{
+    uint32_t x = 11;
+    char err[256];
+    for (int t = 0; t < 24; t++) {
+        sp_config c;
+        sp_config_default(&c);
+        c.hw.kv_buffers = 1 + (int)(lcg(&x) % 2);
+        c.hw.fetch_rows = lcg(&x) % 2 ? 8 : 1;
+        c.hw.softmax_lanes = lcg(&x) % 2 ? 8 : 1;
+        int mem = (int)(lcg(&x) % 3);
+        if (mem == 1)
+            fast_dram(&c);
+        else if (mem == 2)
+            c.hw.dram.burst_bytes = 64; /* two beats a burst: one DRAM call a beat in both */
+        c.alg.tau = (lcg(&x) % 3) * 0.25; /* 0: no requant; 0.25, 0.5: some, most */
+        c.alg.tau_q15 = (uint32_t)(c.alg.tau * 32768);
+        int layers = 2 + (int)(lcg(&x) % 2);
+        c.alg.token_start_layer = (int)(lcg(&x) % (unsigned)(layers + 1));
+        c.alg.head_start_layer = (int)(lcg(&x) % (unsigned)(layers + 1));
+        int decode = (int)(lcg(&x) % 2);
+        char spec[160];
+        snprintf(spec, sizeof spec, "synth:mode=%s,layers=%d,heads=%u,d=%d,len=%u,%sseed=%u",
+                 decode ? "decode" : "encoder", layers, 1 + lcg(&x) % 4, lcg(&x) % 2 ? 64 : 32,
+                 12 + lcg(&x) % 60, decode ? "iters=2," : "", lcg(&x) % 1000);
+        sp_trace tr;
+        ref_synth(spec, &c.alg, &tr);
+        sp_run_result rr;
+        ck_assert_msg(sp_run_model(&c, &tr, NULL, &rr, err, sizeof err) == 0, "%s: %s", spec, err);
+        sp_tm_steps v, dv;
+        ck_assert_int_eq(sp_tm_steps_from_run(&c, &tr, &rr, &v, err, sizeof err), 0);
+        ck_assert_int_eq(sp_tm_steps_dense(&c, &tr, &dv, err, sizeof err), 0);
+        same_fast_ref(&c, &v, spec);
+        same_fast_ref(&c, &dv, spec);
+        sp_tm_steps_free(&v);
+        sp_tm_steps_free(&dv);
+        sp_run_result_free(&rr);
+        sp_trace_free(&tr);
+    }
+    /* long selections: the back end's value top-k, requants, and a pruning
+     * selection after the layer */
+    for (int t = 0; t < 8; t++) {
+        sp_config c;
+        sp_config_default(&c);
+        c.hw.kv_buffers = 1 + t % 2;
+        c.hw.fetch_rows = t & 2 ? 8 : 1;
+        sp_tm_steps v = tm_fixture_steps(4 + t, 16 + 13 * (uint32_t)t, 200, 3 + (uint32_t)t, t % 3,
+                                         lcg(&x) % 3000);
+        v.s[v.n - 1].prune_after = 1;
+        v.s[v.n - 1].prune_cycles = lcg(&x) % 500;
+        c.alg.token_start_layer = c.alg.head_start_layer = 0;
+        same_fast_ref(&c, &v, "fixture");
+        sp_tm_steps_free(&v);
+    }
+}
+END_TEST
+
 static long peak_kb(void)
 {
     struct rusage u;
@@ -825,6 +924,7 @@ int main(void)
     tcase_add_test(tc, test_capture_positions);
     tcase_add_test(tc, test_workload_dense_equivalence);
     tcase_add_test(tc, test_rows_equal_split);
+    tcase_add_test(tc, test_fast_equals_reference);
     tcase_add_test(tc, test_bound_le_achieved);
     tcase_add_test(tc, test_working_set_bounded);
     suite_add_tcase(s, tc);
