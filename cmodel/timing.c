@@ -487,9 +487,11 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         if (sp_tm_fast && !req_valid && !wb && !out_valid && !div_done && !(s1v | s2v | s3v | s4v) &&
             ft == ft_prev && bk == bk_prev && (qn == 0 || q[qh].cycle > c)) {
             /* every FSM waits on a response, a selection's end (val_at,
-             * prune_at), the divider or a free FIFO slot: no state but the
-             * divider's count changes until the earliest of those */
-            uint32_t KPB = (uint32_t)M->KPB, want = brq && a->v_lsb > 0 ? 2 * wj : wj;
+             * prune_at), the divider or a free FIFO slot, or counts (the A_l
+             * listing, the softmax's exp and normalise rows, the
+             * probability stream): no state but those counts changes until
+             * the earliest of those events or a count's last step */
+            uint32_t KPB = (uint32_t)M->KPB, P = (uint32_t)M->P, want = brq && a->v_lsb > 0 ? 2 * wj : wj;
             int full = fill >= SP_FETCH_MAX_OUT, vsel = bk == BkVSel && c != val_at;
             int kready = kl < kd[kbank] / KPB || kd[kbank] == n;
             if ((vs == VIdle || (vs == VWait && vdone != want)) &&
@@ -499,11 +501,11 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 la != LaScan &&
                 ((bk == BkIdle && ft != FtHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
                 ((sq == SqStep && !(ft == FtHand && bk == BkIdle)) || (sq == SqPrune && c != prune_at) ||
-                 (sq == SqBDrain && bk != BkIdle)) &&
+                 (sq == SqBDrain && bk != BkIdle) || (sq == SqList && sq_cnt != npres)) &&
                 (ft == FtIdle || (ft == FtSmWait && !sm_info) || (ft == FtPHold && vsel) ||
-                 (ft == FtHand && bk != BkIdle) ||
+                 (ft == FtHand && bk != BkIdle) || (ft == FtPStream && sm == StNorm) ||
                  (ft == FtQk && sercnt == 0 && !(qok && kl != (n + KPB - 1) / KPB && kready))) &&
-                (sm == StIdle || sm == StDiv || (sm == StLoad && ft == FtQk) || (sm == StNorm && ft != FtPStream))) {
+                (sm == StIdle || sm == StDiv || sm == StExp || sm == StNorm || (sm == StLoad && ft == FtQk))) {
                 uint64_t T = moved + SP_RTL_STALL_CYCLES + 1; /* the stall check's cycle */
                 if (qn && q[qh].cycle < T)
                     T = q[qh].cycle;
@@ -513,9 +515,24 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                     T = prune_at;
                 if (div_cnt && c + div_cnt - 1 < T)
                     T = c + div_cnt - 1; /* the divider's last step */
+                if (sq == SqList && c + (npres - sq_cnt) < T)
+                    T = c + (npres - sq_cnt);
+                /* a row of P a cycle: the last row's cycle (count + P >= n) */
+                int sm_row = sm == StExp || (sm == StNorm && ft == FtPStream);
+                if (sm_row && c + (sm_n > sm_cnt + P ? (sm_n - sm_cnt - 1) / P : 0) < T)
+                    T = c + (sm_n > sm_cnt + P ? (sm_n - sm_cnt - 1) / P : 0);
+                if (ft == FtPStream && c + (n > yfed + P ? (n - yfed - 1) / P : 0) < T)
+                    T = c + (n > yfed + P ? (n - yfed - 1) / P : 0);
                 if (T > c) {
+                    uint32_t j = (uint32_t)(T - c);
                     if (div_cnt)
-                        div_cnt -= (uint32_t)(T - c);
+                        div_cnt -= j;
+                    if (sq == SqList)
+                        sq_cnt += j;
+                    if (sm_row)
+                        sm_cnt += j * P;
+                    if (ft == FtPStream)
+                        yfed += j * P;
                     c = T;
                 }
             }

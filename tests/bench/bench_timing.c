@@ -1,10 +1,12 @@
 /* bench_timing.c - timing-only runs per second on the official GPT-2 small
  * workload (4608 head-steps): CSV parse + step build + the pipeline and
- * DRAM model, with and without the dense baseline; the model steps every
- * cycle, so cycles per second is its speed. Figures are printed, never
- * asserted (shared machines).
+ * DRAM model, with and without the dense baseline, each with the model's
+ * quiet-cycle jumps (sp_tm_fast, the default) and with the reference
+ * stepping of every cycle, in turn in one process, and the ratio of the
+ * two. Figures are printed, never asserted (shared machines).
  * Skips with a reason when SPATTN_WORKLOADS has no such file.
- * `bench_timing pruned` (or `dense`) runs one of the two, for a profiler. */
+ * `bench_timing pruned` (or `dense`) runs one of the two, fast only, for a
+ * profiler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_timing: unknown mode '%s' (pruned or dense)\n", argv[1]);
         return 2;
     }
-    for (int dense = 0; dense < 2; dense++) {
-        if (only >= 0 && dense != only)
+    for (int k = 0; k < 4; k++) {
+        int dense = k / 2;
+        sp_tm_fast = k % 2 == 0;
+        if (only >= 0 && (dense != only || !sp_tm_fast))
             continue;
+        static double best[2];
         int reps = 0;
         double t0 = now(), t1, tmin = 1e9;
         uint64_t cycles = 0;
@@ -69,10 +74,15 @@ int main(int argc, char **argv)
                 tmin = t1 - a;
             reps++;
         } while (t1 - t0 < 2.0 || reps < 3);
-        printf("bench_timing: %s (%zu rows, %llu cycles): %.1f runs/s, best %.3f CPU-s per run, %.2f M head-steps/s, "
+        printf("bench_timing: %s, %s (%zu rows, %llu cycles): %.1f runs/s, best %.3f CPU-s per run, %.2f M head-steps/s, "
                "%.1f M cycles/s\n",
-               dense ? "dense baseline derived from the pruned file" : "gpt2-small-wikitext2-pruned.csv", rows,
-               (unsigned long long)cycles, reps / (t1 - t0), tmin, rows / tmin / 1e6, (double)cycles / tmin / 1e6);
+               dense ? "dense baseline derived from the pruned file" : "gpt2-small-wikitext2-pruned.csv",
+               sp_tm_fast ? "fast" : "reference stepping", rows, (unsigned long long)cycles, reps / (t1 - t0), tmin,
+               rows / tmin / 1e6, (double)cycles / tmin / 1e6);
+        best[k % 2] = tmin;
+        if (k % 2 == 1)
+            printf("bench_timing: %s: fast %.2fx the reference stepping (best CPU-s per run)\n",
+                   dense ? "dense" : "pruned", best[1] / best[0]);
     }
     return 0;
 }
