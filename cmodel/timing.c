@@ -402,7 +402,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     }
     int *tdepth = malloc((size_t)maxspan * sizeof *tdepth);
     uint32_t *ord = malloc((size_t)maxv * sizeof *ord);
-    size_t qcap = SP_FETCH_MAX_OUT + 2;
+    size_t qcap = 1; /* a power of two above the rows in flight */
+    while (qcap < SP_FETCH_MAX_OUT + 2)
+        qcap *= 2;
     inflight *q = malloc(qcap * sizeof *q);
     /* one request's beats as burst runs (a beat is one burst, aligned) */
     unsigned maxb = M->bq > M->bkm ? M->bq : M->bkm;
@@ -562,7 +564,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive;
             rsp_last = rcyc;
             rsp_any = 1;
-            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank, req_rows};
+            q[(qh + qn) & (qcap - 1)] = (inflight){rcyc, req_region, req_bank, req_rows};
             qn++;
         } else if (req_valid) { /* the request register's rows: every beat of each at cycle c, row by row */
             uint64_t arrive = c;
@@ -580,7 +582,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             uint64_t rcyc = (rsp_any && arrive <= rsp_last) ? rsp_last + 1 : arrive; /* in order, one a cycle */
             rsp_last = rcyc;
             rsp_any = 1;
-            q[(qh + qn) % qcap] = (inflight){rcyc, req_region, req_bank, req_rows};
+            q[(qh + qn) & (qcap - 1)] = (inflight){rcyc, req_region, req_bank, req_rows};
             qn++;
         }
         if (wb) { /* writer: one posted beat a cycle */
@@ -593,7 +595,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         int rsp_bank = rsp_valid ? q[qh].bank : 0;
         uint32_t rsp_rows = rsp_valid ? q[qh].rows : 0;
         if (rsp_valid) {
-            qh = (qh + 1) % qcap;
+            qh = (qh + 1) & (qcap - 1);
             qn--;
         }
 
@@ -627,7 +629,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                               : fs == FQ     ? SP_REGION_Q
                               : fr_valid && pass2 ? SP_REGION_K_LSB
                                                   : SP_REGION_K_MSB;
-        uint32_t row_index = vr_valid ? (kpos < n ? key_tok(B.s, kpos) : 0)
+        /* (looked up only when a row fires: key_tok divides) */
+        uint32_t row_index = !row_ready || !(vr_valid || fr_valid || pr_valid) ? 0
+                             : vr_valid ? (kpos < n ? key_tok(B.s, kpos) : 0)
                              : fs == FScale ? 0
                              : fs == FQ     ? (decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri))
                              : fs == FK && fcnt < n ? key_tok(F.s, fcnt)
