@@ -10,7 +10,8 @@ SWEEP_GP_C := $(BUILD)/gen/sweep_plot_scripts.c
 $(eval $(call gp_embed,$(SWEEP_GP),$(SWEEP_GP_C),sweep_report.h,sp_sweep_plot,reports/plots/sweep/pareto_*.gp,mk/sweep.mk))
 
 # A small sweep for `make demo` (after its run wrote out/): configs/sweep-
-# pruning.yaml (24 points) on a small synthetic decode trace; under a second.
+# pruning.yaml (24 points) on a small synthetic decode trace; under a second
+# (docs/sweep.md).
 SWEEP_DEMO_TRACE ?= synth:layers=4,heads=4,d=64,len=256,iters=8,seed=1
 SWEEP_DEMO_OUT ?= out/sweep
 .PHONY: demo-sweep
