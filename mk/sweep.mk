@@ -31,8 +31,9 @@ test-sweep-resume: $(SPATTN)
 TEST_EXTRA += test-sweep-resume
 HELP_EXTRA += "make test-sweep-resume  sweeps killed part way and resumed give the uninterrupted run's bytes (tests/test_sweep_resume.sh)"
 
-# The sweep benchmark: tests/bench/sweep-1000.yaml (1,000 hardware points)
-# on the official GPT-2 workload, -j 2, no plots; prints the wall time.
+# The sweep benchmark: tests/bench/sweep-64.yaml (64 hardware points) on
+# the official GPT-2 workload, -j 2, no plots; prints the wall time and
+# the points per second.
 BENCH_SWEEP_JOBS ?= 2
 .PHONY: bench-sweep
 bench-sweep: $(SPATTN)
@@ -40,13 +41,13 @@ bench-sweep: $(SPATTN)
 	if [ ! -f "$$w" ]; then echo "bench-sweep: skipped: $$w not found (set SPATTN_WORKLOADS)"; exit 0; fi; \
 	d=$$(mktemp -d /tmp/spattn-bench-sweep.XXXXXX) || exit 2; \
 	t0=$$(date +%s.%N); \
-	$(SPATTN) sweep -c tests/bench/sweep-1000.yaml -t $$w -o $$d/out -j $(BENCH_SWEEP_JOBS) --no-plots >$$d/log 2>&1; rc=$$?; \
+	$(SPATTN) sweep -c tests/bench/sweep-64.yaml -t $$w -o $$d/out -j $(BENCH_SWEEP_JOBS) --no-plots >$$d/log 2>&1; rc=$$?; \
 	t1=$$(date +%s.%N); \
 	if [ $$rc -ne 0 ]; then cat $$d/log; rm -rf $$d; exit $$rc; fi; \
 	n=$$(($$(wc -l <$$d/out/sweep.csv) - 1)); rm -rf $$d; \
-	echo "bench-sweep: $$n points (gpt2-small workload, timing only) in $$(awk "BEGIN { printf \"%.1f\", $$t1 - $$t0 }") s with -j $(BENCH_SWEEP_JOBS)"
+	echo "bench-sweep: $$n points (gpt2-small workload, timing only) in $$(awk "BEGIN { printf \"%.1f s, %.2f points/s\", $$t1 - $$t0, $$n / ($$t1 - $$t0) }") with -j $(BENCH_SWEEP_JOBS)"
 BENCH_EXTRA += bench-sweep
-HELP_EXTRA += "make bench-sweep   wall time of a 1,000-point timing-only sweep on the official GPT-2 workload (-j 2)"
+HELP_EXTRA += "make bench-sweep   wall time of a 64-point timing-only sweep on the official GPT-2 workload (-j 2)"
 
 # A real single-node Slurm (slurm-wlm, munge; root): --slurm, sbatch,
 # --collect equal to a local run (about 10 s; skipped with the reason when
