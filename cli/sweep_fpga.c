@@ -20,7 +20,7 @@ const char *const sp_fpga_cols[SP_FPGA_NCOLS] = {"fpga_lut", "fpga_lutram", "fpg
 const char sp_fpga_header[] = ",fpga_lut,fpga_lutram,fpga_srl,fpga_ff,fpga_dsp,fpga_bram36,fpga_bram18,fpga_uram";
 /* the script's CSV fields (1-based) of those columns: lut_logic, lut_mem,
  * srl, ff, dsp, ramb36, ramb18, uram (its --header) */
-static const int script_field[SP_FPGA_NCOLS] = {16, 17, 18, 19, 22, 23, 24, 25};
+static const int script_field[SP_FPGA_NCOLS] = {17, 18, 19, 20, 23, 24, 25, 26};
 
 /* s as one single-quoted shell word, appended to buf */
 static int sh_word(char *buf, size_t len, const char *s)
@@ -227,14 +227,14 @@ int sp_sweep_fpga_point(const sp_sweep_fpga *f, const sp_config *base, size_t p,
     strncat(cmd, " 2>", sizeof cmd - strlen(cmd) - 1);
     sh_word(cmd, sizeof cmd, log);
     int rc = run_cmd(cmd, out, sizeof out);
-    /* the summed line: name,family,13 parameters,11 counts,note */
+    /* the summed line: name,family,14 parameters,11 counts,note */
     char *l = last_line(out);
     int ok = rc == 0 && !strncmp(l, name, strlen(name)) && l[strlen(name)] == ',';
     long v[32];
     int nf = 0;
     for (char *s = l; ok && nf < 32; nf++) {
         char *c = strchr(s, ',');
-        if (nf >= 13 && nf < 26) {
+        if (nf >= 13 && nf < 27) {
             char *e;
             v[nf] = strtol(s, &e, 10);
             ok = e != s && (*e == ',' || !*e);
@@ -243,7 +243,7 @@ int sp_sweep_fpga_point(const sp_sweep_fpga *f, const sp_config *base, size_t p,
             break;
         s = c + 1;
     }
-    if (!ok || nf < 26) {
+    if (!ok || nf < 27) {
         snprintf(err, errlen, "sweep --fpga: point %zu: the FPGA mapping failed (exit %d): see %s", id, rc, log);
         return -1;
     }

@@ -67,7 +67,7 @@ grep -q '"fpga"' "$TD/plain/sweep.json" && bad "fpga object in the plain sweep.j
 # the columns are the script's summed line on the same config
 rtl/fpga/xilinx_resources.sh -H -X topk=-fastabc -d 8 -n tiny -w "$TD/xr" rtl/fpga/tiny.yaml >"$TD/xr.csv" 2>"$TD/xr.err" ||
     { echo "FAIL: xilinx_resources.sh: $(tail -3 "$TD/xr.err")"; exit 1; }
-want=$(tail -1 "$TD/xr.csv" | awk -F, '{ print $16","$17","$18","$19","$22","$23","$24","$25 }')
+want=$(tail -1 "$TD/xr.csv" | awk -F, '{ print $17","$18","$19","$20","$23","$24","$25","$26 }')
 got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fpga_lut") c = i } NR == 2 { print $c","$(c+1)","$(c+2)","$(c+3)","$(c+4)","$(c+5)","$(c+6)","$(c+7) }' "$TD/f/sweep.csv")
 [ "$got" = "$want" ] && ok || bad "FPGA columns $got, the script's line $want"
 echo "$got" | grep -Eq '^[1-9][0-9]*,' && ok || bad "no LUTs: $got"

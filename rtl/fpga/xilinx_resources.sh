@@ -30,7 +30,7 @@
 # (default build/sim/spattn_simcfg: `make build/sim/spattn_simcfg`).
 # Output is the same for the same inputs; wall time goes to stderr.
 set -u
-HEADER="name,family,D,MaxTokens,MaxVals,KMsb,KLsb,VMsb,VLsb,NQk,NPv,NCmp,RoundOverhead,SoftmaxLanes,KvBuffers,lut_logic,lut_mem,srl,ff,carry4,muxf,dsp,ramb36,ramb18,uram,other_cells,note"
+HEADER="name,family,D,MaxTokens,MaxVals,KMsb,KLsb,VMsb,VLsb,NQk,NPv,NCmp,RoundOverhead,SoftmaxLanes,KvBuffers,FetchRows,lut_logic,lut_mem,srl,ff,carry4,muxf,dsp,ramb36,ramb18,uram,other_cells,note"
 me=rtl/fpga/xilinx_resources.sh
 die2() { echo "$me: $*" >&2; exit 2; }
 
@@ -40,16 +40,16 @@ if [ "${1:-}" = "--sum" ]; then
   # stdin -> their sum, named NAME
   [ $# = 2 ] || die2 "usage: $me --sum NAME < LINES"
   awk -F, -v name="$2" '
-    NF != 27 || $1 !~ /\./ { printf "%s: line %d is no unit line of this script\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
-    { for (i = 16; i <= 26; i++) t[i] += $i
-      if (NR == 1) for (i = 2; i <= 15; i++) p[i] = $i
-      else for (i = 2; i <= 15; i++) if (p[i] != $i) { printf "%s: line %d has other parameters\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
+    NF != 28 || $1 !~ /\./ { printf "%s: line %d is no unit line of this script\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
+    { for (i = 17; i <= 27; i++) t[i] += $i
+      if (NR == 1) for (i = 2; i <= 16; i++) p[i] = $i
+      else for (i = 2; i <= 16; i++) if (p[i] != $i) { printf "%s: line %d has other parameters\n", "'"$me"'", NR > "/dev/stderr"; bad = 1; exit }
       u = $1; sub(/^.*\./, "", u); if (u == "glue") g = 1; else n++ }
     END {
       if (bad) exit 2
       if (!g || !n) { printf "%s: --sum needs the unit lines and the glue line\n", "'"$me"'" > "/dev/stderr"; exit 2 }
-      printf "%s", name; for (i = 2; i <= 15; i++) printf ",%s", p[i]
-      for (i = 16; i <= 26; i++) printf ",%d", t[i]
+      printf "%s", name; for (i = 2; i <= 16; i++) printf ",%s", p[i]
+      for (i = 17; i <= 27; i++) printf ",%d", t[i]
       printf ",hierarchy kept: the sum of the %d unit lines and the glue line above (each mapped once out of context; no optimisation across a unit boundary)\n", n
     }'
   exit $?
@@ -79,7 +79,7 @@ cfg=$1; shift
 echo "$d" | grep -Eq '^[0-9]+$' || die2 "-d '$d' is not a head dimension"
 [ -f "$cfg" ] || die2 "$cfg: no such file"
 for a in "$@"; do
-  echo "$a" | grep -Eq '^(MaxTokens|MaxVals|KMsb|KLsb|VMsb|VLsb|NQk|NPv|NCmp|RoundOverhead|SoftmaxLanes|KvBuffers)=[0-9]+$' \
+  echo "$a" | grep -Eq '^(MaxTokens|MaxVals|KMsb|KLsb|VMsb|VLsb|NQk|NPv|NCmp|RoundOverhead|SoftmaxLanes|KvBuffers|FetchRows)=[0-9]+$' \
     || die2 "override '$a' is not Param=integer for a parameter of spattn_top (D: -d)"
 done
 [ -n "$name" ] || name=$(basename "$cfg" .yaml)
@@ -195,7 +195,7 @@ echo "$me: $name: yosys $(( $(date +%s) - t0 )) s" >&2
 # distributed RAM and SRL tables. INV is a LUT1 once implemented. A black
 # box (glue) is a cell named by its module ($paramod... or \name): counted
 # to check that every unit is one, not summed.
-TOPNAME=$top awk -v name="$name" -v note="$note" -v nbb="$(printf "%s\n" $bb | grep -c .)" -v pars="$(for p in D MaxTokens MaxVals KMsb KLsb VMsb VLsb NQk NPv NCmp RoundOverhead SoftmaxLanes KvBuffers; do printf '%s,' "$(pv $p)"; done)" '
+TOPNAME=$top awk -v name="$name" -v note="$note" -v nbb="$(printf "%s\n" $bb | grep -c .)" -v pars="$(for p in D MaxTokens MaxVals KMsb KLsb VMsb VLsb NQk NPv NCmp RoundOverhead SoftmaxLanes KvBuffers FetchRows; do printf '%s,' "$(pv $p)"; done)" '
 BEGIN {
   split("RAM32X1S 1 RAM32X1D 2 RAM32M 4 RAM32M16 8 RAM64X1S 1 RAM64X1D 2 RAM64M 4 RAM64M8 8 RAM128X1S 2 RAM128X1D 4 RAM256X1S 4 RAM256X1D 8 RAM512X1S 8", m, " ")
   for (i = 1; i in m; i += 2) lram[m[i]] = m[i + 1]
