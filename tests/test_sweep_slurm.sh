@@ -106,7 +106,7 @@ sweep:
     - key: algorithm.token_keep
       values: [0.5, 0.8, 1.0]
     - key: hardware.qk_multipliers
-      range: [256, 1024, 256]
+      values: [128, 256, 512, 1024]
 EOF
 # relative names, as a user types them: the tasks run from this directory
 cd "$TD" || exit 1
