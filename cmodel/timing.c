@@ -249,7 +249,8 @@ static int has_pos(const sp_tm_step *s, int32_t t)
  * SlTokChk; token pruning (not after the last layer, from token_start on):
  * SlTGather over |A_l| (n + 1), the selection over the m members of A_l+1
  * (SlStart, SlIn and SlWait over the engine's cycles, SlFlags: cycles + lines
- * + 2), SlTWalk (m + 1), SlTEnd; SlHeadChk; head pruning likewise over the
+ * + 2), SlTWalk (m + 1; it compacts the kept tokens, A_l+1, at the front
+ * of the list: no listing at the next layer), SlTEnd; SlHeadChk; head pruning likewise over the
  * cfg heads with hm members of H_l+1, ending in SlHEnd. m and hm follow the
  * depth tables (ctl_tables): a member pruned after layer l in an earlier
  * iteration has depth l + 1 and is not counted. The two selections' engine
@@ -666,7 +667,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         /* ---- ctl_seq ---- */
         int sq_d = sq;
         switch (sq) {
-        case SqList: /* list A_l: one cycle per present token */
+        case SqList: /* list A_0 (layer 0 of an iteration): one cycle per present token */
             if (sq_cnt == npres) {
                 sq_d = SqHScan;
                 h = 0;
@@ -709,11 +710,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             if (c == prune_at)
                 sq_d = SqNextL;
             break;
-        case SqNextL: /* next layer, next iteration, else drain */
+        case SqNextL: /* next layer (its list is A_l+1: ctl_sel's token walk
+                       * compacted it, or no token was pruned), next
+                       * iteration (list A_0), else drain */
             sq_cnt = 0;
             if (l + 1 != st->layers) {
                 l++;
-                sq_d = SqList;
+                sq_d = SqHScan;
+                h = 0;
             } else if (it + 1 != st->iters) {
                 l = 0;
                 it++;
@@ -721,7 +725,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             } else {
                 sq_d = SqDrain;
             }
-            if (sq_d == SqList) {
+            if (sq_d != SqDrain) {
                 if (fi >= M->nhs || HS(fi).it != it || HS(fi).layer != l) {
                     snprintf(err, errlen, "RTL schedule: no head-step for iteration %d layer %d", it, l);
                     goto done;

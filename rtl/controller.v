@@ -201,6 +201,8 @@ module controller #(
   wire [TCW-1:0] n;
   wire           step_start, step_scale, step_done, prune_start, prune_done;
   wire           clr_we, hclr_we, seq_tok_we;
+  wire           list_we;        // ctl_sel's token walk compacted the list to A_l+1
+  wire [TCW-1:0] list_n;
   wire [TIW-1:0] clr_a, seq_depth_ra;
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_depth_rd, seq_hdepth_rd;
@@ -217,8 +219,8 @@ module controller #(
     .it_o(it), .l_o(l), .h_o(h), .ri_o(ri), .n_o(n),
     .step_start_o(step_start), .step_scale_o(step_scale), .step_done_i(step_done),
     .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head), .pf_layer_o(pf_layer),
-    .prune_start_o(prune_start), .prune_done_i(prune_done), .wb_idle_i(wb_idle_i),
-    .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
+    .prune_start_o(prune_start), .prune_done_i(prune_done), .list_we_i(list_we), .list_n_i(list_n),
+    .wb_idle_i(wb_idle_i), .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
     .depth_ra_o(seq_depth_ra), .depth_rd_i(seq_depth_rd),
     .hdepth_ra_o(seq_hdepth_ra), .hdepth_rd_i(seq_hdepth_rd)
   );
@@ -335,7 +337,8 @@ module controller #(
     .tk_out_valid_i(tk_out_valid_i), .tk_out_ready_o(tk_out_ready_o), .tk_out_kept_i(tk_out_kept_i),
     .tok_ra_o(sel_tok_ra), .tok_rd_i(sel_tok_rd), .depth_rd_i(sel_depth_rd), .imp_rd_i(sel_imp_rd),
     .h_ra_o(sel_h_ra), .hdepth_rd_i(sel_hdepth_rd), .himp_rd_i(sel_himp_rd),
-    .tok_we_o(sel_tok_we), .tok_wa_o(sel_tok_wa), .depth_we_o(sel_depth_we),
+    .tok_we_o(sel_tok_we), .tok_wa_o(sel_tok_wa), .list_we_o(list_we), .list_n_o(list_n),
+    .depth_we_o(sel_depth_we),
     .hdepth_we_o(sel_hdepth_we), .hdepth_wa_o(sel_hdepth_wa),
     .obs_kind_o(sel_okind), .obs_idx_o(sel_oidx), .obs_data_o(sel_odata), .phase_o(sel_phase)
   );

@@ -3,7 +3,10 @@
 // for the value selection of a head-step (ctl_back asks) and, at a layer
 // end (ctl_seq asks), cascade token pruning then head pruning: gather the
 // members of A_l+1 / H_l+1 with their importance as keys, select, walk the
-// kept flags and set depth = l + 1 for the pruned ones.
+// kept flags and set depth = l + 1 for the pruned ones. The token walk
+// also compacts the kept tokens at the front of the list, in index order:
+// the list then holds A_l+1 and ctl_seq takes its length (list_n_o), so
+// the next layer needs no listing.
 //
 // Pruning after layer l ranks the members of A_l+1 (depth > l + 1) by
 // importance, keeps the top min(|A_l+1|, keep(|A_l|)) and sets depth = l + 1
@@ -62,6 +65,8 @@ module ctl_sel #(
   input  wire [`SP_IMP_BITS-1:0] himp_rd_i,
   output reg                  tok_we_o,          // compaction of A_l+1 at the front of the list
   output wire [TIW-1:0]       tok_wa_o,
+  output reg                  list_we_o,         // token pruning done: the list holds A_l+1, list_n_o long
+  output wire [TCW-1:0]       list_n_o,
   output reg                  depth_we_o,        // token tok_rd_i pruned: depth = l + 1
   output reg                  hdepth_we_o,       // head hdepth_wa_o pruned: depth = l + 1
   output wire [5:0]           hdepth_wa_o,
@@ -140,7 +145,7 @@ module ctl_sel #(
   reg [TCW-1:0]  fline_q, fline_d;            // flag lines received
   reg            sdone_q, sdone_d;            // top-k done seen while keys streamed
   reg [14:0]     cnt_q, cnt_d;                // gather / walk position
-  reg [TCW-1:0]  m_q, m_d;                    // tokens in the token selection (A_l+1)
+  reg [TCW-1:0]  m_q, m_d;                    // tokens in the token selection (gather), then kept (walk)
   reg [6:0]      hm_q, hm_d;                  // heads in the head selection (H_l+1)
   reg [6:0]      hl_q, hl_d;                  // |H_l| during the head gather
 
@@ -197,7 +202,7 @@ module ctl_sel #(
     state_d = state_q;  skind_d = skind_q;  sn_d = sn_q;  sk_d = sk_q;  sline_d = sline_q;
     fline_d = fline_q;  sdone_d = sdone_q;  cnt_d = cnt_q;  m_d = m_q;  hm_d = hm_q;  hl_d = hl_q;
     val_done_o = 1'b0;  prune_done_o = 1'b0;  tk_start_o = 1'b0;
-    tok_we_o = 1'b0;  depth_we_o = 1'b0;  hdepth_we_o = 1'b0;
+    tok_we_o = 1'b0;  list_we_o = 1'b0;  depth_we_o = 1'b0;  hdepth_we_o = 1'b0;
     own_we = 1'b0;  own_wa = cpos;  own_wd = {`SP_IMP_BITS{1'b0}};
     sflag_we = 1'b0;  hlist_we = 1'b0;
     obs_kind_o = ONone;  obs_idx_o = 16'd0;  obs_data_o = {`SP_IMP_BITS{1'b0}};
@@ -243,7 +248,9 @@ module ctl_sel #(
           cnt_d = cnt_q + 15'd1;
         end
       end
-      // kept tokens are observed, the others get depth = l + 1
+      // kept tokens are observed and compacted at the front of the list
+      // (written at m <= the walk position: entries not read again), the
+      // others get depth = l + 1
       SlTWalk: begin
         if (cnt_t == sn_q) begin
           state_d = SlTEnd;
@@ -251,15 +258,18 @@ module ctl_sel #(
           if (sflag) begin
             obs_kind_o = OTokKeep;
             obs_idx_o = {{(16-TIW){1'b0}}, tok_rd_i};
+            tok_we_o = 1'b1;
+            m_d = m_q + 1'b1;
           end else begin
             depth_we_o = 1'b1;
           end
           cnt_d = cnt_q + 15'd1;
         end
       end
-      // token pruning complete
+      // token pruning complete: the list holds A_l+1 (m kept tokens)
       SlTEnd: begin
         obs_kind_o = OTokEnd;
+        list_we_o = 1'b1;
         state_d = SlHeadChk;
       end
       // head pruning after this layer? (not after the last, from head_start on)
@@ -353,7 +363,10 @@ module ctl_sel #(
                 state_d = SlIdle;
                 val_done_o = 1'b1;
               end
-              SelTok:  state_d = SlTWalk;
+              SelTok: begin
+                state_d = SlTWalk;
+                m_d = {TCW{1'b0}};
+              end
               default: state_d = SlHWalk;
             endcase
           end
@@ -409,6 +422,7 @@ module ctl_sel #(
   assign tk_out_ready_o = state_q == SlFlags;
   assign tok_ra_o       = cpos;
   assign tok_wa_o       = m_q[TIW-1:0];
+  assign list_n_o       = m_q;
   assign h_ra_o         = cnt_q[5:0];
   assign hdepth_wa_o    = hlist_q[cnt_q[5:0]];
 endmodule

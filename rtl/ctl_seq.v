@@ -1,7 +1,9 @@
 // ctl_seq.v - controller sequencer: the walk over iterations, layers,
 // active heads and query rows (docs/rtl.md s5; C: cmodel/controller.c
 // sp_run_model). It clears the token and head tables, lists the active
-// tokens A_l of each layer, starts each head-step in ctl_front (and its
+// tokens A_0 at the start of each iteration (A_l+1 is a subset of A_l: a
+// layer end keeps the list, or ctl_sel's pruning walk compacts it and
+// hands its length over), starts each head-step in ctl_front (and its
 // first row requests in ctl_fetch) and hands each layer end to ctl_sel.
 // A head-step's front end starts as soon as the previous one's has handed
 // over to ctl_back (two head-steps in flight); at a layer end the back end
@@ -50,6 +52,8 @@ module ctl_seq #(
   // layer-end pruning hand-off (ctl_sel)
   output reg            prune_start_o,
   input  wire           prune_done_i,
+  input  wire           list_we_i,     // ctl_sel compacted the list to A_l+1 ...
+  input  wire [TCW-1:0] list_n_i,      // ... of this length
   input  wire           wb_idle_i,     // the writer holds no output
   // token and head tables (ctl_tables)
   output reg            clr_we_o,
@@ -106,8 +110,8 @@ module ctl_seq #(
   wire        last_layer = (l_q + 7'd1 == cfg_layers_i);
   // no pruning selection at this layer end (ctl_sel's SlTokChk and SlHeadChk
   // both skip) and not the iteration's end: no depth is written there, so
-  // A_l+1 = A_l (and SqList rebuilds it in the same index order) and
-  // H_l+1 = H_l; the next layer's first head-step is known now
+  // A_l+1 = A_l (the list and n stay as they are) and H_l+1 = H_l; the
+  // next layer's first head-step is known now
   wire        xl_ok = !last_layer && l_q < cfg_token_start_i && l_q < cfg_head_start_i;
 
   always @(*) begin
@@ -135,7 +139,8 @@ module ctl_seq #(
           n_d = {TCW{1'b0}};
         end
       end
-      // list A_l: the present tokens with depth > l, in index order
+      // list A_0 (layer 0 of an iteration): the present tokens with
+      // depth > l, in index order
       SqList: begin
         if (cnt_q == npres) begin
           state_d = SqHScan;
@@ -185,21 +190,26 @@ module ctl_seq #(
           prune_start_o = 1'b1;
         end
       end
-      // cascade token and head pruning of the layer end runs (ctl_sel)
+      // cascade token and head pruning of the layer end runs (ctl_sel);
+      // token pruning hands over |A_l+1| (the list compacted in its walk)
       SqPrune: begin
+        if (list_we_i)
+          n_d = list_n_i;
         if (prune_done_i)
           state_d = SqNextL;
       end
-      // the next layer, else the next iteration, else drain
+      // the next layer (its list is A_l+1 already: the head scan), else
+      // the next iteration (list A_0), else drain
       SqNextL: begin
         cnt_d = 15'd0;
-        n_d = {TCW{1'b0}};
         if (!last_layer) begin
           l_d = l_q + 7'd1;
-          state_d = SqList;
+          state_d = SqHScan;
+          h_d = 7'd0;
         end else if (it_q + 15'd1 != cfg_iters_i) begin
           l_d = 7'd0;
           it_d = it_q + 15'd1;
+          n_d = {TCW{1'b0}};
           state_d = SqList;
         end else begin
           state_d = SqDrain;

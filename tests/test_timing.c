@@ -901,6 +901,51 @@ START_TEST(test_working_set_bounded)
 }
 END_TEST
 
+/* the active list (ctl_seq SqList, ctl_sel's token walk; docs/rtl.md s5):
+ * listed once per iteration, at layer 0, one cycle per present token; a
+ * later layer keeps the list (no pruning) or takes the one the pruning walk
+ * compacted. So 50 more present tokens (the same keys) cost 50 cycles per
+ * iteration, not per layer, with and without token pruning. */
+START_TEST(test_list_once_per_iteration)
+{
+    sp_config c;
+    sp_config_default(&c);
+    fast_dram(&c);
+    enum { I = 3, L = 4, H = 2, K = 40 };
+    int32_t kp[K];
+    for (int j = 0; j < K; j++)
+        kp[j] = 2 * j;
+    sp_tm_steps v = tm_fixture_steps(I * L * H, K, 100, 8, 0, 30);
+    v.iters = I;
+    v.layers = L;
+    v.heads = H;
+    for (size_t i = 0; i < v.n; i++) {
+        v.s[i].it = (int)(i / (L * H));
+        v.s[i].layer = (int)(i / H % L);
+        v.s[i].head = (int)(i % H);
+        v.s[i].layer_end = i % H == H - 1;
+        v.s[i].key_pos = kp;
+    }
+    char err[256];
+    for (int prune = 0; prune < 2; prune++) {
+        c.alg.token_start_layer = prune ? 0 : L;
+        c.alg.head_start_layer = L;
+        sp_tm_result r0, r1;
+        for (size_t i = 0; i < v.n; i++)
+            v.s[i].span = 100;
+        ck_assert_msg(sp_timing_run(&c, &v, &r0, err, sizeof err) == 0, "%s", err);
+        for (size_t i = 0; i < v.n; i++)
+            v.s[i].span = 150;
+        ck_assert_msg(sp_timing_run(&c, &v, &r1, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(memcmp(r0.unit_work, r1.unit_work, sizeof r0.unit_work), 0);
+        ck_assert_msg(r1.total_cycles == r0.total_cycles + 50 * I, "pruning %d: %llu cycles, %llu with 50 more "
+                      "present tokens (want +%d: one listing per iteration)", prune,
+                      (unsigned long long)r0.total_cycles, (unsigned long long)r1.total_cycles, 50 * I);
+    }
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("timing");
@@ -927,6 +972,7 @@ int main(void)
     tcase_add_test(tc, test_fast_equals_reference);
     tcase_add_test(tc, test_bound_le_achieved);
     tcase_add_test(tc, test_working_set_bounded);
+    tcase_add_test(tc, test_list_once_per_iteration);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
