@@ -167,7 +167,7 @@ module ctl_fetch #(
   reg            kst_q, kst_d;       // the running head-step's K walk has begun
   reg [`SP_ADDR_HEAD_BITS-1:0] ph_q, ph_d;  // head of the prefetched head-step
   reg [`SP_ADDR_LAYER_BITS-1:0] pl_q, pl_d; // its layer (the next one across a layer end)
-  reg [TCW-1:0]  pn_q, pn_d;         // its row count: n_i is rebuilt by SqList across a layer end
+  reg [TCW-1:0]  pn_q, pn_d;         // its row count (latched with the look-ahead)
   reg [14:0]     vcnt_q, vcnt_d;     // V walk: selection position
   reg [TCW-1:0]  vdone_q, vdone_d;   // V rows arrived
   reg            qok_q, qok_d;
