@@ -504,7 +504,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 la != LaScan &&
                 ((bk == BkIdle && ft != FtHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
                 ((sq == SqStep && !(ft == FtHand && bk == BkIdle)) || (sq == SqPrune && c != prune_at) ||
-                 (sq == SqBDrain && bk != BkIdle) || (sq == SqList && sq_cnt != npres)) &&
+                 (sq == SqBDrain && bk != BkIdle) || (sq == SqList && sq_cnt < npres)) &&
                 (ft == FtIdle || (ft == FtSmWait && !sm_info) || (ft == FtPHold && vsel) ||
                  (ft == FtHand && bk != BkIdle) || (ft == FtPStream && sm == StNorm) ||
                  (ft == FtQk && sercnt == 0 && !(qok && kl != (n + KPB - 1) / KPB && kready))) &&
@@ -518,8 +518,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                     T = prune_at;
                 if (div_cnt && c + div_cnt - 1 < T)
                     T = c + div_cnt - 1; /* the divider's last step */
-                if (sq == SqList && c + (npres - sq_cnt) < T)
-                    T = c + (npres - sq_cnt);
+                if (sq == SqList && c + sp_tm_cdiv(npres - sq_cnt, M->FR) < T)
+                    T = c + sp_tm_cdiv(npres - sq_cnt, M->FR);
                 /* a row of P a cycle: the last row's cycle (count + P >= n) */
                 int sm_row = sm == StExp || (sm == StNorm && ft == FtPStream);
                 if (sm_row && c + (sm_n > sm_cnt + P ? (sm_n - sm_cnt - 1) / P : 0) < T)
@@ -531,7 +531,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                     if (div_cnt)
                         div_cnt -= j;
                     if (sq == SqList)
-                        sq_cnt += j;
+                        sq_cnt += (uint64_t)j * (uint64_t)M->FR;
                     if (sm_row)
                         sm_cnt += j * P;
                     if (ft == FtPStream)
@@ -667,12 +667,13 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         /* ---- ctl_seq ---- */
         int sq_d = sq;
         switch (sq) {
-        case SqList: /* list A_0 (layer 0 of an iteration): one cycle per present token */
-            if (sq_cnt == npres) {
+        case SqList: /* list A_0 (layer 0 of an iteration): every present
+                      * token, an aligned group of FR a cycle */
+            if (sq_cnt >= npres) {
                 sq_d = SqHScan;
                 h = 0;
             } else {
-                sq_cnt++;
+                sq_cnt += (uint64_t)M->FR;
             }
             break;
         case SqHScan: /* next active head; after the last, the layer end */

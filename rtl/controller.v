@@ -203,14 +203,14 @@ module controller #(
   wire           clr_we, hclr_we, seq_tok_we;
   wire           list_we;        // ctl_sel's token walk compacted the list to A_l+1
   wire [TCW-1:0] list_n;
-  wire [TIW-1:0] clr_a, seq_depth_ra;
+  wire [TIW-1:0] clr_a;
   wire [5:0]     seq_hdepth_ra;
-  wire [6:0]     seq_depth_rd, seq_hdepth_rd;
+  wire [6:0]     seq_hdepth_rd;
   wire [3:0]     seq_phase;
   wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank;
   wire [5:0]     pf_head;
   wire [5:0]     pf_layer;
-  ctl_seq #(.MaxTokens(MaxTokens)) u_seq (
+  ctl_seq #(.MaxTokens(MaxTokens), .ListRows(FetchRows)) u_seq (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
     .init_o(init_o), .phase_o(seq_phase), .prune_hold_o(prune_hold),
     .cfg_decode_i(cfg_decode_i), .cfg_layers_i(cfg_layers_i), .cfg_heads_i(cfg_heads_i),
@@ -221,7 +221,6 @@ module controller #(
     .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head), .pf_layer_o(pf_layer),
     .prune_start_o(prune_start), .prune_done_i(prune_done), .list_we_i(list_we), .list_n_i(list_n),
     .wb_idle_i(wb_idle_i), .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
-    .depth_ra_o(seq_depth_ra), .depth_rd_i(seq_depth_rd),
     .hdepth_ra_o(seq_hdepth_ra), .hdepth_rd_i(seq_hdepth_rd)
   );
 
@@ -348,13 +347,12 @@ module controller #(
   wire [`SP_IMP_BITS-1:0] st_himp_rd;
   ctl_tables #(.MaxTokens(MaxTokens), .Lanes(P), .FetchRows(FetchRows)) u_tables (
     .clk_i(clk_i), .clr_we_i(clr_we), .hclr_we_i(hclr_we), .clr_a_i(clr_a), .clr_depth_i(cfg_layers_i),
-    .tok_a_we_i(seq_tok_we), .tok_a_wa_i(n[TIW-1:0]), .tok_a_wd_i(clr_a),
+    .tok_a_we_i(seq_tok_we), .tok_a_wa_i(clr_a),
     .tok_b_we_i(sel_tok_we), .tok_b_wa_i(sel_tok_wa), .tok_b_wd_i(sel_tok_rd),
     .depth_we_i(sel_depth_we), .depth_wa_i(sel_tok_rd), .depth_wd_i(l + 7'd1),
     .imp_we_i(st_imp_we), .imp_wa_i(ptok), .imp_wd_i(imp_tok_sum_i),
     .hdepth_we_i(sel_hdepth_we), .hdepth_wa_i(sel_hdepth_wa), .hdepth_wd_i(l + 7'd1),
     .himp_we_i(st_himp_we), .himp_wa_i(b_h), .himp_wd_i(imp_head_sum_i),
-    .seq_depth_ra_i(seq_depth_ra), .seq_depth_rd_o(seq_depth_rd),
     .seq_hdepth_ra_i(seq_hdepth_ra), .seq_hdepth_rd_o(seq_hdepth_rd),
     .f_row_ra_i(f_row_ra), .f_row_rd_o(f_row_rd), .f_k_ra_i(f_k_ra), .f_k_rd_o(f_k_rd),
     .f_v_ra_i(f_v_ra), .f_v_rd_o(f_v_rd),

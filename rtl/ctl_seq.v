@@ -1,7 +1,8 @@
 // ctl_seq.v - controller sequencer: the walk over iterations, layers,
 // active heads and query rows (docs/rtl.md s5; C: cmodel/controller.c
 // sp_run_model). It clears the token and head tables, lists the active
-// tokens A_0 at the start of each iteration (A_l+1 is a subset of A_l: a
+// tokens A_0 at the start of each iteration, ListRows a cycle (A_l+1 is a
+// subset of A_l: a
 // layer end keeps the list, or ctl_sel's pruning walk compacts it and
 // hands its length over), starts each head-step in ctl_front (and its
 // first row requests in ctl_fetch) and hands each layer end to ctl_sel.
@@ -18,7 +19,8 @@
 // the iteration goes on: A_l+1 = A_l and H_l+1 = H_l there (see xl_ok).
 `include "sp_defs.vh"
 module ctl_seq #(
-  parameter integer MaxTokens = 1024   // token rows (power of two, >= 64)
+  parameter integer MaxTokens = 1024,  // token rows (power of two, >= 64)
+  parameter integer ListRows  = 1      // list entries written a cycle (power of two)
 ) (
   input  wire           clk_i,
   input  wire           rst_ni,
@@ -59,19 +61,21 @@ module ctl_seq #(
   output reg            clr_we_o,
   output reg            hclr_we_o,
   output wire [TIW-1:0] clr_a_o,
-  output reg            tok_we_o,      // append token clr_a_o to A_l at n_o
-  output wire [TIW-1:0] depth_ra_o,
-  input  wire [6:0]     depth_rd_i,
+  output reg            tok_we_o,      // list tokens clr_a_o .. + ListRows - 1 at those positions
   output wire [5:0]     hdepth_ra_o,
   input  wire [6:0]     hdepth_rd_i
 );
   localparam integer TIW = $clog2(MaxTokens);
   localparam integer TCW = TIW + 1;
+  localparam [14:0]  LR = ListRows[14:0];
 
   generate
     if (MaxTokens < `SP_RTL_MIN_TOKENS || (MaxTokens & (MaxTokens - 1)) != 0 ||
         MaxTokens > `SP_MAX_TOKENS) begin : gen_chk_tok
       $error("ctl_seq: MaxTokens must be a power of two in SP_RTL_MIN_TOKENS..SP_MAX_TOKENS");
+    end
+    if (ListRows < 1 || (ListRows & (ListRows - 1)) != 0 || ListRows > MaxTokens) begin : gen_chk_rows
+      $error("ctl_seq: ListRows must be a power of two, at most MaxTokens");
     end
   endgenerate
 
@@ -101,7 +105,7 @@ module ctl_seq #(
   reg [6:0]     h_q, h_d;
   reg [TCW-1:0] ri_q, ri_d;
   reg [TCW-1:0] n_q, n_d;
-  reg [14:0]    cnt_q, cnt_d;        // clear / list scan position
+  reg [14:0]    cnt_q, cnt_d;        // clear / list position
   reg [1:0]     la_q, la_d;
   reg [6:0]     lah_q, lah_d;        // look-ahead head
   reg           lax_q, lax_d;        // the look-ahead is in the next layer
@@ -139,18 +143,17 @@ module ctl_seq #(
           n_d = {TCW{1'b0}};
         end
       end
-      // list A_0 (layer 0 of an iteration): the present tokens with
-      // depth > l, in index order
+      // list A_0 (layer 0 of an iteration): every present token (depth
+      // > 0: a pruned token has depth l + 1 >= 1), in index order, an
+      // aligned group of ListRows a cycle (entries past npres unused)
       SqList: begin
-        if (cnt_q == npres) begin
+        if (cnt_q >= npres) begin
           state_d = SqHScan;
           h_d = 7'd0;
+          n_d = npres[TCW-1:0];
         end else begin
-          if (depth_rd_i > l_q) begin
-            tok_we_o = 1'b1;
-            n_d = n_q + 1'b1;
-          end
-          cnt_d = cnt_q + 15'd1;
+          tok_we_o = 1'b1;
+          cnt_d = cnt_q + LR;
         end
       end
       // find the next active head; after the last head, the layer end
@@ -298,7 +301,6 @@ module ctl_seq #(
   assign ri_o = ri_q[TIW-1:0];
   assign n_o = n_q;
   assign clr_a_o = cnt_q[TIW-1:0];
-  assign depth_ra_o = cnt_q[TIW-1:0];
   assign hdepth_ra_o = state_q == SqStep ? lah_q[5:0] : h_q[5:0];
   assign pf_ok_o = la_q == LaFound;
   assign pf_head_o = lah_q[5:0];

@@ -7,7 +7,9 @@
 // has two write ports, of which at most one is used in a cycle. The
 // probability stream's token importance has Lanes read-add-write lanes
 // (one per softmax lane; the lanes of a cycle name distinct tokens); the K
-// walk's port reads FetchRows consecutive list entries (one K request).
+// walk's port reads FetchRows consecutive list entries (one K request);
+// ctl_seq's list port writes an aligned group of FetchRows entries, each
+// its own position (the list of A_0 is every present token).
 `include "sp_defs.vh"
 module ctl_tables #(
   parameter integer MaxTokens = 1024,  // token rows (power of two, >= 64)
@@ -20,10 +22,10 @@ module ctl_tables #(
   input  wire                    hclr_we_i,     // head entry clr_a_i[5:0]
   input  wire [TIW-1:0]          clr_a_i,
   input  wire [6:0]              clr_depth_i,
-  // active list: ctl_seq builds it (port a), ctl_sel compacts it (port b)
+  // active list: ctl_seq builds it (port a: tok[a + j] = a + j, j < FetchRows,
+  // a aligned), ctl_sel compacts it (port b)
   input  wire                    tok_a_we_i,
   input  wire [TIW-1:0]          tok_a_wa_i,
-  input  wire [TIW-1:0]          tok_a_wd_i,
   input  wire                    tok_b_we_i,
   input  wire [TIW-1:0]          tok_b_wa_i,
   input  wire [TIW-1:0]          tok_b_wd_i,
@@ -41,9 +43,7 @@ module ctl_tables #(
   input  wire                    himp_we_i,
   input  wire [5:0]              himp_wa_i,
   input  wire [`SP_IMP_BITS-1:0] himp_wd_i,
-  // read ports: ctl_seq (list scan, head scan)
-  input  wire [TIW-1:0]          seq_depth_ra_i,
-  output wire [6:0]              seq_depth_rd_o,
+  // read ports: ctl_seq (head scan)
   input  wire [5:0]              seq_hdepth_ra_i,
   output wire [6:0]              seq_hdepth_rd_o,
   // ctl_fetch (query row token, K scan token, kept value token)
@@ -97,7 +97,9 @@ module ctl_tables #(
     else
       for (wl = 0; wl < Lanes; wl = wl + 1)
         if (imp_we_i[wl]) imp_q[imp_wa_i[wl*TIW +: TIW]] <= imp_wd_i[wl*`SP_IMP_BITS +: `SP_IMP_BITS];
-    if (tok_a_we_i)       tok_q[tok_a_wa_i] <= tok_a_wd_i;
+    if (tok_a_we_i)
+      for (wl = 0; wl < FetchRows; wl = wl + 1)
+        tok_q[tok_a_wa_i | wl[TIW-1:0]] <= tok_a_wa_i | wl[TIW-1:0];
     else if (tok_b_we_i)  tok_q[tok_b_wa_i] <= tok_b_wd_i;
     if (hclr_we_i)        hdepth_q[clr_a_i[5:0]] <= clr_depth_i;
     else if (hdepth_we_i) hdepth_q[hdepth_wa_i] <= hdepth_wd_i;
@@ -105,7 +107,6 @@ module ctl_tables #(
     else if (himp_we_i)   himp_q[himp_wa_i] <= himp_wd_i;
   end
 
-  assign seq_depth_rd_o  = depth_q[seq_depth_ra_i];
   assign seq_hdepth_rd_o = hdepth_q[seq_hdepth_ra_i];
   assign f_row_rd_o      = tok_q[f_row_ra_i];
   assign f_v_rd_o        = tok_q[f_v_ra_i];
