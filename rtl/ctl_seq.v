@@ -2,9 +2,9 @@
 // active heads and query rows (docs/rtl.md s5; C: cmodel/controller.c
 // sp_run_model). It clears the token and head tables, lists the active
 // tokens A_0 at the start of each iteration, ListRows a cycle (A_l+1 is a
-// subset of A_l: a
-// layer end keeps the list, or ctl_sel's pruning walk compacts it and
-// hands its length over), starts each head-step in ctl_front (and its
+// subset of A_l: a layer end keeps the list, or ctl_sel's pruning walk
+// compacts it and hands its length over), starts each head-step in
+// ctl_front (and its
 // first row requests in ctl_fetch) and hands each layer end to ctl_sel.
 // A head-step's front end starts as soon as the previous one's has handed
 // over to ctl_back (two head-steps in flight); at a layer end the back end
