@@ -4,8 +4,8 @@
 // tokens A_0 at the start of each iteration, ListRows a cycle (A_l+1 is a
 // subset of A_l: a layer end keeps the list, or ctl_sel's pruning walk
 // compacts it and hands its length over), starts each head-step in
-// ctl_front (and its
-// first row requests in ctl_fetch) and hands each layer end to ctl_sel.
+// ctl_front (and its first row requests in ctl_fetch) and hands each
+// layer end to ctl_sel.
 // A head-step's front end starts as soon as the previous one's has handed
 // over to ctl_back (two head-steps in flight); at a layer end the back end
 // drains before the pruning selection, and the next layer's first front end
