@@ -33,11 +33,13 @@ while [ "$i" -lt "$REPS" ]; do
   e=$("$COSIM" -c "$CFG" -t "$T" --engine rtl 2>&1 >/dev/null); s=$(echo "$e" | rate); sc=$(echo "$e" | crate)
   e=$("$COSIM" -c "$CFG" -t "$T" --harness plain 2>&1 >/dev/null); p=$(echo "$e" | rate); pc=$(echo "$e" | crate)
   if [ -z "$c" ] || [ -z "$s" ] || [ -z "$p" ]; then echo "bench-cosim: a run failed"; exit 1; fi
-  C="$C $c"; S="$S $s"; P="$P $p"; CC="$CC ${cc:-0}"; SC="$SC ${sc:-0}"; PC="$PC ${pc:-0}"
+  C="$C $c"; S="$S $s"; P="$P $p"; CC="$CC $cc"; SC="$SC $sc"; PC="$PC $pc"
   i=$((i + 1))
 done
 # median (lower middle for an even count), lowest, highest of a list
-stat() { echo "$1" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "%d (%d to %d)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+# (n/a for a binary that does not print the figure)
+stat() { echo "$1" | tr ' ' '\n' | grep . | sort -n |
+  awk '{ v[NR] = $1 } END { if (NR) printf "%d (%d to %d)", v[int((NR + 1) / 2)], v[1], v[NR]; else printf "n/a" }'; }
 med() { echo "$1" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "bench-cosim: $CFG, $T, $N cycles"
 echo "bench-cosim: median of $REPS runs (lowest to highest); timed: the simulation loop only (wall clock, and process CPU time); $(uptime | sed 's/.*\(load average\)/\1/')"
