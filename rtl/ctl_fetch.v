@@ -175,7 +175,7 @@ module ctl_fetch #(
   reg [5:0]      shift_q, shift_d;
   reg [15:0]     hmult_q, hmult_d;
   reg [5:0]      hshift_q, hshift_d;
-  reg [D*16-1:0] qv_q, qv_d;
+  reg [D*16-1:0] qv_q;               // the query row (own register with an enable, below)
   reg [TIW-1:0]  rowtok_q, rowtok_d;
   reg [TCW-1:0]  wj_q, wj_d;         // kept values issued
   reg            wsub_q, wsub_d;     // 1: LSB row of the kept value next
@@ -247,7 +247,7 @@ module ctl_fetch #(
     kbank_d = kbank_q;  pbank_d = pbank_q;  kst_d = kst_q;  ph_d = ph_q;  pstate_d = pstate_q;
     pl_d = pl_q;  pn_d = pn_q;
     pr_valid = 1'b0;
-    mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;  qv_d = qv_q;
+    mult_d = mult_q;  shift_d = shift_q;  hmult_d = hmult_q;  hshift_d = hshift_q;
     rowtok_d = rowtok_q;
     fr_valid = 1'b0;  fr_region = RScale;  fr_index = {`SP_ADDR_INDEX_BITS{1'b0}};
     fr_rows = {{(RNW-1){1'b0}}, 1'b1};
@@ -265,10 +265,8 @@ module ctl_fetch #(
       hmult_d = fetch_row_i[39:24];
       hshift_d = fetch_row_i[45:40];
     end
-    if (fetch_valid_i && fetch_region_i == RQ) begin
-      qv_d = fetch_row_i;
+    if (fetch_valid_i && fetch_region_i == RQ)
       qok_d = 1'b1;
-    end
 
     case (state_q)
       // no request outstanding
@@ -460,7 +458,7 @@ module ctl_fetch #(
       pl_q <= {`SP_ADDR_LAYER_BITS{1'b0}};  pn_q <= {TCW{1'b0}};
       vdone_q <= {TCW{1'b0}};  qok_q <= 1'b0;
       mult_q <= 16'd1;  shift_q <= 6'd0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
-      qv_q <= {D*16{1'b0}};  rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
+      rowtok_q <= {TIW{1'b0}};  wj_q <= {TCW{1'b0}};  wsub_q <= 1'b0;
     end else begin
       state_q <= state_d;  vstate_q <= vstate_d;  pstate_q <= pstate_d;  vcnt_q <= vcnt_d;
       kc0_q <= kc0_d;  kc1_q <= kc1_d;  kd0_q <= kd0_d;  kd1_q <= kd1_d;
@@ -468,8 +466,18 @@ module ctl_fetch #(
       pl_q <= pl_d;  pn_q <= pn_d;
       vdone_q <= vdone_d;  qok_q <= qok_d;
       mult_q <= mult_d;  shift_q <= shift_d;  hmult_q <= hmult_d;  hshift_q <= hshift_d;
-      qv_q <= qv_d;  rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;
+      rowtok_q <= rowtok_d;  wj_q <= wj_d;  wsub_q <= wsub_d;
     end
+  end
+
+  // the query row, captured when it arrives: a register with an enable of
+  // its own, so the D x 16 bits are not carried through the next-state
+  // logic in every cycle
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)
+      qv_q <= {D*16{1'b0}};
+    else if (fetch_valid_i && fetch_region_i == RQ)
+      qv_q <= fetch_row_i;
   end
 
   assign fdone_o    = kbank_q ? kd1_q : kd0_q;

@@ -70,9 +70,6 @@ module fetcher #(
   localparam integer BaseW = RegW + `SP_ADDR_LAYER_BITS + `SP_ADDR_HEAD_BITS;
   localparam integer BeatW = `SP_ADDR_BEAT_FIELD_BITS + 1;  // a beat count 1..2^field
   localparam integer FieldW = `SP_ADDR_BEAT_FIELD_BITS;
-  localparam integer SwzH   = `SP_ADDR_SWZ_HEAD_BITS;
-  localparam integer SwzSh  = `SP_ADDR_SWZ_SHIFT;
-  localparam integer SwzPad = FieldW - SwzSh - SwzH - 1;
 
   generate
     if (RowBeats > `SP_ADDR_ROW_BEATS_MAX) begin : gen_chk_beats
@@ -80,9 +77,6 @@ module fetcher #(
     end
     if (MaxOut < 2 || (MaxOut & (MaxOut - 1)) != 0) begin : gen_chk_out
       $error("fetcher: MaxOut must be a power of two >= 2");
-    end
-    if (SwzPad < 0) begin : gen_chk_swz
-      $error("fetcher: the bank swizzle must fit the beat field");
     end
     if (SlotW < 1 || SlotW > IdxW) begin : gen_chk_slot
       $error("fetcher: SlotW must be 1..SP_ADDR_INDEX_BITS");
@@ -130,17 +124,13 @@ module fetcher #(
   // column|row map of cmodel/dram.c; the beat field (the bank bits) of
   // beat 0 is the swizzle {region[0], head[1:0], 1'b0}: the two beats of a
   // row alternate banks, and the rows of the heads and planes in flight
-  // at once (V walk, K walk, prefetch) sit in other banks
+  // at once (V walk, K walk, prefetch) sit in other banks (rtl/addr_swz.v)
   wire [RegW-1:0] req_region = req_base_q[BaseW-1 -: RegW];
-  wire [SwzH-1:0] req_head = req_base_q[SwzH-1:0];  // head[1:0]
-  wire [FieldW-1:0] req_swz;
-  generate
-    if (SwzPad > 0) begin : gen_swz_pad
-      assign req_swz = {{SwzPad{1'b0}}, req_region[0], req_head, {SwzSh{1'b0}}};
-    end else begin : gen_swz
-      assign req_swz = {req_region[0], req_head, {SwzSh{1'b0}}};
-    end
-  endgenerate
+  wire [FieldW-1:0] req_swz;  // beat 0's beat field
+  addr_swz u_swz (
+    .region_lsb_i(req_region[0]), .head_i(req_base_q[`SP_ADDR_SWZ_HEAD_BITS-1:0]),
+    .beat_i({FieldW{1'b0}}), .field_o(req_swz)
+  );
   genvar ga;
   generate
     for (ga = 0; ga < FetchRows; ga = ga + 1) begin : gen_addr

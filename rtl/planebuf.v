@@ -133,47 +133,28 @@ module planebuf #(
     end
   endgenerate
 
-  // elements of the read line: MSB part sign-extended to 16 bits, LSB bits,
-  // one quant unit per element. Element arrays and loops (rather than
-  // slices of one wide vector assigned from generate blocks) keep the
-  // simulator from building chains of wide concatenations.
-  reg  [15:0] m_el [0:NEl-1];
-  reg  [7:0]  b_el [0:NEl-1];
-  wire [15:0] v_el [0:NEl-1];
-  integer     e;
-  always @(*) begin
-    for (e = 0; e < NEl; e = e + 1) begin
-      m_el[e] = {{(16-MsbW){rd_msb[e*MsbW + MsbW-1]}}, rd_msb[e*MsbW +: MsbW]};
-      b_el[e] = 8'd0;
-      if (LsbW > 0)
-        b_el[e][LsbE-1:0] = rd_lsb[e*LsbE +: LsbE];
+  // elements of the read line, one quant unit's merge / approx per element
+  // (rtl/quant.v val_o at l = LsbW, docs/spec.md s3): the MSB part
+  // sign-extended and shifted left by LsbW, below it the LSB bits
+  // (rd_full_i) or the midpoint 2^(LsbW-1) (approx; nothing at LsbW 0).
+  // Written as one loop straight from the stored line to the output (no
+  // element arrays between): the simulator evaluates this read every
+  // cycle, and each array in between is one more store and load per element.
+  localparam integer HalfI = (LsbW > 0) ? (1 << (LsbW - 1)) : 0;
+  localparam [LsbE-1:0] Half = HalfI[LsbE-1:0];
+  function automatic [15:0] qval(input [MsbW-1:0] m, input [LsbE-1:0] b, input full);
+    reg [15:0] ms;
+    begin
+      ms   = {{(16-MsbW){m[MsbW-1]}}, m};
+      qval = (ms << LsbW) | {{(16-LsbE){1'b0}}, full ? b : Half};
     end
-  end
-
-  localparam [3:0] LsbN = LsbW[3:0];
-  genvar g;
-  generate
-    for (g = 0; g < NEl; g = g + 1) begin : gen_quant
-      /* verilator lint_off PINCONNECTEMPTY */
-      quant #(.Lanes(1), .W(16)) u_quant (
-        .lsb_n_i (LsbN),
-        .x_i     (16'd0),
-        .msb_o   (),   // the split direction is unused here: rows arrive as planes
-        .lsb_o   (),
-        .m_i     (m_el[g]),
-        .b_i     (b_el[g]),
-        .full_i  (rd_full_i),
-        .val_o   (v_el[g])
-      );
-      /* verilator lint_on PINCONNECTEMPTY */
-    end
-  endgenerate
+  endfunction
 
   reg [Lanes*D*16-1:0] rd_data;
   integer o;
   always @(*) begin
     for (o = 0; o < NEl; o = o + 1)
-      rd_data[o*16 +: 16] = v_el[o];
+      rd_data[o*16 +: 16] = qval(rd_msb[o*MsbW +: MsbW], rd_lsb[o*LsbE +: LsbE], rd_full_i);
   end
   assign rd_data_o = rd_data;
 endmodule

@@ -36,16 +36,10 @@ module writer #(
   localparam integer LastBeatI = Beats - 1;
   localparam [BeatW:0] LastBeat = LastBeatI[BeatW:0];
   localparam [`SP_ADDR_REGION_BITS-1:0] ROut = `SP_REGION_OUT;
-  localparam integer SwzH   = `SP_ADDR_SWZ_HEAD_BITS;
-  localparam integer SwzSh  = `SP_ADDR_SWZ_SHIFT;
-  localparam integer SwzPad = BeatW - SwzSh - SwzH - 1;
 
   generate
     if (D < 1 || D > `SP_MAX_D) begin : gen_chk_d
       $error("writer: D must be 1..SP_MAX_D");
-    end
-    if (SwzPad < 0) begin : gen_chk_swz
-      $error("writer: the bank swizzle must fit the beat field");
     end
   endgenerate
 
@@ -99,18 +93,14 @@ module writer #(
   end
 
   // same fields as the fetcher: {region, layer, head, index[13:4], beat ^ swz, index[3:0], 5'b0},
-  // swz = {region[0], head[1:0], 1'b0} (the bank swizzle, docs/rtl.md s2)
-  wire [SwzH-1:0] head_q = base_q[IdxW-IdxLo +: SwzH];  // head[1:0]
-  wire [BeatW-1:0] swz;
-  generate
-    if (SwzPad > 0) begin : gen_swz_pad
-      assign swz = {{SwzPad{1'b0}}, ROut[0], head_q, {SwzSh{1'b0}}};
-    end else begin : gen_swz
-      assign swz = {ROut[0], head_q, {SwzSh{1'b0}}};
-    end
-  endgenerate
+  // swz = {region[0], head[1:0], 1'b0} (the bank swizzle, rtl/addr_swz.v; docs/rtl.md s2)
+  wire [BeatW-1:0] beat_field;
+  addr_swz u_swz (
+    .region_lsb_i(ROut[0]), .head_i(base_q[IdxW-IdxLo +: `SP_ADDR_SWZ_HEAD_BITS]),  // head[1:0]
+    .beat_i(beat_q[BeatW-1:0]), .field_o(beat_field)
+  );
   assign mem_wr_valid_o = busy_q;
-  assign mem_wr_addr_o  = {{`SP_ADDR_PAD_BITS{1'b0}}, ROut, base_q, beat_q[BeatW-1:0] ^ swz, idxlo_q,
+  assign mem_wr_addr_o  = {{`SP_ADDR_PAD_BITS{1'b0}}, ROut, base_q, beat_field, idxlo_q,
                             {`SP_ADDR_OFFSET_BITS{1'b0}}};
   assign mem_wr_data_o  = row_q[beat_q[BeatW-1:0]*BB +: BB];
   assign idle_o         = !busy_q;

@@ -1,12 +1,13 @@
 // plain_loop.cpp - see plain_loop.h. Mirrors RtlHarness::tick step by step.
 #include "plain_loop.h"
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <vector>
 
 PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp_trace &tr, MemModel &mem)
 {
-    PlainResult r{false, 0, {}, 0.0};
+    PlainResult r{false, 0, {}, 0.0, 0.0};
     std::unique_ptr<Vspattn_top> top(new Vspattn_top(ctx, "spattn_top"));
     Vspattn_top *t = top.get();
     rtl_set_run_regs(t, cfg, tr);
@@ -22,6 +23,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
     uint8_t buf[spaddr::kBeatBytes];
     uint64_t last_obs = 0;
     auto t0 = std::chrono::steady_clock::now();
+    std::clock_t c0 = std::clock();
     for (uint64_t cycle = 0;; cycle++) {
         if (cycle > kStartCycle) {
             if (t->obs_kind_o || t->obs2_kind_o)
@@ -76,6 +78,7 @@ PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp
         t->clk_i = 0;
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.cpu_seconds = (double)(std::clock() - c0) / CLOCKS_PER_SEC;
     r.counters = rtl_counters(t);
     t->final();
     return r;

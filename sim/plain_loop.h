@@ -11,7 +11,8 @@ struct PlainResult {
     bool ok;
     uint64_t cycles;
     RtlCounters counters;
-    double seconds;
+    double seconds;      // wall clock of the loop
+    double cpu_seconds;  // process CPU time of the loop
 };
 
 PlainResult plain_loop_run(VerilatedContext *ctx, const sp_config &cfg, const sp_trace &tr, MemModel &mem);
