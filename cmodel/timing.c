@@ -1,7 +1,8 @@
 /* timing.c - the timing model: the RTL's head-step pipeline
  * (docs/rtl.md s5, docs/costs.md s1): a cycle-stepped model
- * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
- * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
+ * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front, ctl_smx,
+ * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax (load side, back
+ * side, two score banks), pv, writer), each
  * FSM with the RTL's state names. The data is not computed here: the
  * head-steps carry what the data decides (active keys and their token
  * positions, the requant decision, the kept values, the top-k cycles).

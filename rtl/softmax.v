@@ -110,7 +110,13 @@ module softmax #(
   wire          last_ld  = (lcnt_q + ynw >= {1'b0, ln});                 // LOAD: last beat
   wire          ld_end   = y_take && last_ld;
   wire          last_row = (cnt_q + Lanes[CW-1:0] >= n_c);               // EXP, NORM: last row
+`ifdef SPATTN_MUTANT_SCORE_BANK
+  // mutant (make test-mutant): a start is taken while bank lb still holds
+  // a run, whose scores the load then overwrites
+  wire          ld_go    = (ld_q == LdIdle) && start_i && n_i != {NW{1'b0}};
+`else
   wire          ld_go    = (ld_q == LdIdle) && start_i && n_i != {NW{1'b0}} && !full_q[lb_q];
+`endif
   wire [PW:0]   off;                                                     // lane of the next logit
   generate
     if (Lanes > 1) begin : gen_off

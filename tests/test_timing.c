@@ -126,10 +126,10 @@ START_TEST(test_rtl_work)
 }
 END_TEST
 
-/* Two head-steps in flight: with a long value selection (the back end),
+/* Head-steps in flight: with a long value selection (the back end),
  * the next head-step's front end runs beside it, so the run takes less
  * than the front and back ends one after the other; but the back end
- * holds one head-step at a time and the front end holds its probability
+ * holds one head-step at a time and ctl_smx holds its probability
  * stream until the value selection ends (the top-k key buffer), so the
  * run takes at least the back ends' sum. */
 START_TEST(test_rtl_overlap)
