@@ -1,7 +1,8 @@
 /* timing.c - the timing model: the RTL's head-step pipeline
  * (docs/rtl.md s5, docs/costs.md s1): a cycle-stepped model
- * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front,
- * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax, pv, writer), each
+ * of the controller, unit by unit as in rtl/ (ctl_seq, ctl_front, ctl_smx,
+ * ctl_back, ctl_fetch, ctl_sel, fetcher, qk, softmax (load side, back
+ * side, two score banks), pv, writer), each
  * FSM with the RTL's state names. The data is not computed here: the
  * head-steps carry what the data decides (active keys and their token
  * positions, the requant decision, the kept values, the top-k cycles).
@@ -44,13 +45,15 @@ typedef struct {
 
 /* controller FSM states (rtl/ctl_*.v) */
 enum { SqList, SqHScan, SqStep, SqNextRow, SqBDrain, SqPrune, SqNextL, SqDrain, SqDone };
-enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort, FtPHold, FtPStream, FtHand };
+enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort };
+enum { SxIdle, SxPHold, SxPStream, SxHand }; /* ctl_smx: the probability stream, the hand-over */
 enum { BkIdle, BkVSel, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
 enum { FIdle, FScale, FQ, FK };
 enum { VIdle, VWalk, VWait };
 enum { PIdle, PWalk, PHeld };     /* ctl_fetch: the K prefetch walk */
 enum { LaIdle, LaScan, LaFound }; /* ctl_seq: the look-ahead for it */
-enum { StIdle, StLoad, StExp, StDiv, StNorm };
+enum { LdIdle, LdLoad };                    /* softmax load side: logits into a score bank */
+enum { StIdle, StExp, StDiv, StInfo, StNorm }; /* softmax back side, on the oldest full bank */
 
 /* a request in flight (rtl/fetcher.v descriptor FIFO): one row, or a
  * group of up to FR rows of a K walk */
@@ -442,9 +445,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     /* qk pipeline */
     int s1v = 0, s1last = 0, s2v = 0, s3v = 0, s4v = 0;
     uint32_t qbeat = 0;
-    /* softmax and its divider */
-    int sm = StIdle, sm_info = 0, div_done = 0;
-    uint32_t sm_cnt = 0, sm_n = 0, div_cnt = 0;
+    /* softmax: load side (bank lb), back side (bank eb), full banks; its divider */
+    int sl = LdIdle, lb = 0, sm = StIdle, eb = 0, div_done = 0;
+    int sfull[2] = {0, 0};
+    uint32_t sl_cnt = 0, sbn[2] = {0, 0}, sm_cnt = 0, sm_n = 0, div_cnt = 0;
+    /* ctl_smx */
+    int sx = SxIdle;
+    hstep X = {0};
+    uint32_t yx = 0; /* probabilities streamed */
     /* ctl_fetch: front walk, V walk */
     int fs = FIdle, vs = VIdle, qok = 0, wsub = 0;
     uint32_t vcnt = 0, vdone = 0, wj = 0, vp = 0;
@@ -479,7 +487,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     unsigned wb_beat = 0, wl = 0, whd = 0;
     uint32_t widx = 0;
     /* phase edges for the meter */
-    int ft_prev = FtIdle, bk_prev = BkIdle;
+    int ft_prev = FtIdle, bk_prev = BkIdle, sx_prev = SxIdle;
 
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
@@ -488,7 +496,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     for (;; c++) {
         /* ---- quiet cycles: jump to the next event (sp_tm_fast) ---- */
         if (sp_tm_fast && !req_valid && !wb && !out_valid && !div_done && !(s1v | s2v | s3v | s4v) &&
-            ft == ft_prev && bk == bk_prev && (qn == 0 || q[qh].cycle > c)) {
+            ft == ft_prev && bk == bk_prev && sx == sx_prev && (qn == 0 || q[qh].cycle > c)) {
             /* every FSM waits on a response, a selection's end (val_at,
              * prune_at), the divider or a free FIFO slot, or counts (the A_l
              * listing, the softmax's exp and normalise rows, the
@@ -502,13 +510,14 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 (ps == PHeld || (ps == PIdle && !(M->KVB > 1 && la == LaFound && kst)) ||
                  (ps == PWalk && kc[pbank] != pn && full)) &&
                 la != LaScan &&
-                ((bk == BkIdle && ft != FtHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
-                ((sq == SqStep && !(ft == FtHand && bk == BkIdle)) || (sq == SqPrune && c != prune_at) ||
-                 (sq == SqBDrain && bk != BkIdle) || (sq == SqList && sq_cnt < npres)) &&
-                (ft == FtIdle || (ft == FtSmWait && !sm_info) || (ft == FtPHold && vsel) ||
-                 (ft == FtHand && bk != BkIdle) || (ft == FtPStream && sm == StNorm) ||
+                ((bk == BkIdle && sx != SxHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
+                (sq == SqStep || (sq == SqPrune && c != prune_at) ||
+                 (sq == SqBDrain && !(bk == BkIdle && sx == SxIdle)) || (sq == SqList && sq_cnt < npres)) &&
+                (ft == FtIdle || (ft == FtSmWait && (sm != StInfo || (sx != SxIdle && (pass2 || !F.s->requant)))) ||
                  (ft == FtQk && sercnt == 0 && !(qok && kl != (n + KPB - 1) / KPB && kready))) &&
-                (sm == StIdle || sm == StDiv || sm == StExp || sm == StNorm || (sm == StLoad && ft == FtQk))) {
+                (sx == SxIdle || (sx == SxPHold && vsel) || (sx == SxHand && bk != BkIdle) ||
+                 (sx == SxPStream && sm == StNorm)) &&
+                (sl == LdIdle || ft == FtQk) && (sm != StIdle || !sfull[eb])) {
                 uint64_t T = moved + SP_RTL_STALL_CYCLES + 1; /* the stall check's cycle */
                 if (qn && q[qh].cycle < T)
                     T = q[qh].cycle;
@@ -521,11 +530,11 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 if (sq == SqList && c + sp_tm_cdiv(npres - sq_cnt, M->FR) < T)
                     T = c + sp_tm_cdiv(npres - sq_cnt, M->FR);
                 /* a row of P a cycle: the last row's cycle (count + P >= n) */
-                int sm_row = sm == StExp || (sm == StNorm && ft == FtPStream);
+                int sm_row = sm == StExp || (sm == StNorm && sx == SxPStream);
                 if (sm_row && c + (sm_n > sm_cnt + P ? (sm_n - sm_cnt - 1) / P : 0) < T)
                     T = c + (sm_n > sm_cnt + P ? (sm_n - sm_cnt - 1) / P : 0);
-                if (ft == FtPStream && c + (n > yfed + P ? (n - yfed - 1) / P : 0) < T)
-                    T = c + (n > yfed + P ? (n - yfed - 1) / P : 0);
+                if (sx == SxPStream && c + (n > yx + P ? (n - yx - 1) / P : 0) < T)
+                    T = c + (n > yx + P ? (n - yx - 1) / P : 0);
                 if (T > c) {
                     uint32_t j = (uint32_t)(T - c);
                     if (div_cnt)
@@ -534,8 +543,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                         sq_cnt += (uint64_t)j * (uint64_t)M->FR;
                     if (sm_row)
                         sm_cnt += j * P;
-                    if (ft == FtPStream)
-                        yfed += j * P;
+                    if (sx == SxPStream)
+                        yx += j * P;
                     c = T;
                 }
             }
@@ -547,6 +556,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             M->vcut = 1;
         ft_prev = ft;
         bk_prev = bk;
+        sx_prev = sx;
         if (req_valid && batch) { /* the same beats, one DRAM call (sp_dram_access_runs) */
             unsigned nb = beats_of(M, req_region);
             size_t k1 = 0;
@@ -645,7 +655,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         uint32_t kgrp = f_fire && fs == FK ? n - fcnt : pf_fire ? pn - kc[pbank] : 1;
         if (kgrp > (uint32_t)M->FR)
             kgrp = (uint32_t)M->FR;
-        int sm_y_ready = sm == StLoad;
+        int sm_y_ready = sl == LdLoad;
         uint32_t sy_n = sercnt < (uint32_t)M->SL ? sercnt : (uint32_t)M->SL; /* logits of the softmax beat */
         int y_ready = sercnt == 0 || (sercnt == sy_n && sm_y_ready);
         int adv = !s4v || y_ready; /* qk: the whole pipeline moves */
@@ -654,11 +664,15 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         int k_fire = ft == FtQk && qok && kl != klines && kline_ready && adv;
         int y_fire = s4v && y_ready;
         int sy_fire = ft == FtQk && sercnt != 0 && sm_y_ready;
-        int p_fire = sm == StNorm && ft == FtPStream;
+        int p_fire = sm == StNorm && sx == SxPStream;
         int bk_idle = bk == BkIdle;
         int val_done = c == val_at;
         int skey_busy = bk == BkVSel && !val_done; /* top-k key buffer read by the value selection */
-        int hand = ft == FtHand && bk_idle;        /* ctl_front FtHand: one head-step in the back end */
+        int hand = sx == SxHand && bk_idle;        /* ctl_smx SxHand: one head-step in the back end */
+        int sm_info = sm == StInfo;                /* the front end's head-step: its decision is ready */
+        /* ctl_front hands its head-step to ctl_smx after the decision
+         * (kept keys or pass 2); the softmax back side streams it */
+        int fx_hand = ft == FtSmWait && sm_info && (pass2 || !F.s->requant) && sx == SxIdle;
         int q_sent = fs == FQ && f_fire;
         int k_req = ft == FtQkStart, sm_start = ft == FtQkStart, sm_abort = ft == FtAbort;
         int wb_ready = !wb;
@@ -687,8 +701,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 h++;
             }
             break;
-        case SqStep: /* the front end runs the head-step */
-            if (hand)
+        case SqStep: /* the front end runs the head-step up to its decision */
+            if (fx_hand)
                 sq_d = SqNextRow;
             break;
         case SqNextRow: /* next query row (encoder), else next head */
@@ -701,8 +715,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 sq_d = SqHScan;
             }
             break;
-        case SqBDrain: /* layer end: the back end finishes */
-            if (bk_idle) {
+        case SqBDrain: /* layer end: ctl_smx and the back end finish */
+            if (bk_idle && sx == SxIdle) {
                 sq_d = SqPrune;
                 prune_start = 1;
             }
@@ -763,7 +777,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 lah++;
             }
         }
-        if (sq == SqStep && hand)
+        if (sq == SqStep && fx_hand)
             la_d = LaIdle;
         if (step_start) {
             lax = 0;
@@ -842,35 +856,43 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             break;
         }
         case FtSmWait: /* softmax max, sum, pmax; pass 1 decides requant */
-            if (sm_info) {
-                yfed = 0;
-                if (!pass2 && F.s->requant)
-                    ft_d = FtAbort;
-                else
-                    ft_d = skey_busy ? FtPHold : FtPStream;
-            }
+            if (sm_info && !pass2 && F.s->requant)
+                ft_d = FtAbort;
+            else if (fx_hand)
+                ft_d = FtIdle;
             break;
         case FtAbort: /* requant: pass 2 on full keys */
             pass2 = 1;
             ft_d = FtQkStart;
             break;
-        case FtPHold: /* held while the value selection reads the key buffer */
-            if (!skey_busy)
-                ft_d = FtPStream;
+        default:
             break;
-        case FtPStream: /* probability rows into pbuf, keys, importance */
-            if (p_fire) {
-                uint32_t pn = n - yfed < (uint32_t)M->P ? n - yfed : (uint32_t)M->P;
-                if (yfed + pn == n)
-                    ft_d = FtHand;
-                yfed += pn;
+        }
+
+        /* ---- ctl_smx: the probability stream and the hand-over ---- */
+        switch (sx) {
+        case SxIdle: /* take the front end's head-step after its decision */
+            if (fx_hand) {
+                X = F;
+                yx = 0;
+                sx = skey_busy ? SxPHold : SxPStream;
             }
             break;
-        case FtHand: /* to the back end once it is idle */
-            if (bk_idle)
-                ft_d = FtIdle;
+        case SxPHold: /* held while the value selection reads the key buffer */
+            if (!skey_busy)
+                sx = SxPStream;
             break;
-        default:
+        case SxPStream: /* probability rows into pbuf, keys, importance */
+            if (p_fire) {
+                uint32_t pn = n - yx < (uint32_t)M->P ? n - yx : (uint32_t)M->P;
+                if (yx + pn == n)
+                    sx = SxHand;
+                yx += pn;
+            }
+            break;
+        default: /* SxHand: to the back end once it is idle */
+            if (bk_idle)
+                sx = SxIdle;
             break;
         }
 
@@ -887,27 +909,32 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             }
         }
 
-        /* ---- softmax (rtl/softmax.v) and its divider (rtl/recip_div.v) ---- */
+        /* ---- softmax (rtl/softmax.v): load side, back side, divider (rtl/recip_div.v) ---- */
         {
             uint32_t P = (uint32_t)M->P;
-            int sm_d = sm, div_start = sm == StExp && sm_cnt + P >= sm_n && !sm_abort;
+            /* load side: n logits into bank lb (free), sy_n a beat */
+            int ld_last = sl == LdLoad && sy_fire && sl_cnt + sy_n >= sbn[lb];
+            if (sl == LdIdle) {
+                if (sm_start && n != 0 && !sfull[lb]) {
+                    sl = LdLoad;
+                    sbn[lb] = n;
+                    sl_cnt = 0;
+                }
+            } else if (sy_fire) {
+                sl_cnt += sy_n;
+                if (ld_last) {
+                    sl = LdIdle;
+                    sfull[lb] = 1;
+                }
+            }
+            /* back side: the full bank eb (taken in the cycle its load ends) */
+            int sm_d = sm, div_start = sm == StExp && sm_cnt + P >= sm_n;
             switch (sm) {
             case StIdle:
-                if (sm_start && n != 0 && div_cnt == 0) {
-                    sm_d = StLoad;
-                    sm_n = n;
+                if (sfull[eb]) {
+                    sm_d = StExp;
+                    sm_n = sbn[eb];
                     sm_cnt = 0;
-                    sm_info = 0;
-                }
-                break;
-            case StLoad: /* sy_n logits a beat */
-                if (sy_fire) {
-                    if (sm_cnt + sy_n >= sm_n) {
-                        sm_d = StExp;
-                        sm_cnt = 0;
-                    } else {
-                        sm_cnt += sy_n;
-                    }
                 }
                 break;
             case StExp: /* a row of P a cycle */
@@ -919,10 +946,12 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 }
                 break;
             case StDiv:
-                if (div_done) {
+                if (div_done)
+                    sm_d = StInfo;
+                break;
+            case StInfo: /* max, sum, pmax held for the front end's decision */
+                if (fx_hand)
                     sm_d = StNorm;
-                    sm_info = 1;
-                }
                 break;
             case StNorm: /* a row of P a cycle */
                 if (p_fire) {
@@ -939,7 +968,13 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             }
             if (sm_abort)
                 sm_d = StIdle;
+            if (sm_d == StIdle && sm != StIdle) { /* the bank is free */
+                sfull[eb] = 0;
+                eb = !eb;
+            }
             sm = sm_d;
+            if (ld_last)
+                lb = !lb;
             int dd = 0;
             if (div_cnt != 0) {
                 dd = div_cnt == 1;
@@ -957,12 +992,12 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             if (hand) {
                 bk = BkVSel;
                 val_req = 1;
-                B = F;
-                M->bown = F.s;
-                brq = F.s->requant;
-                bl = (unsigned)F.s->layer;
-                bh = (unsigned)F.s->head;
-                bidx = decode ? (uint32_t)F.s->it : key_tok(F.s, F.ri);
+                B = X;
+                M->bown = X.s;
+                brq = X.s->requant;
+                bl = (unsigned)X.s->layer;
+                bh = (unsigned)X.s->head;
+                bidx = decode ? (uint32_t)X.s->it : key_tok(X.s, X.ri);
             }
             break;
         case BkVSel: /* value top-k (ctl_sel) */
@@ -1154,7 +1189,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         if (k_fire)
             work[SP_U_QK]++;
 
-        if (ft_d != ft || bk != bk_prev || sq_d != sq || rsp_valid)
+        if (ft_d != ft || bk != bk_prev || sx != sx_prev || sq_d != sq || rsp_valid)
             moved = c;
         else if (c - moved > SP_RTL_STALL_CYCLES) {
             snprintf(err, errlen, "RTL schedule: no state change for %d cycles at cycle %llu (internal error)",

@@ -58,15 +58,17 @@ HELP_EXTRA += "make rtl-unit-tests  Verilator unit tests of rtl/ against the C m
 $(eval $(call rtl_tb,topk_mutant,topk,rtl/topk.v,-GKeyW=48 -GMaxN=1024 -GNCmp=4 -GRoundOverhead=2,-DTB_KEYW=48 -DTB_MAXN=1024 -DTB_NCMP=4 -DTB_RO=2,+define+SPATTN_MUTANT_TOPK_TIE,tests/rtl/tb_topk.cpp))
 $(eval $(call rtl_tb,softmax_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024,-DTB_MAXN=1024,+define+SPATTN_MUTANT_EXP_LUT,tests/rtl/tb_softmax.cpp))
 $(eval $(call rtl_tb,softmax8_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024 -GLanes=8,-DTB_MAXN=1024 -DTB_LANES=8,+define+SPATTN_MUTANT_EXP_LUT,tests/rtl/tb_softmax.cpp))
+$(eval $(call rtl_tb,softmax8_bank_mutant,softmax,$(RTL_SOFTMAX_SRC),-GMaxN=1024 -GLanes=8,-DTB_MAXN=1024 -DTB_LANES=8,+define+SPATTN_MUTANT_SCORE_BANK,tests/rtl/tb_softmax.cpp))
 
 .PHONY: test-mutant
 test-mutant: deps $(LIB)
-	@$(MAKE) --no-print-directory $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant)
-	@for t in $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant); do \
+	@$(MAKE) --no-print-directory $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant) \
+	  $(RTL_TB_softmax8_bank_mutant)
+	@for t in $(RTL_TB_topk_mutant) $(RTL_TB_softmax_mutant) $(RTL_TB_softmax8_mutant) $(RTL_TB_softmax8_bank_mutant); do \
 	  echo "== $$t (mutant: must FAIL)"; \
 	  if $$t; then echo "test-mutant: $$t passed, the test did not catch the mutant"; exit 1; fi; \
-	done; echo "test-mutant: every mutant caught (topk, softmax at 1 and 8 lanes)"
-HELP_EXTRA += "make test-mutant     build topk (flipped tie-break) and softmax (one exp LUT entry off, 1 and 8 lanes) mutants; succeeds only if their unit tests FAIL"
+	done; echo "test-mutant: every mutant caught (topk, softmax at 1 and 8 lanes, softmax score bank)"
+HELP_EXTRA += "make test-mutant     build topk (flipped tie-break), softmax (one exp LUT entry off, 1 and 8 lanes) and softmax score-bank (a start taken into a full bank) mutants; succeeds only if their unit tests FAIL"
 
 # ---- exp LUT: rtl/exp_lut.v must equal what the generator writes from sp_exp_lut()
 $(RTL_BUILD)/gen_exp_lut: tests/rtl/gen_exp_lut.c $(LIB)

@@ -8,19 +8,21 @@
 //   ctl_seq    iteration / layer / head / query-row walk, table clear, A_l list
 //   ctl_fetch  row requests: scale, q, K rows (MSB / LSB) of the front end;
 //              the back end's V walk; one port, the V walk's row first
-//   ctl_front  head-step front end: qk -> softmax -> requant? -> probabilities
-//              (pbuf bank, top-k keys, token importance), then hand-over
+//   ctl_front  head-step front end: q, K walk, qk -> softmax load -> (exp,
+//              divider) -> requant? (pass 2), then hand-over to ctl_smx
+//   ctl_smx    softmax NORM rows: probabilities (pbuf bank, top-k keys,
+//              token importance), then hand-over to ctl_back
 //   ctl_back   head-step back end: value selection -> V walk -> pv -> head
 //              importance -> writer
 //   ctl_sel    top-k handshakes: value selection; token and head pruning walks
 //   ctl_tables token depth / importance / active list, head depth / importance
-// The front end of head-step i+1 runs while the back end of head-step i
-// does: two head-steps in flight (hazard rules in ctl_front, ctl_fetch,
-// ctl_seq). Every result the C model reports is also put on an
+// The front end of head-step i+1 runs while ctl_smx streams head-step i
+// and the back end runs head-step i-1: three head-steps in flight (hazard
+// rules in ctl_smx, ctl_fetch, ctl_seq). Every result the C model reports is also put on an
 // observation port for the co-simulation checker, one item per cycle on
 // each (a probability item carries a softmax row: obs_pn_o probabilities
 // with their tokens, by lane): obs_* for the front end and the layer-end pruning (the position of
-// ctl_seq), obs2_* for the back end (its latched head-step); the part that
+// ctl_seq) and for ctl_smx (its latched head-step), obs2_* for the back end (its latched head-step); the part that
 // names an item owns it, and the registers here hold it for one cycle.
 // Address-map fields and region codes, observation kinds, fixed-point
 // widths and limits: sp_defs.vh (defs/spattn.defs, shared with cmodel/ and sim/).
@@ -43,8 +45,9 @@ module controller #(
   output wire                 busy_o,
   output wire                 done_o,
   output wire                 init_o,        // RAM initialisation phase
-  output wire [11:0]          phases_o,      // phases of {seq/sel, back, front} (docs/rtl.md s6), 0: none
+  output wire [15:0]          phases_o,      // phases of {ctl_smx, seq/sel, back, front} (docs/rtl.md s6), 0: none
   output wire [3:0]           fstage_o,      // front end's SP_FST_* stage
+  output wire [3:0]           xstage_o,      // ctl_smx's SP_XST_* stage
   output wire [3:0]           bstage_o,      // back end's SP_BST_* stage
   output wire                 pfetch_o,      // the K prefetch walk requests rows (KvBuffers = 2)
   // run registers (held stable while busy)
@@ -94,6 +97,7 @@ module controller #(
   output wire                 sm_start_o,
   output wire [TCW-1:0]       sm_n_o,
   output wire                 sm_abort_o,
+  output wire                 sm_take_o,     // the run in INFO goes on to NORM (ctl_smx streams it)
   output wire                 sm_y_valid_o,
   input  wire                 sm_y_ready_i,
   output wire [P*`SP_LOGIT_BITS-1:0]        sm_y_o,
@@ -207,7 +211,9 @@ module controller #(
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_hdepth_rd;
   wire [3:0]     seq_phase;
-  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank;
+  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank, sx_idle;
+  // the layer end waits for ctl_smx and the back end
+  wire           bx_idle = bk_idle && sx_idle;
   wire [5:0]     pf_head;
   wire [5:0]     pf_layer;
   ctl_seq #(.MaxTokens(MaxTokens), .ListRows(FetchRows)) u_seq (
@@ -218,7 +224,7 @@ module controller #(
     .cfg_token_start_i(cfg_token_start_i), .cfg_head_start_i(cfg_head_start_i),
     .it_o(it), .l_o(l), .h_o(h), .ri_o(ri), .n_o(n),
     .step_start_o(step_start), .step_scale_o(step_scale), .step_done_i(step_done),
-    .bk_idle_i(bk_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head), .pf_layer_o(pf_layer),
+    .bk_idle_i(bx_idle), .pf_ok_o(pf_ok), .pf_head_o(pf_head), .pf_layer_o(pf_layer),
     .prune_start_o(prune_start), .prune_done_i(prune_done), .list_we_i(list_we), .list_n_i(list_n),
     .wb_idle_i(wb_idle_i), .clr_we_o(clr_we), .hclr_we_o(hclr_we), .clr_a_o(clr_a), .tok_we_o(seq_tok_we),
     .hdepth_ra_o(seq_hdepth_ra), .hdepth_rd_i(seq_hdepth_rd)
@@ -267,42 +273,58 @@ module controller #(
 
   // ---- head-step front end
   wire [KLW-1:0] kb_line;
-  wire           val_req, val_done, st_himp_we, fr_rq, fr_bank;
+  wire           val_req, val_done, st_himp_we, fr_rq, sx_rq, sx_bank, sx_hand;
   wire [P-1:0]   skey_we, st_imp_we, pb_we;
   wire [TIW-1:0] skey_wa, pb_wa;
   wire [P*TIW-1:0] ptok_ra, ptok;
-  wire [YNW-1:0] fr_pn;
-  wire [P*16-1:0] fr_ptok, fr_pvec;
-  wire [3:0]     fr_phase, bk_phase, fr_stage;
-  wire [`SP_OBS_KIND_BITS-1:0] fr_okind, bk_okind;
-  wire [15:0]    fr_oidx, bk_oidx;
-  wire [`SP_IMP_BITS-1:0] fr_odata;
+  wire [YNW-1:0] sx_pn;
+  wire [P*16-1:0] sx_ptok, sx_pvec;
+  wire [3:0]     fr_phase, bk_phase, fr_stage, sx_phase;
+  wire [`SP_OBS_KIND_BITS-1:0] fr_okind, bk_okind, sx_okind;
+  wire [15:0]    fr_oidx, bk_oidx, sx_oidx;
+  wire [`SP_IMP_BITS-1:0] fr_odata, sx_odata;
   ctl_front #(.D(D), .MaxTokens(MaxTokens), .NQk(NQk), .SoftmaxLanes(P)) u_front (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(step_start), .hand_o(step_done), .phase_o(fr_phase),
-    .stage_o(fr_stage), .rq_o(fr_rq), .bank_o(fr_bank), .n_i(n),
-    .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
+    .stage_o(fr_stage), .rq_o(fr_rq), .n_i(n), .sx_idle_i(sx_idle),
     .q_sent_i(q_sent), .qok_i(qok), .fdone_i(fdone), .k_req_o(k_req), .k_lsb_o(k_lsb),
-    .pb_we_o(pb_we), .pb_wa_o(pb_wa), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
     .kb_line_o(kb_line), .kb_full_o(kb_full_o), .kb_data_i(kb_data_i),
     .qk_k_valid_o(qk_k_valid_o), .qk_k_ready_i(qk_k_ready_i), .qk_k_data_o(qk_k_data_o),
     .qk_y_valid_i(qk_y_valid_i), .qk_y_ready_o(qk_y_ready_o), .qk_y_i(qk_y_i),
     .sm_start_o(sm_start_o), .sm_abort_o(sm_abort_o), .sm_y_valid_o(sm_y_valid_o),
     .sm_y_ready_i(sm_y_ready_i), .sm_y_o(sm_y_o), .sm_y_n_o(sm_y_n_o), .sm_info_valid_i(sm_info_valid_i),
-    .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i), .sm_p_n_i(sm_p_n_i),
     .sm_pmax_i(sm_pmax_i), .rq_i(rq_i),
+    .obs_kind_o(fr_okind), .obs_idx_o(fr_oidx), .obs_data_o(fr_odata)
+  );
+  assign sm_take_o = step_done;
+
+  // ---- softmax NORM side: the probability stream
+  wire [13:0]    x_it;
+  wire [6:0]     x_l;
+  wire [5:0]     x_h;
+  wire [TIW-1:0] x_rowtok;
+  wire [15:0]    x_hmult;
+  wire [5:0]     x_hshift;
+  ctl_smx #(.MaxTokens(MaxTokens), .SoftmaxLanes(P)) u_smx (
+    .clk_i(clk_i), .rst_ni(rst_ni), .take_i(step_done), .rq_i(fr_rq), .it_i(it), .l_i(l), .h_i(h),
+    .rowtok_i(rowtok), .hmult_i(f_hmult), .hshift_i(f_hshift), .n_i(n), .idle_o(sx_idle),
+    .hand_o(sx_hand), .rq_o(sx_rq), .bank_o(sx_bank), .it_o(x_it), .l_o(x_l), .h_o(x_h),
+    .rowtok_o(x_rowtok), .hmult_o(x_hmult), .hshift_o(x_hshift), .phase_o(sx_phase), .stage_o(xstage_o),
+    .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
+    .pb_we_o(pb_we), .pb_wa_o(pb_wa), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
+    .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i), .sm_p_n_i(sm_p_n_i),
     .ptok_ra_o(ptok_ra), .ptok_i(ptok), .imp_we_o(st_imp_we),
-    .obs_kind_o(fr_okind), .obs_idx_o(fr_oidx), .obs_data_o(fr_odata),
-    .obs_pn_o(fr_pn), .obs_ptok_o(fr_ptok), .obs_pvec_o(fr_pvec)
+    .obs_kind_o(sx_okind), .obs_idx_o(sx_oidx), .obs_data_o(sx_odata),
+    .obs_pn_o(sx_pn), .obs_ptok_o(sx_ptok), .obs_pvec_o(sx_pvec)
   );
 
   // ---- head-step back end
   ctl_back #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NPv(NPv), .Lanes(P)) u_back (
-    .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(step_done), .it_i(it), .l_i(l), .h_i(h),
-    .rowtok_i(rowtok), .rq_i(fr_rq), .bank_i(fr_bank), .hmult_i(f_hmult), .hshift_i(f_hshift),
+    .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(sx_hand), .it_i(x_it), .l_i(x_l), .h_i(x_h),
+    .rowtok_i(x_rowtok), .rq_i(sx_rq), .bank_i(sx_bank), .hmult_i(x_hmult), .hshift_i(x_hshift),
     .idle_o(bk_idle), .vsel_o(bk_vsel), .phase_o(bk_phase), .stage_o(bstage_o),
     .it_o(b_it), .l_o(b_l), .h_o(b_h), .rowtok_o(b_rowtok), .hmult_o(himp_mult_o),
     .hshift_o(himp_shift_o), .cfg_d_i(cfg_d_i),
-    .pb_we_i(pb_we), .pb_bank_i(fr_bank), .pb_wa_i(pb_wa), .pb_wd_i(sm_p_i),
+    .pb_we_i(pb_we), .pb_bank_i(sx_bank), .pb_wa_i(pb_wa), .pb_wd_i(sm_p_i),
     .val_req_o(val_req), .val_done_i(val_done),
     .v_req_o(v_req), .v_lsb_o(v_lsb), .v_done_i(v_done), .vkept_i(vkept),
     .vk_we_i(vk_we), .vk_pos_i(vk_pos), .vk_slot_i(vk_slot),
@@ -364,27 +386,33 @@ module controller #(
   );
 
   // ---- observation registers: the part that names an item owns it; port 1
-  // carries the front end's and the pruning walks' items (at most one of
-  // them names one in a cycle: pruning runs with the front end held),
+  // carries the front end's, ctl_smx's and the pruning walks' items (at
+  // most one of them names one in a cycle: pruning runs with the front end
+  // and ctl_smx idle; the front end names a decision only when ctl_smx
+  // streams no head-step, its own run's NORM rows follow the decision),
   // port 2 the back end's (ctl_back, and ctl_fetch's V walk)
-  wire [`SP_OBS_KIND_BITS-1:0] okind_d = fr_okind | sel_okind;
+  wire [`SP_OBS_KIND_BITS-1:0] okind_d = fr_okind | sx_okind | sel_okind;
   wire [`SP_OBS_KIND_BITS-1:0] o2kind_d = bk_okind | f_okind;
   reg  [`SP_OBS_KIND_BITS-1:0] okind_q, o2kind_q;
   reg  [15:0]             oidx_q, o2idx_q;
   reg  [`SP_IMP_BITS-1:0] odata_q;
   reg  [YNW-1:0]          opn_q;
   reg  [P*16-1:0]         optok_q, opvec_q;
+  reg                     osx_q;  // port 1's item is ctl_smx's: its head-step's position
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       okind_q <= ONone;  oidx_q <= 16'd0;  odata_q <= {`SP_IMP_BITS{1'b0}};
       opn_q <= {YNW{1'b0}};  optok_q <= {P*16{1'b0}};  opvec_q <= {P*16{1'b0}};
-      o2kind_q <= ONone;  o2idx_q <= 16'd0;
+      o2kind_q <= ONone;  o2idx_q <= 16'd0;  osx_q <= 1'b0;
     end else begin
+      osx_q <= sx_okind != ONone;
       okind_q <= okind_d;
       o2kind_q <= o2kind_d;
       if (fr_okind != ONone) begin
         oidx_q <= fr_oidx;  odata_q <= fr_odata;
-        opn_q <= fr_pn;  optok_q <= fr_ptok;  opvec_q <= fr_pvec;
+      end else if (sx_okind != ONone) begin
+        oidx_q <= sx_oidx;  odata_q <= sx_odata;
+        opn_q <= sx_pn;  optok_q <= sx_ptok;  opvec_q <= sx_pvec;
       end else if (sel_okind != ONone) begin
         oidx_q <= sel_oidx;  odata_q <= sel_odata;
       end
@@ -395,7 +423,7 @@ module controller #(
     end
   end
 
-  assign phases_o    = {seq_phase | sel_phase, bk_phase, fr_phase};
+  assign phases_o    = {sx_phase, seq_phase | sel_phase, bk_phase, fr_phase};
   assign sm_n_o      = n;
   assign wb_index_o  = cfg_decode_i ? b_it[`SP_ADDR_INDEX_BITS-1:0]
                                     : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, b_rowtok};
@@ -405,10 +433,10 @@ module controller #(
   assign imp_tok_p_o    = sm_p_i;
   assign imp_head_acc_o = st_himp_rd;
   assign obs_kind_o  = okind_q;
-  assign obs_it_o    = it;
-  assign obs_layer_o = l[5:0];
-  assign obs_head_o  = h;
-  assign obs_row_o   = {{(14-TIW){1'b0}}, rowtok};
+  assign obs_it_o    = osx_q ? x_it : it;
+  assign obs_layer_o = osx_q ? x_l[5:0] : l[5:0];
+  assign obs_head_o  = osx_q ? x_h : h;
+  assign obs_row_o   = {{(14-TIW){1'b0}}, osx_q ? x_rowtok : rowtok};
   assign obs_idx_o   = oidx_q;
   assign obs_data_o  = odata_q;
   assign obs_pn_o    = opn_q;
@@ -422,7 +450,7 @@ module controller #(
   assign obs2_idx_o   = o2idx_q;
   // the front end is held at a layer end (SP_FST_PHOLD) while it is idle
   assign fstage_o = prune_hold ? `SP_FST_PHOLD : fr_stage;
-  wire unused_f = &{1'b0, f_busy, b_l[6], fetch_slot_i};
+  wire unused_f = &{1'b0, f_busy, b_l[6], x_l[6], fetch_slot_i};
   // kbuf read line: the running front end's bank above ctl_front's line
   generate
     if (KBW > 0) begin : gen_kb_bank

@@ -2,11 +2,10 @@
 // s5; C: cmodel/head.c sp_head_step up to the probabilities): kbuf lines
 // into qk as their K rows arrive, logits into softmax (min(P, KPB) a
 // cycle: P = SoftmaxLanes softmax lanes, KPB keys per qk beat), the
-// requant decision (pass 2 on full keys), then the probability stream, one
-// softmax row of P positions a cycle, into a pbuf bank (held by ctl_back;
-// P write lanes), the top-k key buffer (ctl_sel; P key writes) and the
-// token importance (P read-add-write lanes). It then hands the head-step to ctl_back and is free for
-// the next one while the back end runs: two head-steps in flight.
+// requant decision (pass 2 on full keys). With the decision made it hands
+// the head-step to ctl_smx (the softmax's NORM rows, the probability
+// stream, the hand-over to ctl_back) and is free for the next head-step,
+// whose softmax load goes to the other score bank.
 // ctl_seq starts it; ctl_fetch has already been told to fetch the scale and
 // query rows.
 `include "sp_defs.vh"
@@ -19,28 +18,18 @@ module ctl_front #(
   input  wire                 clk_i,
   input  wire                 rst_ni,
   input  wire                 start_i,       // pulse from ctl_seq
-  output reg                  hand_o,        // the head-step moves to ctl_back (last cycle here)
+  output reg                  hand_o,        // the head-step moves to ctl_smx; softmax take (last cycle here)
   output reg  [3:0]           phase_o,       // controller phase (docs/rtl.md s6), 0 when idle
   output reg  [3:0]           stage_o,       // SP_FST_* stage
-  output wire                 rq_o,          // this head-step requantized (latched by ctl_back)
-  output wire                 bank_o,        // pbuf bank of this head-step (latched by ctl_back)
+  output wire                 rq_o,          // this head-step requantized (latched by ctl_smx)
   input  wire [TCW-1:0]       n_i,           // |A_l|
-  // ctl_back: hazards
-  input  wire                 bk_idle_i,     // the back end holds no head-step
-  input  wire                 bk_vsel_i,     // the back end's value selection reads the key buffer
-  input  wire                 val_done_i,    // ... and ends this cycle
+  input  wire                 sx_idle_i,     // ctl_smx holds no head-step
   // ctl_fetch
   input  wire                 q_sent_i,
   input  wire                 qok_i,
   input  wire [TCW-1:0]       fdone_i,       // K rows arrived in this walk
   output reg                  k_req_o,
   output wire                 k_lsb_o,
-  // pbuf write (ctl_back) and selection keys (ctl_sel): one row, positions
-  // pb_wa_o + j for the lanes j set
-  output reg  [P-1:0]         pb_we_o,
-  output wire [TIW-1:0]       pb_wa_o,
-  output reg  [P-1:0]         skey_we_o,     // probability of position skey_wa_o + j as a key
-  output wire [TIW-1:0]       skey_wa_o,
   // kbuf read and qk
   output wire [KLW-1:0]       kb_line_o,
   output wire                 kb_full_o,
@@ -59,24 +48,12 @@ module ctl_front #(
   output wire [P*`SP_LOGIT_BITS-1:0] sm_y_o,
   output wire [YNW-1:0]       sm_y_n_o,
   input  wire                 sm_info_valid_i,
-  input  wire                 sm_p_valid_i,
-  output wire                 sm_p_ready_o,
-  input  wire [P*16-1:0]      sm_p_i,
-  input  wire [YNW-1:0]       sm_p_n_i,
   input  wire [15:0]          sm_pmax_i,
   input  wire                 rq_i,
-  // importance: token of the probability stream (ctl_tables), update
-  output wire [P*TIW-1:0]     ptok_ra_o,     // per lane
-  input  wire [P*TIW-1:0]     ptok_i,
-  output reg  [P-1:0]         imp_we_o,      // imp[ptok] = the importance unit's sum, per lane
   // observation: kind, index, data, this cycle
   output reg  [`SP_OBS_KIND_BITS-1:0] obs_kind_o,
   output reg  [15:0]          obs_idx_o,
-  output reg  [`SP_IMP_BITS-1:0] obs_data_o,
-  // a probability item's row: its count, tokens and probabilities by lane
-  output wire [YNW-1:0]       obs_pn_o,
-  output wire [P*16-1:0]      obs_ptok_o,
-  output wire [P*16-1:0]      obs_pvec_o
+  output reg  [`SP_IMP_BITS-1:0] obs_data_o
 );
   localparam integer P    = SoftmaxLanes;
   localparam integer YNW  = $clog2(P + 1);
@@ -102,8 +79,7 @@ module ctl_front #(
     end
   endgenerate
 
-  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OProb = `SP_OBS_PROB,
-                   ORequant = `SP_OBS_REQUANT;
+  localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, ORequant = `SP_OBS_REQUANT;
   localparam [3:0] PhQFetch = 4'd2, PhQk = 4'd3, PhSoftmax = 4'd4, PhRequant = 4'd5;  // docs/rtl.md s6
 
   localparam [3:0]
@@ -112,49 +88,32 @@ module ctl_front #(
     FtQkStart = 4'd2,
     FtQk      = 4'd3,
     FtSmWait  = 4'd4,
-    FtAbort   = 4'd5,
-    FtPHold   = 4'd6,
-    FtPStream = 4'd7,
-    FtHand    = 4'd8;
+    FtAbort   = 4'd5;
 
   reg [3:0]       state_q, state_d;
   reg             pass2_q, pass2_d;    // qk and softmax on full keys (requant)
   reg             rq_q, rq_d;          // this head-step requantized
-  reg             bank_q, bank_d;      // pbuf bank of this head-step (flips at each hand-over)
   reg [TCW-1:0]   kl_q, kl_d;          // qk: kbuf lines sent
   reg [KFW-1:0]   kb_q, kb_d;          // qk: beat within a key
   reg [TCW-1:0]   yrecv_q, yrecv_d;    // logits out of qk
   reg [KPB*`SP_LOGIT_BITS-1:0] ser_q, ser_d;
   reg [KPBW:0]    sercnt_q, sercnt_d;
   reg [KPBW:0]    seridx_q, seridx_d;
-  reg [TCW-1:0]   yfed_q, yfed_d;      // logits into softmax / probabilities out
+  reg [TCW-1:0]   yfed_q, yfed_d;      // logits into softmax
 
   wire [TCW-1:0] klines = (n_i + KPB[TCW-1:0] - 1'b1) >> KPBW;
   wire [TCW-1:0] n_rem  = n_i - yrecv_q;
   wire k_fire  = qk_k_valid_o && qk_k_ready_i;
   wire y_fire  = qk_y_valid_i && qk_y_ready_o;
   wire sy_fire = sm_y_valid_o && sm_y_ready_i;
-  wire p_fire  = sm_p_valid_i && sm_p_ready_o;
   // logits of the next softmax beat: min(SL, left in the qk beat)
   wire [KPBW:0]  sy_n  = (sercnt_q < SL[KPBW:0]) ? sercnt_q : SL[KPBW:0];
   wire [TCW-1:0] sy_nw = {{(TCW-KPBW-1){1'b0}}, sy_n};
-  wire [TCW-1:0] p_nw  = {{(TCW-YNW){1'b0}}, sm_p_n_i};
-  // lanes of the probability row below its count
-  reg  [P-1:0]   p_lanes;
-  integer lj;
-  always @(*) begin
-    for (lj = 0; lj < P; lj = lj + 1)
-      p_lanes[lj] = lj < {{(32-YNW){1'b0}}, sm_p_n_i};
-  end
-  // hazard (top-k key buffer): the probability stream overwrites the keys,
-  // so it waits while the back end's value selection may still read them
-  wire skey_busy = bk_vsel_i && !val_done_i;
 
   always @(*) begin
-    state_d = state_q;  pass2_d = pass2_q;  rq_d = rq_q;  bank_d = bank_q;  kl_d = kl_q;  kb_d = kb_q;
+    state_d = state_q;  pass2_d = pass2_q;  rq_d = rq_q;  kl_d = kl_q;  kb_d = kb_q;
     yrecv_d = yrecv_q;  ser_d = ser_q;  sercnt_d = sercnt_q;  seridx_d = seridx_q;  yfed_d = yfed_q;
-    hand_o = 1'b0;  k_req_o = 1'b0;  skey_we_o = {P{1'b0}};  pb_we_o = {P{1'b0}};
-    sm_start_o = 1'b0;  sm_abort_o = 1'b0;  imp_we_o = {P{1'b0}};
+    hand_o = 1'b0;  k_req_o = 1'b0;  sm_start_o = 1'b0;  sm_abort_o = 1'b0;
     obs_kind_o = ONone;  obs_idx_o = 16'd0;  obs_data_o = {`SP_IMP_BITS{1'b0}};
     case (state_q)
       // wait for ctl_seq's start
@@ -211,21 +170,21 @@ module ctl_front #(
           end
         end
       end
-      // wait for softmax's max, sum and pmax; pass 1 decides requant
+      // wait for softmax's max, sum and pmax; pass 1 decides requant; with
+      // the decision made, the head-step goes to ctl_smx once it is free
       FtSmWait: begin
-        if (sm_info_valid_i) begin
+        if (sm_info_valid_i && !pass2_q && rq_i) begin
+          rq_d = 1'b1;
+          obs_kind_o = ORequant;
+          obs_data_o = {16'd0, sm_pmax_i, 15'd0, 1'b1};  // first-pass pmax and the decision
+          state_d = FtAbort;
+        end else if (sm_info_valid_i && sx_idle_i) begin
+          hand_o = 1'b1;
           if (!pass2_q) begin
-            rq_d = rq_i;
             obs_kind_o = ORequant;
-            obs_data_o = {16'd0, sm_pmax_i, 15'd0, rq_i};  // first-pass pmax and the decision
+            obs_data_o = {16'd0, sm_pmax_i, 15'd0, 1'b0};
           end
-          yfed_d = {TCW{1'b0}};
-          if (!pass2_q && rq_i)
-            state_d = FtAbort;
-          else if (skey_busy)
-            state_d = FtPHold;
-          else
-            state_d = FtPStream;
+          state_d = FtIdle;
         end
       end
       // requant: drop the first softmax, run qk and softmax again on full keys
@@ -234,45 +193,17 @@ module ctl_front #(
         pass2_d = 1'b1;
         state_d = FtQkStart;
       end
-      // final probabilities ready, held while the key buffer is read (hazard)
-      FtPHold: begin
-        if (!skey_busy)
-          state_d = FtPStream;
-      end
-      // probabilities, a row of sm_p_n_i a cycle: pbuf bank, selection keys,
-      // token importance
-      FtPStream: begin
-        if (p_fire) begin
-          pb_we_o = p_lanes;
-          skey_we_o = p_lanes;
-          imp_we_o = p_lanes;
-          obs_kind_o = OProb;
-          obs_idx_o = {{(16-TIW){1'b0}}, ptok_i[TIW-1:0]};
-          obs_data_o = {32'd0, sm_p_i[15:0]};
-          yfed_d = yfed_q + p_nw;
-          if (yfed_q + p_nw == n_i)
-            state_d = FtHand;
-        end
-      end
-      // hand the head-step to ctl_back once it is free (one head-step there)
-      FtHand: begin
-        if (bk_idle_i) begin
-          hand_o = 1'b1;
-          bank_d = ~bank_q;
-          state_d = FtIdle;
-        end
-      end
       default: state_d = FtIdle;
     endcase
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= FtIdle;  pass2_q <= 1'b0;  rq_q <= 1'b0;  bank_q <= 1'b0;  kl_q <= {TCW{1'b0}};
+      state_q <= FtIdle;  pass2_q <= 1'b0;  rq_q <= 1'b0;  kl_q <= {TCW{1'b0}};
       kb_q <= {KFW{1'b0}};  yrecv_q <= {TCW{1'b0}};  ser_q <= {KPB*`SP_LOGIT_BITS{1'b0}};
       sercnt_q <= {(KPBW+1){1'b0}};  seridx_q <= {(KPBW+1){1'b0}};  yfed_q <= {TCW{1'b0}};
     end else begin
-      state_q <= state_d;  pass2_q <= pass2_d;  rq_q <= rq_d;  bank_q <= bank_d;  kl_q <= kl_d;
+      state_q <= state_d;  pass2_q <= pass2_d;  rq_q <= rq_d;  kl_q <= kl_d;
       kb_q <= kb_d;  yrecv_q <= yrecv_d;  ser_q <= ser_d;  sercnt_q <= sercnt_d;  seridx_q <= seridx_d;
       yfed_q <= yfed_d;
     end
@@ -292,9 +223,6 @@ module ctl_front #(
         stage_o = pass2_q ? `SP_FST_REQUANT : `SP_FST_SMWAIT;
       end
       FtAbort:   begin phase_o = PhRequant; stage_o = `SP_FST_REQUANT; end
-      FtPHold:   begin phase_o = PhSoftmax; stage_o = `SP_FST_HOLD; end
-      FtPStream: begin phase_o = PhSoftmax; stage_o = `SP_FST_STREAM; end
-      FtHand:    begin phase_o = PhSoftmax; stage_o = `SP_FST_HAND; end
       default: ;
     endcase
   end
@@ -313,7 +241,6 @@ module ctl_front #(
   assign kb_full_o = pass2_q;
   assign k_lsb_o   = pass2_q;
   assign rq_o      = rq_q;
-  assign bank_o    = bank_q;
   assign qk_k_valid_o = state_q == FtQk && qok_i && kl_q != klines && kline_ready;
   generate
     if (KF == 1) begin : gen_k_whole
@@ -343,17 +270,4 @@ module ctl_front #(
       assign sm_y_o = ser_q[seridx_q[KPBW-1:0] * (P*`SP_LOGIT_BITS) +: P*`SP_LOGIT_BITS];
     end
   endgenerate
-  assign sm_p_ready_o = state_q == FtPStream;
-  assign pb_wa_o      = yfed_q[TIW-1:0];
-  assign skey_wa_o    = yfed_q[TIW-1:0];
-  genvar gj;
-  generate
-    for (gj = 0; gj < P; gj = gj + 1) begin : gen_ptok
-      localparam [TIW-1:0] GJ = gj;
-      assign ptok_ra_o[gj*TIW +: TIW] = yfed_q[TIW-1:0] | GJ;
-      assign obs_ptok_o[gj*16 +: 16] = {{(16-TIW){1'b0}}, ptok_i[gj*TIW +: TIW]};
-    end
-  endgenerate
-  assign obs_pn_o   = sm_p_n_i;
-  assign obs_pvec_o = sm_p_i;
 endmodule

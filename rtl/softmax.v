@@ -1,33 +1,48 @@
 // softmax.v - fixed-point softmax over n logits held in a score buffer
 // (docs/spec.md s5; C: cmodel/softmax.c sp_softmax), Lanes (P) positions
-// per cycle. The buffer is P banks: position i is in bank i mod P, row
-// i / P; each pass handles one row (P positions) a cycle.
-//   LOAD: accept the n logits y (24-bit signed), up to P a cycle, into the
-//         buffer; running max m (a compare tree over the beat);
+// per cycle, two runs in flight. The score buffer has two banks; each bank
+// is P lanes: position i is in lane i mod P, row i / P. Two sides work on
+// different banks at once (docs/rtl.md s5):
+//   load side (LdIdle, LdLoad): accept the n logits y (24-bit signed), up
+//         to P a cycle, into the free bank lb; running max m of that bank
+//         (a compare tree over the beat); at the last beat the bank is full;
+//   back side (StIdle, StExp, StDiv, StInfo, StNorm) on the oldest full
+//         bank eb, taken in the cycle its load ends:
 //   EXP:  ceil(n/P) cycles: e = LUT[(m-y) & 255] >> ((m-y) >> 8) (0 if the
 //         shift is >= 16) in every lane, written back over y; s += the
 //         adder tree of the row's e (integer sums: the order does not
 //         change s, so the result equals the C model's serial sum);
 //   DIV:  R = floor(2^46 / s) by recip_div (47 steps);
+//   INFO: max, sum, R and pmax held (info_valid_o) until the consumer takes
+//         the run (take_i: NORM next) or drops it (abort_i: a requant);
 //   NORM: stream rows of P probabilities p = min(32768, rnd(e*R, 31)).
+// The bank is free again when NORM ends or the run is dropped. So run i+1
+// loads while run i is in EXP, DIV, INFO or NORM. start_i is taken only
+// when the load side is idle and bank lb is free (the controller starts a
+// run only then).
 // A LOAD beat carries y_n_i logits (1..P) in lanes off..off+y_n_i-1, off =
 // (logits taken so far) mod P; off + y_n_i must not exceed P (a beat stays
-// in one row). With y_valid_i (full beats) and p_ready_i held at 1 and
-// L = ceil(n/P), the run takes 3L + 49 cycles counted from the start cycle
-// (0): beats are taken in cycles 1..L, the divider starts in cycle 2L,
-// info_valid_o rises and row 0 is offered in cycle 2L+49, the last row in
-// cycle 3L+48 (checked by tests/rtl/tb_softmax.cpp).
+// in one row). With y_valid_i (full beats), take_i and p_ready_i held at 1,
+// and L = ceil(n/P), a run alone takes 3L + 50 cycles counted from the
+// start cycle (0): beats are taken in cycles 1..L, the divider starts in
+// cycle 2L, info_valid_o rises in cycle 2L+49, row 0 is offered in cycle
+// 2L+50, the last row in cycle 3L+49 (tests/rtl/tb_softmax.cpp checks
+// these, and two runs in flight).
+// work_o: {back side, load side} working this cycle (docs/rtl.md s9): the
+// load side's start cycle and its beats; the back side's EXP and DIV
+// cycles and its NORM rows taken.
 // Logit, probability and divider widths: sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
 module softmax #(
-  parameter integer MaxN  = 1024,  // score buffer entries (max n)
+  parameter integer MaxN  = 1024,  // score buffer entries a bank (max n)
   parameter integer Lanes = 1      // P: positions per cycle (a power of two)
 ) (
   input  wire                        clk_i,
   input  wire                        rst_ni,
-  input  wire                        start_i,   // pulse, accepted when !busy_o
+  input  wire                        start_i,   // pulse: a run into bank lb (taken when ld_idle_o)
   input  wire [$clog2(MaxN+1)-1:0]   n_i,       // 1..MaxN (0: start ignored)
-  input  wire                        abort_i,   // back to idle at once
+  input  wire                        abort_i,   // in INFO: drop the run (its bank is free)
+  input  wire                        take_i,    // in INFO: the run goes on to NORM
   input  wire                        y_valid_i,
   output wire                        y_ready_o,
   input  wire [Lanes*`SP_LOGIT_BITS-1:0] y_i,   // lane j: position row*P + j
@@ -41,6 +56,8 @@ module softmax #(
   input  wire                        p_ready_i,
   output wire [Lanes*16-1:0]         p_o,       // lane j: p of position row*P + j
   output wire [$clog2(Lanes+1)-1:0]  p_n_o,     // positions in this row (1..P)
+  output wire                        ld_idle_o, // the load side takes a start (bank lb free)
+  output wire [1:0]                  work_o,    // {back side, load side} working
   output wire                        busy_o
 );
   localparam integer NW = $clog2(MaxN + 1);
@@ -62,48 +79,75 @@ module softmax #(
     end
   endgenerate
 
-  localparam [2:0] StIdle = 3'd0, StLoad = 3'd1, StExp = 3'd2, StDiv = 3'd3, StNorm = 3'd4;
+  localparam LdIdle = 1'b0, LdLoad = 1'b1;
+  localparam [2:0] StIdle = 3'd0, StExp = 3'd1, StDiv = 3'd2, StInfo = 3'd3, StNorm = 3'd4;
 
+  // load side
+  reg          ld_q, ld_d;         // LdIdle, LdLoad
+  reg          lb_q, lb_d;         // bank being loaded / loaded next
+  reg [CW-1:0] lcnt_q, lcnt_d;     // logits taken in this load
+  reg [1:0]    full_q, full_d;     // bank holds a loaded run not yet done
+  reg [NW-1:0] n0_q, n0_d, n1_q, n1_d;          // n of each bank's run
+  reg [LW-1:0] max0_q, max0_d, max1_q, max1_d;  // max of each bank's run
+  // back side
   reg [2:0]    state_q, state_d;
-  reg [NW-1:0] n_q, n_d;
+  reg          eb_q, eb_d;         // bank of the back side's run
   reg [CW-1:0] cnt_q, cnt_d;       // positions done in this pass
-  reg [LW-1:0] max_q, max_d;
   reg [31:0]   sum_q, sum_d;
   reg [31:0]   recip_q, recip_d;
-  reg          info_q, info_d;
 
-  reg [Lanes-1:0]    wr_en;
-  reg [Lanes*LW-1:0] wr_data;
+  reg [Lanes-1:0]    ld_we, ex_we;
+  reg [Lanes*LW-1:0] ex_wd;
 
-  wire [CW-1:0] n_c  = {1'b0, n_q};
-  wire [RW-1:0] row  = cnt_q[PW +: RW];
-  wire [CW-1:0] ynw  = {{(CW-YNW){1'b0}}, y_n_i};
-  wire          last_ld  = (cnt_q + ynw >= n_c);                          // LOAD: last beat
-  wire          last_row = (cnt_q + Lanes[CW-1:0] >= n_c);                // EXP, NORM: last row
+  wire [NW-1:0] ln    = lb_q ? n1_q : n0_q;
+  wire [LW-1:0] lmax  = lb_q ? max1_q : max0_q;
+  wire [CW-1:0] n_c   = {1'b0, eb_q ? n1_q : n0_q};
+  wire [LW-1:0] m_e   = eb_q ? max1_q : max0_q;  // max of the back side's run
+  wire [RW-1:0] row   = cnt_q[PW +: RW];
+  wire [RW-1:0] lrow  = lcnt_q[PW +: RW];
+  wire [CW-1:0] ynw   = {{(CW-YNW){1'b0}}, y_n_i};
+  wire          y_take   = (ld_q == LdLoad) && y_valid_i;
+  wire          last_ld  = (lcnt_q + ynw >= {1'b0, ln});                 // LOAD: last beat
+  wire          ld_end   = y_take && last_ld;
+  wire          last_row = (cnt_q + Lanes[CW-1:0] >= n_c);               // EXP, NORM: last row
+`ifdef SPATTN_MUTANT_SCORE_BANK
+  // mutant (make test-mutant): a start is taken while bank lb still holds
+  // a run, whose scores the load then overwrites
+  wire          ld_go    = (ld_q == LdIdle) && start_i && n_i != {NW{1'b0}};
+`else
+  wire          ld_go    = (ld_q == LdIdle) && start_i && n_i != {NW{1'b0}} && !full_q[lb_q];
+`endif
   wire [PW:0]   off;                                                     // lane of the next logit
   generate
     if (Lanes > 1) begin : gen_off
-      assign off = {1'b0, cnt_q[PW-1:0]};
+      assign off = {1'b0, lcnt_q[PW-1:0]};
     end else begin : gen_off1
       assign off = 1'b0;
     end
   endgenerate
 
-  // per lane: the row's entry, whether the lane is in this beat (LOAD) or
-  // below n (EXP, NORM), its e and its probability
+  // per lane: the two banks' entries, whether the lane is in this beat
+  // (LOAD) or below n (EXP, NORM), its e and its probability
   wire [Lanes-1:0]    in_beat, in_n;
   wire [Lanes*16-1:0] e;
   genvar j;
   generate
     for (j = 0; j < Lanes; j = j + 1) begin : gen_lane
-      // bank j of the score buffer: logits, then e (zero-extended); one
-      // write port, read at the current row (no reset: a memory)
-      reg [LW-1:0] bank_q [0:RN-1];
+      // lane j of each score bank: logits, then e (zero-extended); one write
+      // port each, written by the side that holds the bank (the load side's
+      // bank is never the back side's), read by the back side at its row
+      // (no reset: a memory)
+      reg [LW-1:0] bk0_q [0:RN-1];
+      reg [LW-1:0] bk1_q [0:RN-1];
+      wire ld0 = ld_we[j] && !lb_q, ld1 = ld_we[j] && lb_q;
+      wire [LW-1:0] yl = y_i[j*LW +: LW];
       always @(posedge clk_i) begin
-        if (wr_en[j])
-          bank_q[row] <= wr_data[j*LW +: LW];
+        if (ld0 || (ex_we[j] && !eb_q))
+          bk0_q[ld0 ? lrow : row] <= ld0 ? yl : ex_wd[j*LW +: LW];
+        if (ld1 || (ex_we[j] && eb_q))
+          bk1_q[ld1 ? lrow : row] <= ld1 ? yl : ex_wd[j*LW +: LW];
       end
-      wire [LW-1:0] r = bank_q[row];
+      wire [LW-1:0] r = eb_q ? bk1_q[row] : bk0_q[row];
       localparam [PW:0]   JL = j;
       localparam [CW-1:0] JC = j;
       assign in_beat[j] = (JL >= off) && ({1'b0, JL} < {1'b0, off} + {1'b0, y_n_i});
@@ -111,7 +155,7 @@ module softmax #(
       // exp of the distance below the max (dst in Q.LOGIT_FRAC: the
       // fraction indexes the LUT, the integer part shifts; a shift of 16 or
       // more gives 0)
-      wire [LW-1:0] dst = max_q - r;
+      wire [LW-1:0] dst = m_e - r;
       wire [15:0] lut_val;
       exp_lut u_exp_lut (
         .idx_i (dst[`SP_LOGIT_FRAC-1:0]),
@@ -168,7 +212,7 @@ module softmax #(
   ) u_recip_div (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .start_i (div_start && !abort_i),
+    .start_i (div_start),
     .num_i   ({1'b1, {`SP_RECIP_SHIFT{1'b0}}}),  // 2^SP_RECIP_SHIFT
     .den_i   (sum_d),
     .busy_o  (div_busy),
@@ -181,45 +225,62 @@ module softmax #(
   wire [16:0] pm_r = {1'b0, recip_q[31:16]} + {16'd0, recip_q[15]};
   assign pmax_o = (pm_r > {1'b0, POne}) ? POne : pm_r[15:0];
 
-  wire y_take = (state_q == StLoad) && y_valid_i;
   wire p_take = (state_q == StNorm) && p_ready_i;
+  wire bk_free;  // the back side's run ends this cycle: its bank is free
 
+  // load side
   always @(*) begin
-    state_d = state_q;
-    n_d     = n_q;
-    cnt_d   = cnt_q;
-    max_d   = max_q;
-    sum_d   = sum_q;
-    recip_d = recip_q;
-    info_d  = info_q;
-    wr_en   = {Lanes{1'b0}};
-    wr_data = y_i;
-    case (state_q)
-      StIdle: begin
-        if (start_i && n_i != {NW{1'b0}} && !div_busy) begin
-          state_d = StLoad;
-          n_d     = n_i;
-          cnt_d   = {CW{1'b0}};
-          info_d  = 1'b0;
+    ld_d = ld_q;  lb_d = lb_q;  lcnt_d = lcnt_q;  n0_d = n0_q;  n1_d = n1_q;
+    max0_d = max0_q;  max1_d = max1_q;  ld_we = {Lanes{1'b0}};
+    case (ld_q)
+      // wait for a start while bank lb is free
+      LdIdle: begin
+        if (ld_go) begin
+          ld_d = LdLoad;
+          lcnt_d = {CW{1'b0}};
+          if (lb_q) n1_d = n_i; else n0_d = n_i;
         end
       end
-      StLoad: begin
+      // logits into bank lb, y_n_i a beat; the last beat fills it
+      default: begin
         if (y_take) begin
-          wr_en = in_beat;
-          if (cnt_q == {CW{1'b0}} || $signed(beat_max) > $signed(max_q))
-            max_d = beat_max;
-          cnt_d = cnt_q + ynw;
+          ld_we = in_beat;
+          if (lcnt_q == {CW{1'b0}} || $signed(beat_max) > $signed(lmax)) begin
+            if (lb_q) max1_d = beat_max; else max0_d = beat_max;
+          end
+          lcnt_d = lcnt_q + ynw;
           if (last_ld) begin
-            state_d = StExp;
-            cnt_d   = {CW{1'b0}};
-            sum_d   = 32'd0;
+            ld_d = LdIdle;
+            lb_d = ~lb_q;
           end
         end
       end
+    endcase
+  end
+
+  // back side
+  always @(*) begin
+    state_d = state_q;
+    eb_d    = eb_q;
+    cnt_d   = cnt_q;
+    sum_d   = sum_q;
+    recip_d = recip_q;
+    ex_we   = {Lanes{1'b0}};
+    ex_wd   = {Lanes*LW{1'b0}};
+    for (k = 0; k < Lanes; k = k + 1)
+      ex_wd[k*LW +: LW] = {{(LW-16){1'b0}}, e[k*16 +: 16]};
+    case (state_q)
+      // wait for bank eb to be full (or to fill this cycle)
+      StIdle: begin
+        if (full_q[eb_q] || (ld_end && lb_q == eb_q)) begin
+          state_d = StExp;
+          cnt_d   = {CW{1'b0}};
+          sum_d   = 32'd0;
+        end
+      end
+      // a row of e a cycle, written over the logits; their sum
       StExp: begin
-        wr_en = {Lanes{1'b1}};
-        for (k = 0; k < Lanes; k = k + 1)
-          wr_data[k*LW +: LW] = {{(LW-16){1'b0}}, e[k*16 +: 16]};
+        ex_we = {Lanes{1'b1}};
         sum_d = sum_q + {{(32-SW){1'b0}}, row_sum};
         cnt_d = cnt_q + Lanes[CW-1:0];
         if (last_row) begin
@@ -227,13 +288,21 @@ module softmax #(
           cnt_d   = {CW{1'b0}};
         end
       end
+      // the reciprocal of the sum
       StDiv: begin
         if (div_done) begin
-          state_d = StNorm;
+          state_d = StInfo;
           recip_d = div_quot[31:0];
-          info_d  = 1'b1;
         end
       end
+      // max, sum and pmax held for the consumer's decision
+      StInfo: begin
+        if (abort_i)
+          state_d = StIdle;
+        else if (take_i)
+          state_d = StNorm;
+      end
+      // a row of probabilities a cycle
       StNorm: begin
         if (p_take) begin
           cnt_d = cnt_q + Lanes[CW-1:0];
@@ -243,29 +312,48 @@ module softmax #(
       end
       default: state_d = StIdle;
     endcase
-    if (abort_i) begin
-      state_d = StIdle;
-      wr_en   = {Lanes{1'b0}};
-    end
+    if (bk_free)
+      eb_d = ~eb_q;
+  end
+  assign bk_free = (state_q == StInfo && abort_i) || (p_take && last_row);
+
+  always @(*) begin
+    full_d = full_q;
+    if (ld_end)
+      full_d[lb_q] = 1'b1;
+    if (bk_free)
+      full_d[eb_q] = 1'b0;
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      ld_q    <= LdIdle;
+      lb_q    <= 1'b0;
+      lcnt_q  <= {CW{1'b0}};
+      full_q  <= 2'b00;
+      n0_q    <= {NW{1'b0}};
+      n1_q    <= {NW{1'b0}};
+      max0_q  <= {LW{1'b0}};
+      max1_q  <= {LW{1'b0}};
       state_q <= StIdle;
-      n_q     <= {NW{1'b0}};
+      eb_q    <= 1'b0;
       cnt_q   <= {CW{1'b0}};
-      max_q   <= {LW{1'b0}};
       sum_q   <= 32'd0;
       recip_q <= 32'd0;
-      info_q  <= 1'b0;
     end else begin
+      ld_q    <= ld_d;
+      lb_q    <= lb_d;
+      lcnt_q  <= lcnt_d;
+      full_q  <= full_d;
+      n0_q    <= n0_d;
+      n1_q    <= n1_d;
+      max0_q  <= max0_d;
+      max1_q  <= max1_d;
       state_q <= state_d;
-      n_q     <= n_d;
+      eb_q    <= eb_d;
       cnt_q   <= cnt_d;
-      max_q   <= max_d;
       sum_q   <= sum_d;
       recip_q <= recip_d;
-      info_q  <= info_d;
     end
   end
 
@@ -273,13 +361,15 @@ module softmax #(
   wire [CW-1:0] left = n_c - cnt_q;
   assign p_n_o = (left >= Lanes[CW-1:0]) ? Lanes[YNW-1:0] : left[YNW-1:0];
 
-  assign y_ready_o    = (state_q == StLoad);
+  assign y_ready_o    = (ld_q == LdLoad);
   assign p_valid_o    = (state_q == StNorm);
-  assign info_valid_o = info_q;
-  assign max_o        = max_q;
+  assign info_valid_o = (state_q == StInfo);
+  assign max_o        = m_e;
   assign sum_o        = sum_q;
   assign recip_o      = recip_q;
-  assign busy_o       = (state_q != StIdle) || div_busy;
+  assign ld_idle_o    = (ld_q == LdIdle) && !full_q[lb_q];
+  assign work_o       = {(state_q == StExp) || (state_q == StDiv) || p_take, ld_go || y_take};
+  assign busy_o       = (ld_q != LdIdle) || (state_q != StIdle) || (|full_q) || div_busy;
 
   // the quotient is < 2^32 (s >= 32768) and the remainder is not needed
   wire unused_div = ^{div_quot[`SP_DIV_STEPS-1:32], div_rem};

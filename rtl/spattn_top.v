@@ -1,8 +1,8 @@
 // spattn_top.v - the accelerator: controller, fetcher, K and V bit-plane
 // buffers and the datapath units (qk, softmax, requant, topk, pv,
 // importance), with a memory read port, a run-register interface, two
-// observation ports for the co-simulation checker (front end and pruning;
-// back end: two head-steps are in flight), the pipeline stages and
+// observation ports for the co-simulation checker (front end, ctl_smx and
+// pruning; back end: up to three head-steps are in flight), the pipeline stages and
 // activity counters (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
 // constants shared with the C model from sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
@@ -77,6 +77,7 @@ module spattn_top #(
   output wire [15:0]   obs2_idx_o,
   // pipeline stages (docs/rtl.md s5): SP_FST_* of the front end, SP_BST_* of the back end
   output wire [3:0]    fphase_o,
+  output wire [3:0]    xphase_o,  // ctl_smx's SP_XST_* stage
   output wire [3:0]    bphase_o,
   output wire          pfetch_o,          // the K prefetch walk requests rows (overlap coverage)
   // activity counters
@@ -231,7 +232,9 @@ module spattn_top #(
   /* verilator lint_on PINCONNECTEMPTY */
 
   // ---- softmax and requant
-  wire sm_start, sm_abort, sm_y_valid, sm_y_ready, sm_info_valid, sm_p_valid, sm_p_ready, sm_busy;
+  wire sm_start, sm_abort, sm_take, sm_y_valid, sm_y_ready, sm_info_valid, sm_p_valid, sm_p_ready, sm_busy;
+  wire sm_ld_idle;
+  wire [1:0] sm_work;
   wire [TCW-1:0] sm_n;
   wire [SoftmaxLanes*`SP_LOGIT_BITS-1:0] sm_y;
   wire [$clog2(SoftmaxLanes+1)-1:0] sm_y_n, sm_p_n;
@@ -239,10 +242,11 @@ module spattn_top #(
   wire [SoftmaxLanes*16-1:0] sm_p;
   /* verilator lint_off PINCONNECTEMPTY */
   softmax #(.MaxN(MaxTokens), .Lanes(SoftmaxLanes)) u_softmax (
-    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(sm_start), .n_i(sm_n), .abort_i(sm_abort),
+    .clk_i(clk_i), .rst_ni(rst_ni), .start_i(sm_start), .n_i(sm_n), .abort_i(sm_abort), .take_i(sm_take),
     .y_valid_i(sm_y_valid), .y_ready_o(sm_y_ready), .y_i(sm_y), .y_n_i(sm_y_n),
     .info_valid_o(sm_info_valid), .max_o(), .sum_o(), .recip_o(), .pmax_o(sm_pmax),
-    .p_valid_o(sm_p_valid), .p_ready_i(sm_p_ready), .p_o(sm_p), .p_n_o(sm_p_n), .busy_o(sm_busy)
+    .p_valid_o(sm_p_valid), .p_ready_i(sm_p_ready), .p_o(sm_p), .p_n_o(sm_p_n), .ld_idle_o(sm_ld_idle),
+    .work_o(sm_work), .busy_o(sm_busy)
   );
   /* verilator lint_on PINCONNECTEMPTY */
   wire rq;
@@ -321,12 +325,12 @@ module spattn_top #(
 
   // ---- controller
   wire init;
-  wire [11:0] phases;
+  wire [15:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
                .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes), .KvBuffers(KvBuffers),
                .FetchRows(FetchRows)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
+    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .xstage_o(xphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
     .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
     .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),
@@ -341,7 +345,7 @@ module spattn_top #(
     .q_o(q), .mult_o(mult), .shift_o(shift), .himp_mult_o(himp_mult), .himp_shift_o(himp_shift),
     .qk_k_valid_o(qk_k_valid), .qk_k_ready_i(qk_k_ready), .qk_k_data_o(qk_k_data),
     .qk_y_valid_i(qk_y_valid), .qk_y_ready_o(qk_y_ready), .qk_y_i(qk_y),
-    .sm_start_o(sm_start), .sm_n_o(sm_n), .sm_abort_o(sm_abort), .sm_y_valid_o(sm_y_valid),
+    .sm_start_o(sm_start), .sm_n_o(sm_n), .sm_abort_o(sm_abort), .sm_take_o(sm_take), .sm_y_valid_o(sm_y_valid),
     .sm_y_ready_i(sm_y_ready), .sm_y_o(sm_y), .sm_y_n_o(sm_y_n), .sm_info_valid_i(sm_info_valid),
     .sm_p_valid_i(sm_p_valid), .sm_p_ready_o(sm_p_ready), .sm_p_i(sm_p), .sm_p_n_i(sm_p_n),
     .sm_pmax_i(sm_pmax),
@@ -406,17 +410,16 @@ module spattn_top #(
   assign cnt_topk_cycles_o = c_tkc_q;
   assign cnt_softmax_o     = c_sm_q;
 
-  // softmax working cycles (docs/rtl.md s9): its start cycle and every busy
-  // cycle except those waiting for a logit (LOAD without y_valid) or for
-  // the consumer of p (NORM without p_ready); with both held, 3n + 49 per
-  // run, the C timing model's unit latency at one lane
+  // softmax working cycles (docs/rtl.md s9), of both sides (softmax.v
+  // work_o): the load side's start cycle and its beats taken, the back
+  // side's EXP and DIV cycles and its NORM rows taken; 3n + 49 per run at
+  // one lane, the C timing model's unit latency
   reg [63:0] c_smw_q;
-  wire sm_stall = (sm_y_ready && !sm_y_valid) || (sm_p_valid && !sm_p_ready);
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       c_smw_q <= 64'd0;
-    end else if ((sm_start && !sm_busy) || (sm_busy && !sm_stall)) begin
-      c_smw_q <= c_smw_q + 64'd1;
+    end else begin
+      c_smw_q <= c_smw_q + {63'd0, sm_work[0]} + {63'd0, sm_work[1]};
     end
   end
   assign cnt_sm_work_o = c_smw_q;
@@ -426,7 +429,7 @@ module spattn_top #(
   // 10), so overlapping head-steps count in both; phase 0 counts the busy
   // cycles no part names (initialisation, waits)
   reg [63:0] c_phase_q [0:10];
-  wire [3:0] ph_f = phases[3:0], ph_b = phases[7:4], ph_s = phases[11:8];
+  wire [3:0] ph_f = phases[3:0], ph_b = phases[7:4], ph_s = phases[11:8], ph_x = phases[15:12];
   integer pi;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -435,8 +438,8 @@ module spattn_top #(
     end else if (busy_o) begin
       for (pi = 1; pi < 11; pi = pi + 1)
         c_phase_q[pi] <= c_phase_q[pi] + {63'd0, ph_f == pi[3:0]} + {63'd0, ph_b == pi[3:0]} +
-                         {63'd0, ph_s == pi[3:0]};
-      if (phases == 12'd0)
+                         {63'd0, ph_s == pi[3:0]} + {63'd0, ph_x == pi[3:0]};
+      if (phases == 16'd0)
         c_phase_q[0] <= c_phase_q[0] + 64'd1;
     end
   end
@@ -449,5 +452,5 @@ module spattn_top #(
 
   // unused status of the units (kept on the ports for unit tests), and the
   // fetcher row bits beyond a small D's q row
-  wire unused_ok = &{1'b0, sm_busy, tk_busy, f_row};
+  wire unused_ok = &{1'b0, sm_busy, sm_ld_idle, tk_busy, f_row};
 endmodule

@@ -229,7 +229,7 @@ int sc_main(int argc, char **argv)
         }
         // busy cycles by (front-end stage, back-end stage) pair: the
         // OVERLAP COVERAGE table (docs/rtl.md s5; tests/cosim/overlap.sh)
-        std::string cov_txt = "OVERLAP COVERAGE (busy cycles by front-end stage x back-end stage)\n", cov_js;
+        std::string cov_txt = "OVERLAP COVERAGE (busy cycles by front-end stage x back-end stage; ctl_smx stage x each)\n", cov_js;
         for (int f = 0; f < kFStages; f++)
             for (int b = 0; b < kBStages; b++) {
                 char cb[160];
@@ -238,6 +238,20 @@ int sc_main(int argc, char **argv)
                 cov_txt += cb;
                 snprintf(cb, sizeof cb, "%s    \"%s/%s\": %llu", cov_js.empty() ? "" : ",\n", kFStageNames[f],
                          kBStageNames[b], (unsigned long long)h.cover[f][b]);
+                cov_js += cb;
+            }
+        // ctl_smx's stages beside the front end's and the back end's
+        for (int x = 0; x < kXStages; x++)
+            for (int o = 0; o < kFStages + kBStages; o++) {
+                int f = o < kFStages ? o : -1, b = o - kFStages;
+                uint64_t v = f >= 0 ? h.cover_xf[x][f] : h.cover_xb[x][b];
+                const char *nm = f >= 0 ? kFStageNames[f] : kBStageNames[b], *part = f >= 0 ? "front" : "back";
+                char cb[160];
+                snprintf(cb, sizeof cb, "smx %-10s %-5s %-10s %llu\n", kXStageNames[x], part, nm,
+                         (unsigned long long)v);
+                cov_txt += cb;
+                snprintf(cb, sizeof cb, ",\n    \"smx/%s/%s/%s\": %llu", kXStageNames[x], part, nm,
+                         (unsigned long long)v);
                 cov_js += cb;
             }
         // the K prefetch of the next head-step beside the running front end's stages

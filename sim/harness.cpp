@@ -73,8 +73,13 @@ void RtlHarness::tick()
         tk_prev_ = tk;
         prune_prev_ = pr;
         // the pipeline stages of this cycle (OVERLAP COVERAGE, docs/rtl.md s5)
-        if (t->busy_o)
-            cover[t->fphase_o < kFStages ? t->fphase_o : 0][t->bphase_o < kBStages ? t->bphase_o : 0]++;
+        if (t->busy_o) {
+            int fs = t->fphase_o < kFStages ? t->fphase_o : 0, bs = t->bphase_o < kBStages ? t->bphase_o : 0;
+            int xs = t->xphase_o < kXStages ? t->xphase_o : 0;
+            cover[fs][bs]++;
+            cover_xf[xs][fs]++;
+            cover_xb[xs][bs]++;
+        }
         if (t->busy_o && t->pfetch_o)
             cover_pf[t->fphase_o < kFStages ? t->fphase_o : 0]++;
         if (t->fphase_o == SP_FST_QFETCH && fprev_ != SP_FST_QFETCH)

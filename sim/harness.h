@@ -37,6 +37,10 @@ struct RtlHarness : sc_core::sc_module {
     uint64_t watchdog = 20000000;  // cycles without any observation
     // busy cycles by (front-end stage, back-end stage): fphase_o x bphase_o
     uint64_t cover[kFStages][kBStages] = {};
+    // busy cycles by (ctl_smx stage, front-end stage) and (ctl_smx stage,
+    // back-end stage): xphase_o x fphase_o, xphase_o x bphase_o
+    uint64_t cover_xf[kXStages][kFStages] = {};
+    uint64_t cover_xb[kXStages][kBStages] = {};
     // busy cycles of the K prefetch walk (pfetch_o) by front-end stage
     uint64_t cover_pf[kFStages] = {};
 

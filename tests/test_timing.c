@@ -1,7 +1,7 @@
 /* test_timing.c - the timing model (cmodel/timing.c, docs/costs.md s1):
  * the RTL's head-step pipeline stepped cycle by cycle. Unit formulas and
- * the expected quick-select; the exact work figures; two head-steps in
- * flight; the K prefetch of a second K slot; requant passes; monotone in
+ * the expected quick-select; the exact work figures; head-steps in
+ * flight (front end, ctl_smx, back end); the K prefetch of a second K slot; requant passes; monotone in
  * keys; the layer barrier; the refusals of what the hardware cannot hold;
  * fetched bits against the functional model; records of rows > 1 against
  * their split; the bound; determinism; bounded memory. */
@@ -126,10 +126,10 @@ START_TEST(test_rtl_work)
 }
 END_TEST
 
-/* Two head-steps in flight: with a long value selection (the back end),
+/* Head-steps in flight: with a long value selection (the back end),
  * the next head-step's front end runs beside it, so the run takes less
  * than the front and back ends one after the other; but the back end
- * holds one head-step at a time and the front end holds its probability
+ * holds one head-step at a time and ctl_smx holds its probability
  * stream until the value selection ends (the top-k key buffer), so the
  * run takes at least the back ends' sum. */
 START_TEST(test_rtl_overlap)
@@ -153,6 +153,43 @@ START_TEST(test_rtl_overlap)
     /* the hold: each further front end waits for the selection before it */
     ck_assert_uint_ge(r.total_cycles, front + n * (sel + sp_tm_cdiv(keys, C) + 2 + rows));
     sp_tm_steps_free(&v);
+}
+END_TEST
+
+/* the softmax overlapped across head-steps (docs/rtl.md s5): the front end
+ * hands a head-step to ctl_smx once its requant decision is made, and the
+ * next head-step's q fetch, K walk, qk and softmax load (into the other
+ * score bank) run while ctl_smx streams its probabilities. With a fast
+ * back end the front ends follow each other faster than the least serial
+ * front end of one bank (load L beats, exp L rows, the divider, stream L
+ * rows); with a slow value selection three head-steps are in flight (the
+ * front end of i+2 starts before the back end of i ends), never four. */
+START_TEST(test_rtl_softmax_overlap)
+{
+    char err[256];
+    for (int slow = 0; slow < 2; slow++) {
+        sp_config c;
+        sp_config_default(&c);
+        fast_dram(&c);
+        size_t n = 10;
+        uint32_t keys = 256, values = 8, sel = slow ? 4000 : 0;
+        sp_tm_steps v = tm_fixture_steps(n, keys, keys, values, 0, sel);
+        sp_tm_result r;
+        ck_assert_msg(sp_timing_run(&c, &v, &r, err, sizeof err) == 0, "%s", err);
+        uint64_t rows = sp_tm_cdiv(keys, (uint64_t)c.hw.softmax_lanes);
+        int three = 0;
+        for (size_t i = 0; i + 3 < n; i++) {
+            ck_assert_uint_ge(v.s[i + 3].t_start, v.s[i].t_end); /* at most three in flight */
+            three += v.s[i + 2].t_start < v.s[i].t_end;
+        }
+        if (slow) {
+            ck_assert_int_gt(three, 0);
+        } else {
+            uint64_t spacing = (v.s[n - 1].t_start - v.s[1].t_start) / (n - 2);
+            ck_assert_uint_lt(spacing, 3 * rows + 49);
+        }
+        sp_tm_steps_free(&v);
+    }
 }
 END_TEST
 
@@ -977,6 +1014,7 @@ int main(void)
     tcase_add_test(tc, test_workload_dense_equivalence);
     tcase_add_test(tc, test_rows_equal_split);
     tcase_add_test(tc, test_fast_equals_reference);
+    tcase_add_test(tc, test_rtl_softmax_overlap);
     tcase_add_test(tc, test_bound_le_achieved);
     tcase_add_test(tc, test_working_set_bounded);
     tcase_add_test(tc, test_list_once_per_iteration);

@@ -1,44 +1,70 @@
 #!/bin/sh
 # overlap.sh - overlap coverage of the head-step pipeline (make test-cosim;
-# docs/rtl.md s5): sums the "overlap FRONT BACK CYCLES" lines that
-# tests/cosim/run.sh collected from every co-sim run (OVERLAP_LOG) and
-# checks that the regression traces together reach every pair of a front-end
-# stage and a back-end stage the pipeline allows, and no pair its hazard
-# rules forbid. Prints the summed table; fails naming the pairs not reached
-# (or reached against a rule). The "prefetch FRONT CYCLES" lines (the K
-# prefetch walk of the next head-step requesting rows while the running
-# head-step's front end is in stage FRONT; kv_buffers 2) must reach qk,
-# sm_wait, requant and prune_hold (the next layer's first head-step fetched
-# during the layer-end drain, where no pruning selection runs there).
+# docs/rtl.md s5): sums the "overlap FRONT BACK CYCLES" and "smx SMX PART
+# STAGE CYCLES" lines that tests/cosim/run.sh collected from every co-sim
+# run (OVERLAP_LOG) and checks that the regression traces together reach
+# every pair of stages of two parts (front end x back end, ctl_smx x front
+# end, ctl_smx x back end) the pipeline allows, and no pair its hazard
+# rules forbid. Prints the summed tables; fails naming the pairs not
+# reached (or reached against a rule). The "prefetch FRONT CYCLES" lines
+# (the K prefetch walk of the next head-step requesting rows while the
+# running head-step's front end is in stage FRONT; kv_buffers 2) must reach
+# qk, sm_wait, requant and prune_hold (the next layer's first head-step
+# fetched during the layer-end drain, where no pruning selection runs there).
 # Usage: overlap.sh LOG
 set -u
 LOG=${1:?usage: overlap.sh LOG}
 [ -s "$LOG" ] || { echo "overlap: FAIL: no coverage lines in $LOG"; exit 1; }
 awk '
 BEGIN {
-  nf = split("idle q_fetch qk sm_wait requant hold stream hand prune_hold", F, " ")
+  nf = split("idle q_fetch qk sm_wait requant prune_hold", F, " ")
   nb = split("idle value_topk v_fetch pv out", B, " ")
-  # required: both parts named, as the rules allow (docs/rtl.md s5)
+  nx = split("idle hold stream hand", X, " ")
+  # front end x back end: required, as the rules allow (docs/rtl.md s5)
   for (f = 2; f <= 5; f++) for (b = 1; b <= nb; b++) req[F[f] " " B[b]] = 1
-  delete req["q_fetch pv"]; delete req["q_fetch out"]   # allowed, not reachable here (docs/rtl.md s5)
-  req["hold value_topk"] = 1
-  split("idle v_fetch pv out", x, " ")
-  for (i in x) { req["stream " x[i]] = 1; req["hand " x[i]] = 1 }
   for (b = 1; b <= nb; b++) req["prune_hold " B[b]] = 1
-  # forbidden by the hazard rules
-  bad["hold idle"]; bad["hold v_fetch"]; bad["hold pv"]; bad["hold out"]
-  bad["stream value_topk"]; bad["hand value_topk"]
+  # ctl_smx x back end
+  req["x hold b value_topk"] = 1
+  split("idle v_fetch pv out", x, " ")
+  for (i in x) { req["x stream b " x[i]] = 1; req["x hand b " x[i]] = 1; bad["x hold b " x[i]] }
+  bad["x stream b value_topk"]; bad["x hand b value_topk"]
+  # ctl_smx x front end: the next head-step starts beside the stream
+  split("q_fetch qk", x, " ")
+  for (i in x) { req["x hold f " x[i]] = 1; req["x stream f " x[i]] = 1; req["x hand f " x[i]] = 1 }
+  split("sm_wait prune_hold", x, " ")
+  for (i in x) { req["x hold f " x[i]] = 1; req["x stream f " x[i]] = 1; req["x hand f " x[i]] = 1 }
+  req["x hand f requant"] = 1
+  # a decision of i+1 (its requant pass) only after the stream of i
+  bad["x hold f requant"]; bad["x stream f requant"]
   split("qk sm_wait requant prune_hold", x, " ")
   for (i in x) preq[x[i]] = 1
 }
 $1 == "prefetch" && NF == 3 { pc[$2] += $3 }
-$1 == "overlap" && NF == 4 { c[$2 " " $3] += $4; runs[$2 " " $3]++ }
+$1 == "overlap" && NF == 4 { c[$2 " " $3] += $4 }
+$1 == "smx" && NF == 5 { c["x " $2 " " substr($3, 1, 1) " " $4] += $5 }
 END {
   print "OVERLAP COVERAGE over the regression (busy cycles; * required, ! forbidden)"
+  print "front end x back end"
   for (f = 1; f <= nf; f++) {
     line = sprintf("  %-10s", F[f])
     for (b = 1; b <= nb; b++) {
       k = F[f] " " B[b]
+      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
+      line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
+    }
+    print line
+  }
+  print "ctl_smx x front end | ctl_smx x back end"
+  for (xi = 1; xi <= nx; xi++) {
+    line = sprintf("  %-6s", X[xi])
+    for (f = 1; f <= nf; f++) {
+      k = "x " X[xi] " f " F[f]
+      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
+      line = line sprintf(" %s=%s%d", F[f], m, c[k] + 0)
+    }
+    line = line " |"
+    for (b = 1; b <= nb; b++) {
+      k = "x " X[xi] " b " B[b]
       m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
       line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
     }
