@@ -10,6 +10,10 @@
  * order, the co-sim harness sends them: per cycle the read row's beats,
  * then the posted write beat. Cycle c of this model is cycle c of the
  * co-sim (sim/harness.cpp): the start pulse in SP_START_CYCLE. With
+ * the back end in two parts holding different head-steps: ctl_vsel (the
+ * value top-k, kept flags into one of two flag banks) and ctl_back (V walk,
+ * pv, head importance, output), so the selection of i+1 runs beside the V
+ * walk and pv of i. With
  * hardware.kv_buffers 2 the K buffer has two slots (k_sram_bytes / 2 each)
  * and ctl_fetch's prefetch walk fetches the next head-step of the layer's K
  * MSB rows into the other slot, named by ctl_seq's look-ahead. The read
@@ -47,7 +51,8 @@ typedef struct {
 enum { SqList, SqHScan, SqStep, SqNextRow, SqBDrain, SqPrune, SqNextL, SqDrain, SqDone };
 enum { FtIdle, FtFetchQ, FtQkStart, FtQk, FtSmWait, FtAbort };
 enum { SxIdle, SxPHold, SxPStream, SxHand }; /* ctl_smx: the probability stream, the hand-over */
-enum { BkIdle, BkVSel, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
+enum { VsIdle, VsSel, VsHand }; /* ctl_vsel: the value selection, the hand-over */
+enum { BkIdle, BkVFetch, BkPvStart, BkPv, BkPvWait, BkHImp, BkStepEnd };
 enum { FIdle, FScale, FQ, FK };
 enum { VIdle, VWalk, VWait };
 enum { PIdle, PWalk, PHeld };     /* ctl_fetch: the K prefetch walk */
@@ -473,6 +478,9 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     size_t qh = 0, qn = 0;
     uint64_t rsp_last = 0;
     int rsp_any = 0;
+    /* ctl_vsel: the value selection's head-step */
+    int vsl = VsIdle;
+    hstep S = {0};
     /* ctl_back and pv */
     int bk = BkIdle, brq = 0;
     hstep B = {0};
@@ -487,7 +495,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     unsigned wb_beat = 0, wl = 0, whd = 0;
     uint32_t widx = 0;
     /* phase edges for the meter */
-    int ft_prev = FtIdle, bk_prev = BkIdle, sx_prev = SxIdle;
+    int ft_prev = FtIdle, bk_prev = BkIdle, sx_prev = SxIdle, vsl_prev = VsIdle;
 
     uint64_t work[SP_U_N] = {0};
     uint64_t c0 = SP_RUN_START + (uint64_t)M->MT; /* SqInit: MaxTokens cycles after the start pulse */
@@ -496,32 +504,33 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
     for (;; c++) {
         /* ---- quiet cycles: jump to the next event (sp_tm_fast) ---- */
         if (sp_tm_fast && !req_valid && !wb && !out_valid && !div_done && !(s1v | s2v | s3v | s4v) &&
-            ft == ft_prev && bk == bk_prev && sx == sx_prev && (qn == 0 || q[qh].cycle > c)) {
+            ft == ft_prev && bk == bk_prev && sx == sx_prev && vsl == vsl_prev && (qn == 0 || q[qh].cycle > c)) {
             /* every FSM waits on a response, a selection's end (val_at,
              * prune_at), the divider or a free FIFO slot, or counts (the A_l
              * listing, the softmax's exp and normalise rows, the
              * probability stream): no state but those counts changes until
              * the earliest of those events or a count's last step */
             uint32_t KPB = (uint32_t)M->KPB, P = (uint32_t)M->P, want = brq && a->v_lsb > 0 ? 2 * wj : wj;
-            int full = fill >= SP_FETCH_MAX_OUT, vsel = bk == BkVSel && c != val_at;
+            int full = fill >= SP_FETCH_MAX_OUT, vsel = vsl == VsSel && c != val_at;
             int kready = kl < kd[kbank] / KPB || kd[kbank] == n;
             if ((vs == VIdle || (vs == VWait && vdone != want)) &&
                 (fs == FIdle || (fs == FK && kc[kbank] != n && full)) &&
                 (ps == PHeld || (ps == PIdle && !(M->KVB > 1 && la == LaFound && kst)) ||
                  (ps == PWalk && kc[pbank] != pn && full)) &&
                 la != LaScan &&
-                ((bk == BkIdle && sx != SxHand) || vsel || (bk == BkVFetch && vs == VWait)) &&
+                (bk == BkIdle || (bk == BkVFetch && vs == VWait)) &&
+                ((vsl == VsIdle && sx != SxHand) || vsel || (vsl == VsHand && bk != BkIdle)) &&
                 (sq == SqStep || (sq == SqPrune && c != prune_at) ||
-                 (sq == SqBDrain && !(bk == BkIdle && sx == SxIdle)) || (sq == SqList && sq_cnt < npres)) &&
+                 (sq == SqBDrain && !(bk == BkIdle && sx == SxIdle && vsl == VsIdle)) || (sq == SqList && sq_cnt < npres)) &&
                 (ft == FtIdle || (ft == FtSmWait && (sm != StInfo || (sx != SxIdle && (pass2 || !F.s->requant)))) ||
                  (ft == FtQk && sercnt == 0 && !(qok && kl != (n + KPB - 1) / KPB && kready))) &&
-                (sx == SxIdle || (sx == SxPHold && vsel) || (sx == SxHand && bk != BkIdle) ||
+                (sx == SxIdle || (sx == SxPHold && vsel) || (sx == SxHand && vsl != VsIdle) ||
                  (sx == SxPStream && sm == StNorm)) &&
                 (sl == LdIdle || ft == FtQk) && (sm != StIdle || !sfull[eb])) {
                 uint64_t T = moved + SP_RTL_STALL_CYCLES + 1; /* the stall check's cycle */
                 if (qn && q[qh].cycle < T)
                     T = q[qh].cycle;
-                if (bk == BkVSel && val_at < T)
+                if (vsl == VsSel && val_at < T)
                     T = val_at;
                 if (sq == SqPrune && prune_at < T)
                     T = prune_at;
@@ -552,11 +561,12 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         /* ---- the harness's memory side of cycle c (sim/harness.cpp) ---- */
         if (ft == FtFetchQ && ft_prev != FtFetchQ)
             M->fcut = 1; /* the front end's new head-step opens a job */
-        if (bk == BkVSel && bk_prev != BkVSel)
-            M->vcut = 1;
+        if (bk == BkVFetch && bk_prev != BkVFetch)
+            M->vcut = 1; /* the back end's new head-step opens a job */
         ft_prev = ft;
         bk_prev = bk;
         sx_prev = sx;
+        vsl_prev = vsl;
         if (req_valid && batch) { /* the same beats, one DRAM call (sp_dram_access_runs) */
             unsigned nb = beats_of(M, req_region);
             size_t k1 = 0;
@@ -667,8 +677,10 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         int p_fire = sm == StNorm && sx == SxPStream;
         int bk_idle = bk == BkIdle;
         int val_done = c == val_at;
-        int skey_busy = bk == BkVSel && !val_done; /* top-k key buffer read by the value selection */
-        int hand = sx == SxHand && bk_idle;        /* ctl_smx SxHand: one head-step in the back end */
+        int skey_busy = vsl == VsSel && !val_done; /* top-k key buffer read by the value selection */
+        int hand = sx == SxHand && vsl == VsIdle;  /* ctl_smx SxHand: one head-step in ctl_vsel */
+        /* ctl_vsel to ctl_back: its kept flags in (val_done or VsHand), the back end free */
+        int bhand = ((vsl == VsSel && val_done) || vsl == VsHand) && bk_idle;
         int sm_info = sm == StInfo;                /* the front end's head-step: its decision is ready */
         /* ctl_front hands its head-step to ctl_smx after the decision
          * (kept keys or pass 2); the softmax back side streams it */
@@ -715,8 +727,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 sq_d = SqHScan;
             }
             break;
-        case SqBDrain: /* layer end: ctl_smx and the back end finish */
-            if (bk_idle && sx == SxIdle) {
+        case SqBDrain: /* layer end: ctl_smx, ctl_vsel and the back end finish */
+            if (bk_idle && sx == SxIdle && vsl == VsIdle) {
                 sq_d = SqPrune;
                 prune_start = 1;
             }
@@ -890,8 +902,8 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
                 yx += pn;
             }
             break;
-        default: /* SxHand: to the back end once it is idle */
-            if (bk_idle)
+        default: /* SxHand: to ctl_vsel once it is idle */
+            if (hand)
                 sx = SxIdle;
             break;
         }
@@ -985,25 +997,40 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
             div_done = dd;
         }
 
-        /* ---- ctl_back and pv ---- */
+        /* ---- ctl_vsel: the value selection ---- */
         int val_req = 0, v_req = 0, vec_fire = 0;
-        switch (bk) {
-        case BkIdle: /* take the head-step; the value selection starts */
+        switch (vsl) {
+        case VsIdle: /* take ctl_smx's head-step; the value selection starts */
             if (hand) {
-                bk = BkVSel;
+                vsl = VsSel;
                 val_req = 1;
-                B = X;
-                M->bown = X.s;
-                brq = X.s->requant;
-                bl = (unsigned)X.s->layer;
-                bh = (unsigned)X.s->head;
-                bidx = decode ? (uint32_t)X.s->it : key_tok(X.s, X.ri);
+                S = X;
             }
             break;
-        case BkVSel: /* value top-k (ctl_sel) */
-            if (val_done) {
+        case VsSel: /* value top-k (ctl_sel), kept flags into this head-step's flag bank */
+            if (val_done)
+                vsl = bhand ? VsIdle : VsHand;
+            break;
+        default: /* VsHand: to the back end once it is idle */
+            if (bhand)
+                vsl = VsIdle;
+            break;
+        }
+        if (val_req) /* ctl_sel: SlStart, keys, the engine, flags: val_done_o */
+            val_at = c + S.s->vtopk_cycles + sp_tm_cdiv(n, (uint64_t)M->C) + 2;
+
+        /* ---- ctl_back and pv ---- */
+        switch (bk) {
+        case BkIdle: /* take ctl_vsel's head-step; the V walk starts */
+            if (bhand) {
                 bk = BkVFetch;
                 v_req = 1;
+                B = S;
+                M->bown = S.s;
+                brq = S.s->requant;
+                bl = (unsigned)S.s->layer;
+                bh = (unsigned)S.s->head;
+                bidx = decode ? (uint32_t)S.s->it : key_tok(S.s, S.ri);
             }
             break;
         case BkVFetch: /* V rows (ctl_fetch) */
@@ -1032,8 +1059,6 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         default:
             break;
         }
-        if (val_req) /* ctl_sel: SlStart, keys, the engine, flags: val_done_o */
-            val_at = c + B.s->vtopk_cycles + sp_tm_cdiv(n, (uint64_t)M->C) + 2;
 
         /* ---- ctl_fetch: front walk ---- */
         int fs_d = fs;
@@ -1189,7 +1214,7 @@ int sp_timing_run(const sp_config *cfg, sp_tm_steps *st, sp_tm_result *r, char *
         if (k_fire)
             work[SP_U_QK]++;
 
-        if (ft_d != ft || bk != bk_prev || sx != sx_prev || sq_d != sq || rsp_valid)
+        if (ft_d != ft || bk != bk_prev || sx != sx_prev || vsl != vsl_prev || sq_d != sq || rsp_valid)
             moved = c;
         else if (c - moved > SP_RTL_STALL_CYCLES) {
             snprintf(err, errlen, "RTL schedule: no state change for %d cycles at cycle %llu (internal error)",

@@ -990,6 +990,41 @@ START_TEST(test_list_once_per_iteration)
 }
 END_TEST
 
+/* the back end in two parts (docs/rtl.md s5): ctl_vsel runs the value
+ * selection of head-step i+1 while ctl_back runs i's V walk and pv, so a
+ * head-step ends less than its own value selection plus its own V walk
+ * after the one before (a back end holding one head-step from its
+ * selection to its output needs at least their sum); at most four
+ * head-steps in flight (front end, ctl_smx, ctl_vsel, ctl_back) */
+START_TEST(test_rtl_vsel_overlap)
+{
+    sp_config c;
+    sp_config_default(&c);
+    size_t n = 12;
+    uint32_t keys = 64, values = 60, sel = 300;
+    sp_tm_steps v = tm_fixture_steps(n, keys, keys, values, 0, sel);
+    sp_tm_result r;
+    char err[256];
+    ck_assert_msg(sp_timing_run(&c, &v, &r, err, sizeof err) == 0, "%s", err);
+    uint64_t vsel = sel + sp_tm_cdiv(keys, (uint64_t)c.hw.topk_comparators) + 2; /* ctl_sel's cycles */
+    int over = 0;
+    for (size_t i = 2; i + 1 < n; i++) {
+        uint64_t gap = v.s[i + 1].t_end - v.s[i].t_end, fv = v.s[i + 1].cyc[SP_U_FETCH_V];
+        ck_assert_uint_gt(fv, 0);
+        over += gap < vsel + fv;
+    }
+    ck_assert_msg(over == (int)n - 3, "%d of %d head-steps end less than selection + V walk after the one before",
+                  over, (int)n - 3);
+    int four = 0;
+    for (size_t i = 0; i + 4 < n; i++) {
+        ck_assert_uint_ge(v.s[i + 4].t_start, v.s[i].t_end);
+        four += v.s[i + 3].t_start < v.s[i].t_end;
+    }
+    ck_assert_int_gt(four, 0);
+    sp_tm_steps_free(&v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("timing");
@@ -1018,6 +1053,7 @@ int main(void)
     tcase_add_test(tc, test_bound_le_achieved);
     tcase_add_test(tc, test_working_set_bounded);
     tcase_add_test(tc, test_list_once_per_iteration);
+    tcase_add_test(tc, test_rtl_vsel_overlap);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
