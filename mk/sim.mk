@@ -117,7 +117,7 @@ bench-cosim: deps $(LIB)
 	@$(MAKE) --no-print-directory $(SIM_BUILD)/spattn_cosim
 	@SPATTN_COSIM=$(SIM_BUILD)/spattn_cosim COSIM_CONFIG=$(COSIM_CONFIG) tests/cosim/bench.sh
 
-SIM_LINT_TOPS := spattn_top controller ctl_seq ctl_fetch ctl_front ctl_smx ctl_back ctl_sel ctl_tables fetcher writer kbuf vbuf planebuf
+SIM_LINT_TOPS := spattn_top controller ctl_seq ctl_fetch ctl_front ctl_smx ctl_vsel ctl_back ctl_sel ctl_tables fetcher writer kbuf vbuf planebuf
 lint-sim: deps $(GEN_VH) need-verilator
 	@for t in $(SIM_LINT_TOPS); do \
 	  $(VERILATOR) --lint-only -Wall -Irtl -I$(BUILD)/gen --top-module $$t rtl/$$t.v || exit 1; done

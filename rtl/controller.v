@@ -11,14 +11,15 @@
 //   ctl_front  head-step front end: q, K walk, qk -> softmax load -> (exp,
 //              divider) -> requant? (pass 2), then hand-over to ctl_smx
 //   ctl_smx    softmax NORM rows: probabilities (pbuf bank, top-k keys,
-//              token importance), then hand-over to ctl_back
-//   ctl_back   head-step back end: value selection -> V walk -> pv -> head
-//              importance -> writer
+//              token importance), then hand-over to ctl_vsel
+//   ctl_vsel   value selection (ctl_sel's top-k, kept flags into one of two
+//              flag banks), then hand-over to ctl_back
+//   ctl_back   head-step back end: V walk -> pv -> head importance -> writer
 //   ctl_sel    top-k handshakes: value selection; token and head pruning walks
 //   ctl_tables token depth / importance / active list, head depth / importance
-// The front end of head-step i+1 runs while ctl_smx streams head-step i
-// and the back end runs head-step i-1: three head-steps in flight (hazard
-// rules in ctl_smx, ctl_fetch, ctl_seq). Every result the C model reports is also put on an
+// The front end of head-step i+1 runs while ctl_smx streams head-step i,
+// ctl_vsel selects the values of i-1 and the back end runs i-2: four
+// head-steps in flight (hazard rules in ctl_smx, ctl_fetch, ctl_seq). Every result the C model reports is also put on an
 // observation port for the co-simulation checker, one item per cycle on
 // each (a probability item carries a softmax row: obs_pn_o probabilities
 // with their tokens, by lane): obs_* for the front end and the layer-end pruning (the position of
@@ -45,9 +46,10 @@ module controller #(
   output wire                 busy_o,
   output wire                 done_o,
   output wire                 init_o,        // RAM initialisation phase
-  output wire [15:0]          phases_o,      // phases of {ctl_smx, seq/sel, back, front} (docs/rtl.md s6), 0: none
+  output wire [19:0]          phases_o,      // phases of {ctl_vsel, ctl_smx, seq/sel, back, front} (docs/rtl.md s6), 0: none
   output wire [3:0]           fstage_o,      // front end's SP_FST_* stage
   output wire [3:0]           xstage_o,      // ctl_smx's SP_XST_* stage
+  output wire [3:0]           vstage_o,      // ctl_vsel's SP_VST_* stage
   output wire [3:0]           bstage_o,      // back end's SP_BST_* stage
   output wire                 pfetch_o,      // the K prefetch walk requests rows (KvBuffers = 2)
   // run registers (held stable while busy)
@@ -211,9 +213,9 @@ module controller #(
   wire [5:0]     seq_hdepth_ra;
   wire [6:0]     seq_hdepth_rd;
   wire [3:0]     seq_phase;
-  wire           prune_hold, bk_idle, bk_vsel, pf_ok, kbank, sx_idle;
-  // the layer end waits for ctl_smx and the back end
-  wire           bx_idle = bk_idle && sx_idle;
+  wire           prune_hold, bk_idle, pf_ok, kbank, sx_idle, vs_idle, vs_sel;
+  // the layer end waits for ctl_smx, ctl_vsel and the back end
+  wire           bx_idle = bk_idle && sx_idle && vs_idle;
   wire [5:0]     pf_head;
   wire [5:0]     pf_layer;
   ctl_seq #(.MaxTokens(MaxTokens), .ListRows(FetchRows)) u_seq (
@@ -273,13 +275,14 @@ module controller #(
 
   // ---- head-step front end
   wire [KLW-1:0] kb_line;
-  wire           val_req, val_done, st_himp_we, fr_rq, sx_rq, sx_bank, sx_hand;
+  wire           val_req, val_done, st_himp_we, fr_rq, sx_rq, sx_hand;
+  wire [1:0]     sx_bank;
   wire [P-1:0]   skey_we, st_imp_we, pb_we;
   wire [TIW-1:0] skey_wa, pb_wa;
   wire [P*TIW-1:0] ptok_ra, ptok;
   wire [YNW-1:0] sx_pn;
   wire [P*16-1:0] sx_ptok, sx_pvec;
-  wire [3:0]     fr_phase, bk_phase, fr_stage, sx_phase;
+  wire [3:0]     fr_phase, bk_phase, fr_stage, sx_phase, vs_phase;
   wire [`SP_OBS_KIND_BITS-1:0] fr_okind, bk_okind, sx_okind;
   wire [15:0]    fr_oidx, bk_oidx, sx_oidx;
   wire [`SP_IMP_BITS-1:0] fr_odata, sx_odata;
@@ -309,7 +312,7 @@ module controller #(
     .rowtok_i(rowtok), .hmult_i(f_hmult), .hshift_i(f_hshift), .n_i(n), .idle_o(sx_idle),
     .hand_o(sx_hand), .rq_o(sx_rq), .bank_o(sx_bank), .it_o(x_it), .l_o(x_l), .h_o(x_h),
     .rowtok_o(x_rowtok), .hmult_o(x_hmult), .hshift_o(x_hshift), .phase_o(sx_phase), .stage_o(xstage_o),
-    .bk_idle_i(bk_idle), .bk_vsel_i(bk_vsel), .val_done_i(val_done),
+    .vs_idle_i(vs_idle), .vs_sel_i(vs_sel), .val_done_i(val_done),
     .pb_we_o(pb_we), .pb_wa_o(pb_wa), .skey_we_o(skey_we), .skey_wa_o(skey_wa),
     .sm_p_valid_i(sm_p_valid_i), .sm_p_ready_o(sm_p_ready_o), .sm_p_i(sm_p_i), .sm_p_n_i(sm_p_n_i),
     .ptok_ra_o(ptok_ra), .ptok_i(ptok), .imp_we_o(st_imp_we),
@@ -317,15 +320,32 @@ module controller #(
     .obs_pn_o(sx_pn), .obs_ptok_o(sx_ptok), .obs_pvec_o(sx_pvec)
   );
 
+  // ---- value selection
+  wire           vs_hand, vs_rq, vs_fbank, bk_fbank;
+  wire [1:0]     vs_pbank;
+  wire [13:0]    v_it;
+  wire [6:0]     v_l;
+  wire [5:0]     v_h;
+  wire [TIW-1:0] v_rowtok;
+  wire [15:0]    v_hmult;
+  wire [5:0]     v_hshift;
+  ctl_vsel #(.MaxTokens(MaxTokens)) u_vsel (
+    .clk_i(clk_i), .rst_ni(rst_ni), .take_i(sx_hand), .rq_i(sx_rq), .pbank_i(sx_bank), .it_i(x_it),
+    .l_i(x_l), .h_i(x_h), .rowtok_i(x_rowtok), .hmult_i(x_hmult), .hshift_i(x_hshift),
+    .idle_o(vs_idle), .sel_o(vs_sel), .val_req_o(val_req), .val_done_i(val_done), .fbank_o(vs_fbank),
+    .bk_idle_i(bk_idle), .hand_o(vs_hand), .rq_o(vs_rq), .pbank_o(vs_pbank), .it_o(v_it), .l_o(v_l),
+    .h_o(v_h), .rowtok_o(v_rowtok), .hmult_o(v_hmult), .hshift_o(v_hshift),
+    .phase_o(vs_phase), .stage_o(vstage_o)
+  );
+
   // ---- head-step back end
   ctl_back #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NPv(NPv), .Lanes(P)) u_back (
-    .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(sx_hand), .it_i(x_it), .l_i(x_l), .h_i(x_h),
-    .rowtok_i(x_rowtok), .rq_i(sx_rq), .bank_i(sx_bank), .hmult_i(x_hmult), .hshift_i(x_hshift),
-    .idle_o(bk_idle), .vsel_o(bk_vsel), .phase_o(bk_phase), .stage_o(bstage_o),
+    .clk_i(clk_i), .rst_ni(rst_ni), .hand_i(vs_hand), .it_i(v_it), .l_i(v_l), .h_i(v_h),
+    .rowtok_i(v_rowtok), .rq_i(vs_rq), .bank_i(vs_pbank), .fbank_i(vs_fbank), .hmult_i(v_hmult),
+    .hshift_i(v_hshift), .idle_o(bk_idle), .fbank_o(bk_fbank), .phase_o(bk_phase), .stage_o(bstage_o),
     .it_o(b_it), .l_o(b_l), .h_o(b_h), .rowtok_o(b_rowtok), .hmult_o(himp_mult_o),
     .hshift_o(himp_shift_o), .cfg_d_i(cfg_d_i),
     .pb_we_i(pb_we), .pb_bank_i(sx_bank), .pb_wa_i(pb_wa), .pb_wd_i(sm_p_i),
-    .val_req_o(val_req), .val_done_i(val_done),
     .v_req_o(v_req), .v_lsb_o(v_lsb), .v_done_i(v_done), .vkept_i(vkept),
     .vk_we_i(vk_we), .vk_pos_i(vk_pos), .vk_slot_i(vk_slot),
     .vb_line_o(vb_line_o), .vb_full_o(vb_full_o), .vb_data_i(vb_data_i),
@@ -352,7 +372,7 @@ module controller #(
     .cfg_value_keep_i(cfg_value_keep_i), .l_i(l), .n_i(n),
     .val_req_i(val_req), .val_done_o(val_done), .prune_i(prune_start), .prune_done_o(prune_done),
     .skey_we_i(skey_we), .skey_wa_i(skey_wa), .skey_wd_i(sm_p_i),
-    .vflag_ra_i(vflag_ra), .vflag_rd_o(vflag_rd),
+    .vflag_wbank_i(vs_fbank), .vflag_rbank_i(bk_fbank), .vflag_ra_i(vflag_ra), .vflag_rd_o(vflag_rd),
     .tk_start_o(tk_start_o), .tk_n_o(tk_n_o), .tk_k_o(tk_k_o), .tk_in_valid_o(tk_in_valid_o),
     .tk_in_ready_i(tk_in_ready_i), .tk_in_keys_o(tk_in_keys_o), .tk_done_i(tk_done_i),
     .tk_out_valid_i(tk_out_valid_i), .tk_out_ready_o(tk_out_ready_o), .tk_out_kept_i(tk_out_kept_i),
@@ -423,7 +443,7 @@ module controller #(
     end
   end
 
-  assign phases_o    = {sx_phase, seq_phase | sel_phase, bk_phase, fr_phase};
+  assign phases_o    = {vs_phase, sx_phase, seq_phase | sel_phase, bk_phase, fr_phase};
   assign sm_n_o      = n;
   assign wb_index_o  = cfg_decode_i ? b_it[`SP_ADDR_INDEX_BITS-1:0]
                                     : {{(`SP_ADDR_INDEX_BITS-TIW){1'b0}}, b_rowtok};
@@ -450,7 +470,7 @@ module controller #(
   assign obs2_idx_o   = o2idx_q;
   // the front end is held at a layer end (SP_FST_PHOLD) while it is idle
   assign fstage_o = prune_hold ? `SP_FST_PHOLD : fr_stage;
-  wire unused_f = &{1'b0, f_busy, b_l[6], x_l[6], fetch_slot_i};
+  wire unused_f = &{1'b0, f_busy, b_l[6], fetch_slot_i};
   // kbuf read line: the running front end's bank above ctl_front's line
   generate
     if (KBW > 0) begin : gen_kb_bank

@@ -1,10 +1,12 @@
 // ctl_back.v - controller back end of the head-step pipeline (docs/rtl.md
-// s5; C: cmodel/head.c sp_head_step from the value selection on): the value
-// top-k (ctl_sel), the kept values' V walk (ctl_fetch) with their
-// probabilities from the pbuf bank of this head-step, vbuf lines into pv,
-// head importance and the output to the writer. It takes a head-step from
-// ctl_front (hand_i) and latches its identity, so the front end can run the
-// next head-step meanwhile.
+// s5; C: cmodel/head.c sp_head_step after the value selection): the kept
+// values' V walk (ctl_fetch, on the kept flags of this head-step's flag
+// bank) with their probabilities from the pbuf bank of this head-step,
+// vbuf lines into pv, head importance and the output to the writer. It
+// takes a head-step from ctl_vsel (hand_i) and latches its identity, so
+// ctl_vsel runs the next head-step's value selection meanwhile. pbuf has
+// three banks: ctl_smx streams head-step i+2 into one while ctl_vsel holds
+// i+1's and the V walk here reads i's.
 `include "sp_defs.vh"
 module ctl_back #(
   parameter integer D         = 64,    // head dimension of the hardware
@@ -22,11 +24,12 @@ module ctl_back #(
   input  wire [5:0]           h_i,
   input  wire [TIW-1:0]       rowtok_i,      // query token (encoder)
   input  wire                 rq_i,          // requantized: V LSB rows too, merged values
-  input  wire                 bank_i,        // its pbuf bank
+  input  wire [1:0]           bank_i,        // its pbuf bank (0..2)
+  input  wire                 fbank_i,       // its kept-flag bank (ctl_sel)
   input  wire [15:0]          hmult_i,       // head importance scale of its head
   input  wire [5:0]           hshift_i,
   output wire                 idle_o,        // holds no head-step
-  output wire                 vsel_o,        // in the value selection
+  output wire                 fbank_o,       // kept-flag bank the V walk reads
   output reg  [3:0]           phase_o,       // controller phase (docs/rtl.md s6), 0 when idle
   output reg  [3:0]           stage_o,       // SP_BST_* stage
   output wire [13:0]          it_o,          // the latched identity
@@ -40,12 +43,9 @@ module ctl_back #(
   // positions pb_wa_i + j (pb_wa_i a multiple of Lanes), lane j written
   // where pb_we_i[j]
   input  wire [Lanes-1:0]     pb_we_i,
-  input  wire                 pb_bank_i,
+  input  wire [1:0]           pb_bank_i,
   input  wire [TIW-1:0]       pb_wa_i,
   input  wire [Lanes*16-1:0]  pb_wd_i,
-  // ctl_sel: value selection
-  output reg                  val_req_o,
-  input  wire                 val_done_i,
   // ctl_fetch: V walk
   output reg                  v_req_o,
   output wire                 v_lsb_o,
@@ -97,20 +97,19 @@ module ctl_back #(
 
   localparam [`SP_OBS_KIND_BITS-1:0] ONone = `SP_OBS_NONE, OOut = `SP_OBS_OUT,
                    OStepEnd = `SP_OBS_STEP_END;
-  localparam [3:0] PhVSel = 4'd6, PhVFetch = 4'd7, PhPv = 4'd8, PhOut = 4'd9;   // docs/rtl.md s6
+  localparam [3:0] PhVFetch = 4'd7, PhPv = 4'd8, PhOut = 4'd9;   // docs/rtl.md s6
 
   localparam [2:0]
     BkIdle    = 3'd0,
-    BkVSel    = 3'd1,
-    BkVFetch  = 3'd2,
-    BkPvStart = 3'd3,
-    BkPv      = 3'd4,
-    BkPvWait  = 3'd5,
-    BkHImp    = 3'd6,
-    BkStepEnd = 3'd7;
+    BkVFetch  = 3'd1,
+    BkPvStart = 3'd2,
+    BkPv      = 3'd3,
+    BkPvWait  = 3'd4,
+    BkHImp    = 3'd5,
+    BkStepEnd = 3'd6;
 
-  // probabilities by position, two banks (the front end fills one while
-  // the back end reads the other), each split into Lanes memories by
+  // probabilities by position, three banks (ctl_smx fills one, ctl_vsel's
+  // head-step holds one, the V walk here reads one), each split into Lanes memories by
   // position mod Lanes (generate block gen_pb below); p of the kept values
   // by vbuf line
   reg [TPB*16-1:0] vp_q   [0:(MaxVals/TPB)-1];
@@ -123,7 +122,8 @@ module ctl_back #(
   reg [6:0]       l_q;
   reg [5:0]       h_q;
   reg [TIW-1:0]   rowtok_q;
-  reg             rq_q, bank_q;
+  reg             rq_q, fbank_q;
+  reg [1:0]       bank_q;
   reg [15:0]      hmult_q;
   reg [5:0]       hshift_q;
 
@@ -132,19 +132,12 @@ module ctl_back #(
 
   always @(*) begin
     state_d = state_q;  pl_d = pl_q;  pb_d = pb_q;
-    val_req_o = 1'b0;  v_req_o = 1'b0;  pv_start_o = 1'b0;  himp_we_o = 1'b0;
+    v_req_o = 1'b0;  pv_start_o = 1'b0;  himp_we_o = 1'b0;
     obs_kind_o = ONone;  obs_idx_o = 16'd0;
     case (state_q)
-      // wait for ctl_front's hand-over; the value selection starts with it
+      // wait for ctl_vsel's hand-over (kept flags in); the V walk starts with it
       BkIdle: begin
         if (hand_i) begin
-          state_d = BkVSel;
-          val_req_o = 1'b1;
-        end
-      end
-      // local value pruning: top-k over the probabilities (ctl_sel)
-      BkVSel: begin
-        if (val_done_i) begin
           state_d = BkVFetch;
           v_req_o = 1'b1;
         end
@@ -202,31 +195,31 @@ module ctl_back #(
     if (!rst_ni) begin
       state_q <= BkIdle;  pl_q <= {TCW{1'b0}};  pb_q <= {VFW{1'b0}};
       it_q <= 14'd0;  l_q <= 7'd0;  h_q <= 6'd0;  rowtok_q <= {TIW{1'b0}};  rq_q <= 1'b0;
-      bank_q <= 1'b0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
+      bank_q <= 2'd0;  fbank_q <= 1'b0;  hmult_q <= 16'd1;  hshift_q <= 6'd0;
     end else begin
       state_q <= state_d;  pl_q <= pl_d;  pb_q <= pb_d;
       if (state_q == BkIdle && hand_i) begin
         it_q <= it_i;  l_q <= l_i;  h_q <= h_i;  rowtok_q <= rowtok_i;  rq_q <= rq_i;
-        bank_q <= bank_i;  hmult_q <= hmult_i;  hshift_q <= hshift_i;
+        bank_q <= bank_i;  fbank_q <= fbank_i;  hmult_q <= hmult_i;  hshift_q <= hshift_i;
       end
     end
   end
 
-  // pbuf: the front end writes its bank; the V walk reads this head-step's
+  // pbuf: ctl_smx writes its bank; the V walk reads this head-step's
 `ifdef SPATTN_MUTANT_BANK
-  // mutant (make test-mutant-cosim): the back end reads the bank the front
-  // end writes now (the next head-step's), not its own
-  wire rd_bank = pb_bank_i;
+  // mutant (make test-mutant-cosim): the back end reads the bank ctl_smx
+  // writes now (a later head-step's), not its own
+  wire [1:0] rd_bank = pb_bank_i;
 `else
-  wire rd_bank = bank_q;
+  wire [1:0] rd_bank = bank_q;
 `endif
   localparam integer PLW = (Lanes > 1) ? $clog2(Lanes) : 0;  // lane bits of a position
   wire [Lanes*16-1:0] pb_rd;
   genvar pj;
   generate
     for (pj = 0; pj < Lanes; pj = pj + 1) begin : gen_pb
-      // memory of the positions = pj mod Lanes, both banks: one write port
-      reg [15:0] mem_q [0:2*(MaxTokens/Lanes)-1];
+      // memory of the positions = pj mod Lanes, three banks: one write port
+      reg [15:0] mem_q [0:3*(MaxTokens/Lanes)-1];
       always @(posedge clk_i) begin
         if (pb_we_i[pj])
           mem_q[{pb_bank_i, pb_wa_i[TIW-1:PLW]}] <= pb_wd_i[pj*16 +: 16];
@@ -271,7 +264,6 @@ module ctl_back #(
     phase_o = 4'd0;
     stage_o = `SP_BST_NONE;
     case (state_q)
-      BkVSel:                      begin phase_o = PhVSel;   stage_o = `SP_BST_VSEL; end
       BkVFetch:                    begin phase_o = PhVFetch; stage_o = `SP_BST_VFETCH; end
       BkPvStart, BkPv, BkPvWait:   begin phase_o = PhPv;     stage_o = `SP_BST_PV; end
       BkHImp, BkStepEnd:           begin phase_o = PhOut;    stage_o = `SP_BST_OUT; end
@@ -280,7 +272,7 @@ module ctl_back #(
   end
 
   assign idle_o   = state_q == BkIdle;
-  assign vsel_o   = state_q == BkVSel;
+  assign fbank_o  = fbank_q;
   assign it_o     = it_q;
   assign l_o      = l_q;
   assign h_o      = h_q;

@@ -1,6 +1,7 @@
 // ctl_sel.v - controller selections and pruning walks (docs/rtl.md s5;
 // spec s7, s10): the top-k handshake (start, key lines in, kept flags out)
-// for the value selection of a head-step (ctl_back asks) and, at a layer
+// for the value selection of a head-step (ctl_vsel asks; kept flags in two
+// banks) and, at a layer
 // end (ctl_seq asks), cascade token pruning then head pruning: gather the
 // members of A_l+1 / H_l+1 with their importance as keys, select, walk the
 // kept flags and set depth = l + 1 for the pruned ones. The token walk
@@ -41,7 +42,10 @@ module ctl_sel #(
   input  wire [Lanes-1:0]     skey_we_i,
   input  wire [TIW-1:0]       skey_wa_i,
   input  wire [Lanes*16-1:0]  skey_wd_i,
-  // kept flags, read by ctl_fetch's value walk
+  // kept flags: two banks for value selections (ctl_vsel writes one while
+  // ctl_fetch's value walk reads the other); the pruning walks use bank 0
+  input  wire                 vflag_wbank_i,     // bank of the value selection running
+  input  wire                 vflag_rbank_i,     // bank the value walk reads
   input  wire [SLW-1:0]       vflag_ra_i,
   output wire [NCmp-1:0]      vflag_rd_o,
   // topk
@@ -135,7 +139,7 @@ module ctl_sel #(
 
   // selection buffers: keys by position, kept flags, heads of H_l+1
   reg [NCmp*`SP_IMP_BITS-1:0] skey_q [0:(MaxTokens/NCmp)-1];
-  reg [NCmp-1:0]              sflag_q [0:(MaxTokens/NCmp)-1];
+  reg [NCmp-1:0]              sflag_q [0:2*(MaxTokens/NCmp)-1];  // {bank, line}
   reg [5:0]                   hlist_q [0:63];
 
   reg [3:0]      state_q, state_d;
@@ -153,7 +157,8 @@ module ctl_sel #(
   wire [TIW-1:0] cpos = cnt_q[TIW-1:0];
   wire [TCW-1:0] cnt_t = cnt_q[TCW-1:0];
   wire [TCW-1:0] slines = (sn_q + NCmp[TCW-1:0] - 1'b1) >> CW;
-  wire [NCmp-1:0] sflag_line = sflag_q[cpos[TIW-1:CW]];
+  wire [NCmp-1:0] sflag_line = sflag_q[{1'b0, cpos[TIW-1:CW]}];
+  wire            sflag_wbank = (skind_q == SelVal) ? vflag_wbank_i : 1'b0;
   wire [CWW-1:0] cpos_lane;
   wire           sflag;
   wire [TCW-1:0] tok_keep = keep_count(n_i, cfg_token_keep_i);
@@ -399,7 +404,7 @@ module ctl_sel #(
         if (skey_we_i[sj])
           skey_q[pk_line[sj*SLW +: SLW]][pk_lane[sj*CWW +: CWW] * `SP_IMP_BITS +: `SP_IMP_BITS] <=
             {32'd0, skey_wd_i[sj*16 +: 16]};
-    if (sflag_we)  sflag_q[fline_q[SLW-1:0]] <= tk_out_kept_i;
+    if (sflag_we)  sflag_q[{sflag_wbank, fline_q[SLW-1:0]}] <= tk_out_kept_i;
     if (hlist_we)  hlist_q[hm_q[5:0]] <= cnt_q[5:0];
   end
 
@@ -408,13 +413,13 @@ module ctl_sel #(
       SlTokChk, SlHeadChk:                 phase_o = PhScan;
       SlTGather, SlTWalk, SlTEnd,
       SlHGather, SlHWalk, SlHEnd:          phase_o = PhPrune;
-      // a value selection is the back end's phase (ctl_back reports it)
+      // a value selection is ctl_vsel's phase (ctl_vsel reports it)
       SlStart, SlIn, SlWait, SlFlags:      phase_o = (skind_q == SelVal) ? 4'd0 : PhPrune;
       default:                             phase_o = 4'd0;
     endcase
   end
 
-  assign vflag_rd_o     = sflag_q[vflag_ra_i];
+  assign vflag_rd_o     = sflag_q[{vflag_rbank_i, vflag_ra_i}];
   assign tk_n_o         = sn_q;
   assign tk_k_o         = sk_q;
   assign tk_in_valid_o  = state_q == SlIn && sline_q != slines;

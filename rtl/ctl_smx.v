@@ -5,9 +5,10 @@
 // front end runs the next head-step's q fetch, K walk, qk and softmax load
 // meanwhile (into the other score bank). It then streams the probabilities,
 // one softmax row of P positions a cycle, into a pbuf bank (held by
-// ctl_back; P write lanes), the top-k key buffer (ctl_sel; P key writes)
-// and the token importance (P read-add-write lanes), and hands the
-// head-step to ctl_back: three head-steps in flight (front, here, back).
+// ctl_back; P write lanes; three banks, in turn), the top-k key buffer
+// (ctl_sel; P key writes) and the token importance (P read-add-write
+// lanes), and hands the head-step to ctl_vsel: four head-steps in flight
+// (front, here, ctl_vsel, ctl_back).
 `include "sp_defs.vh"
 module ctl_smx #(
   parameter integer MaxTokens    = 1024,  // pbuf rows per bank (power of two)
@@ -29,7 +30,7 @@ module ctl_smx #(
   // to ctl_back: the hand-over and the latched identity
   output reg                  hand_o,
   output wire                 rq_o,
-  output wire                 bank_o,        // pbuf bank written now, and of the head-step handed over
+  output wire [1:0]           bank_o,        // pbuf bank written now, and of the head-step handed over
   output wire [13:0]          it_o,
   output wire [6:0]           l_o,
   output wire [5:0]           h_o,
@@ -38,9 +39,9 @@ module ctl_smx #(
   output wire [5:0]           hshift_o,
   output reg  [3:0]           phase_o,       // controller phase (docs/rtl.md s6), 0 when idle
   output reg  [3:0]           stage_o,       // SP_XST_* stage
-  // ctl_back: hazards
-  input  wire                 bk_idle_i,     // the back end holds no head-step
-  input  wire                 bk_vsel_i,     // the back end's value selection reads the key buffer
+  // ctl_vsel: hand-over and hazard
+  input  wire                 vs_idle_i,     // ctl_vsel holds no head-step
+  input  wire                 vs_sel_i,      // its value selection reads the key buffer
   input  wire                 val_done_i,    // ... and ends this cycle
   // pbuf write (ctl_back) and selection keys (ctl_sel): one row, positions
   // pb_wa_o + j for the lanes j set
@@ -90,7 +91,7 @@ module ctl_smx #(
     SxHand    = 2'd3;
 
   reg [1:0]       state_q, state_d;
-  reg             bank_q, bank_d;      // pbuf bank of this head-step (flips at each hand-over)
+  reg [1:0]       bank_q, bank_d;      // pbuf bank of this head-step (0, 1, 2, in turn at each hand-over)
   reg [TCW-1:0]   yfed_q, yfed_d;      // probabilities streamed
   reg             rq_q;
   reg [13:0]      it_q;
@@ -110,8 +111,8 @@ module ctl_smx #(
       p_lanes[lj] = lj < {{(32-YNW){1'b0}}, sm_p_n_i};
   end
   // hazard (top-k key buffer): the probability stream overwrites the keys,
-  // so it waits while the back end's value selection may still read them
-  wire skey_busy = bk_vsel_i && !val_done_i;
+  // so it waits while ctl_vsel's value selection may still read them
+  wire skey_busy = vs_sel_i && !val_done_i;
 
   always @(*) begin
     state_d = state_q;  bank_d = bank_q;  yfed_d = yfed_q;
@@ -143,11 +144,11 @@ module ctl_smx #(
             state_d = SxHand;
         end
       end
-      // hand the head-step to ctl_back once it is free (one head-step there)
+      // hand the head-step to ctl_vsel once it is free (one head-step there)
       SxHand: begin
-        if (bk_idle_i) begin
+        if (vs_idle_i) begin
           hand_o = 1'b1;
-          bank_d = ~bank_q;
+          bank_d = (bank_q == 2'd2) ? 2'd0 : bank_q + 2'd1;
           state_d = SxIdle;
         end
       end
@@ -157,7 +158,7 @@ module ctl_smx #(
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= SxIdle;  bank_q <= 1'b0;  yfed_q <= {TCW{1'b0}};  rq_q <= 1'b0;
+      state_q <= SxIdle;  bank_q <= 2'd0;  yfed_q <= {TCW{1'b0}};  rq_q <= 1'b0;
       it_q <= 14'd0;  l_q <= 7'd0;  h_q <= 6'd0;  rowtok_q <= {TIW{1'b0}};
       hmult_q <= 16'd1;  hshift_q <= 6'd0;
     end else begin

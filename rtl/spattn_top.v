@@ -78,6 +78,7 @@ module spattn_top #(
   // pipeline stages (docs/rtl.md s5): SP_FST_* of the front end, SP_BST_* of the back end
   output wire [3:0]    fphase_o,
   output wire [3:0]    xphase_o,  // ctl_smx's SP_XST_* stage
+  output wire [3:0]    vphase_o,  // ctl_vsel's SP_VST_* stage
   output wire [3:0]    bphase_o,
   output wire          pfetch_o,          // the K prefetch walk requests rows (overlap coverage)
   // activity counters
@@ -325,12 +326,12 @@ module spattn_top #(
 
   // ---- controller
   wire init;
-  wire [15:0] phases;
+  wire [19:0] phases;
   controller #(.D(D), .MaxTokens(MaxTokens), .MaxVals(MaxVals), .NQk(NQk), .NPv(NPv),
                .NCmp(NCmp), .VLsb(VLsb), .SoftmaxLanes(SoftmaxLanes), .KvBuffers(KvBuffers),
                .FetchRows(FetchRows)) u_controller (
     .clk_i(clk_i), .rst_ni(rst_ni), .start_i(start_i), .busy_o(busy_o), .done_o(done_o),
-    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .xstage_o(xphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
+    .init_o(init), .phases_o(phases), .fstage_o(fphase_o), .xstage_o(xphase_o), .vstage_o(vphase_o), .bstage_o(bphase_o), .pfetch_o(pfetch_o),
     .cfg_decode_i(run_decode_q), .cfg_layers_i(run_layers_q), .cfg_heads_i(run_heads_q),
     .cfg_ctx_i(run_ctx_q), .cfg_iters_i(run_iters_q), .cfg_d_i(run_d_q),
     .cfg_token_keep_i(run_token_keep_q), .cfg_token_start_i(run_token_start_q),
@@ -425,11 +426,12 @@ module spattn_top #(
   assign cnt_sm_work_o = c_smw_q;
 
   // cycles by phase: a busy cycle counts once in the phase of each part that
-  // names one (front end 2..5, back end 6..9, sequencer or pruning 1, 9,
+  // names one (front end 2..5, ctl_smx 4, ctl_vsel 6, back end 7..9, sequencer or pruning 1, 9,
   // 10), so overlapping head-steps count in both; phase 0 counts the busy
   // cycles no part names (initialisation, waits)
   reg [63:0] c_phase_q [0:10];
-  wire [3:0] ph_f = phases[3:0], ph_b = phases[7:4], ph_s = phases[11:8], ph_x = phases[15:12];
+  wire [3:0] ph_f = phases[3:0], ph_b = phases[7:4], ph_s = phases[11:8], ph_x = phases[15:12],
+             ph_v = phases[19:16];
   integer pi;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -438,8 +440,8 @@ module spattn_top #(
     end else if (busy_o) begin
       for (pi = 1; pi < 11; pi = pi + 1)
         c_phase_q[pi] <= c_phase_q[pi] + {63'd0, ph_f == pi[3:0]} + {63'd0, ph_b == pi[3:0]} +
-                         {63'd0, ph_s == pi[3:0]} + {63'd0, ph_x == pi[3:0]};
-      if (phases == 16'd0)
+                         {63'd0, ph_s == pi[3:0]} + {63'd0, ph_x == pi[3:0]} + {63'd0, ph_v == pi[3:0]};
+      if (phases == 20'd0)
         c_phase_q[0] <= c_phase_q[0] + 64'd1;
     end
   end

@@ -194,8 +194,8 @@ bool Checker::feed_step(const ObsEvent &e)
         if (prune_open_)
             return fail("controller", e, std::string("RTL began a head-step inside a ") + kRecName[prune_.kind], 1,
                         prune_.kind);
-        if (steps_.size() >= 3)
-            return fail("controller", e, "a fourth head-step in flight (the pipeline holds three)", 4, 3);
+        if (steps_.size() >= 4)
+            return fail("controller", e, "a fifth head-step in flight (the pipeline holds four)", 5, 4);
         Rec r;
         next(r);
         if (r.kind == kRecEnd) {

@@ -1,8 +1,8 @@
 // checker.h - lock-step checker: runs the C model (sp_run_model) in its
 // own thread; each observer callback copies one expected record and hands
 // it to the checker, waiting until the checker has taken it (the C model
-// runs at most one record ahead). The RTL has up to three head-steps in
-// flight (front end, ctl_smx, back end, docs/rtl.md s5): the checker keeps the open
+// runs at most one record ahead). The RTL has up to four head-steps in
+// flight (front end, ctl_smx, ctl_vsel, back end, docs/rtl.md s5): the checker keeps the open
 // head-step records and matches each observation to its head-step by
 // (iteration, layer, head, row); within one head-step the order is
 // checked. The first difference stops the run with a message naming the
@@ -106,7 +106,7 @@ private:
     char c_err_[512] = {0};
     sp_run_result res_{};
 
-    std::deque<Rec> steps_;  // open head-steps, oldest first (at most three: front, ctl_smx, back)
+    std::deque<Rec> steps_;  // open head-steps, oldest first (at most four: front, ctl_smx, ctl_vsel, back)
     Rec prune_;              // the open pruning record
     bool prune_open_ = false;
     int n_keep_ = 0, n_imp_ = 0;

@@ -229,7 +229,7 @@ int sc_main(int argc, char **argv)
         }
         // busy cycles by (front-end stage, back-end stage) pair: the
         // OVERLAP COVERAGE table (docs/rtl.md s5; tests/cosim/overlap.sh)
-        std::string cov_txt = "OVERLAP COVERAGE (busy cycles by front-end stage x back-end stage; ctl_smx stage x each)\n", cov_js;
+        std::string cov_txt = "OVERLAP COVERAGE (busy cycles by front-end stage x back-end stage; ctl_smx stage x each; ctl_vsel stage x ctl_smx, back end)\n", cov_js;
         for (int f = 0; f < kFStages; f++)
             for (int b = 0; b < kBStages; b++) {
                 char cb[160];
@@ -251,6 +251,20 @@ int sc_main(int argc, char **argv)
                          (unsigned long long)v);
                 cov_txt += cb;
                 snprintf(cb, sizeof cb, ",\n    \"smx/%s/%s/%s\": %llu", kXStageNames[x], part, nm,
+                         (unsigned long long)v);
+                cov_js += cb;
+            }
+        // ctl_vsel's stages beside ctl_smx's and the back end's
+        for (int vv = 0; vv < kVStages; vv++)
+            for (int o = 0; o < kXStages + kBStages; o++) {
+                int x = o < kXStages ? o : -1, b = o - kXStages;
+                uint64_t v = x >= 0 ? h.cover_vx[vv][x] : h.cover_vb[vv][b];
+                const char *nm = x >= 0 ? kXStageNames[x] : kBStageNames[b], *part = x >= 0 ? "smx" : "back";
+                char cb[160];
+                snprintf(cb, sizeof cb, "vsel %-10s %-5s %-10s %llu\n", kVStageNames[vv], part, nm,
+                         (unsigned long long)v);
+                cov_txt += cb;
+                snprintf(cb, sizeof cb, ",\n    \"vsel/%s/%s/%s\": %llu", kVStageNames[vv], part, nm,
                          (unsigned long long)v);
                 cov_js += cb;
             }

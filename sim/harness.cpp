@@ -75,16 +75,18 @@ void RtlHarness::tick()
         // the pipeline stages of this cycle (OVERLAP COVERAGE, docs/rtl.md s5)
         if (t->busy_o) {
             int fs = t->fphase_o < kFStages ? t->fphase_o : 0, bs = t->bphase_o < kBStages ? t->bphase_o : 0;
-            int xs = t->xphase_o < kXStages ? t->xphase_o : 0;
+            int xs = t->xphase_o < kXStages ? t->xphase_o : 0, vs = t->vphase_o < kVStages ? t->vphase_o : 0;
             cover[fs][bs]++;
             cover_xf[xs][fs]++;
             cover_xb[xs][bs]++;
+            cover_vx[vs][xs]++;
+            cover_vb[vs][bs]++;
         }
         if (t->busy_o && t->pfetch_o)
             cover_pf[t->fphase_o < kFStages ? t->fphase_o : 0]++;
         if (t->fphase_o == SP_FST_QFETCH && fprev_ != SP_FST_QFETCH)
             meter.cut_front();
-        if (t->bphase_o == SP_BST_VSEL && bprev_ != SP_BST_VSEL)
+        if (t->bphase_o == SP_BST_VFETCH && bprev_ != SP_BST_VFETCH)
             meter.cut_back();
         fprev_ = t->fphase_o;
         bprev_ = t->bphase_o;

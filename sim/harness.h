@@ -41,6 +41,10 @@ struct RtlHarness : sc_core::sc_module {
     // back-end stage): xphase_o x fphase_o, xphase_o x bphase_o
     uint64_t cover_xf[kXStages][kFStages] = {};
     uint64_t cover_xb[kXStages][kBStages] = {};
+    // busy cycles by (ctl_vsel stage, ctl_smx stage) and (ctl_vsel stage,
+    // back-end stage): vphase_o x xphase_o, vphase_o x bphase_o
+    uint64_t cover_vx[kVStages][kXStages] = {};
+    uint64_t cover_vb[kVStages][kBStages] = {};
     // busy cycles of the K prefetch walk (pfetch_o) by front-end stage
     uint64_t cover_pf[kFStages] = {};
 

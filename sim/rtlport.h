@@ -130,13 +130,16 @@ inline ObsEvent rtl_obs2(const Vspattn_top *t, int16_t *buf, int d)
     return e;
 }
 
-// pipeline stages on fphase_o / xphase_o / bphase_o (defs/spattn.defs SP_FST_*, SP_XST_*, SP_BST_*)
+// pipeline stages on fphase_o / xphase_o / vphase_o / bphase_o (defs/spattn.defs SP_FST_*, SP_XST_*,
+// SP_VST_*, SP_BST_*)
 constexpr int kFStages = SP_FST_PHOLD + 1;
 constexpr int kXStages = SP_XST_HAND + 1;
+constexpr int kVStages = SP_VST_HAND + 1;
 constexpr int kBStages = SP_BST_OUT + 1;
 static const char *const kFStageNames[kFStages] = {"idle", "q_fetch", "qk", "sm_wait", "requant", "prune_hold"};
 static const char *const kXStageNames[kXStages] = {"idle", "hold", "stream", "hand"};
-static const char *const kBStageNames[kBStages] = {"idle", "value_topk", "v_fetch", "pv", "out"};
+static const char *const kVStageNames[kVStages] = {"idle", "select", "hand"};
+static const char *const kBStageNames[kBStages] = {"idle", "v_fetch", "pv", "out"};
 
 constexpr int kPhases = 11;
 // controller phases (rtl/spattn_top.v cnt_phase_o, docs/rtl.md s6)

@@ -4,8 +4,8 @@
 # STAGE CYCLES" lines that tests/cosim/run.sh collected from every co-sim
 # run (OVERLAP_LOG) and checks that the regression traces together reach
 # every pair of stages of two parts (front end x back end, ctl_smx x front
-# end, ctl_smx x back end) the pipeline allows, and no pair its hazard
-# rules forbid. Prints the summed tables; fails naming the pairs not
+# end, ctl_smx x back end, ctl_vsel x ctl_smx, ctl_vsel x back end) the
+# pipeline allows, and no pair its hazard rules forbid. Prints the summed tables; fails naming the pairs not
 # reached (or reached against a rule). The "prefetch FRONT CYCLES" lines
 # (the K prefetch walk of the next head-step requesting rows while the
 # running head-step's front end is in stage FRONT; kv_buffers 2) must reach
@@ -18,16 +18,25 @@ LOG=${1:?usage: overlap.sh LOG}
 awk '
 BEGIN {
   nf = split("idle q_fetch qk sm_wait requant prune_hold", F, " ")
-  nb = split("idle value_topk v_fetch pv out", B, " ")
+  nb = split("idle v_fetch pv out", B, " ")
   nx = split("idle hold stream hand", X, " ")
+  nv = split("idle select hand", V, " ")
   # front end x back end: required, as the rules allow (docs/rtl.md s5)
   for (f = 2; f <= 5; f++) for (b = 1; b <= nb; b++) req[F[f] " " B[b]] = 1
   for (b = 1; b <= nb; b++) req["prune_hold " B[b]] = 1
-  # ctl_smx x back end
-  req["x hold b value_topk"] = 1
-  split("idle v_fetch pv out", x, " ")
-  for (i in x) { req["x stream b " x[i]] = 1; req["x hand b " x[i]] = 1; bad["x hold b " x[i]] }
-  bad["x stream b value_topk"]; bad["x hand b value_topk"]
+  # ctl_smx x back end: the stream of i+2 (or its hand-over wait) beside
+  # the V walk, pv and output of i; held (the selection of i+1 reads the
+  # keys) beside the same
+  for (b = 1; b <= nb; b++) { req["x stream b " B[b]] = 1; req["x hand b " B[b]] = 1; req["x hold b " B[b]] = 1 }
+  # ctl_vsel x ctl_smx: a stream never beside a selection (the key buffer
+  # hazard), a hold only beside one
+  # (ctl_smx takes its next head-step only by handing one to ctl_vsel)
+  req["v select s hold"] = 1; req["v select s idle"] = 1
+  bad["v select s stream"]; bad["v select s hand"]; bad["v idle s hold"]; bad["v hand s hold"]
+  req["v idle s stream"] = 1; req["v idle s hand"] = 1; req["v hand s stream"] = 1; req["v hand s hand"] = 1
+  # ctl_vsel x back end: the selection of i+1 beside the V walk, pv and
+  # output of i, and its hand-over wait beside them
+  for (b = 1; b <= nb; b++) { req["v select b " B[b]] = 1; req["v hand b " B[b]] = 1 }
   # ctl_smx x front end: the next head-step starts beside the stream
   split("q_fetch qk", x, " ")
   for (i in x) { req["x hold f " x[i]] = 1; req["x stream f " x[i]] = 1; req["x hand f " x[i]] = 1 }
@@ -42,6 +51,7 @@ BEGIN {
 $1 == "prefetch" && NF == 3 { pc[$2] += $3 }
 $1 == "overlap" && NF == 4 { c[$2 " " $3] += $4 }
 $1 == "smx" && NF == 5 { c["x " $2 " " substr($3, 1, 1) " " $4] += $5 }
+$1 == "vsel" && NF == 5 { c["v " $2 " " substr($3, 1, 1) " " $4] += $5 }
 END {
   print "OVERLAP COVERAGE over the regression (busy cycles; * required, ! forbidden)"
   print "front end x back end"
@@ -65,6 +75,22 @@ END {
     line = line " |"
     for (b = 1; b <= nb; b++) {
       k = "x " X[xi] " b " B[b]
+      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
+      line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
+    }
+    print line
+  }
+  print "ctl_vsel x ctl_smx | ctl_vsel x back end"
+  for (vi = 1; vi <= nv; vi++) {
+    line = sprintf("  %-6s", V[vi])
+    for (xi = 1; xi <= nx; xi++) {
+      k = "v " V[vi] " s " X[xi]
+      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
+      line = line sprintf(" %s=%s%d", X[xi], m, c[k] + 0)
+    }
+    line = line " |"
+    for (b = 1; b <= nb; b++) {
+      k = "v " V[vi] " b " B[b]
       m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
       line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
     }

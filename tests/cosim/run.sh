@@ -40,7 +40,7 @@ for t in $TRACES; do
   case "$last" in
     PASS*) echo "cosim PASS  $CFG $t :: ${last#PASS }"
            # the overlap coverage table, summed over the regression by overlap.sh
-           [ -n "${OVERLAP_LOG:-}" ] && printf '%s\n' "$out" | grep '^overlap \|^prefetch \|^smx ' >>"$OVERLAP_LOG" ;;
+           [ -n "${OVERLAP_LOG:-}" ] && printf '%s\n' "$out" | grep '^overlap \|^prefetch \|^smx \|^vsel ' >>"$OVERLAP_LOG" ;;
     *) echo "cosim FAIL  $CFG $t (exit $rc)"; printf '%s\n' "$out" | tail -n 3; fail=1; continue ;;
   esac
   # cycle agreement (docs/rtl.md s9): every unit and the total equal to
