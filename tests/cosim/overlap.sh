@@ -1,12 +1,13 @@
 #!/bin/sh
 # overlap.sh - overlap coverage of the head-step pipeline (make test-cosim;
-# docs/rtl.md s5): sums the "overlap FRONT BACK CYCLES" and "smx SMX PART
-# STAGE CYCLES" lines that tests/cosim/run.sh collected from every co-sim
-# run (OVERLAP_LOG) and checks that the regression traces together reach
-# every pair of stages of two parts (front end x back end, ctl_smx x front
-# end, ctl_smx x back end, ctl_vsel x ctl_smx, ctl_vsel x back end) the
-# pipeline allows, and no pair its hazard rules forbid. Prints the summed tables; fails naming the pairs not
-# reached (or reached against a rule). The "prefetch FRONT CYCLES" lines
+# docs/rtl.md s5): sums the "overlap FRONT BACK CYCLES", "smx SMX PART
+# STAGE CYCLES" and "vsel VSEL PART STAGE CYCLES" lines that
+# tests/cosim/run.sh collected from every co-sim run (OVERLAP_LOG) and
+# checks that the regression traces together reach every pair of stages
+# of two parts (front end x back end, ctl_smx x front end, ctl_smx x back
+# end, ctl_vsel x ctl_smx, ctl_vsel x back end) the pipeline allows, and
+# no pair its hazard rules forbid. Prints the summed tables; fails naming
+# the pairs not reached (or reached against a rule). The "prefetch FRONT CYCLES" lines
 # (the K prefetch walk of the next head-step requesting rows while the
 # running head-step's front end is in stage FRONT; kv_buffers 2) must reach
 # qk, sm_wait, requant and prune_hold (the next layer's first head-step
