@@ -7,9 +7,9 @@
 // ctl_front (and its first row requests in ctl_fetch) and hands each
 // layer end to ctl_sel.
 // A head-step's front end starts as soon as the previous one's has handed
-// over to ctl_smx (its requant decision made: three head-steps in flight,
-// front end, ctl_smx, ctl_back); at a layer end ctl_smx and the back end
-// (bk_idle_i: both idle) drain before the pruning selection, and the next layer's first front end
+// over to ctl_smx (its requant decision made: four head-steps in flight,
+// front end, ctl_smx, ctl_vsel, ctl_back); at a layer end ctl_smx, ctl_vsel
+// and the back end (bk_idle_i: all idle) drain before the pruning selection, and the next layer's first front end
 // waits for the pruning (its active set is not known before): the front end
 // is held for both (prune_hold_o). While a head-step's front end runs, a
 // look-ahead names the next head-step of the layer (the next query row of
@@ -48,7 +48,7 @@ module ctl_seq #(
   output reg            step_start_o,  // a head-step of query row ri_o begins
   output reg            step_scale_o,  // with step_start_o: first row of the head (scale row first)
   input  wire           step_done_i,   // its front end hands over (to ctl_smx)
-  input  wire           bk_idle_i,     // ctl_smx and the back end hold no head-step
+  input  wire           bk_idle_i,     // ctl_smx, ctl_vsel and the back end hold no head-step
   output wire           pf_ok_o,       // the next head-step is known
   output wire [5:0]     pf_head_o,     // ... its head
   output wire [5:0]     pf_layer_o,    // ... its layer (this one, or the next: no pruning between)

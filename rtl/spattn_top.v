@@ -2,7 +2,7 @@
 // buffers and the datapath units (qk, softmax, requant, topk, pv,
 // importance), with a memory read port, a run-register interface, two
 // observation ports for the co-simulation checker (front end, ctl_smx and
-// pruning; back end: up to three head-steps are in flight), the pipeline stages and
+// pruning; back end: up to four head-steps are in flight), the pipeline stages and
 // activity counters (docs/rtl.md). Parameters come from the YAML config (sim/simcfg.c);
 // constants shared with the C model from sp_defs.vh (defs/spattn.defs).
 `include "sp_defs.vh"
