@@ -73,34 +73,53 @@ module pv #(
   endfunction
   wire [31:0] bt = {{(32-FW){1'b0}}, beat_q};
 
+  // out = sat(rnd(acc, 15), 16) of each dimension; rnd(x, 15) = (x >> 15)
+  // + x[14], 18 bits, in range of 16 bits iff bits 17..15 agree, else
+  // saturated by the sign. Formed in the register update whenever the
+  // accumulator changes (out_q = rnd(acc_q) in every cycle), not as logic
+  // evaluated in every cycle.
+  function automatic [D*16-1:0] rnd_all(input [D*32-1:0] acc);
+    integer rg;
+    reg [17:0] sh;
+    begin
+      for (rg = 0; rg < D; rg = rg + 1) begin
+        sh = {acc[rg*32 + 31], acc[rg*32 + 15 +: 17]} + {17'd0, acc[rg*32 + 14]};
+        rnd_all[rg*16 +: 16] = (sh[17:15] == 3'b000 || sh[17:15] == 3'b111) ? sh[15:0]
+                             : (sh[17] ? 16'h8000 : 16'h7fff);
+      end
+    end
+  endfunction
+
+  // the new accumulator and its rounding, {out, acc}
+  function automatic [D*48-1:0] step(input [D*32-1:0] acc, input [TPB*16-1:0] p,
+                                     input [NPv*VW-1:0] v, input integer sbt);
+    reg [D*32-1:0] sa;
+    begin
+      sa   = acc_add(acc, p, v, sbt);
+      step = {rnd_all(sa), sa};
+    end
+  endfunction
+
+  reg [D*16-1:0] out_q;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       acc_q  <= {D*32{1'b0}};
+      out_q  <= {D*16{1'b0}};
       beat_q <= {FW{1'b0}};
       done_q <= 1'b0;
     end else if (start_i) begin
       acc_q  <= {D*32{1'b0}};
+      out_q  <= {D*16{1'b0}};  // rnd(0) = 0
       beat_q <= {FW{1'b0}};
       done_q <= 1'b0;
     end else if (take) begin
-      acc_q  <= acc_add(acc_q, in_p_i, in_v_i, bt);
+      {out_q, acc_q} <= step(acc_q, in_p_i, in_v_i, bt);
       beat_q <= (F == 1 || beat_q == LastBeat) ? {FW{1'b0}} : beat_q + {{(FW-1){1'b0}}, 1'b1};
       done_q <= in_last_i;
     end
   end
 
-  // out = sat(rnd(acc, 15), 16); rnd(x, 15) = (x >> 15) + x[14], 18 bits
-  genvar g;
-  generate
-    for (g = 0; g < D; g = g + 1) begin : gen_out
-      wire signed [17:0] sh = $signed({acc_q[g*32 + 31], acc_q[g*32 + 15 +: 17]})
-                              + $signed({17'd0, acc_q[g*32 + 14]});
-      // in range of 16 bits iff bits 17..15 agree; else saturate by the sign
-      wire in16 = (sh[17:15] == 3'b000) || (sh[17:15] == 3'b111);
-      assign out_o[g*16 +: 16] = in16 ? sh[15:0] : (sh[17] ? 16'h8000 : 16'h7fff);
-    end
-  endgenerate
-
+  assign out_o = out_q;
   assign out_valid_o = done_q;
   assign acc_o       = acc_q;
 endmodule

@@ -89,9 +89,13 @@ module qk #(
 
   // ---- stage 2 input: accumulate over the beats of a key
   reg [KPB*32-1:0] acc_d;
+  // (stages 2 to 4 form their inputs only when the stage before holds a
+  // valid entry, 0 otherwise: y_o is read only with y_valid_o)
   always @(*) begin
-    for (i = 0; i < KPB; i = i + 1)
-      acc_d[i*32 +: 32] = (s1_first_q ? 32'd0 : s2_acc_q[i*32 +: 32]) + s1_sum_q[i*32 +: 32];
+    acc_d = {KPB*32{1'b0}};
+    if (s1_valid_q)
+      for (i = 0; i < KPB; i = i + 1)
+        acc_d[i*32 +: 32] = (s1_first_q ? 32'd0 : s2_acc_q[i*32 +: 32]) + s1_sum_q[i*32 +: 32];
   end
 
   // ---- stage 4 input: y = sat(rnd(prod, S), 24) with a 64-bit shifter
@@ -100,7 +104,9 @@ module qk #(
   reg [KPB*LW-1:0] y_d;
   reg signed [63:0] r64;
   always @(*) begin
-    for (i = 0; i < KPB; i = i + 1) begin
+    y_d = {KPB*LW{1'b0}};
+    r64 = 64'sd0;
+    if (s3_valid_q) for (i = 0; i < KPB; i = i + 1) begin
       r64 = {{16{s3_prod_q[i*48 + 47]}}, s3_prod_q[i*48 +: 48]};
       if (shift_i != 6'd0)
         r64 = (r64 + (64'sd1 <<< (shift_i - 6'd1))) >>> shift_i;
@@ -117,7 +123,9 @@ module qk #(
   reg [KPB*48-1:0] prod_d;
   reg signed [47:0] p48;
   always @(*) begin
-    for (i = 0; i < KPB; i = i + 1) begin
+    prod_d = {KPB*48{1'b0}};
+    p48    = 48'sd0;
+    if (s2_valid_q) for (i = 0; i < KPB; i = i + 1) begin
       p48 = $signed(s2_acc_q[i*32 +: 32]) * $signed({1'b0, mult_i});
       prod_d[i*48 +: 48] = p48;
     end

@@ -36,12 +36,14 @@ module recip_div #(
   reg  [CntW-1:0] cnt_q, cnt_d;    // steps left
   reg             done_q, done_d;
 
-  // one restoring step
-  wire [DenW:0] rem_sh = {rem_q, num_q[NumW-1]};
-  wire [DenW:0] diff   = rem_sh - {1'b0, den_q};
-  wire          ge     = !diff[DenW];  // rem_sh >= den (no borrow)
+  // one restoring step (formed only while the divider runs)
+  reg [DenW:0] rem_sh, diff;
+  reg          ge;  // rem_sh >= den (no borrow)
 
   always @(*) begin
+    rem_sh = {(DenW+1){1'b0}};
+    diff   = {(DenW+1){1'b0}};
+    ge     = 1'b0;
     num_d  = num_q;
     quot_d = quot_q;
     den_d  = den_q;
@@ -49,6 +51,9 @@ module recip_div #(
     cnt_d  = cnt_q;
     done_d = 1'b0;
     if (cnt_q != {CntW{1'b0}}) begin
+      rem_sh = {rem_q, num_q[NumW-1]};
+      diff   = rem_sh - {1'b0, den_q};
+      ge     = !diff[DenW];
       num_d  = {num_q[NumW-2:0], 1'b0};
       quot_d = {quot_q[NumW-2:0], ge};
       rem_d  = ge ? diff[DenW-1:0] : rem_sh[DenW-1:0];

@@ -161,13 +161,30 @@ module softmax #(
         .idx_i (dst[`SP_LOGIT_FRAC-1:0]),
         .val_o (lut_val)
       );
-      assign e[j*16 +: 16] = (|dst[LW-1:`SP_LOGIT_FRAC+4]) ? 16'd0 :
-                             (lut_val >> dst[`SP_LOGIT_FRAC+3:`SP_LOGIT_FRAC]);
-      // normalise: p = min(32768, (e*R + 2^30) >> 31), e < 2^16, R < 2^32;
-      // rnd(x, 31) = (x >> 31) + x[30]
-      wire [47:0] er  = r[15:0] * recip_q;
-      wire [17:0] p_w = {1'b0, er[47:31]} + {17'd0, er[30]};
-      assign p_o[j*16 +: 16] = (p_w > {2'b0, POne}) ? POne : p_w[15:0];
+      // e is read in EXP only, p in NORM only (p_valid_o): each is formed
+      // in its state and 0 in the others (the simulator evaluates this
+      // logic every cycle)
+      reg [15:0] e_l, p_l;
+      reg [47:0] er;
+      reg [17:0] p_w;
+      always @(*) begin
+        e_l = 16'd0;
+        p_l = 16'd0;
+        er  = 48'd0;
+        p_w = 18'd0;
+        if (state_q == StExp)
+          e_l = (|dst[LW-1:`SP_LOGIT_FRAC+4]) ? 16'd0 :
+                (lut_val >> dst[`SP_LOGIT_FRAC+3:`SP_LOGIT_FRAC]);
+        // normalise: p = min(32768, (e*R + 2^30) >> 31), e < 2^16, R < 2^32;
+        // rnd(x, 31) = (x >> 31) + x[30]
+        if (state_q == StNorm) begin
+          er  = r[15:0] * recip_q;
+          p_w = {1'b0, er[47:31]} + {17'd0, er[30]};
+          p_l = (p_w > {2'b0, POne}) ? POne : p_w[15:0];
+        end
+      end
+      assign e[j*16 +: 16]   = e_l;
+      assign p_o[j*16 +: 16] = p_l;
       wire unused_er = ^er[29:0];
     end
   endgenerate

@@ -105,46 +105,66 @@ module topk #(
   wire [NW-1:0]   pbank = pidx % NCmpN;
   wire [RW-1:0]   ra = (state_q == StPivot) ? prow[RW-1:0] : row_q;
   wire [EW-1:0]   bank_rd [0:3*NCmp-1];   // buffer b bank j at b*NCmp + j
-  wire [EW-1:0]   lent [0:NCmp-1];        // lane j: bank j of the candidate buffer
+  reg  [EW-1:0]   lent [0:NCmp-1];        // lane j: bank j of the candidate buffer
 
   // ------------------------------------------------------- lane decode
-  // lane i: element (key, position) of this cycle, flat vectors
-  wire [NCmp*KeyW-1:0] lkey;   // key of each lane
-  wire [NCmp*AW-1:0]   lpos;   // position of each lane
-  wire [NCmp-1:0]      lval;   // lane holds an element
-  wire [NCmp-1:0]      lg;     // STREAM: goes to G (before the pivot)
-  wire [NCmp-1:0]      ll;     // STREAM: goes to L
-  wire [NCmp-1:0]      lnz;    // ZERO: non-zero key
+  // lane i: element (key, position) of this cycle, flat vectors; decoded
+  // only in the states that read them (ZERO, PIVOT, STREAM, OUT), 0 in the
+  // others (the simulator evaluates the block every cycle: idle, it is
+  // one test)
+  reg [NCmp*KeyW-1:0] lkey;   // key of each lane
+  reg [NCmp*AW-1:0]   lpos;   // position of each lane
+  reg [NCmp-1:0]      lval;   // lane holds an element
+  reg [NCmp-1:0]      lg;     // STREAM: goes to G (before the pivot)
+  reg [NCmp-1:0]      ll;     // STREAM: goes to L
+  reg [NCmp-1:0]      lnz;    // ZERO: non-zero key
 
   wire [KeyW-1:0] pkey = piv_q[EW-1:AW];
   wire [AW-1:0]   ppos = piv_q[AW-1:0];
+  wire            lanes_on = (state_q == StZero) || (state_q == StPivot) || str || (state_q == StOut);
 
-  genvar g;
-  generate
-    for (g = 0; g < NCmp; g = g + 1) begin : gen_lane
-      localparam [CW-1:0] Lane = g;
-      wire [CW-1:0]   li  = ptr_q + Lane;
-      wire [EW-1:0]   ent = (cur_q == 2'd0) ? bank_rd[g] :
-                            (cur_q == 2'd1) ? bank_rd[NCmp + g] : bank_rd[2*NCmp + g];
-      wire [KeyW-1:0] key = str ? ent[EW-1:AW] : in_keys_i[g*KeyW +: KeyW];
-      wire [AW-1:0]   pos = str ? ent[AW-1:0] : li[AW-1:0];
-      wire            val = str ? (li < {1'b0, nc_q}) : (li < {1'b0, n_q});
-      wire            oth = val && (pos != ppos);
+  integer         ln;
+  reg  [CW-1:0]   l_i;
+  reg  [EW-1:0]   l_ent;
+  reg  [KeyW-1:0] l_key;
+  reg  [AW-1:0]   l_pos;
+  reg             l_val, l_oth, l_bef;
+  always @(*) begin
+    lkey = {NCmp*KeyW{1'b0}};
+    lpos = {NCmp*AW{1'b0}};
+    lval = {NCmp{1'b0}};
+    lg   = {NCmp{1'b0}};
+    ll   = {NCmp{1'b0}};
+    lnz  = {NCmp{1'b0}};
+    l_i  = {CW{1'b0}};  l_ent = {EW{1'b0}};  l_key = {KeyW{1'b0}};  l_pos = {AW{1'b0}};
+    l_val = 1'b0;  l_oth = 1'b0;  l_bef = 1'b0;
+    for (ln = 0; ln < NCmp; ln = ln + 1)
+      lent[ln] = {EW{1'b0}};
+    if (lanes_on) begin
+      for (ln = 0; ln < NCmp; ln = ln + 1) begin
+        l_i   = ptr_q + ln[CW-1:0];
+        l_ent = (cur_q == 2'd0) ? bank_rd[ln] :
+                (cur_q == 2'd1) ? bank_rd[NCmp + ln] : bank_rd[2*NCmp + ln];
+        l_key = str ? l_ent[EW-1:AW] : in_keys_i[ln*KeyW +: KeyW];
+        l_pos = str ? l_ent[AW-1:0] : l_i[AW-1:0];
+        l_val = str ? (l_i < {1'b0, nc_q}) : (l_i < {1'b0, n_q});
+        l_oth = l_val && (l_pos != ppos);
 `ifdef SPATTN_MUTANT_TOPK_TIE
-      // deliberate mutant for `make test-mutant`: ties go to the higher position
-      wire bef = (key > pkey) || (key == pkey && pos > ppos);
+        // deliberate mutant for `make test-mutant`: ties go to the higher position
+        l_bef = (l_key > pkey) || (l_key == pkey && l_pos > ppos);
 `else
-      wire bef = (key > pkey) || (key == pkey && pos < ppos);
+        l_bef = (l_key > pkey) || (l_key == pkey && l_pos < ppos);
 `endif
-      assign lent[g]              = ent;
-      assign lkey[g*KeyW +: KeyW] = key;
-      assign lpos[g*AW +: AW]     = pos;
-      assign lval[g]              = val;
-      assign lnz[g]               = val && (key != {KeyW{1'b0}});
-      assign lg[g]                = oth && bef;
-      assign ll[g]                = oth && !bef;
+        lent[ln]               = l_ent;
+        lkey[ln*KeyW +: KeyW]  = l_key;
+        lpos[ln*AW +: AW]      = l_pos;
+        lval[ln]               = l_val;
+        lnz[ln]                = l_val && (l_key != {KeyW{1'b0}});
+        lg[ln]                 = l_oth && l_bef;
+        ll[ln]                 = l_oth && !l_bef;
+      end
     end
-  endgenerate
+  end
 
   // exclusive prefix counts of the lanes appended to G (or the candidates
   // in ZERO) and to L (or the zeros in ZERO): write offsets in the buffers
@@ -153,20 +173,26 @@ module topk #(
   reg  [NCmp*AW-1:0] pg, pl;  // < NCmp <= MaxN: AW bits
   reg  [NW-1:0]      cntg, cntl;
   integer i;
+  // (read in ZERO and STREAM only; 0 in the other states)
   always @(*) begin
     cntg = {NW{1'b0}};
     cntl = {NW{1'b0}};
-    for (i = 0; i < NCmp; i = i + 1) begin
-      pg[i*AW +: AW] = cntg[AW-1:0];
-      pl[i*AW +: AW] = cntl[AW-1:0];
-      cntg = cntg + {{(NW-1){1'b0}}, incg[i]};
-      cntl = cntl + {{(NW-1){1'b0}}, incl[i]};
+    pg   = {NCmp*AW{1'b0}};
+    pl   = {NCmp*AW{1'b0}};
+    if (state_q == StZero || str) begin
+      for (i = 0; i < NCmp; i = i + 1) begin
+        pg[i*AW +: AW] = cntg[AW-1:0];
+        pl[i*AW +: AW] = cntl[AW-1:0];
+        cntg = cntg + {{(NW-1){1'b0}}, incg[i]};
+        cntl = cntl + {{(NW-1){1'b0}}, incl[i]};
+      end
     end
   end
 
   // appends: stream A (non-zeros in ZERO, G in STREAM) at index abase + pg,
   // stream B (L in STREAM) at lbase + pl. Entry index x goes to bank
   // x mod NCmp, row x div NCmp; the lanes of one beat hit distinct banks.
+  wire          in_take = (state_q == StZero) && in_valid_i;
   wire [NW-1:0] abase = (state_q == StZero) ? nc_q : gcnt_q;
   wire [NW-1:0] abank = abase % NCmpN;
   wire [NW-1:0] arow  = abase / NCmpN;
@@ -181,11 +207,14 @@ module topk #(
   always @(*) begin
     wa_en = {NCmp{1'b0}};
     wb_en = {NCmp{1'b0}};
+    ta    = {CW{1'b0}};
+    tb    = {CW{1'b0}};
     for (i = 0; i < NCmp; i = i + 1) begin
       wa_d[i] = {EW{1'b0}};
       wb_d[i] = {EW{1'b0}};
     end
-    for (i = 0; i < NCmp; i = i + 1) begin
+    // only in a cycle that appends (no write enable otherwise)
+    if (in_take || str) for (i = 0; i < NCmp; i = i + 1) begin
       // (bank + offset) mod NCmp, both terms below NCmp
       ta = {1'b0, abank} + {{(CW-AW){1'b0}}, pg[i*AW +: AW]};
       tb = {1'b0, bbank} + {{(CW-AW){1'b0}}, pl[i*AW +: AW]};
@@ -210,7 +239,6 @@ module topk #(
     end
   end
 
-  wire in_take  = (state_q == StZero) && in_valid_i;
   genvar b, j;
   generate
     for (b = 0; b < 3; b = b + 1) begin : gen_buf
@@ -221,15 +249,13 @@ module topk #(
       for (j = 0; j < NCmp; j = j + 1) begin : gen_bank
         localparam [NW-1:0] Bank = j;
         reg  [EW-1:0] mem_q [0:Rows-1];
-        // a bank below the start bank takes the next row
-        wire [RW-1:0] wra = arow[RW-1:0] + ((Bank < abank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
-        wire [RW-1:0] wrb = brow[RW-1:0] + ((Bank < bbank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}});
-        wire          we  = (sa && wa_en[j]) || (sb && wb_en[j]);
-        wire [RW-1:0] wr  = sa ? wra : wrb;
-        wire [EW-1:0] wd  = sa ? wa_d[j] : wb_d[j];
+        // a bank below the start bank takes the next row (the row and
+        // data are formed in the write's branch: evaluated only then)
         always @(posedge clk_i) begin
-          if (we)
-            mem_q[wr] <= wd;
+          if (sa && wa_en[j])
+            mem_q[arow[RW-1:0] + ((Bank < abank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}})] <= wa_d[j];
+          else if (sb && wb_en[j])
+            mem_q[brow[RW-1:0] + ((Bank < bbank) ? {{(RW-1){1'b0}}, 1'b1} : {RW{1'b0}})] <= wb_d[j];
         end
         assign bank_rd[b*NCmp + j] = mem_q[ra];
       end
@@ -243,10 +269,12 @@ module topk #(
   reg [NCmp-1:0] kept;
   reg [NW-1:0]   zrank;
   reg [NW-1:0]   zlimit;
+  // (read in OUT only; 0 in the other states)
   always @(*) begin
     zrank  = zc_q;
     zlimit = k_q - nc_q;
-    for (i = 0; i < NCmp; i = i + 1) begin
+    kept   = {NCmp{1'b0}};
+    if (state_q == StOut) for (i = 0; i < NCmp; i = i + 1) begin
       kept[i] = 1'b0;
       if (lval[i]) begin
         if (fallback_q) begin
