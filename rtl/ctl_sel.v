@@ -382,7 +382,7 @@ module ctl_sel #(
   // each memory at most once (memory b from lane b mod Lanes) and a line
   // reads NCmp memories at one address. The gathers' own write and the
   // probability stream never share a cycle: the gathers run at a layer end,
-  // while ctl_seq holds the front end (prune_hold_o), so the stream is idle;
+  // after ctl_seq's drain (SqBDrain: ctl_smx idle), so the stream is idle;
   // the own write is put first all the same
   localparam integer KB  = (NCmp > Lanes) ? NCmp : (Lanes > 1) ? Lanes : 2;
   localparam integer KBW = $clog2(KB);       // >= 1
