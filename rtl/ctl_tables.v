@@ -41,7 +41,9 @@ module ctl_tables #(
   // active list: ctl_seq builds it (port a: tok[a + j] = a + j, j < FetchRows,
   // a aligned), ctl_sel compacts it (port b)
   input  wire                    tok_a_we_i,
-  input  wire [TIW-1:0]          tok_a_wa_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [TIW-1:0]          tok_a_wa_i,    // bits below FetchRows are zero (not read where FetchRows > 1)
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire                    tok_b_we_i,
   input  wire [TIW-1:0]          tok_b_wa_i,
   input  wire [TIW-1:0]          tok_b_wd_i,
@@ -103,18 +105,12 @@ module ctl_tables #(
   endgenerate
 
   reg [6:0]              depth_q  [0:MaxTokens-1];
-  reg [TIW-1:0]          tok_q    [0:MaxTokens-1];
   reg [6:0]              hdepth_q [0:63];
   reg [`SP_IMP_BITS-1:0] himp_q   [0:63];
 
-  integer wl;
   always @(posedge clk_i) begin
     if (clr_we_i)         depth_q[clr_a_i] <= clr_depth_i;
     else if (depth_we_i)  depth_q[depth_wa_i] <= depth_wd_i;
-    if (tok_a_we_i)
-      for (wl = 0; wl < FetchRows; wl = wl + 1)
-        tok_q[tok_a_wa_i | wl[TIW-1:0]] <= tok_a_wa_i | wl[TIW-1:0];
-    else if (tok_b_we_i)  tok_q[tok_b_wa_i] <= tok_b_wd_i;
     if (hclr_we_i)        hdepth_q[clr_a_i[5:0]] <= clr_depth_i;
     else if (hdepth_we_i) hdepth_q[hdepth_wa_i] <= hdepth_wd_i;
     if (hclr_we_i)        himp_q[clr_a_i[5:0]] <= {`SP_IMP_BITS{1'b0}};
@@ -122,17 +118,55 @@ module ctl_tables #(
   end
 
   assign seq_hdepth_rd_o = hdepth_q[seq_hdepth_ra_i];
-  assign f_row_rd_o      = tok_q[f_row_ra_i];
-  assign f_v_rd_o        = tok_q[f_v_ra_i];
+  // the active list: FetchRows banks by position (bank b: positions b mod
+  // FetchRows), each with one write port: port a's aligned group writes
+  // each bank once, port b one bank. NRd read ports, each reads every bank
+  // at its address / FetchRows and takes the bank of its address
+  localparam integer FRW = $clog2(FetchRows);
+  localparam integer NRd = 3 + FetchRows + Lanes;
+  wire [NRd*TIW-1:0] tok_ra = {sel_tok_ra_i, st_tok_ra_i, f_k_ra_i, f_v_ra_i, f_row_ra_i};
+  wire [NRd*TIW-1:0] tok_rd;
+  genvar tb, tr;
+  generate
+    if (FetchRows == 1) begin : gen_tok1
+      reg [TIW-1:0] mem_q [0:MaxTokens-1];
+      wire          we = tok_a_we_i || tok_b_we_i;
+      wire [TIW-1:0] wa = tok_a_we_i ? tok_a_wa_i : tok_b_wa_i;
+      always @(posedge clk_i)
+        if (we) mem_q[wa] <= tok_a_we_i ? tok_a_wa_i : tok_b_wd_i;
+      for (tr = 0; tr < NRd; tr = tr + 1) begin : gen_r
+        assign tok_rd[tr*TIW +: TIW] = mem_q[tok_ra[tr*TIW +: TIW]];
+      end
+    end else begin : gen_tokb
+      localparam integer BAW = TIW - FRW;  // address bits in a bank
+      wire [FetchRows*NRd*TIW-1:0] brd;     // bank tb's read for port tr at (tb*NRd + tr)
+      for (tb = 0; tb < FetchRows; tb = tb + 1) begin : gen_b
+        localparam [FRW-1:0] TB = tb;
+        reg  [TIW-1:0] mem_q [0:(MaxTokens/FetchRows)-1];
+        wire           bwe = tok_b_we_i && tok_b_wa_i[FRW-1:0] == TB;
+        wire           we  = tok_a_we_i || bwe;
+        wire [BAW-1:0] wa  = tok_a_we_i ? tok_a_wa_i[TIW-1:FRW] : tok_b_wa_i[TIW-1:FRW];
+        wire [TIW-1:0] wd  = tok_a_we_i ? {tok_a_wa_i[TIW-1:FRW], TB} : tok_b_wd_i;
+        always @(posedge clk_i)
+          if (we) mem_q[wa] <= wd;
+        for (tr = 0; tr < NRd; tr = tr + 1) begin : gen_r
+          assign brd[(tb*NRd + tr)*TIW +: TIW] = mem_q[tok_ra[tr*TIW + FRW +: BAW]];
+        end
+      end
+      for (tr = 0; tr < NRd; tr = tr + 1) begin : gen_rs
+        wire [FRW-1:0] bk = tok_ra[tr*TIW +: FRW];
+        assign tok_rd[tr*TIW +: TIW] = brd[({{(32-FRW){1'b0}}, bk} * NRd + tr)*TIW +: TIW];
+      end
+    end
+  endgenerate
+  assign f_row_rd_o   = tok_rd[0 +: TIW];
+  assign f_v_rd_o     = tok_rd[TIW +: TIW];
+  assign f_k_rd_o     = tok_rd[2*TIW +: FetchRows*TIW];
+  assign st_tok_rd_o  = tok_rd[(2+FetchRows)*TIW +: Lanes*TIW];
+  assign sel_tok_rd_o = tok_rd[(2+FetchRows+Lanes)*TIW +: TIW];
   wire [Lanes*IW-1:0] sel_part;  // partials of sel_tok_rd_o
   genvar j;
   generate
-    for (j = 0; j < FetchRows; j = j + 1) begin : gen_fk
-      assign f_k_rd_o[j*TIW +: TIW] = tok_q[f_k_ra_i[j*TIW +: TIW]];
-    end
-    for (j = 0; j < Lanes; j = j + 1) begin : gen_st
-      assign st_tok_rd_o[j*TIW +: TIW] = tok_q[st_tok_ra_i[j*TIW +: TIW]];
-    end
     // partial table j: one write port (the clear, else lane j), registered
     for (j = 0; j < Lanes; j = j + 1) begin : gen_imp
       reg  [IW-1:0]  mem_q [0:MaxTokens-1];
@@ -163,7 +197,6 @@ module ctl_tables #(
   end
   assign sel_imp_rd_o = (sel_sum > {{(SW-IW){1'b0}}, {IW{1'b1}}}) ? {IW{1'b1}} : sel_sum[IW-1:0];
   assign st_himp_rd_o    = himp_q[st_himp_ra_i];
-  assign sel_tok_rd_o    = tok_q[sel_tok_ra_i];
   assign sel_depth_rd_o  = depth_q[sel_tok_rd_o];
   assign sel_hdepth_rd_o = hdepth_q[sel_h_ra_i];
   assign sel_himp_rd_o   = himp_q[sel_h_ra_i];
