@@ -139,7 +139,7 @@ module ctl_tables #(
       end
     end else begin : gen_tokb
       localparam integer BAW = TIW - FRW;  // address bits in a bank
-      wire [FetchRows*NRd*TIW-1:0] brd;     // bank tb's read for port tr at (tb*NRd + tr)
+      wire [NRd*FetchRows*TIW-1:0] brd;     // port tr's read of bank tb at (tr*FetchRows + tb)
       for (tb = 0; tb < FetchRows; tb = tb + 1) begin : gen_b
         localparam [FRW-1:0] TB = tb;
         reg  [TIW-1:0] mem_q [0:(MaxTokens/FetchRows)-1];
@@ -150,12 +150,13 @@ module ctl_tables #(
         always @(posedge clk_i)
           if (we) mem_q[wa] <= wd;
         for (tr = 0; tr < NRd; tr = tr + 1) begin : gen_r
-          assign brd[(tb*NRd + tr)*TIW +: TIW] = mem_q[tok_ra[tr*TIW + FRW +: BAW]];
+          assign brd[(tr*FetchRows + tb)*TIW +: TIW] = mem_q[tok_ra[tr*TIW + FRW +: BAW]];
         end
       end
       for (tr = 0; tr < NRd; tr = tr + 1) begin : gen_rs
         wire [FRW-1:0] bk = tok_ra[tr*TIW +: FRW];
-        assign tok_rd[tr*TIW +: TIW] = brd[({{(32-FRW){1'b0}}, bk} * NRd + tr)*TIW +: TIW];
+        wire [FetchRows*TIW-1:0] pb = brd[tr*FetchRows*TIW +: FetchRows*TIW];  // its banks' reads
+        assign tok_rd[tr*TIW +: TIW] = pb[bk*TIW +: TIW];
       end
     end
   endgenerate
