@@ -16,7 +16,7 @@
 //              flag banks), then hand-over to ctl_back
 //   ctl_back   head-step back end: V walk -> pv -> head importance -> writer
 //   ctl_sel    top-k handshakes: value selection; token and head pruning walks
-//   ctl_tables token depth / importance / active list, head depth / importance
+//   ctl_tables token depth / importance (P partial tables) / active list, head depth / importance
 // The front end of head-step i+1 runs while ctl_smx streams head-step i,
 // ctl_vsel selects the values of i-1 and the back end runs i-2: four
 // head-steps in flight (hazard rules in ctl_smx, ctl_fetch, ctl_seq). Every result the C model reports is also put on an
@@ -388,7 +388,7 @@ module controller #(
   wire [P*`SP_IMP_BITS-1:0] st_imp_rd;
   wire [`SP_IMP_BITS-1:0] st_himp_rd;
   ctl_tables #(.MaxTokens(MaxTokens), .Lanes(P), .FetchRows(FetchRows)) u_tables (
-    .clk_i(clk_i), .clr_we_i(clr_we), .hclr_we_i(hclr_we), .clr_a_i(clr_a), .clr_depth_i(cfg_layers_i),
+    .clk_i(clk_i), .rst_ni(rst_ni), .clr_we_i(clr_we), .hclr_we_i(hclr_we), .clr_a_i(clr_a), .clr_depth_i(cfg_layers_i),
     .tok_a_we_i(seq_tok_we), .tok_a_wa_i(clr_a),
     .tok_b_we_i(sel_tok_we), .tok_b_wa_i(sel_tok_wa), .tok_b_wd_i(sel_tok_rd),
     .depth_we_i(sel_depth_we), .depth_wa_i(sel_tok_rd), .depth_wd_i(l + 7'd1),

@@ -37,10 +37,12 @@ module ctl_sel #(
   // selection keys written by ctl_front (probabilities by position): one
   // row of Lanes positions skey_wa_i + j (skey_wa_i a multiple of Lanes),
   // lane j written where skey_we_i[j]; a row covers part of one key line
-  // (Lanes <= NCmp) or Lanes / NCmp whole lines: each position has its own
-  // (line, lane) write
+  // (Lanes <= NCmp) or Lanes / NCmp whole lines, and writes each key
+  // memory at most once (the key buffer below)
   input  wire [Lanes-1:0]     skey_we_i,
-  input  wire [TIW-1:0]       skey_wa_i,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [TIW-1:0]       skey_wa_i,         // bits below Lanes are zero (not read)
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire [Lanes*16-1:0]  skey_wd_i,
   // kept flags: two banks for value selections (ctl_vsel writes one while
   // ctl_fetch's value walk reads the other); the pruning walks use bank 0
@@ -137,8 +139,8 @@ module ctl_sel #(
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
 
-  // selection buffers: keys by position, kept flags, heads of H_l+1
-  reg [NCmp*`SP_IMP_BITS-1:0] skey_q [0:(MaxTokens/NCmp)-1];
+  // selection buffers: keys by position (KB memories below), kept flags
+  // (two banks), heads of H_l+1
   reg [NCmp-1:0]              sflag_q [0:2*(MaxTokens/NCmp)-1];  // {bank, line}
   reg [5:0]                   hlist_q [0:63];
 
@@ -171,32 +173,16 @@ module ctl_sel #(
   reg             own_we;
   reg [TIW-1:0]   own_wa;
   reg [`SP_IMP_BITS-1:0] own_wd;
-  wire [CWW-1:0]  skey_lane;   // lane of own_wa
-  wire [Lanes*SLW-1:0] pk_line;  // line and lane of each probability lane's position
-  wire [Lanes*CWW-1:0] pk_lane;
   reg             sflag_we, hlist_we;
 
   generate
     if (CW > 0) begin : gen_lane
       assign cpos_lane = cpos[CWW-1:0];
-      assign skey_lane = own_wa[CWW-1:0];
     end else begin : gen_nolane
       assign cpos_lane = 1'b0;
-      assign skey_lane = 1'b0;
     end
   endgenerate
-  genvar pj;
   generate
-    for (pj = 0; pj < Lanes; pj = pj + 1) begin : gen_pk
-      localparam [TIW-1:0] PJ = pj;
-      wire [TIW-1:0] pos = skey_wa_i | PJ;
-      assign pk_line[pj*SLW +: SLW] = pos[TIW-1:CW];
-      if (CW > 0) begin : gen_l
-        assign pk_lane[pj*CWW +: CWW] = pos[CWW-1:0];
-      end else begin : gen_l0
-        assign pk_lane[pj*CWW +: CWW] = 1'b0;
-      end
-    end
     if (Lanes < 1 || (Lanes & (Lanes - 1)) != 0 || Lanes >= MaxTokens) begin : gen_chk_lanes
       $error("ctl_sel: Lanes must be a power of two below MaxTokens");
     end
@@ -393,17 +379,53 @@ module ctl_sel #(
     end
   end
 
-  // selection buffers: plain register arrays, not reset
-  // (the gathers' own writes take precedence over the probability stream's)
-  integer sj;
+  // the key buffer: KB = max(NCmp, Lanes, 2) memories of one key (column b:
+  // positions b mod KB, at position / KB), each with one write port, read
+  // asynchronously, not reset. A stream row (Lanes positions from
+  // skey_wa_i, a multiple of Lanes) and a top-k line (NCmp positions from a
+  // multiple of NCmp) each fall in one KB-aligned group, so a row writes
+  // each memory at most once (memory b from lane b mod Lanes) and a line
+  // reads NCmp memories at one address. The gathers' own write and the
+  // probability stream never share a cycle: the gathers run at a layer end,
+  // after ctl_seq's drain (SqBDrain: ctl_smx idle), so the stream is idle;
+  // the own write is put first all the same
+  localparam integer KB  = (NCmp > Lanes) ? NCmp : (Lanes > 1) ? Lanes : 2;
+  localparam integer KBW = $clog2(KB);       // >= 1
+  localparam integer KLW = (Lanes > 1) ? $clog2(Lanes) : 0;
+  localparam integer KAW = TIW - KBW;        // address bits in a memory
+  localparam integer KR  = KB / NCmp;        // top-k lines in a KB group
+  wire [KB*`SP_IMP_BITS-1:0] skey_grp;       // the group of top-k line sline_q
+  wire [KAW-1:0] kline_a = sline_q[SLW-1:KBW-CW];
+  genvar kb;
+  generate
+    for (kb = 0; kb < KB; kb = kb + 1) begin : gen_key
+      localparam [TIW-1:0] KBP = kb;
+      reg  [`SP_IMP_BITS-1:0] mem_q [0:(MaxTokens/KB)-1];
+      wire own = own_we && (own_wa[KBW-1:0] == KBP[KBW-1:0]);
+      wire pwe;                                // lane kb mod Lanes writes this memory
+      if (KB > Lanes) begin : gen_grp
+        // skey_wa_i's bits KLW.. KBW-1 name the Lanes-wide part of the group
+        assign pwe = skey_we_i[kb % Lanes] && (skey_wa_i[KBW-1:KLW] == KBP[KBW-1:KLW]);
+      end else begin : gen_one
+        assign pwe = skey_we_i[kb];
+      end
+      // the one write port: the own write, else the stream's
+      wire [KAW-1:0] wa = own ? own_wa[TIW-1:KBW] : skey_wa_i[TIW-1:KBW];
+      wire [`SP_IMP_BITS-1:0] wd = own ? own_wd : {{(`SP_IMP_BITS-16){1'b0}}, skey_wd_i[(kb % Lanes)*16 +: 16]};
+      always @(posedge clk_i)
+        if (own || pwe) mem_q[wa] <= wd;
+      assign skey_grp[kb*`SP_IMP_BITS +: `SP_IMP_BITS] = mem_q[kline_a];
+    end
+    if (KR > 1) begin : gen_kr
+      // KB > NCmp: line sline_q is part sline_q mod KR of the group
+      assign tk_in_keys_o = skey_grp[sline_q[KBW-CW-1:0] * (NCmp*`SP_IMP_BITS) +: NCmp*`SP_IMP_BITS];
+    end else begin : gen_kr1
+      assign tk_in_keys_o = skey_grp;
+    end
+  endgenerate
+
+  // kept flags and the head list: plain register arrays, not reset
   always @(posedge clk_i) begin
-    if (own_we)
-      skey_q[own_wa[TIW-1:CW]][skey_lane * `SP_IMP_BITS +: `SP_IMP_BITS] <= own_wd;
-    else
-      for (sj = 0; sj < Lanes; sj = sj + 1)
-        if (skey_we_i[sj])
-          skey_q[pk_line[sj*SLW +: SLW]][pk_lane[sj*CWW +: CWW] * `SP_IMP_BITS +: `SP_IMP_BITS] <=
-            {32'd0, skey_wd_i[sj*16 +: 16]};
     if (sflag_we)  sflag_q[{sflag_wbank, fline_q[SLW-1:0]}] <= tk_out_kept_i;
     if (hlist_we)  hlist_q[hm_q[5:0]] <= cnt_q[5:0];
   end
@@ -423,7 +445,6 @@ module ctl_sel #(
   assign tk_n_o         = sn_q;
   assign tk_k_o         = sk_q;
   assign tk_in_valid_o  = state_q == SlIn && sline_q != slines;
-  assign tk_in_keys_o   = skey_q[sline_q[SLW-1:0]];
   assign tk_out_ready_o = state_q == SlFlags;
   assign tok_ra_o       = cpos;
   assign tok_wa_o       = m_q[TIW-1:0];
