@@ -240,34 +240,31 @@ int sc_main(int argc, char **argv)
                          kBStageNames[b], (unsigned long long)h.cover[f][b]);
                 cov_js += cb;
             }
+        // a later part's stages (rows) beside two other parts' (columns a, then b):
+        // "TAG ROW PART COLUMN N" lines and "TAG/ROW/PART/COLUMN" entries
+        auto pair_rows = [&](const char *tag, const char *const *rows, int nrows, const char *pa,
+                             const char *const *ca, int na, const char *pb, const char *const *cb_,
+                             int nb, auto get) {
+            for (int r = 0; r < nrows; r++)
+                for (int o = 0; o < na + nb; o++) {
+                    bool in_a = o < na;
+                    uint64_t v = get(r, in_a, in_a ? o : o - na);
+                    const char *nm = in_a ? ca[o] : cb_[o - na], *part = in_a ? pa : pb;
+                    char cb[160];
+                    snprintf(cb, sizeof cb, "%s %-10s %-5s %-10s %llu\n", tag, rows[r], part, nm,
+                             (unsigned long long)v);
+                    cov_txt += cb;
+                    snprintf(cb, sizeof cb, ",\n    \"%s/%s/%s/%s\": %llu", tag, rows[r], part, nm,
+                             (unsigned long long)v);
+                    cov_js += cb;
+                }
+        };
         // ctl_smx's stages beside the front end's and the back end's
-        for (int x = 0; x < kXStages; x++)
-            for (int o = 0; o < kFStages + kBStages; o++) {
-                int f = o < kFStages ? o : -1, b = o - kFStages;
-                uint64_t v = f >= 0 ? h.cover_xf[x][f] : h.cover_xb[x][b];
-                const char *nm = f >= 0 ? kFStageNames[f] : kBStageNames[b], *part = f >= 0 ? "front" : "back";
-                char cb[160];
-                snprintf(cb, sizeof cb, "smx %-10s %-5s %-10s %llu\n", kXStageNames[x], part, nm,
-                         (unsigned long long)v);
-                cov_txt += cb;
-                snprintf(cb, sizeof cb, ",\n    \"smx/%s/%s/%s\": %llu", kXStageNames[x], part, nm,
-                         (unsigned long long)v);
-                cov_js += cb;
-            }
+        pair_rows("smx", kXStageNames, kXStages, "front", kFStageNames, kFStages, "back", kBStageNames,
+                  kBStages, [&](int x, bool a, int c) { return a ? h.cover_xf[x][c] : h.cover_xb[x][c]; });
         // ctl_vsel's stages beside ctl_smx's and the back end's
-        for (int vv = 0; vv < kVStages; vv++)
-            for (int o = 0; o < kXStages + kBStages; o++) {
-                int x = o < kXStages ? o : -1, b = o - kXStages;
-                uint64_t v = x >= 0 ? h.cover_vx[vv][x] : h.cover_vb[vv][b];
-                const char *nm = x >= 0 ? kXStageNames[x] : kBStageNames[b], *part = x >= 0 ? "smx" : "back";
-                char cb[160];
-                snprintf(cb, sizeof cb, "vsel %-10s %-5s %-10s %llu\n", kVStageNames[vv], part, nm,
-                         (unsigned long long)v);
-                cov_txt += cb;
-                snprintf(cb, sizeof cb, ",\n    \"vsel/%s/%s/%s\": %llu", kVStageNames[vv], part, nm,
-                         (unsigned long long)v);
-                cov_js += cb;
-            }
+        pair_rows("vsel", kVStageNames, kVStages, "smx", kXStageNames, kXStages, "back", kBStageNames,
+                  kBStages, [&](int v, bool a, int c) { return a ? h.cover_vx[v][c] : h.cover_vb[v][c]; });
         // the K prefetch of the next head-step beside the running front end's stages
         for (int f = 0; f < kFStages; f++) {
             char cb[160];
