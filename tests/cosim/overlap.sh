@@ -17,6 +17,17 @@ set -u
 LOG=${1:?usage: overlap.sh LOG}
 [ -s "$LOG" ] || { echo "overlap: FAIL: no coverage lines in $LOG"; exit 1; }
 awk '
+# the cells of one table row: " NAME=MARK COUNT" for each column N[1..n] of
+# the pair key PRE NAME (* required, ! forbidden)
+function cells(pre, N, n,    i, k, m, s) {
+  s = ""
+  for (i = 1; i <= n; i++) {
+    k = pre N[i]
+    m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
+    s = s sprintf(" %s=%s%d", N[i], m, c[k] + 0)
+  }
+  return s
+}
 BEGIN {
   nf = split("idle q_fetch qk sm_wait requant prune_hold", F, " ")
   nb = split("idle v_fetch pv out", B, " ")
@@ -57,45 +68,15 @@ END {
   print "OVERLAP COVERAGE over the regression (busy cycles; * required, ! forbidden)"
   print "front end x back end"
   for (f = 1; f <= nf; f++) {
-    line = sprintf("  %-10s", F[f])
-    for (b = 1; b <= nb; b++) {
-      k = F[f] " " B[b]
-      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
-      line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
-    }
-    print line
+    print sprintf("  %-10s", F[f]) cells(F[f] " ", B, nb)
   }
   print "ctl_smx x front end | ctl_smx x back end"
   for (xi = 1; xi <= nx; xi++) {
-    line = sprintf("  %-6s", X[xi])
-    for (f = 1; f <= nf; f++) {
-      k = "x " X[xi] " f " F[f]
-      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
-      line = line sprintf(" %s=%s%d", F[f], m, c[k] + 0)
-    }
-    line = line " |"
-    for (b = 1; b <= nb; b++) {
-      k = "x " X[xi] " b " B[b]
-      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
-      line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
-    }
-    print line
+    print sprintf("  %-6s", X[xi]) cells("x " X[xi] " f ", F, nf) " |" cells("x " X[xi] " b ", B, nb)
   }
   print "ctl_vsel x ctl_smx | ctl_vsel x back end"
   for (vi = 1; vi <= nv; vi++) {
-    line = sprintf("  %-6s", V[vi])
-    for (xi = 1; xi <= nx; xi++) {
-      k = "v " V[vi] " s " X[xi]
-      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
-      line = line sprintf(" %s=%s%d", X[xi], m, c[k] + 0)
-    }
-    line = line " |"
-    for (b = 1; b <= nb; b++) {
-      k = "v " V[vi] " b " B[b]
-      m = (k in req) ? "*" : ((k in bad) ? "!" : " ")
-      line = line sprintf(" %s=%s%d", B[b], m, c[k] + 0)
-    }
-    print line
+    print sprintf("  %-6s", V[vi]) cells("v " V[vi] " s ", X, nx) " |" cells("v " V[vi] " b ", B, nb)
   }
   line = "  prefetch  "
   for (f = 1; f <= nf; f++) {
